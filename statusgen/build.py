@@ -1,0 +1,79 @@
+"""A build: load, derive, render, write."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from statusgen import feeds, theme, writer
+from statusgen.config import load_config
+from statusgen.errors import Problem, StatusgenError, ValidationFailed
+from statusgen.incidents import load_incidents
+from statusgen.pages import Pages
+from statusgen.state import Repository, SiteState, derive
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    feeds: int
+    files: int
+    changed: int
+    seconds: float
+    state: SiteState
+
+    def summary(self) -> str:
+        return (f"built {self.out}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all "
+                f"({self.changed} changed) in {self.seconds:.2f} s")
+
+
+def load_repository(root: Path) -> Repository:
+    """Load and validate a status repository; raise ValidationFailed with every problem found."""
+    problems: list[Problem] = []
+    config = load_config(root, problems)
+    incidents = load_incidents(root, config, problems)
+    if config is not None:
+        try:
+            theme.theme_dirs(root, config.site.theme)
+        except StatusgenError as exc:
+            problems.append(exc.problem)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    return Repository(config, tuple(incidents))
+
+
+def render(root: Path, state: SiteState) -> dict[str, bytes]:
+    """Every output file of the site, by path."""
+    site = state.config.site
+    dirs = theme.theme_dirs(root, site.theme)
+    formatter = theme.Formatter(site.zone, site.language)
+    files = theme.static_files(dirs)
+    pages = Pages(theme.environment(dirs, formatter), state, formatter,
+                  files.get("static/style.css", b""))
+    files.update(pages.all())
+    files.update([pages.sitemap(), pages.robots()])
+    files.update(feeds.all_feeds(state))
+    return files
+
+
+def build(root: Path, out: Path, now: datetime) -> BuildResult:
+    """Build the site of the repository at ``root`` into ``out`` as of ``now``.
+
+    Nothing is written unless the whole repository is valid and every file rendered.
+    """
+    started = time.perf_counter()
+    repo = load_repository(root)
+    writer.check_output_dir(out, root)
+    state = derive(repo, now)
+    files = render(root, state)
+    changed = writer.write_tree(out, sorted(files.items()))
+    pages = sum(1 for name in files if name.endswith(".html"))
+    feed_count = sum(1 for name in files if name.rsplit("/", 1)[-1].startswith("feed."))
+    return BuildResult(out, pages, feed_count, len(files), changed,
+                       time.perf_counter() - started, state)

@@ -1,0 +1,229 @@
+"""``statusgen.yaml``: site settings, components, notification targets and policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.fields import Reader, slug_ok
+from statusgen.yamlload import YList, YMap, line_of, load
+
+CONFIG_NAME = "statusgen.yaml"
+IMPACTS = ("none", "minor", "major", "critical")
+NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
+
+_SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement",
+              "feed_entries")
+_COMPONENT_KEYS = ("id", "name", "description", "group", "since")
+_NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components")
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str = ""
+    group: str | None = None
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    url: str
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    announcement: str = ""
+    feed_entries: int = 100
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, like ``/`` or ``/status/``."""
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    type: str
+    url_env: str | None = None
+    smtp_env: str | None = None
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    update_every: dict[str, timedelta] = field(default_factory=dict)
+    postmortem_within: dict[str, timedelta] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    components: tuple[Component, ...]
+    notify: tuple[NotifyTarget, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+
+    @cached_property
+    def by_id(self) -> dict[str, Component]:
+        return {c.id: c for c in self.components}
+
+
+def load_config(root: Path, problems: list[Problem]) -> Config | None:
+    """Read ``statusgen.yaml`` under ``root``; problems go to ``problems``."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise StatusgenError(f"no {CONFIG_NAME} here", str(path), 0,
+                             "run statusgen in a status repository, or create one with 'statusgen init DIR'")
+    name = CONFIG_NAME
+    try:
+        data = load(path.read_text(encoding="utf-8"), name)
+    except StatusgenError as exc:
+        problems.append(exc.problem)
+        return None
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+    reader = Reader(name, problems)
+    top = reader.mapping(data, "statusgen.yaml", 1)
+    if top is None:
+        return None
+    reader.keys(top, ("site", "components", "notify", "policy"), ("site", "components"))
+    site = _site(reader, top.get("site"), line_of(top, "site", 1))
+    components = _components(reader, top.get("components"), line_of(top, "components", 1))
+    ids = {c.id for c in components}
+    notify = _notify(reader, top.get("notify"), ids)
+    policy = _policy(reader, top.get("policy"), line_of(top, "policy", 1))
+    if site is None:
+        return None
+    return Config(site, tuple(components), tuple(notify), policy)
+
+
+def _site(reader: Reader, value: object, line: int) -> Site | None:
+    site = reader.mapping(value, "'site'", line) if value is not None else None
+    if site is None:
+        return None
+    reader.keys(site, _SITE_KEYS, ("title", "url"), "site")
+    url = reader.text(site, "url")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        reader.error(line_of(site, "url"), f"site url must be absolute, not {url!r}",
+                     "feeds and the API need it, e.g. https://status.example.com/")
+    if url and not url.endswith("/"):
+        url += "/"
+    zone = reader.text(site, "timezone", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.error(line_of(site, "timezone"), f"unknown timezone {zone!r}",
+                     did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome")
+        zone = "UTC"
+    entries = reader.typed(site, "feed_entries", int, 100)
+    if entries < 1:
+        reader.error(line_of(site, "feed_entries"), "feed_entries must be at least 1")
+        entries = 100
+    theme = reader.text(site, "theme", "default") or "default"
+    if not slug_ok(theme.replace("_", "-")):
+        reader.error(line_of(site, "theme"), f"theme must be a folder name under themes/, not {theme!r}")
+        theme = "default"
+    return Site(title=reader.text(site, "title"), url=url,
+                description=reader.text(site, "description"),
+                language=reader.text(site, "language", "en") or "en", timezone=zone, theme=theme,
+                announcement=reader.text(site, "announcement"), feed_entries=entries)
+
+
+def _components(reader: Reader, value: object, line: int) -> list[Component]:
+    if value is None:
+        return []
+    if not isinstance(value, YList) or not value:
+        reader.error(line, "'components' must be a list of components", "each item needs id and name")
+        return []
+    result: list[Component] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        entry = reader.mapping(item, "a component", line_of(value, index))
+        if entry is None:
+            continue
+        reader.keys(entry, _COMPONENT_KEYS, ("id", "name"), "component")
+        cid = reader.text(entry, "id")
+        if cid and not slug_ok(cid):
+            reader.error(line_of(entry, "id"), f"component id {cid!r} must use only a-z, 0-9 and '-'",
+                         "ids appear in URLs and the API, e.g. public-api")
+        if cid in seen:
+            reader.error(line_of(entry, "id"), f"duplicate component id {cid!r}",
+                         f"already used on line {seen[cid]}")
+            continue
+        if cid:
+            seen[cid] = line_of(entry, "id")
+            result.append(Component(cid, reader.text(entry, "name") or cid,
+                                    reader.text(entry, "description"),
+                                    reader.text(entry, "group") or None, reader.day(entry, "since")))
+    return result
+
+
+def _notify(reader: Reader, value: object, ids: set[str]) -> list[NotifyTarget]:
+    if value is None:
+        return []
+    if not isinstance(value, YList):
+        reader.error(line_of(value, default=1), "'notify' must be a list of targets")
+        return []
+    result = []
+    for index, item in enumerate(value):
+        entry = reader.mapping(item, "a notify target", line_of(value, index))
+        if entry is None:
+            continue
+        reader.keys(entry, _NOTIFY_KEYS, ("type",), "notify target")
+        kind = reader.choice(entry, "type", NOTIFY_TYPES, "notify type")
+        if kind == "email":
+            reader.keys(entry, _NOTIFY_KEYS, ("smtp_env", "from", "to"), "email target")
+        elif kind is not None:
+            reader.keys(entry, _NOTIFY_KEYS, ("url_env",), f"{kind} target")
+        components = reader.string_list(entry, "components")
+        for cid in components:
+            if cid not in ids:
+                reader.error(line_of(entry, "components"), f"unknown component {cid!r}",
+                             did_you_mean(cid, ids))
+        to = entry.get("to")
+        recipients = [to] if isinstance(to, str) else reader.string_list(entry, "to")
+        if kind:
+            result.append(NotifyTarget(kind, reader.text(entry, "url_env") or None,
+                                       reader.text(entry, "smtp_env") or None,
+                                       reader.text(entry, "from") or None, tuple(recipients),
+                                       tuple(components)))
+    return result
+
+
+def _policy(reader: Reader, value: object, line: int) -> Policy:
+    if value is None:
+        return Policy()
+    policy = reader.mapping(value, "'policy'", line)
+    if policy is None:
+        return Policy()
+    reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
+    parts: dict[str, dict] = {}
+    for key in ("update_every", "postmortem_within"):
+        parts[key] = {}
+        if policy.get(key) is None:
+            continue
+        table = reader.mapping(policy[key], f"'policy.{key}'", line_of(policy, key))
+        if table is None:
+            continue
+        reader.keys(table, IMPACTS, (), f"policy.{key}")
+        for impact in table:
+            if impact in IMPACTS:
+                delta = reader.duration(table, impact)
+                if delta is not None:
+                    parts[key][impact] = delta
+    return Policy(parts["update_every"], parts["postmortem_within"])

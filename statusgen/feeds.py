@@ -1,0 +1,146 @@
+"""Atom, RSS and JSON Feed: one entry per published update, site-wide and per component."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+from markupsafe import escape
+
+from statusgen import markup, timeutil
+from statusgen.config import Site
+from statusgen.incidents import Incident, Update
+from statusgen.state import SiteState
+from statusgen.theme import IMPACT_LABELS, STATUS_LABELS, update_anchor
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Entry:
+    incident: Incident
+    update: Update
+    changes: dict[str, tuple[str, str]]
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        return (self.update.at, self.incident.id)
+
+
+def entry_id(site: Site, incident: Incident, update: Update) -> str:
+    """A ``tag:`` URI naming one update; it never changes for as long as the update's time does."""
+    host = urlsplit(site.url).hostname or "localhost"
+    return f"tag:{host},{incident.id[:10]}:{incident.id}/{update_anchor(update.at)}"
+
+
+def entries(state: SiteState) -> list[Entry]:
+    """Every published update of every published incident, newest first."""
+    result = [Entry(incident, update, changes)
+              for incident in state.incidents
+              for update, changes in zip(incident.updates, state.changes[incident.id])]
+    result.sort(key=lambda e: e.sort_key, reverse=True)
+    return result
+
+
+def all_feeds(state: SiteState) -> Iterator[tuple[str, bytes]]:
+    """The site-wide feeds and each component's."""
+    site = state.config.site
+    every = entries(state)
+    newest = every[0].update.at if every else _EPOCH
+    yield from _feed_files(state, "", site.title, site.description or site.title, every, newest)
+    by_component: dict[str, list[Entry]] = {c.id: [] for c in state.config.components}
+    for entry in every:
+        for cid in entry.incident.component_ids:
+            if len(by_component[cid]) < site.feed_entries:
+                by_component[cid].append(entry)
+    for component in state.config.components:
+        chosen = by_component[component.id]
+        title = f"{component.name} · {site.title}"
+        yield from _feed_files(state, f"components/{component.id}/", title,
+                               f"Incidents and maintenance affecting {component.name}", chosen,
+                               chosen[0].update.at if chosen else newest)
+
+
+def _feed_files(state: SiteState, prefix: str, title: str, description: str,
+                chosen: Sequence[Entry], updated: datetime) -> Iterator[tuple[str, bytes]]:
+    site = state.config.site
+    chosen = chosen[: site.feed_entries]
+    yield f"{prefix}feed.atom", _xml(state, prefix, title, description, chosen, updated, "atom")
+    yield f"{prefix}feed.rss", _xml(state, prefix, title, description, chosen, updated, "rss")
+    yield f"{prefix}feed.json", json_feed(state, prefix, title, description, chosen)
+
+
+def _title(entry: Entry) -> str:
+    return f"{entry.incident.title}: {STATUS_LABELS[entry.update.status]}"
+
+
+def _content(state: SiteState, entry: Entry) -> str:
+    html = str(markup.render(entry.update.message))
+    names = state.config.by_id
+    if entry.changes:
+        items = "".join(f"<li>{escape(names[c].name)}: {STATUS_LABELS[old]} → {STATUS_LABELS[new]}</li>"
+                        for c, (old, new) in entry.changes.items())
+        html += f"<ul>{items}</ul>"
+    return html
+
+
+def _link(site: Site, entry: Entry) -> str:
+    return f"{site.url}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
+
+
+def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry],
+         updated: datetime, kind: str) -> bytes:
+    site = state.config.site
+    feed = FeedGenerator()
+    feed.id(site.url + prefix)
+    feed.title(title)
+    feed.subtitle(description)
+    feed.author({"name": site.title})
+    feed.link(href=site.url + prefix, rel="alternate")
+    feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
+    feed.language(site.language)
+    feed.generator("statusgen")
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    for entry in chosen:
+        item = feed.add_entry(order="append")
+        item.id(entry_id(site, entry.incident, entry.update))
+        item.guid(entry_id(site, entry.incident, entry.update), permalink=False)
+        item.title(_title(entry))
+        item.link(href=_link(site, entry))
+        item.published(entry.update.at)
+        item.updated(entry.update.at)
+        item.content(_content(state, entry), type="html")
+        item.description(markup.plain(entry.update.message))
+        item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
+    return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+
+
+def json_feed(state: SiteState, prefix: str, title: str, description: str,
+              chosen: Sequence[Entry]) -> bytes:
+    """JSON Feed 1.1."""
+    site = state.config.site
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": site.url + prefix,
+        "feed_url": f"{site.url}{prefix}feed.json",
+        "description": description,
+        "language": site.language,
+        "authors": [{"name": site.title}],
+        "items": [{
+            "id": entry_id(site, e.incident, e.update),
+            "url": _link(site, e),
+            "title": _title(e),
+            "content_html": _content(state, e),
+            "summary": markup.plain(e.update.message),
+            "date_published": timeutil.iso(e.update.at),
+            "date_modified": timeutil.iso(e.update.at),
+            "tags": [e.incident.impact, e.update.status, *e.incident.component_ids],
+        } for e in chosen],
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,324 @@
+"""Incident and maintenance files: the model and its loading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from statusgen.config import IMPACTS, Config
+from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.fields import Reader
+from statusgen.yamlload import YList, YMap, line_of, load
+
+INCIDENT_DIR = "incidents"
+MAX_FILE_BYTES = 1_000_000
+
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed", "cancelled")
+COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage",
+                      "under_maintenance")
+INCIDENT_COMPONENT_STATUSES = COMPONENT_STATUSES[:4]
+
+_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
+_COMMON_KEYS = ("title", "kind", "components", "updates", "references", "hidden", "body")
+_INCIDENT_KEYS = _COMMON_KEYS + ("impact", "postmortem_due")
+_MAINTENANCE_KEYS = _COMMON_KEYS + ("window",)
+_UPDATE_KEYS = ("at", "status", "message", "components")
+_DEFAULT_IMPACT = {"major_outage": "critical", "partial_outage": "major",
+                   "degraded_performance": "minor"}
+
+
+@dataclass(frozen=True)
+class Update:
+    """One published update; ``components`` holds the status changes it makes."""
+
+    at: datetime
+    status: str
+    message: str
+    components: dict[str, str] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident or a maintenance, as written in its file; updates oldest first."""
+
+    id: str
+    path: str
+    title: str
+    kind: str
+    impact: str
+    components: dict[str, str]
+    updates: tuple[Update, ...]
+    body: str = ""
+    window: Window | None = None
+    postmortem_due: bool | None = None
+    references: tuple[str, ...] = ()
+    hidden: bool = False
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == "maintenance"
+
+    @property
+    def started(self) -> datetime:
+        return self.updates[0].at
+
+    @property
+    def when(self) -> datetime:
+        """The instant the incident is filed under: its start, or a maintenance's window start."""
+        return self.window.start if self.window else self.updates[0].at
+
+    @property
+    def last_update(self) -> Update:
+        return self.updates[-1]
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        """Every component the incident touches, in first-mention order."""
+        seen = dict.fromkeys(self.components)
+        for update in self.updates:
+            seen.update(dict.fromkeys(update.components))
+        return tuple(seen)
+
+
+def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -> list[Incident]:
+    """Load every incident file under ``root/incidents``, in id order."""
+    folder = root / INCIDENT_DIR
+    if not folder.is_dir():
+        return []
+    incidents: list[Incident] = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix not in (".md", ".yaml", ".yml"):
+            continue
+        if path.name.lower() == "readme.md" or path.is_dir():
+            continue
+        rel = f"{INCIDENT_DIR}/{path.name}"
+        incident_id = path.stem
+        if not _NAME.fullmatch(incident_id) or not _valid_day(incident_id[:10]):
+            problems.append(Problem(rel, 1, "file name must be YYYY-MM-DD-slug with a lowercase slug",
+                                    "e.g. incidents/2025-11-03-api-errors.md"))
+            continue
+        if incident_id in seen:
+            problems.append(Problem(rel, 1, f"duplicate incident id {incident_id!r}",
+                                    f"{seen[incident_id]} has the same name; rename one of them"))
+            continue
+        seen[incident_id] = rel
+        try:
+            incident = parse_incident(_read(path, rel), rel, incident_id, config, problems)
+        except StatusgenError as exc:
+            problems.append(exc.problem)
+            continue
+        if incident is not None:
+            incidents.append(incident)
+    return incidents
+
+
+def _valid_day(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _read(path: Path, rel: str) -> str:
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve().parent):
+        raise StatusgenError("symlink points outside the repository", rel, 1)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise StatusgenError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1,
+                             "move long material elsewhere and link to it under references")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
+
+
+def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
+    """(front matter, body, line the body starts on) of a markdown incident file."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise StatusgenError("missing front matter", rel, 1,
+                             "start the file with a line '---', the YAML keys, then another '---'")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n") in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+    raise StatusgenError("front matter is not closed", rel, 1,
+                         "end the YAML keys with a line '---'")
+
+
+def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
+                   problems: list[Problem]) -> Incident | None:
+    """Parse the text of one incident file; problems are appended, not raised."""
+    if rel.endswith(".md"):
+        front, body, _ = split_front_matter(text.lstrip("\ufeff"), rel)
+        data = load(front, rel, first_line=2)
+    else:
+        data, body = load(text.lstrip("\ufeff"), rel), ""
+    reader = Reader(rel, problems)
+    top = reader.mapping(data, "an incident file", 1)
+    if top is None:
+        return None
+    before = len(problems)
+    kind = reader.choice(top, "kind", ("incident", "maintenance"), "kind", "incident")
+    maintenance = kind == "maintenance"
+    reader.keys(top, _MAINTENANCE_KEYS if maintenance else _INCIDENT_KEYS, ("title", "updates"))
+    if not rel.endswith(".md"):
+        body = reader.text(top, "body")
+    elif "body" in top:
+        reader.error(line_of(top, "body"), "'body' is only for .yaml files",
+                     "write the body as markdown after the closing '---'")
+    known = set(config.by_id) if config else None
+    components = (_maintenance_components(reader, top, known) if maintenance
+                  else _incident_components(reader, top, "components", top.get("components"), known))
+    window = _window(reader, top) if maintenance else None
+    updates = _updates(reader, top, maintenance, known)
+    impact = "maintenance" if maintenance else reader.choice(top, "impact", IMPACTS, "impact")
+    if impact is None:
+        impact = max((_DEFAULT_IMPACT.get(s, "none") for s in components.values()),
+                     key=IMPACTS.index, default="none")
+    title = reader.text(top, "title")
+    if "title" in top and not title:
+        reader.error(line_of(top, "title"), "title is empty")
+    postmortem_due = top.get("postmortem_due")
+    if postmortem_due is not None:
+        postmortem_due = reader.typed(top, "postmortem_due", bool)
+    if len(problems) > before or not updates:
+        return None
+    return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=impact,
+                    components=components, updates=tuple(updates), body=body.strip("\n"),
+                    window=window, postmortem_due=postmortem_due,
+                    references=tuple(reader.string_list(top, "references")),
+                    hidden=bool(reader.typed(top, "hidden", bool, False)))
+
+
+def _check_component(reader: Reader, line: int, cid: Any, known: set[str] | None) -> bool:
+    if not isinstance(cid, str):
+        reader.error(line, f"component id must be text, not {cid!r}")
+        return False
+    if known is not None and cid not in known:
+        reader.error(line, f"unknown component {cid!r}",
+                     did_you_mean(cid, known) or "components are listed in statusgen.yaml")
+        return False
+    return True
+
+
+def _incident_components(reader: Reader, owner: YMap, key: str, value: Any,
+                         known: set[str] | None) -> dict[str, str]:
+    if value is None:
+        return {}
+    line = line_of(owner, key)
+    if isinstance(value, YList):
+        reader.error(line, f"{key!r} of an incident maps each component to its status",
+                     "e.g. components: {api: partial_outage}")
+        return {}
+    table = reader.mapping(value, f"{key!r}", line)
+    if table is None:
+        return {}
+    result: dict[str, str] = {}
+    for cid, status in table.items():
+        item_line = line_of(table, cid)
+        if not _check_component(reader, item_line, cid, known):
+            continue
+        if status == "under_maintenance":
+            reader.error(item_line, "under_maintenance is set by maintenance windows, not incidents",
+                         "write a maintenance file with kind: maintenance")
+        elif status not in INCIDENT_COMPONENT_STATUSES:
+            reader.error(item_line, f"unknown component status {status!r}",
+                         did_you_mean(str(status), INCIDENT_COMPONENT_STATUSES)
+                         or "one of: " + ", ".join(INCIDENT_COMPONENT_STATUSES))
+        else:
+            result[cid] = status
+    return result
+
+
+def _maintenance_components(reader: Reader, top: YMap, known: set[str] | None) -> dict[str, str]:
+    value = top.get("components")
+    if value is None:
+        return {}
+    if not isinstance(value, YList):
+        reader.error(line_of(top, "components"), "'components' of a maintenance is a list of ids",
+                     "e.g. components: [db, api]")
+        return {}
+    return {cid: "under_maintenance" for index, cid in enumerate(value)
+            if _check_component(reader, line_of(value, index), cid, known)}
+
+
+def _window(reader: Reader, top: YMap) -> Window | None:
+    if top.get("window") is None:
+        reader.error(top.line, "missing 'window'", "maintenance needs window: {start: ..., end: ...}")
+        return None
+    window = reader.mapping(top["window"], "'window'", line_of(top, "window"))
+    if window is None:
+        return None
+    reader.keys(window, ("start", "end"), ("start", "end"), "window")
+    start, end = reader.timestamp(window, "start"), reader.timestamp(window, "end")
+    if start is None or end is None:
+        return None
+    if end <= start:
+        reader.error(line_of(window, "end"), "maintenance window ends before it starts",
+                     "check the date, and the offset of each time")
+        return None
+    return Window(start, end)
+
+
+def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | None) -> list[Update]:
+    value = top.get("updates")
+    if value is None:
+        return []
+    if not isinstance(value, YList) or not value:
+        reader.error(line_of(top, "updates"), "'updates' must be a list with at least one update",
+                     "each update has at, status and message")
+        return []
+    statuses = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
+    other = INCIDENT_STATUSES if maintenance else MAINTENANCE_STATUSES
+    updates: list[Update] = []
+    seen: dict[datetime, int] = {}
+    for index, item in enumerate(value):
+        entry = reader.mapping(item, "an update", line_of(value, index))
+        if entry is None:
+            continue
+        reader.keys(entry, _UPDATE_KEYS, ("at", "status", "message"), "update")
+        at = reader.timestamp(entry, "at")
+        status = entry.get("status")
+        if isinstance(status, str) and status in other:
+            kind, fix = (("an incident", "remove 'kind: maintenance' or use one of: ")
+                         if maintenance else ("a maintenance", "add 'kind: maintenance' or use one of: "))
+            reader.error(line_of(entry, "status"), f"{status!r} is a status for {kind}, "
+                         f"not this {'maintenance' if maintenance else 'incident'}",
+                         fix + ", ".join(statuses))
+            status = None
+        else:
+            status = reader.choice(entry, "status", statuses, "status")
+        message = reader.text(entry, "message")
+        if "message" in entry and not message:
+            reader.error(line_of(entry, "message"), "message is empty",
+                         "say what is happening and when the next update comes")
+        changes: dict[str, str] = {}
+        if entry.get("components") is not None:
+            if maintenance:
+                reader.error(line_of(entry, "components"),
+                             "a maintenance update cannot change component statuses",
+                             "the window sets components under maintenance")
+            else:
+                changes = _incident_components(reader, entry, "components", entry["components"], known)
+        if at is not None and at in seen:
+            reader.error(line_of(entry, "at"), "two updates at the same instant",
+                         f"the update on line {seen[at]} has the same time")
+        elif at is not None and status and message:
+            seen[at] = line_of(entry, "at")
+            updates.append(Update(at, status, message, changes, line_of(value, index)))
+    updates.sort(key=lambda u: u.at)
+    return updates

@@ -1,0 +1,146 @@
+"""HTML pages, sitemap and robots.txt: pure functions of the site state."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import groupby
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from statusgen.config import Component
+from statusgen.incidents import Incident
+from statusgen.state import SiteState
+from statusgen.status import SEVERITY
+from statusgen.theme import Formatter
+
+HISTORY_PAGE_SIZE = 100
+COMPONENT_INCIDENTS = 50
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of the component list: a named group of components, or one ungrouped component."""
+
+    name: str | None
+    components: tuple[Component, ...]
+    status: str
+
+
+def groups(state: SiteState) -> list[Group]:
+    """Components by group in config order; a group shows its components' worst status."""
+    result: list[Group] = []
+    index: dict[str, int] = {}
+    for component in state.config.components:
+        if component.group is None:
+            result.append(Group(None, (component,), state.components[component.id]))
+        elif component.group in index:
+            old = result[index[component.group]]
+            result[index[component.group]] = Group(old.name, old.components + (component,), "")
+        else:
+            index[component.group] = len(result)
+            result.append(Group(component.group, (component,), ""))
+    return [g if g.status else Group(g.name, g.components, worst(state, g.components))
+            for g in result]
+
+
+def worst(state: SiteState, components: tuple[Component, ...]) -> str:
+    return max((state.components[c.id] for c in components), key=SEVERITY.__getitem__)
+
+
+class Pages:
+    """Renders every page of the site."""
+
+    def __init__(self, env: jinja2.Environment, state: SiteState, formatter: Formatter,
+                 css: bytes):
+        self.env = env
+        self.state = state
+        self.fmt = formatter
+        self.site = state.config.site
+        self.css_version = hashlib.sha256(css).hexdigest()[:10]
+
+    def render(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
+        depth = path.count("/")
+        root = "../" * depth if path != "404.html" else self.site.base_path
+        canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
+        html = self.env.get_template(template).render(
+            site=self.site, state=self.state, root=root, canonical=canonical,
+            css_version=self.css_version, groups=groups(self.state), components=self.state.config.by_id,
+            **context)
+        return path, html.encode("utf-8")
+
+    def all(self) -> Iterator[tuple[str, bytes]]:
+        yield self.index()
+        for incident in self.state.incidents:
+            yield self.incident(incident)
+        for component in self.state.config.components:
+            yield self.component(component)
+        yield from self.history()
+        yield self.render("404.html", "404.html", page_title="Page not found")
+
+    def index(self) -> tuple[str, bytes]:
+        today = self.fmt.local(self.state.now).date()
+        recent = [i for i in self.state.incidents
+                  if self.fmt.local(i.when).date() > today - timedelta(days=RECENT_DAYS)
+                  and i.when <= self.state.now]
+        by_day = {day: list(items) for day, items in
+                  groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
+        days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), []))
+                for n in range(RECENT_DAYS)]
+        return self.render("index.html", "index.html", page_title=None, days=days)
+
+    def incident(self, incident: Incident) -> tuple[str, bytes]:
+        updates = list(zip(incident.updates, self.state.changes[incident.id]))
+        updates.reverse()
+        return self.render("incident.html", f"incidents/{incident.id}/index.html",
+                           page_title=incident.title, incident=incident, updates=updates)
+
+    def component(self, component: Component) -> tuple[str, bytes]:
+        incidents = self.state.by_component[component.id]
+        return self.render("component.html", f"components/{component.id}/index.html",
+                           page_title=component.name, component=component,
+                           incidents=incidents[:COMPONENT_INCIDENTS], more=len(incidents) > COMPONENT_INCIDENTS)
+
+    def history(self) -> Iterator[tuple[str, bytes]]:
+        incidents = self.state.incidents
+        pages = max(1, -(-len(incidents) // HISTORY_PAGE_SIZE))
+        for number in range(1, pages + 1):
+            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
+            months = [(month, list(items)) for month, items in
+                      groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
+            yield self.render("history.html", history_path(number), page_title="History",
+                              months=months, number=number, pages=pages,
+                              page_link=lambda n, here=number: _relative(history_path(here), history_path(n)))
+
+    def sitemap(self) -> tuple[str, bytes]:
+        entries: list[tuple[str, date | None]] = [("", None)]
+        entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date())
+                    for i in self.state.incidents]
+        entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
+        pages = max(1, -(-len(self.state.incidents) // HISTORY_PAGE_SIZE))
+        entries += [(history_path(n)[: -len("index.html")], None) for n in range(1, pages + 1)]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path, lastmod in entries:
+            extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+            lines.append(f"  <url><loc>{xml_escape(self.site.url + path)}</loc>{extra}</url>")
+        lines.append("</urlset>\n")
+        return "sitemap.xml", "\n".join(lines).encode()
+
+    def robots(self) -> tuple[str, bytes]:
+        return "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+
+
+def history_path(number: int) -> str:
+    return "history/index.html" if number == 1 else f"history/page/{number}/index.html"
+
+
+def _relative(here: str, target: str) -> str:
+    """A link from the page at ``here`` to the page at ``target`` (both index.html paths)."""
+    up = "../" * here.count("/")
+    return up + target[: -len("index.html")]

@@ -1,0 +1,83 @@
+"""The state of the whole site at one instant: what every page, feed and file is rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from statusgen import status
+from statusgen.config import Config
+from statusgen.incidents import Incident
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything loaded from a status repository."""
+
+    config: Config
+    incidents: tuple[Incident, ...]
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """Derived state at ``now``. Incidents are as published by ``now``, hidden ones left out."""
+
+    now: datetime
+    config: Config
+    incidents: tuple[Incident, ...]
+    status_of: dict[str, str]
+    changes: dict[str, list[dict[str, tuple[str, str]]]]
+    components: dict[str, str]
+    indicator: str
+    description: str
+    open_incidents: tuple[Incident, ...]
+    active_maintenance: tuple[Incident, ...]
+    upcoming_maintenance: tuple[Incident, ...]
+    spans: dict[str, list[status.Span]]
+    by_component: dict[str, tuple[Incident, ...]]
+
+    def ended(self, incident: Incident) -> datetime | None:
+        """When the incident was resolved or the maintenance finished; None while it goes on."""
+        if incident.is_maintenance:
+            if self.status_of[incident.id] not in ("completed", "cancelled"):
+                return None
+            interval = status.maint.active_interval(incident)
+            if interval is None or interval.end is None:
+                return incident.last_update.at
+            return min(interval.end, self.now)
+        return status.resolved_at(incident)
+
+    def duration(self, incident: Incident) -> timedelta:
+        start = incident.window.start if incident.window else incident.started
+        return (self.ended(incident) or self.now) - start
+
+
+def derive(repo: Repository, now: datetime) -> SiteState:
+    """Compute the site's state at ``now``."""
+    visible = []
+    for incident in repo.incidents:
+        if incident.hidden:
+            continue
+        shown = status.published(incident, now)
+        if shown is not None:
+            visible.append(shown)
+    visible.sort(key=lambda i: (i.when, i.id), reverse=True)
+    status_of = {i.id: status.current_status(i, now) for i in visible}
+    spans = status.spans_by_component(visible)
+    components = {c.id: status.status_at(spans.get(c.id, ()), now) for c in repo.config.components}
+    open_incidents = tuple(i for i in visible if status.is_open(i))
+    maintenance = [i for i in visible if i.is_maintenance]
+    active = tuple(m for m in maintenance if status_of[m.id] in ("in_progress", "verifying"))
+    upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == "scheduled"),
+                            key=lambda m: (m.window.start, m.id)))  # type: ignore[union-attr]
+    indicator, description = status.overall(components, open_incidents)
+    by_component: dict[str, list[Incident]] = {c.id: [] for c in repo.config.components}
+    for incident in visible:
+        for cid in incident.component_ids:
+            by_component[cid].append(incident)
+    return SiteState(now=now, config=repo.config, incidents=tuple(visible), status_of=status_of,
+                     changes={i.id: status.update_changes(i) for i in visible},
+                     components=components, indicator=indicator, description=description,
+                     open_incidents=open_incidents, active_maintenance=active,
+                     upcoming_maintenance=upcoming, spans=spans,
+                     by_component={k: tuple(v) for k, v in by_component.items()})

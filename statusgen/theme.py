@@ -1,0 +1,124 @@
+"""Themes: the packaged default, overridden template by template by ``themes/<name>/``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date, format_time
+from markupsafe import Markup
+
+from statusgen import markup, timeutil
+from statusgen.errors import StatusgenError
+
+STATUS_LABELS = {
+    "operational": "Operational", "degraded_performance": "Degraded performance",
+    "partial_outage": "Partial outage", "major_outage": "Major outage",
+    "under_maintenance": "Under maintenance", "investigating": "Investigating",
+    "identified": "Identified", "monitoring": "Monitoring", "resolved": "Resolved",
+    "scheduled": "Scheduled", "in_progress": "In progress", "verifying": "Verifying",
+    "completed": "Completed", "cancelled": "Cancelled",
+}
+IMPACT_LABELS = {"none": "No impact", "minor": "Minor", "major": "Major", "critical": "Critical",
+                 "maintenance": "Maintenance"}
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "themes" / "default"
+    return packaged if packaged.is_dir() else here.parent / "themes" / "default"
+
+
+def theme_dirs(root: Path, name: str) -> list[Path]:
+    """Theme folders, most specific first."""
+    dirs = []
+    custom = root / "themes" / name
+    if custom.is_dir():
+        dirs.append(custom)
+    elif name != "default":
+        raise StatusgenError(f"theme {name!r} not found", "statusgen.yaml", 0,
+                             f"create themes/{name}/templates/, or use theme: default")
+    default = default_theme_dir()
+    if default.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(default)
+    return dirs
+
+
+class Formatter:
+    """Locale- and zone-aware formatting of instants for pages."""
+
+    def __init__(self, zone: ZoneInfo, language: str):
+        self.zone = zone
+        self.locale = Locale.parse(language.replace("-", "_"))
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def date(self, moment: datetime) -> str:
+        return format_date(self.local(moment).date(), "medium", locale=self.locale)
+
+    def long_date(self, day: object) -> str:
+        return format_date(day, "long", locale=self.locale)
+
+    def month(self, day: object) -> str:
+        return format_date(day, "LLLL y", locale=self.locale)
+
+    def clock(self, moment: datetime) -> str:
+        local = self.local(moment)
+        return f"{format_time(local.time(), 'short', locale=self.locale)} {local.tzname()}"
+
+    def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
+        """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
+        local = self.local(moment)
+        if style == "date":
+            text = self.date(moment)
+        elif style == "clock":
+            text = self.clock(moment)
+        else:
+            text = f"{self.date(moment)}, {self.clock(moment)}"
+        return Markup('<time datetime="{}">{}</time>').format(timeutil.iso(local), text)
+
+
+def environment(dirs: list[Path], formatter: Formatter) -> jinja2.Environment:
+    """A Jinja environment that autoescapes and fails loudly on undefined names."""
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in dirs])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(
+        markdown=markup.render, inline_markdown=markup.render_inline, label=_label,
+        impact_label=lambda i: IMPACT_LABELS.get(i, i), time=formatter.time_tag,
+        duration=_duration, iso=timeutil.iso, anchor=update_anchor,
+    )
+    env.globals.update(fmt=formatter)
+    return env
+
+
+def update_anchor(moment: datetime) -> str:
+    """The fragment id of an update on its incident page; stable for as long as its time is."""
+    return "update-" + moment.strftime("%Y%m%dT%H%M%SZ").lower()
+
+
+def _label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def _duration(delta: timedelta) -> str:
+    return timeutil.format_duration(delta)
+
+
+def static_files(dirs: list[Path]) -> dict[str, bytes]:
+    """Every file under the themes' ``static/`` folders; a more specific theme wins."""
+    files: dict[str, bytes] = {}
+    for folder in reversed(dirs):
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    return files
+
