@@ -7,6 +7,7 @@ from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from babel import Locale, UnknownLocaleError
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from statusgen.errors import Problem, StatusgenError, did_you_mean
@@ -130,6 +131,13 @@ def _site(reader: Reader, value: object, line: int) -> Site | None:
         reader.error(line_of(site, "timezone"), f"unknown timezone {zone!r}",
                      did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome")
         zone = "UTC"
+    language = reader.text(site, "language", "en") or "en"
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        reader.error(line_of(site, "language"), f"unknown language {language!r}",
+                     "use a locale code like en, en_GB, de or it")
+        language = "en"
     entries = reader.typed(site, "feed_entries", int, 100)
     if entries < 1:
         reader.error(line_of(site, "feed_entries"), "feed_entries must be at least 1")
@@ -140,7 +148,7 @@ def _site(reader: Reader, value: object, line: int) -> Site | None:
         theme = "default"
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
-                language=reader.text(site, "language", "en") or "en", timezone=zone, theme=theme,
+                language=language, timezone=zone, theme=theme,
                 announcement=reader.text(site, "announcement"), feed_entries=entries)
 
 

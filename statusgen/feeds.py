@@ -100,8 +100,9 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
     feed.title(title)
     feed.subtitle(description)
     feed.author({"name": site.title})
-    feed.link(href=site.url + prefix, rel="alternate")
+    # feedgen gives RSS the last link added, so the page link goes last.
     feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
+    feed.link(href=site.url + prefix, rel="alternate")
     feed.language(site.language)
     feed.generator("statusgen")
     feed.updated(updated)
@@ -115,7 +116,7 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
         item.published(entry.update.at)
         item.updated(entry.update.at)
         item.content(_content(state, entry), type="html")
-        item.description(markup.plain(entry.update.message))
+        item.summary(markup.plain(entry.update.message))
         item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
     return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
 

@@ -24,7 +24,7 @@ def check_output_dir(out: Path, root: Path) -> None:
     if out == root or root.is_relative_to(out):
         raise StatusgenError(f"output directory {out} contains the status repository", str(out), 0,
                              "build into a folder of its own, such as site/")
-    for marker in ("statusgen.yaml", ".git", "incidents"):
+    for marker in ("statusgen.yaml", ".git"):
         if (out / marker).exists():
             raise StatusgenError(f"output directory {out} holds {marker}; refusing to replace it",
                                  str(out), 0, "build into a folder of its own, such as site/")

@@ -92,6 +92,7 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, offset: int,
                              "write the value out in full")
     if depth > MAX_DEPTH:
         raise StatusgenError(f"YAML nested more than {MAX_DEPTH} levels deep", path, line)
+    seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SCALAR_TAGS:
             raise StatusgenError(f"unsupported YAML tag {node.tag!r}", path, line,
@@ -100,7 +101,6 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, offset: int,
             return loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
             raise StatusgenError(f"invalid YAML value: {exc}", path, line) from None
-    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         items = YList()
         items.line, items.lines = line, []

@@ -1,0 +1,129 @@
+"""Whole builds: output tree, reproducibility, atomic replacement, the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT, Repo, tree_digest
+from statusgen import __version__
+
+DEMO_NOW = "2026-11-23T10:00:00Z"
+
+
+def test_build_writes_the_documented_tree(repo: Repo, capsys):
+    assert repo.build() == 0
+    files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
+    assert files == sorted([
+        "404.html", "index.html", "robots.txt", "sitemap.xml", "static/style.css",
+        "feed.atom", "feed.rss", "feed.json",
+        "history/index.html", "incidents/2025-11-03-api-errors/index.html",
+        *[f"components/{c}/{f}" for c in ("api", "web", "db")
+          for f in ("index.html", "feed.atom", "feed.rss", "feed.json")],
+    ])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 22 files in all (22 changed) in ")
+    assert out[0].endswith(" s")
+
+
+def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "one")) == 0
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
+    one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
+    two = {k: v[0] for k, v in tree_digest(tmp_path / "two").items()}
+    assert one == two and len(one) == 22
+
+
+def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
+    assert repo.build() == 0
+    first = tree_digest(repo.site)
+    assert repo.build() == 0
+    assert tree_digest(repo.site) == first
+    assert "(0 changed)" in capsys.readouterr().out.splitlines()[-1]
+    repo.incident("2025-11-03-api-errors.md", (repo.root / "incidents/2025-11-03-api-errors.md")
+                  .read_text().replace("back to normal", "back to normal levels"))
+    assert repo.build() == 0
+    second = tree_digest(repo.site)
+    changed = sorted(k for k in first if first[k] != second[k])
+    assert "incidents/2025-11-03-api-errors/index.html" in changed
+    assert "static/style.css" not in changed and "components/web/index.html" not in changed
+
+
+def test_stale_files_are_removed(repo: Repo):
+    assert repo.build() == 0
+    (repo.site / "leftover.html").write_text("old")
+    (repo.root / "incidents/2025-11-03-api-errors.md").unlink()
+    assert repo.build() == 0
+    assert not (repo.site / "leftover.html").exists()
+    assert not (repo.site / "incidents/2025-11-03-api-errors").exists()
+    assert not list(repo.root.glob(".site.*"))
+
+
+def test_source_date_epoch_sets_now(repo: Repo, monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762776000")  # 2025-11-10T12:00:00Z
+    assert repo.run("build", "--out", str(tmp_path / "env")) == 0
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "flag")) == 0
+    assert ({k: v[0] for k, v in tree_digest(tmp_path / "env").items()}
+            == {k: v[0] for k, v in tree_digest(tmp_path / "flag").items()})
+
+
+@pytest.mark.parametrize("argv, code, stream, text", [
+    (["--version"], 0, "out", f"statusgen {__version__}"),
+    (["--help"], 0, "out", "usage: statusgen"),
+    (["build", "--help"], 0, "out", "--now TIME"),
+    (["check", "--help"], 0, "out", "usage: statusgen check"),
+    ([], 2, "err", "the following arguments are required: COMMAND"),
+    (["frobnicate"], 2, "err", "invalid choice: 'frobnicate'"),
+    (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
+    (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
+])
+def test_command_line(repo: Repo, capsys, argv, code, stream, text):
+    assert repo.run(*argv) == code
+    captured = capsys.readouterr()
+    assert text in getattr(captured, stream)
+    assert "Traceback" not in captured.err
+
+
+def test_check_reports_counts(repo: Repo, capsys):
+    assert repo.run("check") == 0
+    assert capsys.readouterr().out == "ok: 1 incidents and maintenance, 3 components, no problems\n"
+    assert not repo.site.exists()
+
+
+@pytest.mark.parametrize("out", [".", "..", "incidents/.."])
+def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
+    before = sorted(p.name for p in repo.root.iterdir())
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
+    assert "contains the status repository" in capsys.readouterr().err
+    assert sorted(p.name for p in repo.root.iterdir()) == before
+
+
+def test_console_script_runs(repo: Repo):
+    script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
+    assert script, "the statusgen console script is installed next to python"
+    done = subprocess.run([script, "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built ")
+    done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "check"],
+                          capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "ok: 1 incidents and maintenance, 3 components, no problems\n")
+
+
+def test_demo_repository_builds(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert "error" not in capsys.readouterr().err
+    incidents = sorted(p.name for p in (out / "incidents").iterdir())
+    assert len(incidents) >= 30
+    index = (out / "index.html").read_text()
+    assert "Webhook deliveries failing" in index
+    assert "Scheduled maintenance" in index
+    assert "## Postmortem" not in index
+    postmortems = [p for p in (PROJECT / "incidents").iterdir() if "## Postmortem" in p.read_text()]
+    assert len(postmortems) == 1

@@ -1,0 +1,115 @@
+"""Feeds, read back the way subscribers' readers read them."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import feedparser
+import pytest
+
+from conftest import Repo
+
+SECOND = """\
+---
+title: Dashboard slow
+impact: minor
+components: {web: degraded_performance}
+updates:
+  - at: 2025-11-05T09:00:00+01:00
+    status: investigating
+    message: Pages load slowly.
+  - at: 2025-11-05T09:30:00+01:00
+    status: resolved
+    message: Fixed.
+---
+"""
+
+
+@pytest.fixture
+def built(repo: Repo) -> Repo:
+    repo.incident("2025-11-05-dashboard-slow.md", SECOND)
+    assert repo.build() == 0
+    return repo
+
+
+def parse(repo: Repo, rel: str) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse((repo.site / rel).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+@pytest.mark.parametrize("name", ["feed.atom", "feed.rss"])
+def test_site_feed_has_one_entry_per_update_newest_first(built: Repo, name: str):
+    feed = parse(built, name)
+    assert [e.title for e in feed.entries] == [
+        "Dashboard slow: Resolved", "Dashboard slow: Investigating",
+        "Elevated API error rates: Resolved", "Elevated API error rates: Investigating"]
+    assert [e.id for e in feed.entries] == [
+        "tag:status.example.com,2025-11-05:2025-11-05-dashboard-slow/update-20251105t083000z",
+        "tag:status.example.com,2025-11-05:2025-11-05-dashboard-slow/update-20251105t080000z",
+        "tag:status.example.com,2025-11-03:2025-11-03-api-errors/update-20251103t152000z",
+        "tag:status.example.com,2025-11-03:2025-11-03-api-errors/update-20251103t140500z"]
+    assert feed.entries[0].link == ("https://status.example.com/incidents/2025-11-05-dashboard-slow/"
+                                    "#update-20251105t083000z")
+    newest = time.struct_time((2025, 11, 5, 8, 30, 0, 2, 309, 0))
+    assert feed.feed.updated_parsed == newest
+    assert feed.entries[0].published_parsed == newest
+    self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert self_links == [f"https://status.example.com/{name}"]
+    assert feed.feed.link == "https://status.example.com/"
+
+
+def test_atom_entry_content_and_changes(built: Repo):
+    entry = parse(built, "feed.atom").entries[3]
+    assert entry.content[0].type == "text/html"
+    assert entry.content[0].value == (
+        "<p>We are investigating elevated error rates on the public API. Next update by 15:00 UTC.</p>"
+        "<ul><li>Public API: Operational → Partial outage</li></ul>")
+
+
+def test_component_feed_only_has_its_incidents(built: Repo):
+    api = parse(built, "components/api/feed.atom")
+    assert [e.title for e in api.entries] == ["Elevated API error rates: Resolved",
+                                              "Elevated API error rates: Investigating"]
+    assert api.feed.updated_parsed == time.struct_time((2025, 11, 3, 15, 20, 0, 0, 307, 0))
+    db = parse(built, "components/db/feed.rss")
+    assert db.entries == []
+    # An empty feed is dated by the newest entry of the site, never by the build.
+    assert db.feed.updated_parsed == time.struct_time((2025, 11, 5, 8, 30, 0, 2, 309, 0))
+
+
+def test_json_feed(built: Repo):
+    document = json.loads((built.site / "feed.json").read_text())
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["feed_url"] == "https://status.example.com/feed.json"
+    assert [i["date_published"] for i in document["items"]] == [
+        "2025-11-05T08:30:00Z", "2025-11-05T08:00:00Z", "2025-11-03T15:20:00Z", "2025-11-03T14:05:00Z"]
+    assert document["items"][0]["tags"] == ["minor", "resolved", "web"]
+    assert len({i["id"] for i in document["items"]}) == 4
+
+
+def test_ids_are_stable_when_the_build_changes(built: Repo):
+    before = [e.id for e in parse(built, "feed.atom").entries]
+    built.incident("2025-11-06-later.md", SECOND.replace("2025-11-05", "2025-11-06"))
+    assert built.build("2025-12-01T00:00:00Z") == 0
+    after = [e.id for e in parse(built, "feed.atom").entries]
+    assert after[2:] == before
+    assert len(set(after)) == len(after) == 6
+
+
+def test_feed_is_capped_by_feed_entries(repo: Repo):
+    repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
+        "  timezone:", "  feed_entries: 3\n  timezone:"))
+    repo.incident("2025-11-05-dashboard-slow.md", SECOND)
+    assert repo.build() == 0
+    assert len(parse(repo, "feed.atom").entries) == 3
+    assert len(parse(repo, "components/web/feed.atom").entries) == 2
+
+
+def test_updates_not_yet_due_are_not_in_feeds(built: Repo):
+    assert built.build("2025-11-05T08:10:00Z") == 0
+    feed = parse(built, "feed.atom")
+    assert [e.title for e in feed.entries][:2] == ["Dashboard slow: Investigating",
+                                                   "Elevated API error rates: Resolved"]
+    assert feed.feed.updated_parsed == time.struct_time((2025, 11, 5, 8, 0, 0, 2, 309, 0))

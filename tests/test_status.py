@@ -1,0 +1,131 @@
+"""Derived state at chosen instants: statuses, per-update changes, reopen, the overall indicator."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from statusgen import status
+from statusgen.incidents import Incident, Update, Window
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def incident(iid: str, components: dict[str, str], *updates: tuple, impact: str = "major") -> Incident:
+    """updates: (time, status[, {component: status}])"""
+    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=impact,
+                    components=components,
+                    updates=tuple(Update(t(u[0]), u[1], "m", u[2] if len(u) > 2 else {}) for u in updates))
+
+
+def maintenance(iid: str, start: str, end: str, *updates: tuple, components=("db",)) -> Incident:
+    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="maintenance",
+                    impact="maintenance", components={c: "under_maintenance" for c in components},
+                    updates=tuple(Update(t(u[0]), u[1], "m") for u in updates),
+                    window=Window(t(start), t(end)))
+
+
+OUTAGE = incident("2025-11-03-a", {"api": "major_outage", "web": "degraded_performance"},
+                  ("2025-11-03T10:00", "investigating"),
+                  ("2025-11-03T11:00", "identified", {"api": "partial_outage"}),
+                  ("2025-11-03T12:00", "monitoring", {"api": "operational", "db": "degraded_performance"}),
+                  ("2025-11-03T13:00", "resolved"))
+OVERLAP = incident("2025-11-03-b", {"api": "degraded_performance"},
+                   ("2025-11-03T10:30", "investigating"),
+                   ("2025-11-03T11:30", "identified", {"api": "major_outage"}),
+                   ("2025-11-03T14:00", "resolved"), impact="critical")
+REOPENED = incident("2025-11-04-c", {"web": "partial_outage"},
+                    ("2025-11-04T08:00", "investigating"),
+                    ("2025-11-04T09:00", "resolved"),
+                    ("2025-11-04T10:00", "investigating"),
+                    ("2025-11-04T10:30", "identified", {"web": "major_outage"}),
+                    ("2025-11-04T11:00", "resolved"))
+MAINT = maintenance("2025-11-05-m", "2025-11-05T02:00", "2025-11-05T04:00",
+                    ("2025-11-01T09:00", "scheduled"), components=("db", "api"))
+
+
+@pytest.mark.parametrize("moment, expected", [
+    ("2025-11-03T09:59", {"api": "operational", "web": "operational", "db": "operational"}),
+    ("2025-11-03T10:00", {"api": "major_outage", "web": "degraded_performance", "db": "operational"}),
+    ("2025-11-03T10:45", {"api": "major_outage", "web": "degraded_performance", "db": "operational"}),
+    ("2025-11-03T11:00", {"api": "partial_outage", "web": "degraded_performance", "db": "operational"}),
+    ("2025-11-03T11:30", {"api": "major_outage", "web": "degraded_performance", "db": "operational"}),
+    ("2025-11-03T12:00", {"api": "major_outage", "web": "degraded_performance", "db": "degraded_performance"}),
+    ("2025-11-03T13:00", {"api": "major_outage", "web": "operational", "db": "operational"}),
+    ("2025-11-03T14:00", {"api": "operational", "web": "operational", "db": "operational"}),
+    ("2025-11-04T08:30", {"api": "operational", "web": "partial_outage", "db": "operational"}),
+    ("2025-11-04T09:30", {"api": "operational", "web": "operational", "db": "operational"}),
+    ("2025-11-04T10:00", {"api": "operational", "web": "partial_outage", "db": "operational"}),
+    ("2025-11-04T10:45", {"api": "operational", "web": "major_outage", "db": "operational"}),
+    ("2025-11-04T11:00", {"api": "operational", "web": "operational", "db": "operational"}),
+    ("2025-11-05T01:59", {"api": "operational", "web": "operational", "db": "operational"}),
+    ("2025-11-05T02:00", {"api": "under_maintenance", "web": "operational", "db": "under_maintenance"}),
+    ("2025-11-05T04:00", {"api": "operational", "web": "operational", "db": "operational"}),
+])
+def test_component_status_at(moment, expected):
+    spans = status.spans_by_component([OUTAGE, OVERLAP, REOPENED, MAINT])
+    assert {c: status.status_at(spans.get(c, ()), t(moment)) for c in expected} == expected
+
+
+def test_an_outage_outranks_maintenance():
+    spans = status.spans_by_component([MAINT, incident("2025-11-05-x", {"db": "partial_outage"},
+                                                       ("2025-11-05T03:00", "investigating"))])
+    assert status.status_at(spans["db"], t("2025-11-05T03:30")) == "partial_outage"
+    assert status.status_at(spans["db"], t("2025-11-05T02:30")) == "under_maintenance"
+    assert status.status_at(spans["api"], t("2025-11-05T03:30")) == "under_maintenance"
+
+
+def test_per_update_changes():
+    assert status.update_changes(OUTAGE) == [
+        {"api": ("operational", "major_outage"), "web": ("operational", "degraded_performance")},
+        {"api": ("major_outage", "partial_outage")},
+        {"api": ("partial_outage", "operational"), "db": ("operational", "degraded_performance")},
+        {"web": ("degraded_performance", "operational"), "db": ("degraded_performance", "operational")},
+    ]
+
+
+def test_reopen_restores_and_changes_statuses():
+    assert status.update_changes(REOPENED) == [
+        {"web": ("operational", "partial_outage")},
+        {"web": ("partial_outage", "operational")},
+        {"web": ("operational", "partial_outage")},
+        {"web": ("partial_outage", "major_outage")},
+        {"web": ("major_outage", "operational")},
+    ]
+    assert [(s.start.hour, s.end.hour, s.status) for s in status.spans(REOPENED)] == [
+        (8, 9, "partial_outage"), (10, 10, "partial_outage"), (10, 11, "major_outage")]
+    assert not status.is_open(REOPENED)
+
+
+def test_open_incident_span_has_no_end():
+    ongoing = incident("2025-11-06-o", {"api": "partial_outage"}, ("2025-11-06T10:00", "investigating"))
+    assert status.spans(ongoing) == [status.Span("api", t("2025-11-06T10:00"), None, "partial_outage",
+                                                 "2025-11-06-o")]
+    assert status.is_open(ongoing)
+
+
+def test_published_hides_updates_not_yet_due():
+    assert status.published(OUTAGE, t("2025-11-03T09:00")) is None
+    shown = status.published(OUTAGE, t("2025-11-03T11:30"))
+    assert [u.status for u in shown.updates] == ["investigating", "identified"]
+    assert status.published(OUTAGE, t("2025-11-04T00:00")) is OUTAGE
+
+
+@pytest.mark.parametrize("statuses, impacts, expected", [
+    ({"api": "operational"}, [], ("none", "All Systems Operational")),
+    ({"api": "degraded_performance"}, [], ("minor", "Minor Service Outage")),
+    ({"api": "partial_outage", "web": "degraded_performance"}, [], ("major", "Partial System Outage")),
+    ({"api": "major_outage"}, [], ("critical", "Major Service Outage")),
+    ({"api": "under_maintenance"}, [], ("maintenance", "Service Under Maintenance")),
+    ({"api": "under_maintenance", "web": "degraded_performance"}, [], ("minor", "Minor Service Outage")),
+    ({"api": "operational"}, ["minor"], ("minor", "Minor Service Outage")),
+    ({"api": "degraded_performance"}, ["critical"], ("critical", "Major Service Outage")),
+    ({"api": "operational"}, ["none"], ("none", "All Systems Operational")),
+])
+def test_overall_indicator(statuses, impacts, expected):
+    opened = [incident(f"2025-01-0{n}-i", {}, ("2025-01-01T00:00", "investigating"), impact=i)
+              for n, i in enumerate(impacts, 1)]
+    assert status.overall(statuses, opened) == expected

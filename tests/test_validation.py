@@ -1,0 +1,179 @@
+"""Every class of bad input: the exact message and line, exit 1, and site/ left untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CONFIG, Repo, tree_digest
+
+UPDATE = """\
+updates:
+  - at: 2025-11-03T14:05:00Z
+    status: investigating
+    message: Looking into it.
+"""
+MAINT_UPDATE = UPDATE.replace("investigating", "scheduled")
+
+
+def md(front: str) -> str:
+    return "---\n" + front + "---\n"
+
+
+NAME = "incidents/2025-11-03-x.md"
+HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
+
+# (case id, {path: text}, expected line of stderr)
+CASES = [
+    ("unknown-key", {NAME: md("title: X\nimpcat: major\n" + UPDATE)},
+     f"{NAME}:3: unknown key 'impcat' (did you mean 'impact'?)"),
+    ("unknown-update-key", {NAME: md("title: X\n" + UPDATE + "    mesage: typo\n")},
+     f"{NAME}:7: unknown key 'mesage' in update (did you mean 'message'?)"),
+    ("unknown-component", {NAME: md("title: X\ncomponents:\n  apj: partial_outage\n" + UPDATE)},
+     f"{NAME}:4: unknown component 'apj' (did you mean 'api'?)"),
+    ("unknown-component-in-update", {NAME: md("title: X\n" + UPDATE + "    components: {wbe: major_outage}\n")},
+     f"{NAME}:7: unknown component 'wbe' (did you mean 'web'?)"),
+    ("unknown-component-status", {NAME: md("title: X\ncomponents:\n  api: partial_outgae\n" + UPDATE)},
+     f"{NAME}:4: unknown component status 'partial_outgae' (did you mean 'partial_outage'?)"),
+    ("under-maintenance-on-incident", {NAME: md("title: X\ncomponents:\n  api: under_maintenance\n" + UPDATE)},
+     f"{NAME}:4: under_maintenance is set by maintenance windows, not incidents "
+     "(write a maintenance file with kind: maintenance)"),
+    ("unknown-status", {NAME: md("title: X\n" + UPDATE.replace("investigating", "investigatin"))},
+     f"{NAME}:5: unknown status 'investigatin' (did you mean 'investigating'?)"),
+    ("unknown-impact", {NAME: md("title: X\nimpact: severe\n" + UPDATE)},
+     f"{NAME}:3: unknown impact 'severe' (one of: none, minor, major, critical)"),
+    ("missing-title", {NAME: md(UPDATE)}, f"{NAME}:2: missing 'title'"),
+    ("empty-title", {NAME: md("title: ''\n" + UPDATE)}, f"{NAME}:2: title is empty"),
+    ("missing-updates", {NAME: md("title: X\nimpact: minor\n")}, f"{NAME}:2: missing 'updates'"),
+    ("empty-updates", {NAME: md("title: X\nupdates: []\n")},
+     f"{NAME}:3: 'updates' must be a list with at least one update (each update has at, status and message)"),
+    ("missing-message", {NAME: md("title: X\nupdates:\n  - at: 2025-11-03T14:05:00Z\n    status: identified\n")},
+     f"{NAME}:4: missing 'message' update"),
+    ("naive-time", {NAME: md("title: X\n" + UPDATE.replace("14:05:00Z", "14:05:00"))},
+     f"{NAME}:4: time '2025-11-03T14:05:00' has no UTC offset ({HINT_TIME})"),
+    ("date-only", {NAME: md("title: X\n" + UPDATE.replace("T14:05:00Z", ""))},
+     f"{NAME}:4: '2025-11-03' is a date, not a time ({HINT_TIME})"),
+    ("unparsable-time", {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", "yesterday"))},
+     f"{NAME}:4: unparsable time 'yesterday' ({HINT_TIME})"),
+    ("same-instant", {NAME: md("title: X\n" + UPDATE + "  - at: 2025-11-03T15:05:00+01:00\n"
+                                "    status: resolved\n    message: Fixed.\n")},
+     f"{NAME}:7: two updates at the same instant (the update on line 4 has the same time)"),
+    ("duplicate-id", {NAME: md("title: X\n" + UPDATE),
+                      "incidents/2025-11-03-x.yaml": "title: Y\n" + UPDATE},
+     "incidents/2025-11-03-x.yaml:1: duplicate incident id '2025-11-03-x' "
+     f"({NAME} has the same name; rename one of them)"),
+    ("window-end-before-start", {NAME: md("title: M\nkind: maintenance\ncomponents: [db]\n"
+                                          "window: {start: 2025-12-01T04:00:00Z, end: 2025-12-01T02:00:00Z}\n"
+                                          + MAINT_UPDATE)},
+     f"{NAME}:5: maintenance window ends before it starts (check the date, and the offset of each time)"),
+    ("window-missing", {NAME: md("title: M\nkind: maintenance\n" + MAINT_UPDATE)},
+     f"{NAME}:2: missing 'window' (maintenance needs window: {{start: ..., end: ...}})"),
+    ("maintenance-status-on-incident", {NAME: md("title: X\n" + MAINT_UPDATE)},
+     f"{NAME}:5: 'scheduled' is a status for a maintenance, not this incident "
+     "(add 'kind: maintenance' or use one of: investigating, identified, monitoring, resolved)"),
+    ("incident-status-on-maintenance", {NAME: md("title: M\nkind: maintenance\n"
+                                                 "window: {start: 2025-12-01T02:00:00Z, end: 2025-12-01T04:00:00Z}\n"
+                                                 + UPDATE)},
+     f"{NAME}:7: 'investigating' is a status for an incident, not this maintenance "
+     "(remove 'kind: maintenance' or use one of: scheduled, in_progress, verifying, completed, cancelled)"),
+    ("impact-on-maintenance", {NAME: md("title: M\nkind: maintenance\nimpact: major\n"
+                                        "window: {start: 2025-12-01T02:00:00Z, end: 2025-12-01T04:00:00Z}\n"
+                                        + MAINT_UPDATE)},
+     f"{NAME}:4: unknown key 'impact' "
+     "(allowed: body, components, hidden, kind, references, title, updates, window)"),
+    ("bad-yaml", {NAME: md("title: X\n" + UPDATE.replace("Looking into it.", "Cause: disk: full"))},
+     f"{NAME}:6: invalid YAML: mapping values are not allowed in this context, column 19 "
+     "(check indentation, and quote text that contains ': ' or starts with a symbol)"),
+    ("bad-yaml-indent", {"incidents/2025-11-03-x.yaml": "title: X\n updates: []\n"},
+     "incidents/2025-11-03-x.yaml:2: invalid YAML: mapping values are not allowed in this context, column 9 "
+     "(check indentation, and quote text that contains ': ' or starts with a symbol)"),
+    ("duplicate-key", {NAME: md("title: X\ntitle: Y\n" + UPDATE)},
+     f"{NAME}:3: duplicate key 'title' (it is already set on line 2)"),
+    ("alias", {NAME: md("title: &t X\nimpact: minor\nreferences: [*t]\n" + UPDATE)},
+     f"{NAME}:2: YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"),
+    ("wrong-type", {NAME: md("title: X\nhidden: maybe\n" + UPDATE)},
+     f"{NAME}:3: 'hidden' must be true or false, not 'maybe'"),
+    ("file-name", {"incidents/api-outage.md": md("title: X\n" + UPDATE)},
+     "incidents/api-outage.md:1: file name must be YYYY-MM-DD-slug with a lowercase slug "
+     "(e.g. incidents/2025-11-03-api-errors.md)"),
+    ("no-front-matter", {NAME: "title: X\n"},
+     f"{NAME}:1: missing front matter (start the file with a line '---', the YAML keys, then another '---')"),
+    ("unclosed-front-matter", {NAME: "---\ntitle: X\n"},
+     f"{NAME}:1: front matter is not closed (end the YAML keys with a line '---')"),
+    ("not-utf8", {NAME: None},
+     f"{NAME}:3: not UTF-8 text (save the file as UTF-8)"),
+    ("config-unknown-key", {"statusgen.yaml": CONFIG.replace("  title:", "  titel:")},
+     "statusgen.yaml:2: unknown key 'titel' in site (did you mean 'title'?)"),
+    ("config-unknown-top-key", {"statusgen.yaml": CONFIG + "polcy: {}\n"},
+     "statusgen.yaml:15: unknown key 'polcy' (did you mean 'policy'?)"),
+    ("config-relative-url", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", "status.example.com")},
+     "statusgen.yaml:3: site url must be absolute, not 'status.example.com' "
+     "(feeds and the API need it, e.g. https://status.example.com/)"),
+    ("config-timezone", {"statusgen.yaml": CONFIG.replace("Europe/Rome", "Europe/Rom")},
+     "statusgen.yaml:5: unknown timezone 'Europe/Rom' (did you mean 'Europe/Rome'?)"),
+    ("config-language", {"statusgen.yaml": CONFIG.replace("  timezone:", "  language: xx-nope\n  timezone:")},
+     "statusgen.yaml:5: unknown language 'xx-nope' (use a locale code like en, en_GB, de or it)"),
+    ("config-duplicate-component", {"statusgen.yaml": CONFIG + "  - id: api\n    name: Again\n"},
+     "statusgen.yaml:15: duplicate component id 'api' (already used on line 7)"),
+    ("config-component-id", {"statusgen.yaml": CONFIG.replace("id: db", "id: Data Base")},
+     "statusgen.yaml:13: component id 'Data Base' must use only a-z, 0-9 and '-' "
+     "(ids appear in URLs and the API, e.g. public-api)"),
+    ("config-missing-name", {"statusgen.yaml": CONFIG.replace("    name: Database\n", "")},
+     "statusgen.yaml:13: missing 'name' component"),
+    ("config-bad-duration", {"statusgen.yaml": CONFIG + "policy:\n  update_every: {critical: soon}\n"},
+     "statusgen.yaml:16: unparsable duration 'soon' (write it like 30m, 1h, 4h or 5d)"),
+    ("config-unknown-notify-component", {"statusgen.yaml": CONFIG + "notify:\n  - type: slack\n"
+                                         "    url_env: SLACK_URL\n    components: [dbb]\n"},
+     "statusgen.yaml:18: unknown component 'dbb' (did you mean 'db'?)"),
+    ("config-theme", {"statusgen.yaml": CONFIG.replace("  timezone:", "  theme: fancy\n  timezone:")},
+     "statusgen.yaml: theme 'fancy' not found (create themes/fancy/templates/, or use theme: default)"),
+]
+
+
+@pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
+def test_bad_input_is_reported_and_nothing_written(repo: Repo, files, expected, capsys):
+    assert repo.build() == 0
+    before = tree_digest(repo.site)
+    for name, text in files.items():
+        if text is None:
+            (repo.root / name).write_bytes(b"---\ntitle: X\nbad: caf\xe9\n---\n")
+        else:
+            (repo.root / name).write_text(text, encoding="utf-8")
+    capsys.readouterr()
+
+    assert repo.build() == 1
+    err = capsys.readouterr().err.splitlines()
+    assert expected in err
+    assert err[-1].endswith("error(s); nothing was written")
+    assert "Traceback" not in "\n".join(err)
+    assert tree_digest(repo.site) == before
+
+    assert repo.run("check") == 1
+    assert expected in capsys.readouterr().err.splitlines()
+
+
+def test_all_errors_are_reported_at_once(repo: Repo, capsys):
+    repo.incident("2025-11-04-a.md", md("title: A\nimpact: bad\n" + UPDATE))
+    repo.incident("2025-11-05-b.md", md("title: B\ncomponents: {apj: major_outage}\n" + UPDATE))
+    assert repo.run("check") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "incidents/2025-11-04-a.md:3: unknown impact 'bad' (one of: none, minor, major, critical)",
+        "incidents/2025-11-05-b.md:3: unknown component 'apj' (did you mean 'api'?)",
+        "2 error(s); nothing was written",
+    ]
+
+
+def test_missing_config_is_an_error_not_a_traceback(tmp_path, capsys):
+    scratch = Repo(tmp_path)
+    assert scratch.run("check") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no statusgen.yaml here" in err
+    assert "Traceback" not in err
+
+
+def test_reopen_is_allowed(repo: Repo):
+    repo.incident("2025-11-05-flaky.md", md(
+        "title: Flaky\ncomponents: {web: degraded_performance}\n" + UPDATE
+        + "  - at: 2025-11-05T10:00:00Z\n    status: resolved\n    message: Fixed.\n"
+        + "  - at: 2025-11-05T11:00:00Z\n    status: investigating\n    message: It is back.\n"))
+    assert repo.run("check") == 0
