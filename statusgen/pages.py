@@ -114,8 +114,7 @@ class Pages:
             months = [(month, list(items)) for month, items in
                       groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
             yield self.render("history.html", history_path(number), page_title="History",
-                              months=months, number=number, pages=pages,
-                              page_link=lambda n, here=number: _relative(history_path(here), history_path(n)))
+                              months=months, number=number, pages=pages, history_dir=history_dir)
 
     def sitemap(self) -> tuple[str, bytes]:
         entries: list[tuple[str, date | None]] = [("", None)]
@@ -123,7 +122,7 @@ class Pages:
                     for i in self.state.incidents]
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
         pages = max(1, -(-len(self.state.incidents) // HISTORY_PAGE_SIZE))
-        entries += [(history_path(n)[: -len("index.html")], None) for n in range(1, pages + 1)]
+        entries += [(history_dir(n), None) for n in range(1, pages + 1)]
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for path, lastmod in entries:
@@ -140,7 +139,5 @@ def history_path(number: int) -> str:
     return "history/index.html" if number == 1 else f"history/page/{number}/index.html"
 
 
-def _relative(here: str, target: str) -> str:
-    """A link from the page at ``here`` to the page at ``target`` (both index.html paths)."""
-    up = "../" * here.count("/")
-    return up + target[: -len("index.html")]
+def history_dir(number: int) -> str:
+    return history_path(number)[: -len("index.html")]

@@ -1,0 +1,194 @@
+"""The HTML pages, read back as a visitor's browser or a crawler would."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from conftest import Repo
+
+ONGOING = """\
+---
+title: Dashboard unavailable
+impact: critical
+components: {web: major_outage, api: degraded_performance}
+updates:
+  - at: 2025-11-10T10:00:00Z
+    status: investigating
+    message: The dashboard does not load. Next update by 10:30 UTC.
+---
+"""
+MAINT = """\
+---
+title: Database upgrade
+kind: maintenance
+window: {start: 2025-11-20T02:00:00Z, end: 2025-11-20T04:00:00Z}
+components: [db]
+updates:
+  - at: 2025-11-01T09:00:00Z
+    status: scheduled
+    message: We will upgrade the database.
+---
+"""
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.times: list[tuple[str, str]] = []
+        self._time: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "a" and "href" in attributes:
+            self.links.append(attributes["href"])
+        if tag == "time":
+            self._time = attributes["datetime"]
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._time:
+            self.times.append((self._time, data))
+            self._time = None
+
+
+def collect(html: str) -> Collector:
+    parser = Collector()
+    parser.feed(html)
+    return parser
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", " ".join(collect(html).text))
+
+
+def test_index_shows_overall_and_component_status(repo: Repo):
+    repo.incident("2025-11-10-dashboard.md", ONGOING)
+    repo.incident("2025-11-01-db-upgrade.md", MAINT)
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    text = text_of(repo.page("index.html"))
+    assert "Major Service Outage" in text
+    assert "Platform Major outage Public API Degraded performance Dashboard Major outage" in text
+    assert "Database Operational" in text
+    assert "Active incidents Dashboard unavailable Critical Investigating" in text
+    assert "Scheduled maintenance Database upgrade Maintenance Scheduled" in text
+    assert "November 3, 2025 Elevated API error rates Major Resolved" in text
+    assert text.count("No incidents reported.") == 12
+
+
+def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo):
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    times = collect(repo.page("incidents/2025-11-03-api-errors/index.html")).times
+    assert ("2025-11-03T15:05:00+01:00", "Nov 3, 2025, 3:05\u202fPM CET") in times
+    assert ("2025-11-03T16:20:00+01:00", "Nov 3, 2025, 4:20\u202fPM CET") in times
+
+
+def test_incident_page_has_timeline_changes_and_duration(repo: Repo):
+    assert repo.build() == 0
+    text = text_of(repo.page("incidents/2025-11-03-api-errors/index.html"))
+    assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 h 15 min)" in text
+    assert text.index("Error rates are back to normal.") < text.index("We are investigating")
+    assert "Public API: Operational → Partial outage" in text
+    assert "Public API: Partial outage → Operational" in text
+
+
+def test_during_maintenance_the_component_is_under_maintenance(repo: Repo):
+    repo.incident("2025-11-01-db-upgrade.md", MAINT)
+    assert repo.build("2025-11-20T03:00:00Z") == 0
+    text = text_of(repo.page("index.html"))
+    assert "Service Under Maintenance" in text
+    assert "Maintenance in progress Database upgrade Maintenance In progress" in text
+    assert "Database Under maintenance" in text
+    assert repo.build("2025-11-20T05:00:00Z") == 0
+    text = text_of(repo.page("index.html"))
+    assert "All Systems Operational" in text and "Database Operational" in text
+    assert "Database upgrade Maintenance Completed" in text
+
+
+def test_hidden_incidents_and_future_updates_are_not_published(repo: Repo):
+    repo.incident("2025-11-04-test.md", ONGOING.replace("impact: critical", "impact: minor\nhidden: true"))
+    repo.incident("2025-11-10-dashboard.md", ONGOING)
+    assert repo.build("2025-11-05T00:00:00Z") == 0
+    assert sorted(p.name for p in (repo.site / "incidents").iterdir()) == ["2025-11-03-api-errors"]
+    assert "Dashboard unavailable" not in repo.page("history/index.html")
+    assert "All Systems Operational" in text_of(repo.page("index.html"))
+
+
+def test_every_internal_link_resolves(repo: Repo):
+    repo.incident("2025-11-10-dashboard.md", ONGOING)
+    repo.incident("2025-11-01-db-upgrade.md", MAINT)
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    checked = 0
+    for page in repo.site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for href in collect(page.read_text()).links:
+            if href.startswith(("https://", "http://", "#", "mailto:")):
+                continue
+            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(repo.site)} links to missing {href}"
+            checked += 1
+    assert checked > 50
+
+
+def test_history_is_paginated_by_hundreds(repo: Repo):
+    for n in range(205):
+        day = f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        repo.incident(f"{day}-event-{n}.md", ONGOING.replace("2025-11-10T10:00:00Z", f"{day}T10:00:00Z")
+                      .replace("investigating", "resolved"))
+    assert repo.build("2025-12-01T00:00:00Z") == 0
+    first = repo.page("history/index.html")
+    second = repo.page("history/page/2/index.html")
+    third = repo.page("history/page/3/index.html")
+    assert not (repo.site / "history/page/4").exists()
+    assert [page.count('class="row"') for page in (first, second, third)] == [100, 100, 6]
+    assert "Page 1 of 3" in first and 'href="../history/page/2/"' in first
+    assert 'href="../../../history/"' in second and 'href="../../../history/page/3/"' in second
+    assert "<h2 id=\"m-2025-11\">November 2025</h2>" in first
+
+
+def test_404_uses_the_site_path(repo: Repo):
+    repo.config(repo.root.joinpath("statusgen.yaml").read_text()
+                .replace("https://status.example.com/", "https://example.github.io/status"))
+    assert repo.build() == 0
+    page = repo.page("404.html")
+    assert 'href="/status/static/style.css?v=' in page
+    assert 'href="/status/history/"' in page
+
+
+def test_sitemap_and_robots(repo: Repo):
+    assert repo.build() == 0
+    sitemap = repo.page("sitemap.xml")
+    locs = re.findall(r"<loc>(.*?)</loc>", sitemap)
+    assert locs == ["https://status.example.com/",
+                    "https://status.example.com/incidents/2025-11-03-api-errors/",
+                    "https://status.example.com/components/api/",
+                    "https://status.example.com/components/web/",
+                    "https://status.example.com/components/db/",
+                    "https://status.example.com/history/"]
+    assert "<lastmod>2025-11-03</lastmod>" in sitemap
+    assert repo.page("robots.txt") == ("User-agent: *\nAllow: /\n"
+                                       "Sitemap: https://status.example.com/sitemap.xml\n")
+
+
+def test_theme_overrides_one_template(repo: Repo):
+    repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  theme: brand\n  timezone:"))
+    repo.write("themes/brand/templates/404.html", "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}")
+    repo.write("themes/brand/static/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert repo.build() == 0
+    assert "Lost? Example Status" in repo.page("404.html")
+    assert "Elevated API error rates" in repo.page("index.html")
+    assert (repo.site / "static/logo.svg").is_file() and (repo.site / "static/style.css").is_file()
+
+
+def test_pages_stay_small(tmp_path):
+    from conftest import PROJECT
+    import gzip
+    out = tmp_path / "demo"
+    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
+        assert len(gzip.compress((out / rel).read_bytes())) < 14 * 1024, rel
