@@ -195,13 +195,23 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     postmortem_due = top.get("postmortem_due")
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
+    references = _references(reader, top)
     if len(problems) > before or not updates:
         return None
     return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=impact,
                     components=components, updates=tuple(updates), body=body.strip("\n"),
                     window=window, postmortem_due=postmortem_due,
-                    references=tuple(reader.string_list(top, "references")),
+                    references=references,
                     hidden=bool(reader.typed(top, "hidden", bool, False)))
+
+
+def _references(reader: Reader, top: YMap) -> tuple[str, ...]:
+    refs = reader.string_list(top, "references")
+    for index, ref in enumerate(refs):
+        if not ref.lower().startswith(("https://", "http://")):
+            reader.error(line_of(top["references"], index), f"reference {ref!r} is not a web link",
+                         "references are http:// or https:// links to tickets, pull requests or pages")
+    return tuple(refs)
 
 
 def _check_component(reader: Reader, line: int, cid: Any, known: set[str] | None) -> bool:

@@ -90,6 +90,10 @@ CASES = [
      f"{NAME}:3: duplicate key 'title' (it is already set on line 2)"),
     ("alias", {NAME: md("title: &t X\nimpact: minor\nreferences: [*t]\n" + UPDATE)},
      f"{NAME}:2: YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"),
+    ("reference-not-a-link", {NAME: md("title: X\nreferences:\n  - https://example.com/1\n"
+                                       "  - javascript:alert(1)\n" + UPDATE)},
+     f"{NAME}:5: reference 'javascript:alert(1)' is not a web link "
+     "(references are http:// or https:// links to tickets, pull requests or pages)"),
     ("wrong-type", {NAME: md("title: X\nhidden: maybe\n" + UPDATE)},
      f"{NAME}:3: 'hidden' must be true or false, not 'maybe'"),
     ("file-name", {"incidents/api-outage.md": md("title: X\n" + UPDATE)},
