@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 GROUPS = {"Platform": ["api", "web", "auth", "graphql", "mobile"],
@@ -86,7 +86,7 @@ def generate(out: Path, count: int, seed: int = 1, years: float = 5.0) -> None:
     components = [c for ids in GROUPS.values() for c in ids]
     (out / "incidents").mkdir(parents=True, exist_ok=True)
     (out / "statusgen.yaml").write_text(config())
-    end = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    end = datetime(2026, 11, 1, tzinfo=UTC)
     span = timedelta(days=365 * years)
     for n in range(count):
         start = end - span + span * (n / count) + timedelta(minutes=rng.randint(0, 600))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
-from babel import Locale, UnknownLocaleError
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
 
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader, slug_ok
-from statusgen.yamlload import YList, YMap, line_of, load
+from statusgen.yamlload import YList, line_of, load
 
 CONFIG_NAME = "statusgen.yaml"
 IMPACTS = ("none", "minor", "major", "critical")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -17,7 +17,7 @@ from statusgen.incidents import Incident, Update
 from statusgen.state import SiteState
 from statusgen.theme import IMPACT_LABELS, STATUS_LABELS, update_anchor
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def entries(state: SiteState) -> list[Entry]:
     """Every published update of every published incident, newest first."""
     result = [Entry(incident, update, changes)
               for incident in state.incidents
-              for update, changes in zip(incident.updates, state.changes[incident.id])]
+              for update, changes in zip(incident.updates, state.changes[incident.id], strict=True)]
     result.sort(key=lambda e: e.sort_key, reverse=True)
     return result
 

@@ -95,7 +95,7 @@ class Pages:
         return self.render("index.html", "index.html", page_title=None, days=days)
 
     def incident(self, incident: Incident) -> tuple[str, bytes]:
-        updates = list(zip(incident.updates, self.state.changes[incident.id]))
+        updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
         updates.reverse()
         return self.render("incident.html", f"incidents/{incident.id}/index.html",
                            page_title=incident.title, incident=incident, updates=updates)

@@ -64,7 +64,7 @@ def update_changes(incident: Incident) -> list[dict[str, tuple[str, str]]]:
         return [{} for _ in incident.updates]
     changes = []
     before: dict[str, str] = {}
-    for update, after in zip(incident.updates, component_states(incident)):
+    for update, after in zip(incident.updates, component_states(incident), strict=True):
         touched = dict.fromkeys([*before, *after, *update.components])
         changes.append({c: (before.get(c, "operational"), after.get(c, "operational"))
                         for c in touched if before.get(c, "operational") != after.get(c, "operational")})
@@ -82,7 +82,7 @@ def spans(incident: Incident) -> list[Span]:
                 for c in incident.components]
     result: list[Span] = []
     open_at: dict[str, tuple[datetime, str]] = {}
-    for update, state in zip(incident.updates, component_states(incident)):
+    for update, state in zip(incident.updates, component_states(incident), strict=True):
         for component, (start, status) in list(open_at.items()):
             if state.get(component) != status:
                 result.append(Span(component, start, update.at, status, incident.id))

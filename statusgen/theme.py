@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -58,13 +58,13 @@ class Formatter:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
 
-    def date(self, moment: datetime) -> str:
+    def short_date(self, moment: datetime) -> str:
         return format_date(self.local(moment).date(), "medium", locale=self.locale)
 
-    def long_date(self, day: object) -> str:
+    def long_date(self, day: date) -> str:
         return format_date(day, "long", locale=self.locale)
 
-    def month(self, day: object) -> str:
+    def month(self, day: date) -> str:
         return format_date(day, "LLLL y", locale=self.locale)
 
     def clock(self, moment: datetime) -> str:
@@ -75,11 +75,11 @@ class Formatter:
         """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
         local = self.local(moment)
         if style == "date":
-            text = self.date(moment)
+            text = self.short_date(moment)
         elif style == "clock":
             text = self.clock(moment)
         else:
-            text = f"{self.date(moment)}, {self.clock(moment)}"
+            text = f"{self.short_date(moment)}, {self.clock(moment)}"
         return Markup('<time datetime="{}">{}</time>').format(timeutil.iso(local), text)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 TIMESTAMP_HINT = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?")
@@ -27,7 +27,7 @@ def parse_timestamp(value: object) -> datetime:
         raise ValueError(f"{value!r} is a date, not a time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"time {value!r} has no UTC offset")
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def parse_duration(value: str) -> timedelta:
@@ -47,14 +47,14 @@ def resolve_now(option: str | None, environ: dict[str, str] | None = None) -> da
     env = os.environ if environ is None else environ
     if option:
         if re.fullmatch(r"@?\d+", option):
-            return datetime.fromtimestamp(int(option.lstrip("@")), timezone.utc)
+            return datetime.fromtimestamp(int(option.lstrip("@")), UTC)
         return parse_timestamp(option)
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:

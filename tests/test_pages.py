@@ -177,7 +177,8 @@ def test_sitemap_and_robots(repo: Repo):
 
 def test_theme_overrides_one_template(repo: Repo):
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  theme: brand\n  timezone:"))
-    repo.write("themes/brand/templates/404.html", "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}")
+    repo.write("themes/brand/templates/404.html",
+               "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}")
     repo.write("themes/brand/static/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
     assert repo.build() == 0
     assert "Lost? Example Status" in repo.page("404.html")
@@ -186,8 +187,9 @@ def test_theme_overrides_one_template(repo: Repo):
 
 
 def test_pages_stay_small(tmp_path):
-    from conftest import PROJECT
     import gzip
+
+    from conftest import PROJECT
     out = tmp_path / "demo"
     assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
     for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
