@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from statusgen import status
 from statusgen.config import Config
 from statusgen.incidents import Incident
+from statusgen.maintenance import active_interval
+from statusgen.uptime import ComponentUptime, component_uptime
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,15 @@ class SiteState:
     upcoming_maintenance: tuple[Incident, ...]
     spans: dict[str, list[status.Span]]
     by_component: dict[str, tuple[Incident, ...]]
+    uptime: dict[str, ComponentUptime]
+    next_change: datetime | None
 
     def ended(self, incident: Incident) -> datetime | None:
         """When the incident was resolved or the maintenance finished; None while it goes on."""
         if incident.is_maintenance:
             if self.status_of[incident.id] not in ("completed", "cancelled"):
                 return None
-            interval = status.maint.active_interval(incident)
+            interval = active_interval(incident)
             if interval is None or interval.end is None:
                 return incident.last_update.at
             return min(interval.end, self.now)
@@ -71,6 +75,8 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == "scheduled"),
                             key=lambda m: (m.window.start, m.id)))  # type: ignore[union-attr]
     indicator, description = status.overall(components, open_incidents)
+    zone = repo.config.site.zone
+    history_start = min((i.started for i in visible), default=now).astimezone(zone).date()
     by_component: dict[str, list[Incident]] = {c.id: [] for c in repo.config.components}
     for incident in visible:
         for cid in incident.component_ids:
@@ -80,4 +86,22 @@ def derive(repo: Repository, now: datetime) -> SiteState:
                      components=components, indicator=indicator, description=description,
                      open_incidents=open_incidents, active_maintenance=active,
                      upcoming_maintenance=upcoming, spans=spans,
-                     by_component={k: tuple(v) for k, v in by_component.items()})
+                     by_component={k: tuple(v) for k, v in by_component.items()},
+                     uptime={c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start)
+                             for c in repo.config.components},
+                     next_change=next_change(repo.incidents, visible, now))
+
+
+def next_change(incidents: tuple[Incident, ...], visible: list[Incident], now: datetime) -> datetime | None:
+    """The next instant after ``now`` at which the site changes by the clock alone.
+
+    That is when an update written with a later time falls due, or when a maintenance starts or
+    ends.
+    """
+    moments = [u.at for i in incidents if not i.hidden for u in i.updates if u.at > now]
+    for incident in visible:
+        if incident.is_maintenance:
+            interval = active_interval(incident)
+            if interval is not None:
+                moments += [m for m in (interval.start, interval.end) if m is not None and m > now]
+    return min(moments, default=None)
