@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from statusgen import feeds, theme, writer
+from statusgen import api, badges, feeds, ics, theme, writer
 from statusgen.config import load_config
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
 from statusgen.incidents import load_incidents
 from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
+from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,10 @@ class BuildResult:
     state: SiteState
 
     def summary(self) -> str:
+        upcoming = self.state.next_change
+        then = f"; next change by the clock at {iso(upcoming)}" if upcoming else ""
         return (f"built {self.out}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all "
-                f"({self.changed} changed) in {self.seconds:.2f} s")
+                f"({self.changed} changed) in {self.seconds:.2f} s{then}")
 
 
 def load_repository(root: Path) -> Repository:
@@ -59,6 +62,10 @@ def render(root: Path, state: SiteState) -> dict[str, bytes]:
     files.update(pages.all())
     files.update([pages.sitemap(), pages.robots()])
     files.update(feeds.all_feeds(state))
+    files.update(api.all_files(state))
+    files["maintenance.ics"] = ics.calendar(state)
+    files.update(badges.all_badges(state))
+    files["next-change.txt"] = (iso(state.next_change) + "\n").encode() if state.next_change else b""
     return files
 
 

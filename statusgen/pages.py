@@ -17,6 +17,7 @@ from statusgen.incidents import Incident
 from statusgen.state import SiteState
 from statusgen.status import SEVERITY
 from statusgen.theme import Formatter
+from statusgen.uptime import ComponentUptime, combine
 
 HISTORY_PAGE_SIZE = 100
 COMPONENT_INCIDENTS = 50
@@ -30,6 +31,7 @@ class Group:
     name: str | None
     components: tuple[Component, ...]
     status: str
+    uptime: ComponentUptime | None = None
 
 
 def groups(state: SiteState) -> list[Group]:
@@ -45,7 +47,9 @@ def groups(state: SiteState) -> list[Group]:
         else:
             index[component.group] = len(result)
             result.append(Group(component.group, (component,), ""))
-    return [g if g.status else Group(g.name, g.components, worst(state, g.components))
+    return [g if g.name is None else
+            Group(g.name, g.components, worst(state, g.components),
+                  combine([state.uptime[c.id] for c in g.components]))
             for g in result]
 
 
@@ -63,6 +67,8 @@ class Pages:
         self.fmt = formatter
         self.site = state.config.site
         self.css_version = hashlib.sha256(css).hexdigest()[:10]
+        self.groups = groups(state)
+        self.titles = {i.id: i.title for i in state.incidents}
 
     def render(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
         depth = path.count("/")
@@ -70,8 +76,8 @@ class Pages:
         canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
         html = self.env.get_template(template).render(
             site=self.site, state=self.state, root=root, canonical=canonical,
-            css_version=self.css_version, groups=groups(self.state), components=self.state.config.by_id,
-            **context)
+            css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
+            titles=self.titles, **context)
         return path, html.encode("utf-8")
 
     def all(self) -> Iterator[tuple[str, bytes]]:
@@ -92,7 +98,8 @@ class Pages:
                   groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
         days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), []))
                 for n in range(RECENT_DAYS)]
-        return self.render("index.html", "index.html", page_title=None, days=days)
+        webcal = "webcal://" + self.site.url.split("://", 1)[1] + "maintenance.ics"
+        return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
 
     def incident(self, incident: Incident) -> tuple[str, bytes]:
         updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))

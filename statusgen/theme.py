@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from statusgen import markup, timeutil
 from statusgen.errors import StatusgenError
+from statusgen.uptime import Period
 
 STATUS_LABELS = {
     "operational": "Operational", "degraded_performance": "Degraded performance",
@@ -64,6 +65,9 @@ class Formatter:
     def long_date(self, day: date) -> str:
         return format_date(day, "long", locale=self.locale)
 
+    def short_day(self, day: date) -> str:
+        return format_date(day, "medium", locale=self.locale)
+
     def month(self, day: date) -> str:
         return format_date(day, "LLLL y", locale=self.locale)
 
@@ -91,7 +95,8 @@ def environment(dirs: list[Path], formatter: Formatter) -> jinja2.Environment:
     env.filters.update(
         markdown=markup.render, inline_markdown=markup.render_inline, label=_label,
         impact_label=lambda i: IMPACT_LABELS.get(i, i), time=formatter.time_tag,
-        duration=_duration, iso=timeutil.iso, anchor=update_anchor,
+        duration=_duration, iso=timeutil.iso, anchor=update_anchor, pct=percent,
+        bar=bar_class,
     )
     env.globals.update(fmt=formatter)
     return env
@@ -100,6 +105,24 @@ def environment(dirs: list[Path], formatter: Formatter) -> jinja2.Environment:
 def update_anchor(moment: datetime) -> str:
     """The fragment id of an update on its incident page; stable for as long as its time is."""
     return "update-" + moment.strftime("%Y%m%dT%H%M%SZ").lower()
+
+
+def percent(value: float | None) -> str:
+    """An uptime figure as shown everywhere: up to three decimals, as in api/uptime.json."""
+    if value is None:
+        return "no data"
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def bar_class(day: Period) -> str:
+    """The colour class of one day's uptime bar."""
+    if day.uptime is None:
+        return "u-none"
+    if day.downtime_minutes == 0:
+        return "u-note" if day.incidents else "u-ok"
+    if day.uptime >= 99:
+        return "u-minor"
+    return "u-partial" if day.uptime >= 95 else "u-major"
 
 
 def _label(status: str) -> str:

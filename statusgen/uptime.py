@@ -152,3 +152,22 @@ def component_uptime(spans: list[Span], now: datetime, zone: ZoneInfo, since: da
         months.append(Period(month, percent(down, minutes), round(down, 1)))
         month = following
     return ComponentUptime(tuple(days), tuple(months), percent(total_down, total_minutes))
+
+
+def _worst_period(periods: tuple[Period, ...]) -> Period:
+    with_data = [p for p in periods if p.uptime is not None]
+    worst = min(with_data, key=lambda p: p.uptime or 0.0) if with_data else periods[0]
+    incidents = tuple(dict.fromkeys(i for p in periods for i in p.incidents))
+    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents)
+
+
+def combine(members: list[ComponentUptime]) -> ComponentUptime:
+    """A group's uptime: on each day and month, its worst component's figures."""
+    days = tuple(_worst_period(ps) for ps in zip(*(m.days for m in members), strict=True))
+    by_month: dict[date, list[Period]] = defaultdict(list)
+    for member in members:
+        for period in member.months:
+            by_month[period.start].append(period)
+    months = tuple(_worst_period(tuple(by_month[m])) for m in sorted(by_month))
+    figures = [m.uptime_90d for m in members if m.uptime_90d is not None]
+    return ComponentUptime(days, months, min(figures) if figures else None)

@@ -23,11 +23,15 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
         "feed.atom", "feed.rss", "feed.json",
         "history/index.html", "incidents/2025-11-03-api-errors/index.html",
         *[f"components/{c}/{f}" for c in ("api", "web", "db")
-          for f in ("index.html", "feed.atom", "feed.rss", "feed.json")],
+          for f in ("index.html", "feed.atom", "feed.rss", "feed.json", "badge.svg", "badge.json")],
+        "badge.svg", "badge.json", "maintenance.ics", "next-change.txt", "api/uptime.json",
+        *[f"api/v2/{f}.json" for f in ("summary", "status", "components", "incidents", "incidents/unresolved",
+                                       "scheduled-maintenances", "scheduled-maintenances/upcoming",
+                                       "scheduled-maintenances/active")],
     ])
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 22 files in all (22 changed) in ")
+    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 41 files in all (41 changed) in ")
     assert out[0].endswith(" s")
 
 
@@ -36,7 +40,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
     two = {k: v[0] for k, v in tree_digest(tmp_path / "two").items()}
-    assert one == two and len(one) == 22
+    assert one == two and len(one) == 41
 
 
 def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):

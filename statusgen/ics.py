@@ -1,0 +1,51 @@
+"""``maintenance.ics``: the maintenance windows as a subscribable iCalendar (RFC 5545) feed."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from statusgen import markup
+from statusgen.state import SiteState
+from statusgen.theme import STATUS_LABELS
+
+
+def calendar(state: SiteState) -> bytes:
+    """One event per maintenance window, in UTC.
+
+    Nothing depends on the build time: DTSTAMP is the newest update of the maintenance, and
+    SEQUENCE counts its updates after the first, so every update bumps it.
+    """
+    site = state.config.site
+    host = urlsplit(site.url).hostname or "localhost"
+    cal = Calendar()
+    cal.add("prodid", "-//statusgen//maintenance calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{site.title}: maintenance")
+    cal.add("x-wr-caldesc", f"Scheduled maintenance of {site.title}")
+    names = state.config.by_id
+    maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
+    for item in maintenance:
+        assert item.window is not None
+        current = state.status_of[item.id]
+        link = f"{site.url}incidents/{item.id}/"
+        affected = ", ".join(names[c].name for c in item.component_ids)
+        event = Event()
+        event.add("uid", f"{item.id}@{host}")
+        event.add("dtstamp", item.last_update.at)
+        event.add("last-modified", item.last_update.at)
+        event.add("created", item.started)
+        event.add("sequence", len(item.updates) - 1)
+        event.add("dtstart", item.window.start)
+        event.add("dtend", item.window.end)
+        event.add("summary", f"Maintenance: {item.title}")
+        event.add("description", f"{markup.plain(item.last_update.message)}\n\n"
+                                 f"Affects: {affected}\nStatus: {STATUS_LABELS[current]}\n{link}")
+        event.add("url", link)
+        event.add("status", "CANCELLED" if current == "cancelled" else "CONFIRMED")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
