@@ -1,0 +1,63 @@
+"""maintenance.ics, read back with the iCalendar library."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import icalendar
+
+from conftest import PROJECT, Repo
+from test_api import MAINT
+
+
+def events(repo_site) -> list:
+    raw = (repo_site / "maintenance.ics").read_bytes()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    return list(icalendar.Calendar.from_ical(raw).walk("VEVENT"))
+
+
+def test_one_event_per_maintenance_window(repo: Repo):
+    repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00+01:00",
+                                                   end="2025-11-06T04:00:00+01:00", extra=""))
+    repo.incident("2025-11-01-m3.md", MAINT.format(
+        n=3, start="2025-11-07T02:00:00Z", end="2025-11-07T04:00:00Z",
+        extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed after all.\n"))
+    assert repo.build("2025-11-05T00:00:00Z") == 0
+    found = events(repo.site)
+    assert [str(e["uid"]) for e in found] == ["2025-11-01-m1@status.example.com", "2025-11-01-m3@status.example.com"]
+    first, cancelled = found
+    assert first.decoded("dtstart") == datetime(2025, 11, 6, 1, 0, tzinfo=timezone.utc)
+    assert first.decoded("dtend") == datetime(2025, 11, 6, 3, 0, tzinfo=timezone.utc)
+    assert first["dtstart"].to_ical() == b"20251106T010000Z"
+    assert str(first["status"]) == "CONFIRMED" and first["sequence"] == 0
+    assert first.decoded("dtstamp") == datetime(2025, 11, 1, 9, 0, tzinfo=timezone.utc)
+    assert str(first["summary"]) == "Maintenance: Upgrade 1"
+    assert str(first["url"]) == "https://status.example.com/incidents/2025-11-01-m1/"
+    assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] == 1
+    assert "Not needed after all." in str(cancelled["description"])
+
+
+def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
+    path = repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00Z",
+                                                          end="2025-11-06T04:00:00Z", extra=""))
+    assert repo.build("2025-11-10T00:00:00Z") == 0
+    assert events(repo.site)[0]["sequence"] == 0
+    path.write_text(path.read_text().replace("---\n", "", 1).replace(
+        "message: Upgrade.\n", "message: Upgrade.\n  - at: 2025-11-03T09:00:00Z\n    status: scheduled\n"
+        "    message: Moved by a day.\n").replace("2025-11-06T", "2025-11-07T").join(["---\n", ""]))
+    assert repo.build("2025-11-10T00:00:00Z") == 0
+    event = events(repo.site)[0]
+    assert event["sequence"] == 1
+    assert event.decoded("dtstart") == datetime(2025, 11, 7, 2, 0, tzinfo=timezone.utc)
+
+
+def test_demo_calendar(tmp_path):
+    out = tmp_path / "site"
+    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    maintenance = [p for p in (PROJECT / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
+    found = events(out)
+    assert len(found) == len(maintenance) == 4
+    assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]
+    assert len({str(e["uid"]) for e in found}) == 4
+    assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "index.html").read_text()
