@@ -10,7 +10,7 @@ from pathlib import Path
 
 from statusgen import api, badges, feeds, ics, theme, writer
 from statusgen.config import load_config
-from statusgen.errors import Problem, StatusgenError, ValidationFailed
+from statusgen.errors import Problem, ValidationFailed
 from statusgen.incidents import load_incidents
 from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
@@ -41,11 +41,6 @@ def load_repository(root: Path) -> Repository:
     problems: list[Problem] = []
     config = load_config(root, problems)
     incidents = load_incidents(root, config, problems)
-    if config is not None:
-        try:
-            theme.theme_dirs(root, config.site.theme)
-        except StatusgenError as exc:
-            problems.append(exc.problem)
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents))

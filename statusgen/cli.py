@@ -71,7 +71,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     try:
         now = resolve_now(args.now)
     except ValueError as exc:
-        print(f"statusgen build: error: --now: {exc}", file=sys.stderr)
+        source = "--now" if args.now else "SOURCE_DATE_EPOCH"
+        print(f"statusgen build: error: {source}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     out = args.out if args.out is not None else root / "site"
     result = build(root, out, now)

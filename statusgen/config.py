@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader, slug_ok
-from statusgen.yamlload import YList, line_of, load
+from statusgen.yamlload import YList, YMap, line_of, load, read_text
 
 CONFIG_NAME = "statusgen.yaml"
 IMPACTS = ("none", "minor", "major", "critical")
@@ -91,40 +91,31 @@ def load_config(root: Path, problems: list[Problem]) -> Config | None:
                              "run statusgen in a status repository, or create one with 'statusgen init DIR'")
     name = CONFIG_NAME
     try:
-        data = load(path.read_text(encoding="utf-8"), name)
+        data = load(read_text(path, name), name)
     except StatusgenError as exc:
         problems.append(exc.problem)
-        return None
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None
     reader = Reader(name, problems)
     top = reader.mapping(data, "statusgen.yaml", 1)
     if top is None:
         return None
     reader.keys(top, ("site", "components", "notify", "policy"), ("site", "components"))
-    site = _site(reader, top.get("site"), line_of(top, "site", 1))
+    site = _site(reader, top.get("site"), line_of(top, "site", 1), root)
     components = _components(reader, top.get("components"), line_of(top, "components", 1))
     ids = {c.id for c in components}
-    notify = _notify(reader, top.get("notify"), ids)
+    notify = _notify(reader, top.get("notify"), line_of(top, "notify", 1), ids)
     policy = _policy(reader, top.get("policy"), line_of(top, "policy", 1))
     if site is None:
         return None
     return Config(site, tuple(components), tuple(notify), policy)
 
 
-def _site(reader: Reader, value: object, line: int) -> Site | None:
+def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     site = reader.mapping(value, "'site'", line) if value is not None else None
     if site is None:
         return None
     reader.keys(site, _SITE_KEYS, ("title", "url"), "site")
-    url = reader.text(site, "url")
-    parts = urlsplit(url)
-    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
-        reader.error(line_of(site, "url"), f"site url must be absolute, not {url!r}",
-                     "feeds and the API need it, e.g. https://status.example.com/")
-    if url and not url.endswith("/"):
-        url += "/"
+    url = _site_url(reader, site)
     zone = reader.text(site, "timezone", "UTC")
     try:
         ZoneInfo(zone)
@@ -147,10 +138,37 @@ def _site(reader: Reader, value: object, line: int) -> Site | None:
     if not slug_ok(theme.replace("_", "-")):
         reader.error(line_of(site, "theme"), f"theme must be a folder name under themes/, not {theme!r}")
         theme = "default"
+    elif theme != "default" and not (root / "themes" / theme).is_dir():
+        reader.error(line_of(site, "theme"), f"theme {theme!r} not found",
+                     f"create themes/{theme}/templates/, or use theme: default")
+        theme = "default"
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
                 language=language, timezone=zone, theme=theme,
                 announcement=reader.text(site, "announcement"), feed_entries=entries)
+
+
+def _site_url(reader: Reader, site: YMap) -> str:
+    url = reader.text(site, "url")
+    if not url:
+        return url
+    line = line_of(site, "url")
+    hint = "feeds and the API need it, e.g. https://status.example.com/"
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        reader.error(line, "site url must not contain spaces or line breaks", hint)
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        reader.error(line, f"site url {url!r} is not a valid URL", hint)
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        reader.error(line, f"site url must be absolute, not {url!r}", hint)
+    elif parts.query or parts.fragment or "?" in url or "#" in url:
+        reader.error(line, f"site url must not have a query or fragment: {url!r}",
+                     "give the address the site is published at, e.g. https://status.example.com/")
+    return url if url.endswith("/") else url + "/"
 
 
 def _components(reader: Reader, value: object, line: int) -> list[Component]:
@@ -182,23 +200,20 @@ def _components(reader: Reader, value: object, line: int) -> list[Component]:
     return result
 
 
-def _notify(reader: Reader, value: object, ids: set[str]) -> list[NotifyTarget]:
+def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[NotifyTarget]:
     if value is None:
         return []
     if not isinstance(value, YList):
-        reader.error(line_of(value, default=1), "'notify' must be a list of targets")
+        reader.error(line, "'notify' must be a list of targets", "each target has a type, e.g. - type: slack")
         return []
     result = []
     for index, item in enumerate(value):
         entry = reader.mapping(item, "a notify target", line_of(value, index))
         if entry is None:
             continue
-        reader.keys(entry, _NOTIFY_KEYS, ("type",), "notify target")
         kind = reader.choice(entry, "type", NOTIFY_TYPES, "notify type")
-        if kind == "email":
-            reader.keys(entry, _NOTIFY_KEYS, ("smtp_env", "from", "to"), "email target")
-        elif kind is not None:
-            reader.keys(entry, _NOTIFY_KEYS, ("url_env",), f"{kind} target")
+        required = {None: ("type",), "email": ("smtp_env", "from", "to")}.get(kind, ("url_env",))
+        reader.keys(entry, _NOTIFY_KEYS, required, f"{kind or 'notify'} target")
         components = reader.string_list(entry, "components")
         for cid in components:
             if cid not in ids:

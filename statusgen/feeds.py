@@ -97,8 +97,8 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
     site = state.config.site
     feed = FeedGenerator()
     feed.id(site.url + prefix)
-    feed.title(title)
-    feed.subtitle(description)
+    feed.title(escape(title) if kind == "rss" else title)
+    feed.subtitle(escape(description) if kind == "rss" else description)
     feed.author({"name": site.title})
     # feedgen gives RSS the last link added, so the page link goes last.
     feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
@@ -111,12 +111,16 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
         item = feed.add_entry(order="append")
         item.id(entry_id(site, entry.incident, entry.update))
         item.guid(entry_id(site, entry.incident, entry.update), permalink=False)
-        item.title(_title(entry))
+        # RSS readers take titles and descriptions for HTML; Atom says what type each one is.
+        item.title(escape(_title(entry)) if kind == "rss" else _title(entry))
         item.link(href=_link(site, entry))
         item.published(entry.update.at)
         item.updated(entry.update.at)
         item.content(_content(state, entry), type="html")
-        item.summary(markup.plain(entry.update.message))
+        if kind == "rss":
+            item.description(str(markup.render(entry.update.message)))
+        else:
+            item.summary(markup.plain(entry.update.message))
         item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
     return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
 

@@ -11,10 +11,9 @@ from typing import Any
 from statusgen.config import IMPACTS, Config
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader
-from statusgen.yamlload import YList, YMap, line_of, load
+from statusgen.yamlload import YList, YMap, line_of, load, read_text
 
 INCIDENT_DIR = "incidents"
-MAX_FILE_BYTES = 1_000_000
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed", "cancelled")
@@ -99,11 +98,13 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -
     incidents: list[Incident] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix not in (".md", ".yaml", ".yml"):
-            continue
-        if path.name.lower() == "readme.md" or path.is_dir():
+        if path.name.startswith(".") or path.name.lower().startswith("readme") or path.is_dir():
             continue
         rel = f"{INCIDENT_DIR}/{path.name}"
+        if path.suffix not in (".md", ".yaml", ".yml"):
+            problems.append(Problem(rel, 1, f"not an incident file: {path.name!r}",
+                                    "incident files end in .md (markdown with front matter) or .yaml"))
+            continue
         incident_id = path.stem
         if not _NAME.fullmatch(incident_id) or not _valid_day(incident_id[:10]):
             problems.append(Problem(rel, 1, "file name must be YYYY-MM-DD-slug with a lowercase slug",
@@ -115,7 +116,7 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -
             continue
         seen[incident_id] = rel
         try:
-            incident = parse_incident(_read(path, rel), rel, incident_id, config, problems)
+            incident = parse_incident(read_text(path, rel), rel, incident_id, config, problems)
         except StatusgenError as exc:
             problems.append(exc.problem)
             continue
@@ -132,20 +133,6 @@ def _valid_day(text: str) -> bool:
     return True
 
 
-def _read(path: Path, rel: str) -> str:
-    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve().parent):
-        raise StatusgenError("symlink points outside the repository", rel, 1)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise StatusgenError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1,
-                             "move long material elsewhere and link to it under references")
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
-
-
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """(front matter, body, line the body starts on) of a markdown incident file."""
     lines = text.splitlines(keepends=True)
@@ -153,7 +140,7 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
         raise StatusgenError("missing front matter", rel, 1,
                              "start the file with a line '---', the YAML keys, then another '---'")
     for index in range(1, len(lines)):
-        if lines[index].rstrip("\r\n") in ("---", "..."):
+        if lines[index].rstrip() in ("---", "..."):
             return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
     raise StatusgenError("front matter is not closed", rel, 1,
                          "end the YAML keys with a line '---'")

@@ -25,7 +25,8 @@ def active_interval(maintenance: Incident) -> Active | None:
     The window rules unless an update says otherwise: an ``in_progress`` update before the start
     starts it early, a ``completed`` or ``cancelled`` inside the window ends it early, and an
     ``in_progress`` or ``verifying`` update after the end keeps it running until it is completed.
-    A maintenance cancelled before it began is never active.
+    A maintenance whose latest word before its start is ``cancelled`` is never active; a later
+    ``scheduled`` update reinstates it.
     """
     window = maintenance.window
     assert window is not None
@@ -34,7 +35,8 @@ def active_interval(maintenance: Incident) -> Active | None:
     early = next((u for u in updates if u.status in _RUNNING and u.at < start), None)
     if early is not None:
         start = early.at
-    if any(u.status == "cancelled" and u.at <= start for u in updates):
+    before = [u for u in updates if u.at <= start]
+    if before and before[-1].status == "cancelled":
         return None
     finish = next((u for u in updates if u.status in _FINISHED and u.at > start), None)
     if finish is not None and finish.at < window.end:

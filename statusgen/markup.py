@@ -18,7 +18,7 @@ _TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", 
          "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
          "tbody", "td", "th", "thead", "tr", "ul"}
 _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"},
-               "ol": {"start"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}}
+               "ol": {"start"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 

@@ -6,8 +6,10 @@ import os
 import re
 from datetime import UTC, datetime, timedelta
 
+MIN_YEAR, MAX_YEAR = 1970, 2999
 TIMESTAMP_HINT = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?")
+_LONGEST = timedelta(days=3650)
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -27,7 +29,20 @@ def parse_timestamp(value: object) -> datetime:
         raise ValueError(f"{value!r} is a date, not a time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"time {value!r} has no UTC offset")
-    return parsed.astimezone(UTC)
+    return _in_range(parsed, value)
+
+
+def _in_range(moment: datetime, value: object) -> datetime:
+    """``moment`` in UTC to the second; years outside 1970-2999 are refused as typos."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {value!r} is out of range") from None
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise ValueError(f"time {value!r} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
+    # Sub-second precision means nothing on a status page, and would make two updates in the
+    # same second distinct yet indistinguishable in ids and anchors.
+    return utc.replace(microsecond=0)
 
 
 def parse_duration(value: str) -> timedelta:
@@ -36,7 +51,12 @@ def parse_duration(value: str) -> timedelta:
     if not value.strip() or not match or not any(match.groups()):
         raise ValueError(f"unparsable duration {value!r}")
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    result = timedelta(days=days, hours=hours, minutes=minutes)
+    try:
+        result = timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        result = _LONGEST * 2
+    if result > _LONGEST:
+        raise ValueError(f"duration {value!r} is longer than ten years")
     if not result:
         raise ValueError(f"duration {value!r} is zero")
     return result
@@ -47,14 +67,22 @@ def resolve_now(option: str | None, environ: dict[str, str] | None = None) -> da
     env = os.environ if environ is None else environ
     if option:
         if re.fullmatch(r"@?\d+", option):
-            return datetime.fromtimestamp(int(option.lstrip("@")), UTC)
+            return _from_epoch(option.lstrip("@"))
         return parse_timestamp(option)
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
-        return datetime.fromtimestamp(int(epoch), UTC)
+        return _from_epoch(epoch)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _from_epoch(seconds: str) -> datetime:
+    try:
+        moment = datetime.fromtimestamp(int(seconds), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{seconds} seconds since 1970 is out of range") from None
+    return _in_range(moment, seconds)
 
 
 def iso(moment: datetime) -> str:

@@ -7,6 +7,7 @@ one as it was. Files whose bytes did not change are carried over as they were, m
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -16,6 +17,9 @@ from pathlib import Path, PurePosixPath
 from statusgen.errors import StatusgenError
 
 log = logging.getLogger(__name__)
+
+MARKER = ".statusgen-site"
+_MARKER_TEXT = b"This folder is written by 'statusgen build' and replaced whole by every build.\n"
 
 
 def check_output_dir(out: Path, root: Path) -> None:
@@ -28,6 +32,10 @@ def check_output_dir(out: Path, root: Path) -> None:
         if (out / marker).exists():
             raise StatusgenError(f"output directory {out} holds {marker}; refusing to replace it",
                                  str(out), 0, "build into a folder of its own, such as site/")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise StatusgenError(f"output directory {out} has files that statusgen did not write; "
+                             "refusing to replace it", str(out), 0,
+                             "remove the folder, or build into a folder of its own, such as site/")
 
 
 def safe_relative(name: str) -> PurePosixPath:
@@ -51,8 +59,8 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
     try:
         staging.mkdir()
         made: set[Path] = {staging}
-        for name, data in files:
-            rel = safe_relative(name)
+        for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
+            rel = PurePosixPath(MARKER) if name == MARKER else safe_relative(name)
             target = staging.joinpath(*rel.parts)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +74,7 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
                     shutil.copy2(previous, target)
                     continue
             target.write_bytes(data)
-            changed += 1
+            changed += name != MARKER
         if out.exists():
             os.replace(out, retired)
         os.replace(staging, out)

@@ -9,24 +9,32 @@ and they are how "billion laughs" documents blow up.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from statusgen.errors import StatusgenError
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
 MAX_DEPTH = 50
+# libyaml recurses on nested flow collections without a limit; text whose brackets could nest
+# deeper than this goes through the pure-Python parser, whose recursion Python bounds.
+_SUSPICIOUS_NESTING = 200
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_SYNTAX_HINT = "check indentation, and quote text that contains ': ' or starts with a symbol"
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that leaves timestamps as plain strings."""
+def _without_timestamps(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """A loader class that leaves timestamps as plain strings."""
+    resolvers = {first: [(tag, regexp) for tag, regexp in items if tag != "tag:yaml.org,2002:timestamp"]
+                 for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return type("Loader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_Loader = _without_timestamps(_FastLoader)
+_SafeLoader = _without_timestamps(yaml.SafeLoader)
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -62,31 +70,106 @@ def line_of(value: Any, key: Any = None, default: int = 0) -> int:
     return getattr(value, "line", default)
 
 
+class _Lines:
+    """Turns the parser's 0-based line numbers into the file's, as an editor counts them.
+
+    YAML also breaks lines at U+0085, U+2028 and U+2029, which editors show inline.
+    """
+
+    def __init__(self, text: str, first_line: int):
+        self.offset = first_line
+        self.table: list[int] | None = None
+        if _YAML_ONLY_BREAKS.search(text):
+            self.table = []
+            real = 0
+            for piece in re.split(r"(\r\n|\n|\r|[\x85\u2028\u2029])", text)[1::2]:
+                self.table.append(real)
+                if piece not in ("\x85", "\u2028", "\u2029"):
+                    real += 1
+            self.table.append(real)
+
+    def __call__(self, parser_line: int) -> int:
+        if self.table is not None and parser_line < len(self.table):
+            return self.table[parser_line] + self.offset
+        return parser_line + self.offset
+
+
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_text(path: Path, rel: str) -> str:
+    """The text of a source file, refusing what no status repository should hold."""
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve().parent):
+            raise StatusgenError("symlink points outside the repository", rel, 1)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise StatusgenError(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1,
+                                 "move long material elsewhere and link to it")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StatusgenError(f"cannot read the file: {exc.strerror or exc}", rel, 1,
+                             "a symlink whose target is missing?") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
+
+
+def _flow_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def load(text: str, path: str, first_line: int = 1) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
-    offset = first_line - 1
-    loader = _Loader(text)
+    lines = _Lines(text, first_line)
+    suspicious = text.count("[") + text.count("{") > _SUSPICIOUS_NESTING and _flow_depth(text) > _SUSPICIOUS_NESTING
+    loader = (_SafeLoader if suspicious else _Loader)(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else first_line
-        column = f", column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise StatusgenError(f"invalid YAML: {problem}{column}", path, line,
-                             "check indentation, and quote text that contains ': ' or starts with a symbol") from None
+        raise _syntax_error(exc, path, lines, first_line) from None
+    except yaml.reader.ReaderError as exc:
+        line = lines(text[: exc.position].count("\n"))
+        raise StatusgenError(f"invalid YAML: character U+{exc.character:04X} is not allowed", path, line,
+                             "remove the control character") from None
+    except RecursionError:
+        raise StatusgenError(f"YAML nested more than {MAX_DEPTH} levels deep", path, first_line) from None
     except yaml.YAMLError as exc:
         raise StatusgenError(f"invalid YAML: {exc}", path, first_line) from None
     finally:
         loader.dispose()
     if node is None:
         return None
-    return _convert(node, loader, path, offset, set(), 0)
+    return _convert(node, loader, path, lines, set(), 0)
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, offset: int,
+def _syntax_error(exc: yaml.MarkedYAMLError, path: str, lines: _Lines, first_line: int) -> StatusgenError:
+    problem = exc.problem or "invalid YAML"
+    mark = exc.problem_mark
+    # An unclosed quote or bracket is found at the end of the text; where it was opened is more use.
+    opened = exc.context or ""
+    if exc.context_mark is not None and (mark is None or "end of stream" in problem
+                                         or "flow" in opened or "quoted" in opened):
+        mark = exc.context_mark
+    context = f"{exc.context}, " if exc.context else ""
+    if mark is None:
+        return StatusgenError(f"invalid YAML: {context}{problem}", path, first_line, _SYNTAX_HINT)
+    return StatusgenError(f"invalid YAML: {context}{problem}, column {mark.column + 1}", path,
+                          lines(mark.line), _SYNTAX_HINT)
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
              seen: set[int], depth: int) -> Any:
-    line = node.start_mark.line + 1 + offset
+    line = lines(node.start_mark.line)
     if id(node) in seen:
         raise StatusgenError("YAML anchors and aliases (&name, *name) are not supported", path, line,
                              "write the value out in full")
@@ -99,30 +182,31 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, offset: int,
                                  "remove the '!' tag; plain values are enough")
         try:
             return loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise StatusgenError(f"invalid YAML value: {exc}", path, line) from None
+        except Exception:  # the constructors raise KeyError, ValueError... for a bad explicit tag
+            raise StatusgenError(f"invalid value {node.value!r} for YAML tag {node.tag!r}", path, line,
+                                 "remove the '!!' tag") from None
     if isinstance(node, yaml.SequenceNode):
         items = YList()
         items.line, items.lines = line, []
         for child in node.value:
-            items.append(_convert(child, loader, path, offset, seen, depth + 1))
-            items.lines.append(child.start_mark.line + 1 + offset)
+            items.append(_convert(child, loader, path, lines, seen, depth + 1))
+            items.lines.append(lines(child.start_mark.line))
         return items
     if isinstance(node, yaml.MappingNode):
         mapping = YMap()
         mapping.line, mapping.lines = line, {}
         for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1 + offset
+            key_line = lines(key_node.start_mark.line)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise StatusgenError("YAML merge keys (<<) are not supported", path, key_line,
                                      "write the keys out in full")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise StatusgenError("a mapping key must be plain text", path, key_line)
-            key = _convert(key_node, loader, path, offset, seen, depth + 1)
+            key = _convert(key_node, loader, path, lines, seen, depth + 1)
             if key in mapping:
                 raise StatusgenError(f"duplicate key {key!r}", path, key_line,
                                      f"it is already set on line {mapping.lines[key]}")
-            mapping[key] = _convert(value_node, loader, path, offset, seen, depth + 1)
+            mapping[key] = _convert(value_node, loader, path, lines, seen, depth + 1)
             mapping.lines[key] = key_line
         return mapping
     raise StatusgenError("unsupported YAML node", path, line)  # pragma: no cover

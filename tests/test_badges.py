@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from conftest import Repo
 from test_pages import ONGOING
+
+from conftest import Repo
 
 SVG = "{http://www.w3.org/2000/svg}"
 

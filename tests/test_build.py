@@ -19,7 +19,7 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
     assert repo.build() == 0
     files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
     assert files == sorted([
-        "404.html", "index.html", "robots.txt", "sitemap.xml", "static/style.css",
+        ".statusgen-site", "404.html", "index.html", "robots.txt", "sitemap.xml", "static/style.css",
         "feed.atom", "feed.rss", "feed.json",
         "history/index.html", "incidents/2025-11-03-api-errors/index.html",
         *[f"components/{c}/{f}" for c in ("api", "web", "db")
@@ -40,7 +40,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
     two = {k: v[0] for k, v in tree_digest(tmp_path / "two").items()}
-    assert one == two and len(one) == 41
+    assert one == two and len(one) == 42
 
 
 def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
@@ -105,6 +105,18 @@ def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
     assert "contains the status repository" in capsys.readouterr().err
     assert sorted(p.name for p in repo.root.iterdir()) == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):
+    docs = repo.root / "docs"
+    docs.mkdir()
+    (docs / "notes.md").write_text("mine")
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(docs)) == 1
+    assert "has files that statusgen did not write" in capsys.readouterr().err
+    assert [p.name for p in docs.iterdir()] == ["notes.md"]
+    (docs / "notes.md").unlink()
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(docs)) == 0
+    assert repo.build("2025-11-10T12:00:00Z", "--out", str(docs)) == 0
 
 
 def test_console_script_runs(repo: Repo):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import icalendar
+from test_api import MAINT
 
 from conftest import PROJECT, Repo
-from test_api import MAINT
 
 
 def events(repo_site) -> list:
@@ -27,11 +27,11 @@ def test_one_event_per_maintenance_window(repo: Repo):
     found = events(repo.site)
     assert [str(e["uid"]) for e in found] == ["2025-11-01-m1@status.example.com", "2025-11-01-m3@status.example.com"]
     first, cancelled = found
-    assert first.decoded("dtstart") == datetime(2025, 11, 6, 1, 0, tzinfo=timezone.utc)
-    assert first.decoded("dtend") == datetime(2025, 11, 6, 3, 0, tzinfo=timezone.utc)
+    assert first.decoded("dtstart") == datetime(2025, 11, 6, 1, 0, tzinfo=UTC)
+    assert first.decoded("dtend") == datetime(2025, 11, 6, 3, 0, tzinfo=UTC)
     assert first["dtstart"].to_ical() == b"20251106T010000Z"
     assert str(first["status"]) == "CONFIRMED" and first["sequence"] == 0
-    assert first.decoded("dtstamp") == datetime(2025, 11, 1, 9, 0, tzinfo=timezone.utc)
+    assert first.decoded("dtstamp") == datetime(2025, 11, 1, 9, 0, tzinfo=UTC)
     assert str(first["summary"]) == "Maintenance: Upgrade 1"
     assert str(first["url"]) == "https://status.example.com/incidents/2025-11-01-m1/"
     assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] == 1
@@ -49,7 +49,7 @@ def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
     assert repo.build("2025-11-10T00:00:00Z") == 0
     event = events(repo.site)[0]
     assert event["sequence"] == 1
-    assert event.decoded("dtstart") == datetime(2025, 11, 7, 2, 0, tzinfo=timezone.utc)
+    assert event.decoded("dtstart") == datetime(2025, 11, 7, 2, 0, tzinfo=UTC)
 
 
 def test_demo_calendar(tmp_path):

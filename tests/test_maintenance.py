@@ -34,6 +34,11 @@ ANNOUNCED = ("2025-11-20T10:00", "scheduled")
     ([ANNOUNCED, ("2025-11-28T09:00", "cancelled")], "2025-11-27T00:00", "scheduled"),
     ([ANNOUNCED, ("2025-11-28T09:00", "cancelled")], "2025-11-28T09:00", "cancelled"),
     ([ANNOUNCED, ("2025-11-28T09:00", "cancelled")], "2025-12-01T03:00", "cancelled"),
+    # Cancelled, then put back on: the latest word decides.
+    ([ANNOUNCED, ("2025-11-25T09:00", "cancelled"), ("2025-11-27T09:00", "scheduled")],
+     "2025-12-01T03:00", "in_progress"),
+    ([ANNOUNCED, ("2025-11-25T09:00", "cancelled"), ("2025-11-27T09:00", "scheduled")],
+     "2025-11-26T00:00", "cancelled"),
     # Not yet announced.
     ([("2025-11-30T10:00", "scheduled")], "2025-11-29T00:00", "scheduled"),
 ])

@@ -79,8 +79,13 @@ def test_hostile_content_is_inert_everywhere(repo: Repo):
             assert live_markup(html) == []
             assert "javascript:" not in html.lower()
     rss = ET.parse(repo.site / "feed.rss").getroot()
-    for html in [e.text for e in rss.iter("{http://purl.org/rss/1.0/modules/content/}encoded")]:
-        assert live_markup(html) == []
+    html_fields = [e.text for e in rss.iter("{http://purl.org/rss/1.0/modules/content/}encoded")]
+    # RSS readers render titles and descriptions as HTML too.
+    html_fields += [e.text for e in rss.iter("description")] + [e.text for e in rss.iter("title")]
+    assert len(html_fields) == 2 + 3 + 3
+    for html in html_fields:
+        assert live_markup(html) == [], html
+        assert "<script" not in html.lower()
     for item in json.loads((repo.site / "feed.json").read_text())["items"]:
         assert live_markup(item["content_html"]) == []
         assert "<script" not in item["summary"].lower()
@@ -110,3 +115,26 @@ components:
     assert ('Read <a title="ann" rel="nofollow noopener noreferrer">this</a>)  <strong>now</strong>'
             in index)
     assert "&lt;b onmouseover=alert(&#39;name&#39;)&gt;API&lt;/b&gt;" in index
+
+
+def test_authors_cannot_set_element_ids(repo: Repo):
+    repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
+        "Body <script>", "## Root cause {#main}\n\n### Again {#i-operational}\n\nBody <script>"))
+    assert repo.build() == 0
+    page = repo.page("incidents/2025-11-03-api-errors/index.html")
+    assert "<h2>Root cause</h2>" in page and "<h3>Again</h3>" in page
+    assert page.count('id="main"') == 1 and page.count('id="i-operational"') == 1
+
+
+def test_escaped_markup_in_text_stays_text_in_rss(repo: Repo):
+    repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
+        "Fixed.", "Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;").replace(
+        '"Resolved. <SCRIPT SRC=//evil.example/x.js></SCRIPT>"',
+        '"Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;"'))
+    assert repo.build() == 0
+    rss = ET.parse(repo.site / "feed.rss").getroot()
+    newest = next(rss.iter("item"))
+    description = newest.find("description").text
+    assert live_markup(description) == []
+    assert "&lt;img src=x onerror=alert(1)&gt;" in description
+    assert "&lt;script&gt;" in description

@@ -105,6 +105,51 @@ CASES = [
      f"{NAME}:1: front matter is not closed (end the YAML keys with a line '---')"),
     ("not-utf8", {NAME: None},
      f"{NAME}:3: not UTF-8 text (save the file as UTF-8)"),
+    ("bad-explicit-tag", {NAME: md("title: X\nhidden: !!bool maybe\n" + UPDATE)},
+     f"{NAME}:3: invalid value 'maybe' for YAML tag 'tag:yaml.org,2002:bool' (remove the '!!' tag)"),
+    ("unclosed-quote", {NAME: md('title: "Elevated errors\n' + UPDATE)},
+     f"{NAME}:2: invalid YAML: while scanning a quoted scalar, found unexpected end of stream, column 8 "
+     "(check indentation, and quote text that contains ': ' or starts with a symbol)"),
+    ("unclosed-bracket", {NAME: md("title: X\n" + UPDATE.replace("Looking into it.", "[unclosed"))},
+     f"{NAME}:6: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']', column 14 "
+     "(check indentation, and quote text that contains ': ' or starts with a symbol)"),
+    ("control-character", {NAME: md("title: X\n" + UPDATE.replace("Looking", "Look\x07ing"))},
+     f"{NAME}:6: invalid YAML: character U+0007 is not allowed (remove the control character)"),
+    ("yaml-only-line-break", {NAME: md('title: "A\u2028B"\n' + UPDATE.replace("investigating", "investigatin"))},
+     f"{NAME}:5: unknown status 'investigatin' (did you mean 'investigating'?)"),
+    ("deep-nesting", {NAME: md("title: X\nreferences: " + "[" * 50000 + "]" * 50000 + "\n" + UPDATE)},
+     f"{NAME}:2: YAML nested more than 50 levels deep"),
+    ("year-out-of-range",
+     {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", "0001-01-01T00:00:00+01:00"))},
+     f"{NAME}:4: time '0001-01-01T00:00:00+01:00' is out of range ({HINT_TIME})"),
+    ("window-far-future", {NAME: md("title: M\nkind: maintenance\ncomponents: [db]\n"
+                                    "window: {start: 2025-12-01T04:00:00Z, end: 9999-12-31T23:59:00Z}\n"
+                                    + MAINT_UPDATE)},
+     f"{NAME}:5: time '9999-12-31T23:59:00Z' is out of range (years 1970-2999) ({HINT_TIME})"),
+    ("same-second", {NAME: md("title: X\n" + UPDATE.replace("14:05:00Z", "14:05:00.2Z")
+                              + "  - at: 2025-11-03T14:05:00.7Z\n    status: resolved\n    message: Fixed.\n")},
+     f"{NAME}:7: two updates at the same instant (the update on line 4 has the same time)"),
+    ("extension-typo", {"incidents/2025-11-03-x.MD": md("title: X\n" + UPDATE)},
+     "incidents/2025-11-03-x.MD:1: not an incident file: '2025-11-03-x.MD' "
+     "(incident files end in .md (markdown with front matter) or .yaml)"),
+    ("config-url-malformed", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", '"https://[::1/"')},
+     "statusgen.yaml:3: site url 'https://[::1/' is not a valid URL "
+     "(feeds and the API need it, e.g. https://status.example.com/)"),
+    ("config-url-query", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", '"https://x.com/?v=1#top"')},
+     "statusgen.yaml:3: site url must not have a query or fragment: 'https://x.com/?v=1#top' "
+     "(give the address the site is published at, e.g. https://status.example.com/)"),
+    ("config-url-newline", {"statusgen.yaml": CONFIG.replace("https://status.example.com/",
+                                                             '"https://x.com/\\nDisallow: /\\n"')},
+     "statusgen.yaml:3: site url must not contain spaces or line breaks "
+     "(feeds and the API need it, e.g. https://status.example.com/)"),
+    ("config-huge-duration", {"statusgen.yaml": CONFIG + "policy:\n  update_every: {critical: 9999999999d}\n"},
+     "statusgen.yaml:16: duration '9999999999d' is longer than ten years (write it like 30m, 1h, 4h or 5d)"),
+    ("config-notify-not-a-list", {"statusgen.yaml": CONFIG + "notify: 5\n"},
+     "statusgen.yaml:15: 'notify' must be a list of targets (each target has a type, e.g. - type: slack)"),
+    ("config-notify-unknown-key", {"statusgen.yaml": CONFIG + "notify:\n  - type: email\n    smtp_env: S\n"
+                                   "    from: a@example.com\n    to: b@example.com\n    subjet: x\n"},
+     "statusgen.yaml:20: unknown key 'subjet' in email target "
+     "(allowed: components, from, smtp_env, to, type, url_env)"),
     ("config-unknown-key", {"statusgen.yaml": CONFIG.replace("  title:", "  titel:")},
      "statusgen.yaml:2: unknown key 'titel' in site (did you mean 'title'?)"),
     ("config-unknown-top-key", {"statusgen.yaml": CONFIG + "polcy: {}\n"},
@@ -129,7 +174,7 @@ CASES = [
                                          "    url_env: SLACK_URL\n    components: [dbb]\n"},
      "statusgen.yaml:18: unknown component 'dbb' (did you mean 'db'?)"),
     ("config-theme", {"statusgen.yaml": CONFIG.replace("  timezone:", "  theme: fancy\n  timezone:")},
-     "statusgen.yaml: theme 'fancy' not found (create themes/fancy/templates/, or use theme: default)"),
+     "statusgen.yaml:5: theme 'fancy' not found (create themes/fancy/templates/, or use theme: default)"),
 ]
 
 
@@ -173,6 +218,41 @@ def test_missing_config_is_an_error_not_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no statusgen.yaml here" in err
     assert "Traceback" not in err
+
+
+def test_broken_symlink_is_reported(repo: Repo, capsys):
+    (repo.root / "incidents/2025-11-04-gone.md").symlink_to(repo.root / "incidents/missing.md")
+    assert repo.run("check") == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "incidents/2025-11-04-gone.md:1: cannot read the file: No such file or directory "
+        "(a symlink whose target is missing?)")
+
+
+def test_notify_errors_are_reported_once(repo: Repo, capsys):
+    repo.config(CONFIG + "notify:\n  - type: webhook\n    url_env: HOOK\n    colour: red\n")
+    assert repo.run("check") == 1
+    assert capsys.readouterr().err.count("unknown key 'colour'") == 1
+
+
+def test_closing_front_matter_may_have_trailing_spaces(repo: Repo):
+    repo.incident("2025-11-05-x.md", md("title: X\n" + UPDATE).replace("---\n", "---  \n"))
+    assert repo.run("check") == 0
+
+
+@pytest.mark.parametrize("env, argv, message", [
+    ({}, ["--now", "0001-01-01T00:00:00+01:00"], "--now: time '0001-01-01T00:00:00+01:00' is out of range"),
+    ({}, ["--now", "@99999999999999999999"], "--now: 99999999999999999999 seconds since 1970 is out of range"),
+    ({}, ["--now", "9999-12-31T23:59:00Z"], "--now: time '9999-12-31T23:59:00Z' is out of range"),
+    ({"SOURCE_DATE_EPOCH": "99999999999999999999"}, [], "SOURCE_DATE_EPOCH: 99999999999999999999 seconds"),
+    ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH: SOURCE_DATE_EPOCH must be whole seconds"),
+])
+def test_bad_now_is_a_usage_error(repo: Repo, capsys, monkeypatch, env, argv, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert repo.run("build", *argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not repo.site.exists()
 
 
 def test_reopen_is_allowed(repo: Repo):
