@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from test_pages import ONGOING
-
 from conftest import Repo
+from test_pages import ONGOING
 
 SVG = "{http://www.w3.org/2000/svg}"
 

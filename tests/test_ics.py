@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import icalendar
-from test_api import MAINT
 
 from conftest import PROJECT, Repo
+from test_api import MAINT
 
 
 def events(repo_site) -> list:
