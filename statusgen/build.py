@@ -28,6 +28,7 @@ class BuildResult:
     changed: int
     seconds: float
     state: SiteState
+    repo: Repository
 
     def summary(self) -> str:
         upcoming = self.state.next_change
@@ -78,4 +79,4 @@ def build(root: Path, out: Path, now: datetime) -> BuildResult:
     pages = sum(1 for name in files if name.endswith(".html"))
     feed_count = sum(1 for name in files if name.rsplit("/", 1)[-1].startswith("feed."))
     return BuildResult(out, pages, feed_count, len(files), changed,
-                       time.perf_counter() - started, state)
+                       time.perf_counter() - started, state, repo)

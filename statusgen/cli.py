@@ -1,4 +1,4 @@
-"""The ``statusgen`` command line."""
+"""The ``statusgen`` command line: parsing, dispatch and everything that is printed."""
 
 from __future__ import annotations
 
@@ -6,14 +6,28 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from statusgen import __version__
+from statusgen import __version__, authoring, policy, scaffold, templates
 from statusgen.build import build, load_repository
-from statusgen.errors import StatusgenError, ValidationFailed
-from statusgen.timeutil import resolve_now
+from statusgen.config import IMPACTS
+from statusgen.errors import Problem, StatusgenError, ValidationFailed
+from statusgen.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statusgen.timeutil import parse_timestamp, resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad argument value, reported like argparse reports its own (exit 2)."""
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return parse_timestamp(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,19 +39,73 @@ def parser() -> argparse.ArgumentParser:
                      help="run in the status repository at DIR (default: the current folder)")
     top.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    now_help = "act as of TIME (ISO 8601 with offset, or @EPOCH); default: $SOURCE_DATE_EPOCH, else the clock"
 
-    build_cmd = commands.add_parser("build", help="build the site into site/",
-                                    description="Validate the repository and build the site. "
-                                    "Nothing is written if any file has an error.")
-    build_cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
-                           help="output folder (default: site/ in the repository)")
-    build_cmd.add_argument("--now", metavar="TIME",
-                           help="build as of TIME (ISO 8601 with offset, or @EPOCH); "
-                                "default: $SOURCE_DATE_EPOCH, else the clock")
+    cmd = commands.add_parser("init", help="create a new status repository in DIR",
+                              description="Create statusgen.yaml, incidents/ with an example, the publishing "
+                                          "workflow, .gitignore and a README. Never overwrites a file.")
+    cmd.add_argument("target", type=Path, metavar="DIR")
 
-    commands.add_parser("check", help="validate statusgen.yaml and incidents/ without building",
-                        description="Report every problem as path:line: message. Exit 1 on errors.")
+    cmd = commands.add_parser("build", help="build the site into site/",
+                              description="Validate the repository and build the site. Nothing is written "
+                                          "if any file has an error; policy problems are reported, not fatal.")
+    cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="output folder (default: site/ in the repository)")
+    cmd.add_argument("--now", metavar="TIME", help=now_help)
+
+    cmd = commands.add_parser("check", help="validate the repository and its communication policy",
+                              description="Report every problem as path:line: message. Exit 1 on errors "
+                                          "(and on warnings with --strict).")
+    cmd.add_argument("--now", metavar="TIME", help=now_help)
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    cmd = commands.add_parser("new", help="write a new incident or maintenance file",
+                              description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
+                                          "now. Without --message the update comes from a template.")
+    cmd.add_argument("title", metavar="TITLE")
+    cmd.add_argument("--impact", choices=IMPACTS, default=None,
+                     help="impact of an incident (required unless --maintenance)")
+    cmd.add_argument("--component", action="append", default=[], metavar="ID[=STATUS]",
+                     help="an affected component and its status (repeat for several)")
+    cmd.add_argument("--maintenance", action="store_true", help="a maintenance window instead of an incident")
+    cmd.add_argument("--start", type=_instant, metavar="TIME", help="maintenance window start")
+    cmd.add_argument("--end", type=_instant, metavar="TIME", help="maintenance window end")
+    cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
+    cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown)")
+    cmd.add_argument("--now", metavar="TIME", help=now_help)
+
+    cmd = commands.add_parser("update", help="add an update to an incident or maintenance",
+                              description="Append an update to the file of ID (its file name, a unique "
+                                          "prefix of it, or 'latest'), keeping everything else as written.")
+    cmd.add_argument("ident", metavar="ID")
+    cmd.add_argument("--status", required=True, choices=INCIDENT_STATUSES + MAINTENANCE_STATUSES)
+    cmd.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
+                     help="a component status change from this update on (repeat for several)")
+    _message_options(cmd)
+    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the update is stamped with it")
+
+    cmd = commands.add_parser("resolve", help="resolve an incident (or complete a maintenance)",
+                              description="Append the resolving update to ID (file name, unique prefix, or "
+                                          "'latest'). Say when service came back and what was done.")
+    cmd.add_argument("ident", metavar="ID")
+    _message_options(cmd)
+    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the update is stamped with it")
+
+    cmd = commands.add_parser("postmortem", help="add a postmortem skeleton to an incident",
+                              description="Add a '## Postmortem' section (summary, impact, root cause, "
+                                          "timeline, what went well, what went wrong, actions) to the body.")
+    cmd.add_argument("ident", metavar="ID")
+
+    commands.add_parser("templates", help="list the message templates",
+                        description="List the built-in message templates and the repository's own "
+                                    "(templates/NAME.md, which override built-in ones of the same name).")
     return top
+
+
+def _message_options(cmd: argparse.ArgumentParser) -> None:
+    group = cmd.add_mutually_exclusive_group(required=True)
+    group.add_argument("--message", metavar="TEXT", help="the update's message (markdown)")
+    group.add_argument("--template", metavar="NAME", help="fill the message from a template to edit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,11 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    root = args.directory
     try:
-        if args.command == "build":
-            return _build(root, args)
-        return _check(root)
+        return COMMANDS[args.command](args.directory, args)
+    except UsageError as exc:
+        print(f"statusgen {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ValidationFailed as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -67,21 +135,97 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _build(root: Path, args: argparse.Namespace) -> int:
+def _now(args: argparse.Namespace) -> datetime:
     try:
-        now = resolve_now(args.now)
+        return resolve_now(getattr(args, "now", None))
     except ValueError as exc:
-        source = "--now" if args.now else "SOURCE_DATE_EPOCH"
-        print(f"statusgen build: error: {source}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        source = "--now" if getattr(args, "now", None) else "SOURCE_DATE_EPOCH"
+        raise UsageError(f"{source}: {exc}") from None
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _build(root: Path, args: argparse.Namespace) -> int:
+    now = _now(args)
     out = args.out if args.out is not None else root / "site"
     result = build(root, out, now)
-    print(result.summary())
+    found = policy.check(result.repo, now)
+    line = result.summary()
+    if found:
+        errors = sum(not p.warning for p in found)
+        line += f"; policy: {errors} error(s), {len(found) - errors} warning(s)"
+    print(line)
+    _report(found)
     return EXIT_OK
 
 
-def _check(root: Path) -> int:
+def _check(root: Path, args: argparse.Namespace) -> int:
+    now = _now(args)
     repo = load_repository(root)
-    print(f"ok: {len(repo.incidents)} incidents and maintenance, "
-          f"{len(repo.config.components)} components, no problems")
+    found = policy.check(repo, now)
+    _report(found)
+    errors = sum(not p.warning for p in found)
+    warnings = len(found) - errors
+    print(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
+          f"{len(repo.config.components)} components, {errors} policy error(s), {warnings} warning(s)")
+    return EXIT_INVALID if errors or (warnings and args.strict) else EXIT_OK
+
+
+def _init(root: Path, args: argparse.Namespace) -> int:
+    target = args.target if args.target.is_absolute() else root / args.target
+    for path in scaffold.init(target, _now(args)):
+        print(f"created {path}")
+    print(f"next: cd {target} && statusgen build")
     return EXIT_OK
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    if args.maintenance:
+        if args.start is None or args.end is None:
+            raise UsageError("--maintenance needs --start and --end")
+        if args.impact is not None:
+            raise UsageError("maintenance has no --impact")
+    elif args.impact is None:
+        raise UsageError("--impact is required: " + "|".join(IMPACTS))
+    elif args.start or args.end:
+        raise UsageError("--start and --end are for --maintenance")
+    if args.message is not None and args.template is not None:
+        raise UsageError("give --message or --template, not both")
+    written = authoring.new(root, load_repository(root), args.title, impact=args.impact or "maintenance",
+                            components=args.component, at=_now(args), maintenance=args.maintenance,
+                            start=args.start, end=args.end, template=args.template, message=args.message)
+    print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
+    return EXIT_OK
+
+
+def _update(root: Path, args: argparse.Namespace) -> int:
+    written = authoring.add_update(root, load_repository(root), args.ident, status=args.status, at=_now(args),
+                                   components=args.component, message=args.message, template=args.template)
+    print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
+    return EXIT_OK
+
+
+def _resolve(root: Path, args: argparse.Namespace) -> int:
+    written = authoring.resolve(root, load_repository(root), args.ident, at=_now(args), message=args.message,
+                                template=args.template)
+    print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
+    return EXIT_OK
+
+
+def _postmortem(root: Path, args: argparse.Namespace) -> int:
+    written = authoring.add_postmortem(root, load_repository(root), args.ident)
+    print(f"{written.incident.path}: added a postmortem skeleton; fill in each [[...]]")
+    return EXIT_OK
+
+
+def _templates(root: Path, args: argparse.Namespace) -> int:
+    for template in templates.available(root).values():
+        print(f"{template.name:<14} {template.source:<28} {template.summary[:70]}")
+    return EXIT_OK
+
+
+COMMANDS = {"init": _init, "build": _build, "check": _check, "new": _new, "update": _update,
+            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates}

@@ -63,6 +63,7 @@ class Incident:
     postmortem_due: bool | None = None
     references: tuple[str, ...] = ()
     hidden: bool = False
+    body_line: int = 0
 
     @property
     def is_maintenance(self) -> bool:
@@ -150,10 +151,11 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                    problems: list[Problem]) -> Incident | None:
     """Parse the text of one incident file; problems are appended, not raised."""
     if rel.endswith(".md"):
-        front, body, _ = split_front_matter(text.lstrip("\ufeff"), rel)
+        front, body, body_line = split_front_matter(text.lstrip("\ufeff"), rel)
+        body_line += len(body) - len(body.lstrip("\n"))
         data = load(front, rel, first_line=2)
     else:
-        data, body = load(text.lstrip("\ufeff"), rel), ""
+        data, body, body_line = load(text.lstrip("\ufeff"), rel), "", 0
     reader = Reader(rel, problems)
     top = reader.mapping(data, "an incident file", 1)
     if top is None:
@@ -164,6 +166,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     reader.keys(top, _MAINTENANCE_KEYS if maintenance else _INCIDENT_KEYS, ("title", "updates"))
     if not rel.endswith(".md"):
         body = reader.text(top, "body")
+        body_line = line_of(top, "body")
     elif "body" in top:
         reader.error(line_of(top, "body"), "'body' is only for .yaml files",
                      "write the body as markdown after the closing '---'")
@@ -189,7 +192,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                     components=components, updates=tuple(updates), body=body.strip("\n"),
                     window=window, postmortem_due=postmortem_due,
                     references=references,
-                    hidden=bool(reader.typed(top, "hidden", bool, False)))
+                    hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
 
 
 def _references(reader: Reader, top: YMap) -> tuple[str, ...]:

@@ -95,7 +95,7 @@ def test_command_line(repo: Repo, capsys, argv, code, stream, text):
 
 def test_check_reports_counts(repo: Repo, capsys):
     assert repo.run("check") == 0
-    assert capsys.readouterr().out == "ok: 1 incidents and maintenance, 3 components, no problems\n"
+    assert capsys.readouterr().out == "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n"
     assert not repo.site.exists()
 
 
@@ -128,7 +128,8 @@ def test_console_script_runs(repo: Repo):
     assert done.stdout.startswith("built ")
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "check"],
                           capture_output=True, text=True, check=False)
-    assert (done.returncode, done.stdout) == (0, "ok: 1 incidents and maintenance, 3 components, no problems\n")
+    assert (done.returncode, done.stdout) == (
+        0, "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n")
 
 
 def test_demo_repository_builds(tmp_path, capsys):

@@ -260,4 +260,4 @@ def test_reopen_is_allowed(repo: Repo):
         "title: Flaky\ncomponents: {web: degraded_performance}\n" + UPDATE
         + "  - at: 2025-11-05T10:00:00Z\n    status: resolved\n    message: Fixed.\n"
         + "  - at: 2025-11-05T11:00:00Z\n    status: investigating\n    message: It is back.\n"))
-    assert repo.run("check") == 0
+    assert repo.run("check", "--now", "2025-11-05T12:00:00Z") == 0

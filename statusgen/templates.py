@@ -1,0 +1,56 @@
+"""Message templates: built-in ones per impact and per stage, overridable in ``templates/``.
+
+A template is a markdown file. ``$name`` fields are filled in when it is used (``$next_update``,
+``$title``, ``$components``, ``$window``, ``$timeline``); ``[[...]]`` marks what the engineer
+still has to write, and ``statusgen check`` refuses to let a ``[[...]]`` reach the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from statusgen.errors import StatusgenError, did_you_mean
+from statusgen.yamlload import read_text
+
+BUILT_IN = Path(__file__).resolve().parent / "messages"
+REPO_DIR = "templates"
+PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    name: str
+    source: str
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+
+
+def available(root: Path) -> dict[str, MessageTemplate]:
+    """Every template by name; one in the repository's ``templates/`` wins over the built-in one."""
+    found: dict[str, MessageTemplate] = {}
+    for folder, source in ((BUILT_IN, "built-in"), (root / REPO_DIR, REPO_DIR)):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.md")):
+            rel = f"{source}/{path.name}" if source == REPO_DIR else f"built-in {path.name}"
+            found[path.stem] = MessageTemplate(path.stem, rel, read_text(path, rel))
+    return found
+
+
+def get(root: Path, name: str) -> MessageTemplate:
+    templates = available(root)
+    if name not in templates:
+        raise StatusgenError(f"no template {name!r}", "", 0,
+                             did_you_mean(name, templates) or "see 'statusgen templates'")
+    return templates[name]
+
+
+def fill(template: MessageTemplate, **fields: str) -> str:
+    """The template's text with its ``$fields`` filled in; unknown fields are left as written."""
+    return Template(template.text).safe_substitute(fields).strip() + "\n"
