@@ -80,6 +80,9 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
             result[cid] = "under_maintenance"
             continue
         state = state or DEFAULT_STATUS.get(impact or "", "")
+        if state == "under_maintenance":
+            raise StatusgenError("under_maintenance is set by maintenance windows, not incidents", "", 0,
+                                 "use statusgen new --maintenance")
         if state not in INCIDENT_COMPONENT_STATUSES:
             raise StatusgenError(f"unknown component status {state!r} for {cid!r}", "", 0,
                                  did_you_mean(state, INCIDENT_COMPONENT_STATUSES)

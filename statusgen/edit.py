@@ -68,7 +68,7 @@ def render_update(update: NewUpdate, dash: int, content: int, newline: str = "\n
     if update.components:
         pairs = ", ".join(f"{cid}: {status}" for cid, status in update.components.items())
         lines.append(f"{pad}components: {{{pairs}}}")
-    lines.append(f"{pad}message: {scalar(update.message, content)}")
+    lines.append(f"{pad}message: {scalar(update.message, content)}".replace("\n", newline))
     return newline.join(lines) + newline
 
 

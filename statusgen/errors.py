@@ -19,7 +19,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+        text = f"{'warning: ' if self.warning else ''}{self.message}"
+        text = f"{where}: {text}" if where else text
         return f"{text} ({self.hint})" if self.hint else text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -14,6 +14,7 @@ import jinja2
 
 from statusgen.config import Component
 from statusgen.incidents import Incident
+from statusgen.policy import next_update_due
 from statusgen.state import SiteState
 from statusgen.status import SEVERITY
 from statusgen.theme import Formatter
@@ -70,6 +71,10 @@ class Pages:
         self.groups = groups(state)
         self.titles = {i.id: i.title for i in state.incidents}
 
+    def due(self, incident: Incident) -> datetime | None:
+        """When the open incident's next update is due by the communication policy."""
+        return next_update_due(incident, self.state.config.policy)
+
     def render(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
         depth = path.count("/")
         root = "../" * depth if path != "404.html" else self.site.base_path
@@ -77,7 +82,7 @@ class Pages:
         html = self.env.get_template(template).render(
             site=self.site, state=self.state, root=root, canonical=canonical,
             css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
-            titles=self.titles, **context)
+            titles=self.titles, due=self.due, **context)
         return path, html.encode("utf-8")
 
     def all(self) -> Iterator[tuple[str, bytes]]:
@@ -105,7 +110,8 @@ class Pages:
         updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
         updates.reverse()
         return self.render("incident.html", f"incidents/{incident.id}/index.html",
-                           page_title=incident.title, incident=incident, updates=updates)
+                           page_title=incident.title, incident=incident, updates=updates,
+                           next_update=self.due(incident))
 
     def component(self, component: Component) -> tuple[str, bytes]:
         incidents = self.state.by_component[component.id]

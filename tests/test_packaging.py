@@ -20,6 +20,9 @@ def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path):
                      "404.html", "_macros.html", "_icons.html"):
         assert f"statusgen/themes/default/templates/{template}" in names
     assert "statusgen/themes/default/static/style.css" in names
+    for shipped in ("messages/critical.md", "messages/postmortem.md", "skeleton/publish.yml",
+                    "skeleton/statusgen.yaml", "skeleton/example.md"):
+        assert f"statusgen/{shipped}" in names
 
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
@@ -34,3 +37,9 @@ def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path):
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "Elevated API error rates" in repo.page("index.html")
+    fresh = tmp_path / "fresh"
+    steps = (["init", str(fresh)], ["-C", str(fresh), "new", "Slow", "--impact", "minor"], ["-C", str(fresh), "build"])
+    for argv in steps:
+        done = subprocess.run([sys.executable, "-m", "statusgen", *argv], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr

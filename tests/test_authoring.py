@@ -1,0 +1,261 @@
+"""new, update, resolve, postmortem and templates, run as an engineer would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+
+from conftest import Repo
+from statusgen import edit
+from statusgen.incidents import split_front_matter
+
+NOW = "2025-11-10T14:05:00Z"
+
+
+def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+    code = repo.run(*argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys):
+    code, out, _ = run(repo, capsys, "new", "API errors: 502s on /v1", "--impact", "major",
+                       "--component", "api=partial_outage", "--component", "web", "--now", NOW,
+                       "--message", "Since 13:50 UTC one API request in ten fails. Next update by 15:00 UTC.")
+    assert code == 0
+    rel = out.strip()
+    assert rel == "incidents/2025-11-10-api-errors-502s-on-v1.md"
+    path = repo.root / rel
+    # The engineer edits the file by hand: a comment, odd quoting, a body.
+    original = path.read_text().replace("impact: major\n", "impact: major   # paged at 13:52\n")
+    original += "Internal notes: *the load balancer* logs are in the ticket.\n"
+    path.write_text(original)
+    steps = [
+        ("update", "latest", "--status", "identified", "--component", "api=degraded_performance",
+         "--message", "A bad deploy.\nWe are rolling back: ETA 10 minutes.", "--now", "2025-11-10T14:40:00Z"),
+        ("update", "2025-11-10-api", "--status", "monitoring", "--message", "Rolled back; watching.",
+         "--now", "2025-11-10T15:00:00Z"),
+        ("resolve", "2025-11-10-api-errors-502s-on-v1", "--message",
+         "Service has been normal since 15:05 UTC after the rollback.", "--now", "2025-11-10T15:20:00Z"),
+        ("postmortem", "latest-is-closed-so-use-id"),
+    ]
+    before = path.read_text()
+    for step in steps[:3]:
+        code, out, err = run(repo, capsys, *step)
+        assert code == 0, err
+        after = path.read_text()
+        front_before, _, _ = split_front_matter(before, rel)
+        front_after, _, _ = split_front_matter(after, rel)
+        assert front_after.startswith(front_before), "earlier lines keep their bytes"
+        assert after.endswith("Internal notes: *the load balancer* logs are in the ticket.\n")
+        before = after
+    code, out, err = run(repo, capsys, "postmortem", "2025-11-10-api-errors")
+    assert code == 0, err
+    final = path.read_text()
+    assert final.startswith(before)
+    assert "## Postmortem" in final and "### Root cause" in final
+    assert "- Nov 10, 2025, 3:05\u202fPM CET: Investigating. Since 13:50 UTC" in final
+
+    front, body, _ = split_front_matter(final, rel)
+    data = yaml.safe_load(front)
+    assert [u["status"] for u in data["updates"]] == ["investigating", "identified", "monitoring", "resolved"]
+    assert data["updates"][1] == {"at": datetime(2025, 11, 10, 14, 40, tzinfo=UTC), "status": "identified",
+                                  "components": {"api": "degraded_performance"},
+                                  "message": "A bad deploy.\nWe are rolling back: ETA 10 minutes.\n"}
+    assert data["title"] == "API errors: 502s on /v1"
+    assert "# paged at 13:52" in front
+    assert repo.build("2025-11-10T16:00:00Z") == 0
+    page = repo.page("incidents/2025-11-10-api-errors-502s-on-v1/index.html")
+    assert "We are rolling back: ETA 10 minutes." in page and "## Postmortem" not in page
+    # The skeleton's placeholders are caught until someone writes the postmortem.
+    code, _, err = run(repo, capsys, "check", "--now", "2025-11-10T16:00:00Z")
+    assert code == 1 and "template text left in the body: [[Two or three sentences" in err
+
+
+def test_console_script_round_trip(repo: Repo):
+    script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
+    base = [script, "-C", str(repo.root)]
+    done = subprocess.run([*base, "new", "Slow dashboard", "--impact", "minor", "--component", "web",
+                           "--now", NOW], capture_output=True, text=True, check=True)
+    rel = done.stdout.strip()
+    text = (repo.root / rel).read_text()
+    assert "  web: degraded_performance\n" in text
+    assert "Next update by 7:05\u202fPM CET." in text  # minor: every 4 h
+    assert "[[the symptom]]" in text
+    subprocess.run([*base, "resolve", "latest", "--message", "Fixed.", "--now", "2025-11-10T15:00:00Z"],
+                   check=True, capture_output=True)
+    done = subprocess.run([*base, "build", "--now", "2025-11-10T15:30:00Z"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "template text left in the message: [[the symptom]]" in done.stderr
+
+
+def test_new_never_overwrites(repo: Repo, capsys):
+    paths = []
+    for _ in range(3):
+        code, out, _ = run(repo, capsys, "new", "Search down", "--impact", "critical", "--now", NOW,
+                           "--message", "Search is down. Next update by 14:35 UTC.")
+        assert code == 0
+        paths.append(out.strip())
+    assert paths == ["incidents/2025-11-10-search-down.md", "incidents/2025-11-10-search-down-2.md",
+                     "incidents/2025-11-10-search-down-3.md"]
+
+
+def test_new_maintenance(repo: Repo, capsys):
+    code, out, err = run(repo, capsys, "new", "Database upgrade", "--maintenance", "--start", "2025-12-01T02:00:00Z",
+                         "--end", "2025-12-01T04:00:00Z", "--component", "db", "--now", NOW)
+    assert code == 0, err
+    text = (repo.root / out.strip()).read_text()
+    assert "kind: maintenance\nwindow:\n  start: 2025-12-01T02:00:00Z\n  end: 2025-12-01T04:00:00Z\n" in text
+    assert "components: [db]\n" in text
+    assert "on Dec 1, 2025, 3:00\u202fAM CET – Dec 1, 2025, 5:00\u202fAM CET." in text
+    assert repo.run("check", "--now", NOW) == 1  # the template's placeholders are still there
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["update", "nope", "--status", "identified", "--message", "x"], 1, "no incident 'nope'"),
+    (["update", "2025-11-03-api-erors", "--status", "identified", "--message", "x"], 1,
+     "no incident '2025-11-03-api-erors' (did you mean '2025-11-03-api-errors'?)"),
+    (["update", "2025-11-03-api-errors", "--status", "scheduled", "--message", "x"], 1,
+     "'scheduled' is not a status for incident 2025-11-03-api-errors"),
+    (["update", "2025-11-03-api-errors", "--status", "identified", "--message", "x", "--now", "2025-11-03T15:00:00Z"],
+     1, "the update's time 2025-11-03T15:00:00Z is not after the last update's (2025-11-03T15:20:00Z)"),
+    (["resolve", "2025-11-03-api-errors", "--message", "x", "--now", NOW], 1,
+     "2025-11-03-api-errors is already resolved (since 2025-11-03T15:20:00Z)"),
+    (["resolve", "latest", "--message", "x", "--now", NOW], 1, "there is no open incident"),
+    (["update", "2025-11-03-api-errors", "--status", "identified", "--component", "apj=major_outage",
+      "--message", "x", "--now", NOW], 1, "unknown component 'apj' (did you mean 'api'?)"),
+    (["update", "2025-11-03-api-errors", "--status", "identified", "--component", "api=down",
+      "--message", "x", "--now", NOW], 1, "unknown component status 'down' for 'api'"),
+    (["update", "2025-11-03-api-errors", "--status", "identified"], 2,
+     "one of the arguments --message --template is required"),
+    (["update", "2025-11-03-api-errors", "--status", "fixed", "--message", "x"], 2, "invalid choice: 'fixed'"),
+    (["new", "X", "--now", NOW], 2, "--impact is required"),
+    (["new", "X", "--maintenance", "--start", "2025-12-01T02:00:00Z", "--now", NOW], 2, "needs --start and --end"),
+    (["new", "X", "--impact", "minor", "--template", "nope", "--now", NOW], 1, "no template 'nope'"),
+    (["new", "X", "--impact", "minor", "--component", "db=under_maintenance", "--message", "x", "--now", NOW], 1,
+     "under_maintenance is set by maintenance windows"),
+    (["postmortem", "nope"], 1, "no incident 'nope'"),
+])
+def test_refusals(repo: Repo, capsys, argv, code, message):
+    before = {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()}
+    got, _, err = run(repo, capsys, *argv)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()} == before
+
+
+def test_reopen_by_update(repo: Repo, capsys):
+    code, out, err = run(repo, capsys, "update", "2025-11-03", "--status", "investigating", "--component",
+                         "api=major_outage", "--message", "It is back.", "--now", "2025-11-03T16:00:00Z")
+    assert code == 0, err
+    assert repo.build("2025-11-03T16:30:00Z") == 0
+    assert "Active incidents" in repo.page("index.html")
+
+
+def test_maintenance_updates(repo: Repo, capsys):
+    run(repo, capsys, "new", "Upgrade", "--maintenance", "--start", "2025-12-01T02:00:00Z",
+        "--end", "2025-12-01T04:00:00Z", "--component", "db", "--message", "We upgrade.", "--now", NOW)
+    code, _, err = run(repo, capsys, "update", "2025-11-10-upgrade", "--status", "identified", "--message", "x",
+                       "--now", "2025-11-11T00:00:00Z")
+    assert code == 1 and "'identified' is not a status for maintenance 2025-11-10-upgrade" in err
+    code, _, err = run(repo, capsys, "update", "2025-11-10-upgrade", "--status", "in_progress",
+                       "--component", "db=major_outage", "--message", "x", "--now", "2025-12-01T02:00:00Z")
+    assert code == 1 and "a maintenance update cannot change component statuses" in err
+    code, out, err = run(repo, capsys, "resolve", "2025-11-10-upgrade", "--message", "Done early.",
+                         "--now", "2025-12-01T03:00:00Z")
+    assert code == 0 and out == "incidents/2025-11-10-upgrade.md: added 'completed' update\n"
+
+
+def test_update_from_a_stage_template(repo: Repo, capsys):
+    run(repo, capsys, "new", "Slow", "--impact", "critical", "--message", "Slow. Next update by 14:35 UTC.",
+        "--now", NOW)
+    code, _, err = run(repo, capsys, "update", "latest", "--status", "identified", "--template", "identified",
+                       "--now", "2025-11-10T14:30:00Z")
+    assert code == 0, err
+    text = (repo.root / "incidents/2025-11-10-slow.md").read_text()
+    assert "We have found the cause: [[the cause, in plain words]]" in text
+    assert "Next update by 4:00\u202fPM CET." in text  # critical: every 30 minutes
+
+
+def test_templates_list_and_override(repo: Repo, capsys):
+    repo.write("templates/major.md", "Our own words. Next update by $next_update.\n")
+    code, out, _ = run(repo, capsys, "templates")
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert set(rows) >= {"critical", "major", "minor", "none", "identified", "monitoring", "resolved",
+                         "maintenance", "postmortem"}
+    assert "templates/major.md" in rows["major"] and "built-in critical.md" in rows["critical"]
+    code, out, _ = run(repo, capsys, "new", "Down", "--impact", "major", "--now", NOW)
+    assert "Our own words. Next update by 4:05\u202fPM CET." in (repo.root / out.strip()).read_text()
+
+
+def test_yaml_incident_gets_updates_and_postmortem(repo: Repo, capsys):
+    repo.write("incidents/2025-11-09-queue.yaml", """\
+        title: Queue delays   # yaml file
+        impact: critical
+        updates:
+        - at: 2025-11-09T10:00:00Z
+          status: investigating
+          message: "Delays. Next update by 10:30 UTC."
+        """)
+    code, _, err = run(repo, capsys, "resolve", "2025-11-09-queue", "--message", "Fixed: the\nconsumer restarted.",
+                       "--now", "2025-11-09T11:00:00Z")
+    assert code == 0, err
+    code, _, err = run(repo, capsys, "postmortem", "2025-11-09-queue")
+    assert code == 0, err
+    data = yaml.safe_load((repo.root / "incidents/2025-11-09-queue.yaml").read_text())
+    assert data["updates"][-1]["message"] == "Fixed: the\nconsumer restarted.\n"
+    assert data["body"].startswith("## Postmortem\n")
+    assert repo.build("2025-11-09T12:00:00Z") == 0
+
+
+def test_flow_style_updates_are_refused_not_mangled(repo: Repo, capsys):
+    repo.write("incidents/2025-11-09-q.md", "---\ntitle: Q\nupdates: [{at: 2025-11-09T10:00:00Z, "
+               "status: investigating, message: x}]\n---\n")
+    before = (repo.root / "incidents/2025-11-09-q.md").read_bytes()
+    code, _, err = run(repo, capsys, "resolve", "2025-11-09-q", "--message", "y", "--now", NOW)
+    assert code == 1 and "written on one line" in err
+    assert (repo.root / "incidents/2025-11-09-q.md").read_bytes() == before
+
+
+def test_crlf_files_stay_crlf(repo: Repo, capsys):
+    path = repo.root / "incidents/2025-11-03-api-errors.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
+                       "--message", "Back.\nAgain.", "--now", NOW)
+    assert code == 0, err
+    after = path.read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")
+    assert after.startswith(before[: before.index(b"---\r\n", 4)])
+
+
+def test_failed_write_keeps_the_original(repo: Repo, monkeypatch):
+    path = repo.root / "incidents/2025-11-03-api-errors.md"
+    before = path.read_bytes()
+
+    def broken(*args):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError):
+        edit.write_atomically(path, "new text")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["2025-11-03-api-errors.md"]
+
+
+@pytest.mark.parametrize("message", ["plain", "it's: quoted # not a comment", "- starts like a list",
+                                     "two\nlines", "  leading spaces\nsecond", "tab\there", "'quotes' \"both\"",
+                                     "ends with colon:", "unicode ✓ ünïcödé", "@at sign", "{braces}", "yes"])
+def test_any_message_round_trips(repo: Repo, capsys, message):
+    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
+                       "--message", message, "--now", NOW)
+    assert code == 0, err
+    front, _, _ = split_front_matter((repo.root / "incidents/2025-11-03-api-errors.md").read_text(), "x.md")
+    assert yaml.safe_load(front)["updates"][-1]["message"].strip() == message.strip()
