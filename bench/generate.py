@@ -61,7 +61,10 @@ def incident(rng: random.Random, start: datetime, components: list[str]) -> tupl
         lines += [f"  - at: {at.isoformat().replace('+00:00', 'Z')}", f"    status: {status}"]
         if 0 < n < count - 1 and rng.random() < 0.5:
             lines.append(f"    components: {{{affected[0]}: degraded_performance}}")
-        lines += ["    message: |", "      " + paragraph(rng, rng.randint(40, 90))]
+        text = paragraph(rng, rng.randint(40, 90))
+        if status != "resolved":
+            text += f" Next update by {(at + timedelta(hours=1)).strftime('%H:%M')} UTC."
+        lines += ["    message: |", "      " + text]
         at += timedelta(minutes=rng.randint(10, 120))
     lines.append("---")
     body = paragraph(rng, 60)

@@ -17,6 +17,7 @@ from statusgen.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statusgen.timeutil import parse_timestamp, resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+BUILD_REPORT_LIMIT = 20
 
 
 class UsageError(Exception):
@@ -143,9 +144,11 @@ def _now(args: argparse.Namespace) -> datetime:
         raise UsageError(f"{source}: {exc}") from None
 
 
-def _report(problems: list[Problem]) -> None:
-    for problem in problems:
+def _report(problems: list[Problem], limit: int | None = None) -> None:
+    for problem in problems[:limit]:
         print(problem, file=sys.stderr)
+    if limit is not None and len(problems) > limit:
+        print(f"... and {len(problems) - limit} more: run 'statusgen check' for all", file=sys.stderr)
 
 
 def _build(root: Path, args: argparse.Namespace) -> int:
@@ -158,7 +161,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         errors = sum(not p.warning for p in found)
         line += f"; policy: {errors} error(s), {len(found) - errors} warning(s)"
     print(line)
-    _report(found)
+    _report(found, BUILD_REPORT_LIMIT)
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ cleaned with an allow-list before it reaches a page or a feed: no scripts, no ev
 from __future__ import annotations
 
 import html as html_lib
+import re
 from functools import lru_cache
 
 import markdown
@@ -25,9 +26,31 @@ _SCHEMES = {"http", "https", "mailto"}
 _converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
+# Text with none of these characters, and no line that could start a list, quote, heading or
+# code block, is plain paragraphs; most status updates are, and they skip the markdown parser.
+_MARKUP_CHARS = re.compile(r"[\\`*_{}\[\]<>#+!|~&\t\r]")
+_BLOCK_START = re.compile(r"^(?:[ ]|[-=:]|\d+[.)])", re.M)
+_TRAILING_SPACE = re.compile(r"[ \t]$", re.M)
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML markdown would make of ``text`` if it is plain paragraphs; else None."""
+    body = text.strip("\n")
+    if _MARKUP_CHARS.search(body) or _BLOCK_START.search(body) or _TRAILING_SPACE.search(body):
+        return None
+    if not all(line.isprintable() and line == line.strip() for line in body.split("\n")):
+        return None
+    paragraphs = [p for p in re.split(r"\n(?:[ ]*\n)+", body) if p]
+    # As the sanitizer serializes HTML: a no-break space becomes an entity.
+    return "\n".join(f"<p>{p}</p>" for p in paragraphs).replace("\xa0", "&nbsp;")
+
+
 @lru_cache(maxsize=8192)
 def render(text: str) -> Markup:
     """Markdown to safe HTML."""
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        return Markup(fast)
     # One converter, reset between documents: building one costs more than converting a message.
     html = _converter.reset().convert(text)
     return Markup(clean(html))

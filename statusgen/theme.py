@@ -55,6 +55,7 @@ class Formatter:
     def __init__(self, zone: ZoneInfo, language: str):
         self.zone = zone
         self.locale = Locale.parse(language.replace("-", "_"))
+        self._tags: dict[tuple[datetime, str], Markup] = {}
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
@@ -77,6 +78,12 @@ class Formatter:
 
     def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
         """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
+        key = (moment, style)
+        if key not in self._tags:
+            self._tags[key] = self._time_tag(moment, style)
+        return self._tags[key]
+
+    def _time_tag(self, moment: datetime, style: str) -> Markup:
         local = self.local(moment)
         if style == "date":
             text = self.short_date(moment)

@@ -136,3 +136,26 @@ def test_page_says_when_the_next_update_is_due(repo: Repo):
     repo.run("resolve", "latest", "--message", "Fixed.", "--now", "2025-11-10T10:20:00Z")
     assert repo.build("2025-11-10T10:30:00Z") == 0
     assert 'class="next-update"' not in repo.page("incidents/2025-11-10-checkout/index.html")
+
+
+def test_build_lists_at_most_twenty_policy_problems(repo: Repo, capsys):
+    for n in range(1, 26):
+        repo.incident(f"2025-10-{n:02d}-x.md", f"""\
+---
+title: Slow {n}
+impact: minor
+updates:
+  - at: 2025-10-{n:02d}T10:00:00Z
+    status: investigating
+    message: Slow.
+  - at: 2025-10-{n:02d}T11:00:00Z
+    status: resolved
+    message: Fine again.
+---
+""")
+    assert repo.build("2025-11-01T00:00:00Z") == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip().endswith("; policy: 0 error(s), 25 warning(s)")
+    err = captured.err.splitlines()
+    assert len(err) == 21
+    assert err[-1] == "... and 5 more: run 'statusgen check' for all"
