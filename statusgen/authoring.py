@@ -23,7 +23,7 @@ from statusgen.incidents import (
     Incident,
     parse_incident,
 )
-from statusgen.policy import has_postmortem, update_every
+from statusgen.policy import has_postmortem
 from statusgen.state import Repository
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
@@ -48,7 +48,8 @@ def find(repo: Repository, ident: str) -> Incident:
     """An incident by file stem, unique prefix of it, or ``latest`` (the newest open incident)."""
     incidents = {i.id: i for i in repo.incidents}
     if ident == "latest":
-        open_ones = sorted((i for i in repo.incidents if is_open(i)), key=lambda i: (i.started, i.id))
+        open_ones = sorted((i for i in repo.incidents if is_open(i) and not i.hidden),
+                           key=lambda i: (i.started, i.id))
         if not open_ones:
             raise StatusgenError("there is no open incident", INCIDENT_DIR, 0,
                                  "give the incident's id, e.g. 2025-11-03-api-errors")
@@ -91,6 +92,15 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
     return result
 
 
+def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
+    """The incident an edit produced; an edit that does not parse back is refused, never written."""
+    try:
+        return _validated(text, rel, stem, config)
+    except ValidationFailed:
+        raise StatusgenError("statusgen cannot add to this file's layout without changing its meaning; "
+                             "nothing was written", rel, 0, "add the text by hand") from None
+
+
 def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
     problems: list[Problem] = []
     try:
@@ -112,7 +122,7 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
         return message
     assert template is not None
     fmt = _formatter(config)
-    every = update_every(config.policy).get(impact, timedelta(hours=1))
+    every = config.policy.update_every.get(impact, timedelta(hours=1))
     names = ", ".join(config.by_id[c].name for c in components)
     when = ""
     if window:
@@ -129,6 +139,8 @@ def new(root: Path, repo: Repository, title: str, *, impact: str, components: li
     config = repo.config
     if not title.strip():
         raise StatusgenError("the title is empty", "", 0, "say what customers notice, e.g. 'Slow dashboard'")
+    if "\n" in title.strip() or "\r" in title:
+        raise StatusgenError("the title must be one line", "", 0)
     held = parse_components(config, components, impact, maintenance)
     window = None
     if maintenance:
@@ -183,14 +195,14 @@ def add_update(root: Path, repo: Repository, ident: str, *, status: str, at: dat
     last = incident.last_update
     if at <= last.at:
         raise StatusgenError(f"the update's time {iso(at)} is not after the last update's ({iso(last.at)})",
-                             incident.path, last.line, "updates are added in time order; check --at")
+                             incident.path, last.line, "updates are added in time order; check --now")
     if status in ("resolved", "completed", "cancelled") and last.status in ("resolved", "completed", "cancelled"):
         raise StatusgenError(f"{incident.id} is already {last.status} (since {iso(last.at)})", incident.path,
                              last.line, "to reopen it, post an update with another status")
-    changes = parse_components(config, components, incident.impact, False) if components else {}
-    if changes and maintenance:
+    if components and maintenance:
         raise StatusgenError("a maintenance update cannot change component statuses", incident.path, 0,
                              "the window puts its components under maintenance")
+    changes = parse_components(config, components, incident.impact, False) if components else {}
     timeline_name = template or (None if message is not None else status)
     text = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
                     components=dict(incident.components), at=at,
@@ -198,7 +210,7 @@ def add_update(root: Path, repo: Repository, ident: str, *, status: str, at: dat
     path = root / incident.path
     new_text = edit.append_update(read_text(path, incident.path), incident.path,
                                   edit.NewUpdate(at, status, text, changes))
-    updated = _validated(new_text, incident.path, incident.id, config)
+    updated = _edited(new_text, incident.path, incident.id, config)
     added = updated.last_update
     if (added.at, added.status, added.message, added.components) != (at, status, text.strip(), changes):
         raise StatusgenError("the update could not be added without changing its meaning", incident.path, 0,
@@ -229,16 +241,16 @@ def add_postmortem(root: Path, repo: Repository, ident: str) -> Written:
     skeleton = templates.fill(templates.get(root, "postmortem"), title=incident.title, timeline=timeline)
     path = root / incident.path
     text = read_text(path, incident.path)
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = edit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):
         base = text if text.endswith("\n") else text + newline
         new_text = base + (newline if incident.body else "") + skeleton.replace("\n", newline)
     else:
-        if incident.body:
+        if incident.body or incident.body_line:
             raise StatusgenError("this .yaml file already has a body", incident.path, incident.body_line,
                                  "add the '## Postmortem' section to its body by hand")
         block = edit.scalar(skeleton, 0)
         new_text = text + ("" if text.endswith("\n") else newline) + f"body: {block}{newline}"
-    updated = _validated(new_text, incident.path, incident.id, config)
+    updated = _edited(new_text, incident.path, incident.id, config)
     edit.write_atomically(path, new_text)
     return Written(path, updated)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from statusgen import api, badges, feeds, ics, theme, writer
+from statusgen import api, badges, feeds, ics, templates, theme, writer
 from statusgen.config import load_config
 from statusgen.errors import Problem, ValidationFailed
 from statusgen.incidents import load_incidents
@@ -37,11 +37,18 @@ class BuildResult:
                 f"({self.changed} changed) in {self.seconds:.2f} s{then}")
 
 
-def load_repository(root: Path) -> Repository:
-    """Load and validate a status repository; raise ValidationFailed with every problem found."""
+def load_repository(root: Path, publishing: bool = True) -> Repository:
+    """Load and validate a status repository; raise ValidationFailed with every problem found.
+
+    ``publishing`` adds the checks that only matter for what goes live (template text left in a
+    file); the editing commands leave them out, so a half-written incident can still be edited.
+    """
     problems: list[Problem] = []
     config = load_config(root, problems)
     incidents = load_incidents(root, config, problems)
+    for incident in incidents if publishing else ():
+        if not incident.hidden:
+            problems += templates.left_in(incident)
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents))

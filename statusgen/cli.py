@@ -132,6 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
 
@@ -197,29 +203,33 @@ def _new(root: Path, args: argparse.Namespace) -> int:
         raise UsageError("--start and --end are for --maintenance")
     if args.message is not None and args.template is not None:
         raise UsageError("give --message or --template, not both")
-    written = authoring.new(root, load_repository(root), args.title, impact=args.impact or "maintenance",
-                            components=args.component, at=_now(args), maintenance=args.maintenance,
-                            start=args.start, end=args.end, template=args.template, message=args.message)
+    written = authoring.new(
+        root, load_repository(root, publishing=False), args.title, impact=args.impact or "maintenance",
+        components=args.component, at=_now(args), maintenance=args.maintenance, start=args.start, end=args.end,
+        template=args.template, message=args.message)
     print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
+    if templates.left_in(written.incident):
+        print("fill in each [[...]] before you commit: a build refuses to publish them", file=sys.stderr)
     return EXIT_OK
 
 
 def _update(root: Path, args: argparse.Namespace) -> int:
-    written = authoring.add_update(root, load_repository(root), args.ident, status=args.status, at=_now(args),
-                                   components=args.component, message=args.message, template=args.template)
+    written = authoring.add_update(root, load_repository(root, publishing=False), args.ident, status=args.status,
+                                   at=_now(args), components=args.component, message=args.message,
+                                   template=args.template)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
 
 
 def _resolve(root: Path, args: argparse.Namespace) -> int:
-    written = authoring.resolve(root, load_repository(root), args.ident, at=_now(args), message=args.message,
-                                template=args.template)
+    written = authoring.resolve(root, load_repository(root, publishing=False), args.ident, at=_now(args),
+                                message=args.message, template=args.template)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
 
 
 def _postmortem(root: Path, args: argparse.Namespace) -> int:
-    written = authoring.add_postmortem(root, load_repository(root), args.ident)
+    written = authoring.add_postmortem(root, load_repository(root, publishing=False), args.ident)
     print(f"{written.incident.path}: added a postmortem skeleton; fill in each [[...]]")
     return EXIT_OK
 

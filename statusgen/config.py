@@ -65,10 +65,20 @@ class NotifyTarget:
     components: tuple[str, ...] = ()
 
 
+def _default_update_every() -> dict[str, timedelta]:
+    return {"critical": timedelta(minutes=30), "major": timedelta(hours=1), "minor": timedelta(hours=4)}
+
+
+def _default_postmortem_within() -> dict[str, timedelta]:
+    return {"critical": timedelta(days=5)}
+
+
 @dataclass(frozen=True)
 class Policy:
-    update_every: dict[str, timedelta] = field(default_factory=dict)
-    postmortem_within: dict[str, timedelta] = field(default_factory=dict)
+    """The communication policy; a table given in statusgen.yaml, even an empty one, replaces the default."""
+
+    update_every: dict[str, timedelta] = field(default_factory=_default_update_every)
+    postmortem_within: dict[str, timedelta] = field(default_factory=_default_postmortem_within)
 
 
 @dataclass(frozen=True)
@@ -236,10 +246,14 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
     if policy is None:
         return Policy()
     reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
-    parts: dict[str, dict] = {}
+    defaults = Policy()
+    parts: dict[str, dict] = {"update_every": defaults.update_every,
+                              "postmortem_within": defaults.postmortem_within}
     for key in ("update_every", "postmortem_within"):
+        if key not in policy:
+            continue
         parts[key] = {}
-        if policy.get(key) is None:
+        if policy[key] is None:
             continue
         table = reader.mapping(policy[key], f"'policy.{key}'", line_of(policy, key))
         if table is None:

@@ -8,6 +8,7 @@ before it is written, and written atomically (a temporary file renamed over the 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,9 @@ import yaml
 
 from statusgen.errors import StatusgenError
 from statusgen.timeutil import iso
+
+# Characters a literal block cannot hold as they are: controls, and what YAML takes for line breaks.
+_NOT_LITERAL = re.compile("^\t|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,22 @@ def create_exclusively(path: Path, text: str) -> None:
 
 
 def scalar(text: str, indent: int) -> str:
-    """``text`` as a YAML value for a ``key: `` at ``indent``; multi-line text as a literal block."""
-    if "\n" not in text.strip("\n"):
-        dumped = yaml.safe_dump({"v": text.strip()}, allow_unicode=True, width=2**20)
-        return dumped[3:].rstrip("\n")
-    lines = text.strip("\n").split("\n")
+    """``text`` as a YAML value for a ``key: `` at ``indent``.
+
+    Multi-line text becomes a literal block, which reads like the message itself; text a literal
+    block cannot hold exactly (control characters, tabs or spaces at a line's start or end) is
+    written double-quoted, with escapes.
+    """
+    body = text.strip("\n")
+    lines = body.split("\n")
+    literal = len(lines) > 1 and not any(_NOT_LITERAL.search(line) or line != line.rstrip() for line in lines)
+    if not literal:
+        plain = len(lines) == 1 and not _NOT_LITERAL.search(body)
+        dumped = yaml.safe_dump(body, allow_unicode=True, width=2**20, default_style=None if plain else '"')
+        return dumped.removesuffix("\n...\n").rstrip("\n")
     indicator = "|2" if lines[0].startswith(" ") else "|"
     pad = " " * (indent + 2)
-    return indicator + "\n" + "\n".join(pad + line if line.strip() else "" for line in lines)
+    return indicator + "\n" + "\n".join(pad + line if line else "" for line in lines)
 
 
 def render_update(update: NewUpdate, dash: int, content: int, newline: str = "\n") -> str:
@@ -94,11 +106,25 @@ def _end_of(node: yaml.Node) -> yaml.Mark:
     return node.end_mark
 
 
+def line_ending(text: str, rel: str) -> str:
+    """The file's line ending, taken from its first line; old Mac files (CR alone) are refused."""
+    if "\r" in text.replace("\r\n", ""):
+        raise StatusgenError("the file ends lines with a lone CR; statusgen can only edit LF or CRLF files",
+                             rel, 1, "save it with LF line endings")
+    return "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
+
+
+def _dash_column(front: str, item: yaml.Node) -> int:
+    """The column of the '-' that opens a sequence item."""
+    dash = front.rindex("-", 0, item.start_mark.index)
+    return dash - (front.rfind("\n", 0, dash) + 1)
+
+
 def append_update(text: str, rel: str, update: NewUpdate) -> str:
     """The file's text with ``update`` appended to its ``updates`` list."""
+    newline = line_ending(text, rel)
     start, end = _front_matter_span(text, rel.endswith(".md"))
     front = text[start:end]
-    newline = "\r\n" if "\r\n" in text else "\n"
     root = yaml.compose(front, Loader=yaml.SafeLoader)
     updates = next((value for key, value in getattr(root, "value", []) if key.value == "updates"), None)
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
@@ -107,7 +133,8 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
         raise StatusgenError("'updates' is written on one line as [ ... ]; statusgen can only add to a "
                              "list with one '- ' item per update", rel, updates.start_mark.line + 2)
     first = updates.value[0]
-    dash, content = updates.start_mark.column, first.start_mark.column
+    dash = _dash_column(front, first)
+    content = max(first.start_mark.column, dash + 2)
     last_end = _end_of(updates.value[-1])
     if last_end.column == 0:
         cut = last_end.index

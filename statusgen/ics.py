@@ -8,7 +8,6 @@ from icalendar import Calendar, Event
 
 from statusgen import markup
 from statusgen.state import SiteState
-from statusgen.theme import STATUS_LABELS
 
 
 def calendar(state: SiteState) -> bytes:
@@ -30,7 +29,7 @@ def calendar(state: SiteState) -> bytes:
     maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
     for item in maintenance:
         assert item.window is not None
-        current = state.status_of[item.id]
+        cancelled = item.last_update.status == "cancelled"
         link = f"{site.url}incidents/{item.id}/"
         affected = ", ".join(names[c].name for c in item.component_ids)
         event = Event()
@@ -42,10 +41,10 @@ def calendar(state: SiteState) -> bytes:
         event.add("dtstart", item.window.start)
         event.add("dtend", item.window.end)
         event.add("summary", f"Maintenance: {item.title}")
-        event.add("description", f"{markup.plain(item.last_update.message)}\n\n"
-                                 f"Affects: {affected}\nStatus: {STATUS_LABELS[current]}\n{link}")
+        # Only what updates say goes in the event, so it changes exactly when SEQUENCE goes up.
+        event.add("description", f"{markup.plain(item.last_update.message)}\n\nAffects: {affected}\n{link}")
         event.add("url", link)
-        event.add("status", "CANCELLED" if current == "cancelled" else "CONFIRMED")
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical()

@@ -95,6 +95,9 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -
     """Load every incident file under ``root/incidents``, in id order."""
     folder = root / INCIDENT_DIR
     if not folder.is_dir():
+        if folder.exists() or folder.is_symlink():
+            problems.append(Problem(INCIDENT_DIR, 0, "incidents is not a folder",
+                                    "incident files go in a folder named incidents/"))
         return []
     incidents: list[Incident] = []
     seen: dict[str, str] = {}
@@ -166,7 +169,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     reader.keys(top, _MAINTENANCE_KEYS if maintenance else _INCIDENT_KEYS, ("title", "updates"))
     if not rel.endswith(".md"):
         body = reader.text(top, "body")
-        body_line = line_of(top, "body")
+        body_line = _yaml_body_line(text, top)
     elif "body" in top:
         reader.error(line_of(top, "body"), "'body' is only for .yaml files",
                      "write the body as markdown after the closing '---'")
@@ -193,6 +196,17 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                     window=window, postmortem_due=postmortem_due,
                     references=references,
                     hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
+
+
+def _yaml_body_line(text: str, top: YMap) -> int:
+    """The file line where a .yaml incident's body text begins (0 without a body)."""
+    if not isinstance(top.get("body"), str):
+        return 0
+    line = line_of(top, "body")
+    after_key = text.splitlines()[line - 1].split(":", 1)[-1].strip()
+    raw = top["body"]
+    leading = len(raw) - len(raw.lstrip("\n"))
+    return line + 1 + leading if after_key[:1] in ("|", ">") else line
 
 
 def _references(reader: Reader, top: YMap) -> tuple[str, ...]:

@@ -1,45 +1,33 @@
 """The communication policy: the lapses that erode trust, found at ``path:line``.
 
 Errors: an open incident whose last update is older than its impact's cadence; a resolved incident
-that needed a postmortem and has none past its deadline; a ``[[placeholder]]`` from a template left
-in a published text. Warning: a first update that says nothing of when the next one comes.
+that needed a postmortem and has none past its deadline. Warning: a first update that says nothing
+of when the next one comes. (Template text left in a file is a validation error: it stops the build.)
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from statusgen.config import Policy
 from statusgen.errors import Problem
 from statusgen.incidents import Incident
 from statusgen.state import Repository
 from statusgen.status import is_open, published, resolved_at
-from statusgen.templates import PLACEHOLDER
 from statusgen.timeutil import format_duration
 
-DEFAULT_UPDATE_EVERY = {"critical": timedelta(minutes=30), "major": timedelta(hours=1),
-                        "minor": timedelta(hours=4)}
-DEFAULT_POSTMORTEM_WITHIN = {"critical": timedelta(days=5)}
+_WHEN = r"(?:by|at|in|within|before|around)\b"
 _NEXT_UPDATE = re.compile(
-    r"next update|update (?:you )?(?:by|at|in|within|before|around)\b|further update|"
-    r"(?:post|provide|share|give|send) (?:an? |another |more |further )?updates?\b|"
+    rf"next update|updates? (?:you )?{_WHEN}|further updates? (?:\w+ ){{0,3}}{_WHEN}|"
     r"within (?:the )?(?:next )?(?:\d+|an?|one|two|half an) ?(?:minutes?|min|hours?|h)\b|"
-    r"\bby \d{1,2}:\d{2}|\bat \d{1,2}:\d{2}", re.I)
+    r"\bby \d{1,2}:\d{2}", re.I)
 _POSTMORTEM = re.compile(r"^#{1,3}\s*post-?mortem\b", re.I | re.M)
-
-
-def update_every(policy: Policy) -> dict[str, timedelta]:
-    return policy.update_every or DEFAULT_UPDATE_EVERY
-
-
-def postmortem_within(policy: Policy) -> dict[str, timedelta]:
-    return policy.postmortem_within or DEFAULT_POSTMORTEM_WITHIN
 
 
 def next_update_due(incident: Incident, policy: Policy) -> datetime | None:
     """When an open incident's next update is due, if its impact has a cadence."""
-    every = update_every(policy).get(incident.impact)
+    every = policy.update_every.get(incident.impact)
     if every is None or not is_open(incident):
         return None
     return incident.last_update.at + every
@@ -60,18 +48,17 @@ def check(repo: Repository, now: datetime) -> list[Problem]:
     for full in repo.incidents:
         if full.hidden:
             continue
-        problems += _placeholders(full)
         incident = published(full, now)
         if incident is None or incident.is_maintenance:
             continue
         due = next_update_due(incident, policy)
         if due is not None and now > due:
-            every = update_every(policy)[incident.impact]
+            every = policy.update_every[incident.impact]
             problems.append(Problem(
                 incident.path, incident.last_update.line, f"update overdue by {format_duration(now - due)}",
                 f"{incident.impact} incidents get an update every {format_duration(every)}; "
                 f"post one with: statusgen update {incident.id} --status ... --message ..."))
-        within = postmortem_within(policy).get(incident.impact)
+        within = policy.postmortem_within.get(incident.impact)
         ended = resolved_at(incident)
         if (within is not None and ended is not None and incident.postmortem_due is not False
                 and not has_postmortem(incident) and now > ended + within):
@@ -86,19 +73,4 @@ def check(repo: Repository, now: datetime) -> list[Problem]:
                 incident.path, first.line, "the first update does not say when the next update comes",
                 "end it with e.g. 'Next update by 14:30 UTC.'", warning=True))
     return sorted(problems)
-
-
-def _placeholders(incident: Incident) -> list[Problem]:
-    found = []
-    for update in incident.updates:
-        left = PLACEHOLDER.findall(update.message)
-        if left:
-            found.append(Problem(incident.path, update.line, f"template text left in the message: {left[0]}",
-                                 "write the real text in place of each [[...]]"))
-    for match in PLACEHOLDER.finditer(incident.body):
-        line = incident.body_line + incident.body.count("\n", 0, match.start())
-        found.append(Problem(incident.path, line, f"template text left in the body: {match.group(0)}",
-                             "write the real text in place of each [[...]]"))
-        break
-    return found
 

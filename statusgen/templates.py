@@ -2,7 +2,7 @@
 
 A template is a markdown file. ``$name`` fields are filled in when it is used (``$next_update``,
 ``$title``, ``$components``, ``$window``, ``$timeline``); ``[[...]]`` marks what the engineer
-still has to write, and ``statusgen check`` refuses to let a ``[[...]]`` reach the page.
+still has to write, and a build refuses to publish a file that still has one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from statusgen.errors import StatusgenError, did_you_mean
+from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.incidents import Incident
 from statusgen.yamlload import read_text
 
 BUILT_IN = Path(__file__).resolve().parent / "messages"
@@ -49,6 +50,22 @@ def get(root: Path, name: str) -> MessageTemplate:
         raise StatusgenError(f"no template {name!r}", "", 0,
                              did_you_mean(name, templates) or "see 'statusgen templates'")
     return templates[name]
+
+
+def left_in(incident: Incident) -> list[Problem]:
+    """Template text (``[[...]]``) still in an incident's messages or body: never to be published."""
+    found = []
+    hint = "write the real text in place of each [[...]]"
+    for update in incident.updates:
+        match = PLACEHOLDER.search(update.message)
+        if match:
+            found.append(Problem(incident.path, update.line, f"template text left in the message: {match.group(0)}",
+                                 hint))
+    match = PLACEHOLDER.search(incident.body)
+    if match:
+        line = incident.body_line + incident.body.count("\n", 0, match.start())
+        found.append(Problem(incident.path, line, f"template text left in the body: {match.group(0)}", hint))
+    return found
 
 
 def fill(template: MessageTemplate, **fields: str) -> str:

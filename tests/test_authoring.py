@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,12 +71,14 @@ def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys):
                                   "message": "A bad deploy.\nWe are rolling back: ETA 10 minutes.\n"}
     assert data["title"] == "API errors: 502s on /v1"
     assert "# paged at 13:52" in front
+    # The skeleton's placeholders are refused until someone writes the postmortem.
+    code, _, err = run(repo, capsys, "build", "--now", "2025-11-10T16:00:00Z")
+    assert code == 1 and "template text left in the body: [[Two or three sentences" in err
+    assert not repo.site.exists()
+    path.write_text(re.sub(r"\[\[.*?\]\]", "Written.", final, flags=re.S))
     assert repo.build("2025-11-10T16:00:00Z") == 0
     page = repo.page("incidents/2025-11-10-api-errors-502s-on-v1/index.html")
-    assert "We are rolling back: ETA 10 minutes." in page and "## Postmortem" not in page
-    # The skeleton's placeholders are caught until someone writes the postmortem.
-    code, _, err = run(repo, capsys, "check", "--now", "2025-11-10T16:00:00Z")
-    assert code == 1 and "template text left in the body: [[Two or three sentences" in err
+    assert "We are rolling back: ETA 10 minutes." in page and "<h2>Postmortem</h2>" in page
 
 
 def test_console_script_round_trip(repo: Repo):
@@ -91,8 +94,12 @@ def test_console_script_round_trip(repo: Repo):
     subprocess.run([*base, "resolve", "latest", "--message", "Fixed.", "--now", "2025-11-10T15:00:00Z"],
                    check=True, capture_output=True)
     done = subprocess.run([*base, "build", "--now", "2025-11-10T15:30:00Z"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1
     assert "template text left in the message: [[the symptom]]" in done.stderr
+    path = repo.root / rel
+    path.write_text(re.sub(r"\[\[.*?\]\]", "something", path.read_text()))
+    done = subprocess.run([*base, "build", "--now", "2025-11-10T15:30:00Z"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_new_never_overwrites(repo: Repo, capsys):
@@ -213,7 +220,9 @@ def test_yaml_incident_gets_updates_and_postmortem(repo: Repo, capsys):
     data = yaml.safe_load((repo.root / "incidents/2025-11-09-queue.yaml").read_text())
     assert data["updates"][-1]["message"] == "Fixed: the\nconsumer restarted.\n"
     assert data["body"].startswith("## Postmortem\n")
-    assert repo.build("2025-11-09T12:00:00Z") == 0
+    assert repo.build("2025-11-09T12:00:00Z") == 1
+    err = capsys.readouterr().err
+    assert "incidents/2025-11-09-queue.yaml:17: template text left in the body: [[Two or three" in err
 
 
 def test_flow_style_updates_are_refused_not_mangled(repo: Repo, capsys):
@@ -259,3 +268,77 @@ def test_any_message_round_trips(repo: Repo, capsys, message):
     assert code == 0, err
     front, _, _ = split_front_matter((repo.root / "incidents/2025-11-03-api-errors.md").read_text(), "x.md")
     assert yaml.safe_load(front)["updates"][-1]["message"].strip() == message.strip()
+
+
+@pytest.mark.parametrize("layout", [
+    "updates: !!seq\n  - at: 2025-11-03T14:05:00Z\n    status: investigating\n    message: x\n",
+    "updates: &u\n  - at: 2025-11-03T14:05:00Z\n    status: investigating\n    message: x\n",
+    "updates:\n  -\n   at: 2025-11-03T14:05:00Z\n   status: investigating\n   message: x\n",
+    "updates:\n- at: 2025-11-03T14:05:00Z\n  status: investigating\n  message: |+\n    kept\n\n",
+])
+def test_unusual_layouts_take_an_update(repo: Repo, capsys, layout):
+    path = repo.write("incidents/2025-11-03-odd.md", "---\ntitle: Odd\n" + layout + "---\nBody.\n")
+    before = path.read_text()
+    code, _, err = run(repo, capsys, "resolve", "2025-11-03-odd", "--message", "Done.", "--now", NOW)
+    assert code == 0, err
+    after = path.read_text()
+    assert after.startswith(before.split("---\nBody")[0])
+    front, _, _ = split_front_matter(after, "x.md")
+    assert yaml.safe_load(front)["updates"][-1]["message"] == "Done."
+
+
+@pytest.mark.parametrize("message", ["a\x07b\nc", "one\u2028two\nthree", "\tcode\nx", "line one\n   \nline three",
+                                     "trailing  \nspaces", "3:05\u202fPM CET\nnext"])
+def test_awkward_multiline_messages_round_trip(repo: Repo, capsys, message):
+    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
+                       "--message", message, "--now", NOW)
+    assert code == 0, err
+    front, _, _ = split_front_matter((repo.root / "incidents/2025-11-03-api-errors.md").read_text(), "x.md")
+    assert yaml.safe_load(front)["updates"][-1]["message"].strip() == message.strip()
+
+
+def test_old_mac_line_endings_are_refused_clearly(repo: Repo, capsys):
+    path = repo.root / "incidents/2025-11-03-api-errors.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    before = path.read_bytes()
+    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
+                       "--message", "x", "--now", NOW)
+    assert code == 1 and "lone CR" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def test_mixed_line_endings_follow_the_first_line(repo: Repo, capsys):
+    path = repo.root / "incidents/2025-11-03-api-errors.md"
+    path.write_bytes(path.read_bytes().replace(b"impact: major\n", b"impact: major\r\n"))
+    run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating", "--message", "x", "--now", NOW)
+    assert path.read_bytes().count(b"\r\n") == 1
+
+
+def test_bad_folders_are_errors_not_tracebacks(repo: Repo, capsys, tmp_path):
+    shutil.rmtree(repo.root / "incidents")
+    (repo.root / "incidents").write_text("not a folder")
+    code, _, err = run(repo, capsys, "new", "X", "--impact", "minor", "--message", "m", "--now", NOW)
+    assert code == 1 and "incidents is not a folder" in err
+    assert repo.build() == 1
+    assert "incidents: incidents is not a folder" in capsys.readouterr().err
+    for target in (str(repo.root / "statusgen.yaml" / "sub"), "/proc/statusgen-test"):
+        code, _, err = run(repo, capsys, "init", target)
+        assert code == 1 and err.startswith("error: ") and "Traceback" not in err
+
+
+def test_latest_skips_hidden_incidents(tmp_path, capsys):
+    from statusgen.cli import main
+    assert main(["init", str(tmp_path / "s")]) == 0
+    assert main(["-C", str(tmp_path / "s"), "resolve", "latest", "--message", "x"]) == 1
+    assert "there is no open incident" in capsys.readouterr().err
+
+
+def test_new_rejects_a_multi_line_title(repo: Repo, capsys):
+    code, _, err = run(repo, capsys, "new", "Two\nlines", "--impact", "minor", "--message", "m", "--now", NOW)
+    assert code == 1 and "the title must be one line" in err
+
+
+def test_new_says_to_fill_in_the_template(repo: Repo, capsys):
+    code, _, err = run(repo, capsys, "new", "Slow", "--impact", "minor", "--now", NOW)
+    assert code == 0
+    assert "fill in each [[...]] before you commit" in err

@@ -38,7 +38,8 @@ def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Elevated API error rates" in repo.page("index.html")
     fresh = tmp_path / "fresh"
-    steps = (["init", str(fresh)], ["-C", str(fresh), "new", "Slow", "--impact", "minor"], ["-C", str(fresh), "build"])
+    steps = (["init", str(fresh)], ["-C", str(fresh), "new", "Slow", "--impact", "minor", "--message", "Slow."],
+             ["-C", str(fresh), "build"])
     for argv in steps:
         done = subprocess.run([sys.executable, "-m", "statusgen", *argv], cwd=tmp_path, env=env,
                               capture_output=True, text=True, check=False)

@@ -159,3 +159,19 @@ updates:
     err = captured.err.splitlines()
     assert len(err) == 21
     assert err[-1] == "... and 5 more: run 'statusgen check' for all"
+
+
+def test_an_empty_table_switches_a_rule_off(repo: Repo, capsys):
+    repo.config(repo.root.joinpath("statusgen.yaml").read_text()
+                + "policy:\n  update_every: {}\n  postmortem_within: {}\n")
+    repo.incident("2025-11-01-dc.md", CRITICAL_DONE)
+    repo.incident("2025-11-10-checkout.md", OPEN.format(impact="critical", message=PROMISE))
+    assert check(repo, capsys, "2025-12-01T00:00:00Z")[:2] == (0, [])
+
+
+@pytest.mark.parametrize("message", ["Errors began at 14:05 UTC; we are investigating.",
+                                     "We will post updates as we learn more.", "Checkout fails."])
+def test_vague_or_missing_next_update_is_flagged(repo: Repo, capsys, message):
+    repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=message))
+    code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z")
+    assert code == 0 and len(err) == 1 and "does not say when the next update comes" in err[0]
