@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import logging
+import multiprocessing
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from statusgen import api, badges, feeds, ics, templates, theme, writer
-from statusgen.config import load_config
+from statusgen.cache import BuildCache, fingerprint, key
+from statusgen.config import CONFIG_NAME, Config, load_config
 from statusgen.errors import Problem, ValidationFailed
 from statusgen.incidents import load_incidents
 from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
 from statusgen.timeutil import iso
+from statusgen.writer import REUSE, Unit
 
 log = logging.getLogger(__name__)
+# Below this many pages to make, starting worker processes costs more than it saves.
+PARALLEL_FROM = 300
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,7 @@ class BuildResult:
     feeds: int
     files: int
     changed: int
+    rendered: int
     seconds: float
     state: SiteState
     repo: Repository
@@ -37,53 +49,120 @@ class BuildResult:
                 f"({self.changed} changed) in {self.seconds:.2f} s{then}")
 
 
-def load_repository(root: Path, publishing: bool = True) -> Repository:
+def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
+    dirs = theme.theme_dirs(root, config.site.theme)
+    try:
+        config_bytes = (root / CONFIG_NAME).read_bytes()
+    except OSError:
+        config_bytes = b""
+    return BuildCache(root, fingerprint(config_bytes, theme.theme_files(dirs)), enabled)
+
+
+def load_repository(root: Path, publishing: bool = True, cache: bool = False) -> Repository:
     """Load and validate a status repository; raise ValidationFailed with every problem found.
 
     ``publishing`` adds the checks that only matter for what goes live (template text left in a
     file); the editing commands leave them out, so a half-written incident can still be edited.
+    With ``cache``, files parsed by an earlier build are not parsed again.
     """
     problems: list[Problem] = []
     config = load_config(root, problems)
-    incidents = load_incidents(root, config, problems)
+    store = open_cache(root, config) if cache and config is not None and not problems else None
+    incidents = load_incidents(root, config, problems, store)
     for incident in incidents if publishing else ():
-        if not incident.hidden:
+        if not incident.hidden and not (store is not None and incident.path in store.hits):
             problems += templates.left_in(incident)
     if problems or config is None:
         raise ValidationFailed(problems)
-    return Repository(config, tuple(incidents))
+    return Repository(config, tuple(incidents), store)
 
 
-def render(root: Path, state: SiteState) -> dict[str, bytes]:
-    """Every output file of the site, by path."""
+def plan(root: Path, state: SiteState) -> list[Unit]:
+    """Every output file of the site, as units to make or carry over."""
     site = state.config.site
     dirs = theme.theme_dirs(root, site.theme)
     formatter = theme.Formatter(site.zone, site.language)
-    files = theme.static_files(dirs)
-    pages = Pages(theme.environment(dirs, formatter), state, formatter,
-                  files.get("static/style.css", b""))
-    files.update(pages.all())
-    files.update([pages.sitemap(), pages.robots()])
-    files.update(feeds.all_feeds(state))
-    files.update(api.all_files(state))
-    files["maintenance.ics"] = ics.calendar(state)
-    files.update(badges.all_badges(state))
-    files["next-change.txt"] = (iso(state.next_change) + "\n").encode() if state.next_change else b""
-    return files
+    static = theme.static_files(dirs)
+    pages = Pages(theme.environment(dirs, formatter), state, formatter, static.get("static/style.css", b""))
+    units = [Unit(path, None, partial(bytes, data)) for path, data in static.items()]
+    units += pages.units()
+    units += feeds.all_feeds(state)
+    units += [Unit(path, None, partial(bytes, data)) for path, data in api.all_files(state)]
+    maintenance = [(m.id, m.digest, len(m.updates)) for m in state.incidents if m.is_maintenance]
+    units.append(Unit("maintenance.ics", key("ics", maintenance), partial(ics.calendar, state)))
+    units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(state)]
+    next_change = (iso(state.next_change) + "\n").encode() if state.next_change else b""
+    units.append(Unit("next-change.txt", None, partial(bytes, next_change)))
+    if theme.overrides_templates(dirs):
+        units = [Unit(u.path, None, u.make) for u in units]
+    return units
 
 
-def build(root: Path, out: Path, now: datetime) -> BuildResult:
+def render(root: Path, state: SiteState) -> dict[str, bytes]:
+    """Every output file of the site, by path, made afresh."""
+    return {unit.path: unit.make() for unit in plan(root, state)}
+
+
+_WORK: list[Unit] = []
+
+
+def _make(index: int) -> tuple[int, bytes]:
+    return index, _WORK[index].make()
+
+
+def make_all(units: list[Unit], jobs: int) -> Iterator[tuple[str, bytes]]:
+    """The bytes of each unit, made on ``jobs`` processes when there are enough of them."""
+    if jobs <= 1 or len(units) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for unit in units:
+            yield unit.path, unit.make()
+        return
+    global _WORK
+    _WORK = units  # the forked workers find their work here
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for index, data in pool.imap_unordered(_make, range(len(units)), chunksize=32):
+                yield units[index].path, data
+    finally:
+        _WORK = []
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading makes many objects and no garbage cycles; the cyclic collector only slows it down."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def default_jobs() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs: int | None = None) -> BuildResult:
     """Build the site of the repository at ``root`` into ``out`` as of ``now``.
 
     Nothing is written unless the whole repository is valid and every file rendered.
     """
     started = time.perf_counter()
-    repo = load_repository(root)
-    writer.check_output_dir(out, root)
-    state = derive(repo, now)
-    files = render(root, state)
-    changed = writer.write_tree(out, sorted(files.items()))
-    pages = sum(1 for name in files if name.endswith(".html"))
-    feed_count = sum(1 for name in files if name.rsplit("/", 1)[-1].startswith("feed."))
-    return BuildResult(out, pages, feed_count, len(files), changed,
+    with _collector_paused():
+        repo = load_repository(root, cache=use_cache)
+        writer.check_output_dir(out, root)
+        state = derive(repo, now)
+        units = plan(root, state)
+    cache = repo.cache
+    reused = [u for u in units if u.key is not None and cache is not None and cache.reusable(out, u.path, u.key)]
+    kept = {u.path for u in reused}
+    todo = [u for u in units if u.path not in kept]
+    made = make_all(todo, default_jobs() if jobs is None else jobs)
+    changed = writer.write_tree(out, itertools.chain(((u.path, REUSE) for u in reused), made))
+    if cache is not None:
+        cache.save(out, {u.path: u.key for u in units if u.key is not None})
+    pages = sum(1 for u in units if u.path.endswith(".html"))
+    feed_count = sum(1 for u in units if u.path.rsplit("/", 1)[-1].startswith("feed."))
+    return BuildResult(out, pages, feed_count, len(units), changed, len(todo),
                        time.perf_counter() - started, state, repo)
+

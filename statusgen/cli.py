@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")
     cmd.add_argument("--now", metavar="TIME", help=now_help)
+    cmd.add_argument("--no-cache", action="store_true",
+                     help="ignore and do not update the build cache in .statusgen/cache/")
+    cmd.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="processes to render with (default: the number of cores, at most 4)")
 
     cmd = commands.add_parser("check", help="validate the repository and its communication policy",
                               description="Report every problem as path:line: message. Exit 1 on errors "
@@ -160,7 +164,7 @@ def _report(problems: list[Problem], limit: int | None = None) -> None:
 def _build(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
     out = args.out if args.out is not None else root / "site"
-    result = build(root, out, now)
+    result = build(root, out, now, use_cache=not args.no_cache, jobs=args.jobs)
     found = policy.check(result.repo, now)
     line = result.summary()
     if found:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from statusgen import markup, timeutil
+from statusgen.cache import key
 from statusgen.config import Site
 from statusgen.incidents import Incident, Update
 from statusgen.state import SiteState
 from statusgen.theme import IMPACT_LABELS, STATUS_LABELS, update_anchor
+from statusgen.writer import Unit
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -37,28 +41,26 @@ def entry_id(site: Site, incident: Incident, update: Update) -> str:
     return f"tag:{host},{incident.id[:10]}:{incident.id}/{update_anchor(update.at)}"
 
 
-def entries(state: SiteState) -> list[Entry]:
-    """Every published update of every published incident, newest first."""
+def entries(state: SiteState, incidents: Iterable[Incident], limit: int) -> list[Entry]:
+    """The newest ``limit`` published updates of ``incidents``, newest first."""
+    # No incident can have an update newer than its last one, so the newest entries all come from
+    # the ``limit`` incidents updated last: only those are looked at, whatever the history's size.
+    latest = heapq.nlargest(limit, incidents, key=lambda i: (i.last_update.at, i.id))
     result = [Entry(incident, update, changes)
-              for incident in state.incidents
+              for incident in latest
               for update, changes in zip(incident.updates, state.changes[incident.id], strict=True)]
-    result.sort(key=lambda e: e.sort_key, reverse=True)
-    return result
+    result.sort(key=lambda e: (e.update.at, e.incident.id), reverse=True)
+    return result[:limit]
 
 
-def all_feeds(state: SiteState) -> Iterator[tuple[str, bytes]]:
-    """The site-wide feeds and each component's."""
+def all_feeds(state: SiteState) -> Iterator[Unit]:
+    """The site-wide feeds and each component's, keyed on the entries they hold."""
     site = state.config.site
-    every = entries(state)
+    every = entries(state, state.incidents, site.feed_entries)
     newest = every[0].update.at if every else _EPOCH
     yield from _feed_files(state, "", site.title, site.description or site.title, every, newest)
-    by_component: dict[str, list[Entry]] = {c.id: [] for c in state.config.components}
-    for entry in every:
-        for cid in entry.incident.component_ids:
-            if len(by_component[cid]) < site.feed_entries:
-                by_component[cid].append(entry)
     for component in state.config.components:
-        chosen = by_component[component.id]
+        chosen = entries(state, state.by_component[component.id], site.feed_entries)
         title = f"{component.name} · {site.title}"
         yield from _feed_files(state, f"components/{component.id}/", title,
                                f"Incidents and maintenance affecting {component.name}", chosen,
@@ -66,12 +68,16 @@ def all_feeds(state: SiteState) -> Iterator[tuple[str, bytes]]:
 
 
 def _feed_files(state: SiteState, prefix: str, title: str, description: str,
-                chosen: Sequence[Entry], updated: datetime) -> Iterator[tuple[str, bytes]]:
+                chosen: Sequence[Entry], updated: datetime) -> Iterator[Unit]:
     site = state.config.site
     chosen = chosen[: site.feed_entries]
-    yield f"{prefix}feed.atom", _xml(state, prefix, title, description, chosen, updated, "atom")
-    yield f"{prefix}feed.rss", _xml(state, prefix, title, description, chosen, updated, "rss")
-    yield f"{prefix}feed.json", json_feed(state, prefix, title, description, chosen)
+    inputs = [prefix, title, description, updated, [(e.incident.id, e.incident.digest, e.update.at) for e in chosen]]
+    yield Unit(f"{prefix}feed.atom", key("atom", inputs),
+               partial(_xml, state, prefix, title, description, chosen, updated, "atom"))
+    yield Unit(f"{prefix}feed.rss", key("rss", inputs),
+               partial(_xml, state, prefix, title, description, chosen, updated, "rss"))
+    yield Unit(f"{prefix}feed.json", key("json", inputs),
+               partial(json_feed, state, prefix, title, description, chosen))
 
 
 def _title(entry: Entry) -> str:

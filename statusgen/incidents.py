@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from statusgen.config import IMPACTS, Config
 from statusgen.errors import Problem, StatusgenError, did_you_mean
@@ -64,6 +66,7 @@ class Incident:
     references: tuple[str, ...] = ()
     hidden: bool = False
     body_line: int = 0
+    digest: str = ""
 
     @property
     def is_maintenance(self) -> bool:
@@ -91,8 +94,17 @@ class Incident:
         return tuple(seen)
 
 
-def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -> list[Incident]:
-    """Load every incident file under ``root/incidents``, in id order."""
+class ParseCache(Protocol):
+    def incident(self, rel: str, sha: str) -> Incident | None: ...
+    def parsed(self, rel: str, sha: str, incident: Incident) -> None: ...
+
+
+def load_incidents(root: Path, config: Config | None, problems: list[Problem],
+                   cache: ParseCache | None = None) -> list[Incident]:
+    """Load every incident file under ``root/incidents``, in id order.
+
+    With a ``cache``, a file whose bytes were parsed before is not parsed again.
+    """
     folder = root / INCIDENT_DIR
     if not folder.is_dir():
         if folder.exists() or folder.is_symlink():
@@ -101,8 +113,9 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -
         return []
     incidents: list[Incident] = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name.lower().startswith("readme") or path.is_dir():
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.name.startswith(".") or entry.name.lower().startswith("readme") or entry.is_dir():
             continue
         rel = f"{INCIDENT_DIR}/{path.name}"
         if path.suffix not in (".md", ".yaml", ".yml"):
@@ -120,18 +133,25 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem]) -
             continue
         seen[incident_id] = rel
         try:
-            incident = parse_incident(read_text(path, rel), rel, incident_id, config, problems)
+            text = read_text(path, rel)
+            sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            incident = cache.incident(rel, sha) if cache is not None else None
+            if incident is None:
+                incident = parse_incident(text, rel, incident_id, config, problems)
+                incident = replace(incident, digest=sha) if incident is not None else None
         except StatusgenError as exc:
             problems.append(exc.problem)
             continue
         if incident is not None:
             incidents.append(incident)
+            if cache is not None:
+                cache.parsed(rel, sha, incident)
     return incidents
 
 
 def _valid_day(text: str) -> bool:
     try:
-        datetime.strptime(text, "%Y-%m-%d")
+        date.fromisoformat(text)
     except ValueError:
         return False
     return True

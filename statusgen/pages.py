@@ -6,12 +6,14 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
+from statusgen.cache import key
 from statusgen.config import Component
 from statusgen.incidents import Incident
 from statusgen.policy import next_update_due
@@ -19,6 +21,7 @@ from statusgen.state import SiteState
 from statusgen.status import SEVERITY
 from statusgen.theme import Formatter
 from statusgen.uptime import ComponentUptime, combine
+from statusgen.writer import Unit
 
 HISTORY_PAGE_SIZE = 100
 COMPONENT_INCIDENTS = 50
@@ -75,7 +78,7 @@ class Pages:
         """When the open incident's next update is due by the communication policy."""
         return next_update_due(incident, self.state.config.policy)
 
-    def render(self, template: str, path: str, **context: Any) -> tuple[str, bytes]:
+    def render(self, template: str, path: str, **context: Any) -> bytes:
         depth = path.count("/")
         root = "../" * depth if path != "404.html" else self.site.base_path
         canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
@@ -83,18 +86,39 @@ class Pages:
             site=self.site, state=self.state, root=root, canonical=canonical,
             css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
             titles=self.titles, due=self.due, **context)
-        return path, html.encode("utf-8")
+        return html.encode("utf-8")
 
-    def all(self) -> Iterator[tuple[str, bytes]]:
-        yield self.index()
+    def _summary(self, incident: Incident) -> list[Any]:
+        """What a list row or page of the incident shows beyond its file: its state at now."""
+        return [incident.id, incident.digest, len(incident.updates), self.state.status_of[incident.id],
+                self.state.ended(incident), self.due(incident)]
+
+    def units(self) -> Iterator[Unit]:
+        """Every page. Pages of incidents and history are keyed on what they show, so a later
+        build can carry them over unchanged; the rest depend on the clock and are always made."""
+        yield Unit("index.html", None, self.index)
         for incident in self.state.incidents:
-            yield self.incident(incident)
+            yield Unit(f"incidents/{incident.id}/index.html", key("incident", self._summary(incident)),
+                       partial(self.incident, incident))
         for component in self.state.config.components:
-            yield self.component(component)
-        yield from self.history()
-        yield self.render("404.html", "404.html", page_title="Page not found")
+            shown = self.state.by_component[component.id][:COMPONENT_INCIDENTS]
+            figures = self.state.uptime[component.id]
+            linked = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+            yield Unit(f"components/{component.id}/index.html",
+                       key("component", component.id, self.state.components[component.id], figures, linked,
+                           len(self.state.by_component[component.id]), [self._summary(i) for i in shown]),
+                       partial(self.component, component))
+        incidents = self.state.incidents
+        pages = max(1, -(-len(incidents) // HISTORY_PAGE_SIZE))
+        for number in range(1, pages + 1):
+            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
+            yield Unit(history_path(number), key("history", number, pages, [self._summary(i) for i in chunk]),
+                       partial(self.history, number, pages, chunk))
+        yield Unit("404.html", key("404"), partial(self.render, "404.html", "404.html", page_title="Page not found"))
+        yield Unit("sitemap.xml", None, self.sitemap)
+        yield Unit("robots.txt", key("robots"), self.robots)
 
-    def index(self) -> tuple[str, bytes]:
+    def index(self) -> bytes:
         today = self.fmt.local(self.state.now).date()
         recent = [i for i in self.state.incidents
                   if self.fmt.local(i.when).date() > today - timedelta(days=RECENT_DAYS)
@@ -106,30 +130,26 @@ class Pages:
         webcal = "webcal://" + self.site.url.split("://", 1)[1] + "maintenance.ics"
         return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
 
-    def incident(self, incident: Incident) -> tuple[str, bytes]:
+    def incident(self, incident: Incident) -> bytes:
         updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
         updates.reverse()
         return self.render("incident.html", f"incidents/{incident.id}/index.html",
                            page_title=incident.title, incident=incident, updates=updates,
                            next_update=self.due(incident))
 
-    def component(self, component: Component) -> tuple[str, bytes]:
+    def component(self, component: Component) -> bytes:
         incidents = self.state.by_component[component.id]
         return self.render("component.html", f"components/{component.id}/index.html",
                            page_title=component.name, component=component,
                            incidents=incidents[:COMPONENT_INCIDENTS], more=len(incidents) > COMPONENT_INCIDENTS)
 
-    def history(self) -> Iterator[tuple[str, bytes]]:
-        incidents = self.state.incidents
-        pages = max(1, -(-len(incidents) // HISTORY_PAGE_SIZE))
-        for number in range(1, pages + 1):
-            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
-            months = [(month, list(items)) for month, items in
-                      groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
-            yield self.render("history.html", history_path(number), page_title="History",
-                              months=months, number=number, pages=pages, history_dir=history_dir)
+    def history(self, number: int, pages: int, chunk: tuple[Incident, ...]) -> bytes:
+        months = [(month, list(items)) for month, items in
+                  groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
+        return self.render("history.html", history_path(number), page_title="History",
+                           months=months, number=number, pages=pages, history_dir=history_dir)
 
-    def sitemap(self) -> tuple[str, bytes]:
+    def sitemap(self) -> bytes:
         entries: list[tuple[str, date | None]] = [("", None)]
         entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date())
                     for i in self.state.incidents]
@@ -142,10 +162,10 @@ class Pages:
             extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
             lines.append(f"  <url><loc>{xml_escape(self.site.url + path)}</loc>{extra}</url>")
         lines.append("</urlset>\n")
-        return "sitemap.xml", "\n".join(lines).encode()
+        return "\n".join(lines).encode()
 
-    def robots(self) -> tuple[str, bytes]:
-        return "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+    def robots(self) -> bytes:
+        return f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
 
 
 def history_path(number: int) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from statusgen import status
 from statusgen.config import Config
@@ -18,6 +19,20 @@ class Repository:
 
     config: Config
     incidents: tuple[Incident, ...]
+    cache: Any = field(default=None, compare=False, repr=False)
+
+
+class Changes:
+    """Each incident's per-update status changes, worked out when first asked for."""
+
+    def __init__(self, incidents: dict[str, Incident]):
+        self._incidents = incidents
+        self._known: dict[str, list[dict[str, tuple[str, str]]]] = {}
+
+    def __getitem__(self, incident_id: str) -> list[dict[str, tuple[str, str]]]:
+        if incident_id not in self._known:
+            self._known[incident_id] = status.update_changes(self._incidents[incident_id])
+        return self._known[incident_id]
 
 
 @dataclass(frozen=True)
@@ -28,7 +43,7 @@ class SiteState:
     config: Config
     incidents: tuple[Incident, ...]
     status_of: dict[str, str]
-    changes: dict[str, list[dict[str, tuple[str, str]]]]
+    changes: Changes
     components: dict[str, str]
     indicator: str
     description: str
@@ -82,7 +97,7 @@ def derive(repo: Repository, now: datetime) -> SiteState:
         for cid in incident.component_ids:
             by_component[cid].append(incident)
     return SiteState(now=now, config=repo.config, incidents=tuple(visible), status_of=status_of,
-                     changes={i.id: status.update_changes(i) for i in visible},
+                     changes=Changes({i.id: i for i in visible}),
                      components=components, indicator=indicator, description=description,
                      open_incidents=open_incidents, active_maintenance=active,
                      upcoming_maintenance=upcoming, spans=spans,

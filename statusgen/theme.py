@@ -140,6 +140,23 @@ def _duration(delta: timedelta) -> str:
     return timeutil.format_duration(delta)
 
 
+def theme_files(dirs: list[Path]) -> list[tuple[str, bytes]]:
+    """Every file of the themes, for the build cache's fingerprint."""
+    return [(f"{index}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+            for index, folder in enumerate(dirs) for path in sorted(folder.rglob("*")) if path.is_file()]
+
+
+def overrides_templates(dirs: list[Path]) -> bool:
+    """Whether a theme other than the packaged default supplies templates.
+
+    Pages are reused between builds only with the default templates, whose inputs are known; a
+    custom template may read anything, such as the build time.
+    """
+    default = default_theme_dir().resolve()
+    return any((d / "templates").is_dir() and any((d / "templates").iterdir())
+               for d in dirs if d.resolve() != default)
+
+
 def static_files(dirs: list[Path]) -> dict[str, bytes]:
     """Every file under the themes' ``static/`` folders; a more specific theme wins."""
     files: dict[str, bytes] = {}

@@ -52,11 +52,12 @@ def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetim
             events.append((end, -1, SEVERITY[span.status]))
     events.sort()
     counts = [0] * len(SEVERITY)
+    levels = range(len(SEVERITY) - 1, 0, -1)
     segments: list[tuple[datetime, datetime, str]] = []
     current, since = 0, None
     for moment, delta, level in events:
         counts[level] += delta
-        worst = max((lv for lv in range(len(counts)) if counts[lv] > 0), default=0)
+        worst = next((lv for lv in levels if counts[lv] > 0), 0)
         if worst != current:
             if current and since is not None and since < moment:
                 segments.append((since, moment, _BY_LEVEL[current]))

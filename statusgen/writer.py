@@ -1,22 +1,47 @@
 """The one place that touches the output directory.
 
-A build is staged into a sibling directory and then swapped into place, so readers (and the
-server in ``statusgen serve``) never see a half-written site, and a failed build leaves the old
-one as it was. Files whose bytes did not change are carried over as they were, mtime included.
+A build is laid out in a spare folder beside the output and then swapped into place in one step,
+so readers (and the server in ``statusgen serve``) never see a half-written site, and a failed
+build leaves the old one as it was. Files whose bytes did not change are carried over as they
+were, mtime included.
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
 import os
 import shutil
-from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from statusgen.errors import StatusgenError
 
 log = logging.getLogger(__name__)
+
+class _Reuse:
+    """Stands for "the file at this path in the previous build, as it is"."""
+
+    def __repr__(self) -> str:
+        return "REUSE"
+
+
+REUSE = _Reuse()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One output file: its path, a key over everything it is made from (None: always make it),
+    and the function that makes its bytes."""
+
+    path: str
+    key: str | None
+    make: Callable[[], bytes]
+
 
 MARKER = ".statusgen-site"
 _MARKER_TEXT = b"This folder is written by 'statusgen build' and replaced whole by every build.\n"
@@ -38,59 +63,139 @@ def check_output_dir(out: Path, root: Path) -> None:
                              "remove the folder, or build into a folder of its own, such as site/")
 
 
-def safe_relative(name: str) -> PurePosixPath:
-    """An output path that stays inside the output directory."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts or name.startswith("."):
+def safe_relative(name: str) -> str:
+    """An output path that stays inside the output directory, as given."""
+    parts = name.split("/")
+    if not name or name.startswith((".", "/")) or any(p in ("", ".", "..") for p in parts) or "\0" in name:
         raise ValueError(f"unsafe output path {name!r}")
-    return path
+    return name
 
 
-def write_tree(out: Path, files: Iterable[tuple[str, bytes]]) -> int:
-    """Replace ``out`` with exactly ``files``; return how many files changed or are new."""
+def spare_dir(out: Path) -> Path:
+    """The folder the next build is laid out in: the build before the current one."""
+    return out.with_name(f".{out.name}.previous")
+
+
+def write_tree(out: Path, files: Iterable[tuple[str, bytes | _Reuse]] | Iterable[tuple[str, bytes]]) -> int:
+    """Make ``out`` hold exactly ``files``, all at once; return how many files changed or are new.
+
+    The new tree is laid out in a spare folder beside ``out`` (the build before the current one,
+    brought up to date in place, so a rebuild creates only what changed), then the two folders
+    are exchanged in one step. ``REUSE`` in place of bytes carries the current file over unread.
+    """
     out = out.absolute()
+    spare = spare_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    if spare.exists() and not (spare / MARKER).is_file():
+        shutil.rmtree(spare)
     changed = 0
-    try:
-        staging.mkdir()
-        made: set[Path] = {staging}
-        for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
-            rel = PurePosixPath(MARKER) if name == MARKER else safe_relative(name)
-            target = staging.joinpath(*rel.parts)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            previous = out.joinpath(*rel.parts)
-            if _same_bytes(previous, data):
-                try:
-                    os.link(previous, target)
-                    continue
-                except OSError:
-                    shutil.copy2(previous, target)
-                    continue
-            target.write_bytes(data)
-            changed += name != MARKER
-        if out.exists():
-            os.replace(out, retired)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out.exists():
-            os.replace(retired, out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    wanted: set[str] = set()
+    made: set[str] = set()
+    spare_root, out_root = str(spare), str(out)
+    for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
+        rel = MARKER if name == MARKER else safe_relative(name)
+        wanted.add(rel)
+        target, current = f"{spare_root}/{rel}", f"{out_root}/{rel}"
+        parent = os.path.dirname(target)
+        if parent not in made:
+            _make_dir(parent)
+            made.add(parent)
+        if data is REUSE or (isinstance(data, bytes) and _same_bytes(current, data)):
+            if not _same_file(target, current):
+                _replace(target, partial(os.link, current))
+            continue
+        assert isinstance(data, bytes)
+        _replace(target, partial(_write_bytes, data))
+        changed += name != MARKER
+    keep = set()
+    for folder in made:
+        while folder.startswith(spare_root + "/") and folder not in keep:
+            keep.add(folder)
+            folder = os.path.dirname(folder)
+    _remove_others(spare_root, wanted, keep)
+    _exchange(spare, out)
     return changed
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _write_bytes(data: bytes, path: str) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
+
+
+def _make_dir(folder: str) -> None:
+    if os.path.isdir(folder) and not os.path.islink(folder):
+        return
+    if os.path.lexists(folder):
+        os.unlink(folder)
+    os.makedirs(folder, exist_ok=True)
+
+
+def _same_file(a: str, b: str) -> bool:
     try:
-        if path.stat().st_size != len(data) or not path.is_file() or path.is_symlink():
+        first, second = os.stat(a, follow_symlinks=False), os.stat(b)
+    except OSError:
+        return False
+    return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev)
+
+
+def _replace(target: str, fill: Callable[[str], object]) -> None:
+    """Put a new file at ``target`` by making it under a temporary name and renaming it over."""
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    temp = f"{os.path.dirname(target)}/.{os.path.basename(target)}.{os.getpid()}.tmp"
+    try:
+        fill(temp)
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.lexists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _remove_others(spare: str, wanted: set[str], kept_dirs: set[str]) -> None:
+    """Delete whatever the spare folder holds beyond the wanted files and their folders."""
+    pending = [(spare, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.path in kept_dirs:
+                        pending.append((entry.path, rel + "/"))
+                    else:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                elif rel not in wanted:
+                    os.unlink(entry.path)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(spare: Path, out: Path) -> None:
+    """Swap the two folders in one step where the system allows it (Linux renameat2)."""
+    if not out.exists():
+        os.rename(spare, out)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(spare), _AT_FDCWD, os.fsencode(out), _RENAME_EXCHANGE) == 0:
+            return
+        log.debug("renameat2 failed with errno %d; swapping in two steps", ctypes.get_errno())
+    aside = out.with_name(f".{out.name}.swap-{os.getpid()}")
+    os.rename(out, aside)
+    os.rename(spare, out)
+    os.rename(aside, spare)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        info = os.stat(path, follow_symlinks=False)
+        if info.st_size != len(data) or not stat.S_ISREG(info.st_mode):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as current:
+            return current.read() == data
     except OSError:
         return False

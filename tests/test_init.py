@@ -17,7 +17,7 @@ def test_init_creates_a_repository_that_builds(tmp_path, capsys):
                          [f for f in files if f.startswith("incidents/")][0]]
     assert "statusgen.yaml" in files and len(files) == 5
     assert f"created {target / 'statusgen.yaml'}" in out
-    assert (target / ".gitignore").read_text().splitlines()[1:] == ["site/", ".statusgen/"]
+    assert (target / ".gitignore").read_text().splitlines()[1:] == ["site/", ".site.previous/", ".statusgen/"]
     workflow = yaml.safe_load((target / ".github/workflows/publish.yml").read_text())
     assert set(workflow["jobs"]) == {"build", "deploy"}
     assert workflow["permissions"] == {"contents": "read"}
