@@ -1,13 +1,17 @@
-"""Time a cold build of generated repositories and of the demo, with peak memory.
+"""Time builds of the demo and of generated repositories, with peak memory.
 
     python bench/bench.py [N ...]        (default: 1000 10000)
 
-Each build runs in its own process; peak memory is that process's maximum resident set size.
+For each repository: a cold build (no cache, no previous output), a warm rebuild with nothing
+changed, and a rebuild after one incident's message changed. Each build runs in its own process;
+"build" is the time the build reports, "wall" adds starting Python and importing statusgen, and
+"peak" is the process's maximum resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,18 +23,25 @@ from generate import generate  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00Z"
+_CHILD = ("import resource, sys, time; from statusgen.cli import main; status = main(sys.argv[1:]); "
+          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)")
 
 
-def timed_build(root: Path, out: Path) -> tuple[float, float]:
-    """(seconds, peak MiB) of one ``statusgen build`` in a child process."""
-    code = ("import resource, sys; from statusgen.cli import main; status = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)")
+def timed_build(root: Path) -> tuple[float, float, float]:
+    """(build seconds, wall seconds, peak MiB) of one ``statusgen build`` in a child process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, "-C", str(root), "build", "--now", NOW,
-                           "--out", str(out)], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
-    peak_kib = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kib / 1024
+    done = subprocess.run([sys.executable, "-c", _CHILD, "-C", str(root), "build", "--now", NOW],
+                          capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    reported = float(done.stdout.split(" in ")[-1].split(" s")[0])
+    return reported, wall, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def change_one(root: Path) -> None:
+    files = sorted((root / "incidents").glob("*.md"))
+    target = files[len(files) // 2]
+    text = target.read_text()
+    target.write_text(text.replace("message: |\n", "message: |\n      Edited once more.\n", 1))
 
 
 def main() -> None:
@@ -39,17 +50,26 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        seconds, peak = timed_build(PROJECT, Path(scratch) / "demo-site")
-        files = sum(1 for p in (PROJECT / "incidents").iterdir() if p.suffix in (".md", ".yaml"))
-        rows.append(("demo", files, seconds, peak))
+        demo = Path(scratch) / "demo"
+        demo.mkdir()
+        shutil.copy(PROJECT / "statusgen.yaml", demo)
+        shutil.copytree(PROJECT / "incidents", demo / "incidents")
+        repos = [("demo", sum(1 for _ in (demo / "incidents").iterdir()), demo)]
         for size in args.sizes:
             root = Path(scratch) / f"repo-{size}"
             generate(root, size)
-            seconds, peak = timed_build(root, root / "site")
-            rows.append(("generated", size, seconds, peak))
-    print(f"{'repository':<12} {'incidents':>9} {'cold build':>11} {'peak memory':>12}")
-    for name, count, seconds, peak in rows:
-        print(f"{name:<12} {count:>9} {seconds:>9.2f} s {peak:>8.0f} MiB")
+            repos.append(("generated", size, root))
+        for name, count, root in repos:
+            cold = timed_build(root)
+            warm = timed_build(root)
+            change_one(root)
+            one = timed_build(root)
+            rows.append((name, count, cold, warm, one))
+    print(f"{'repository':<10} {'incidents':>9} | {'cold build':>21} | {'no change':>21} | {'one changed':>21}")
+    print(f"{'':<10} {'':>9} | {'build/wall/peak':>21} | {'build/wall/peak':>21} | {'build/wall/peak':>21}")
+    for name, count, *runs in rows:
+        cells = " | ".join(f"{b:5.2f}s {w:5.2f}s {p:4.0f}MiB" for b, w, p in runs)
+        print(f"{name:<10} {count:>9} | {cells}")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,14 @@ def parser() -> argparse.ArgumentParser:
                                           "timeline, what went well, what went wrong, actions) to the body.")
     cmd.add_argument("ident", metavar="ID")
 
+    cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change",
+                              description="Build the site, serve it, and rebuild when statusgen.yaml, "
+                                          "incidents/, templates/ or themes/ change; open pages reload.")
+    cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="output folder (default: site/ in the repository)")
+
     commands.add_parser("templates", help="list the message templates",
                         description="List the built-in message templates and the repository's own "
                                     "(templates/NAME.md, which override built-in ones of the same name).")
@@ -238,6 +246,16 @@ def _postmortem(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    from statusgen.serve import serve
+
+    def report(line: str) -> None:
+        print(line, file=sys.stderr if "error" in line else sys.stdout, flush=True)
+
+    serve(root, args.out if args.out is not None else root / "site", args.host, args.port, report)
+    return EXIT_OK
+
+
 def _templates(root: Path, args: argparse.Namespace) -> int:
     for template in templates.available(root).values():
         print(f"{template.name:<14} {template.source:<28} {template.summary[:70]}")
@@ -245,4 +263,4 @@ def _templates(root: Path, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "new": _new, "update": _update,
-            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates}
+            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates, "serve": _serve}
