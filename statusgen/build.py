@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import logging
@@ -23,7 +24,7 @@ from statusgen.incidents import load_incidents
 from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
 from statusgen.timeutil import iso
-from statusgen.writer import REUSE, Unit
+from statusgen.writer import Reuse, Unit
 
 log = logging.getLogger(__name__)
 # Below this many pages to make, starting worker processes costs more than it saves.
@@ -153,14 +154,19 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
         writer.check_output_dir(out, root)
         state = derive(repo, now)
         units = plan(root, state)
-    cache = repo.cache
-    reused = [u for u in units if u.key is not None and cache is not None and cache.reusable(out, u.path, u.key)]
-    kept = {u.path for u in reused}
-    todo = [u for u in units if u.path not in kept]
+        cache = repo.cache
+        reused: dict[str, Reuse] = {}
+        for unit in units:
+            if unit.key is not None and cache is not None:
+                inode = cache.reusable(out, unit.path, unit.key)
+                if inode is not None:
+                    reused[unit.path] = Reuse(inode)
+        todo = [u for u in units if u.path not in reused]
     made = make_all(todo, default_jobs() if jobs is None else jobs)
-    changed = writer.write_tree(out, itertools.chain(((u.path, REUSE) for u in reused), made))
-    if cache is not None:
-        cache.save(out, {u.path: u.key for u in units if u.key is not None})
+    with _collector_paused() if len(todo) < PARALLEL_FROM else contextlib.nullcontext():
+        changed = writer.write_tree(out, itertools.chain(reused.items(), made))
+        if cache is not None:
+            cache.save(out, {u.path: u.key for u in units if u.key is not None})
     pages = sum(1 for u in units if u.path.endswith(".html"))
     feed_count = sum(1 for u in units if u.path.rsplit("/", 1)[-1].startswith("feed."))
     return BuildResult(out, pages, feed_count, len(units), changed, len(todo),

@@ -66,6 +66,7 @@ class BuildCache:
         self.incidents: dict[str, tuple[str, Incident]] = {}
         self.pages: dict[str, list[Any]] = {}
         self.pages_out: str | None = None
+        self._resolved: dict[Path, str] = {}
         self._parsed: dict[str, tuple[str, Incident]] = {}
         # Incidents that came from the cache passed every check of the build that cached them.
         self.hits: set[str] = set()
@@ -103,16 +104,22 @@ class BuildCache:
     def parsed(self, rel: str, sha: str, incident: Incident) -> None:
         self._parsed[rel] = (sha, incident)
 
-    def reusable(self, out: Path, path: str, unit_key: str) -> bool:
-        """Whether the file at ``out/path`` is what the unit with ``unit_key`` would render."""
+    def reusable(self, out: Path, path: str, unit_key: str) -> tuple[int, int] | None:
+        """The (inode, device) of the file at ``out/path`` if it is what the unit with ``unit_key``
+        would render; else None."""
         entry = self.pages.get(path)
-        if not self.enabled or not entry or entry[0] != unit_key or self.pages_out != str(out.resolve()):
-            return False
+        if not self.enabled or not entry or entry[0] != unit_key or self.pages_out != self._out(out):
+            return None
         try:
             stat = os.stat(f"{out}/{path}")
         except OSError:
-            return False
-        return [stat.st_size, stat.st_mtime_ns] == entry[1:]
+            return None
+        return (stat.st_ino, stat.st_dev) if [stat.st_size, stat.st_mtime_ns] == entry[1:] else None
+
+    def _out(self, out: Path) -> str:
+        if out not in self._resolved:
+            self._resolved[out] = str(out.resolve())
+        return self._resolved[out]
 
     def save(self, out: Path, keys: dict[str, str]) -> None:
         """Remember what this build parsed and wrote."""

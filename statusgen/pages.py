@@ -73,6 +73,7 @@ class Pages:
         self.css_version = hashlib.sha256(css).hexdigest()[:10]
         self.groups = groups(state)
         self.titles = {i.id: i.title for i in state.incidents}
+        self._summaries: dict[str, list[Any]] = {}
 
     def due(self, incident: Incident) -> datetime | None:
         """When the open incident's next update is due by the communication policy."""
@@ -90,8 +91,11 @@ class Pages:
 
     def _summary(self, incident: Incident) -> list[Any]:
         """What a list row or page of the incident shows beyond its file: its state at now."""
-        return [incident.id, incident.digest, len(incident.updates), self.state.status_of[incident.id],
-                self.state.ended(incident), self.due(incident)]
+        if incident.id not in self._summaries:
+            self._summaries[incident.id] = [incident.id, incident.digest, len(incident.updates),
+                                            self.state.status_of[incident.id], self.state.ended(incident),
+                                            self.due(incident)]
+        return self._summaries[incident.id]
 
     def units(self) -> Iterator[Unit]:
         """Every page. Pages of incidents and history are keyed on what they show, so a later

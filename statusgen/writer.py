@@ -23,14 +23,14 @@ from statusgen.errors import StatusgenError
 
 log = logging.getLogger(__name__)
 
-class _Reuse:
-    """Stands for "the file at this path in the previous build, as it is"."""
+@dataclass(frozen=True)
+class Reuse:
+    """Stands for "the file at this path in the current output, as it is"; ``inode`` when known."""
 
-    def __repr__(self) -> str:
-        return "REUSE"
+    inode: tuple[int, int] | None = None
 
 
-REUSE = _Reuse()
+REUSE = Reuse()
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def spare_dir(out: Path) -> Path:
     return out.with_name(f".{out.name}.previous")
 
 
-def write_tree(out: Path, files: Iterable[tuple[str, bytes | _Reuse]] | Iterable[tuple[str, bytes]]) -> int:
+def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[tuple[str, bytes]]) -> int:
     """Make ``out`` hold exactly ``files``, all at once; return how many files changed or are new.
 
     The new tree is laid out in a spare folder beside ``out`` (the build before the current one,
@@ -100,8 +100,8 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | _Reuse]] | Iterable
         if parent not in made:
             _make_dir(parent)
             made.add(parent)
-        if data is REUSE or (isinstance(data, bytes) and _same_bytes(current, data)):
-            if not _same_file(target, current):
+        if isinstance(data, Reuse) or _same_bytes(current, data):
+            if not _same_file(target, current, data.inode if isinstance(data, Reuse) else None):
                 _replace(target, partial(os.link, current))
             continue
         assert isinstance(data, bytes)
@@ -130,12 +130,15 @@ def _make_dir(folder: str) -> None:
     os.makedirs(folder, exist_ok=True)
 
 
-def _same_file(a: str, b: str) -> bool:
+def _same_file(a: str, b: str, b_inode: tuple[int, int] | None = None) -> bool:
     try:
-        first, second = os.stat(a, follow_symlinks=False), os.stat(b)
+        first = os.stat(a, follow_symlinks=False)
+        if b_inode is None:
+            second = os.stat(b)
+            b_inode = (second.st_ino, second.st_dev)
     except OSError:
         return False
-    return (first.st_ino, first.st_dev) == (second.st_ino, second.st_dev)
+    return (first.st_ino, first.st_dev) == b_inode
 
 
 def _replace(target: str, fill: Callable[[str], object]) -> None:
