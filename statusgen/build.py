@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from statusgen import api, badges, feeds, ics, templates, theme, writer
+from statusgen import api, badges, feeds, templates, theme, writer
 from statusgen.cache import BuildCache, fingerprint, key
 from statusgen.config import CONFIG_NAME, Config, load_config
 from statusgen.errors import Problem, ValidationFailed
@@ -90,13 +90,19 @@ def plan(root: Path, state: SiteState) -> list[Unit]:
     units += feeds.all_feeds(state)
     units += [Unit(path, None, partial(bytes, data)) for path, data in api.all_files(state)]
     maintenance = [(m.id, m.digest, len(m.updates)) for m in state.incidents if m.is_maintenance]
-    units.append(Unit("maintenance.ics", key("ics", maintenance), partial(ics.calendar, state)))
+    units.append(Unit("maintenance.ics", key("ics", maintenance), partial(_calendar, state)))
     units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(state)]
     next_change = (iso(state.next_change) + "\n").encode() if state.next_change else b""
     units.append(Unit("next-change.txt", None, partial(bytes, next_change)))
     if theme.overrides_templates(dirs):
         units = [Unit(u.path, None, u.make) for u in units]
     return units
+
+
+def _calendar(state: SiteState) -> bytes:
+    from statusgen import ics  # the iCalendar library loads only when the calendar is made
+
+    return ics.calendar(state)
 
 
 def render(root: Path, state: SiteState) -> dict[str, bytes]:

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from statusgen import markup, timeutil
@@ -100,6 +99,8 @@ def _link(site: Site, entry: Entry) -> str:
 
 def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry],
          updated: datetime, kind: str) -> bytes:
+    from feedgen.feed import FeedGenerator  # loads only when a feed is made
+
     site = state.config.site
     feed = FeedGenerator()
     feed.id(site.url + prefix)
