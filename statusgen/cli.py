@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--no-cache", action="store_true",
                      help="ignore and do not update the build cache in .statusgen/cache/")
     cmd.add_argument("--jobs", type=int, default=None, metavar="N",
-                     help="processes to render with (default: the number of cores, at most 4)")
+                     help="processes to render a cold build with (default: 1)")
 
     cmd = commands.add_parser("check", help="validate the repository and its communication policy",
                               description="Report every problem as path:line: message. Exit 1 on errors "

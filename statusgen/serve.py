@@ -151,6 +151,9 @@ class Rebuilder(FileSystemEventHandler):
         return not any(path == p or path.startswith(p + "/") for p in self.ignored)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        # Only changes count: a build reads every file, and reading must not start another build.
+        if event.event_type not in ("created", "modified", "deleted", "moved"):
+            return
         if event.is_directory and event.event_type == "modified":
             return
         paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]

@@ -66,6 +66,13 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server):
     assert "/__statusgen/wait" in page  # the reload script, in serve mode only
     generation = json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"]
 
+    # Left alone, the server stays idle: reading files for a build does not set off another one.
+    time.sleep(1.0)
+    settled = json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"]
+    time.sleep(1.0)
+    assert json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"] == settled
+    generation = settled
+
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     good = path.read_text()
     started = time.monotonic()
