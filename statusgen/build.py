@@ -28,6 +28,8 @@ from statusgen.writer import Reuse, Unit
 log = logging.getLogger(__name__)
 # Below this many pages to make, starting worker processes costs more than it saves.
 PARALLEL_FROM = 300
+# A rebuild that makes this few files leaves little garbage: the collector can wait till the end.
+SMALL_REBUILD = 300
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,6 @@ def _calendar(state: SiteState) -> bytes:
     return ics.calendar(state)
 
 
-def render(root: Path, state: SiteState) -> dict[str, bytes]:
-    """Every output file of the site, by path, made afresh."""
-    return {unit.path: unit.make() for unit in plan(root, state)}
-
-
 _WORK: list[Unit] = []
 
 
@@ -166,7 +163,7 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
     # One process unless asked: on the 2-core machine the benchmark runs on, rendering on two
     # processes did not beat one, as writing the files, not rendering them, bounds a cold build.
     made = make_all(todo, 1 if jobs is None else jobs)
-    with _collector_paused() if len(todo) < PARALLEL_FROM else contextlib.nullcontext():
+    with _collector_paused() if len(todo) < SMALL_REBUILD else contextlib.nullcontext():
         changed = writer.write_tree(out, itertools.chain(reused.items(), made))
         if cache is not None:
             cache.save(out, {u.path: u.key for u in units if u.key is not None})

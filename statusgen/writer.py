@@ -30,8 +30,6 @@ class Reuse:
     inode: tuple[int, int] | None = None
 
 
-REUSE = Reuse()
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -81,7 +79,7 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[
 
     The new tree is laid out in a spare folder beside ``out`` (the build before the current one,
     brought up to date in place, so a rebuild creates only what changed), then the two folders
-    are exchanged in one step. ``REUSE`` in place of bytes carries the current file over unread.
+    are exchanged in one step. A ``Reuse`` in place of bytes carries the current file over unread.
     """
     out = out.absolute()
     spare = spare_dir(out)
