@@ -25,3 +25,16 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${1:-}"
+
+if [ "${1:-}" = "[test]" ]; then
+  # The browser, HTML-validator and workflow-lint tests: Debian's Chromium (driven by Playwright, which
+  # never downloads a browser of its own), a Java runtime for the Nu HTML Checker, and the checkers
+  # pinned in tests/tools/package-lock.json.
+  apt_install chromium default-jre-headless
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f tests/tools/node_modules/.package-lock.json ] \
+     || ! cmp -s tests/tools/package-lock.json tests/tools/node_modules/.lock-installed; then
+    npm ci --prefix tests/tools --no-audit --no-fund --ignore-scripts --loglevel=error
+    cp tests/tools/package-lock.json tests/tools/node_modules/.lock-installed
+  fi
+fi

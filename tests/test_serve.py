@@ -45,11 +45,17 @@ def until(check, timeout: float = 15.0):
     raise AssertionError("timed out")
 
 
+def _interruptible() -> None:
+    # A test run started in the background inherits SIGINT as ignored; Ctrl-C is what is tested.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def server(repo: Repo):
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_interruptible)
     try:
         until(lambda: get(port, "/")[0] == 200)
         yield port, process
