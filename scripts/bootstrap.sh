@@ -30,7 +30,9 @@ if [ "${1:-}" = "[test]" ]; then
   # The browser, HTML-validator and workflow-lint tests: Debian's Chromium (driven by Playwright, which
   # never downloads a browser of its own), a Java runtime for the Nu HTML Checker, and the checkers
   # pinned in tests/tools/package-lock.json.
-  apt_install chromium default-jre-headless
+  # (Where a runner image brings its own Chromium or Java, as GitHub's Ubuntu images do, those are used.)
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  command -v java >/dev/null 2>&1 || apt_install default-jre-headless
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   if [ ! -f tests/tools/node_modules/.package-lock.json ] \
      || ! cmp -s tests/tools/package-lock.json tests/tools/node_modules/.lock-installed; then

@@ -16,6 +16,7 @@ FILES = {
     ".gitignore": "gitignore",
     "README.md": "README.md",
     ".github/workflows/publish.yml": "publish.yml",
+    "requirements.txt": "requirements.txt",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from conftest import Repo
+from statusgen import __version__
 from statusgen.cli import main
 
 
@@ -13,14 +14,17 @@ def test_init_creates_a_repository_that_builds(tmp_path, capsys):
     assert main(["init", str(target)]) == 0
     out = capsys.readouterr().out
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
-    assert files[:4] == [".github/workflows/publish.yml", ".gitignore", "README.md",
-                         [f for f in files if f.startswith("incidents/")][0]]
-    assert "statusgen.yaml" in files and len(files) == 5
+    (example,) = [f for f in files if f.startswith("incidents/")]
+    assert files == [".github/workflows/publish.yml", ".gitignore", "README.md", example, "requirements.txt",
+                     "statusgen.yaml"]
     assert f"created {target / 'statusgen.yaml'}" in out
     assert (target / ".gitignore").read_text().splitlines()[1:] == ["site/", ".site.previous/", ".statusgen/"]
+    requirements = (target / "requirements.txt").read_text().splitlines()
+    assert requirements[-1] == f"statusgen=={__version__}" and all(line.startswith("#") for line in requirements[:-1])
     workflow = yaml.safe_load((target / ".github/workflows/publish.yml").read_text())
-    assert set(workflow["jobs"]) == {"build", "deploy"}
-    assert workflow["permissions"] == {"contents": "read"}
+    assert list(workflow["jobs"]) == ["build", "deploy", "notify"]
+    assert workflow["permissions"] == {}
+    assert "python -m pip install -r requirements.txt" in [s.get("run") for s in workflow["jobs"]["build"]["steps"]]
     scratch = Repo(target)
     assert scratch.run("check") == 0
     assert scratch.build() == 0

@@ -1,0 +1,402 @@
+"""The GitHub workflows and the composite action: linted, audited, held to their shape, and their
+shell steps run the way a runner runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from chromium import ACTIONLINT
+from conftest import PROJECT
+from statusgen import __version__
+from statusgen.cli import main
+
+WORKFLOWS = PROJECT / ".github" / "workflows"
+PUBLISH = WORKFLOWS / "publish.yml"
+TEST = WORKFLOWS / "test.yml"
+ACTION = PROJECT / "action.yml"
+SKELETON = PROJECT / "statusgen" / "skeleton" / "publish.yml"
+ZIZMOR = Path(sys.executable).parent / "zizmor"
+NEW_BRANCH = "0" * 40
+
+# Every action used anywhere, at the commit its release tag points to.
+PINS = {
+    "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
+    "actions/setup-python": ("0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.3.0"),
+    "actions/cache": ("1bd1e32a3bdc45362d1e726936510720a7c30a57", "v4.2.0"),
+    "actions/cache/restore": ("1bd1e32a3bdc45362d1e726936510720a7c30a57", "v4.2.0"),
+    "actions/cache/save": ("1bd1e32a3bdc45362d1e726936510720a7c30a57", "v4.2.0"),
+    "actions/configure-pages": ("983d7736d9b0ae728b81ab479565c72886d7745b", "v5.0.0"),
+    "actions/upload-pages-artifact": ("56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.1"),
+    "actions/deploy-pages": ("d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.5"),
+    "actions/upload-artifact": ("65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08", "v4.6.0"),
+}
+
+BROKEN = """\
+on: pull_request
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+      - run: echo "${{ github.event.pull_request.title }}"
+      - run: echo "${{ steps.nope.outputs.x }}"
+"""
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository made by ``statusgen init``."""
+    target = tmp_path_factory.mktemp("init") / "status"
+    assert main(["init", str(target)]) == 0
+    return target
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(workflow: dict[str, Any]) -> Any:
+    # YAML 1.1 reads the key `on` as the boolean true.
+    return workflow[True]
+
+
+def step(steps: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    (found,) = [s for s in steps if s.get("name") == name]
+    return found
+
+
+def all_steps(path: Path) -> list[dict[str, Any]]:
+    data = load(path)
+    if "runs" in data:
+        return list(data["runs"]["steps"])
+    return [s for job in data["jobs"].values() for s in job["steps"]]
+
+
+def actionlint(pattern: str) -> subprocess.CompletedProcess[str]:
+    # The checker takes one glob pattern and passes when it matches nothing: callers count files.
+    return subprocess.run([str(ACTIONLINT), pattern], capture_output=True, text=True, check=False, timeout=120)
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    # No configuration and no ignore comments: nothing can be waved through.
+    return subprocess.run([str(ZIZMOR), "--offline", "--no-config", "--no-ignores", "--format", "json",
+                           *map(str, paths)], capture_output=True, text=True, check=False, timeout=120)
+
+
+def fake_statusgen(tmp_path: Path, output: str, status: int) -> Path:
+    """A folder holding a ``statusgen`` that notes its arguments in ``calls`` beside it, prints
+    ``output`` and exits with ``status``."""
+    fakes = tmp_path / "fakebin"
+    fakes.mkdir()
+    (fakes / "out.txt").write_text(output, encoding="utf-8")
+    program = fakes / "statusgen"
+    program.write_text(f'#!/bin/sh\necho "$*" >> "{fakes}/calls"\ncat "{fakes}/out.txt"\nexit {status}\n',
+                       encoding="utf-8")
+    program.chmod(0o755)
+    return fakes
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str], fakes: Path | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    """Run a ``run:`` script as a runner does with ``shell: bash``, with the statusgen under test on
+    PATH, or the fake in ``fakes`` before it."""
+    path = os.pathsep.join([*([str(fakes)] if fakes else []), str(Path(sys.executable).parent), os.environ["PATH"]])
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
+                          env={"PATH": path, "HOME": os.environ.get("HOME", "/tmp"), **env},
+                          capture_output=True, text=True, check=False, timeout=120)
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines())
+
+
+# --- the checkers ------------------------------------------------------------------------------
+
+def test_actionlint_passes_every_workflow_in_the_repository():
+    count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
+    done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
+    assert count == 2
+    assert (done.returncode, done.stdout) == (
+        0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+
+
+def test_actionlint_passes_the_workflow_init_writes(initialised):
+    done = actionlint(str(initialised / ".github" / "workflows" / "publish.yml"))
+    assert (done.returncode, done.stdout) == (
+        0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+
+
+def test_actionlint_reports_a_broken_workflow(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    done = actionlint(str(bad))
+    assert done.returncode == 1
+    assert ':7:24 "github.event.pull_request.title" is potentially untrusted' in done.stdout
+    assert ':8:24 property "nope" is not defined in object type {}' in done.stdout
+
+
+def test_zizmor_finds_nothing(initialised):
+    inputs = [*sorted(WORKFLOWS.glob("*.yml")), ACTION, initialised / ".github" / "workflows" / "publish.yml"]
+    done = zizmor(*inputs)
+    assert (done.returncode, json.loads(done.stdout)) == (0, []), done.stdout
+    for path in inputs:  # each was read and audited, not skipped
+        assert f"completed {path}" in done.stderr
+
+
+def test_zizmor_reports_a_broken_workflow(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    done = zizmor(bad)
+    assert done.returncode != 0
+    found = sorted((f["ident"], f["locations"][0]["concrete"]["location"]["start_point"]["row"] + 1)
+                   for f in json.loads(done.stdout))
+    assert found == [("excessive-permissions", 3), ("template-injection", 7), ("template-injection", 8),
+                     ("unpinned-uses", 6)]
+
+
+# --- pinning and permissions ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [PUBLISH, TEST, ACTION], ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_release_named(path):
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+             if re.match(r"\s*(- )?uses:", line)]
+    assert lines
+    for line in lines:
+        match = re.fullmatch(r"(?:- )?uses: ([\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)", line)
+        assert match, line
+        assert PINS[match[1]] == (match[2], match[3]), line
+
+
+def test_every_uses_is_a_commit():
+    uses = [s["uses"] for path in (PUBLISH, TEST, ACTION) for s in all_steps(path) if "uses" in s]
+    assert len(uses) == 16
+    assert all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+
+
+def test_permissions_are_the_least_each_job_needs():
+    publish, test = load(PUBLISH), load(TEST)
+    assert publish["permissions"] == {} and test["permissions"] == {}
+    assert {name: job["permissions"] for name, job in publish["jobs"].items()} == {
+        "build": {"contents": "read"},
+        "deploy": {"pages": "write", "id-token": "write"},
+        "notify": {"contents": "read"},
+    }
+    assert {name: job["permissions"] for name, job in test["jobs"].items()} == {"test": {"contents": "read"}}
+
+
+@pytest.mark.parametrize("path", [PUBLISH, TEST, ACTION], ids=lambda p: p.name)
+def test_no_expression_reaches_a_shell_script(path):
+    scripts = [s["run"] for s in all_steps(path) if "run" in s]
+    assert scripts
+    assert [script for script in scripts if "${{" in script] == []
+
+
+@pytest.mark.parametrize("path", [PUBLISH, TEST], ids=lambda p: p.name)
+def test_checkouts_leave_no_credentials_behind(path):
+    checkouts = [s for s in all_steps(path) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+
+
+# --- the publish workflow ------------------------------------------------------------------------
+
+def test_publish_runs_on_push_schedule_dispatch_and_pull_requests():
+    assert triggers(load(PUBLISH)) == {
+        "push": {"branches": ["main"]},
+        "pull_request": None,
+        "schedule": [{"cron": "*/15 * * * *"}],
+        "workflow_dispatch": None,
+    }
+
+
+def test_publishing_runs_never_race_and_previews_give_way():
+    assert load(PUBLISH)["concurrency"] == {
+        "group": "${{ github.event_name == 'pull_request' && format('preview-{0}', github.ref) || 'pages' }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
+    assert load(TEST)["concurrency"] == {
+        "group": "test-${{ github.ref }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
+
+
+def test_build_checks_with_annotations_then_builds_from_the_cache():
+    steps = load(PUBLISH)["jobs"]["build"]["steps"]
+    names = [s.get("name", s.get("uses", "").split("@")[0]) for s in steps]
+    assert names == ["actions/checkout", "actions/setup-python", "Install statusgen", "Restore the build cache",
+                     "Check", "Build", "Upload the site for GitHub Pages", "Upload the preview",
+                     "Fail the pull request on check problems"]
+    assert step(steps, "Install statusgen")["run"] == "python -m pip install -r requirements.txt"
+    check = step(steps, "Check")
+    assert (check["run"], check["continue-on-error"]) == ("statusgen check --format github", True)
+    assert step(steps, "Build")["run"] == "statusgen build"
+    cache = step(steps, "Restore the build cache")["with"]
+    assert cache["path"].split() == [".statusgen", "site"]
+    assert cache["key"] == "statusgen-build-${{ github.run_id }}-${{ github.run_attempt }}"
+    assert cache["key"].startswith(cache["restore-keys"])
+    fail = step(steps, "Fail the pull request on check problems")
+    assert fail["if"] == "github.event_name == 'pull_request' && steps.check.outcome == 'failure'"
+
+
+def test_only_main_deploys_and_pull_requests_get_a_preview():
+    jobs = load(PUBLISH)["jobs"]
+    steps = jobs["build"]["steps"]
+    assert step(steps, "Upload the site for GitHub Pages")["if"] == "github.event_name != 'pull_request'"
+    preview = step(steps, "Upload the preview")
+    assert preview["if"] == "github.event_name == 'pull_request'"
+    assert (preview["with"]["name"], preview["with"]["path"]) == ("status-site-preview", "site")
+    deploy = jobs["deploy"]
+    assert deploy["if"] == "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+    assert deploy["needs"] == "build"
+    assert deploy["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
+
+
+def test_notify_runs_after_a_deployed_push_since_the_previous_head():
+    notify = load(PUBLISH)["jobs"]["notify"]
+    assert (notify["needs"], notify["if"]) == ("deploy", "github.event_name == 'push'")
+    checkout = notify["steps"][0]
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    run = step(notify["steps"], "Notify")
+    assert run["env"]["BEFORE"] == "${{ github.event.before }}"
+    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in run["env"].items() if name != "BEFORE")
+    assert run["run"].splitlines()[-1] == 'statusgen notify --since "$BEFORE"'
+    restore = step(notify["steps"], "Restore the delivery record")["with"]
+    save = step(notify["steps"], "Save the delivery record")
+    assert restore["path"] == save["with"]["path"] == ".statusgen/delivered.json"
+    assert restore["key"] == save["with"]["key"] and restore["key"].startswith(restore["restore-keys"])
+    assert save["if"] == "always() && hashFiles('.statusgen/delivered.json') != ''"
+
+
+def test_notify_step_skips_a_new_branch_with_a_notice(tmp_path):
+    script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
+    done = run_step(script, tmp_path, {"BEFORE": NEW_BRANCH}, fake_statusgen(tmp_path, "", 0))
+    assert done.returncode == 0
+    assert done.stdout == ("::notice title=statusgen::main is new: there is no previous commit "
+                           "to send updates since\n")
+    assert not (tmp_path / "fakebin" / "calls").exists()
+
+
+def test_notify_step_passes_the_previous_head_and_its_failure(tmp_path):
+    script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
+    before = "9fc5fcd" + "0" * 33
+    done = run_step(script, tmp_path, {"BEFORE": before}, fake_statusgen(tmp_path, "1 delivery failed\n", 1))
+    assert (done.returncode, done.stdout) == (1, "1 delivery failed\n")
+    assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {before}\n"
+
+
+# --- statusgen init and this repository -----------------------------------------------------------
+
+def test_init_writes_this_repositorys_publish_workflow(initialised):
+    written = (initialised / ".github" / "workflows" / "publish.yml").read_bytes()
+    assert written == PUBLISH.read_bytes() == SKELETON.read_bytes()
+
+
+def test_requirements_pin_a_release_or_this_checkout(initialised):
+    pinned = (initialised / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in pinned if not line.startswith("#")] == [f"statusgen=={__version__}"]
+    here = (PROJECT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in here if not line.startswith("#")] == ["."]
+
+
+# --- the composite action ---------------------------------------------------------------------------
+
+def test_action_inputs_and_outputs():
+    action = load(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert {name: spec["default"] for name, spec in action["inputs"].items()} == {
+        "directory": ".",
+        "python-version": "3.11",
+        "upload": "true",
+        "fail-on-check": "${{ github.event_name == 'pull_request' }}",
+        "cache": "true",
+    }
+    assert {name: spec["value"] for name, spec in action["outputs"].items()} == {
+        "site": "${{ steps.build.outputs.site }}",
+        "next-change": "${{ steps.build.outputs.next-change }}",
+        "check-failed": "${{ steps.check.outputs.failed }}",
+    }
+    steps = action["runs"]["steps"]
+    install = step(steps, "Install statusgen")
+    assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
+    assert install["run"] == 'python -m pip install --disable-pip-version-check "$ACTION_PATH"'
+    cache = step(steps, "Restore the build cache")["with"]
+    assert cache["path"].splitlines() == ["${{ inputs.directory }}/.statusgen", "${{ inputs.directory }}/site"]
+    assert cache["key"].startswith(cache["restore-keys"]) and "${{ github.run_id }}" in cache["key"]
+
+
+@pytest.mark.parametrize(("directory", "shown"), [(".", "incidents/a.md"), ("./", "incidents/a.md"),
+                                                  ("status", "status/incidents/a.md"),
+                                                  ("./sites/status/", "sites/status/incidents/a.md")])
+def test_action_check_step_names_files_from_the_workspace(tmp_path, directory, shown):
+    script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
+    output = tmp_path / "output"
+    reply = "::error file=incidents/a.md,line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
+    done = run_step(script, tmp_path, {"DIRECTORY": directory, "GITHUB_OUTPUT": str(output)},
+                    fake_statusgen(tmp_path, reply, 1))
+    assert done.returncode == 0
+    assert done.stdout == f"::error file={shown},line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
+    assert outputs(output) == {"failed": "true"}
+    assert (tmp_path / "fakebin" / "calls").read_text() == "check --format github\n"
+
+
+def test_action_check_step_fails_on_a_usage_error(tmp_path):
+    script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
+    output = tmp_path / "output"
+    done = run_step(script, tmp_path, {"DIRECTORY": ".", "GITHUB_OUTPUT": str(output)},
+                    fake_statusgen(tmp_path, "statusgen: error: unrecognized arguments\n", 2))
+    assert done.returncode == 2
+    assert outputs(output) == {"failed": "true"}
+
+
+def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path):
+    workspace = tmp_path / "workspace"
+    shutil.copytree(initialised, workspace / "status")
+    steps = load(ACTION)["runs"]["steps"]
+    env = {"DIRECTORY": "status", "GITHUB_OUTPUT": str(tmp_path / "output"),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+
+    done = run_step(step(steps, "Check")["run"], workspace / "status", env)
+    assert done.returncode == 0
+    assert [line for line in done.stdout.splitlines() if line.startswith("::")] == []
+    done = run_step(step(steps, "Build")["run"], workspace / "status", env)
+    assert done.returncode == 0, done.stderr
+    assert outputs(tmp_path / "output") == {"failed": "false", "site": "status/site", "next-change": ""}
+    assert (tmp_path / "summary").read_text().startswith("built site: ")
+    assert (workspace / "status" / "site" / "index.html").is_file()
+
+    example = next((workspace / "status" / "incidents").glob("*.md"))
+    example.write_text(example.read_text().replace("api: degraded_performance", "apj: degraded_performance"))
+    (tmp_path / "output").unlink()
+    done = run_step(step(steps, "Check")["run"], workspace / "status", env)
+    assert done.returncode == 0
+    assert outputs(tmp_path / "output") == {"failed": "true"}
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::error ")]
+    assert annotations == [f"::error file=status/incidents/{example.name},line=8,title=statusgen::"
+                           "unknown component 'apj' (did you mean 'api'?)"]
+
+
+def test_the_documented_action_workflow_lints_clean(tmp_path):
+    text = (PROJECT / "docs" / "publishing.md").read_text(encoding="utf-8")
+    section = text.split("### The composite action", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    workflow = tmp_path / "publish.yml"
+    workflow.write_text(snippet, encoding="utf-8")
+    done = actionlint(str(workflow))
+    assert (done.returncode, done.stdout) == (
+        0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+    uses = [s["uses"] for job in yaml.safe_load(snippet)["jobs"].values() for s in job["steps"]]
+    assert uses == [f"actions/checkout@{PINS['actions/checkout'][0]}", "OWNER/statusgen@COMMIT",
+                    f"actions/deploy-pages@{PINS['actions/deploy-pages'][0]}"]
