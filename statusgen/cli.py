@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import textwrap
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
                                           "(and on warnings with --strict).")
     cmd.add_argument("--now", metavar="TIME", help=now_help)
     cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    cmd.add_argument("--format", choices=("text", "github"), default="text",
+                     help="text: path:line: message (default); github: workflow commands, so that a "
+                          "GitHub Actions run marks each problem on its file and line")
 
     cmd = commands.add_parser("new", help="write a new incident or maintenance file",
                               description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
@@ -108,6 +113,22 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")
+
+    cmd = commands.add_parser(
+        "notify", help="announce the updates added since REF to the notify targets",
+        description="Send each incident and maintenance update added to incidents/ between REF and HEAD to "
+                    "every target in statusgen.yaml's notify: list whose components match (webhook, slack, "
+                    "discord, teams, email), oldest first. Addresses come from the environment variables "
+                    "the targets name (url_env, smtp_env). Each delivery is recorded in "
+                    ".statusgen/delivered.json, so a rerun sends nothing twice. Updates stamped after now "
+                    "are held back and not recorded: a later run whose range includes them sends them. "
+                    "Exit 1 if any delivery failed.")
+    cmd.add_argument("--since", required=True, metavar="REF",
+                     help="the commit already announced (a commit id, branch or tag), e.g. the commit "
+                          "before a push; REF must be in the clone, so fetch enough history")
+    cmd.add_argument("--dry-run", action="store_true",
+                     help="print what would be sent to each target; send and record nothing")
+    cmd.add_argument("--now", metavar="TIME", help=now_help + "; updates stamped later are held back")
 
     commands.add_parser("templates", help="list the message templates",
                         description="List the built-in message templates and the repository's own "
@@ -183,11 +204,48 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def workflow_command(problem: Problem, path: str) -> str:
+    """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    where = [f"file={prop(path)}"] if path else []
+    where += [f"line={problem.line}"] if path and problem.line else []
+    message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
+    return f"::{'warning' if problem.warning else 'error'} {','.join([*where, 'title=statusgen'])}::{data(message)}"
+
+
+def _annotate(root: Path, problems: list[Problem]) -> None:
+    # Annotations name files from the folder the job runs in (the workspace), which is not the
+    # status repository's when it is a subfolder given with -C.
+    here = Path.cwd().resolve()
+    for problem in problems:
+        path = problem.path
+        if path:
+            full = (root / path).resolve()
+            path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
+        print(workflow_command(problem, path))
+
+
 def _check(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
-    repo = load_repository(root)
+    try:
+        repo = load_repository(root)
+    except StatusgenError as exc:
+        if args.format != "github":
+            raise
+        problems = exc.problems if isinstance(exc, ValidationFailed) else [exc.problem]
+        _annotate(root, problems)
+        print(f"{len(problems)} error(s)", file=sys.stderr)
+        return EXIT_INVALID
     found = policy.check(repo, now)
-    _report(found)
+    if args.format == "github":
+        _annotate(root, found)
+    else:
+        _report(found)
     errors = sum(not p.warning for p in found)
     warnings = len(found) - errors
     print(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
@@ -275,5 +333,44 @@ def _templates(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _notify(root: Path, args: argparse.Namespace) -> int:
+    from statusgen import notify
+    from statusgen.gitdiff import RefError
+
+    now = _now(args)
+    try:
+        repo = load_repository(root)
+    except ValidationFailed as exc:
+        _report(exc.problems)
+        print(f"{len(exc.problems)} error(s); nothing was sent", file=sys.stderr)
+        return EXIT_INVALID
+    if not repo.config.notify:
+        print("notify: statusgen.yaml has no notify targets; nothing to send")
+        return EXIT_OK
+    try:
+        batch = notify.find(root, repo, args.since)
+    except RefError as exc:
+        raise UsageError(str(exc)) from None
+    span = f"{batch.base[:12]}..{batch.head[:12]}"
+    if not batch.updates:
+        print(f"notify {span}: no new updates")
+        return EXIT_OK
+    counts: Counter[str] = Counter()
+    for outcome in notify.run(root, repo, batch, now, dry_run=args.dry_run):
+        counts[outcome.result] += 1
+        print(outcome, flush=True)
+        if outcome.preview:
+            print(textwrap.indent(outcome.preview, "    "), end="")
+    if args.dry_run:
+        line = f"dry run, nothing sent: {counts['would deliver']} to deliver, {counts['skipped']} skipped"
+    else:
+        line = f"{counts['delivered']} delivered, {counts['failed']} failed, {counts['skipped']} skipped"
+    if counts["held back"]:
+        line += f", {counts['held back']} held back"
+    print(f"notify {span}: {line}")
+    return EXIT_INVALID if counts["failed"] else EXIT_OK
+
+
 COMMANDS = {"init": _init, "build": _build, "check": _check, "new": _new, "update": _update,
-            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates, "serve": _serve}
+            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates, "serve": _serve,
+            "notify": _notify}

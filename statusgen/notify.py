@@ -1,0 +1,229 @@
+"""``statusgen notify``: announce each update added between two commits, once per target.
+
+An update is known by its incident's id and its instant, so an update whose text was corrected
+later is not announced again. What went out is kept in ``.statusgen/delivered.json``, rewritten
+after every delivery, so a run that stops halfway (or is rerun over the same commits) never sends
+anything twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from statusgen import deliver, gitdiff, payloads
+from statusgen.api import Api
+from statusgen.config import NotifyTarget
+from statusgen.errors import StatusgenError
+from statusgen.incidents import Incident, Update, parse_incident
+from statusgen.state import Repository, derive
+from statusgen.timeutil import iso
+
+log = logging.getLogger(__name__)
+RECORD = ".statusgen/delivered.json"
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """An update that appeared in the range; ``incident`` as it stood right after it."""
+
+    incident: Incident
+    update: Update
+
+    @property
+    def key(self) -> str:
+        return f"{self.incident.id}@{iso(self.update.at)}"
+
+    def __str__(self) -> str:
+        return f"{self.incident.id} {iso(self.update.at)} {self.update.status}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The new updates between two commits, oldest first (ties by incident id)."""
+
+    base: str
+    head: str
+    updates: tuple[NewUpdate, ...]
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
+def _instants_at(root: Path, commit: str, rel: str | None) -> set[datetime]:
+    """The instants of the updates published in ``rel`` at ``commit`` (none if it was hidden or
+    could not be read: then nothing of it had been published)."""
+    if rel is None:
+        return set()
+    text = gitdiff.file_at(root, commit, rel)
+    try:
+        incident = parse_incident(text, rel, PurePosixPath(rel).stem, None, [])
+    except StatusgenError:
+        return set()
+    if incident is None or incident.hidden:
+        return set()
+    return {u.at for u in incident.updates}
+
+
+def find(root: Path, repo: Repository, since: str) -> Batch:
+    """Every update added from ``since`` to HEAD, read from git.
+
+    ``repo`` is the repository as loaded from the working tree; each changed file must read
+    there as committed at HEAD, so what is announced is exactly what HEAD publishes.
+    """
+    base, head = gitdiff.commit_of(root, since), gitdiff.commit_of(root, "HEAD")
+    by_id = {i.id: i for i in repo.incidents}
+    found: list[NewUpdate] = []
+    for change in gitdiff.changes(root, base, head):
+        if change.new is None:
+            continue
+        committed = gitdiff.file_at(root, head, change.new)
+        try:
+            current = (root / change.new).read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current is None or _normalised(current) != _normalised(committed):
+            raise StatusgenError("the file differs from HEAD", change.new, 0,
+                                 "commit or stash the change first: notify announces what HEAD holds")
+        incident = by_id.get(PurePosixPath(change.new).stem)
+        if incident is None or incident.hidden:
+            continue
+        before = _instants_at(root, base, change.old)
+        for index, update in enumerate(incident.updates):
+            if update.at not in before:
+                found.append(NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update))
+    found.sort(key=lambda n: (n.update.at, n.incident.id))
+    return Batch(base, head, tuple(found))
+
+
+class DeliveryRecord:
+    """``.statusgen/delivered.json``: for each target, the updates it has been sent and when."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.targets: dict[str, dict[str, str]] = {}
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.targets = {str(t): {str(u): str(when) for u, when in sent.items()}
+                                for t, sent in data["targets"].items()}
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise StatusgenError(f"the delivery record is unreadable ({exc})", RECORD, 0,
+                                     "fix or remove it; without it, updates in the range are sent again") from None
+
+    def has(self, target: str, update: str) -> bool:
+        return update in self.targets.get(target, {})
+
+    def add(self, target: str, update: str, when: datetime) -> None:
+        """Record one delivery, and write the record at once, atomically."""
+        self.targets.setdefault(target, {})[update] = iso(when)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        document = {"version": 1, "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())}}
+        fd, temp = tempfile.mkstemp(prefix=".delivered-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(document, out, indent=2)
+                out.write("\n")
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one update for one target (``target`` None: the update was held back)."""
+
+    update: NewUpdate
+    target: NotifyTarget | None
+    result: str  # delivered | failed | skipped | held back | would deliver
+    detail: str = ""
+    preview: str = ""
+
+    def __str__(self) -> str:
+        where = f" -> {deliver.target_label(self.target)}" if self.target is not None else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.update}{where}: {self.result}{detail}"
+
+
+def matches(target: NotifyTarget, incident: Incident) -> bool:
+    """Whether a target wants updates of this incident: any of its components, or all if unfiltered."""
+    return not target.components or bool(set(target.components) & set(incident.component_ids))
+
+
+class _Notices:
+    """The notice for each update, from the site's state at the update's instant."""
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self._apis: dict[datetime, Api] = {}
+
+    def __call__(self, item: NewUpdate) -> payloads.Notice:
+        at = item.update.at
+        if at not in self._apis:
+            self._apis[at] = Api(derive(self.repo, at))
+        api = self._apis[at]
+        state = api.state
+        shown = next(i for i in state.incidents if i.id == item.incident.id)
+        names = tuple(self.repo.config.by_id[c].name for c in shown.component_ids)
+        page = {"id": api.page_id, "status_indicator": state.indicator, "status_description": state.description}
+        return payloads.Notice(state.config.site, shown, item.update, names, page, api.incident(shown))
+
+
+def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, str], retry: deliver.Retry) -> None:
+    """Deliver one notice to one target; DeliveryFailed says why it did not get through."""
+    address = deliver.secret(target, environ)
+    if target.type == "email":
+        try:
+            message = payloads.email(notice, target)
+        except ValueError as exc:
+            raise deliver.DeliveryFailed(f"cannot write the email: {exc}") from None
+        deliver.send_email(address, message, retry)
+    else:
+        deliver.post_json(address, payloads.BUILDERS[target.type](notice), retry)
+
+
+def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: bool = False,
+        environ: Mapping[str, str] | None = None, retry: deliver.Retry | None = None) -> Iterator[Outcome]:
+    """Deliver the batch, oldest update first, to every target whose filter it matches.
+
+    Updates stamped after ``now`` are not published yet: they are held back and not recorded.
+    With ``dry_run`` nothing is sent or recorded; each outcome carries what would be sent.
+    """
+    env = os.environ if environ is None else environ
+    record = DeliveryRecord(root / RECORD)
+    notices = _Notices(repo)
+    for item in batch.updates:
+        if item.update.at > now:
+            yield Outcome(item, None, "held back", f"not published until {iso(item.update.at)}; not recorded")
+            continue
+        for target in repo.config.notify:
+            if not matches(target, item.incident):
+                continue
+            key = deliver.target_key(target)
+            if record.has(key, item.key):
+                yield Outcome(item, target, "skipped", "already delivered")
+                continue
+            notice = notices(item)
+            if dry_run:
+                name = target.url_env or target.smtp_env or ""
+                missing = "" if env.get(name, "").strip() else f"${name} is not set here"
+                yield Outcome(item, target, "would deliver", missing, payloads.preview(notice, target))
+                continue
+            try:
+                send(target, notice, env, retry or deliver.RETRY)
+            except deliver.DeliveryFailed as exc:
+                log.info("delivery of %s to %s failed: %s", item.key, key, exc)
+                yield Outcome(item, target, "failed", str(exc))
+                continue
+            record.add(key, item.key, datetime.now(UTC))
+            yield Outcome(item, target, "delivered")

@@ -1,0 +1,682 @@
+"""statusgen notify: new updates found in git history, delivered once to each target.
+
+The targets are real servers on 127.0.0.1: one HTTP server standing in for the webhook, Slack,
+Discord and Teams endpoints (it records each request and answers as a test scripts it), and an
+SMTP server. The history is a real git repository with three commits.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from conftest import CONFIG, Repo
+from statusgen import deliver, notify, payloads
+from statusgen.build import load_repository
+from statusgen.cli import main
+from statusgen.config import Site
+from statusgen.incidents import Incident, Update
+
+# The SMTP server takes a password over plain SMTP on loopback, which it warns of each time.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+SECRET = "t0ps3cr3t-hook-token"
+PASSWORD = "pa55-w0rd-smtp"
+SITE = "https://status.example.com/"
+PAGE_ID = hashlib.sha256(SITE.encode()).hexdigest()[:12]
+TARGETS = """\
+notify:
+  - type: webhook
+    url_env: HOOK_URL
+  - type: slack
+    url_env: SLACK_URL
+  - type: discord
+    url_env: DISCORD_URL
+    components: [db]
+  - type: teams
+    url_env: TEAMS_URL
+  - type: email
+    smtp_env: SMTP_URL
+    from: status@example.com
+    to: [oncall@example.com]
+  - type: webhook
+    url_env: WEB_HOOK_URL
+    components: [web]
+"""
+FIRST = """\
+---
+title: Elevated API error rates
+impact: major
+components:
+  api: partial_outage
+updates:
+  - at: 2025-11-03T14:05:00Z
+    status: investigating
+    message: About one API request in ten fails. Next update by 15:00 UTC.
+"""
+IDENTIFIED = """\
+  - at: 2025-11-03T14:40:00Z
+    status: identified
+    components: {api: degraded_performance}
+    message: A faulty **rate-limiter** deploy. We are rolling it back.
+"""
+RESOLVED = """\
+  - at: 2025-11-03T15:20:00Z
+    status: resolved
+    message: Error rates have been normal since 15:12 UTC.
+"""
+MAINTENANCE = """\
+---
+title: Database upgrade
+kind: maintenance
+window: {start: 2025-12-01T02:00:00Z, end: 2025-12-01T04:00:00Z}
+components: [db, api]
+updates:
+  - at: 2025-11-03T14:30:00Z
+    status: scheduled
+    message: We will upgrade the primary database; writes pause for up to 10 minutes.
+---
+"""
+API = "incidents/2025-11-03-api-errors.md"
+DB = "incidents/2025-12-01-db-upgrade.md"
+NOW = "2025-11-03T16:00:00Z"
+
+
+# --- the stand-in servers -------------------------------------------------------------------
+
+@dataclass
+class Endpoints:
+    """One HTTP server; the first path segment names the endpoint, the rest is the secret."""
+
+    port: int = 0
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    script: dict[str, list[tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
+    hold: threading.Event = field(default_factory=threading.Event)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}/{SECRET}"
+
+    def answer(self, name: str, *responses: tuple[int, dict[str, str], bytes]) -> None:
+        self.script[name] = list(responses)
+
+    def bodies(self, name: str) -> list[dict[str, Any]]:
+        return [body for endpoint, body in self.requests if endpoint == name]
+
+    def count(self, name: str) -> int:
+        return len(self.bodies(name))
+
+
+@pytest.fixture
+def endpoints() -> Iterator[Endpoints]:
+    state = Endpoints()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            name = self.path.split("/")[1]
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            assert self.headers["Content-Type"] == "application/json; charset=utf-8"
+            state.requests.append((name, json.loads(body)))
+            queued = state.script.get(name)
+            status, headers, reply = queued.pop(0) if queued else (200, {}, b"ok")
+            if status == 0:  # never answer in time: the client gives up first
+                state.hold.wait(10)
+                return
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield state
+    state.hold.set()
+    server.shutdown()
+    server.server_close()
+
+
+class Mailbox:
+    """Keeps each message accepted; ``replies`` scripts refusals of the next ones."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[tuple[str, list[str], EmailMessage]] = []
+        self.replies: list[str] = []
+        self.attempts = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.attempts += 1
+        if self.replies:
+            return self.replies.pop(0)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"bot", PASSWORD.encode())
+    return AuthResult(success=ok, handled=False)
+
+
+class AnyPortController(Controller):
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]  # bound to port 0: learn the real one
+        super()._trigger_server()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box = Mailbox()
+    controller = AnyPortController(box, hostname="127.0.0.1", port=0, authenticator=_authenticate,
+                                   auth_required=True, auth_require_tls=False)
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+# --- the history ----------------------------------------------------------------------------
+
+def git(root: Path, *args: str, when: str = "2025-11-03T14:00:00Z") -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Status Bot", "GIT_AUTHOR_EMAIL": "bot@example.com",
+           "GIT_COMMITTER_NAME": "Status Bot", "GIT_COMMITTER_EMAIL": "bot@example.com",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def commit(repo: Repo, message: str, when: str) -> str:
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", message, when=when)
+    return git(repo.root, "rev-parse", "HEAD")
+
+
+@dataclass
+class History:
+    repo: Repo
+    commits: list[str]
+    endpoints: Endpoints
+    mailbox: Mailbox
+
+    def notify(self, capsys: Any, *extra: str, since: str | None = None) -> tuple[int, list[str], str]:
+        code = self.repo.run("notify", "--since", since or self.commits[0], "--now", NOW, *extra)
+        captured = capsys.readouterr()
+        assert SECRET not in captured.out + captured.err and PASSWORD not in captured.out + captured.err
+        return code, captured.out.splitlines(), captured.err
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(monkeypatch) -> None:
+    """Git ignores this machine's settings (a signing key, another default branch)."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch) -> list[float]:
+    """Retries record how long they would wait, instead of sleeping."""
+    waited: list[float] = []
+    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(sleep=waited.append))
+    return waited
+
+
+@pytest.fixture
+def history(tmp_path: Path, monkeypatch, endpoints: Endpoints, mailbox: tuple[Mailbox, int]) -> History:
+    """Commit 1: an incident. 2: an update to it and a new maintenance. 3: its resolution, and a
+    typo fixed in its first update."""
+    box, smtp_port = mailbox
+    for variable, name in (("HOOK_URL", "hook"), ("SLACK_URL", "slack"), ("DISCORD_URL", "discord"),
+                           ("TEAMS_URL", "teams"), ("WEB_HOOK_URL", "web")):
+        monkeypatch.setenv(variable, endpoints.url(name))
+    monkeypatch.setenv("SMTP_URL", f"smtp://bot:{PASSWORD}@127.0.0.1:{smtp_port}")
+    repo = Repo(tmp_path / "status")
+    repo.config(CONFIG + TARGETS)
+    repo.write(".gitignore", ".statusgen/\nsite/\n")
+    git(tmp_path, "init", "-q", "-b", "main", str(repo.root))
+    repo.write(API, FIRST + "---\n")
+    first = commit(repo, "API errors", "2025-11-03T14:10:00Z")
+    repo.write(API, FIRST + IDENTIFIED + "---\n")
+    repo.write(DB, MAINTENANCE)
+    second = commit(repo, "Identified; database upgrade planned", "2025-11-03T14:45:00Z")
+    repo.write(API, FIRST.replace("in ten", "in 10") + IDENTIFIED + RESOLVED + "---\n")
+    third = commit(repo, "Resolved", "2025-11-03T15:25:00Z")
+    return History(repo, [first, second, third], endpoints, box)
+
+
+SCHEDULED = "2025-12-01-db-upgrade 2025-11-03T14:30:00Z scheduled"
+IDENTIFIED_LINE = "2025-11-03-api-errors 2025-11-03T14:40:00Z identified"
+RESOLVED_LINE = "2025-11-03-api-errors 2025-11-03T15:20:00Z resolved"
+HOOK, SLACK, DISCORD = "webhook ($HOOK_URL)", "slack ($SLACK_URL)", "discord ($DISCORD_URL; components db)"
+TEAMS, MAIL = "teams ($TEAMS_URL)", "email ($SMTP_URL; to oncall@example.com)"
+
+
+def lines(update: str, outcome: str, *targets: str) -> list[str]:
+    return [f"{update} -> {target}: {outcome}" for target in targets]
+
+
+ALL_DELIVERED = (lines(SCHEDULED, "delivered", HOOK, SLACK, DISCORD, TEAMS, MAIL)
+                 + lines(IDENTIFIED_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL)
+                 + lines(RESOLVED_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL))
+
+
+
+def requests_by_endpoint(history: History) -> dict[str, int]:
+    return {name: history.endpoints.count(name) for name in ("hook", "slack", "discord", "teams", "web")}
+
+
+def summary(history: History, counts: str, since: int = 0) -> str:
+    return f"notify {history.commits[since][:12]}..{history.commits[-1][:12]}: {counts}"
+
+
+def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(history: History, capsys):
+    code, out, err = history.notify(capsys)
+    assert (code, err) == (0, "")
+    assert out == [*ALL_DELIVERED, summary(history, "13 delivered, 0 failed, 0 skipped")]
+    assert [name for name, _ in history.endpoints.requests] == [
+        "hook", "slack", "discord", "teams", "hook", "slack", "teams", "hook", "slack", "teams"]
+
+    hook = history.endpoints.bodies("hook")
+    assert [(b["incident"]["id"], b["incident"]["status"], b["page"]["status_indicator"],
+             b["page"]["status_description"]) for b in hook] == [
+        ("2025-12-01-db-upgrade", "scheduled", "major", "Partial System Outage"),
+        ("2025-11-03-api-errors", "identified", "major", "Partial System Outage"),
+        ("2025-11-03-api-errors", "resolved", "none", "All Systems Operational")]
+    identified = hook[1]
+    assert identified["meta"] == {"unsubscribe": SITE, "documentation": SITE + "api/v2/summary.json"}
+    assert identified["page"]["id"] == PAGE_ID
+    incident = identified["incident"]
+    assert {key: incident[key] for key in ("id", "name", "status", "impact", "shortlink", "created_at",
+                                           "updated_at", "resolved_at", "page_id")} == {
+        "id": "2025-11-03-api-errors", "name": "Elevated API error rates", "status": "identified",
+        "impact": "major", "shortlink": SITE + "incidents/2025-11-03-api-errors/",
+        "created_at": "2025-11-03T14:05:00Z", "updated_at": "2025-11-03T14:40:00Z", "resolved_at": None,
+        "page_id": PAGE_ID}
+    assert [(u["id"], u["status"], u["body"], u["affected_components"]) for u in incident["incident_updates"]] == [
+        ("2025-11-03-api-errors-20251103t144000z", "identified",
+         "A faulty **rate-limiter** deploy. We are rolling it back.",
+         [{"code": "api", "name": "Public API", "old_status": "partial_outage",
+           "new_status": "degraded_performance"}]),
+        ("2025-11-03-api-errors-20251103t140500z", "investigating",
+         "About one API request in 10 fails. Next update by 15:00 UTC.",
+         [{"code": "api", "name": "Public API", "old_status": "operational", "new_status": "partial_outage"}])]
+    assert [(c["id"], c["status"]) for c in incident["components"]] == [("api", "degraded_performance")]
+    resolved = hook[2]["incident"]
+    assert (resolved["resolved_at"], len(resolved["incident_updates"])) == ("2025-11-03T15:20:00Z", 3)
+    assert [(c["id"], c["status"]) for c in resolved["components"]] == [("api", "operational")]
+    maintenance = hook[0]["incident"]
+    assert (maintenance["scheduled_for"], maintenance["scheduled_until"]) == (
+        "2025-12-01T02:00:00Z", "2025-12-01T04:00:00Z")
+
+    link = SITE + "incidents/2025-11-03-api-errors/"
+    assert history.endpoints.bodies("slack")[1] == {
+        "text": "Identified: Elevated API error rates\nA faulty rate-limiter deploy. We are rolling it back.",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Identified: Elevated API error rates"}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": "A faulty rate-limiter deploy. We are rolling it back."}},
+            {"type": "context", "elements": [{"type": "mrkdwn",
+                                              "text": f"Affected: Public API · <{link}|View incident>"}]}],
+        "unfurl_links": False, "unfurl_media": False}
+
+    window = "Dec 1, 2025, 3:00\u202fAM CET to 5:00\u202fAM CET"
+    assert history.endpoints.bodies("discord") == [{
+        "content": "Scheduled: Database upgrade",
+        "embeds": [{
+            "title": "Database upgrade", "url": SITE + "incidents/2025-12-01-db-upgrade/",
+            "description": "We will upgrade the primary database; writes pause for up to 10 minutes.",
+            "color": 0x1565C0,
+            "fields": [{"name": "Status", "value": "Scheduled", "inline": True},
+                       {"name": "Affected", "value": "Database, Public API", "inline": True},
+                       {"name": "Window", "value": window, "inline": True}],
+            "timestamp": "2025-11-03T14:30:00Z", "footer": {"text": "Example Status"}}],
+        "allowed_mentions": {"parse": []}}]
+
+    teams = history.endpoints.bodies("teams")[2]
+    assert teams["type"] == "message"
+    [attachment] = teams["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert (card["type"], card["version"]) == ("AdaptiveCard", "1.4")
+    assert [block.get("text") for block in card["body"]] == [
+        "Elevated API error rates", "Resolved", "Error rates have been normal since 15:12 UTC.", None]
+    assert card["body"][3]["facts"] == [{"title": "Affected", "value": "Public API"}]
+    assert card["actions"] == [{"type": "Action.OpenUrl", "title": "View incident", "url": link}]
+
+    mails = history.mailbox.envelopes
+    assert [(sender, to, m["Subject"]) for sender, to, m in mails] == [
+        ("status@example.com", ["oncall@example.com"], "[Example Status] Scheduled: Database upgrade"),
+        ("status@example.com", ["oncall@example.com"], "[Example Status] Identified: Elevated API error rates"),
+        ("status@example.com", ["oncall@example.com"], "[Example Status] Resolved: Elevated API error rates")]
+    first = mails[0][2]
+    assert (first["From"], first["To"], first["Date"]) == (
+        "status@example.com", "oncall@example.com", "Mon, 03 Nov 2025 14:30:00 +0000")
+    assert first.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+        "Scheduled: Database upgrade\n\nWe will upgrade the primary database; writes pause for up to 10 minutes."
+        f"\n\nAffected: Database, Public API\nWindow: {window}\n{SITE}incidents/2025-12-01-db-upgrade/\n")
+    html = mails[1][2].get_body(("html",)).get_content()
+    assert "<h1>Identified: Elevated API error rates</h1>" in html
+    assert "<p>A faulty <strong>rate-limiter</strong> deploy. We are rolling it back.</p>" in html
+    assert f'<a href="{link}">' in html
+
+    record = json.loads((history.repo.root / ".statusgen/delivered.json").read_text())
+    every = ["2025-11-03-api-errors@2025-11-03T14:40:00Z", "2025-11-03-api-errors@2025-11-03T15:20:00Z",
+             "2025-12-01-db-upgrade@2025-11-03T14:30:00Z"]
+    assert {target: sorted(sent) for target, sent in record["targets"].items()} == {
+        "webhook:HOOK_URL": every, "slack:SLACK_URL": every, "teams:TEAMS_URL": every,
+        "discord:DISCORD_URL:components=db": [every[2]], "email:SMTP_URL:to=oncall@example.com": every}
+
+
+def test_a_rerun_over_the_same_range_sends_nothing(history: History, capsys):
+    history.notify(capsys)
+    code, out, _ = history.notify(capsys)
+    assert code == 0
+    assert out == [line.replace("delivered", "skipped: already delivered") for line in ALL_DELIVERED] + [
+        summary(history, "0 delivered, 0 failed, 13 skipped")]
+    assert requests_by_endpoint(history) == {"hook": 3, "slack": 3, "discord": 1, "teams": 3, "web": 0}
+    assert len(history.mailbox.envelopes) == 3
+
+
+def test_a_later_range_sends_only_what_is_new(history: History, capsys):
+    code, out, _ = history.notify(capsys, since=history.commits[1])
+    assert code == 0
+    assert out == [*lines(RESOLVED_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL),
+                   summary(history, "4 delivered, 0 failed, 0 skipped", since=1)]
+    code, out, _ = history.notify(capsys, since=history.commits[2])
+    assert (code, out) == (0, [summary(history, "no new updates", since=2)])
+
+
+def test_server_errors_are_retried_with_backoff_until_delivered(history: History, capsys, waits):
+    history.endpoints.answer("slack", (503, {"Retry-After": "7"}, b"busy"), (502, {}, b""))
+    code, out, _ = history.notify(capsys)
+    assert (code, out) == (0, [*ALL_DELIVERED, summary(history, "13 delivered, 0 failed, 0 skipped")])
+    slack = history.endpoints.bodies("slack")
+    assert len(slack) == 5
+    assert slack[0] == slack[1] == slack[2] != slack[3]
+    assert waits == [7.0, 2.0]
+
+
+def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsys, waits):
+    history.endpoints.answer("hook", (429, {"Retry-After": "3600"}, b"slow down"))
+    code, _, _ = history.notify(capsys)
+    assert code == 0
+    assert history.endpoints.count("hook") == 4
+    assert waits == [60.0]
+
+
+def test_a_client_error_is_reported_not_retried(history: History, capsys, waits):
+    history.endpoints.answer("teams", (400, {}, f"Bad payload sent to /teams/{SECRET}".encode()))
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    failed = f"{SCHEDULED} -> {TEAMS}: failed: HTTP 400 Bad Request: Bad payload sent to ***"
+    assert out == [line if not line.startswith(f"{SCHEDULED} -> {TEAMS}") else failed for line in ALL_DELIVERED] + [
+        summary(history, "12 delivered, 1 failed, 0 skipped")]
+    assert history.endpoints.count("teams") == 3
+    assert waits == []
+    code, out, _ = history.notify(capsys)
+    assert code == 0
+    assert out[3] == f"{SCHEDULED} -> {TEAMS}: delivered"
+    assert out[-1] == summary(history, "1 delivered, 0 failed, 12 skipped")
+    assert history.endpoints.count("teams") == 4
+
+
+def test_connection_errors_are_retried_then_reported(history: History, capsys, monkeypatch, waits):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{port}/slack/{SECRET}")
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    assert [line for line in out if "slack" in line] == [
+        f"{update} -> {SLACK}: failed: [Errno 111] Connection refused (after 4 attempts)"
+        for update in (SCHEDULED, IDENTIFIED_LINE, RESOLVED_LINE)]
+    assert out[-1] == summary(history, "10 delivered, 3 failed, 0 skipped")
+    assert waits == [1.0, 2.0, 4.0] * 3
+
+
+def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(attempts=2, timeout=0.2, sleep=waits.append))
+    history.endpoints.answer("hook", (0, {}, b""))
+    code, out, _ = history.notify(capsys)
+    assert (code, out[0]) == (0, f"{SCHEDULED} -> {HOOK}: delivered")
+    assert history.endpoints.count("hook") == 4
+    assert waits == [1.0]
+
+
+def test_a_missing_environment_variable_fails_that_target_only(history: History, capsys, monkeypatch):
+    monkeypatch.delenv("TEAMS_URL")
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    assert [line for line in out if TEAMS in line] == [
+        f"{update} -> {TEAMS}: failed: environment variable TEAMS_URL is not set"
+        for update in (SCHEDULED, IDENTIFIED_LINE, RESOLVED_LINE)]
+    assert out[-1] == summary(history, "10 delivered, 3 failed, 0 skipped")
+    assert history.endpoints.count("hook") == 3
+
+
+def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypatch):
+    real_send, calls = notify.send, []
+
+    def crashing(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 6:
+            raise RuntimeError("the runner was killed")
+        real_send(*args)
+
+    monkeypatch.setattr(notify, "send", crashing)
+    with pytest.raises(RuntimeError):
+        history.notify(capsys)
+    monkeypatch.setattr(notify, "send", real_send)
+    code, out, _ = history.notify(capsys)
+    assert code == 0
+    assert out[-1] == summary(history, "8 delivered, 0 failed, 5 skipped")
+    assert requests_by_endpoint(history) == {"hook": 3, "slack": 3, "discord": 1, "teams": 3, "web": 0}
+    assert len(history.mailbox.envelopes) == 3
+
+
+def test_email_is_retried_on_a_temporary_refusal_and_not_on_a_permanent_one(
+        history: History, capsys, waits):
+    history.mailbox.replies = ["451 4.3.0 Try again later", "550 5.7.1 Relaying denied"]
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    assert [line for line in out if MAIL in line] == [
+        f"{SCHEDULED} -> {MAIL}: failed: SMTP 550 5.7.1 Relaying denied",
+        f"{IDENTIFIED_LINE} -> {MAIL}: delivered", f"{RESOLVED_LINE} -> {MAIL}: delivered"]
+    assert (history.mailbox.attempts, len(history.mailbox.envelopes)) == (4, 2)
+    assert waits == [1.0]
+
+
+def test_a_wrong_smtp_password_is_reported_without_it(history: History, capsys, monkeypatch, mailbox):
+    monkeypatch.setenv("SMTP_URL", f"smtp://bot:{PASSWORD}x@127.0.0.1:{mailbox[1]}")
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    assert out[4] == f"{SCHEDULED} -> {MAIL}: failed: SMTP 535 5.7.8 Authentication credentials invalid"
+
+
+def test_dry_run_sends_and_records_nothing(history: History, capsys, monkeypatch):
+    monkeypatch.delenv("TEAMS_URL")
+    code, out, _ = history.notify(capsys, "--dry-run")
+    assert code == 0
+    assert [line for line in out if line and not line.startswith(" ")] == [
+        line.replace("delivered", "would deliver") + (": $TEAMS_URL is not set here" if TEAMS in line else "")
+        for line in ALL_DELIVERED] + [summary(history, "dry run, nothing sent: 13 to deliver, 0 skipped")]
+    start = out.index(f"{SCHEDULED} -> {HOOK}: would deliver") + 1
+    end = out.index(f"{SCHEDULED} -> {SLACK}: would deliver")
+    assert json.loads("\n".join(out[start:end]))["incident"]["id"] == "2025-12-01-db-upgrade"
+    assert "    Subject: [Example Status] Scheduled: Database upgrade" in out
+    assert history.endpoints.requests == [] and history.mailbox.attempts == 0
+    assert not (history.repo.root / ".statusgen").exists()
+
+
+def test_updates_stamped_after_now_are_held_back(history: History, capsys):
+    history.repo.incident("2025-11-03-web-slow.md", """\
+        ---
+        title: Slow dashboard
+        impact: minor
+        components: {web: degraded_performance}
+        updates:
+          - at: 2025-11-03T15:50:00Z
+            status: investigating
+            message: The dashboard is slow. Next update by 17:00 UTC.
+          - at: 2025-11-03T17:00:00Z
+            status: resolved
+            message: The dashboard is fast again.
+        ---
+        """)
+    history.commits.append(commit(history.repo, "Slow dashboard", "2025-11-03T15:55:00Z"))
+    code, out, _ = history.notify(capsys, since=history.commits[2])
+    slow = "2025-11-03-web-slow 2025-11-03T15:50:00Z investigating"
+    later = "2025-11-03-web-slow 2025-11-03T17:00:00Z resolved"
+    web = "webhook ($WEB_HOOK_URL; components web)"
+    assert (code, out) == (0, [
+        *lines(slow, "delivered", HOOK, SLACK, TEAMS, MAIL, web),
+        f"{later}: held back: not published until 2025-11-03T17:00:00Z; not recorded",
+        summary(history, "5 delivered, 0 failed, 0 skipped, 1 held back", since=2)])
+    code = history.repo.run("notify", "--since", history.commits[2], "--now", "2025-11-03T17:00:00Z")
+    out = capsys.readouterr().out.splitlines()
+    assert (code, out) == (0, [
+        *lines(slow, "skipped: already delivered", HOOK, SLACK, TEAMS, MAIL, web),
+        *lines(later, "delivered", HOOK, SLACK, TEAMS, MAIL, web),
+        summary(history, "5 delivered, 0 failed, 5 skipped", since=2)])
+    assert history.endpoints.bodies("web")[1]["incident"]["status"] == "resolved"
+
+
+def new_since(repo: Repo, ref: str) -> list[str]:
+    return [str(item) for item in notify.find(repo.root, load_repository(repo.root), ref).updates]
+
+
+def test_what_counts_as_new(history: History):
+    repo = history.repo
+    start = history.commits[2]
+    repo.write(API, (repo.root / API).read_text().replace("normal since", "back to normal since"))
+    git(repo.root, "mv", DB, "incidents/2025-12-01-database-upgrade.md")
+    hidden = MAINTENANCE.replace("title:", "hidden: true\ntitle:").replace("14:30", "16:30")
+    repo.write("incidents/2025-12-02-cache-upgrade.md", hidden)
+    commit(repo, "Edited, renamed, hidden", "2025-11-03T16:40:00Z")
+    assert new_since(repo, start) == []
+    repo.write("incidents/2025-12-02-cache-upgrade.md", hidden.replace("hidden: true\n", ""))
+    (repo.root / API).unlink()
+    commit(repo, "Unhidden; one deleted", "2025-11-03T16:50:00Z")
+    assert new_since(repo, start) == ["2025-12-02-cache-upgrade 2025-11-03T16:30:00Z scheduled"]
+    assert new_since(repo, history.commits[0]) == [
+        "2025-12-01-database-upgrade 2025-11-03T14:30:00Z scheduled",
+        "2025-12-02-cache-upgrade 2025-11-03T16:30:00Z scheduled"]
+
+
+def test_uncommitted_changes_to_a_changed_file_are_refused(history: History, capsys):
+    history.repo.write(API, (history.repo.root / API).read_text().replace("normal", "fine"))
+    code = history.repo.run("notify", "--since", history.commits[0])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == (f"error: {API}: the file differs from HEAD "
+                   "(commit or stash the change first: notify announces what HEAD holds)\n")
+    assert history.endpoints.requests == []
+
+
+def test_an_unknown_ref_is_a_usage_error(history: History, capsys):
+    code, out, err = history.notify(capsys, since="no-such-branch")
+    assert (code, out) == (2, [])
+    assert err == ("statusgen notify: error: unknown ref 'no-such-branch' "
+                   "(give a commit id, branch or tag of this repository)\n")
+
+
+def test_a_shallow_clone_is_told_to_fetch_more(history: History, capsys, tmp_path: Path):
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history.repo.root}", "shallow")
+    code = main(["-C", str(tmp_path / "shallow"), "notify", "--since", history.commits[0]])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (f"statusgen notify: error: unknown ref '{history.commits[0]}' (this clone is shallow and may "
+                   "not reach it: fetch more history (git fetch --unshallow, or fetch-depth: 0 in the workflow's "
+                   "checkout))\n")
+
+
+def test_without_targets_there_is_nothing_to_do(repo: Repo, capsys):
+    assert repo.run("notify", "--since", "HEAD") == 0
+    assert capsys.readouterr().out == "notify: statusgen.yaml has no notify targets; nothing to send\n"
+
+
+def test_an_invalid_repository_sends_nothing(history: History, capsys):
+    history.repo.incident("2025-11-04-typo.md", "---\ntitle: X\nimpcat: major\n---\n")
+    code = history.repo.run("notify", "--since", history.commits[0])
+    err = capsys.readouterr().err.splitlines()
+    assert (code, err[-1]) == (1, "2 error(s); nothing was sent")
+    assert history.endpoints.requests == []
+
+
+def test_chat_messages_stay_within_their_limits():
+    site = Site(title="S" * 300, url=SITE)
+    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "word " * 1000)
+    incident = Incident(id="2025-11-03-x", path=API, title="*Everything* <down> & " + "T" * 2000, kind="incident",
+                        impact="critical", components={"api": "major_outage"}, updates=(update,))
+    notice = payloads.Notice(site, incident, update, ("Public API",), {}, {})
+    message = payloads.discord(notice)
+    embed = message["embeds"][0]
+    assert len(message["content"]) == 2000 and message["content"].startswith("Investigating: \\*Everything\\* <")
+    assert embed["title"] == incident.title[:255] + "…"
+    assert embed["description"] == ("word " * 819).rstrip() + "…"
+    assert embed["footer"]["text"] == "S" * 255 + "…"
+    assert len(embed["title"] + embed["description"] + embed["footer"]["text"]) + sum(
+        len(f["name"] + f["value"]) for f in embed["fields"]) <= 6000
+    slack = payloads.slack(notice)
+    assert slack["blocks"][0]["text"]["text"] == ("Investigating: *Everything* <down> & " + "T" * 2000)[:149] + "…"
+    assert slack["blocks"][1]["text"]["text"] == ("word " * 600).rstrip() + "…"
+    assert payloads.slack(replace(notice, update=replace(update, message="a < b & c")))["blocks"][1] == {
+        "type": "section", "text": {"type": "mrkdwn", "text": "a &lt; b &amp; c"}}
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("smtp://bot:p%40ss@mail.example.com:2525", deliver.SmtpServer("mail.example.com", 2525, False, "bot", "p@ss")),
+    ("smtps://mail.example.com", deliver.SmtpServer("mail.example.com", 465, True, None, None)),
+    ("smtp://relay.internal", deliver.SmtpServer("relay.internal", 25, False, None, None)),
+    ("https://mail.example.com", "the SMTP URL must look like smtp://user:password@host:port (or smtps://)"),
+    ("smtp://bot:secret@mail.example.com:port", "the SMTP URL is malformed"),
+])
+def test_smtp_urls(url: str, expected: deliver.SmtpServer | str):
+    if isinstance(expected, str):
+        with pytest.raises(deliver.DeliveryFailed) as failed:
+            deliver.smtp_server(url)
+        assert str(failed.value) == expected
+    else:
+        assert deliver.smtp_server(url) == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("file:///etc/passwd", "the address is not an http:// or https:// URL"),
+    ("http://127.0.0.1:99999/hook", "the address is not a valid URL"),
+    ("http://127.0.0.1:8/hook with spaces", "the address is not a valid URL"),
+    ("hooks.example.com/services/T1", "the address is not an http:// or https:// URL"),
+])
+def test_webhook_addresses_that_cannot_work(url: str, expected: str):
+    with pytest.raises(deliver.DeliveryFailed) as failed:
+        deliver.post_json(url, {}, deliver.Retry(sleep=pytest.fail))
+    assert str(failed.value) == expected
+
+
+def test_redaction_blanks_the_secret_and_its_parts():
+    url = "smtp://bot:pa%24%24@mail.example.com:25"
+    text = f"failed for {url}: bad password pa$$ (pa%24%24)"
+    assert deliver.redact(text, url) == "failed for ***: bad password *** (***)"
+    assert deliver.redact("POST /services/T1/B2/XYZ failed", "https://hooks.example.com/services/T1/B2/XYZ") == (
+        "POST *** failed")
