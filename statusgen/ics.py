@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from statusgen import markup
 from statusgen.state import SiteState
@@ -23,8 +23,9 @@ def calendar(state: SiteState) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{site.title}: maintenance")
-    cal.add("x-wr-caldesc", f"Scheduled maintenance of {site.title}")
+    # Extension properties are not known to be text, so icalendar escapes them only when told.
+    cal.add("x-wr-calname", vText(f"{site.title}: maintenance"))
+    cal.add("x-wr-caldesc", vText(f"Scheduled maintenance of {site.title}"))
     names = state.config.by_id
     maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
     for item in maintenance:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -137,7 +138,8 @@ def _label(status: str) -> str:
 
 
 def _duration(delta: timedelta) -> str:
-    return timeutil.format_duration(delta)
+    # A number never wraps away from its unit ("1 h 53" on one line and "min" on the next).
+    return re.sub(r"(\d) ", "\\1\u00a0", timeutil.format_duration(delta))
 
 
 def theme_files(dirs: list[Path]) -> list[tuple[str, bytes]]:

@@ -20,6 +20,7 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
     files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
     assert files == sorted([
         ".statusgen-site", "404.html", "index.html", "robots.txt", "sitemap.xml", "static/style.css",
+        "static/favicon.svg",
         "feed.atom", "feed.rss", "feed.json",
         "history/index.html", "incidents/2025-11-03-api-errors/index.html",
         *[f"components/{c}/{f}" for c in ("api", "web", "db")
@@ -31,7 +32,7 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
     ])
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 41 files in all (41 changed) in ")
+    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 42 files in all (42 changed) in ")
     assert out[0].endswith(" s")
 
 
@@ -40,7 +41,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
     two = {k: v[0] for k, v in tree_digest(tmp_path / "two").items()}
-    assert one == two and len(one) == 42
+    assert one == two and len(one) == 43
 
 
 def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):

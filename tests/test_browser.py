@@ -1,0 +1,218 @@
+"""The demo site in a real browser: clean loads, both colour schemes, a phone, the keyboard, axe-core.
+
+Screenshots go to ``test-results/screenshots/`` for a person to look at; the rule counts axe-core
+checked go to ``test-results/axe.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
+
+from chromium import AXE_JS, chromium, serve_folder
+from conftest import PROJECT
+from statusgen.cli import main
+
+NOW = "2026-11-23T09:00:00Z"
+PAGES = {
+    "index": "",
+    "open-incident": "incidents/2026-11-23-webhook-delivery-failures/",
+    "postmortem": "incidents/2026-06-10-database-failover/",
+    "component": "components/webhooks/",
+    "history": "history/",
+    "not-found": "404.html",
+}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+SCREENSHOTS = PROJECT / "test-results" / "screenshots"
+AXE_RECORD = PROJECT / "test-results" / "axe.json"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
+FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+
+
+@dataclass
+class Web:
+    """The built demo served on loopback, and a browser to read it with."""
+
+    site: Path
+    base: str
+    browser: Browser
+
+
+@dataclass
+class Visit:
+    """One page load, with everything that went wrong while it loaded and ran."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    site = tmp_path_factory.mktemp("browser") / "site"
+    AXE_RECORD.unlink(missing_ok=True)
+    assert main(["-C", str(PROJECT), "build", "--out", str(site), "--now", NOW, "--no-cache"]) == 0
+    with serve_folder(site) as base, chromium() as browser:
+        yield Web(site, base, browser)
+
+
+@contextmanager
+def visit(web: Web, path: str, *, scheme: Scheme = "light", viewport: ViewportSize = DESKTOP) -> Iterator[Visit]:
+    """Open ``path`` in a fresh context, recording console messages, script errors, failed or
+    refused requests and any request that would leave the local server."""
+    context = web.browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    seen = Visit(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            seen.problems.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda request: seen.problems.append(f"failed: {request.url} {request.failure}"))
+    page.on("response", lambda response: seen.problems.append(f"{response.status}: {response.url}")
+            if response.status >= 400 else None)
+    page.on("request", lambda request: seen.problems.append(f"left the local server: {request.url}")
+            if not request.url.startswith(web.base) else None)
+    try:
+        response = page.goto(web.base + path, wait_until="load")
+        assert response is not None and response.status == 200
+        yield seen
+    finally:
+        context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_cleanly_in_both_schemes_and_on_a_phone(web: Web, name: str):
+    for scheme in SCHEMES:
+        for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            with visit(web, PAGES[name], scheme=scheme, viewport=viewport) as seen:
+                background = seen.page.evaluate("getComputedStyle(document.body).backgroundColor")
+                assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(13, 17, 23)")
+                path = shot(seen.page, f"{name}-{scheme}-{device}")
+                assert seen.problems == [], f"{name} {scheme} {device}"
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str):
+    with visit(web, PAGES[name], viewport=PHONE) as seen:
+        width, scroll, wide = seen.page.evaluate("""() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().width > width)
+                .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : ''));
+            return [width, document.documentElement.scrollWidth, wide];
+        }""")
+        assert (width, scroll, wide) == (375, 375, [])
+        assert seen.problems == []
+
+
+def axe(page: Page) -> dict[str, object]:
+    """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate("""async (tags) => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return {
+            violations: result.violations.map(v => ({rule: v.id, nodes: v.nodes.map(n => n.target.join(' '))})),
+            checked: result.passes.length + result.inapplicable.length + result.incomplete.length,
+            incomplete: result.incomplete.map(v => v.id),
+            // Every rule of these tags runs, except those axe-core itself marks experimental or deprecated.
+            rules: axe.getRules(tags).filter(r => !r.tags.some(t => t === 'experimental' || t === 'deprecated')).length,
+        };
+    }""", AXE_TAGS)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_violations_in_either_scheme(web: Web, name: str):
+    record = json.loads(AXE_RECORD.read_text()) if AXE_RECORD.is_file() else {}
+    for scheme in SCHEMES:
+        with visit(web, PAGES[name], scheme=scheme) as seen:
+            result = axe(seen.page)
+            assert result["violations"] == [], f"{name} {scheme}"
+            assert result["incomplete"] == [], f"{name} {scheme}: left for a person to review"
+            assert result["checked"] == result["rules"]
+            assert isinstance(result["rules"], int) and result["rules"] > 50
+            assert seen.problems == []
+            record[f"{name}-{scheme}"] = result["checked"]
+    AXE_RECORD.parent.mkdir(parents=True, exist_ok=True)
+    AXE_RECORD.write_text(json.dumps(dict(sorted(record.items())), indent=2) + "\n")
+
+
+TAB_STOP = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    const index = window.focusables.indexOf(el);
+    const before = index < 0 ? null : window.unfocused[index];
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const visible = before !== null && (
+        (outline && (before.outline !== style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor))
+        || style.boxShadow !== before.shadow);
+    return {index, label: el.tagName.toLowerCase() + ' ' + (el.textContent || '').trim().slice(0, 40),
+            visible, left: box.left, right: box.right, width: box.width, height: box.height,
+            viewport: document.documentElement.clientWidth};
+}"""
+FOCUSABLES = """(selector) => {
+    window.focusables = [...document.querySelectorAll(selector)];
+    window.unfocused = window.focusables.map(el => {
+        const style = getComputedStyle(el);
+        return {outline: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor,
+                shadow: style.boxShadow};
+    });
+    return window.focusables.length;
+}"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize(("scheme", "viewport"), [("light", DESKTOP), ("dark", PHONE)], ids=["desktop", "phone"])
+def test_keyboard_reaches_every_link_with_a_visible_focus(web: Web, name: str, scheme: Scheme,
+                                                          viewport: ViewportSize):
+    with visit(web, PAGES[name], scheme=scheme, viewport=viewport) as seen:
+        count = seen.page.evaluate(FOCUSABLES, FOCUSABLE)
+        stops = []
+        for _ in range(count):
+            seen.page.keyboard.press("Tab")
+            stops.append(seen.page.evaluate(TAB_STOP))
+        assert [stop["index"] for stop in stops] == list(range(count)), "Tab skips a link or leaves the order"
+        assert [stop["label"] for stop in stops if not stop["visible"]] == []
+        assert [stop["label"] for stop in stops
+                if not (0 <= stop["left"] and stop["right"] <= stop["viewport"] and stop["width"] > 0
+                        and stop["height"] > 0)] == [], "a focused link is off screen"
+        assert stops[0]["label"] == "a Skip to content"
+        assert seen.problems == []
+
+
+def test_the_skip_link_appears_on_focus_and_skips_to_the_content(web: Web):
+    with visit(web, PAGES["open-incident"], viewport=PHONE) as seen:
+        skip = seen.page.locator("a.skip")
+        hidden = skip.bounding_box()
+        assert hidden is not None and hidden["x"] + hidden["width"] <= 0
+        seen.page.keyboard.press("Tab")
+        shown = skip.bounding_box()
+        assert shown is not None and shown["x"] >= 0 and shown["y"] >= 0
+        assert seen.page.evaluate("document.activeElement.className") == "skip"
+        shot(seen.page, "open-incident-skip-link-focused")
+        seen.page.keyboard.press("Enter")
+        seen.page.keyboard.press("Tab")
+        assert seen.page.evaluate("location.hash") == "#main"
+        assert seen.page.evaluate("document.activeElement.closest('main') !== null")
+        assert seen.page.evaluate("document.activeElement.textContent") == "Current status"
+        assert seen.problems == []
