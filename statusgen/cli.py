@@ -120,12 +120,15 @@ def parser() -> argparse.ArgumentParser:
                     "every target in statusgen.yaml's notify: list whose components match (webhook, slack, "
                     "discord, teams, email), oldest first. Addresses come from the environment variables "
                     "the targets name (url_env, smtp_env). Each delivery is recorded in "
-                    ".statusgen/delivered.json, so a rerun sends nothing twice. Updates stamped after now "
-                    "are held back and not recorded: a later run whose range includes them sends them. "
-                    "Exit 1 if any delivery failed.")
+                    ".statusgen/delivered.json, so a rerun sends nothing twice. The record also keeps the "
+                    "last commit a run covered: a run reaches back to it when it comes before REF, so "
+                    "commits whose own run never happened are covered too. Updates stamped after now "
+                    "are held back and recorded; each later run sends those whose time has come and that "
+                    "HEAD still publishes (--since HEAD sends only these). Exit 1 if any delivery failed.")
     cmd.add_argument("--since", required=True, metavar="REF",
                      help="the commit already announced (a commit id, branch or tag), e.g. the commit "
-                          "before a push; REF must be in the clone, so fetch enough history")
+                          "before a push, or HEAD for no new range; REF must be in the clone, so fetch "
+                          "enough history")
     cmd.add_argument("--dry-run", action="store_true",
                      help="print what would be sent to each target; send and record nothing")
     cmd.add_argument("--now", metavar="TIME", help=now_help + "; updates stamped later are held back")
@@ -347,20 +350,26 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
     if not repo.config.notify:
         print("notify: statusgen.yaml has no notify targets; nothing to send")
         return EXIT_OK
+    record = notify.DeliveryRecord(root / notify.RECORD)
     try:
-        batch = notify.find(root, repo, args.since)
+        batch = notify.find(root, repo, args.since, record)
     except RefError as exc:
         raise UsageError(str(exc)) from None
     span = f"{batch.base[:12]}..{batch.head[:12]}"
-    if not batch.updates:
-        print(f"notify {span}: no new updates")
-        return EXIT_OK
+    if batch.base != batch.since:
+        print(f"notify: the last run covered up to {batch.base[:12]}, before {batch.since[:12]}: starting there")
+    for key in batch.dropped:
+        ident, _, at = key.rpartition("@")
+        print(f"{ident} {at}: dropped: held back earlier, no longer published")
     counts: Counter[str] = Counter()
-    for outcome in notify.run(root, repo, batch, now, dry_run=args.dry_run):
+    for outcome in notify.run(root, repo, batch, now, dry_run=args.dry_run, record=record):
         counts[outcome.result] += 1
         print(outcome, flush=True)
         if outcome.preview:
             print(textwrap.indent(outcome.preview, "    "), end="")
+    if not batch.updates:
+        print(f"notify {span}: no new updates")
+        return EXIT_OK
     if args.dry_run:
         line = f"dry run, nothing sent: {counts['would deliver']} to deliver, {counts['skipped']} skipped"
     else:

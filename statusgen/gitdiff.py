@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,6 +19,7 @@ from statusgen.incidents import INCIDENT_DIR
 
 log = logging.getLogger(__name__)
 INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 class RefError(StatusgenError):
@@ -66,6 +68,21 @@ def commit_of(root: Path, ref: str) -> str:
     raise RefError(f"unknown ref {ref!r}", hint=hint)
 
 
+def known(root: Path, commit: str) -> bool:
+    """Whether ``commit``, a full commit id, is a commit this clone holds."""
+    if not _COMMIT_ID.fullmatch(commit):
+        return False
+    return _git(root, "cat-file", "-e", f"{commit}^{{commit}}").returncode == 0
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    """Whether the commit ``older`` is ``newer`` or comes before it in its history (False when
+    either is not a full commit id this clone holds)."""
+    if not (known(root, older) and known(root, newer)):
+        return False
+    return _git(root, "merge-base", "--is-ancestor", older, newer).returncode == 0
+
+
 def _incident_file(rel: str) -> bool:
     path = PurePosixPath(rel)
     return (len(path.parts) == 2 and path.parts[0] == INCIDENT_DIR and path.suffix in INCIDENT_SUFFIXES
@@ -105,3 +122,10 @@ def file_at(root: Path, commit: str, rel: str) -> str:
     if done.returncode != 0:
         raise _failed(done, f"read {rel} at {commit[:12]}")
     return done.stdout.decode("utf-8", "replace")
+
+
+def file_or_none(root: Path, commit: str, rel: str) -> str | None:
+    """The text of ``rel`` as committed in ``commit``, or None when ``commit`` has no such file."""
+    if _git(root, "cat-file", "-e", f"{commit}:./{rel}").returncode != 0:
+        return None
+    return file_at(root, commit, rel)

@@ -3,7 +3,9 @@
 An update is known by its incident's id and its instant, so an update whose text was corrected
 later is not announced again. What went out is kept in ``.statusgen/delivered.json``, rewritten
 after every delivery, so a run that stops halfway (or is rerun over the same commits) never sends
-anything twice.
+anything twice. The record also keeps the last commit a run covered, so a run whose range starts
+after it (an earlier run never happened) reaches back to it, and the updates held back because
+they were stamped ahead, so a later run sends each once its time has come.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from statusgen import deliver, gitdiff, payloads
 from statusgen.api import Api
 from statusgen.config import NotifyTarget
 from statusgen.errors import StatusgenError
-from statusgen.incidents import Incident, Update, parse_incident
+from statusgen.incidents import INCIDENT_DIR, Incident, Update, parse_incident
 from statusgen.state import Repository, derive
 from statusgen.timeutil import iso
 
@@ -46,11 +48,16 @@ class NewUpdate:
 
 @dataclass(frozen=True)
 class Batch:
-    """The new updates between two commits, oldest first (ties by incident id)."""
+    """What a run announces, oldest first (ties by incident id): the updates added from ``base``
+    to ``head``, and those held back earlier that HEAD still publishes. ``base`` is the commit
+    asked for (``since``) or, when an earlier run covered less, the last commit it covered.
+    ``dropped`` names the held-back updates HEAD no longer publishes."""
 
+    since: str
     base: str
     head: str
     updates: tuple[NewUpdate, ...]
+    dropped: tuple[str, ...] = ()
 
 
 def _normalised(text: str) -> str:
@@ -72,26 +79,67 @@ def _instants_at(root: Path, commit: str, rel: str | None) -> set[datetime]:
     return {u.at for u in incident.updates}
 
 
-def find(root: Path, repo: Repository, since: str) -> Batch:
-    """Every update added from ``since`` to HEAD, read from git.
+def _check_committed(root: Path, head: str, rel: str) -> None:
+    """Refuse a file whose working copy (or absence) differs from HEAD: what is announced must be
+    exactly what HEAD publishes, and ``repo`` was loaded from the working tree."""
+    committed = gitdiff.file_or_none(root, head, rel)
+    try:
+        current = (root / rel).read_text(encoding="utf-8")
+        same = committed is not None and _normalised(current) == _normalised(committed)
+    except FileNotFoundError:
+        same = committed is None
+    except (OSError, ValueError):
+        same = False
+    if not same:
+        raise StatusgenError("the file differs from HEAD", rel, 0,
+                             "commit or stash the change first: notify announces what HEAD holds")
 
-    ``repo`` is the repository as loaded from the working tree; each changed file must read
-    there as committed at HEAD, so what is announced is exactly what HEAD publishes.
+
+def _start(root: Path, since: str, record: DeliveryRecord | None) -> str:
+    """Where a run starts: ``since``, or the last commit a run covered when that comes before it,
+    so that commits whose own run never happened are covered too (their updates once each, as
+    the record says what each target already has)."""
+    covered = record.head if record is not None else None
+    if covered and covered != since and gitdiff.is_ancestor(root, covered, since):
+        log.info("the last run covered up to %s, before %s: starting there", covered[:12], since[:12])
+        return covered
+    return since
+
+
+def _held_over(root: Path, head: str, by_id: Mapping[str, Incident], key: str) -> NewUpdate | None:
+    """An update held back earlier, as HEAD publishes it; None once HEAD no longer does (its file
+    deleted or hidden, or the update removed or moved to another instant)."""
+    ident, _, at = key.rpartition("@")
+    incident = by_id.get(ident)
+    if incident is not None:
+        _check_committed(root, head, incident.path)
+    elif ident and "/" not in ident and not ident.startswith("."):
+        for suffix in gitdiff.INCIDENT_SUFFIXES:
+            _check_committed(root, head, f"{INCIDENT_DIR}/{ident}{suffix}")
+    if incident is None or incident.hidden:
+        return None
+    for index, update in enumerate(incident.updates):
+        if iso(update.at) == at:
+            return NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update)
+    return None
+
+
+def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None = None) -> Batch:
+    """Every update added from ``since`` to HEAD, read from git, and with a ``record`` the
+    updates it holds back that HEAD still publishes; the range reaches back to the record's
+    last covered commit when that comes before ``since``.
+
+    ``repo`` is the repository as loaded from the working tree; each file read must be there as
+    committed at HEAD, so what is announced is exactly what HEAD publishes.
     """
-    base, head = gitdiff.commit_of(root, since), gitdiff.commit_of(root, "HEAD")
+    asked, head = gitdiff.commit_of(root, since), gitdiff.commit_of(root, "HEAD")
+    base = _start(root, asked, record)
     by_id = {i.id: i for i in repo.incidents}
     found: list[NewUpdate] = []
     for change in gitdiff.changes(root, base, head):
         if change.new is None:
             continue
-        committed = gitdiff.file_at(root, head, change.new)
-        try:
-            current = (root / change.new).read_text(encoding="utf-8")
-        except OSError:
-            current = None
-        if current is None or _normalised(current) != _normalised(committed):
-            raise StatusgenError("the file differs from HEAD", change.new, 0,
-                                 "commit or stash the change first: notify announces what HEAD holds")
+        _check_committed(root, head, change.new)
         incident = by_id.get(PurePosixPath(change.new).stem)
         if incident is None or incident.hidden:
             continue
@@ -99,21 +147,45 @@ def find(root: Path, repo: Repository, since: str) -> Batch:
         for index, update in enumerate(incident.updates):
             if update.at not in before:
                 found.append(NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update))
+    dropped: list[str] = []
+    keys = {item.key for item in found}
+    for key, seen in sorted(record.held.items() if record is not None else ()):
+        if key in keys:
+            continue
+        # Held in a commit this HEAD does not include yet (a rerun of an older run): leave it to a
+        # run that does, rather than take its absence here for a deletion.
+        if gitdiff.known(root, seen) and not gitdiff.is_ancestor(root, seen, head):
+            log.info("%s was held back at %s, which HEAD does not include: left for later", key, seen[:12])
+            continue
+        item = _held_over(root, head, by_id, key)
+        if item is None:
+            dropped.append(key)
+        else:
+            found.append(item)
     found.sort(key=lambda n: (n.update.at, n.incident.id))
-    return Batch(base, head, tuple(found))
+    return Batch(asked, base, head, tuple(found), tuple(dropped))
 
 
 class DeliveryRecord:
-    """``.statusgen/delivered.json``: for each target, the updates it has been sent and when."""
+    """``.statusgen/delivered.json``: for each target, the updates it has been sent and when; the
+    last commit a run covered (``head``); and the updates held back because they were stamped
+    ahead, each with the commit it was found in (``held``)."""
 
     def __init__(self, path: Path):
         self.path = path
         self.targets: dict[str, dict[str, str]] = {}
+        self.head: str | None = None
+        self.held: dict[str, str] = {}
         if path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.targets = {str(t): {str(u): str(when) for u, when in sent.items()}
                                 for t, sent in data["targets"].items()}
+                head = data.get("head")
+                if head is not None and not isinstance(head, str):
+                    raise TypeError("'head' is not a commit id")
+                self.head = head
+                self.held = {str(u): str(seen) for u, seen in data.get("held", {}).items()}
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise StatusgenError(f"the delivery record is unreadable ({exc})", RECORD, 0,
                                      "fix or remove it; without it, updates in the range are sent again") from None
@@ -122,10 +194,32 @@ class DeliveryRecord:
         return update in self.targets.get(target, {})
 
     def add(self, target: str, update: str, when: datetime) -> None:
-        """Record one delivery, and write the record at once, atomically."""
+        """Record one delivery, and write the record at once."""
         self.targets.setdefault(target, {})[update] = iso(when)
+        self._write()
+
+    def hold(self, update: str, commit: str) -> None:
+        """Remember an update stamped ahead, found in ``commit``, for a later run."""
+        if self.held.get(update) != commit:
+            self.held[update] = commit
+            self._write()
+
+    def release(self, update: str) -> None:
+        """Forget a held-back update: every target has it, or HEAD no longer publishes it."""
+        if self.held.pop(update, None) is not None:
+            self._write()
+
+    def cover(self, commit: str) -> None:
+        """Note that a run covered everything up to ``commit``."""
+        if self.head != commit:
+            self.head = commit
+            self._write()
+
+    def _write(self) -> None:
+        # Atomically, so that a run killed while writing leaves the previous record whole.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"version": 1, "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())}}
+        document = {"version": 1, "head": self.head, "held": dict(sorted(self.held.items())),
+                    "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())}}
         fd, temp = tempfile.mkstemp(prefix=".delivered-", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -193,19 +287,27 @@ def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, st
 
 
 def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: bool = False,
-        environ: Mapping[str, str] | None = None, retry: deliver.Retry | None = None) -> Iterator[Outcome]:
+        environ: Mapping[str, str] | None = None, retry: deliver.Retry | None = None,
+        record: DeliveryRecord | None = None) -> Iterator[Outcome]:
     """Deliver the batch, oldest update first, to every target whose filter it matches.
 
-    Updates stamped after ``now`` are not published yet: they are held back and not recorded.
+    Updates stamped after ``now`` are not published yet: they are held back, and the record
+    keeps them until a later run has delivered each to every target. Once the batch is through,
+    the record notes ``batch.head`` as covered (never moving back to an older commit).
     With ``dry_run`` nothing is sent or recorded; each outcome carries what would be sent.
     """
     env = os.environ if environ is None else environ
-    record = DeliveryRecord(root / RECORD)
+    if record is None:
+        record = DeliveryRecord(root / RECORD)
     notices = _Notices(repo)
     for item in batch.updates:
         if item.update.at > now:
-            yield Outcome(item, None, "held back", f"not published until {iso(item.update.at)}; not recorded")
+            if not dry_run:
+                record.hold(item.key, batch.head)
+            later = "" if dry_run else "; kept for a later run"
+            yield Outcome(item, None, "held back", f"not published until {iso(item.update.at)}{later}")
             continue
+        complete = True
         for target in repo.config.notify:
             if not matches(target, item.incident):
                 continue
@@ -223,7 +325,17 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
                 send(target, notice, env, retry or deliver.RETRY)
             except deliver.DeliveryFailed as exc:
                 log.info("delivery of %s to %s failed: %s", item.key, key, exc)
+                complete = False
                 yield Outcome(item, target, "failed", str(exc))
                 continue
             record.add(key, item.key, datetime.now(UTC))
             yield Outcome(item, target, "delivered")
+        if complete and not dry_run:
+            record.release(item.key)
+    if dry_run:
+        return
+    for key in batch.dropped:
+        record.release(key)
+    # A rerun of an older run must not move the record back: later commits were covered already.
+    if not (record.head and gitdiff.is_ancestor(root, batch.head, record.head)):
+        record.cover(batch.head)

@@ -220,8 +220,9 @@ class History:
     endpoints: Endpoints
     mailbox: Mailbox
 
-    def notify(self, capsys: Any, *extra: str, since: str | None = None) -> tuple[int, list[str], str]:
-        code = self.repo.run("notify", "--since", since or self.commits[0], "--now", NOW, *extra)
+    def notify(self, capsys: Any, *extra: str, since: str | None = None, now: str = NOW
+               ) -> tuple[int, list[str], str]:
+        code = self.repo.run("notify", "--since", since or self.commits[0], "--now", now, *extra)
         captured = capsys.readouterr()
         assert SECRET not in captured.out + captured.err and PASSWORD not in captured.out + captured.err
         return code, captured.out.splitlines(), captured.err
@@ -530,37 +531,163 @@ def test_dry_run_sends_and_records_nothing(history: History, capsys, monkeypatch
     assert not (history.repo.root / ".statusgen").exists()
 
 
-def test_updates_stamped_after_now_are_held_back(history: History, capsys):
-    history.repo.incident("2025-11-03-web-slow.md", """\
-        ---
-        title: Slow dashboard
-        impact: minor
-        components: {web: degraded_performance}
-        updates:
-          - at: 2025-11-03T15:50:00Z
-            status: investigating
-            message: The dashboard is slow. Next update by 17:00 UTC.
-          - at: 2025-11-03T17:00:00Z
-            status: resolved
-            message: The dashboard is fast again.
-        ---
-        """)
+SLOW = """\
+    ---
+    title: Slow dashboard
+    impact: minor
+    components: {web: degraded_performance}
+    updates:
+      - at: 2025-11-03T15:50:00Z
+        status: investigating
+        message: The dashboard is slow. Next update by 17:00 UTC.
+      - at: 2025-11-03T17:00:00Z
+        status: resolved
+        message: The dashboard is fast again.
+    ---
+    """
+SLOW_LINE = "2025-11-03-web-slow 2025-11-03T15:50:00Z investigating"
+LATER_LINE = "2025-11-03-web-slow 2025-11-03T17:00:00Z resolved"
+LATER_KEY = "2025-11-03-web-slow@2025-11-03T17:00:00Z"
+WEB = "webhook ($WEB_HOOK_URL; components web)"
+
+
+def record_of(history: History) -> dict[str, Any]:
+    data = json.loads((history.repo.root / notify.RECORD).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def write_record(history: History, head: str | None, held: dict[str, str] | None = None) -> None:
+    history.repo.write(notify.RECORD, json.dumps({"version": 1, "head": head, "held": held or {}, "targets": {}}))
+
+
+def with_a_late_update(history: History, capsys) -> str:
+    """Commit 4 adds an incident whose second update is stamped 17:00, an hour after NOW; a run
+    over it holds that update back. Returns commit 4."""
+    history.repo.incident("2025-11-03-web-slow.md", SLOW)
     history.commits.append(commit(history.repo, "Slow dashboard", "2025-11-03T15:55:00Z"))
     code, out, _ = history.notify(capsys, since=history.commits[2])
-    slow = "2025-11-03-web-slow 2025-11-03T15:50:00Z investigating"
-    later = "2025-11-03-web-slow 2025-11-03T17:00:00Z resolved"
-    web = "webhook ($WEB_HOOK_URL; components web)"
     assert (code, out) == (0, [
-        *lines(slow, "delivered", HOOK, SLACK, TEAMS, MAIL, web),
-        f"{later}: held back: not published until 2025-11-03T17:00:00Z; not recorded",
+        *lines(SLOW_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB),
+        f"{LATER_LINE}: held back: not published until 2025-11-03T17:00:00Z; kept for a later run",
         summary(history, "5 delivered, 0 failed, 0 skipped, 1 held back", since=2)])
-    code = history.repo.run("notify", "--since", history.commits[2], "--now", "2025-11-03T17:00:00Z")
-    out = capsys.readouterr().out.splitlines()
+    assert (record_of(history)["head"], record_of(history)["held"]) == (
+        history.commits[3], {LATER_KEY: history.commits[3]})
+    return history.commits[3]
+
+
+def test_an_update_stamped_ahead_is_sent_once_by_the_first_run_after_its_time(history: History, capsys):
+    head = with_a_late_update(history, capsys)
+    span = f"notify {head[:12]}..{head[:12]}"
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T16:59:59Z")
     assert (code, out) == (0, [
-        *lines(slow, "skipped: already delivered", HOOK, SLACK, TEAMS, MAIL, web),
-        *lines(later, "delivered", HOOK, SLACK, TEAMS, MAIL, web),
-        summary(history, "5 delivered, 0 failed, 5 skipped", since=2)])
-    assert history.endpoints.bodies("web")[1]["incident"]["status"] == "resolved"
+        f"{LATER_LINE}: held back: not published until 2025-11-03T17:00:00Z; kept for a later run",
+        f"{span}: 0 delivered, 0 failed, 0 skipped, 1 held back"])
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    assert (code, out) == (0, [*lines(LATER_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB),
+                               f"{span}: 5 delivered, 0 failed, 0 skipped"])
+    assert (record_of(history)["head"], record_of(history)["held"]) == (head, {})
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T18:00:00Z")
+    assert (code, out) == (0, [f"{span}: no new updates"])
+    assert [(b["incident"]["status"], b["incident"]["updated_at"]) for b in history.endpoints.bodies("web")] == [
+        ("investigating", "2025-11-03T15:50:00Z"), ("resolved", "2025-11-03T17:00:00Z")]
+    assert requests_by_endpoint(history) == {"hook": 2, "slack": 2, "discord": 0, "teams": 2, "web": 2}
+    assert [m["Subject"] for _, _, m in history.mailbox.envelopes] == [
+        "[Example Status] Investigating: Slow dashboard", "[Example Status] Resolved: Slow dashboard"]
+
+
+def test_a_held_back_update_that_fails_stays_held_until_delivered(history: History, capsys, monkeypatch):
+    head = with_a_late_update(history, capsys)
+    monkeypatch.delenv("TEAMS_URL")
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    assert (code, out[2], out[-1]) == (1, f"{LATER_LINE} -> {TEAMS}: failed: environment variable TEAMS_URL is not set",
+                                       f"notify {head[:12]}..{head[:12]}: 4 delivered, 1 failed, 0 skipped")
+    assert record_of(history)["held"] == {LATER_KEY: head}
+    monkeypatch.setenv("TEAMS_URL", history.endpoints.url("teams"))
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:15:00Z")
+    assert (code, out[2], out[-1]) == (0, f"{LATER_LINE} -> {TEAMS}: delivered",
+                                       f"notify {head[:12]}..{head[:12]}: 1 delivered, 0 failed, 4 skipped")
+    assert record_of(history)["held"] == {}
+    assert requests_by_endpoint(history) == {"hook": 2, "slack": 2, "discord": 0, "teams": 2, "web": 2}
+
+
+@pytest.mark.parametrize("change", ["deleted", "hidden", "restamped"])
+def test_a_held_back_update_no_longer_published_is_not_sent(history: History, capsys, change: str):
+    held_in = with_a_late_update(history, capsys)
+    path = history.repo.root / "incidents/2025-11-03-web-slow.md"
+    if change == "deleted":
+        path.unlink()
+    elif change == "hidden":
+        path.write_text(path.read_text().replace("title:", "hidden: true\ntitle:"))
+    else:
+        path.write_text(path.read_text().replace("17:00:00Z", "16:00:00Z"))
+    history.commits.append(commit(history.repo, f"Slow dashboard {change}", "2025-11-03T16:30:00Z"))
+    head = history.commits[4]
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    restamped = "2025-11-03-web-slow 2025-11-03T16:00:00Z resolved"
+    assert (code, out) == (0, [
+        f"notify: the last run covered up to {held_in[:12]}, before {head[:12]}: starting there",
+        "2025-11-03-web-slow 2025-11-03T17:00:00Z: dropped: held back earlier, no longer published",
+        *(lines(restamped, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB) if change == "restamped" else []),
+        f"notify {held_in[:12]}..{head[:12]}: " + (
+            "5 delivered, 0 failed, 0 skipped" if change == "restamped" else "no new updates")])
+    assert (record_of(history)["head"], record_of(history)["held"]) == (head, {})
+    assert [b["incident"]["status"] for b in history.endpoints.bodies("web")] == (
+        ["investigating", "resolved"] if change == "restamped" else ["investigating"])
+
+
+def test_a_held_back_update_is_kept_while_the_file_differs_from_head(history: History, capsys):
+    with_a_late_update(history, capsys)
+    (history.repo.root / "incidents/2025-11-03-web-slow.md").unlink()
+    code, _, err = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    assert (code, err) == (1, "error: incidents/2025-11-03-web-slow.md: the file differs from HEAD "
+                              "(commit or stash the change first: notify announces what HEAD holds)\n")
+    assert record_of(history)["held"] == {LATER_KEY: history.commits[3]}
+
+
+def test_a_skipped_run_is_caught_up_from_the_last_commit_covered(history: History, capsys):
+    first, second = history.commits[:2]
+    write_record(history, first)
+    code, out, _ = history.notify(capsys, since=second)
+    assert (code, out) == (0, [
+        f"notify: the last run covered up to {first[:12]}, before {second[:12]}: starting there",
+        *ALL_DELIVERED, summary(history, "13 delivered, 0 failed, 0 skipped")])
+    assert record_of(history)["head"] == history.commits[2]
+    code, out, _ = history.notify(capsys, since=second)
+    assert (code, out) == (0, [*lines(RESOLVED_LINE, "skipped: already delivered", HOOK, SLACK, TEAMS, MAIL),
+                               summary(history, "0 delivered, 0 failed, 4 skipped", since=1)])
+    assert requests_by_endpoint(history) == {"hook": 3, "slack": 3, "discord": 1, "teams": 3, "web": 0}
+    assert len(history.mailbox.envelopes) == 3
+
+
+@pytest.mark.parametrize("where", ["unknown", "on another branch"])
+def test_a_recorded_head_outside_the_history_of_ref_is_ignored(history: History, capsys, where: str):
+    if where == "unknown":
+        recorded = "0123456789abcdef" * 2 + "01234567"
+    else:  # a child of commit 1 that neither commit 2 nor HEAD descends from
+        recorded = git(history.repo.root, "commit-tree", f"{history.commits[0]}^{{tree}}", "-p",
+                       history.commits[0], "-m", "elsewhere")
+    write_record(history, recorded)
+    code, out, _ = history.notify(capsys, since=history.commits[1])
+    assert (code, out) == (0, [*lines(RESOLVED_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL),
+                               summary(history, "4 delivered, 0 failed, 0 skipped", since=1)])
+    assert record_of(history)["head"] == history.commits[2]
+
+
+def test_a_run_of_an_older_commit_leaves_what_later_runs_recorded(history: History, capsys):
+    later = git(history.repo.root, "commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", "a later push")
+    write_record(history, later, {LATER_KEY: later})
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T18:00:00Z")
+    assert (code, out) == (0, [summary(history, "no new updates", since=2)])
+    assert (record_of(history)["head"], record_of(history)["held"]) == (later, {LATER_KEY: later})
+
+
+def test_an_unreadable_record_is_reported(history: History, capsys):
+    history.repo.write(notify.RECORD, '{"version": 1, "head": 7, "targets": {}}')
+    code, _, err = history.notify(capsys)
+    assert (code, err) == (1, f"error: {notify.RECORD}: the delivery record is unreadable ('head' is not a "
+                              "commit id) (fix or remove it; without it, updates in the range are sent again)\n")
+    assert history.endpoints.requests == []
 
 
 def new_since(repo: Repo, ref: str) -> list[str]:

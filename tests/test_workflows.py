@@ -264,15 +264,16 @@ def test_only_main_deploys_and_pull_requests_get_a_preview():
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
 
 
-def test_notify_runs_after_a_deployed_push_since_the_previous_head():
-    notify = load(PUBLISH)["jobs"]["notify"]
-    assert (notify["needs"], notify["if"]) == ("deploy", "github.event_name == 'push'")
+def test_notify_runs_after_every_deploy():
+    jobs = load(PUBLISH)["jobs"]
+    notify = jobs["notify"]
+    assert (notify["needs"], notify["if"]) == ("deploy", jobs["deploy"]["if"])
     checkout = notify["steps"][0]
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
     run = step(notify["steps"], "Notify")
     assert run["env"]["BEFORE"] == "${{ github.event.before }}"
     assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in run["env"].items() if name != "BEFORE")
-    assert run["run"].splitlines()[-1] == 'statusgen notify --since "$BEFORE"'
+    assert run["run"].splitlines()[-1] == 'statusgen notify --since "$since"'
     restore = step(notify["steps"], "Restore the delivery record")["with"]
     save = step(notify["steps"], "Save the delivery record")
     assert restore["path"] == save["with"]["path"] == ".statusgen/delivered.json"
@@ -280,21 +281,45 @@ def test_notify_runs_after_a_deployed_push_since_the_previous_head():
     assert save["if"] == "always() && hashFiles('.statusgen/delivered.json') != ''"
 
 
-def test_notify_step_skips_a_new_branch_with_a_notice(tmp_path):
+@pytest.mark.parametrize(("event", "before", "since"), [
+    ("push", "9fc5fcd" + "0" * 33, "9fc5fcd" + "0" * 33),
+    ("push", NEW_BRANCH, "HEAD"),
+    ("schedule", "", "HEAD"),
+    ("workflow_dispatch", "", "HEAD"),
+])
+def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path, event, before, since):
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, tmp_path, {"BEFORE": NEW_BRANCH}, fake_statusgen(tmp_path, "", 0))
-    assert done.returncode == 0
-    assert done.stdout == ("::notice title=statusgen::main is new: there is no previous commit "
-                           "to send updates since\n")
-    assert not (tmp_path / "fakebin" / "calls").exists()
+    done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event},
+                    fake_statusgen(tmp_path, "notify: 2 delivered\n", 0))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "notify: 2 delivered\n", "")
+    assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {since}\n"
 
 
-def test_notify_step_passes_the_previous_head_and_its_failure(tmp_path):
+def test_notify_step_fails_when_a_delivery_fails(tmp_path):
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    before = "9fc5fcd" + "0" * 33
-    done = run_step(script, tmp_path, {"BEFORE": before}, fake_statusgen(tmp_path, "1 delivery failed\n", 1))
+    done = run_step(script, tmp_path, {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule"},
+                    fake_statusgen(tmp_path, "1 delivery failed\n", 1))
     assert (done.returncode, done.stdout) == (1, "1 delivery failed\n")
-    assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {before}\n"
+
+
+def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialised, tmp_path):
+    workspace = tmp_path / "status"
+    shutil.copytree(initialised, workspace)
+    with (workspace / "statusgen.yaml").open("a", encoding="utf-8") as config:
+        config.write("notify:\n  - type: webhook\n    url_env: STATUS_WEBHOOK_URL\n")
+    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Status Bot",
+           "GIT_AUTHOR_EMAIL": "bot@example.com", "GIT_COMMITTER_NAME": "Status Bot",
+           "GIT_COMMITTER_EMAIL": "bot@example.com"}
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Status page"]):
+        subprocess.run(["git", *command], cwd=workspace, env={**os.environ, **env}, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
+    done = run_step(script, workspace, {**env, "BEFORE": "", "GITHUB_EVENT_NAME": "schedule",
+                                        "STATUS_WEBHOOK_URL": ""})
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"notify {head[:12]}..{head[:12]}: no new updates\n", "")
+    record = json.loads((workspace / ".statusgen" / "delivered.json").read_text(encoding="utf-8"))
+    assert (record["head"], record["held"], record["targets"]) == (head, {}, {})
 
 
 # --- statusgen init and this repository -----------------------------------------------------------
