@@ -10,10 +10,8 @@ they were stamped ahead, so a later run sends each once its time has come.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,13 +20,13 @@ from pathlib import Path, PurePosixPath
 from statusgen import deliver, gitdiff, payloads
 from statusgen.api import Api
 from statusgen.config import NotifyTarget
+from statusgen.delivered import RECORD, DeliveryRecord
 from statusgen.errors import StatusgenError
 from statusgen.incidents import INCIDENT_DIR, Incident, Update, parse_incident
 from statusgen.state import Repository, derive
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
-RECORD = ".statusgen/delivered.json"
 
 
 @dataclass(frozen=True)
@@ -164,73 +162,6 @@ def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None
             found.append(item)
     found.sort(key=lambda n: (n.update.at, n.incident.id))
     return Batch(asked, base, head, tuple(found), tuple(dropped))
-
-
-class DeliveryRecord:
-    """``.statusgen/delivered.json``: for each target, the updates it has been sent and when; the
-    last commit a run covered (``head``); and the updates held back because they were stamped
-    ahead, each with the commit it was found in (``held``)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.targets: dict[str, dict[str, str]] = {}
-        self.head: str | None = None
-        self.held: dict[str, str] = {}
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self.targets = {str(t): {str(u): str(when) for u, when in sent.items()}
-                                for t, sent in data["targets"].items()}
-                head = data.get("head")
-                if head is not None and not isinstance(head, str):
-                    raise TypeError("'head' is not a commit id")
-                self.head = head
-                self.held = {str(u): str(seen) for u, seen in data.get("held", {}).items()}
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise StatusgenError(f"the delivery record is unreadable ({exc})", RECORD, 0,
-                                     "fix or remove it; without it, updates in the range are sent again") from None
-
-    def has(self, target: str, update: str) -> bool:
-        return update in self.targets.get(target, {})
-
-    def add(self, target: str, update: str, when: datetime) -> None:
-        """Record one delivery, and write the record at once."""
-        self.targets.setdefault(target, {})[update] = iso(when)
-        self._write()
-
-    def hold(self, update: str, commit: str) -> None:
-        """Remember an update stamped ahead, found in ``commit``, for a later run."""
-        if self.held.get(update) != commit:
-            self.held[update] = commit
-            self._write()
-
-    def release(self, update: str) -> None:
-        """Forget a held-back update: every target has it, or HEAD no longer publishes it."""
-        if self.held.pop(update, None) is not None:
-            self._write()
-
-    def cover(self, commit: str) -> None:
-        """Note that a run covered everything up to ``commit``."""
-        if self.head != commit:
-            self.head = commit
-            self._write()
-
-    def _write(self) -> None:
-        # Atomically, so that a run killed while writing leaves the previous record whole.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"version": 1, "head": self.head, "held": dict(sorted(self.held.items())),
-                    "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())}}
-        fd, temp = tempfile.mkstemp(prefix=".delivered-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(document, out, indent=2)
-                out.write("\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
 
 
 @dataclass(frozen=True)
