@@ -28,7 +28,7 @@ from statusgen.state import Repository
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
 from statusgen.timeutil import iso
-from statusgen.yamlload import read_text
+from statusgen.yamlload import NOT_TEXT, read_text
 
 DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance",
                   "none": "operational"}
@@ -119,6 +119,10 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
     if message is not None:
         if not message.strip():
             raise StatusgenError("the message is empty", "", 0, "say what is happening and when the next update comes")
+        bad = NOT_TEXT.search(message)
+        if bad:
+            raise StatusgenError(f"the message holds character U+{ord(bad.group()):04X}, which pages and feeds "
+                                 "cannot carry", "", 0, "remove it and run the command again")
         return message
     assert template is not None
     fmt = _formatter(config)

@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from statusgen import __version__
@@ -111,8 +112,12 @@ class BuildCache:
         if not self.enabled or not entry or entry[0] != unit_key or self.pages_out != self._out(out):
             return None
         try:
-            stat = os.stat(f"{out}/{path}")
+            # Not through a symlink: a file is carried over by a hard link to it, which must not
+            # reach a file outside the output.
+            stat = os.lstat(f"{out}/{path}")
         except OSError:
+            return None
+        if not S_ISREG(stat.st_mode):
             return None
         return (stat.st_ino, stat.st_dev) if [stat.st_size, stat.st_mtime_ns] == entry[1:] else None
 

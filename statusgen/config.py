@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 
+from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader, slug_ok
 from statusgen.yamlload import YList, YMap, line_of, load, read_text
@@ -18,6 +19,7 @@ from statusgen.yamlload import YList, YMap, line_of, load, read_text
 CONFIG_NAME = "statusgen.yaml"
 IMPACTS = ("none", "minor", "major", "critical")
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
+MAX_ID = 100
 
 _SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement",
               "feed_entries")
@@ -152,10 +154,14 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
         reader.error(line_of(site, "theme"), f"theme {theme!r} not found",
                      f"create themes/{theme}/templates/, or use theme: default")
         theme = "default"
+    announcement = reader.text(site, "announcement")
+    if markup.cost(announcement) > markup.MAX_COST:
+        reader.error(line_of(site, "announcement"), "too much markup to render: thousands of '[' or '<'",
+                     "write \\[ and &lt; for brackets that are only text")
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
                 language=language, timezone=zone, theme=theme,
-                announcement=reader.text(site, "announcement"), feed_entries=entries)
+                announcement=announcement, feed_entries=entries)
 
 
 def _site_url(reader: Reader, site: YMap) -> str:
@@ -198,6 +204,9 @@ def _components(reader: Reader, value: object, line: int) -> list[Component]:
         if cid and not slug_ok(cid):
             reader.error(line_of(entry, "id"), f"component id {cid!r} must use only a-z, 0-9 and '-'",
                          "ids appear in URLs and the API, e.g. public-api")
+        elif len(cid) > MAX_ID:
+            reader.error(line_of(entry, "id"), f"component id is {len(cid)} characters long; the limit is {MAX_ID}",
+                         "ids appear in URLs and file names: keep them short, e.g. public-api")
         if cid in seen:
             reader.error(line_of(entry, "id"), f"duplicate component id {cid!r}",
                          f"already used on line {seen[cid]}")

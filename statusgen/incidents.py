@@ -10,10 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from statusgen import markup
 from statusgen.config import IMPACTS, Config
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader
-from statusgen.yamlload import YList, YMap, line_of, load, read_text
+from statusgen.yamlload import NOT_TEXT, YList, YMap, leaves, line_of, load, read_text
 
 INCIDENT_DIR = "incidents"
 
@@ -111,6 +112,10 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
             problems.append(Problem(INCIDENT_DIR, 0, "incidents is not a folder",
                                     "incident files go in a folder named incidents/"))
         return []
+    if folder.is_symlink() and leaves(folder, root):
+        problems.append(Problem(INCIDENT_DIR, 0, "symlink points outside the repository",
+                                "keep the incident files in the repository"))
+        return []
     incidents: list[Incident] = []
     seen: dict[str, str] = {}
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -175,6 +180,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     """Parse the text of one incident file; problems are appended, not raised."""
     if rel.endswith(".md"):
         front, body, body_line = split_front_matter(text.lstrip("\ufeff"), rel)
+        _check_characters(body, rel, body_line)
         body_line += len(body) - len(body.lstrip("\n"))
         data = load(front, rel, first_line=2)
     else:
@@ -209,6 +215,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
+    _check_cost(reader, [(u.message, u.line) for u in updates] + [(body, body_line)])
     if len(problems) > before or not updates:
         return None
     return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=impact,
@@ -216,6 +223,23 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                     window=window, postmortem_due=postmortem_due,
                     references=references,
                     hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
+
+
+def _check_cost(reader: Reader, texts: list[tuple[str, int]]) -> None:
+    """Refuse markdown that would take the renderer minutes or hours (see markup.cost)."""
+    costs = [(markup.cost(text), line) for text, line in texts]
+    if sum(c for c, _ in costs) > markup.MAX_COST:
+        reader.error(max(costs)[1], "too much markup to render: thousands of '[' or '<' in long paragraphs",
+                     "split long paragraphs, and write \\[ and &lt; for brackets that are only text")
+
+
+def _check_characters(body: str, rel: str, first_line: int) -> None:
+    """Refuse in a markdown body the control characters that YAML refuses in front matter."""
+    bad = NOT_TEXT.search(body)
+    if bad:
+        line = first_line + body.count("\n", 0, bad.start())
+        raise StatusgenError(f"character U+{ord(bad.group()):04X} is not allowed", rel, line,
+                             "remove the control character")
 
 
 def _yaml_body_line(text: str, top: YMap) -> int:

@@ -45,12 +45,36 @@ def plain_paragraphs(text: str) -> str | None:
     return "\n".join(f"<p>{p}</p>" for p in paragraphs).replace("\xa0", "&nbsp;")
 
 
+# Python-Markdown reads each '[' and '<' by scanning the rest of its paragraph for what closes it,
+# and each abbreviation by scanning the whole text, so a text of thousands of brackets in one
+# paragraph takes time by the square of its length: a 1 MB message of '[' would take hours. The
+# cost below bounds that scanning; incident files above the limit are refused when loaded.
+MAX_COST = 4_000_000
+_SCANNED = re.compile(r"(?<!\\)[\[<]")
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[", re.M)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def cost(text: str) -> int:
+    """About how many characters rendering ``text`` scans: each unescaped '[' or '<' its
+    paragraph's length, each abbreviation definition the whole text's. Ordinary messages cost
+    nothing to a few thousand; MAX_COST takes well under a second."""
+    if "[" not in text and "<" not in text:
+        return 0
+    return (sum(len(_SCANNED.findall(part)) * len(part) for part in _PARAGRAPH_BREAK.split(text))
+            + len(_ABBREVIATION.findall(text)) * len(text))
+
+
 @lru_cache(maxsize=8192)
 def render(text: str) -> Markup:
     """Markdown to safe HTML."""
     fast = plain_paragraphs(text)
     if fast is not None:
         return Markup(fast)
+    if cost(text) > MAX_COST:
+        # Only text written to stall a build gets here, from a caller that did not check it first.
+        return Markup("\n".join(f"<p>{html_lib.escape(part, quote=False)}</p>"
+                                 for part in _PARAGRAPH_BREAK.split(text.strip("\n"))))
     # One converter, reset between documents: building one costs more than converting a message.
     html = _converter.reset().convert(text)
     return Markup(clean(html))

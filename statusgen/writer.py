@@ -42,11 +42,17 @@ class Unit:
 
 
 MARKER = ".statusgen-site"
+NAME_MAX = 255  # bytes in one file name, on the file systems sites are built on
 _MARKER_TEXT = b"This folder is written by 'statusgen build' and replaced whole by every build.\n"
 
 
 def check_output_dir(out: Path, root: Path) -> None:
     """Refuse an output directory whose replacement would destroy the repository itself."""
+    if out.is_symlink():
+        # The build swaps whole folders by renaming them, which would move the link, not write
+        # where it points; and a link committed to the repository could point anywhere.
+        raise StatusgenError(f"output directory {out} is a symlink; refusing to write through it", str(out), 0,
+                             "build into a real folder, or give --out the folder the link points to")
     out, root = out.resolve(), root.resolve()
     if out == root or root.is_relative_to(out):
         raise StatusgenError(f"output directory {out} contains the status repository", str(out), 0,
@@ -62,10 +68,19 @@ def check_output_dir(out: Path, root: Path) -> None:
 
 
 def safe_relative(name: str) -> str:
-    """An output path that stays inside the output directory, as given."""
+    """An output path that stays inside the output directory, as given.
+
+    Output paths are made from validated ids, so an unsafe one is a bug, not bad input; an id
+    longer than a file name may be is the input's.
+    """
     parts = name.split("/")
-    if not name or name.startswith((".", "/")) or any(p in ("", ".", "..") for p in parts) or "\0" in name:
+    if (not name or name.startswith((".", "/")) or any(p in ("", ".", "..") for p in parts)
+            or "\0" in name or "\\" in name):
         raise ValueError(f"unsafe output path {name!r}")
+    longest = max(parts, key=lambda p: len(p.encode()))
+    if len(longest.encode()) > NAME_MAX:
+        raise StatusgenError(f"the output file name {longest[:40]}... is {len(longest.encode())} bytes long; "
+                             f"file names have at most {NAME_MAX}", name, 0, "shorten the id it is made from")
     return name
 
 
@@ -84,8 +99,11 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[
     out = out.absolute()
     spare = spare_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if spare.exists() and not (spare / MARKER).is_file():
+    if spare.is_symlink() or spare.is_file():
+        spare.unlink()  # the spare folder is ours: a link there would have the build write elsewhere
+    elif spare.exists() and not (spare / MARKER).is_file():
         shutil.rmtree(spare)
+    spare.mkdir(exist_ok=True)
     changed = 0
     wanted: set[str] = set()
     made: set[str] = set()
@@ -96,8 +114,7 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[
         target, current = f"{spare_root}/{rel}", f"{out_root}/{rel}"
         parent = os.path.dirname(target)
         if parent not in made:
-            _make_dir(parent)
-            made.add(parent)
+            _make_dir(parent, spare_root, made)
         if isinstance(data, Reuse) or _same_bytes(current, data):
             if not _same_file(target, current, data.inode if isinstance(data, Reuse) else None):
                 _replace(target, partial(os.link, current))
@@ -120,12 +137,21 @@ def _write_bytes(data: bytes, path: str) -> None:
         out.write(data)
 
 
-def _make_dir(folder: str) -> None:
-    if os.path.isdir(folder) and not os.path.islink(folder):
+def _make_dir(folder: str, top: str, made: set[str]) -> None:
+    """Make ``folder`` under ``top`` a real folder, with real folders all the way down from ``top``,
+    and add each to ``made``.
+
+    What stands in the way is replaced: a file, or a symlink, which would have the files below
+    it written wherever it points.
+    """
+    if folder == top or folder in made:
         return
-    if os.path.lexists(folder):
-        os.unlink(folder)
-    os.makedirs(folder, exist_ok=True)
+    _make_dir(os.path.dirname(folder), top, made)
+    if not os.path.isdir(folder) or os.path.islink(folder):
+        if os.path.lexists(folder):
+            os.unlink(folder)
+        os.mkdir(folder)
+    made.add(folder)
 
 
 def _same_file(a: str, b: str, b_inode: tuple[int, int] | None = None) -> bool:

@@ -21,10 +21,16 @@ from statusgen.errors import StatusgenError
 
 _FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
 MAX_DEPTH = 50
-# libyaml recurses on nested flow collections without a limit; text whose brackets could nest
-# deeper than this goes through the pure-Python parser, whose recursion Python bounds.
+# libyaml builds nested collections by recursing in C without a limit, and a document nested some
+# ten thousand levels deep (a 200 KB line of "- - - ...", or of "[[[...") crashes the process.
+# Text that could nest deeper than this goes through the pure-Python parser, whose recursion
+# Python bounds.
 _SUSPICIOUS_NESTING = 200
+_BLOCK_INDICATOR = re.compile(r"[-?:](?=[ \t]|$)")
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+# What YAML lets a file hold as characters; its escapes ("\x01", "\uD800") can write anything else,
+# which no page, feed or calendar can carry.
+NOT_TEXT = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SYNTAX_HINT = "check indentation, and quote text that contains ': ' or starts with a symbol"
 
 
@@ -99,13 +105,22 @@ class _Lines:
 MAX_FILE_BYTES = 1_000_000
 
 
+def leaves(path: Path, root: Path) -> bool:
+    """Whether ``path``, its symlinks followed, is outside the folder ``root``."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
 def read_text(path: Path, rel: str) -> str:
-    """The text of a source file, refusing what no status repository should hold."""
+    """The text of the source file ``rel`` (relative to the repository) at ``path``, refusing what
+    no status repository should hold: a symlink out of the repository, a file over 1 MB, text
+    that is not UTF-8."""
     try:
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
-            if not path.resolve().is_relative_to(path.parent.resolve().parent):
-                raise StatusgenError("symlink points outside the repository", rel, 1)
+            # A pull request could add a link to a file of the machine that builds the site.
+            if leaves(path, path.parents[rel.count("/")]):
+                raise StatusgenError("symlink points outside the repository", rel, 1,
+                                     "copy the file into the repository instead")
             info = os.stat(path)
         size = info.st_size
         if size > MAX_FILE_BYTES:
@@ -122,6 +137,21 @@ def read_text(path: Path, rel: str) -> str:
         raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
 
 
+def _may_nest_deeply(text: str) -> bool:
+    """Whether ``text`` could nest more than _SUSPICIOUS_NESTING levels: in flow style by its
+    brackets, in block style by a line's indentation and the indicators ("- ", "? ", ": ") on it."""
+    if text.count("[") + text.count("{") > _SUSPICIOUS_NESTING and _flow_depth(text) > _SUSPICIOUS_NESTING:
+        return True
+    if len(text) <= _SUSPICIOUS_NESTING:
+        return False
+    for line in text.splitlines():
+        if len(line) > _SUSPICIOUS_NESTING:
+            body = line.lstrip(" ")
+            if len(line) - len(body) + len(_BLOCK_INDICATOR.findall(body)) > _SUSPICIOUS_NESTING:
+                return True
+    return False
+
+
 def _flow_depth(text: str) -> int:
     depth = deepest = 0
     for char in text:
@@ -136,8 +166,7 @@ def _flow_depth(text: str) -> int:
 def load(text: str, path: str, first_line: int = 1) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
     lines = _Lines(text, first_line)
-    suspicious = text.count("[") + text.count("{") > _SUSPICIOUS_NESTING and _flow_depth(text) > _SUSPICIOUS_NESTING
-    loader = (_SafeLoader if suspicious else _Loader)(text)
+    loader = (_SafeLoader if _may_nest_deeply(text) else _Loader)(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -186,10 +215,15 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
             raise StatusgenError(f"unsupported YAML tag {node.tag!r}", path, line,
                                  "remove the '!' tag; plain values are enough")
         try:
-            return loader.construct_object(node, deep=True)
+            value = loader.construct_object(node, deep=True)
         except Exception:  # the constructors raise KeyError, ValueError... for a bad explicit tag
             raise StatusgenError(f"invalid value {node.value!r} for YAML tag {node.tag!r}", path, line,
                                  "remove the '!!' tag") from None
+        bad = NOT_TEXT.search(value) if isinstance(value, str) else None
+        if bad:
+            raise StatusgenError(f"character U+{ord(bad.group()):04X} is not allowed in text", path, line,
+                                 "remove the escape that writes it")
+        return value
     if isinstance(node, yaml.SequenceNode):
         items = YList()
         items.line, items.lines = line, []

@@ -287,7 +287,7 @@ def test_unusual_layouts_take_an_update(repo: Repo, capsys, layout):
     assert yaml.safe_load(front)["updates"][-1]["message"] == "Done."
 
 
-@pytest.mark.parametrize("message", ["a\x07b\nc", "one\u2028two\nthree", "\tcode\nx", "line one\n   \nline three",
+@pytest.mark.parametrize("message", ["a\u00adb\nc", "one\u2028two\nthree", "\tcode\nx", "line one\n   \nline three",
                                      "trailing  \nspaces", "3:05\u202fPM CET\nnext"])
 def test_awkward_multiline_messages_round_trip(repo: Repo, capsys, message):
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
@@ -295,6 +295,16 @@ def test_awkward_multiline_messages_round_trip(repo: Repo, capsys, message):
     assert code == 0, err
     front, _, _ = split_front_matter((repo.root / "incidents/2025-11-03-api-errors.md").read_text(), "x.md")
     assert yaml.safe_load(front)["updates"][-1]["message"].strip() == message.strip()
+
+
+def test_a_control_character_in_a_message_is_refused(repo: Repo, capsys):
+    path = repo.root / "incidents/2025-11-03-api-errors.md"
+    before = path.read_bytes()
+    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
+                       "--message", "a\x07b", "--now", NOW)
+    assert (code, err) == (1, "error: the message holds character U+0007, which pages and feeds cannot carry "
+                              "(remove it and run the command again)\n")
+    assert path.read_bytes() == before
 
 
 def test_old_mac_line_endings_are_refused_clearly(repo: Repo, capsys):

@@ -175,6 +175,13 @@ CASES = [
      "statusgen.yaml:18: unknown component 'dbb' (did you mean 'db'?)"),
     ("config-theme", {"statusgen.yaml": CONFIG.replace("  timezone:", "  theme: fancy\n  timezone:")},
      "statusgen.yaml:5: theme 'fancy' not found (create themes/fancy/templates/, or use theme: default)"),
+    ("config-long-component-id", {"statusgen.yaml": CONFIG.replace("id: db", "id: " + "d" * 101)},
+     "statusgen.yaml:13: component id is 101 characters long; the limit is 100 "
+     "(ids appear in URLs and file names: keep them short, e.g. public-api)"),
+    ("config-announcement-cost", {"statusgen.yaml": CONFIG.replace("  timezone:", "  announcement: '" + "[" * 3000
+                                                                    + "'\n  timezone:")},
+     "statusgen.yaml:5: too much markup to render: thousands of '[' or '<' "
+     "(write \\[ and &lt; for brackets that are only text)"),
 ]
 
 

@@ -1,0 +1,341 @@
+"""Hostile input: huge, explosive, deeply nested or linked files, and names that would leave site/.
+
+Each is refused quickly, in little memory, at ``path:line``, and nothing is written. Builds of
+the heavy cases run in a child process, so its time and peak memory are its own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CONFIG, INCIDENT, Repo, tree_digest
+from statusgen import writer
+from statusgen.errors import StatusgenError
+
+NOW = "2025-11-10T12:00:00Z"
+MAX_SECONDS = 10
+MAX_PEAK_MIB = 200
+ALIAS_HINT = "YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"
+SYMLINK_OUT = "symlink points outside the repository"
+TOO_BIG = "the limit is 1,000,000 (move long material elsewhere and link to it)"
+
+# Runs one build in a grandchild and reports it with the grandchild's own peak memory: the
+# children's figure of a fresh process counts that build alone.
+MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.run([sys.executable, "-m", "statusgen", *sys.argv[1:]], capture_output=True, text=True)
+print(json.dumps({"status": child.returncode, "stdout": child.stdout, "stderr": child.stderr,
+                  "seconds": time.perf_counter() - started,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+@dataclass(frozen=True)
+class Measured:
+    status: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mib: float
+
+
+def measured_build(root: Path) -> Measured:
+    """``statusgen build`` of ``root`` in its own process, with its wall time and peak memory."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, "-C", str(root), "build", "--now", NOW],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return Measured(**json.loads(done.stdout))
+
+
+def front(text: str) -> bytes:
+    update = "  - at: 2025-11-03T14:05:00Z\n    status: investigating\n    message: m\n"
+    return f"---\n{text}updates:\n{update}---\n".encode()
+
+
+def billion_laughs() -> bytes:
+    levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for this, below in zip("bcdefghi", "abcdefgh", strict=True):
+        levels.append(f"{this}: &{this} [" + ", ".join([f"*{below}"] * 9) + "]")
+    return front("title: laughs\n" + "\n".join(levels).replace("a: &a", "references: &a", 1) + "\n")
+
+
+HUGE = 50 * 2 ** 20
+INCIDENT_FILE = "incidents/2025-11-04-hostile.md"
+
+# (case, files to add, the error expected)
+CASES = [
+    ("50-mb-incident", {INCIDENT_FILE: b"---\ntitle: x\n" + (b"lol " * 15 + b"\n") * (HUGE // 61)},
+     f"{INCIDENT_FILE}:1: file is 52,428,781 bytes; {TOO_BIG}"),
+    ("50-mb-statusgen-yaml", {"statusgen.yaml": CONFIG.encode() + b"#" * HUGE},
+     f"statusgen.yaml:1: file is 52,429,078 bytes; {TOO_BIG}"),
+    ("billion-laughs", {INCIDENT_FILE: billion_laughs()}, f"{INCIDENT_FILE}:3: {ALIAS_HINT}"),
+    ("merge-key-bomb", {INCIDENT_FILE: front("title: x\nbase: &b {a: 1}\nwindow: {<<: *b}\n")},
+     f"{INCIDENT_FILE}:4: YAML merge keys (<<) are not supported (write the keys out in full)"),
+    ("deep-flow-sequence", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 200_000 + "]" * 200_000 + "\n")},
+     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    ("deep-flow-mapping", {INCIDENT_FILE: front("title: x\nwindow: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")},
+     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    # libyaml recursed on these in C until the process crashed.
+    ("deep-block-sequence", {INCIDENT_FILE: front("title: x\nreferences:\n  " + "- " * 400_000 + "x\n")},
+     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    ("deep-block-keys", {INCIDENT_FILE: front("title: x\nwindow:\n  " + "? " * 400_000 + "x\n")},
+     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    ("deep-indentation", {INCIDENT_FILE: front("title: x\nwindow:\n" + "".join(
+        " " * (n + 1) + f"k{n}:\n" for n in range(1_300)) + " " * 1_301 + "x: 1\n")},
+     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    ("5-mb-line", {INCIDENT_FILE: front("title: " + "x" * 5_000_000 + "\n")},
+     f"{INCIDENT_FILE}:1: file is 5,000,095 bytes; {TOO_BIG}"),
+    # Python-Markdown takes time by the square of a paragraph's brackets: hours for this one.
+    ("900-kb-line-of-brackets", {INCIDENT_FILE: front("title: x\n").replace(b"message: m", b"message: '"
+                                                                           + b"[" * 900_000 + b"'")},
+     f"{INCIDENT_FILE}:4: too much markup to render: thousands of '[' or '<' in long paragraphs "
+     "(split long paragraphs, and write \\[ and &lt; for brackets that are only text)"),
+    ("brackets-in-many-paragraphs", {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
+     f"{INCIDENT_FILE}:8: too much markup to render: thousands of '[' or '<' in long paragraphs "
+     "(split long paragraphs, and write \\[ and &lt; for brackets that are only text)"),
+]
+
+
+@pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
+def test_hostile_file_is_refused_quickly_in_little_memory(repo: Repo, files, expected):
+    assert repo.build(NOW) == 0
+    before = tree_digest(repo.site)
+    for name, data in files.items():
+        (repo.root / name).write_bytes(data)
+
+    result = measured_build(repo.root)
+    assert (result.status, result.stderr.splitlines()) == (1, [expected, "1 error(s); nothing was written"])
+    assert result.seconds < MAX_SECONDS, result
+    assert result.peak_mib < MAX_PEAK_MIB, result
+    assert tree_digest(repo.site) == before
+
+
+def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo):
+    """Under the size limit, a 900 KB line of text is only text: it is published, not refused."""
+    message = "Everything is slow. " * 45_000
+    repo.incident("2025-11-04-long.md", front("title: Long\n").decode().replace("message: m", f"message: {message}"))
+    result = measured_build(repo.root)
+    assert result.status == 0, result.stderr
+    assert result.seconds < MAX_SECONDS, result
+    assert result.peak_mib < MAX_PEAK_MIB, result
+    assert message.strip() in repo.page("incidents/2025-11-04-long/index.html")
+
+
+# --- Symlinks: a link inside the repository is followed; one leaving it is refused ----------------
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder beside the repository, with files a link could point at."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    (folder / "2025-11-04-secret.md").write_text(INCIDENT.replace("Elevated API error rates", "Secret"))
+    (folder / "statusgen.yaml").write_text(CONFIG)
+    (folder / "secret.txt").write_text("the machine's secret\n")
+    return folder
+
+
+def refused(repo: Repo, capsys, expected: list[str]) -> None:
+    """The build exits 1 printing exactly ``expected``, and site/ is as it was."""
+    before = tree_digest(repo.site)
+    capsys.readouterr()
+    assert repo.build(NOW) == 1
+    assert capsys.readouterr().err.splitlines() == expected
+    assert tree_digest(repo.site) == before
+
+
+def test_incident_file_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    (repo.root / "incidents/2025-11-04-secret.md").symlink_to(outside / "2025-11-04-secret.md")
+    refused(repo, capsys, [f"incidents/2025-11-04-secret.md:1: {SYMLINK_OUT} (copy the file into the repository "
+                           "instead)", "1 error(s); nothing was written"])
+
+
+def test_incidents_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    for path in (repo.root / "incidents").iterdir():
+        path.unlink()
+    (repo.root / "incidents").rmdir()
+    (repo.root / "incidents").symlink_to(outside)
+    refused(repo, capsys, [f"incidents: {SYMLINK_OUT} (keep the incident files in the repository)",
+                           "1 error(s); nothing was written"])
+
+
+def test_statusgen_yaml_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    (repo.root / "statusgen.yaml").unlink()
+    (repo.root / "statusgen.yaml").symlink_to(outside / "statusgen.yaml")
+    refused(repo, capsys, [f"statusgen.yaml:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+                           "1 error(s); nothing was written"])
+
+
+def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    theme = repo.root / "themes/own"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "templates/404.html").symlink_to(outside / "secret.txt")
+    (theme / "static/robots-extra.txt").symlink_to(outside / "secret.txt")
+    (theme / "static/more").symlink_to(outside)
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    refused(repo, capsys, [
+        f"themes/own/static/more: {SYMLINK_OUT} (copy the file into the repository instead)",
+        f"themes/own/static/robots-extra.txt:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+        f"themes/own/templates/404.html:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+        "3 error(s); nothing was written"])
+
+
+def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    (repo.root / "assets/deeper").mkdir(parents=True)
+    (repo.root / "assets/deeper/leak.txt").symlink_to(outside / "secret.txt")
+    (repo.root / "assets/deeper/loop").symlink_to(repo.root / "assets")
+    (repo.root / "themes/own/static").mkdir(parents=True)
+    (repo.root / "themes/own/static/assets").symlink_to(repo.root / "assets")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    refused(repo, capsys, [f"themes/own/static/assets/deeper/leak.txt:1: {SYMLINK_OUT} "
+                           "(copy the file into the repository instead)", "1 error(s); nothing was written"])
+
+
+def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+    assert repo.build(NOW) == 0
+    (outside / "templates").mkdir()
+    (repo.root / "themes").mkdir()
+    (repo.root / "themes/own").symlink_to(outside)
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    refused(repo, capsys, [f"themes/own: {SYMLINK_OUT} (copy the folder into the repository)",
+                           "1 error(s); nothing was written"])
+
+
+def test_message_template_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+    (repo.root / "templates").mkdir()
+    (repo.root / "templates/leak.md").symlink_to(outside / "secret.txt")
+    assert repo.run("templates") == 1
+    assert capsys.readouterr().err == (f"error: templates/leak.md:1: {SYMLINK_OUT} "
+                                       "(copy the file into the repository instead)\n")
+
+
+def test_links_inside_the_repository_are_followed(repo: Repo):
+    (repo.root / "drafts").mkdir()
+    (repo.root / "drafts/shared.md").write_text(INCIDENT.replace("Elevated API error rates", "Linked"))
+    (repo.root / "incidents/2025-11-05-linked.md").symlink_to("../drafts/shared.md")
+    (repo.root / "themes/own/static").mkdir(parents=True)
+    (repo.root / "assets").mkdir()
+    (repo.root / "assets/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    (repo.root / "themes/own/static/logo.svg").symlink_to(repo.root / "assets/logo.svg")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    assert repo.build(NOW) == 0
+    assert "<h1>Linked</h1>" in repo.page("incidents/2025-11-05-linked/index.html")
+    assert repo.page("static/logo.svg") == "<svg xmlns='http://www.w3.org/2000/svg'/>\n"
+    assert not (repo.site / "static/logo.svg").is_symlink()
+
+
+# --- Output: nothing is written outside the output folder ----------------------------------------
+
+def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    repo.site.symlink_to(target)
+    assert repo.build(NOW) == 1
+    assert capsys.readouterr().err == (
+        f"error: {repo.site}: output directory {repo.site} is a symlink; refusing to write through it "
+        "(build into a real folder, or give --out the folder the link points to)\n")
+    assert list(target.iterdir()) == [] and repo.site.is_symlink()
+
+
+def test_links_planted_in_the_spare_folder_are_not_written_through(repo: Repo, tmp_path: Path):
+    """The spare output folder (.site.previous) is laid out in place; a link there, committed to the
+    repository or left by anyone, must not take the build's files elsewhere."""
+    victim = tmp_path / "victim"
+    (victim / "inner").mkdir(parents=True)
+    (victim / writer.MARKER).write_text("")
+    (victim / "inner/keep.txt").write_text("keep\n")
+    before = tree_digest(victim)
+    spare = writer.spare_dir(repo.site)
+    assert repo.build(NOW) == 0 and repo.build(NOW) == 0  # site/ and .site.previous/ both exist
+    shutil.rmtree(spare / "components")
+    (spare / "components").symlink_to(victim / "inner")
+    shutil.rmtree(spare / "incidents/2025-11-03-api-errors")
+    (spare / "incidents/2025-11-03-api-errors").symlink_to(victim)
+    assert repo.build(NOW) == 0
+    assert tree_digest(victim) == before
+    assert not [p for p in repo.site.rglob("*") if p.is_symlink()]
+    assert (repo.site / "components/api/index.html").is_file()
+
+    shutil.rmtree(spare)
+    spare.symlink_to(victim)  # the spare folder itself, with the marker a build leaves
+    assert repo.build(NOW) == 0
+    assert tree_digest(victim) == before
+    assert not repo.site.is_symlink() and not spare.is_symlink()
+
+
+@pytest.mark.parametrize("name", ["../x", "a/../../x", "/etc/passwd", "", "a//b", ".hidden", "a/./b", "a/..",
+                                  "a\0b", "a\\..\\b"])
+def test_writer_refuses_paths_that_leave_the_output(tmp_path: Path, name: str):
+    out = tmp_path / "site"
+    with pytest.raises(ValueError, match="unsafe output path"):
+        writer.write_tree(out, [("index.html", b"ok"), (name, b"escaped")])
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.previous"]
+
+
+@pytest.mark.parametrize("name", ["x" * 256, "incidents/" + "\u00e9" * 128 + "/index.html"])
+def test_writer_refuses_names_longer_than_a_file_name(tmp_path: Path, name: str):
+    out = tmp_path / "site"
+    with pytest.raises(StatusgenError, match="file names have at most 255"):
+        writer.write_tree(out, [("index.html", b"ok"), (name, b"long")])
+    assert not out.exists()
+
+
+# --- Names ----------------------------------------------------------------------------------------
+
+NAME_HINT = "file name must be YYYY-MM-DD-slug with a lowercase slug (e.g. incidents/2025-11-03-api-errors.md)"
+
+
+@pytest.mark.parametrize("name", ["2025-11-03-a..b.md", "2025-11-03-caf\u00e9.md", "2025-11-03-CON.md",
+                                  "2025-11-03-x y.md", "2025-11-03-.md", "2025-11-03-a\\b.md",
+                                  "2025-11-03-\u0430pi.md", "2025-11-03-a\u200bb.md", "2025-13-03-x.md"])
+def test_incident_file_names_that_are_not_slugs_are_refused(repo: Repo, capsys, name: str):
+    assert repo.build(NOW) == 0
+    (repo.root / "incidents" / name).write_text(INCIDENT)
+    refused(repo, capsys, [f"incidents/{name}:1: {NAME_HINT}", "1 error(s); nothing was written"])
+
+
+def test_long_incident_file_name_is_built(repo: Repo):
+    name = "2025-11-04-" + "a" * 240
+    repo.incident(f"{name}.md")
+    assert repo.build(NOW) == 0
+    assert (repo.site / f"incidents/{name}/index.html").is_file()
+
+
+@pytest.mark.parametrize("cid", ["../x", "a/b", "/etc", "CON", "caf\u00e9", "a b", "-", "x/../../y", ".."])
+def test_component_ids_that_are_not_slugs_are_refused(repo: Repo, capsys, cid: str):
+    assert repo.build(NOW) == 0
+    repo.config(CONFIG.replace("id: db", f"id: {json.dumps(cid)}"))
+    refused(repo, capsys, [f"statusgen.yaml:13: component id {cid!r} must use only a-z, 0-9 and '-' "
+                           "(ids appear in URLs and the API, e.g. public-api)", "1 error(s); nothing was written"])
+
+
+def test_component_id_with_a_nul_is_refused(repo: Repo, capsys):
+    assert repo.build(NOW) == 0
+    repo.config(CONFIG.replace("id: db", 'id: "d\\0b"'))
+    refused(repo, capsys, ["statusgen.yaml:13: character U+0000 is not allowed in text "
+                           "(remove the escape that writes it)", "1 error(s); nothing was written"])
+
+
+def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys):
+    assert repo.build(NOW) == 0
+    before = tree_digest(repo.site)
+    repo.config(CONFIG.replace("id: db", "id: " + "d" * 300))
+    capsys.readouterr()
+    assert repo.build(NOW) == 1
+    assert capsys.readouterr().err == (
+        "statusgen.yaml:13: component id is 300 characters long; the limit is 100 (ids appear in URLs and file "
+        "names: keep them short, e.g. public-api)\n1 error(s); nothing was written\n")
+    assert tree_digest(repo.site) == before
