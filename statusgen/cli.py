@@ -122,9 +122,12 @@ def parser() -> argparse.ArgumentParser:
                     "the targets name (url_env, smtp_env). Each delivery is recorded in "
                     ".statusgen/delivered.json, so a rerun sends nothing twice. The record also keeps the "
                     "last commit a run covered: a run reaches back to it when it comes before REF, so "
-                    "commits whose own run never happened are covered too. Updates stamped after now "
-                    "are held back and recorded; each later run sends those whose time has come and that "
-                    "HEAD still publishes (--since HEAD sends only these). Exit 1 if any delivery failed.")
+                    "commits whose own run never happened are covered too. Updates stamped after now, "
+                    "and updates a target failed to take, are kept in the record; each later run sends "
+                    "those whose time has come and that HEAD still publishes to the targets that lack "
+                    "them (--since HEAD sends only these). After a delivery to a target fails, its later "
+                    "updates are kept for the next run untried, so they arrive in order. Exit 1 if any "
+                    "delivery failed.")
     cmd.add_argument("--since", required=True, metavar="REF",
                      help="the commit already announced (a commit id, branch or tag), e.g. the commit "
                           "before a push, or HEAD for no new range; REF must be in the clone, so fetch "
@@ -374,6 +377,8 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
         line = f"dry run, nothing sent: {counts['would deliver']} to deliver, {counts['skipped']} skipped"
     else:
         line = f"{counts['delivered']} delivered, {counts['failed']} failed, {counts['skipped']} skipped"
+        if counts["not tried"]:
+            line += f", {counts['not tried']} not tried"
     if counts["held back"]:
         line += f", {counts['held back']} held back"
     print(f"notify {span}: {line}")

@@ -4,6 +4,11 @@ that never leave the environment.
 Webhook addresses and SMTP credentials are secrets (anyone who has a Slack webhook URL can post
 to the channel), so they are read from the environment variable a target names, and every error
 that could echo them is redacted before it is shown.
+
+A message is sent exactly once when the target answers, and at least once when an answer is
+lost: after a timeout or a 5xx the message may have got through, and the retry sends it again.
+Every web request therefore carries an Idempotency-Key, the same on each attempt, by which a
+receiver can recognise the repeat.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -65,6 +71,17 @@ def target_key(target: NotifyTarget) -> str:
     if target.components:
         parts.append("components=" + ",".join(sorted(target.components)))
     return ":".join(parts)
+
+
+# The namespace of the keys below: any fixed value would do, but a new one would change every key.
+_IDEMPOTENCY = uuid.UUID("5b0e6a43-53d4-4b8e-9a55-0d3c6e1f2a71")
+
+
+def idempotency_key(target: NotifyTarget, update: str) -> str:
+    """The Idempotency-Key header of every request delivering ``update`` to ``target``: a
+    structured-field string holding a UUID derived from both, the same on every attempt."""
+    name = f"{target_key(target)}\n{update}"
+    return f'"{uuid.uuid5(_IDEMPOTENCY, name)}"'
 
 
 def target_label(target: NotifyTarget) -> str:
@@ -129,8 +146,9 @@ def _error_body(error: urllib.error.HTTPError) -> str:
         return ""
 
 
-def post_json(url: str, document: dict[str, Any], retry: Retry) -> int:
-    """POST ``document`` as JSON to ``url``; returns the number of attempts it took."""
+def post_json(url: str, document: dict[str, Any], retry: Retry, *, idempotency_key: str | None = None) -> int:
+    """POST ``document`` as JSON to ``url``; returns the number of attempts it took. Every
+    attempt carries the same ``idempotency_key``, when there is one."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
@@ -140,6 +158,8 @@ def post_json(url: str, document: dict[str, Any], retry: Retry) -> int:
         raise DeliveryFailed("the address is not an http:// or https:// URL")
     data = json.dumps(document, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"statusgen/{__version__}"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
     for attempt in range(1, retry.attempts + 1):
         asked: float | None = None
         try:
@@ -158,6 +178,8 @@ def post_json(url: str, document: dict[str, Any], retry: Retry) -> int:
         except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException) as exc:
             cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             reason = str(cause) or type(cause).__name__
+            if isinstance(cause, ssl.SSLCertVerificationError):  # the same answer every time
+                raise DeliveryFailed(redact(reason, url)) from None
             if isinstance(cause, TimeoutError):
                 reason = f"no answer within {retry.timeout:g} s"
         reason = redact(reason, url)
@@ -203,10 +225,13 @@ def _loopback(host: str) -> bool:
 def _send_once(server: SmtpServer, message: EmailMessage, timeout: float) -> None:
     context = ssl.create_default_context()
     client: smtplib.SMTP
-    if server.implicit_tls:
-        client = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)
-    else:
-        client = smtplib.SMTP(server.host, server.port, timeout=timeout)
+    try:
+        if server.implicit_tls:
+            client = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(server.host, server.port, timeout=timeout)
+    except UnicodeError:  # a name no lookup can take, such as one with an empty label
+        raise DeliveryFailed(f"the SMTP server's name {server.host!r} is not a valid host name") from None
     with client:
         client.ehlo()
         encrypted = server.implicit_tls
@@ -218,7 +243,11 @@ def _send_once(server: SmtpServer, message: EmailMessage, timeout: float) -> Non
             if not encrypted and not _loopback(server.host):
                 raise DeliveryFailed("the SMTP server does not offer STARTTLS; refusing to send the "
                                      "password unencrypted (use smtps:// for implicit TLS)")
-            client.login(server.user, server.password or "")
+            try:
+                client.login(server.user, server.password or "")
+            except UnicodeEncodeError:
+                raise DeliveryFailed("the SMTP user name or password has characters other than ASCII, "
+                                     "which SMTP login cannot send") from None
         client.send_message(message)
 
 
@@ -230,13 +259,16 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
     """Send ``message`` through the SMTP server ``url`` names; returns the attempts it took.
 
     STARTTLS is used whenever a plain ``smtp://`` server offers it. Temporary failures (4xx
-    replies, lost connections) are retried; permanent ones (5xx) are not.
+    replies, lost connections) are retried; permanent ones (5xx replies, and what the URL itself
+    makes impossible: a name no lookup can take, a certificate that does not verify) are not.
     """
     server = smtp_server(url)
     for attempt in range(1, retry.attempts + 1):
         try:
             _send_once(server, message, retry.timeout)
             return attempt
+        except DeliveryFailed as exc:
+            raise DeliveryFailed(redact(str(exc), url)) from None
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             reason = "recipients refused: " + ", ".join(
@@ -247,6 +279,8 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
             reason = f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
             if not 400 <= exc.smtp_code < 500:
                 raise DeliveryFailed(redact(reason, url)) from None
+        except ValueError as exc:  # from the URL (certificate errors are ValueErrors too): the same next time
+            raise DeliveryFailed(redact(str(exc) or type(exc).__name__, url)) from None
         except (OSError, smtplib.SMTPException) as exc:
             reason = f"no answer within {retry.timeout:g} s" if isinstance(exc, TimeoutError) else (
                 str(exc) or type(exc).__name__)

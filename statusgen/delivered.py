@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +16,12 @@ RECORD = ".statusgen/delivered.json"
 
 class DeliveryRecord:
     """``.statusgen/delivered.json``: for each target, the updates it has been sent and when; the
-    last commit a run covered (``head``); and the updates held back because they were stamped
-    ahead, each with the commit it was found in (``held``)."""
+    last commit a run covered (``head``); and the updates still owed to some target, because they
+    were stamped ahead or a delivery failed, each with the commit it was found in (``held``)."""
 
     def __init__(self, path: Path):
         self.path = path
+        self._writes = True
         self.targets: dict[str, dict[str, str]] = {}
         self.head: str | None = None
         self.held: dict[str, str] = {}
@@ -46,13 +48,14 @@ class DeliveryRecord:
         self._write()
 
     def hold(self, update: str, commit: str) -> None:
-        """Remember an update stamped ahead, found in ``commit``, for a later run."""
+        """Keep an update found in ``commit`` for a later run: it is stamped ahead, or some target
+        does not have it yet."""
         if self.held.get(update) != commit:
             self.held[update] = commit
             self._write()
 
     def release(self, update: str) -> None:
-        """Forget a held-back update: every target has it, or HEAD no longer publishes it."""
+        """Forget a held update: every target has it, or HEAD no longer publishes it."""
         if self.held.pop(update, None) is not None:
             self._write()
 
@@ -62,7 +65,36 @@ class DeliveryRecord:
             self.head = commit
             self._write()
 
+    def carry(self, old: str, new: str) -> None:
+        """Give the updates of incident ``old``, now named ``new``, to the new name: what each
+        target was sent is known under both (a rerun over commits from before the rename still
+        finds it), and what is held moves over."""
+        prefix = f"{old}@"
+        changed = False
+        for sent in self.targets.values():
+            for update, when in list(sent.items()):
+                if update.startswith(prefix) and new + update[len(old):] not in sent:
+                    sent[new + update[len(old):]] = when
+                    changed = True
+        for update, commit in list(self.held.items()):
+            if update.startswith(prefix):
+                del self.held[update]
+                self.held.setdefault(new + update[len(old):], commit)
+                changed = True
+        if changed:
+            self._write()
+
+    def scratch(self) -> DeliveryRecord:
+        """A copy that is never written, for a run that only shows what it would do."""
+        clone = copy.copy(self)
+        clone._writes = False
+        clone.targets = {target: dict(sent) for target, sent in self.targets.items()}
+        clone.held = dict(self.held)
+        return clone
+
     def _write(self) -> None:
+        if not self._writes:
+            return
         # Atomically, so that a run killed while writing leaves the previous record whole.
         self.path.parent.mkdir(parents=True, exist_ok=True)
         document = {"version": 1, "head": self.head, "held": dict(sorted(self.held.items())),

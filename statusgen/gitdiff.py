@@ -92,7 +92,8 @@ def _incident_file(rel: str) -> bool:
 def changes(root: Path, base: str, head: str) -> list[Change]:
     """Incident files added, changed, renamed or deleted from ``base`` to ``head``."""
     # Renames are followed so that a file moved to a better name is compared with what it was,
-    # rather than announced again from its first update.
+    # rather than announced again from its first update. Git sees a rename only while the file
+    # stays mostly the same: notify pairs the rest by the update instants they share.
     done = _git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", "--no-textconv",
                 base, head, "--", f"{INCIDENT_DIR}/")
     if done.returncode != 0:

@@ -4,8 +4,10 @@ An update is known by its incident's id and its instant, so an update whose text
 later is not announced again. What went out is kept in ``.statusgen/delivered.json``, rewritten
 after every delivery, so a run that stops halfway (or is rerun over the same commits) never sends
 anything twice. The record also keeps the last commit a run covered, so a run whose range starts
-after it (an earlier run never happened) reaches back to it, and the updates held back because
-they were stamped ahead, so a later run sends each once its time has come.
+after it (an earlier run never happened) reaches back to it, and the updates some target still
+lacks (stamped ahead, or a delivery failed), so every later run tries them again until each
+target has them. A file renamed keeps its incident's record: the updates it had before are not
+new, whatever git's rename detection made of the change.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ from statusgen.timeutil import iso
 log = logging.getLogger(__name__)
 
 
+def update_key(ident: str, at: datetime) -> str:
+    """How the delivery record names an update: its incident's id and its instant."""
+    return f"{ident}@{iso(at)}"
+
+
 @dataclass(frozen=True)
 class NewUpdate:
     """An update that appeared in the range; ``incident`` as it stood right after it."""
@@ -38,7 +45,7 @@ class NewUpdate:
 
     @property
     def key(self) -> str:
-        return f"{self.incident.id}@{iso(self.update.at)}"
+        return update_key(self.incident.id, self.update.at)
 
     def __str__(self) -> str:
         return f"{self.incident.id} {iso(self.update.at)} {self.update.status}"
@@ -49,13 +56,15 @@ class Batch:
     """What a run announces, oldest first (ties by incident id): the updates added from ``base``
     to ``head``, and those held back earlier that HEAD still publishes. ``base`` is the commit
     asked for (``since``) or, when an earlier run covered less, the last commit it covered.
-    ``dropped`` names the held-back updates HEAD no longer publishes."""
+    ``dropped`` names the held-back updates HEAD no longer publishes; ``renamed`` pairs each
+    incident id whose file was renamed with its new id."""
 
     since: str
     base: str
     head: str
     updates: tuple[NewUpdate, ...]
     dropped: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
 
 
 def _normalised(text: str) -> str:
@@ -75,6 +84,39 @@ def _instants_at(root: Path, commit: str, rel: str | None) -> set[datetime]:
     if incident is None or incident.hidden:
         return set()
     return {u.at for u in incident.updates}
+
+
+def _stem(rel: str) -> str:
+    return PurePosixPath(rel).stem
+
+
+def _paired(root: Path, base: str, head: str, changes: list[gitdiff.Change]) -> list[gitdiff.Change]:
+    """``changes`` with each deleted file that shares update instants with an added one made a
+    rename of it. Git sees a rename only while the file stays mostly the same; one renamed and
+    rewritten shows as a deletion and an addition, and would have its old updates announced
+    again under the new name. The pair sharing the most instants goes first."""
+    gone = [c.old for c in changes if c.old is not None and c.new is None]
+    added = [c.new for c in changes if c.new is not None and c.old is None]
+    if not gone or not added:
+        return changes
+    before = {rel: _instants_at(root, base, rel) for rel in gone}
+    after = {rel: _instants_at(root, head, rel) for rel in added}
+    candidates = sorted((-len(before[old] & after[new]), old, new)
+                        for old in gone for new in added if before[old] & after[new])
+    pairs: list[gitdiff.Change] = []
+    used: set[str] = set()
+    for _, old, new in candidates:
+        if old not in used and new not in used:
+            used.update((old, new))
+            pairs.append(gitdiff.Change(old, new))
+            log.info("%s was renamed to %s (they share update instants)", old, new)
+    return [c for c in changes if not ({c.old, c.new} & used)] + pairs
+
+
+def _renames(changes: list[gitdiff.Change]) -> dict[str, str]:
+    """Each incident id whose file was renamed, with its new id."""
+    return {_stem(c.old): _stem(c.new) for c in changes
+            if c.old is not None and c.new is not None and _stem(c.old) != _stem(c.new)}
 
 
 def _check_committed(root: Path, head: str, rel: str) -> None:
@@ -134,11 +176,13 @@ def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None
     base = _start(root, asked, record)
     by_id = {i.id: i for i in repo.incidents}
     found: list[NewUpdate] = []
-    for change in gitdiff.changes(root, base, head):
+    changes = _paired(root, base, head, gitdiff.changes(root, base, head))
+    renamed = _renames(changes)
+    for change in changes:
         if change.new is None:
             continue
         _check_committed(root, head, change.new)
-        incident = by_id.get(PurePosixPath(change.new).stem)
+        incident = by_id.get(_stem(change.new))
         if incident is None or incident.hidden:
             continue
         before = _instants_at(root, base, change.old)
@@ -147,7 +191,16 @@ def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None
                 found.append(NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update))
     dropped: list[str] = []
     keys = {item.key for item in found}
-    for key, seen in sorted(record.held.items() if record is not None else ()):
+    looked: set[str] = set()
+    for held, seen in sorted(record.held.items() if record is not None else ()):
+        ident, _, at = held.rpartition("@")
+        if ident not in by_id and ident not in renamed and seen not in looked and gitdiff.is_ancestor(root, seen, head):
+            # Renamed since it was held, in commits before this range (a run that saw the rename
+            # would have moved it): look at what changed from where it was found.
+            looked.add(seen)
+            for old, new in _renames(_paired(root, seen, head, gitdiff.changes(root, seen, head))).items():
+                renamed.setdefault(old, new)
+        key = f"{renamed.get(ident, ident)}@{at}"
         if key in keys:
             continue
         # Held in a commit this HEAD does not include yet (a rerun of an older run): leave it to a
@@ -159,9 +212,10 @@ def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None
         if item is None:
             dropped.append(key)
         else:
+            keys.add(key)
             found.append(item)
     found.sort(key=lambda n: (n.update.at, n.incident.id))
-    return Batch(asked, base, head, tuple(found), tuple(dropped))
+    return Batch(asked, base, head, tuple(found), tuple(dropped), tuple(sorted(renamed.items())))
 
 
 @dataclass(frozen=True)
@@ -170,7 +224,7 @@ class Outcome:
 
     update: NewUpdate
     target: NotifyTarget | None
-    result: str  # delivered | failed | skipped | held back | would deliver
+    result: str  # delivered | failed | not tried | skipped | held back | would deliver
     detail: str = ""
     preview: str = ""
 
@@ -205,7 +259,11 @@ class _Notices:
 
 
 def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, str], retry: deliver.Retry) -> None:
-    """Deliver one notice to one target; DeliveryFailed says why it did not get through."""
+    """Deliver one notice to one target; DeliveryFailed says why it did not get through.
+
+    A web request carries an Idempotency-Key made from the target and the update, the same on
+    every attempt and every run, so a receiver can drop a repeat sent after an answer was lost.
+    """
     address = deliver.secret(target, environ)
     if target.type == "email":
         try:
@@ -214,7 +272,8 @@ def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, st
             raise deliver.DeliveryFailed(f"cannot write the email: {exc}") from None
         deliver.send_email(address, message, retry)
     else:
-        deliver.post_json(address, payloads.BUILDERS[target.type](notice), retry)
+        once = deliver.idempotency_key(target, update_key(notice.incident.id, notice.update.at))
+        deliver.post_json(address, payloads.BUILDERS[target.type](notice), retry, idempotency_key=once)
 
 
 def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: bool = False,
@@ -222,19 +281,26 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
         record: DeliveryRecord | None = None) -> Iterator[Outcome]:
     """Deliver the batch, oldest update first, to every target whose filter it matches.
 
-    Updates stamped after ``now`` are not published yet: they are held back, and the record
-    keeps them until a later run has delivered each to every target. Once the batch is through,
-    the record notes ``batch.head`` as covered (never moving back to an older commit).
-    With ``dry_run`` nothing is sent or recorded; each outcome carries what would be sent.
+    An update is kept in the record until every target has it, and every later run tries it
+    again: updates stamped after ``now`` (not published yet) and updates some target failed to
+    take. Once a delivery to a target has failed, its later updates are kept without being
+    tried, so a dead target costs one round of retries a run, and receives its updates in order
+    once it is back. Once the batch is through, the record notes ``batch.head`` as covered
+    (never moving back to an older commit). With ``dry_run`` nothing is sent or recorded; each
+    outcome carries what would be sent.
     """
     env = os.environ if environ is None else environ
     if record is None:
         record = DeliveryRecord(root / RECORD)
+    if dry_run:
+        record = record.scratch()
+    for old, new in batch.renamed:
+        record.carry(old, new)
     notices = _Notices(repo)
+    failed: set[str] = set()
     for item in batch.updates:
         if item.update.at > now:
-            if not dry_run:
-                record.hold(item.key, batch.head)
+            record.hold(item.key, batch.head)
             later = "" if dry_run else "; kept for a later run"
             yield Outcome(item, None, "held back", f"not published until {iso(item.update.at)}{later}")
             continue
@@ -246,6 +312,10 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
             if record.has(key, item.key):
                 yield Outcome(item, target, "skipped", "already delivered")
                 continue
+            if key in failed:
+                complete = False
+                yield Outcome(item, target, "not tried", "an earlier update to this target failed")
+                continue
             notice = notices(item)
             if dry_run:
                 name = target.url_env or target.smtp_env or ""
@@ -256,15 +326,16 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
                 send(target, notice, env, retry or deliver.RETRY)
             except deliver.DeliveryFailed as exc:
                 log.info("delivery of %s to %s failed: %s", item.key, key, exc)
+                failed.add(key)
                 complete = False
                 yield Outcome(item, target, "failed", str(exc))
                 continue
             record.add(key, item.key, datetime.now(UTC))
             yield Outcome(item, target, "delivered")
-        if complete and not dry_run:
+        if complete:
             record.release(item.key)
-    if dry_run:
-        return
+        else:
+            record.hold(item.key, batch.head)
     for key in batch.dropped:
         record.release(key)
     # A rerun of an older run must not move the record back: later commits were covered already.

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from statusgen import markup
 from statusgen.config import NotifyTarget, Site
 from statusgen.incidents import Incident, Update
-from statusgen.theme import STATUS_LABELS, Formatter
+from statusgen.theme import STATUS_LABELS, Formatter, update_anchor
 from statusgen.timeutil import iso
 
 # Discord refuses longer messages outright; Slack and Teams truncate or refuse.
@@ -98,6 +98,8 @@ def webhook(notice: Notice) -> dict[str, Any]:
 
 
 def _slack_escape(text: str) -> str:
+    # Slack reads <...> as a link or a mention (<!channel> notifies everyone), in the fallback
+    # text as in blocks, so the three characters are always escaped.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -106,7 +108,7 @@ def slack(notice: Notice) -> dict[str, Any]:
     details = " · ".join(f"{label}: {_slack_escape(value)}" for label, value in notice.facts())
     context = f"{details} · <{notice.link}|View incident>" if details else f"<{notice.link}|View incident>"
     return {
-        "text": clip(f"{notice.headline}\n{notice.message}", SLACK_TEXT),
+        "text": clip(_slack_escape(f"{notice.headline}\n{notice.message}"), SLACK_TEXT),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": clip(notice.headline, SLACK_HEADER)}},
             {"type": "section", "text": {"type": "mrkdwn", "text": clip(_slack_escape(notice.message), SLACK_TEXT)}},
@@ -175,7 +177,7 @@ def _html(notice: Notice) -> str:
 def email(notice: Notice, target: NotifyTarget) -> EmailMessage:
     """A multipart email: plain text, and the same as HTML."""
     host = urlsplit(notice.site.url).hostname or "localhost"
-    stamp = notice.update.at.strftime("%Y%m%dT%H%M%SZ").lower()
+    stamp = update_anchor(notice.update.at).removeprefix("update-")
     message = EmailMessage()
     message["Subject"] = notice.subject
     message["From"] = target.sender or ""

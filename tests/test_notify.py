@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import CONFIG, Repo
-from statusgen import deliver, notify, payloads
+from statusgen import deliver, gitdiff, notify, payloads
 from statusgen.build import load_repository
 from statusgen.cli import main
 from statusgen.config import Site
@@ -106,6 +107,7 @@ class Endpoints:
 
     port: int = 0
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    idempotency_keys: list[tuple[str, str | None]] = field(default_factory=list)
     script: dict[str, list[tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
     hold: threading.Event = field(default_factory=threading.Event)
 
@@ -132,6 +134,7 @@ def endpoints() -> Iterator[Endpoints]:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             assert self.headers["Content-Type"] == "application/json; charset=utf-8"
             state.requests.append((name, json.loads(body)))
+            state.idempotency_keys.append((name, self.headers["Idempotency-Key"]))
             queued = state.script.get(name)
             status, headers, reply = queued.pop(0) if queued else (200, {}, b"ok")
             if status == 0:  # never answer in time: the client gives up first
@@ -267,6 +270,9 @@ def history(tmp_path: Path, monkeypatch, endpoints: Endpoints, mailbox: tuple[Ma
 
 
 SCHEDULED = "2025-12-01-db-upgrade 2025-11-03T14:30:00Z scheduled"
+SCHEDULED_KEY = "2025-12-01-db-upgrade@2025-11-03T14:30:00Z"
+IDENTIFIED_KEY = "2025-11-03-api-errors@2025-11-03T14:40:00Z"
+RESOLVED_KEY = "2025-11-03-api-errors@2025-11-03T15:20:00Z"
 IDENTIFIED_LINE = "2025-11-03-api-errors 2025-11-03T14:40:00Z identified"
 RESOLVED_LINE = "2025-11-03-api-errors 2025-11-03T15:20:00Z resolved"
 HOOK, SLACK, DISCORD = "webhook ($HOOK_URL)", "slack ($SLACK_URL)", "discord ($DISCORD_URL; components db)"
@@ -370,6 +376,10 @@ def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(his
         ("status@example.com", ["oncall@example.com"], "[Example Status] Scheduled: Database upgrade"),
         ("status@example.com", ["oncall@example.com"], "[Example Status] Identified: Elevated API error rates"),
         ("status@example.com", ["oncall@example.com"], "[Example Status] Resolved: Elevated API error rates")]
+    assert [m["Message-ID"] for _, _, m in mails] == [
+        "<2025-12-01-db-upgrade.20251103t143000z@status.example.com>",
+        "<2025-11-03-api-errors.20251103t144000z@status.example.com>",
+        "<2025-11-03-api-errors.20251103t152000z@status.example.com>"]
     first = mails[0][2]
     assert (first["From"], first["To"], first["Date"]) == (
         "status@example.com", "oncall@example.com", "Mon, 03 Nov 2025 14:30:00 +0000")
@@ -416,6 +426,12 @@ def test_server_errors_are_retried_with_backoff_until_delivered(history: History
     assert len(slack) == 5
     assert slack[0] == slack[1] == slack[2] != slack[3]
     assert waits == [7.0, 2.0]
+    # Each attempt at one delivery carries the same key, so a receiver can drop a repeat sent
+    # after its answer was lost; the key never changes from run to run or release to release.
+    keys = [key for name, key in history.endpoints.idempotency_keys if name == "slack"]
+    assert keys[:3] == ['"4b814478-8805-5fcb-b1c3-c6b51d08d5b2"'] * 3
+    assert len(set(keys)) == 3
+    assert len({key for _, key in history.endpoints.idempotency_keys}) == 10
 
 
 def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsys, waits):
@@ -426,20 +442,66 @@ def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsy
     assert waits == [60.0]
 
 
-def test_a_client_error_is_reported_not_retried(history: History, capsys, waits):
-    history.endpoints.answer("teams", (400, {}, f"Bad payload sent to /teams/{SECRET}".encode()))
+NOT_TRIED = "not tried: an earlier update to this target failed"
+
+
+def run_with_one_target_failing(history: History, capsys, target: str, failure: str) -> list[str]:
+    """The first run, with ``target`` failing the first update it is given: the line for each
+    update to it after that says it was not tried."""
     code, out, _ = history.notify(capsys)
     assert code == 1
-    failed = f"{SCHEDULED} -> {TEAMS}: failed: HTTP 400 Bad Request: Bad payload sent to ***"
-    assert out == [line if not line.startswith(f"{SCHEDULED} -> {TEAMS}") else failed for line in ALL_DELIVERED] + [
-        summary(history, "12 delivered, 1 failed, 0 skipped")]
-    assert history.endpoints.count("teams") == 3
-    assert waits == []
-    code, out, _ = history.notify(capsys)
-    assert code == 0
-    assert out[3] == f"{SCHEDULED} -> {TEAMS}: delivered"
-    assert out[-1] == summary(history, "1 delivered, 0 failed, 12 skipped")
-    assert history.endpoints.count("teams") == 4
+    expected, failed = [], False
+    for line in ALL_DELIVERED:
+        if f"-> {target}:" in line:
+            line = line.replace("delivered", NOT_TRIED if failed else f"failed: {failure}")
+            failed = True
+        expected.append(line)
+    assert out == [*expected, summary(history, "10 delivered, 1 failed, 0 skipped, 2 not tried")]
+    return out
+
+
+@pytest.mark.parametrize(("answers", "failure", "attempts"), [
+    ([(400, {}, f"Bad payload sent to /teams/{SECRET}".encode())],
+     "HTTP 400 Bad Request: Bad payload sent to ***", 1),
+    ([(503, {}, b"")] * 4, "HTTP 503 Service Unavailable (after 4 attempts)", 4),
+], ids=["client error", "server errors"])
+def test_a_failed_delivery_is_retried_by_the_next_run_to_that_target_only(
+        history: History, capsys, answers: list[tuple[int, dict[str, str], bytes]], failure: str, attempts: int):
+    history.endpoints.answer("teams", *answers)
+    run_with_one_target_failing(history, capsys, TEAMS, failure)
+    assert history.endpoints.count("teams") == attempts
+    head = history.commits[2]
+    assert (record_of(history)["head"], record_of(history)["held"]) == (
+        head, {key: head for key in (SCHEDULED_KEY, IDENTIFIED_KEY, RESOLVED_KEY)})
+
+    # The next scheduled run has no new range, and sends each to the target that lacks it.
+    code, out, _ = history.notify(capsys, since="HEAD")
+    assert (code, out) == (0, [
+        line.replace("delivered", "skipped: already delivered") if TEAMS not in line else line
+        for line in ALL_DELIVERED] + [f"notify {head[:12]}..{head[:12]}: 3 delivered, 0 failed, 10 skipped"])
+    assert record_of(history)["held"] == {}
+    code, out, _ = history.notify(capsys, since="HEAD")
+    assert (code, out) == (0, [f"notify {head[:12]}..{head[:12]}: no new updates"])
+    assert [body["attachments"][0]["content"]["body"][1]["text"]
+            for body in history.endpoints.bodies("teams")[attempts:]] == ["Scheduled", "Identified", "Resolved"]
+    keys = [key for name, key in history.endpoints.idempotency_keys if name == "teams"]
+    assert len(set(keys[:attempts + 1])) == 1 and len(set(keys)) == 3
+    assert requests_by_endpoint(history) == {"hook": 3, "slack": 3, "discord": 1, "teams": attempts + 3, "web": 0}
+    assert len(history.mailbox.envelopes) == 3
+
+
+def test_a_dead_target_costs_one_round_of_retries_and_gets_its_updates_in_order(
+        history: History, capsys, waits):
+    history.endpoints.answer("slack", *[(503, {}, b"down")] * 12)
+    run_with_one_target_failing(history, capsys, SLACK, "HTTP 503 Service Unavailable: down (after 4 attempts)")
+    assert (history.endpoints.count("slack"), waits) == (4, [1.0, 2.0, 4.0])
+
+    history.endpoints.answer("slack")
+    code, out, _ = history.notify(capsys, since="HEAD")
+    assert (code, [line for line in out if "delivered" in line and "skipped" not in line]) == (
+        0, [f"{update} -> {SLACK}: delivered" for update in (SCHEDULED, IDENTIFIED_LINE, RESOLVED_LINE)])
+    assert [body["blocks"][0]["text"]["text"] for body in history.endpoints.bodies("slack")[4:]] == [
+        "Scheduled: Database upgrade", "Identified: Elevated API error rates", "Resolved: Elevated API error rates"]
 
 
 def test_connection_errors_are_retried_then_reported(history: History, capsys, monkeypatch, waits):
@@ -447,13 +509,8 @@ def test_connection_errors_are_retried_then_reported(history: History, capsys, m
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{port}/slack/{SECRET}")
-    code, out, _ = history.notify(capsys)
-    assert code == 1
-    assert [line for line in out if "slack" in line] == [
-        f"{update} -> {SLACK}: failed: [Errno 111] Connection refused (after 4 attempts)"
-        for update in (SCHEDULED, IDENTIFIED_LINE, RESOLVED_LINE)]
-    assert out[-1] == summary(history, "10 delivered, 3 failed, 0 skipped")
-    assert waits == [1.0, 2.0, 4.0] * 3
+    run_with_one_target_failing(history, capsys, SLACK, "[Errno 111] Connection refused (after 4 attempts)")
+    assert waits == [1.0, 2.0, 4.0]
 
 
 def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys, monkeypatch):
@@ -468,12 +525,7 @@ def test_a_target_that_does_not_answer_in_time_is_retried(history: History, caps
 
 def test_a_missing_environment_variable_fails_that_target_only(history: History, capsys, monkeypatch):
     monkeypatch.delenv("TEAMS_URL")
-    code, out, _ = history.notify(capsys)
-    assert code == 1
-    assert [line for line in out if TEAMS in line] == [
-        f"{update} -> {TEAMS}: failed: environment variable TEAMS_URL is not set"
-        for update in (SCHEDULED, IDENTIFIED_LINE, RESOLVED_LINE)]
-    assert out[-1] == summary(history, "10 delivered, 3 failed, 0 skipped")
+    run_with_one_target_failing(history, capsys, TEAMS, "environment variable TEAMS_URL is not set")
     assert history.endpoints.count("hook") == 3
 
 
@@ -500,13 +552,23 @@ def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypa
 def test_email_is_retried_on_a_temporary_refusal_and_not_on_a_permanent_one(
         history: History, capsys, waits):
     history.mailbox.replies = ["451 4.3.0 Try again later", "550 5.7.1 Relaying denied"]
-    code, out, _ = history.notify(capsys)
-    assert code == 1
-    assert [line for line in out if MAIL in line] == [
-        f"{SCHEDULED} -> {MAIL}: failed: SMTP 550 5.7.1 Relaying denied",
-        f"{IDENTIFIED_LINE} -> {MAIL}: delivered", f"{RESOLVED_LINE} -> {MAIL}: delivered"]
-    assert (history.mailbox.attempts, len(history.mailbox.envelopes)) == (4, 2)
+    run_with_one_target_failing(history, capsys, MAIL, "SMTP 550 5.7.1 Relaying denied")
+    assert (history.mailbox.attempts, len(history.mailbox.envelopes)) == (2, 0)
     assert waits == [1.0]
+
+
+@pytest.mark.parametrize(("url", "failure"), [
+    (f"smtp://bot:{PASSWORD}@mail..example.com", "the SMTP server's name 'mail..example.com' is not a valid host name"),
+    (f"smtp://bot:p\u00e4ss-{PASSWORD}@127.0.0.1:{{port}}",
+     "the SMTP user name or password has characters other than ASCII, which SMTP login cannot send"),
+    (f"smtp://bot:{PASSWORD}@127.0.0.1:99999", "the SMTP URL is malformed"),
+], ids=["empty label in the host", "password not ASCII", "port out of range"])
+def test_an_smtp_url_that_cannot_work_fails_at_once(history: History, capsys, monkeypatch, mailbox, waits,
+                                                    url: str, failure: str):
+    monkeypatch.setenv("SMTP_URL", url.format(port=mailbox[1]))
+    out = run_with_one_target_failing(history, capsys, MAIL, failure)
+    assert "p\u00e4ss" not in "\n".join(out)
+    assert (waits, history.mailbox.attempts) == ([], 0)
 
 
 def test_a_wrong_smtp_password_is_reported_without_it(history: History, capsys, monkeypatch, mailbox):
@@ -807,3 +869,188 @@ def test_redaction_blanks_the_secret_and_its_parts():
     assert deliver.redact(text, url) == "failed for ***: bad password *** (***)"
     assert deliver.redact("POST /services/T1/B2/XYZ failed", "https://hooks.example.com/services/T1/B2/XYZ") == (
         "POST *** failed")
+
+
+# A self-signed certificate for 127.0.0.1, valid until 2126, that no client trusts.
+UNTRUSTED = """\
+-----BEGIN CERTIFICATE-----
+MIIBjzCCATagAwIBAgIUGlEArT780T3NqRVQmtWEoRTBmrwwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzE1MjQ1OVoYDzIxMjYxMDMw
+MTUyNDU5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASLWZL5ONZU4rfRcYQbD5Sduci1L9eT+WoCAmL9Zd7vchfl2hM06bsQ
+DWAjhaENVAMhIsTqrudgJETGfC+YEcW2o2QwYjAdBgNVHQ4EFgQUFsEKfM1R1iLg
+SDZSF+pw4ETu0UwwHwYDVR0jBBgwFoAUFsEKfM1R1iLgSDZSF+pw4ETu0UwwDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
+IExtcf0LrwX8K6bvjmSzTrZyif/+xd9eJ8MOBWCJes2HAiBy6rlcFOjRcVqvxTgS
+i4yZLg4wSCS26tcRcAhEnbuLvA==
+-----END CERTIFICATE-----
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEo0pjj9UkaxaKAU6
+CQMK8etORrMpSQshjdt+HvOMax2hRANCAASLWZL5ONZU4rfRcYQbD5Sduci1L9eT
++WoCAmL9Zd7vchfl2hM06bsQDWAjhaENVAMhIsTqrudgJETGfC+YEcW2
+-----END PRIVATE KEY-----
+"""
+
+
+@pytest.fixture
+def untrusted_tls(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
+    """A TLS server on 127.0.0.1 showing ``UNTRUSTED``; yields its port and a note of each connection."""
+    (tmp_path / "untrusted.pem").write_text(UNTRUSTED, encoding="ascii")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "untrusted.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[str] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connections.append("connected")  # before the handshake: the client cannot fail before this
+            with connection:
+                try:
+                    context.wrap_socket(connection, server_side=True).close()
+                except OSError:
+                    pass  # the client refused the certificate
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], connections
+    listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+    thread.join(5)
+
+
+@pytest.mark.parametrize("scheme", ["https", "smtps"])
+def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[int, list[str]], scheme: str):
+    port, connections = untrusted_tls
+    retry = deliver.Retry(sleep=pytest.fail)
+    with pytest.raises(deliver.DeliveryFailed) as failed:
+        if scheme == "https":
+            deliver.post_json(f"https://127.0.0.1:{port}/hook/{SECRET}", {}, retry)
+        else:
+            deliver.send_email(f"smtps://bot:{PASSWORD}@127.0.0.1:{port}", EmailMessage(), retry)
+    assert str(failed.value).startswith(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:")
+    assert connections == ["connected"]
+
+
+def test_slack_fallback_text_is_escaped_like_the_blocks():
+    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "Ask <@U0123> & <#C42|ops>")
+    incident = Incident(id="2025-11-03-x", path=API, title="<!channel> API <down>", kind="incident",
+                        impact="major", components={"api": "major_outage"}, updates=(update,))
+    message = payloads.slack(payloads.Notice(Site(title="S", url=SITE), incident, update, ("Public API",), {}, {}))
+    escaped = "Ask &lt;@U0123&gt; &amp; &lt;#C42|ops&gt;"
+    assert message["text"] == f"Investigating: &lt;!channel&gt; API &lt;down&gt;\n{escaped}"
+    assert message["blocks"][1]["text"]["text"] == escaped
+
+
+# --- renamed files ------------------------------------------------------------------------------
+
+RENAMED_DB = "incidents/2025-12-01-database-upgrade.md"
+REWRITTEN_DB = """\
+---
+title: Primary database moves to version 16
+kind: maintenance
+window: {start: 2025-12-01T01:00:00Z, end: 2025-12-01T05:00:00Z}
+components: [db]
+updates:
+  - at: 2025-11-03T14:30:00Z
+    status: scheduled
+    message: |
+      The primary database moves to a new major version. While the replica takes over, writes
+      wait for about ten minutes; reads go on throughout.
+  - at: 2025-11-03T16:10:00Z
+    status: scheduled
+    message: The window now starts an hour earlier, to leave time for a rollback.
+---
+"""
+RESCHEDULED = "2025-12-01-database-upgrade 2025-11-03T16:10:00Z scheduled"
+
+
+def test_a_file_renamed_and_rewritten_announces_only_its_new_updates(history: History, capsys):
+    history.notify(capsys)
+    (history.repo.root / DB).unlink()
+    history.repo.write(RENAMED_DB, REWRITTEN_DB)
+    history.commits.append(commit(history.repo, "Database upgrade renamed and rewritten", "2025-11-03T16:15:00Z"))
+    # Too different for git to call it a rename.
+    assert gitdiff.changes(history.repo.root, history.commits[2], history.commits[3]) == [
+        gitdiff.Change(None, RENAMED_DB), gitdiff.Change(DB, None)]
+    recorded = (history.repo.root / notify.RECORD).read_bytes()
+    code, out, _ = history.notify(capsys, "--dry-run", since=history.commits[2], now="2025-11-03T16:20:00Z")
+    assert (code, [line for line in out if line and not line.startswith(" ")]) == (0, [
+        *lines(RESCHEDULED, "would deliver", HOOK, SLACK, DISCORD, TEAMS, MAIL),
+        summary(history, "dry run, nothing sent: 5 to deliver, 0 skipped", since=2)])
+    assert (history.repo.root / notify.RECORD).read_bytes() == recorded
+    code, out, _ = history.notify(capsys, since=history.commits[2], now="2025-11-03T16:20:00Z")
+    assert (code, out) == (0, [*lines(RESCHEDULED, "delivered", HOOK, SLACK, DISCORD, TEAMS, MAIL),
+                               summary(history, "5 delivered, 0 failed, 0 skipped", since=2)])
+    assert [b["incident"]["id"] for b in history.endpoints.bodies("hook")] == [
+        "2025-12-01-db-upgrade", "2025-11-03-api-errors", "2025-11-03-api-errors", "2025-12-01-database-upgrade"]
+
+    # From before the file existed, it is simply new: the record knows its first update under both names.
+    code, out, _ = history.notify(capsys, since=history.commits[0], now="2025-11-03T16:20:00Z")
+    assert (code, out[-1]) == (0, summary(history, "0 delivered, 0 failed, 18 skipped"))
+    assert requests_by_endpoint(history) == {"hook": 4, "slack": 4, "discord": 2, "teams": 4, "web": 0}
+    assert len(history.mailbox.envelopes) == 4
+
+
+NEW_NAME = "incidents/2025-11-03-dashboard-slow.md"
+REWRITTEN_SLOW = """\
+---
+title: Dashboard pages load slowly
+impact: minor
+components:
+  web: degraded_performance
+updates:
+  - at: 2025-11-03T15:50:00Z
+    status: investigating
+    message: |
+      Dashboard pages take up to ten seconds to load for customers in Europe. We are looking
+      into it and will post again by 17:00 UTC.
+  - at: 2025-11-03T17:00:00Z
+    status: resolved
+    message: |
+      Pages have loaded within a second since 16:52 UTC, when a cache that had been emptied by
+      a configuration change was filled again.
+---
+"""
+RENAMED_LATER_LINE = "2025-11-03-dashboard-slow 2025-11-03T17:00:00Z resolved"
+
+
+def test_an_update_held_for_a_renamed_file_is_sent_under_its_new_name(history: History, capsys, monkeypatch):
+    held_in = with_a_late_update(history, capsys)
+    monkeypatch.delenv("TEAMS_URL")
+    code, _, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    assert (code, record_of(history)["held"]) == (1, {LATER_KEY: held_in})
+    monkeypatch.setenv("TEAMS_URL", history.endpoints.url("teams"))
+    git(history.repo.root, "mv", "incidents/2025-11-03-web-slow.md", NEW_NAME)
+    head = commit(history.repo, "A better name", "2025-11-03T17:05:00Z")
+
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:15:00Z")
+    assert (code, out) == (0, [
+        f"notify: the last run covered up to {held_in[:12]}, before {head[:12]}: starting there",
+        *lines(RENAMED_LATER_LINE, "skipped: already delivered", HOOK, SLACK),
+        *lines(RENAMED_LATER_LINE, "delivered", TEAMS),
+        *lines(RENAMED_LATER_LINE, "skipped: already delivered", MAIL, WEB),
+        f"notify {held_in[:12]}..{head[:12]}: 1 delivered, 0 failed, 4 skipped"])
+    assert record_of(history)["held"] == {}
+    assert requests_by_endpoint(history) == {"hook": 2, "slack": 2, "discord": 0, "teams": 2, "web": 2}
+
+
+def test_an_update_held_for_a_file_renamed_before_the_range_is_not_dropped(history: History, capsys):
+    held_in = with_a_late_update(history, capsys)
+    (history.repo.root / "incidents/2025-11-03-web-slow.md").unlink()
+    history.repo.incident(PurePosixPath(NEW_NAME).name, REWRITTEN_SLOW)
+    head = commit(history.repo, "Renamed and rewritten", "2025-11-03T16:30:00Z")
+    assert gitdiff.changes(history.repo.root, held_in, head) == [
+        gitdiff.Change(None, NEW_NAME), gitdiff.Change("incidents/2025-11-03-web-slow.md", None)]
+    # A record that covered the rename without moving what it held, as an older release wrote it.
+    record = record_of(history)
+    history.repo.write(notify.RECORD, json.dumps({**record, "head": head}))
+
+    code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
+    assert (code, out) == (0, [*lines(RENAMED_LATER_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB),
+                               f"notify {head[:12]}..{head[:12]}: 5 delivered, 0 failed, 0 skipped"])
+    assert record_of(history)["held"] == {}

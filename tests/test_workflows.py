@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,10 @@ def test_build_checks_with_annotations_then_builds_from_the_cache():
     assert step(steps, "Install statusgen")["run"] == "python -m pip install -r requirements.txt"
     check = step(steps, "Check")
     assert (check["run"], check["continue-on-error"]) == ("statusgen check --format github", True)
-    assert step(steps, "Build")["run"] == "statusgen build"
+    assert step(steps, "Build")["run"].splitlines() == [
+        'built_at="$(date -u +%s)"', 'statusgen build --now "@$built_at"',
+        'echo "built-at=$built_at" >> "$GITHUB_OUTPUT"']
+    assert load(PUBLISH)["jobs"]["build"]["outputs"] == {"built-at": "${{ steps.build.outputs.built-at }}"}
     cache = step(steps, "Restore the build cache")["with"]
     assert cache["path"].split() == [".statusgen", "site"]
     assert cache["key"] == "statusgen-build-${{ github.run_id }}-${{ github.run_attempt }}"
@@ -264,16 +268,18 @@ def test_only_main_deploys_and_pull_requests_get_a_preview():
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
 
 
-def test_notify_runs_after_every_deploy():
+def test_notify_runs_after_every_deploy_at_the_builds_now():
     jobs = load(PUBLISH)["jobs"]
     notify = jobs["notify"]
-    assert (notify["needs"], notify["if"]) == ("deploy", jobs["deploy"]["if"])
+    assert (notify["needs"], notify["if"]) == (["build", "deploy"], jobs["deploy"]["if"])
     checkout = notify["steps"][0]
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
     run = step(notify["steps"], "Notify")
-    assert run["env"]["BEFORE"] == "${{ github.event.before }}"
-    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in run["env"].items() if name != "BEFORE")
-    assert run["run"].splitlines()[-1] == 'statusgen notify --since "$since"'
+    assert (run["env"]["BEFORE"], run["env"]["BUILT_AT"]) == (
+        "${{ github.event.before }}", "${{ needs.build.outputs.built-at }}")
+    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in run["env"].items()
+               if name not in ("BEFORE", "BUILT_AT"))
+    assert run["run"].splitlines()[-1] == 'statusgen notify --since "$since" --now "@$BUILT_AT"'
     restore = step(notify["steps"], "Restore the delivery record")["with"]
     save = step(notify["steps"], "Save the delivery record")
     assert restore["path"] == save["with"]["path"] == ".statusgen/delivered.json"
@@ -289,37 +295,104 @@ def test_notify_runs_after_every_deploy():
 ])
 def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path, event, before, since):
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event},
+    done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
                     fake_statusgen(tmp_path, "notify: 2 delivered\n", 0))
     assert (done.returncode, done.stdout, done.stderr) == (0, "notify: 2 delivered\n", "")
-    assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {since}\n"
+    assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {since} --now @1762185600\n"
 
 
 def test_notify_step_fails_when_a_delivery_fails(tmp_path):
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, tmp_path, {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule"},
+    done = run_step(script, tmp_path, {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule", "BUILT_AT": "1762185600"},
                     fake_statusgen(tmp_path, "1 delivery failed\n", 1))
     assert (done.returncode, done.stdout) == (1, "1 delivery failed\n")
 
 
-def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialised, tmp_path):
+GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Status Bot",
+           "GIT_AUTHOR_EMAIL": "bot@example.com", "GIT_COMMITTER_NAME": "Status Bot",
+           "GIT_COMMITTER_EMAIL": "bot@example.com"}
+
+
+def committed(workspace: Path, message: str) -> str:
+    """Commit everything in ``workspace`` (a git repository from the first call on); the new commit."""
+    if not (workspace / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=workspace, env={**os.environ, **GIT_ENV}, check=True)
+    for command in (["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", *command], cwd=workspace, env={**os.environ, **GIT_ENV}, check=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def notifying_workspace(initialised: Path, tmp_path: Path) -> Path:
     workspace = tmp_path / "status"
     shutil.copytree(initialised, workspace)
     with (workspace / "statusgen.yaml").open("a", encoding="utf-8") as config:
         config.write("notify:\n  - type: webhook\n    url_env: STATUS_WEBHOOK_URL\n")
-    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Status Bot",
-           "GIT_AUTHOR_EMAIL": "bot@example.com", "GIT_COMMITTER_NAME": "Status Bot",
-           "GIT_COMMITTER_EMAIL": "bot@example.com"}
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Status page"]):
-        subprocess.run(["git", *command], cwd=workspace, env={**os.environ, **env}, check=True)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return workspace
+
+
+def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialised, tmp_path):
+    workspace = notifying_workspace(initialised, tmp_path)
+    head = committed(workspace, "Status page")
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, workspace, {**env, "BEFORE": "", "GITHUB_EVENT_NAME": "schedule",
-                                        "STATUS_WEBHOOK_URL": ""})
+    done = run_step(script, workspace, {**GIT_ENV, "BEFORE": "", "GITHUB_EVENT_NAME": "schedule",
+                                        "BUILT_AT": "1762185600", "STATUS_WEBHOOK_URL": ""})
     assert (done.returncode, done.stdout, done.stderr) == (0, f"notify {head[:12]}..{head[:12]}: no new updates\n", "")
     record = json.loads((workspace / ".statusgen" / "delivered.json").read_text(encoding="utf-8"))
     assert (record["head"], record["held"], record["targets"]) == (head, {}, {})
+
+
+LATE = """\
+---
+title: Slow dashboard
+impact: minor
+components: {web: degraded_performance}
+updates:
+  - at: 2025-11-03T16:30:00Z
+    status: investigating
+    message: The dashboard is slow. Next update by 17:30 UTC.
+---
+"""
+
+
+def test_build_and_notify_steps_share_the_builds_now(initialised, tmp_path):
+    workspace = notifying_workspace(initialised, tmp_path)
+    before = committed(workspace, "Status page")
+    (workspace / "incidents" / "2025-11-03-web-slow.md").write_text(LATE, encoding="utf-8")
+    head = committed(workspace, "Slow dashboard")
+    jobs, output = load(PUBLISH)["jobs"], tmp_path / "output"
+
+    # A build at 16:00 does not show the update stamped 16:30, so the notify job holds it back,
+    # however late it runs by the clock.
+    fakes = fake_statusgen(tmp_path, "built site\n", 0)
+    (fakes / "date").write_text("#!/bin/sh\necho 1762185600\n", encoding="utf-8")
+    (fakes / "date").chmod(0o755)
+    done = run_step(step(jobs["build"]["steps"], "Build")["run"], workspace, {"GITHUB_OUTPUT": str(output)}, fakes)
+    assert (done.returncode, done.stdout) == (0, "built site\n")
+    assert (fakes / "calls").read_text() == "build --now @1762185600\n"
+    assert outputs(output) == {"built-at": "1762185600"}
+
+    script = step(jobs["notify"]["steps"], "Notify")["run"]
+    done = run_step(script, workspace, {**GIT_ENV, "BEFORE": before, "GITHUB_EVENT_NAME": "push",
+                                        "BUILT_AT": outputs(output)["built-at"], "STATUS_WEBHOOK_URL": ""})
+    assert (done.returncode, done.stdout, done.stderr) == (0, (
+        "2025-11-03-web-slow 2025-11-03T16:30:00Z investigating: held back: not published until "
+        "2025-11-03T16:30:00Z; kept for a later run\n"
+        f"notify {before[:12]}..{head[:12]}: 0 delivered, 0 failed, 0 skipped, 1 held back\n"), "")
+
+
+def test_build_step_builds_a_real_repository_at_the_instant_it_reports(initialised, tmp_path):
+    workspace = tmp_path / "status"
+    shutil.copytree(initialised, workspace)
+    output = tmp_path / "output"
+    started = int(time.time())
+    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Build")["run"], workspace,
+                    {"GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built site: ")
+    built_at = int(outputs(output)["built-at"])
+    assert started <= built_at <= time.time()
+    assert (workspace / "site" / "index.html").is_file()
 
 
 # --- statusgen init and this repository -----------------------------------------------------------
@@ -352,6 +425,7 @@ def test_action_inputs_and_outputs():
         "site": "${{ steps.build.outputs.site }}",
         "next-change": "${{ steps.build.outputs.next-change }}",
         "check-failed": "${{ steps.check.outputs.failed }}",
+        "built-at": "${{ steps.build.outputs.built-at }}",
     }
     steps = action["runs"]["steps"]
     install = step(steps, "Install statusgen")
@@ -396,9 +470,12 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path
     done = run_step(step(steps, "Check")["run"], workspace / "status", env)
     assert done.returncode == 0
     assert [line for line in done.stdout.splitlines() if line.startswith("::")] == []
+    started = int(time.time())
     done = run_step(step(steps, "Build")["run"], workspace / "status", env)
     assert done.returncode == 0, done.stderr
-    assert outputs(tmp_path / "output") == {"failed": "false", "site": "status/site", "next-change": ""}
+    written = outputs(tmp_path / "output")
+    assert started <= int(written.pop("built-at")) <= time.time()
+    assert written == {"failed": "false", "site": "status/site", "next-change": ""}
     assert (tmp_path / "summary").read_text().startswith("built site: ")
     assert (workspace / "status" / "site" / "index.html").is_file()
 
