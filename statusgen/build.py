@@ -7,7 +7,6 @@ import gc
 import itertools
 import logging
 import multiprocessing
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,6 @@ from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
 from statusgen.timeutil import iso
 from statusgen.writer import Reuse, Unit
-from statusgen.yamlload import leaves
 
 log = logging.getLogger(__name__)
 # Below this many pages to make, starting worker processes costs more than it saves.
@@ -77,39 +75,10 @@ def load_repository(root: Path, publishing: bool = True, cache: bool = False) ->
         if not incident.hidden and not (store is not None and incident.path in store.hits):
             problems += templates.left_in(incident)
     if publishing and config is not None:
-        problems += links_leaving(root, f"themes/{config.site.theme}")
+        problems += theme.link_problems(root, f"themes/{config.site.theme}")
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents), store)
-
-
-def links_leaving(root: Path, folder: str) -> list[Problem]:
-    """Symlinks at or under the repository's ``folder`` that point out of the repository.
-
-    A theme's templates and static files are published, so a theme file linked to a file of the
-    machine that builds the site (a pull request can add one) would publish that file.
-    """
-    top = root / folder
-    if top.is_symlink() and leaves(top, root):
-        return [Problem(folder, 0, "symlink points outside the repository", "copy the folder into the repository")]
-    found = []
-    walked: set[str] = set()
-    # Links that stay in the repository are followed, as the theme's loaders follow them.
-    for parent, dirs, files in os.walk(top, followlinks=True):
-        real = os.path.realpath(parent)
-        if real in walked:  # a link back up the tree
-            dirs.clear()
-            continue
-        walked.add(real)
-        for name in sorted(dirs + files):
-            path = Path(parent, name)
-            if path.is_symlink() and leaves(path, root):
-                found.append(Problem(path.relative_to(root).as_posix(), 1 if name in files else 0,
-                                     "symlink points outside the repository",
-                                     "copy the file into the repository instead"))
-                if name in dirs:
-                    dirs.remove(name)
-    return found
 
 
 def plan(root: Path, state: SiteState) -> list[Unit]:

@@ -14,7 +14,7 @@ from statusgen import markup
 from statusgen.config import IMPACTS, Config
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader
-from statusgen.yamlload import NOT_TEXT, YList, YMap, leaves, line_of, load, read_text
+from statusgen.yamlload import NOT_TEXT, YList, YMap, line_of, link_problem, load, read_text
 
 INCIDENT_DIR = "incidents"
 
@@ -112,7 +112,7 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
             problems.append(Problem(INCIDENT_DIR, 0, "incidents is not a folder",
                                     "incident files go in a folder named incidents/"))
         return []
-    if folder.is_symlink() and leaves(folder, root):
+    if folder.is_symlink() and link_problem(folder, root):  # a folder, so neither a loop nor broken
         problems.append(Problem(INCIDENT_DIR, 0, "symlink points outside the repository",
                                 "keep the incident files in the repository"))
         return []
@@ -120,7 +120,8 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
     seen: dict[str, str] = {}
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         path = Path(entry.path)
-        if entry.name.startswith(".") or entry.name.lower().startswith("readme") or entry.is_dir():
+        # Path.is_dir, unlike the entry's, takes a symlink loop for a file, which read_text reports.
+        if entry.name.startswith(".") or entry.name.lower().startswith("readme") or path.is_dir():
             continue
         rel = f"{INCIDENT_DIR}/{path.name}"
         if path.suffix not in (".md", ".yaml", ".yml"):
@@ -215,7 +216,7 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
-    _check_cost(reader, [(u.message, u.line) for u in updates] + [(body, body_line)])
+    _check_markup(reader, [(u.message, u.line) for u in updates] + [(body, body_line)])
     if len(problems) > before or not updates:
         return None
     return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=impact,
@@ -225,12 +226,17 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                     hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
 
 
-def _check_cost(reader: Reader, texts: list[tuple[str, int]]) -> None:
-    """Refuse markdown that would take the renderer minutes or hours (see markup.cost)."""
+def _check_markup(reader: Reader, texts: list[tuple[str, int]]) -> None:
+    """Refuse markdown that would take the renderer minutes or hours, or nest deeper than it can
+    (see markup.cost and markup.nesting)."""
     costs = [(markup.cost(text), line) for text, line in texts]
     if sum(c for c, _ in costs) > markup.MAX_COST:
-        reader.error(max(costs)[1], "too much markup to render: thousands of '[' or '<' in long paragraphs",
-                     "split long paragraphs, and write \\[ and &lt; for brackets that are only text")
+        reader.error(max(costs)[1], "too much markup to render: long paragraphs thick with '[', '<' or other "
+                     "markdown", "split long paragraphs with blank lines, and use fewer brackets in each")
+    for text, line in texts:
+        if markup.nesting(text) > markup.MAX_NESTING:
+            reader.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep",
+                         "flatten the nested lists, quotes or definitions")
 
 
 def _check_characters(body: str, rel: str, first_line: int) -> None:

@@ -8,12 +8,15 @@ cleaned with an allow-list before it reaches a page or a feed: no scripts, no ev
 from __future__ import annotations
 
 import html as html_lib
+import logging
 import re
 from functools import lru_cache
 
 import markdown
 import nh3
 from markupsafe import Markup
+
+log = logging.getLogger(__name__)
 
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
          "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
@@ -23,7 +26,11 @@ _ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th":
 _SCHEMES = {"http", "https", "mailto"}
 
 
-_converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+def _new_converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+_converter = _new_converter()
 
 
 # Text with none of these characters, and no line that could start a list, quote, heading or
@@ -45,39 +52,143 @@ def plain_paragraphs(text: str) -> str | None:
     return "\n".join(f"<p>{p}</p>" for p in paragraphs).replace("\xa0", "&nbsp;")
 
 
-# Python-Markdown reads each '[' and '<' by scanning the rest of its paragraph for what closes it,
-# and each abbreviation by scanning the whole text, so a text of thousands of brackets in one
-# paragraph takes time by the square of its length: a 1 MB message of '[' would take hours. The
-# cost below bounds that scanning; incident files above the limit are refused when loaded.
+# Python-Markdown takes time by the square of a text's length on some shapes of text, and a text
+# of a few kilobytes shaped for it would stall a build for hours. cost() sums what it does in those
+# cases, in units of one character scanned by its link patterns (about 0.1 microsecond), so that
+# MAX_COST bounds a render to well under a second; incident files above it are refused when loaded:
+# - each '[' (a link, image or footnote) scans its paragraph up to the ']' that closes it and the ')'
+#   after that, or to its end, in a paragraph lengthened by escapes and code spans, which it reads as
+#   placeholders of some 16 characters and whose brackets it does not see;
+# - each '<' (a tag or autolink) scans its paragraph, and the HTML reader the whole text, for the
+#   '>' that closes it;
+# - each inline match (a link, emphasis, escape, code, entity) copies its paragraph, and costs some
+#   ten microseconds besides;
+# - a block that loses one line at a time (headings, rules) is split into its lines again each time;
+# - the parser takes blocks off the front of a list, and its fenced-code finder scans the whole text
+#   from each fence;
+# - each abbreviation is looked for in the whole text, and each word may be one;
+# - each footnote reference is numbered by counting those before it.
+# Every term is weighted by its time per unit measured against the link scan's.
 MAX_COST = 4_000_000
-_SCANNED = re.compile(r"(?<!\\)[\[<]")
-_ABBREVIATION = re.compile(r"^ {0,3}\*\[", re.M)
+# Lists, definition lists and markdown-in-HTML nest by recursion, two to four Python frames a level.
+MAX_NESTING = 50
+_PLACEHOLDER = 16
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[", re.M)
+# A '[' and the ']' that closes it, with nothing between that could hide a bracket from the link
+# patterns (an escape, a code span, a tag) or nest another; then no '(', or a '(' closed as plainly.
+_CLOSED_BRACKETS = re.compile(r"\[[^\[\]\\`<]*\](?:\([^()\[\]\\`<'\"]*\)|(?!\())")
+# A tag or autolink closed by the next '>', with no quotes between that could hide it from the HTML
+# reader; comments and declarations ('<!', '<?') are read to their own ends.
+_CLOSED_TAG = re.compile(r"<[A-Za-z/][^<>'\"]*>")
+_FENCE = re.compile(r"^(?:`{3}|~{3})", re.M)
+# An HTML element marked markdown="1" has its content read as one paragraph, blank lines and all.
+_MARKDOWN_IN_HTML = re.compile(r"markdown", re.I)
+_BLOCK_MARKUP = frozenset(" \t>-*+:0123456789")
+# A line's leading indentation, quote marks and list markers, when there are enough to nest deeply.
+_DEEP_PREFIX = re.compile(r"(?:[ \t>]|(?:[-*+:]|\d{1,9}[.)])[ \t])" + f"{{{MAX_NESTING},}}")
+_LIST_MARKER = re.compile(r"(?:[-*+:]|\d{1,9}[.)])[ \t]")
+_DEFINITION = re.compile(r" {0,3}:[ \t]")
 
 
 def cost(text: str) -> int:
-    """About how many characters rendering ``text`` scans: each unescaped '[' or '<' its
-    paragraph's length, each abbreviation definition the whole text's. Ordinary messages cost
-    nothing to a few thousand; MAX_COST takes well under a second."""
-    if "[" not in text and "<" not in text:
-        return 0
-    return (sum(len(_SCANNED.findall(part)) * len(part) for part in _PARAGRAPH_BREAK.split(text))
-            + len(_ABBREVIATION.findall(text)) * len(text))
+    """About how many characters' worth of scanning rendering ``text`` takes (see MAX_COST).
+
+    Ordinary messages cost nothing to a few thousand; MAX_COST takes well under a second.
+    """
+    if not ("[" in text or "<" in text or "\\" in text or "`" in text or "*" in text or "_" in text
+            or "&" in text or "!" in text or "~" in text or "\t" in text or "\r" in text):
+        # Lines of words, as most updates are: at most what the full count gives, and as good when small.
+        lines = text.count("\n")
+        bound = lines * len(text) // 16 + (lines + 1) ** 2 // 32
+        if bound < MAX_COST // 256:
+            return bound
+    return _cost(text)
+
+
+@lru_cache(maxsize=8192)  # the build checks a text when it loads it, then renders it
+def _cost(text: str) -> int:
+    whole = len(text)
+    parts = [text] if "<" in text and _MARKDOWN_IN_HTML.search(text) else _PARAGRAPH_BREAK.split(text)
+    abbreviations = len(_ABBREVIATION.findall(text))
+    tags = text.count("<")
+    total = (len(parts) ** 2 // 32 + abbreviations * whole + 8 * text.count("[^") ** 2
+             + (text.count("&") + len(_FENCE.findall(text))) * whole // 256)
+    if tags:
+        total += (tags - len(_CLOSED_TAG.findall(text))) * whole // 4
+    for part in parts:
+        length = len(part)
+        stashed = part.count("\\") + part.count("`")
+        scanned = length + 3 * part.count("\t") + _PLACEHOLDER * stashed
+        opened, tags = part.count("["), part.count("<")
+        matches = 2 * opened + tags + stashed + part.count("*") + part.count("_") + part.count("&") + part.count("!")
+        lines = part.count("\n") + part.count("\r")
+        total += 128 * matches + matches * scanned // 256 + lines * scanned // 16
+        for count, pattern in ((opened, _CLOSED_BRACKETS), (tags, _CLOSED_TAG)):
+            if count:  # those that close soon are scanned that far, the others to the end
+                closed = pattern.findall(part)
+                total += (count - len(closed)) * scanned + 2 * sum(map(len, closed)) * scanned // length
+        if abbreviations:
+            total += scanned * scanned // 512
+    return total
+
+
+def nesting(text: str) -> int:
+    """About how many levels deep the markdown parser nests to render ``text``, when that could be
+    more than MAX_NESTING; less (often 0) for shallower text."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    deepest = definitions = 0
+    start, end = 0, len(text)
+    while start < end:  # line by line, looking closer only at those that start with block markup
+        stop = text.find("\n", start)
+        stop = end if stop < 0 else stop
+        if stop == start or (text[start] in " \t" and text[start:stop].isspace()):
+            definitions = 0  # a blank line ends a definition list
+        elif text[start] in _BLOCK_MARKUP:
+            prefix = _DEEP_PREFIX.match(text, start, stop)
+            if prefix:
+                rest, markers = _LIST_MARKER.subn("", prefix.group().replace("> ", ">"))
+                deepest = max(deepest, markers + rest.count(">") + (rest.count(" ") + 4 * rest.count("\t")) // 4)
+            if _DEFINITION.match(text, start, stop):
+                definitions += 1  # each definition in a list recurses once more
+                deepest = max(deepest, definitions)
+        start = stop + 1
+    return max(deepest, len(_MARKDOWN_IN_HTML.findall(text)) if "<" in text else 0)
+
+
+def renderable(text: str) -> bool:
+    """Whether ``text`` renders quickly and without recursing too deeply."""
+    return cost(text) <= MAX_COST and nesting(text) <= MAX_NESTING
 
 
 @lru_cache(maxsize=8192)
 def render(text: str) -> Markup:
-    """Markdown to safe HTML."""
+    """Markdown to safe HTML.
+
+    Text too costly or too deeply nested to render is shown as text: loading refuses it in incident
+    files and settings, but a theme may render any text.
+    """
+    global _converter
     fast = plain_paragraphs(text)
     if fast is not None:
         return Markup(fast)
-    if cost(text) > MAX_COST:
-        # Only text written to stall a build gets here, from a caller that did not check it first.
-        return Markup("\n".join(f"<p>{html_lib.escape(part, quote=False)}</p>"
-                                 for part in _PARAGRAPH_BREAK.split(text.strip("\n"))))
-    # One converter, reset between documents: building one costs more than converting a message.
-    html = _converter.reset().convert(text)
+    if not renderable(text):
+        log.warning("markdown too costly to render, shown as text: %.60r...", text)
+        return _as_text(text)
+    try:
+        # One converter, reset between documents: building one costs more than converting a message.
+        html = _converter.reset().convert(text)
+    except RecursionError:  # a shape of nesting that nesting() does not know
+        _converter = _new_converter()  # the failed one keeps the state it was in, and reset() leaves it
+        log.warning("markdown nested too deeply to render, shown as text: %.60r...", text)
+        return _as_text(text)
     return Markup(clean(html))
+
+
+def _as_text(text: str) -> Markup:
+    return Markup("\n".join(f"<p>{html_lib.escape(part, quote=False)}</p>"
+                             for part in _PARAGRAPH_BREAK.split(text.strip("\n"))))
 
 
 def render_inline(text: str) -> Markup:

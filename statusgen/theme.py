@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,8 +14,9 @@ from babel.dates import format_date, format_time
 from markupsafe import Markup
 
 from statusgen import markup, timeutil
-from statusgen.errors import StatusgenError
+from statusgen.errors import Problem, StatusgenError
 from statusgen.uptime import Period
+from statusgen.yamlload import LINK_HINTS, link_problem
 
 STATUS_LABELS = {
     "operational": "Operational", "degraded_performance": "Degraded performance",
@@ -171,3 +173,54 @@ def static_files(dirs: list[Path]) -> dict[str, bytes]:
                 files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
     return files
 
+
+def link_problems(root: Path, folder: str) -> list[Problem]:
+    """Symlinks at or under the repository's theme ``folder`` that the build must not follow.
+
+    A theme's templates and static files are published, and a template may include any file below
+    its folder, through links to folders too. So every link there must lead to a file or folder of
+    the repository: not out of it (a pull request could point one at a file of the machine that
+    builds the site), not into ``.git`` (whose config holds the checkout's credentials), not in a
+    loop, and not to a folder that holds it, which would take a template through the whole
+    repository and this walk with it.
+    """
+    real_root = root.resolve()
+    found: list[Problem] = []
+    walked: set[str] = set()
+    pending = [root / folder]
+    while pending:
+        path = pending.pop()
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            problem = _theme_link_problem(path, root, real_root)
+            if problem is not None:
+                message, hint = problem
+                if rel == folder and message == "symlink points outside the repository":
+                    hint = "copy the folder into the repository"
+                found.append(Problem(rel, 0 if path.is_dir() else 1, message, hint))
+                continue
+        real = os.path.realpath(path)
+        if real in walked or not path.is_dir():
+            continue
+        walked.add(real)
+        try:
+            entries = [Path(entry.path) for entry in os.scandir(path)]
+        except OSError:  # a folder the build cannot read, it cannot publish either
+            continue
+        # Depth first, in name order: popped from the end, so pushed in reverse.
+        pending += sorted(entries, reverse=True)
+    return found
+
+
+def _theme_link_problem(path: Path, root: Path, real_root: Path) -> tuple[str, str] | None:
+    """What is wrong with the symlink ``path`` in a theme, and the hint, if anything (see link_problems)."""
+    problem = link_problem(path, root)
+    if problem is not None:
+        return problem, LINK_HINTS[problem]
+    target = path.resolve()
+    if target.relative_to(real_root).parts[:1] == (".git",):
+        return "symlink points into .git", "link to files of the working tree only"
+    if target.is_dir() and Path(os.path.realpath(path.parent)).is_relative_to(target):
+        return ("symlink loop: it points to a folder that holds it",
+                "link to the folder it should show, not one that holds it")
+    return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, INCIDENT, Repo, tree_digest
+from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
 from statusgen import writer
 from statusgen.errors import StatusgenError
 
@@ -24,7 +24,12 @@ MAX_SECONDS = 10
 MAX_PEAK_MIB = 200
 ALIAS_HINT = "YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"
 SYMLINK_OUT = "symlink points outside the repository"
+HOLDER_LOOP = ("symlink loop: it points to a folder that holds it "
+               "(link to the folder it should show, not one that holds it)")
 TOO_BIG = "the limit is 1,000,000 (move long material elsewhere and link to it)"
+TOO_COSTLY = ("too much markup to render: long paragraphs thick with '[', '<' or other markdown "
+              "(split long paragraphs with blank lines, and use fewer brackets in each)")
+TOO_NESTED = "markdown nested more than 50 levels deep (flatten the nested lists, quotes or definitions)"
 
 # Runs one build in a grandchild and reports it with the grandchild's own peak memory: the
 # children's figure of a fresh process counts that build alone.
@@ -90,17 +95,54 @@ CASES = [
     ("deep-indentation", {INCIDENT_FILE: front("title: x\nwindow:\n" + "".join(
         " " * (n + 1) + f"k{n}:\n" for n in range(1_300)) + " " * 1_301 + "x: 1\n")},
      f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    # The pure-Python parser, taken for deep nesting, reads every character as it starts.
+    ("deep-flow-with-a-control-character", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 300 + "\0\n")},
+     f"{INCIDENT_FILE}:3: invalid YAML: character U+0000 is not allowed (remove the control character)"),
     ("5-mb-line", {INCIDENT_FILE: front("title: " + "x" * 5_000_000 + "\n")},
      f"{INCIDENT_FILE}:1: file is 5,000,095 bytes; {TOO_BIG}"),
     # Python-Markdown takes time by the square of a paragraph's brackets: hours for this one.
     ("900-kb-line-of-brackets", {INCIDENT_FILE: front("title: x\n").replace(b"message: m", b"message: '"
                                                                            + b"[" * 900_000 + b"'")},
-     f"{INCIDENT_FILE}:4: too much markup to render: thousands of '[' or '<' in long paragraphs "
-     "(split long paragraphs, and write \\[ and &lt; for brackets that are only text)"),
+     f"{INCIDENT_FILE}:4: {TOO_COSTLY}"),
     ("brackets-in-many-paragraphs", {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
-     f"{INCIDENT_FILE}:8: too much markup to render: thousands of '[' or '<' in long paragraphs "
-     "(split long paragraphs, and write \\[ and &lt; for brackets that are only text)"),
+     f"{INCIDENT_FILE}:8: {TOO_COSTLY}"),
 ]
+# Bodies shaped to take Python-Markdown minutes or hours (or to crash it) at a few kilobytes: each is
+# refused at the body's first line. Rendering any text under the limit takes under a second.
+MARKDOWN_SHAPES = {
+    "escaped-backslash-then-bracket": "\\\\[" * 10_000,
+    "escaped-brackets": "\\[" * 40_000,
+    "images": "![" * 20_000,
+    "nested-brackets": "[" * 20_000 + "]" * 20_000,
+    "open-tags": "<a " * 30_000,
+    "link-then-tag": "[<" * 20_000,
+    "emphasis-run": "*a* " * 220_000,
+    "underscore-emphasis-run": "_a_ " * 220_000,
+    "code-span-run": "`a` " * 220_000,
+    "entity-run": "&amp; " * 150_000,
+    "hard-break-run": "a  \n" * 200_000,
+    "link-reference-definitions": "".join(f"[r{n}]: https://example.com/{n}\n" for n in range(20_000))
+                                  + "".join(f"[r{n}] " for n in range(20_000)),
+    "abbreviation-uses": "*[A]: an abbreviation\n\n" + "A " * 400_000,
+    "headings-in-one-block": "# a\n" * 100_000,
+    "rules-in-one-block": "---\n" * 100_000,
+    "paragraphs-after-one-star": "*\n\n" + "a\n\n" * 250_000,
+    "unclosed-fences": "```\n" * 200_000,
+    "html-comments": "<!-- a -->\n\n" * 70_000,
+    # markdown="1" has everything inside the element read as one paragraph, blank lines and all.
+    "markdown-in-html": '<p markdown="1">' + ("[" * 40 + "\n\n") * 1_500 + "</p>\n",
+}
+NESTED_SHAPES = {  # these crashed the renderer with RecursionError, or nested for minutes
+    "list-markers-on-one-line": "- " * 1_000 + "x\n",
+    "indented-lists": "".join("    " * n + "- x\n" for n in range(300)),
+    "definitions": "term\n: definition\n" * 1_000,
+    "markdown-in-html-nested": '<div markdown="1">\n' * 250 + "x\n" + "</div>\n" * 250,
+    "quote-marks": ">" * 900_000 + "\n",
+}
+CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
+           f"{INCIDENT_FILE}:8: {TOO_COSTLY}") for name, body in MARKDOWN_SHAPES.items()]
+CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
+           f"{INCIDENT_FILE}:8: {TOO_NESTED}") for name, body in NESTED_SHAPES.items()]
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
@@ -126,6 +168,21 @@ def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo):
     assert result.seconds < MAX_SECONDS, result
     assert result.peak_mib < MAX_PEAK_MIB, result
     assert message.strip() in repo.page("incidents/2025-11-04-long/index.html")
+
+
+def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo):
+    """Loading measures the markdown the site renders; a theme may render any other text as markdown."""
+    template = (PROJECT / "themes/default/templates/incident.html").read_text()
+    repo.write("themes/own/templates/incident.html", template.replace("{{ incident.title }}",
+                                                                      "{{ incident.title | markdown }}"))
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    title = "*a* " * 200_000
+    repo.incident("2025-11-04-costly.md", front(f"title: '{title}'\n").decode())
+    result = measured_build(repo.root)
+    assert (result.status, result.stderr) == (0, "WARNING statusgen.markup: markdown too costly to render, shown as "
+                                                 f"text: {repr(title.strip())[:60]}...\n")
+    assert result.seconds < MAX_SECONDS, result
+    assert f"<h1><p>{title.strip()}</p></h1>" in repo.page("incidents/2025-11-04-costly/index.html")
 
 
 # --- Symlinks: a link inside the repository is followed; one leaving it is refused ----------------
@@ -200,7 +257,8 @@ def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, 
     (repo.root / "themes/own/static/assets").symlink_to(repo.root / "assets")
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     refused(repo, capsys, [f"themes/own/static/assets/deeper/leak.txt:1: {SYMLINK_OUT} "
-                           "(copy the file into the repository instead)", "1 error(s); nothing was written"])
+                           "(copy the file into the repository instead)",
+                           f"themes/own/static/assets/deeper/loop: {HOLDER_LOOP}", "2 error(s); nothing was written"])
 
 
 def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
@@ -210,6 +268,56 @@ def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outsid
     (repo.root / "themes/own").symlink_to(outside)
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     refused(repo, capsys, [f"themes/own: {SYMLINK_OUT} (copy the folder into the repository)",
+                           "1 error(s); nothing was written"])
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("theme", ["default", "own"])
+def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, capsys, theme: str, command: str):
+    folder = repo.root / "themes" / theme
+    (folder / "static").mkdir(parents=True)
+    (folder / "templates").mkdir()
+    (folder / "static/x").symlink_to("x")
+    (folder / "templates/a.html").symlink_to("b.html")
+    (folder / "templates/b.html").symlink_to("a.html")
+    (folder / "static/gone.css").symlink_to("missing.css")
+    if theme != "default":
+        repo.config(CONFIG.replace("  timezone:", f"  theme: {theme}\n  timezone:"))
+    loop = "symlink loop (point the link at a file, or remove it)"
+    capsys.readouterr()
+    assert repo.run(command, "--now", NOW) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"themes/{theme}/static/gone.css:1: broken symlink: what it points to is missing "
+        "(restore its target, or remove the link)",
+        f"themes/{theme}/static/x:1: {loop}", f"themes/{theme}/templates/a.html:1: {loop}",
+        f"themes/{theme}/templates/b.html:1: {loop}", "4 error(s); nothing was written"]
+
+
+def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(repo: Repo, outside: Path, capsys):
+    """A link to the repository's top would have the check walk all of .git and site/; one into .git
+    would let a template publish .git/config, where a CI checkout keeps its credentials."""
+    assert repo.build(NOW) == 0
+    (repo.root / ".git/hooks").mkdir(parents=True)
+    (repo.root / ".git/config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (repo.root / ".git/hooks/leak").symlink_to(outside / "secret.txt")  # reported if .git were walked
+    (repo.root / "site/leak").symlink_to(outside / "secret.txt")  # and so if site/ were
+    (repo.root / "themes/own/templates").mkdir(parents=True)
+    (repo.root / "themes/own/static").mkdir()
+    (repo.root / "themes/own/static/top").symlink_to("../../..")
+    (repo.root / "themes/own/static/itself").symlink_to(".")
+    (repo.root / "themes/own/templates/git").symlink_to(repo.root / ".git")
+    (repo.root / "themes/own/templates/git-config.html").symlink_to("../../../.git/config")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    into_git = "symlink points into .git (link to files of the working tree only)"
+    refused(repo, capsys, [f"themes/own/static/itself: {HOLDER_LOOP}", f"themes/own/static/top: {HOLDER_LOOP}",
+                           f"themes/own/templates/git: {into_git}",
+                           f"themes/own/templates/git-config.html:1: {into_git}", "4 error(s); nothing was written"])
+
+
+def test_incident_file_in_a_symlink_loop_is_reported(repo: Repo, capsys):
+    assert repo.build(NOW) == 0
+    (repo.root / "incidents/2025-11-04-loop.md").symlink_to("2025-11-04-loop.md")
+    refused(repo, capsys, ["incidents/2025-11-04-loop.md:1: symlink loop (point the link at a file, or remove it)",
                            "1 error(s); nothing was written"])
 
 

@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, INCIDENT, tree_digest
+from statusgen import yamlload
 from statusgen.build import load_repository
 from statusgen.cli import main
+from statusgen.errors import StatusgenError
 
 NOW = "2025-11-10T12:00:00Z"
 FUZZ_ID = "2025-11-03-fuzz"
@@ -265,3 +267,64 @@ def test_any_incident_document(scratch: Scratch):
     example()
     built, refused = scratch.tally()
     assert built + refused == 120 and built >= 15 and refused >= 60, (built, refused)
+
+
+# --- Markdown bodies made of markup -----------------------------------------------------------------
+
+# Pieces of markdown syntax: repeated, the shapes that take the renderer time by the square of their
+# length, nest by recursion, or join paragraphs.
+MARKUP = ["[", "]", "(", ")", "<", ">", "!", "\\", "`", "*", "_", "&", "~", "#", "-", "=", ":", "|", "^", "a",
+          " ", "  ", "\n", "\n\n", "\t", "1.", "http://x", "&amp;", "<a>", "<div>", "{", "}", "*[", "[^", "]:",
+          "](", "<!--", "```", "\r", '"', 'markdown="1"', "    ", "> ", "- "]
+
+
+def test_markdown_bodies_of_repeated_markup_build_or_are_refused_quickly(scratch: Scratch):
+    @settings(STABLE, max_examples=40)
+    @given(unit=st.lists(st.sampled_from(MARKUP), min_size=1, max_size=8).map("".join),
+           size=st.integers(1_000, 300_000))
+    def example(unit: str, size: int):
+        body = unit * (size // len(unit) + 1)
+        scratch.check(f"incidents/{FUZZ_ID}.md", f"---\n{INCIDENT.split('---')[1].strip()}\n---\n{body}".encode())
+
+    example()
+    built, refused = scratch.tally()
+    assert built + refused == 40 and built >= 5 and refused >= 5, (built, refused)
+
+
+# --- Characters no text can hold --------------------------------------------------------------------
+
+NOT_TEXT_CHARACTERS = [chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0x85),
+                                        *range(0x86, 0xA0), 0xFFFE, 0xFFFF)]
+# Where the character stands, and the line it is on: in no style but the double-quoted one can an
+# escape write it.
+RAW_STYLES = [("message: a{}b\n", 2), ("message: 'a{}b'\n", 2), ("message: |\n  a{}b\n", 3),
+              ("message: >\n  a{}b\n", 3), ("a{}b: 1\n", 2), ("list: [a{}b]\n", 2), ("# a{}b\n", 2),
+              ('message: "a{}b"\n', 2)]
+
+
+@pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "python"])
+def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_style(monkeypatch, pure_python):
+    """The loader looks for them only in double-quoted scalars, whose escapes can write them: written
+    as themselves, in any style, the YAML reader refuses them at their line."""
+    monkeypatch.setattr(yamlload, "_may_nest_deeply", lambda text: pure_python)
+    for char in NOT_TEXT_CHARACTERS:
+        for style, line in RAW_STYLES:
+            with pytest.raises(StatusgenError) as refused:
+                yamlload.load("title: ok\n" + style.format(char), "x.yaml")
+            assert str(refused.value) == (f"x.yaml:{line}: invalid YAML: character U+{ord(char):04X} is not allowed "
+                                          "(remove the control character)"), (char, style)
+
+
+@pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "python"])
+def test_characters_that_are_not_text_written_by_escapes_are_refused(monkeypatch, pure_python):
+    monkeypatch.setattr(yamlload, "_may_nest_deeply", lambda text: pure_python)
+    surrogates = ["\ud800", "\udfff"] if pure_python else []  # libyaml refuses their escapes as invalid
+    for char in [*NOT_TEXT_CHARACTERS, *surrogates]:
+        for document, line in [(f'message: "a\\u{ord(char):04x}b"\n', 2), (f'"k\\u{ord(char):04x}": 1\n', 2),
+                               (f'list:\n  - "\\u{ord(char):04x}"\n', 3)]:
+            with pytest.raises(StatusgenError) as refused:
+                yamlload.load("title: ok\n" + document, "x.yaml")
+            assert str(refused.value) == (f"x.yaml:{line}: character U+{ord(char):04X} is not allowed in text "
+                                          "(remove the escape that writes it)"), (char, document)
+    assert yamlload.load('a: "tab\\there, line\\nthere, \\u00e9, \\U0001F600"\n', "x.yaml") == {
+        "a": "tab\there, line\nthere, \u00e9, \U0001F600"}

@@ -180,8 +180,10 @@ CASES = [
      "(ids appear in URLs and file names: keep them short, e.g. public-api)"),
     ("config-announcement-cost", {"statusgen.yaml": CONFIG.replace("  timezone:", "  announcement: '" + "[" * 3000
                                                                     + "'\n  timezone:")},
-     "statusgen.yaml:5: too much markup to render: thousands of '[' or '<' "
-     "(write \\[ and &lt; for brackets that are only text)"),
+     "statusgen.yaml:5: too much markup to render (shorten the announcement, with fewer '[' and '<')"),
+    ("config-announcement-nesting", {"statusgen.yaml": CONFIG.replace("  timezone:", "  announcement: '"
+                                                                       + "- " * 60 + "x'\n  timezone:")},
+     "statusgen.yaml:5: markdown nested more than 50 levels deep (write the announcement as a line of text)"),
 ]
 
 
@@ -231,8 +233,8 @@ def test_broken_symlink_is_reported(repo: Repo, capsys):
     (repo.root / "incidents/2025-11-04-gone.md").symlink_to(repo.root / "incidents/missing.md")
     assert repo.run("check") == 1
     assert capsys.readouterr().err.splitlines()[0] == (
-        "incidents/2025-11-04-gone.md:1: cannot read the file: No such file or directory "
-        "(a symlink whose target is missing?)")
+        "incidents/2025-11-04-gone.md:1: broken symlink: what it points to is missing "
+        "(restore its target, or remove the link)")
 
 
 def test_notify_errors_are_reported_once(repo: Repo, capsys):
