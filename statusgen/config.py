@@ -155,12 +155,12 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
                      f"create themes/{theme}/templates/, or use theme: default")
         theme = "default"
     announcement = reader.text(site, "announcement")
-    if markup.cost(announcement) > markup.MAX_COST:
-        reader.error(line_of(site, "announcement"), "too much markup to render",
-                     "shorten the announcement, with fewer '[' and '<'")
-    elif markup.nesting(announcement) > markup.MAX_NESTING:
+    if markup.nesting(announcement) > markup.MAX_NESTING:
         reader.error(line_of(site, "announcement"), f"markdown nested more than {markup.MAX_NESTING} levels deep",
                      "write the announcement as a line of text")
+    elif markup.cost(announcement) > markup.MAX_COST:
+        reader.error(line_of(site, "announcement"), "too much markup to render",
+                     "shorten the announcement, with fewer '[' and '<'")
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
                 language=language, timezone=zone, theme=theme,

@@ -227,16 +227,16 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
 
 
 def _check_markup(reader: Reader, texts: list[tuple[str, int]]) -> None:
-    """Refuse markdown that would take the renderer minutes or hours, or nest deeper than it can
-    (see markup.cost and markup.nesting)."""
+    """Refuse markdown that would nest deeper than the renderer can, or take it minutes or hours
+    (see markup.nesting and markup.cost)."""
+    deep = [line for text, line in texts if markup.nesting(text) > markup.MAX_NESTING]
+    for line in deep:
+        reader.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep",
+                     "flatten the nested lists, quotes or definitions")
     costs = [(markup.cost(text), line) for text, line in texts]
-    if sum(c for c, _ in costs) > markup.MAX_COST:
+    if not deep and sum(c for c, _ in costs) > markup.MAX_COST:
         reader.error(max(costs)[1], "too much markup to render: long paragraphs thick with '[', '<' or other "
                      "markdown", "split long paragraphs with blank lines, and use fewer brackets in each")
-    for text, line in texts:
-        if markup.nesting(text) > markup.MAX_NESTING:
-            reader.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep",
-                         "flatten the nested lists, quotes or definitions")
 
 
 def _check_characters(body: str, rel: str, first_line: int) -> None:

@@ -74,7 +74,6 @@ MAX_COST = 4_000_000
 MAX_NESTING = 50
 _PLACEHOLDER = 16
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_ABBREVIATION = re.compile(r"^ {0,3}\*\[", re.M)
 # A '[' and the ']' that closes it, with nothing between that could hide a bracket from the link
 # patterns (an escape, a code span, a tag) or nest another; then no '(', or a '(' closed as plainly.
 _CLOSED_BRACKETS = re.compile(r"\[[^\[\]\\`<]*\](?:\([^()\[\]\\`<'\"]*\)|(?!\())")
@@ -100,7 +99,7 @@ def cost(text: str) -> int:
             or "&" in text or "!" in text or "~" in text or "\t" in text or "\r" in text):
         # Lines of words, as most updates are: at most what the full count gives, and as good when small.
         lines = text.count("\n")
-        bound = lines * len(text) // 16 + (lines + 1) ** 2 // 32
+        bound = lines * len(text) // 8 + (lines + 1) ** 2 // 32
         if bound < MAX_COST // 256:
             return bound
     return _cost(text)
@@ -110,7 +109,7 @@ def cost(text: str) -> int:
 def _cost(text: str) -> int:
     whole = len(text)
     parts = [text] if "<" in text and _MARKDOWN_IN_HTML.search(text) else _PARAGRAPH_BREAK.split(text)
-    abbreviations = len(_ABBREVIATION.findall(text))
+    abbreviations = text.count("*[")  # definitions, at a line's start once quote marks are taken off
     tags = text.count("<")
     total = (len(parts) ** 2 // 32 + abbreviations * whole + 8 * text.count("[^") ** 2
              + (text.count("&") + len(_FENCE.findall(text))) * whole // 256)
@@ -123,7 +122,7 @@ def _cost(text: str) -> int:
         opened, tags = part.count("["), part.count("<")
         matches = 2 * opened + tags + stashed + part.count("*") + part.count("_") + part.count("&") + part.count("!")
         lines = part.count("\n") + part.count("\r")
-        total += 128 * matches + matches * scanned // 256 + lines * scanned // 16
+        total += 128 * matches + matches * scanned // 256 + lines * scanned // 8
         for count, pattern in ((opened, _CLOSED_BRACKETS), (tags, _CLOSED_TAG)):
             if count:  # those that close soon are scanned that far, the others to the end
                 closed = pattern.findall(part)

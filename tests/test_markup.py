@@ -84,4 +84,4 @@ def test_cost_of_ordinary_text_is_far_under_the_limit():
                               "<https://x.example/pr/1>. " * 20, "- one\n- two\n- three"] * 20)
     assert markup.cost(update) < 1_000
     assert markup.cost(postmortem) < markup.MAX_COST // 10
-    assert markup.cost("Words only, over a few lines.\n" * 5) == 47
+    assert markup.cost("Words only, over a few lines.\n" * 5) == 94
