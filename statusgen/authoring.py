@@ -13,7 +13,7 @@ from pathlib import Path
 from slugify import slugify
 
 from statusgen import edit, templates
-from statusgen.config import Config
+from statusgen.config import Config, load_config
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean
 from statusgen.incidents import (
     INCIDENT_COMPONENT_STATUSES,
@@ -21,10 +21,10 @@ from statusgen.incidents import (
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
     Incident,
+    load_incidents,
     parse_incident,
 )
 from statusgen.policy import has_postmortem
-from statusgen.state import Repository
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
 from statusgen.timeutil import iso
@@ -34,31 +34,102 @@ DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor"
                   "none": "operational"}
 
 
+_INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+class ArgumentError(StatusgenError):
+    """A command-line value that cannot be used; the CLI reports it as a usage error (exit 2)."""
+
+    def __init__(self, argument: str, message: str, hint: str | None = None):
+        super().__init__(f"{argument}: {message}", "", 0, hint)
+
+
 @dataclass(frozen=True)
 class Written:
     path: Path
     incident: Incident
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What the editing commands load: the configuration, every incident file that is valid, and
+    the problems of those that are not.
+
+    A problem blocks only an edit of its own file: during an outage, someone else's typo in an
+    unrelated incident must not stop anyone from posting to the live one.
+    """
+
+    config: Config
+    incidents: tuple[Incident, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def broken(self) -> dict[str, str]:
+        """Incident files that failed to load, by id (a broken file's id is still its stem)."""
+        loaded = {i.id for i in self.incidents}
+        found: dict[str, str] = {}
+        for problem in self.problems:
+            folder, _, name = problem.path.partition("/")
+            stem, dot, suffix = name.rpartition(".")
+            if folder == INCIDENT_DIR and "/" not in name and dot and f".{suffix}" in _INCIDENT_SUFFIXES \
+                    and stem not in loaded:
+                found.setdefault(stem, problem.path)
+        return found
+
+    def blocking(self, rel: str | None) -> list[Problem]:
+        """The problems that stop an edit of ``rel`` (None: a new file): its own, and any not of
+        another incident file."""
+        return [p for p in self.problems if p.path == rel or not p.path.startswith(INCIDENT_DIR + "/")]
+
+    def warnings(self, rel: str | None) -> tuple[Problem, ...]:
+        """The problems of other files: reported, not in the way."""
+        blocking = self.blocking(rel)
+        return tuple(p for p in self.problems if p not in blocking)
+
+    def check(self, rel: str | None) -> tuple[Problem, ...]:
+        """Raise ValidationFailed if ``rel`` (or anything but another incident file) has a problem;
+        otherwise return the other files' problems as warnings."""
+        blocking = self.blocking(rel)
+        if blocking:
+            raise ValidationFailed(blocking)
+        return self.warnings(rel)
+
+
+def load(root: Path) -> Workspace:
+    """The configuration and incidents of the repository at ``root``, for editing.
+
+    A problem in statusgen.yaml stops every edit; problems of incident files are kept in the
+    workspace, to block an edit of their own file only.
+    """
+    problems: list[Problem] = []
+    config = load_config(root, problems)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    incidents = load_incidents(root, config, problems, None)
+    return Workspace(config, tuple(incidents), tuple(problems))
 
 
 def _formatter(config: Config) -> Formatter:
     return Formatter(config.site.zone, config.site.language)
 
 
-def find(repo: Repository, ident: str) -> Incident:
-    """An incident by file stem, unique prefix of it, or ``latest`` (the newest open incident)."""
-    incidents = {i.id: i for i in repo.incidents}
+def find(ws: Workspace, ident: str) -> Incident:
+    """An incident by file stem, unique prefix of it, or ``latest`` (the newest open incident).
+
+    An incident file that does not load cannot be edited: its problems are raised.
+    """
+    incidents = {i.id: i for i in ws.incidents}
+    broken = ws.broken()
     if ident == "latest":
-        open_ones = sorted((i for i in repo.incidents if is_open(i) and not i.hidden),
-                           key=lambda i: (i.started, i.id))
-        if not open_ones:
-            raise StatusgenError("there is no open incident", INCIDENT_DIR, 0,
-                                 "give the incident's id, e.g. 2025-11-03-api-errors")
-        return open_ones[-1]
+        return _latest(ws, broken)
     if ident in incidents:
         return incidents[ident]
-    matches = [i for i in incidents if i.startswith(ident)]
-    if len(matches) == 1:
-        return incidents[matches[0]]
+    matches = sorted(i for i in incidents.keys() | broken.keys() if i.startswith(ident))
+    if ident in broken or len(matches) == 1:
+        found = ident if ident in broken else matches[0]
+        if found in broken:
+            raise ValidationFailed(ws.blocking(broken[found]))
+        return incidents[found]
     if matches:
         raise StatusgenError(f"{ident!r} matches {len(matches)} incidents: {', '.join(matches[:5])}",
                              INCIDENT_DIR, 0, "give more of the id")
@@ -66,28 +137,57 @@ def find(repo: Repository, ident: str) -> Incident:
                          did_you_mean(ident, incidents) or "ids are the file names in incidents/, or 'latest'")
 
 
-def parse_components(config: Config, given: list[str], impact: str | None, maintenance: bool) -> dict[str, str]:
-    """``ID`` or ``ID=STATUS`` arguments, checked against the configuration."""
+def _latest(ws: Workspace, broken: dict[str, str]) -> Incident:
+    """The newest open incident; refused when a file that does not load may be newer."""
+    open_ones = sorted((i for i in ws.incidents if is_open(i) and not i.hidden), key=lambda i: (i.started, i.id))
+    newest = open_ones[-1] if open_ones else None
+    day = newest.started.astimezone(ws.config.site.zone).date().isoformat() if newest else ""
+    # A file is named after the day it starts: one of that day or later could be the newest.
+    doubtful = sorted(rel for ident, rel in broken.items() if ident[:10] >= day)
+    if doubtful:
+        raise StatusgenError(f"cannot tell which incident is the latest: {', '.join(doubtful[:3])} has errors",
+                             doubtful[0], 0, "give the incident's id, or fix that file first ('statusgen check')")
+    if newest is None:
+        raise StatusgenError("there is no open incident", INCIDENT_DIR, 0,
+                             "give the incident's id, e.g. 2025-11-03-api-errors")
+    return newest
+
+
+def parse_components(config: Config, given: list[str], impact: str | None, maintenance: bool,
+                     *, need_status: bool = False) -> dict[str, str]:
+    """``--component`` arguments, ``ID`` or ``ID=STATUS``, checked against the configuration.
+
+    ``ID`` alone takes the impact's default status (DEFAULT_STATUS), unless ``need_status``: an
+    update changes a component to a status it has to name.
+    """
     result: dict[str, str] = {}
     for item in given:
-        cid, _, state = item.partition("=")
+        cid, equals, state = item.partition("=")
+        argument = f"--component {item}"
         if cid not in config.by_id:
-            raise StatusgenError(f"unknown component {cid!r}", "statusgen.yaml", 0,
-                                 did_you_mean(cid, config.by_id) or "components are listed in statusgen.yaml")
+            raise ArgumentError(argument if not equals else f"--component {cid}", "unknown component",
+                                did_you_mean(cid, config.by_id)
+                                or "the components are: " + ", ".join(list(config.by_id)[:12]))
+        if cid in result:
+            raise ArgumentError(argument, f"{cid!r} is given more than once", "give each component once")
         if maintenance:
-            if state:
-                raise StatusgenError("maintenance puts its components under maintenance; give only ids",
-                                     "", 0, f"--component {cid}")
+            if equals:
+                raise ArgumentError(argument, "maintenance puts its components under maintenance; give only the id",
+                                    f"--component {cid}")
             result[cid] = "under_maintenance"
             continue
+        if (equals and not state) or (need_status and not equals):
+            raise ArgumentError(argument, "give the status the component has from this update on",
+                                f"e.g. --component {cid}=operational; one of: "
+                                + ", ".join(INCIDENT_COMPONENT_STATUSES))
         state = state or DEFAULT_STATUS.get(impact or "", "")
         if state == "under_maintenance":
-            raise StatusgenError("under_maintenance is set by maintenance windows, not incidents", "", 0,
-                                 "use statusgen new --maintenance")
+            raise ArgumentError(argument, "under_maintenance is set by maintenance windows, not incidents",
+                                "use statusgen new --maintenance")
         if state not in INCIDENT_COMPONENT_STATUSES:
-            raise StatusgenError(f"unknown component status {state!r} for {cid!r}", "", 0,
-                                 did_you_mean(state, INCIDENT_COMPONENT_STATUSES)
-                                 or "one of: " + ", ".join(INCIDENT_COMPONENT_STATUSES))
+            raise ArgumentError(argument, f"unknown component status {state!r}",
+                                did_you_mean(state, INCIDENT_COMPONENT_STATUSES)
+                                or "one of: " + ", ".join(INCIDENT_COMPONENT_STATUSES))
         result[cid] = state
     return result
 
@@ -118,13 +218,15 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
              timeline: str = "") -> str:
     if message is not None:
         if not message.strip():
-            raise StatusgenError("the message is empty", "", 0, "say what is happening and when the next update comes")
+            raise ArgumentError("--message", "the message is empty",
+                                "say what is happening and when the next update comes")
         bad = NOT_TEXT.search(message)
         if bad:
-            raise StatusgenError(f"the message holds character U+{ord(bad.group()):04X}, which pages and feeds "
-                                 "cannot carry", "", 0, "remove it and run the command again")
+            raise ArgumentError("--message", f"the message holds character U+{ord(bad.group()):04X}, which pages "
+                                "and feeds cannot carry", "remove it and run the command again")
         return message
     assert template is not None
+    chosen = _template(root, template)
     fmt = _formatter(config)
     every = config.policy.update_every.get(impact, timedelta(hours=1))
     names = ", ".join(config.by_id[c].name for c in components)
@@ -132,26 +234,38 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
     if window:
         start, end = window
         when = f"{fmt.short_date(start)}, {fmt.clock(start)} – {fmt.short_date(end)}, {fmt.clock(end)}"
-    return templates.fill(templates.get(root, template), title=title, components=names or "our services",
+    return templates.fill(chosen, title=title, components=names or "our services",
                           impact=impact, next_update=fmt.clock(at + every), window=when, timeline=timeline)
 
 
-def new(root: Path, repo: Repository, title: str, *, impact: str, components: list[str], at: datetime,
+def _template(root: Path, name: str) -> templates.MessageTemplate:
+    try:
+        return templates.get(root, name)
+    except StatusgenError as exc:
+        raise ArgumentError(f"--template {name}", exc.problem.message, exc.problem.hint) from None
+
+
+def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[str], at: datetime,
         maintenance: bool = False, start: datetime | None = None, end: datetime | None = None,
         template: str | None = None, message: str | None = None) -> Written:
-    """Write ``incidents/YYYY-MM-DD-slug.md`` with its first update; never overwrite a file."""
-    config = repo.config
+    """Write ``incidents/YYYY-MM-DD-slug.md`` with its first update; never overwrite a file.
+
+    Problems of other incident files do not stop it: they come back as the result's warnings.
+    """
+    config = ws.config
+    warnings = ws.check(None)
     if not title.strip():
-        raise StatusgenError("the title is empty", "", 0, "say what customers notice, e.g. 'Slow dashboard'")
+        raise ArgumentError("TITLE", "the title is empty", "say what customers notice, e.g. 'Slow dashboard'")
     if "\n" in title.strip() or "\r" in title:
-        raise StatusgenError("the title must be one line", "", 0)
+        raise ArgumentError("TITLE", "the title must be one line")
     held = parse_components(config, components, impact, maintenance)
     window = None
     if maintenance:
         if start is None or end is None:
-            raise StatusgenError("maintenance needs --start and --end", "", 0)
+            raise ArgumentError("--start, --end", "maintenance needs --start and --end")
         if end <= start:
-            raise StatusgenError("the maintenance window ends before it starts", "", 0)
+            raise ArgumentError("--end", f"the maintenance window ends before it starts ({iso(end)} <= {iso(start)})",
+                                "check the dates, and the offset of each time")
         window = (start, end)
     kind_template = "maintenance" if maintenance else impact
     text = _message(root, config, message, template or (None if message else kind_template), title=title.strip(),
@@ -175,27 +289,33 @@ def new(root: Path, repo: Repository, title: str, *, impact: str, components: li
     folder.mkdir(exist_ok=True)
     day = at.astimezone(config.site.zone).date().isoformat()
     slug = slugify(title, max_length=60, word_boundary=True) or ("maintenance" if maintenance else "incident")
-    taken = {i.id for i in repo.incidents} | {p.stem for p in folder.iterdir()}
+    # Every name in the folder counts, those of files that do not load too: a broken file's id is
+    # still its stem.
+    taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
     stem, number = f"{day}-{slug}", 2
     while stem in taken:
         stem, number = f"{day}-{slug}-{number}", number + 1
     rel = f"{INCIDENT_DIR}/{stem}.md"
     incident = _validated(body, rel, stem, config)
     edit.create_exclusively(root / rel, body)
-    return Written(root / rel, incident)
+    return Written(root / rel, incident, warnings)
 
 
-def add_update(root: Path, repo: Repository, ident: str, *, status: str, at: datetime,
+def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: datetime,
                components: list[str], message: str | None = None, template: str | None = None) -> Written:
-    """Append an update to an incident or maintenance file."""
-    config = repo.config
-    incident = find(repo, ident)
+    """Append an update to an incident or maintenance file.
+
+    Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it.
+    """
+    config = ws.config
+    incident = find(ws, ident)
+    warnings = ws.check(incident.path)
     maintenance = incident.is_maintenance
     allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
     if status not in allowed:
         kind = "maintenance" if maintenance else "incident"
-        raise StatusgenError(f"{status!r} is not a status for {kind} {incident.id}", incident.path, 0,
-                             did_you_mean(status, allowed) or "one of: " + ", ".join(allowed))
+        raise ArgumentError(f"--status {status}", f"not a status for {kind} {incident.id}",
+                            did_you_mean(status, allowed) or "one of: " + ", ".join(allowed))
     last = incident.last_update
     if at <= last.at:
         raise StatusgenError(f"the update's time {iso(at)} is not after the last update's ({iso(last.at)})",
@@ -204,14 +324,14 @@ def add_update(root: Path, repo: Repository, ident: str, *, status: str, at: dat
         raise StatusgenError(f"{incident.id} is already {last.status} (since {iso(last.at)})", incident.path,
                              last.line, "to reopen it, post an update with another status")
     if components and maintenance:
-        raise StatusgenError("a maintenance update cannot change component statuses", incident.path, 0,
-                             "the window puts its components under maintenance")
-    changes = parse_components(config, components, incident.impact, False) if components else {}
+        raise ArgumentError("--component", f"a maintenance update cannot change component statuses "
+                            f"({incident.id} is a maintenance)", "the window puts its components under maintenance")
+    changes = parse_components(config, components, incident.impact, False, need_status=True)
     timeline_name = template or (None if message is not None else status)
     text = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
                     components=dict(incident.components), at=at,
                     window=(incident.window.start, incident.window.end) if incident.window else None)
-    path = root / incident.path
+    path = edit.edit_target(root, root / incident.path, incident.path)
     new_text = edit.append_update(read_text(path, incident.path), incident.path,
                                   edit.NewUpdate(at, status, text, changes))
     updated = _edited(new_text, incident.path, incident.id, config)
@@ -220,22 +340,23 @@ def add_update(root: Path, repo: Repository, ident: str, *, status: str, at: dat
         raise StatusgenError("the update could not be added without changing its meaning", incident.path, 0,
                              "add it by hand")
     edit.write_atomically(path, new_text)
-    return Written(path, updated)
+    return Written(root / incident.path, updated, warnings)
 
 
-def resolve(root: Path, repo: Repository, ident: str, *, at: datetime, message: str | None = None,
+def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str | None = None,
             template: str | None = None) -> Written:
     """Append the resolving update: ``resolved`` for an incident, ``completed`` for maintenance."""
-    incident = find(repo, ident)
+    incident = find(ws, ident)
     status = "completed" if incident.is_maintenance else "resolved"
-    return add_update(root, repo, incident.id, status=status, at=at, components=[], message=message,
+    return add_update(root, ws, incident.id, status=status, at=at, components=[], message=message,
                       template=template)
 
 
-def add_postmortem(root: Path, repo: Repository, ident: str) -> Written:
+def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
     """Add a ``## Postmortem`` skeleton, with the incident's timeline filled in, to the body."""
-    config = repo.config
-    incident = find(repo, ident)
+    config = ws.config
+    incident = find(ws, ident)
+    warnings = ws.check(incident.path)
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
@@ -243,7 +364,7 @@ def add_postmortem(root: Path, repo: Repository, ident: str) -> Written:
         f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {STATUS_LABELS[u.status]}. "
         f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
     skeleton = templates.fill(templates.get(root, "postmortem"), title=incident.title, timeline=timeline)
-    path = root / incident.path
+    path = edit.edit_target(root, root / incident.path, incident.path)
     text = read_text(path, incident.path)
     newline = edit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):
@@ -257,4 +378,4 @@ def add_postmortem(root: Path, repo: Repository, ident: str) -> Written:
         new_text = text + ("" if text.endswith("\n") else newline) + f"body: {block}{newline}"
     updated = _edited(new_text, incident.path, incident.id, config)
     edit.write_atomically(path, new_text)
-    return Written(path, updated)
+    return Written(root / incident.path, updated, warnings)

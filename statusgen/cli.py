@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +33,61 @@ def _instant(value: str) -> datetime:
         return parse_timestamp(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+# What a time argument of the editing commands may look like (all three are the same instant).
+TIME_EXAMPLE = "e.g. 2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @1796130300"
+# The status `new --component ID` gives, by impact: authoring.DEFAULT_STATUS, which the help quotes
+# without importing the editing code into every command.
+NEW_COMPONENT_DEFAULTS = ("critical: major_outage, major: partial_outage, minor: degraded_performance, "
+                          "none: operational")
+# Options whose value is free text, which must be quoted when it has spaces.
+TEXT_OPTIONS = ("--message",)
+
+
+def _edit_instant(value: str) -> datetime:
+    """A time argument of the editing commands: ISO 8601 with an offset, or @EPOCH."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError(f"no time given; write it like {TIME_EXAMPLE}")
+    try:
+        return resolve_now(value.strip(), {})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; write it like {TIME_EXAMPLE}") from None
+
+
+def _edit_now(value: str) -> str:
+    """``--now`` of the editing commands, checked as it is parsed so that a bad one shows an example."""
+    _edit_instant(value)
+    return value
+
+
+def _unrecognized(argv: list[str], extra: list[str]) -> str:
+    """argparse's complaint about ``extra``, with a hint when they look like unquoted text."""
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    if extra[0].startswith("-"):
+        return message + " (see 'statusgen COMMAND --help')"
+    generic = message + " (quote text that has spaces, so that it is one argument)"
+    for index in range(1, len(argv)):
+        if argv[index] != extra[0]:
+            continue
+        before = argv[index - 1]
+        option, equals, first = before.partition("=")
+        if before.startswith("-") and not (equals and option in TEXT_OPTIONS):
+            continue
+        if not equals:
+            option = argv[index - 2] if index >= 2 and argv[index - 2].startswith("-") else ""
+            first = before
+        if option and option not in TEXT_OPTIONS:
+            return generic
+        words = [first]
+        for word in argv[index:]:
+            if word.startswith("-"):
+                break
+            words.append(word)
+        quoted = shlex.quote(" ".join(words))
+        return message + f" (quote text that has spaces, so that it is one argument: " \
+                         f"{option + ' ' if option else ''}{quoted})"
+    return generic
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,13 +133,15 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--impact", choices=IMPACTS, default=None,
                      help="impact of an incident (required unless --maintenance)")
     cmd.add_argument("--component", action="append", default=[], metavar="ID[=STATUS]",
-                     help="an affected component and its status (repeat for several)")
+                     help="an affected component and its status (repeat for several); ID alone takes the "
+                          f"impact's default status ({NEW_COMPONENT_DEFAULTS}); with --maintenance, give "
+                          "ids only")
     cmd.add_argument("--maintenance", action="store_true", help="a maintenance window instead of an incident")
-    cmd.add_argument("--start", type=_instant, metavar="TIME", help="maintenance window start")
-    cmd.add_argument("--end", type=_instant, metavar="TIME", help="maintenance window end")
+    cmd.add_argument("--start", type=_edit_instant, metavar="TIME", help=f"maintenance window start ({TIME_EXAMPLE})")
+    cmd.add_argument("--end", type=_edit_instant, metavar="TIME", help="maintenance window end")
     cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
-    cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown)")
-    cmd.add_argument("--now", metavar="TIME", help=now_help)
+    cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown; quote it)")
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help)
 
     cmd = commands.add_parser("update", help="add an update to an incident or maintenance",
                               description="Append an update to the file of ID (its file name, a unique "
@@ -90,16 +149,17 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("ident", metavar="ID")
     cmd.add_argument("--status", required=True, choices=INCIDENT_STATUSES + MAINTENANCE_STATUSES)
     cmd.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
-                     help="a component status change from this update on (repeat for several)")
+                     help="a component's status from this update on, e.g. api=degraded_performance "
+                          "(repeat for several); the status must be given")
     _message_options(cmd)
-    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the update is stamped with it")
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help + "; the update is stamped with it")
 
     cmd = commands.add_parser("resolve", help="resolve an incident (or complete a maintenance)",
                               description="Append the resolving update to ID (file name, unique prefix, or "
                                           "'latest'). Say when service came back and what was done.")
     cmd.add_argument("ident", metavar="ID")
     _message_options(cmd)
-    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the update is stamped with it")
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help + "; the update is stamped with it")
 
     cmd = commands.add_parser("postmortem", help="add a postmortem skeleton to an incident",
                               description="Add a '## Postmortem' section (summary, impact, root cause, "
@@ -150,8 +210,11 @@ def _message_options(cmd: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    top = parser()
     try:
-        args = parser().parse_args(argv)
+        args, extra = top.parse_known_args(argv)
+        if extra:
+            top.error(_unrecognized(list(sys.argv[1:] if argv is None else argv), extra))
     except SystemExit as exc:
         return int(exc.code or 0)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
@@ -284,12 +347,15 @@ def _new(root: Path, args: argparse.Namespace) -> int:
         raise UsageError("--start and --end are for --maintenance")
     if args.message is not None and args.template is not None:
         raise UsageError("give --message or --template, not both")
-    written = authoring.new(
-        root, load_repository(root, publishing=False), args.title, impact=args.impact or "maintenance",
-        components=args.component, at=_now(args), maintenance=args.maintenance, start=args.start, end=args.end,
-        template=args.template, message=args.message)
+    at = _now(args)
+    with _argument_errors():
+        written = authoring.new(
+            root, authoring.load(root), args.title, impact=args.impact or "maintenance",
+            components=args.component, at=at, maintenance=args.maintenance, start=args.start, end=args.end,
+            template=args.template, message=args.message)
+    _warn(written.warnings)
     print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
-    if templates.left_in(written.incident):
+    if templates.left_in(written.incident, root):
         print("fill in each [[...]] before you commit: a build refuses to publish them", file=sys.stderr)
     return EXIT_OK
 
@@ -297,9 +363,11 @@ def _new(root: Path, args: argparse.Namespace) -> int:
 def _update(root: Path, args: argparse.Namespace) -> int:
     from statusgen import authoring
 
-    written = authoring.add_update(root, load_repository(root, publishing=False), args.ident, status=args.status,
-                                   at=_now(args), components=args.component, message=args.message,
-                                   template=args.template)
+    at = _now(args)
+    with _argument_errors():
+        written = authoring.add_update(root, authoring.load(root), args.ident, status=args.status, at=at,
+                                       components=args.component, message=args.message, template=args.template)
+    _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
 
@@ -307,8 +375,11 @@ def _update(root: Path, args: argparse.Namespace) -> int:
 def _resolve(root: Path, args: argparse.Namespace) -> int:
     from statusgen import authoring
 
-    written = authoring.resolve(root, load_repository(root, publishing=False), args.ident, at=_now(args),
-                                message=args.message, template=args.template)
+    at = _now(args)
+    with _argument_errors():
+        written = authoring.resolve(root, authoring.load(root), args.ident, at=at, message=args.message,
+                                    template=args.template)
+    _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
 
@@ -316,9 +387,27 @@ def _resolve(root: Path, args: argparse.Namespace) -> int:
 def _postmortem(root: Path, args: argparse.Namespace) -> int:
     from statusgen import authoring
 
-    written = authoring.add_postmortem(root, load_repository(root, publishing=False), args.ident)
+    written = authoring.add_postmortem(root, authoring.load(root), args.ident)
+    _warn(written.warnings)
     print(f"{written.incident.path}: added a postmortem skeleton; fill in each [[...]]")
     return EXIT_OK
+
+
+@contextmanager
+def _argument_errors() -> Iterator[None]:
+    """An editing command's complaint about a command-line value is a usage error (exit 2)."""
+    from statusgen.authoring import ArgumentError
+
+    try:
+        yield
+    except ArgumentError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _warn(problems: Sequence[Problem]) -> None:
+    """Problems of files an edit did not touch: worth fixing, not in the way of this edit."""
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:

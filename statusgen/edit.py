@@ -7,20 +7,41 @@ before it is written, and written atomically (a temporary file renamed over the 
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
 import os
 import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import yaml
 
+from statusgen import yamlload
 from statusgen.errors import StatusgenError
+from statusgen.incidents import split_front_matter
 from statusgen.timeutil import iso
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there, only a temporary file's age tells that it is stale
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 # Characters a literal block cannot hold as they are: controls, and what YAML takes for line breaks.
 _NOT_LITERAL = re.compile("^\t|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# The names write_atomically gives its temporary files: tempfile.mkstemp puts 8 characters from
+# this alphabet between the prefix ".NAME." and the suffix ".tmp".
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+# How long a temporary file must lie untouched before it counts as left behind. A living writer
+# holds a lock on its file, so this only covers the instant between creating and locking it, and
+# systems without locks.
+STALE_AFTER = 60.0
 
 
 @dataclass(frozen=True)
@@ -32,26 +53,169 @@ class NewUpdate:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old file or the new, never half."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace ``path`` with ``text`` so that readers see the old file or the new, never half.
+
+    The file keeps its mode, and both it and its folder are synced before this returns, so that a
+    crash or power loss leaves the old text or the new one on disk. Temporary files that earlier
+    writes left behind when they were killed are removed first.
+    """
+    folder = path.parent
+    remove_stale_temporaries(folder)
     try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        _claim(handle)
+        os.chmod(temp, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
+            # Renamed while still locked: a cleaner never takes a file being written for stale.
+            os.replace(temp, path)
     except BaseException:
-        if os.path.exists(temp):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+    _sync_folder(folder)
 
 
 def create_exclusively(path: Path, text: str) -> None:
-    """Write a new file, failing rather than overwriting one that appeared meanwhile."""
-    with open(path, "x", encoding="utf-8", newline="") as out:
-        out.write(text)
+    """Write a new file, failing rather than overwriting one that appeared meanwhile.
+
+    The text is written to a temporary file and linked into place, so that the file appears
+    whole or not at all.
+    """
+    folder = path.parent
+    remove_stale_temporaries(folder)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        _claim(handle)
+        os.chmod(temp, _new_file_mode())
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+            try:
+                os.link(temp, path)  # fails if the name is taken, as open(path, "x") would
+            except FileExistsError:
+                raise FileExistsError(errno.EEXIST, "the file already exists", str(path)) from None
+            except OSError:  # a file system without hard links: create the name exclusively
+                _copy_exclusively(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    _sync_folder(folder)
+
+
+def _copy_exclusively(temp: str, path: Path) -> None:
+    data = Path(temp).read_bytes()
+    with open(path, "xb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: read and write for all, less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _claim(handle: int) -> None:
+    """Lock a temporary file for as long as it is being written: what tells a cleaner that its
+    writer is still alive (the system drops the lock when the process dies, however it dies)."""
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable: the new name is in the folder only once it is synced."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # some systems cannot open a folder; the rename stands, only its durability waits
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        log.debug("cannot sync folder %s", folder)
+    finally:
+        os.close(handle)
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files that writes killed midway left in ``folder``; return them.
+
+    Only a name write_atomically makes (``.NAME.XXXXXXXX.tmp``, the 8 characters from
+    tempfile.mkstemp) is considered, and only a regular file of this user, untouched for
+    STALE_AFTER seconds and not locked by a living writer. Anything else is a person's file.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if _TEMP_NAME.fullmatch(entry.name) and _remove_if_stale(Path(entry.path), now):
+            log.info("removed %s, left by a write that did not finish", entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _remove_if_stale(path: Path, now: float) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_AFTER:
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # its writer is alive and holds the lock
+                return False
+        opened, current = os.fstat(handle), os.lstat(path)
+        # Still the very file that was checked, not one that took its name meanwhile.
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or \
+                (current.st_dev, current.st_ino) != (info.st_dev, info.st_ino):
+            return False
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+
+
+def edit_target(root: Path, path: Path, rel: str) -> Path:
+    """The file an edit of ``rel`` (at ``path``) writes to: the file itself, or, when it is a
+    symlink, the file the link points to, so that the link stays a link. A target outside the
+    repository, or inside its ``.git``, is refused."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise StatusgenError("cannot follow this symlink: it is broken or loops", rel, 1,
+                             "point the link at a file in the repository, or replace it with the file") from None
+    base = root.resolve()
+    if not target.is_relative_to(base):
+        raise StatusgenError(f"this is a symlink to {target}, outside the repository; nothing was written", rel, 1,
+                             "statusgen edits only files in the repository: copy the file in instead of linking it")
+    inside = target.relative_to(base)
+    if ".git" in inside.parts:
+        raise StatusgenError(f"this is a symlink into git's own folder ({inside.as_posix()}); nothing was written",
+                             rel, 1, "point the link at a file outside .git, or replace it with the file")
+    return target
 
 
 def scalar(text: str, indent: int) -> str:
@@ -84,17 +248,32 @@ def render_update(update: NewUpdate, dash: int, content: int, newline: str = "\n
     return newline.join(lines) + newline
 
 
-def _front_matter_span(text: str, markdown: bool) -> tuple[int, int]:
-    """Start and end offsets of the YAML in the file."""
-    if not markdown:
-        return 0, len(text)
-    first = text.index("\n") + 1
-    offset = first
-    for line in text[first:].splitlines(keepends=True):
-        if line.rstrip() in ("---", "..."):
-            return first, offset
-        offset += len(line)
-    raise StatusgenError("front matter is not closed", "", 1)
+def _front_matter_span(text: str, rel: str) -> tuple[int, int]:
+    """Start and end offsets of the YAML in the file: exactly the text the build parses."""
+    bom = len(text) - len(text.lstrip("\ufeff"))
+    if not rel.endswith(".md"):
+        return bom, len(text)
+    front, _, _ = split_front_matter(text[bom:], rel)
+    start = bom + len(text[bom:].splitlines(keepends=True)[0])
+    return start, start + len(front)
+
+
+def compose(text: str, rel: str, first_line: int) -> yaml.Node | None:
+    """The YAML node tree of ``text``, read by the parser the build reads it with (libyaml, or
+    the pure-Python parser for text that could nest deeply), so that what a build accepts an
+    edit can read too: the two parsers disagree on tabs after values, a BOM at a line's start,
+    and more."""
+    loader = (yamlload._SafeLoader if yamlload._may_nest_deeply(text) else yamlload._Loader)(text)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise StatusgenError(f"invalid YAML: {exc.problem or exc}", rel, line, "run statusgen check") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise StatusgenError(f"invalid YAML: {exc}", rel, first_line, "run statusgen check") from None
+    finally:
+        loader.dispose()
 
 
 def _end_of(node: yaml.Node) -> yaml.Mark:
@@ -123,9 +302,9 @@ def _dash_column(front: str, item: yaml.Node) -> int:
 def append_update(text: str, rel: str, update: NewUpdate) -> str:
     """The file's text with ``update`` appended to its ``updates`` list."""
     newline = line_ending(text, rel)
-    start, end = _front_matter_span(text, rel.endswith(".md"))
+    start, end = _front_matter_span(text, rel)
     front = text[start:end]
-    root = yaml.compose(front, Loader=yaml.SafeLoader)
+    root = compose(front, rel, text.count("\n", 0, start) + 1)
     updates = next((value for key, value in getattr(root, "value", []) if key.value == "updates"), None)
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
         raise StatusgenError("no updates list to add to", rel, 1)
@@ -136,7 +315,8 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     dash = _dash_column(front, first)
     content = max(first.start_mark.column, dash + 2)
     last_end = _end_of(updates.value[-1])
-    if last_end.column == 0:
+    # At a line's start as an editor sees lines: YAML also breaks lines at U+0085, U+2028, U+2029.
+    if last_end.index == 0 or front[last_end.index - 1] == "\n":
         cut = last_end.index
     else:
         following = front.find("\n", last_end.index)

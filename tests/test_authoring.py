@@ -128,25 +128,26 @@ def test_new_maintenance(repo: Repo, capsys):
     (["update", "nope", "--status", "identified", "--message", "x"], 1, "no incident 'nope'"),
     (["update", "2025-11-03-api-erors", "--status", "identified", "--message", "x"], 1,
      "no incident '2025-11-03-api-erors' (did you mean '2025-11-03-api-errors'?)"),
-    (["update", "2025-11-03-api-errors", "--status", "scheduled", "--message", "x"], 1,
-     "'scheduled' is not a status for incident 2025-11-03-api-errors"),
+    (["update", "2025-11-03-api-errors", "--status", "scheduled", "--message", "x"], 2,
+     "statusgen update: error: --status scheduled: not a status for incident 2025-11-03-api-errors"),
     (["update", "2025-11-03-api-errors", "--status", "identified", "--message", "x", "--now", "2025-11-03T15:00:00Z"],
      1, "the update's time 2025-11-03T15:00:00Z is not after the last update's (2025-11-03T15:20:00Z)"),
     (["resolve", "2025-11-03-api-errors", "--message", "x", "--now", NOW], 1,
      "2025-11-03-api-errors is already resolved (since 2025-11-03T15:20:00Z)"),
     (["resolve", "latest", "--message", "x", "--now", NOW], 1, "there is no open incident"),
     (["update", "2025-11-03-api-errors", "--status", "identified", "--component", "apj=major_outage",
-      "--message", "x", "--now", NOW], 1, "unknown component 'apj' (did you mean 'api'?)"),
+      "--message", "x", "--now", NOW], 2, "--component apj: unknown component (did you mean 'api'?)"),
     (["update", "2025-11-03-api-errors", "--status", "identified", "--component", "api=down",
-      "--message", "x", "--now", NOW], 1, "unknown component status 'down' for 'api'"),
+      "--message", "x", "--now", NOW], 2, "--component api=down: unknown component status 'down'"),
     (["update", "2025-11-03-api-errors", "--status", "identified"], 2,
      "one of the arguments --message --template is required"),
     (["update", "2025-11-03-api-errors", "--status", "fixed", "--message", "x"], 2, "invalid choice: 'fixed'"),
     (["new", "X", "--now", NOW], 2, "--impact is required"),
     (["new", "X", "--maintenance", "--start", "2025-12-01T02:00:00Z", "--now", NOW], 2, "needs --start and --end"),
-    (["new", "X", "--impact", "minor", "--template", "nope", "--now", NOW], 1, "no template 'nope'"),
-    (["new", "X", "--impact", "minor", "--component", "db=under_maintenance", "--message", "x", "--now", NOW], 1,
-     "under_maintenance is set by maintenance windows"),
+    (["new", "X", "--impact", "minor", "--template", "nope", "--now", NOW], 2,
+     "statusgen new: error: --template nope: no template 'nope'"),
+    (["new", "X", "--impact", "minor", "--component", "db=under_maintenance", "--message", "x", "--now", NOW], 2,
+     "--component db=under_maintenance: under_maintenance is set by maintenance windows"),
     (["postmortem", "nope"], 1, "no incident 'nope'"),
 ])
 def test_refusals(repo: Repo, capsys, argv, code, message):
@@ -171,10 +172,10 @@ def test_maintenance_updates(repo: Repo, capsys):
         "--end", "2025-12-01T04:00:00Z", "--component", "db", "--message", "We upgrade.", "--now", NOW)
     code, _, err = run(repo, capsys, "update", "2025-11-10-upgrade", "--status", "identified", "--message", "x",
                        "--now", "2025-11-11T00:00:00Z")
-    assert code == 1 and "'identified' is not a status for maintenance 2025-11-10-upgrade" in err
+    assert code == 2 and "--status identified: not a status for maintenance 2025-11-10-upgrade" in err
     code, _, err = run(repo, capsys, "update", "2025-11-10-upgrade", "--status", "in_progress",
                        "--component", "db=major_outage", "--message", "x", "--now", "2025-12-01T02:00:00Z")
-    assert code == 1 and "a maintenance update cannot change component statuses" in err
+    assert code == 2 and "--component: a maintenance update cannot change component statuses" in err
     code, out, err = run(repo, capsys, "resolve", "2025-11-10-upgrade", "--message", "Done early.",
                          "--now", "2025-12-01T03:00:00Z")
     assert code == 0 and out == "incidents/2025-11-10-upgrade.md: added 'completed' update\n"
@@ -302,8 +303,8 @@ def test_a_control_character_in_a_message_is_refused(repo: Repo, capsys):
     before = path.read_bytes()
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
                        "--message", "a\x07b", "--now", NOW)
-    assert (code, err) == (1, "error: the message holds character U+0007, which pages and feeds cannot carry "
-                              "(remove it and run the command again)\n")
+    assert (code, err) == (2, "statusgen update: error: --message: the message holds character U+0007, which pages "
+                              "and feeds cannot carry (remove it and run the command again)\n")
     assert path.read_bytes() == before
 
 
@@ -345,7 +346,7 @@ def test_latest_skips_hidden_incidents(tmp_path, capsys):
 
 def test_new_rejects_a_multi_line_title(repo: Repo, capsys):
     code, _, err = run(repo, capsys, "new", "Two\nlines", "--impact", "minor", "--message", "m", "--now", NOW)
-    assert code == 1 and "the title must be one line" in err
+    assert (code, err) == (2, "statusgen new: error: TITLE: the title must be one line\n")
 
 
 def test_new_says_to_fill_in_the_template(repo: Repo, capsys):
