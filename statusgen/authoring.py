@@ -145,8 +145,10 @@ def _latest(ws: Workspace, broken: dict[str, str]) -> Incident:
     # A file is named after the day it starts: one of that day or later could be the newest.
     doubtful = sorted(rel for ident, rel in broken.items() if ident[:10] >= day)
     if doubtful:
-        raise StatusgenError(f"cannot tell which incident is the latest: {', '.join(doubtful[:3])} has errors",
-                             doubtful[0], 0, "give the incident's id, or fix that file first ('statusgen check')")
+        others = f" (and {len(doubtful) - 1} more)" if len(doubtful) > 1 else ""
+        raise StatusgenError(f"cannot tell which incident is the latest: this file{others} has errors, and may "
+                             "be the newest", doubtful[0], 0,
+                             "give the incident's id, or fix the file first ('statusgen check' shows its errors)")
     if newest is None:
         raise StatusgenError("there is no open incident", INCIDENT_DIR, 0,
                              "give the incident's id, e.g. 2025-11-03-api-errors")
@@ -310,6 +312,7 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
     config = ws.config
     incident = find(ws, ident)
     warnings = ws.check(incident.path)
+    path = edit.edit_target(root, root / incident.path, incident.path)
     maintenance = incident.is_maintenance
     allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
     if status not in allowed:
@@ -331,7 +334,6 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
     text = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
                     components=dict(incident.components), at=at,
                     window=(incident.window.start, incident.window.end) if incident.window else None)
-    path = edit.edit_target(root, root / incident.path, incident.path)
     new_text = edit.append_update(read_text(path, incident.path), incident.path,
                                   edit.NewUpdate(at, status, text, changes))
     updated = _edited(new_text, incident.path, incident.id, config)
@@ -357,6 +359,7 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
     config = ws.config
     incident = find(ws, ident)
     warnings = ws.check(incident.path)
+    path = edit.edit_target(root, root / incident.path, incident.path)
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
@@ -364,7 +367,6 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
         f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {STATUS_LABELS[u.status]}. "
         f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
     skeleton = templates.fill(templates.get(root, "postmortem"), title=incident.title, timeline=timeline)
-    path = edit.edit_target(root, root / incident.path, incident.path)
     text = read_text(path, incident.path)
     newline = edit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):

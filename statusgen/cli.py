@@ -36,7 +36,7 @@ def _instant(value: str) -> datetime:
 
 
 # What a time argument of the editing commands may look like (all three are the same instant).
-TIME_EXAMPLE = "e.g. 2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @1796130300"
+TIME_EXAMPLE = "2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @1796130300"
 # The status `new --component ID` gives, by impact: authoring.DEFAULT_STATUS, which the help quotes
 # without importing the editing code into every command.
 NEW_COMPONENT_DEFAULTS = ("critical: major_outage, major: partial_outage, minor: degraded_performance, "
@@ -137,7 +137,8 @@ def parser() -> argparse.ArgumentParser:
                           f"impact's default status ({NEW_COMPONENT_DEFAULTS}); with --maintenance, give "
                           "ids only")
     cmd.add_argument("--maintenance", action="store_true", help="a maintenance window instead of an incident")
-    cmd.add_argument("--start", type=_edit_instant, metavar="TIME", help=f"maintenance window start ({TIME_EXAMPLE})")
+    cmd.add_argument("--start", type=_edit_instant, metavar="TIME",
+                     help=f"maintenance window start (e.g. {TIME_EXAMPLE})")
     cmd.add_argument("--end", type=_edit_instant, metavar="TIME", help="maintenance window end")
     cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
     cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown; quote it)")
