@@ -84,7 +84,7 @@ class Workspace:
     def warnings(self, rel: str | None) -> tuple[Problem, ...]:
         """The problems of other files: reported, not in the way."""
         blocking = self.blocking(rel)
-        return tuple(p for p in self.problems if p not in blocking)
+        return tuple(sorted(p for p in self.problems if p not in blocking))
 
     def check(self, rel: str | None) -> tuple[Problem, ...]:
         """Raise ValidationFailed if ``rel`` (or anything but another incident file) has a problem;
