@@ -61,11 +61,14 @@ def _edit_now(value: str) -> str:
     return value
 
 
-def _unrecognized(argv: list[str], extra: list[str]) -> str:
-    """argparse's complaint about ``extra``, with a hint when they look like unquoted text."""
+def _unrecognized(argv: list[str], extra: list[str], command: str) -> str:
+    """argparse's complaint about ``extra``; for the editing commands, which take free text, with
+    a hint when they look like text that was not quoted."""
     message = f"unrecognized arguments: {' '.join(extra)}"
+    if command not in ("new", "update", "resolve", "postmortem"):
+        return message
     if extra[0].startswith("-"):
-        return message + " (see 'statusgen COMMAND --help')"
+        return message + f" (see 'statusgen {command} --help')"
     generic = message + " (quote text that has spaces, so that it is one argument)"
     for index in range(1, len(argv)):
         if argv[index] != extra[0]:
@@ -215,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extra = top.parse_known_args(argv)
         if extra:
-            top.error(_unrecognized(list(sys.argv[1:] if argv is None else argv), extra))
+            top.error(_unrecognized(list(sys.argv[1:] if argv is None else argv), extra, args.command))
     except SystemExit as exc:
         return int(exc.code or 0)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,

@@ -114,6 +114,9 @@ def test_update_with_component_status_applies_it(repo: Repo, capsys):
      "'Slow dashboard')"),
     (["resolve", "latest", "--template", "resolved", "now"],
      "unrecognized arguments: now (quote text that has spaces, so that it is one argument)"),
+    (["resolve", "latest", "--template", "resolved", "--mesage", "x"],
+     "unrecognized arguments: --mesage x (see 'statusgen resolve --help')"),
+    (["build", "now"], "unrecognized arguments: now"),
 ])
 def test_unquoted_text_gets_a_hint_to_quote_it(repo: Repo, capsys, argv, hint):
     before = files(repo)
