@@ -28,7 +28,7 @@ from statusgen.timeutil import iso
 
 try:
     import fcntl
-except ImportError:  # not on Windows: there, only a temporary file's age tells that it is stale
+except ImportError:  # Windows has no fcntl: there, only a temporary file's age tells that it is stale
     fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,13 @@ class NewUpdate:
     components: dict[str, str]
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
     """Replace ``path`` with ``text`` so that readers see the old file or the new, never half.
 
     The file keeps its mode, and both it and its folder are synced before this returns, so that a
-    crash or power loss leaves the old text or the new one on disk. Temporary files that earlier
-    writes left behind when they were killed are removed first.
+    crash or power loss leaves the old text or the new one on disk; ``durable=False`` leaves out
+    the syncs, for files that can be made again (a cache), where a lost write costs only time.
+    Temporary files that earlier writes left behind when they were killed are removed first.
     """
     folder = path.parent
     remove_stale_temporaries(folder)
@@ -72,14 +73,16 @@ def write_atomically(path: Path, text: str) -> None:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
             # Renamed while still locked: a cleaner never takes a file being written for stale.
             os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def create_exclusively(path: Path, text: str) -> None:

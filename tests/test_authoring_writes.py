@@ -124,8 +124,11 @@ def test_writes_sync_the_file_and_its_folder(tmp_path, monkeypatch):
     synced.clear()
     edit.create_exclusively(tmp_path / "b.md", "two\n")
     assert synced == ["file", "folder"]
-    assert (tmp_path / "a.md").read_text() == "one\n" and (tmp_path / "b.md").read_text() == "two\n"
-    assert names(tmp_path) == ["a.md", "b.md"]
+    synced.clear()
+    edit.write_atomically(tmp_path / "c.json", "three\n", durable=False)  # a cache: can be made again
+    assert synced == []
+    assert [(tmp_path / name).read_text() for name in ("a.md", "b.md", "c.json")] == ["one\n", "two\n", "three\n"]
+    assert names(tmp_path) == ["a.md", "b.md", "c.json"]
 
 
 KILLED_CREATOR = """
