@@ -7,6 +7,8 @@ the heavy cases run in a child process, so its time and peak memory are its own.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
 from statusgen import writer
-from statusgen.errors import StatusgenError
+from statusgen.errors import StatusgenError, printable
 
 NOW = "2025-11-10T12:00:00Z"
 MAX_SECONDS = 10
@@ -447,3 +449,126 @@ def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys
         "statusgen.yaml:13: component id is 300 characters long; the limit is 100 (ids appear in URLs and file "
         "names: keep them short, e.g. public-api)\n1 error(s); nothing was written\n")
     assert tree_digest(repo.site) == before
+
+
+# --- What is printed: nothing from content can start a CI workflow command or drive a terminal ----
+
+# What a printed line must never carry raw: control characters but the line feed, the line and
+# paragraph separators, bidirectional controls, lone surrogates.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+FILL_IN = "write the real text in place of each [[...]]"
+
+
+def assert_inert(output: str) -> None:
+    """No line of ``output`` is a GitHub Actions workflow command, and no raw control character is in it."""
+    assert not RAW_CONTROL.search(output), repr(output)
+    assert "##[" not in output, output
+    assert not [line for line in output.split("\n") if line.lstrip().startswith("::")], output
+
+
+def printed(repo: Repo, capsys, *argv: str) -> tuple[int, list[str]]:
+    """The exit status of ``statusgen argv`` and every line it printed, both streams checked inert."""
+    capsys.readouterr()
+    code = repo.run(*argv)
+    out, err = capsys.readouterr()
+    assert_inert(out)
+    assert_inert(err)
+    return code, err.split("\n")
+
+
+@pytest.mark.parametrize("command", [("build", "--now", NOW), ("check", "--now", NOW)])
+@pytest.mark.parametrize("name, shown", [
+    ("2025-01-01-a\n::error file=x::pwned.md", "2025-01-01-a\\n::error file=x::pwned.md"),
+    ("2025-01-01-a\r::stop-commands::tok.md", "2025-01-01-a\\r::stop-commands::tok.md"),
+    ("2025-01-01-\x1b]0;owned\x07\x1b[2J.md", "2025-01-01-\\x1b]0;owned\\x07\\x1b[2J.md"),
+    ("2025-01-01-a##[error]pwned.md", "2025-01-01-a##\\x5berror]pwned.md"),
+    ("2025-01-01-a\x85\u2028\u202eb.md", "2025-01-01-a\\x85\\u2028\\u202eb.md"),
+    ("2025-01-01-a\u2066\u200fb\x7f\x9b.md", "2025-01-01-a\\u2066\\u200fb\\x7f\\x9b.md"),
+])
+def test_file_names_are_printed_escaped(repo: Repo, capsys, command: tuple[str, ...], name: str, shown: str):
+    (repo.root / "incidents" / name).write_text(INCIDENT)
+    code, err = printed(repo, capsys, *command)
+    assert code == 1
+    assert err == [f"incidents/{shown}:1: {NAME_HINT}", "1 error(s); nothing was written", ""]
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys):
+    (repo.root / "incidents").joinpath(os.fsdecode(b"2025-01-01-\xff\n::error::x.md")).write_text(INCIDENT)
+    code, err = printed(repo, capsys, "check", "--now", NOW)
+    assert (code, err) == (1, [f"incidents/2025-01-01-\\udcff\\n::error::x.md:1: {NAME_HINT}",
+                               "1 error(s); nothing was written", ""])
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("|\n      [[what happened\n      ::error file=statusgen.yaml,line=1::pwned]]",
+     "[[what happened\\n::error file=statusgen.yaml,line=1::pwned]]"),
+    ("|\n      [[who is affected\n      ::stop-commands::t0ken\n      ##[warning]x]]",
+     "[[who is affected\\n::stop-commands::t0ken\\n##\\x5bwarning]x]]"),
+    ('"[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"', "[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"),
+])
+def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys, text: str, shown: str):
+    """``text`` is the message as written in YAML."""
+    repo.incident("2025-11-04-draft.md", front("title: Draft\n").decode().replace("message: m", "message: " + text))
+    for argv in (("build", "--now", NOW), ("check", "--now", NOW)):
+        code, err = printed(repo, capsys, *argv)
+        assert code == 1
+        assert err == [f"incidents/2025-11-04-draft.md:4: template text left in the message: {shown} ({FILL_IN})",
+                       "1 error(s); nothing was written", ""]
+
+
+def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys):
+    (repo.root / "themes/own/static").mkdir(parents=True)
+    (repo.root / "themes/own/templates").mkdir()
+    (repo.root / "themes/own/static/a\n::add-mask::x").symlink_to(outside / "secret.txt")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    code, err = printed(repo, capsys, "build", "--now", NOW)
+    assert (code, err) == (1, [f"themes/own/static/a\\n::add-mask::x:1: {SYMLINK_OUT} (copy the file into the "
+                               "repository instead)", "1 error(s); nothing was written", ""])
+
+
+def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: Repo, capsys, tmp_path: Path):
+    out = tmp_path / "out\n::error::x"
+    code, _ = printed(repo, capsys, "build", "--now", NOW, "--out", str(out))
+    assert code == 0 and (out / "index.html").is_file()
+    assert capsys.readouterr() == ("", "")
+
+
+def git(cwd: Path, *argv: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *argv], check=True, capture_output=True, text=True,
+                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+                               "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com",
+                               "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}).stdout.strip()
+
+
+def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
+    repo.config(CONFIG + "notify:\n  - type: email\n    smtp_env: NO_SUCH_SMTP_URL\n    from: s@example.com\n"
+                "    to: [o@example.com]\n  - type: slack\n    url_env: NO_SUCH_SLACK_URL\n")
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "first")
+    first = git(repo.root, "rev-parse", "HEAD")
+    repo.incident("2025-11-04-hostile.md", front("title: \"Title \\u2028::error::t \\u202e ##[error]t\"\n")
+                  .decode().replace("message: m", "message: |\n      Line one\n      ::stop-commands::t0ken\n"
+                                    "       ::error file=x::pwned\n      ##[warning]x ::error::y \u2066z"))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "second")
+    capsys.readouterr()
+    assert repo.run("notify", "--since", first, "--now", NOW, "--dry-run") == 0
+    out, err = capsys.readouterr()
+    assert_inert(out)
+    assert_inert(err)
+    assert "    ::stop-commands::t0ken" not in out.split("\n")
+    assert "    \\x3a:stop-commands::t0ken" in out.split("\n")
+    assert "    Subject: [Example Status] Investigating: Title ::error::t \\u202e ##\\x5berror]t" in out.split("\n")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("plain: text, with 'quotes' and a \\ backslash", "plain: text, with 'quotes' and a \\ backslash"),
+    ("a\nb\rc\td", "a\\nb\\rc\\td"), ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"), ("\x85\x9b", "\\x85\\x9b"),
+    ("\u2028\u2029", "\\u2028\\u2029"), ("\u202a\u202e\u2066\u2069\u200e\u200f\u061c", "\\u202a\\u202e\\u2066"
+                                                                                "\\u2069\\u200e\\u200f\\u061c"),
+    ("\udcff", "\\udcff"), ("::error::x", "\\x3a:error::x"), (" \t::warning::x", " \\t::warning::x"), ("  ::x", "  \\x3a:x"),
+    ("path: ::x", "path: ::x"), ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"), ("é ✓ 日本", "é ✓ 日本"),
+])
+def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str):
+    assert printable(text) == shown
