@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -98,7 +99,7 @@ class Config:
 def load_config(root: Path, problems: list[Problem]) -> Config | None:
     """Read ``statusgen.yaml`` under ``root``; problems go to ``problems``."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):  # read_text reports a link to nothing, a folder, a named pipe...
         raise StatusgenError(f"no {CONFIG_NAME} here", str(path), 0,
                              "run statusgen in a status repository, or create one with 'statusgen init DIR'")
     name = CONFIG_NAME

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import writer
+from statusgen import writer, yamlload
 from statusgen.errors import StatusgenError, printable
 
 NOW = "2025-11-10T12:00:00Z"
@@ -346,6 +347,132 @@ def test_links_inside_the_repository_are_followed(repo: Repo):
     assert not (repo.site / "static/logo.svg").is_symlink()
 
 
+@pytest.fixture
+def git_dir(repo: Repo) -> Path:
+    """The repository's .git, holding what a CI checkout keeps there: a token in its config."""
+    (repo.root / ".git").mkdir()
+    (repo.root / ".git/config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (repo.root / ".git/hooks").mkdir()
+    (repo.root / ".git/hooks/2025-11-04-hook.md").write_text(INCIDENT)
+    return repo.root / ".git"
+
+
+INTO_GIT = "symlink points into .git (link to files of the working tree only)"
+
+
+@pytest.mark.parametrize("link, target", [("incidents/2025-11-04-config.md", "../.git/config"),
+                                          ("incidents/2025-11-04-hook.md", "../.git/hooks/2025-11-04-hook.md"),
+                                          ("incidents/2025-11-04-abs.yaml", "{git}/config"),
+                                          ("incidents/2025-11-04-dotted.md", "../incidents/../.git/./config")])
+def test_incident_file_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys, link: str, target: str):
+    assert repo.build(NOW) == 0
+    (repo.root / link).symlink_to(target.format(git=git_dir))
+    refused(repo, capsys, [f"{link}:1: {INTO_GIT}", "1 error(s); nothing was written"])
+
+
+def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    assert repo.build(NOW) == 0
+    shutil.rmtree(repo.root / "incidents")
+    (repo.root / "incidents").symlink_to(".git/hooks")
+    refused(repo, capsys, ["incidents: symlink points into .git (keep the incident files in the repository)",
+                           "1 error(s); nothing was written"])
+
+
+def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    assert repo.build(NOW) == 0
+    (git_dir / "statusgen.yaml").write_text(CONFIG)
+    (repo.root / "statusgen.yaml").unlink()
+    (repo.root / "statusgen.yaml").symlink_to(".git/statusgen.yaml")
+    refused(repo, capsys, [f"statusgen.yaml:1: {INTO_GIT}", "1 error(s); nothing was written"])
+
+
+def test_message_template_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    (repo.root / "templates").mkdir()
+    (repo.root / "templates/leak.md").symlink_to("../.git/config")
+    assert repo.run("templates") == 1
+    assert capsys.readouterr().err == f"error: templates/leak.md:1: {INTO_GIT}\n"
+
+
+# --- What is not a file: a named pipe would block a build forever ---------------------------------
+
+NOT_A_FILE = "remove it, or put a plain text file in its place"
+
+
+def socket_at(path: Path) -> None:
+    """A Unix socket bound at ``path`` (bound from its folder: socket paths are short)."""
+    here = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(path.name)
+    finally:
+        os.chdir(here)
+
+
+@pytest.mark.parametrize("name, make, kind", [
+    ("2025-11-04-pipe.md", os.mkfifo, "a named pipe"),
+    ("2025-11-04-pipe.yaml", os.mkfifo, "a named pipe"),
+    ("2025-11-04-socket.md", socket_at, "a socket"),
+])
+@pytest.mark.parametrize("linked", [False, True])
+def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, name: str, make, kind: str,
+                                                          linked: bool):
+    assert repo.build(NOW) == 0
+    if linked:  # a link to it, from a name the loader reads
+        (repo.root / "drafts").mkdir()
+        make(repo.root / "drafts" / name)
+        name = name.replace("2025-11-04", "2025-11-05")
+        (repo.root / "incidents" / name).symlink_to(f"../drafts/{name.replace('2025-11-05', '2025-11-04')}")
+    else:
+        make(repo.root / "incidents" / name)
+    refused(repo, capsys, [f"incidents/{name}: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
+    capsys.readouterr()
+    assert repo.run("check", "--now", NOW) == 1
+    assert capsys.readouterr().err.splitlines()[0] == f"incidents/{name}: {kind}, not a file ({NOT_A_FILE})"
+
+
+@pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (socket_at, "a socket")])
+def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, make, kind: str):
+    assert repo.build(NOW) == 0
+    (repo.root / "statusgen.yaml").unlink()
+    make(repo.root / "statusgen.yaml")
+    refused(repo, capsys, [f"statusgen.yaml: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
+
+
+def test_message_template_that_is_a_named_pipe_is_reported_unopened(repo: Repo, capsys):
+    (repo.root / "templates").mkdir()
+    os.mkfifo(repo.root / "templates/stuck.md")
+    assert repo.run("templates") == 1
+    assert capsys.readouterr().err == f"error: templates/stuck.md: a named pipe, not a file ({NOT_A_FILE})\n"
+
+
+def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, monkeypatch):
+    """A file swapped for a named pipe between the check and the open is refused, not waited on."""
+    pipe = repo.root / "incidents/2025-11-04-swapped.md"
+    os.mkfifo(pipe)
+    real_lstat = os.lstat
+    monkeypatch.setattr(yamlload.os, "lstat",
+                        lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
+    with pytest.raises(StatusgenError) as raised:
+        yamlload.read_text(pipe, "incidents/2025-11-04-swapped.md")
+    assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
+
+
+def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo, capsys):
+    """An editing command writes ``.NAME.XXXX.tmp`` beside the file and renames it into place; one
+    left behind by a crash (half written, or a named pipe in its place) is no incident."""
+    assert repo.build(NOW) == 0
+    before = tree_digest(repo.site)
+    (repo.root / "incidents/.2025-11-03-api-errors.md.k2j4h1.tmp").write_text("---\ntitle: half writ")
+    (repo.root / "incidents/.2025-11-04-new.md.a8d0q3.tmp").write_text(INCIDENT.replace("major", "bad"))
+    os.mkfifo(repo.root / "incidents/.2025-11-05-x.md.zz0011.tmp")
+    capsys.readouterr()
+    assert repo.build(NOW) == 0
+    assert capsys.readouterr().err == ""
+    assert tree_digest(repo.site) == before
+    assert repo.run("check", "--now", NOW) == 0
+
+
 # --- Output: nothing is written outside the output folder ----------------------------------------
 
 def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys):
@@ -567,7 +694,8 @@ def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
     ("a\nb\rc\td", "a\\nb\\rc\\td"), ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"), ("\x85\x9b", "\\x85\\x9b"),
     ("\u2028\u2029", "\\u2028\\u2029"), ("\u202a\u202e\u2066\u2069\u200e\u200f\u061c", "\\u202a\\u202e\\u2066"
                                                                                 "\\u2069\\u200e\\u200f\\u061c"),
-    ("\udcff", "\\udcff"), ("::error::x", "\\x3a:error::x"), (" \t::warning::x", " \\t::warning::x"), ("  ::x", "  \\x3a:x"),
+    ("\udcff", "\\udcff"), ("::error::x", "\\x3a:error::x"), (" \t::warning::x", " \\t::warning::x"),
+    ("  ::x", "  \\x3a:x"),
     ("path: ::x", "path: ::x"), ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"), ("é ✓ 日本", "é ✓ 日本"),
 ])
 def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str):

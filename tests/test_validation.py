@@ -20,6 +20,7 @@ def md(front: str) -> str:
 
 
 NAME = "incidents/2025-11-03-x.md"
+TAG_HINT = "remove the '!' tag; plain values are enough"
 HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 
 # (case id, {path: text}, expected line of stderr)
@@ -132,6 +133,34 @@ CASES = [
     ("extension-typo", {"incidents/2025-11-03-x.MD": md("title: X\n" + UPDATE)},
      "incidents/2025-11-03-x.MD:1: not an incident file: '2025-11-03-x.MD' "
      "(incident files end in .md (markdown with front matter) or .yaml)"),
+    ("tag-set", {NAME: md("title: X\nreferences: !!set {https://a.example/, https://b.example/}\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:set' ({TAG_HINT})"),
+    ("tag-omap", {NAME: md("title: X\nreferences: !!omap\n  - a: https://a.example/\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:omap' ({TAG_HINT})"),
+    ("tag-python-object-on-a-mapping", {NAME: md("title: X\ncomponents: !!python/object/new:os.system\n"
+                                                 "  args: [touch pwned]\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:os.system' ({TAG_HINT})"),
+    ("tag-python-object-on-a-list", {NAME: md("title: X\nreferences: !!python/object/apply:os.system [ls]\n"
+                                              + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' ({TAG_HINT})"),
+    ("tag-local-on-a-mapping", {NAME: md("title: X\ncomponents: !custom {api: major_outage}\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag '!custom' ({TAG_HINT})"),
+    ("tag-on-an-update", {NAME: md("title: X\n" + UPDATE.replace("  - at:", "  - !update\n    at:"))},
+     f"{NAME}:4: unsupported YAML tag '!update' ({TAG_HINT})"),
+    ("tag-on-the-document", {"incidents/2025-11-03-x.yaml": "--- !incident\ntitle: X\n" + UPDATE},
+     f"incidents/2025-11-03-x.yaml:1: unsupported YAML tag '!incident' ({TAG_HINT})"),
+    ("tag-binary-scalar", {NAME: md("title: !!binary aGVsbG8=\n" + UPDATE)},
+     f"{NAME}:2: unsupported YAML tag 'tag:yaml.org,2002:binary' ({TAG_HINT})"),
+    ("tag-local-scalar", {NAME: md("title: !custom X\n" + UPDATE)},
+     f"{NAME}:2: unsupported YAML tag '!custom' ({TAG_HINT})"),
+    ("tag-python-name-scalar", {NAME: md("title: X\nhidden: !!python/name:os.system ''\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system' ({TAG_HINT})"),
+    ("tag-on-a-key", {NAME: md("title: X\n!!python/str impact: minor\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/str' ({TAG_HINT})"),
+    ("config-tag-on-site", {"statusgen.yaml": CONFIG.replace("site:", "site: !!python/object/new:statusgen.Site")},
+     f"statusgen.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:statusgen.Site' ({TAG_HINT})"),
+    ("config-tag-on-components", {"statusgen.yaml": CONFIG.replace("components:", "components: !!set")},
+     f"statusgen.yaml:6: unsupported YAML tag 'tag:yaml.org,2002:set' ({TAG_HINT})"),
     ("config-url-malformed", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", '"https://[::1/"')},
      "statusgen.yaml:3: site url 'https://[::1/' is not a valid URL "
      "(feeds and the API need it, e.g. https://status.example.com/)"),
@@ -270,3 +299,12 @@ def test_reopen_is_allowed(repo: Repo):
         + "  - at: 2025-11-05T10:00:00Z\n    status: resolved\n    message: Fixed.\n"
         + "  - at: 2025-11-05T11:00:00Z\n    status: investigating\n    message: It is back.\n"))
     assert repo.run("check", "--now", "2025-11-05T12:00:00Z") == 0
+
+
+def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo):
+    """Tags that only say what a value already is (!!map, !!seq, !!str...) change nothing."""
+    repo.incident("2025-11-05-tagged.md", md(
+        "title: !!str Tagged\ncomponents: !!map {web: degraded_performance}\nreferences: !!seq [https://a.example/]\n"
+        "hidden: !!bool false\n" + UPDATE))
+    assert repo.build() == 0
+    assert "<h1>Tagged</h1>" in repo.page("incidents/2025-11-05-tagged/index.html")
