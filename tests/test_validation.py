@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
@@ -20,6 +22,9 @@ def md(front: str) -> str:
 
 
 NAME = "incidents/2025-11-03-x.md"
+URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
+AT_HINT = "give the address the site is published at, e.g. https://status.example.com/"
+SLASHES_HINT = "a path starting '//' names another site to a browser; write the path as e.g. /status/"
 TAG_HINT = "remove the '!' tag; plain values are enough"
 HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 
@@ -169,8 +174,53 @@ CASES = [
      "(give the address the site is published at, e.g. https://status.example.com/)"),
     ("config-url-newline", {"statusgen.yaml": CONFIG.replace("https://status.example.com/",
                                                              '"https://x.com/\\nDisallow: /\\n"')},
-     "statusgen.yaml:3: site url must not contain spaces or line breaks "
-     "(feeds and the API need it, e.g. https://status.example.com/)"),
+     f"statusgen.yaml:3: site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+    *[(f"config-url-{case}", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", json.dumps(url))},
+       f"statusgen.yaml:3: {message}") for case, url, message in [
+        ("credentials", "https://user:s3cret@status.example.com/",
+         "site url must not hold a user name or password: 'https://user:s3cret@status.example.com/' (it is "
+         "published on every page and feed; give the address readers use, e.g. https://status.example.com/)"),
+        ("empty-user", "https://@status.example.com/",
+         "site url must not hold a user name or password: 'https://@status.example.com/' (it is "
+         "published on every page and feed; give the address readers use, e.g. https://status.example.com/)"),
+        ("path-naming-another-host", "https://status.example.com//evil.example/",
+         "site url path must not contain '//': 'https://status.example.com//evil.example/' "
+         f"({SLASHES_HINT})"),
+        ("empty-path-segment", "https://status.example.com/a//b/",
+         f"site url path must not contain '//': 'https://status.example.com/a//b/' ({SLASHES_HINT})"),
+        ("dot-segment", "https://status.example.com/a/../b/",
+         f"site url path must not contain '.' or '..' segments: 'https://status.example.com/a/../b/' ({AT_HINT})"),
+        ("fragment", "https://status.example.com/#top",
+         f"site url must not have a query or fragment: 'https://status.example.com/#top' ({AT_HINT})"),
+        ("query-without-path", "https://status.example.com?x",
+         f"site url must not have a query or fragment: 'https://status.example.com?x' ({AT_HINT})"),
+        ("backslash", "https://status.example.com\\@evil.example/",
+         f"site url must not contain '\\\\': 'https://status.example.com\\\\@evil.example/' ({AT_HINT})"),
+        ("angle-bracket", "https://status.example.com/<b>/",
+         f"site url must not contain '<': 'https://status.example.com/<b>/' ({AT_HINT})"),
+        ("tab", "https://status.example.com/a\tb/",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("c1-control", "https://status.example.com/\x85b/",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("bidi-override", "https://status.example.com/\u202emoc.live",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("ftp", "ftp://status.example.com/",
+         f"site url must start with https:// or http://, not 'ftp://status.example.com/' ({URL_HINT})"),
+        ("javascript", "javascript://status.example.com/%0aalert(1)",
+         "site url must start with https:// or http://, not 'javascript://status.example.com/%0aalert(1)' "
+         f"({URL_HINT})"),
+        ("scheme-only", "javascript:alert(1)", f"site url must be absolute, not 'javascript:alert(1)' ({URL_HINT})"),
+        ("scheme-relative", "//status.example.com/",
+         f"site url must be absolute, not '//status.example.com/' ({URL_HINT})"),
+        ("no-host", "https:///status/", f"site url has no host name: 'https:///status/' ({URL_HINT})"),
+        ("port-without-host", "https://:8080/", f"site url has no host name: 'https://:8080/' ({URL_HINT})"),
+        ("port-not-a-number", "https://status.example.com:http/",
+         f"site url port must be a number from 1 to 65535, not 'http' ({AT_HINT})"),
+        ("port-too-large", "https://status.example.com:65536/",
+         f"site url port must be a number from 1 to 65535, not '65536' ({AT_HINT})"),
+        ("port-empty", "https://status.example.com:/",
+         f"site url port must be a number from 1 to 65535, not '' ({AT_HINT})"),
+    ]],
     ("config-huge-duration", {"statusgen.yaml": CONFIG + "policy:\n  update_every: {critical: 9999999999d}\n"},
      "statusgen.yaml:16: duration '9999999999d' is longer than ten years (write it like 30m, 1h, 4h or 5d)"),
     ("config-notify-not-a-list", {"statusgen.yaml": CONFIG + "notify: 5\n"},
@@ -308,3 +358,16 @@ def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo):
         "hidden: !!bool false\n" + UPDATE))
     assert repo.build() == 0
     assert "<h1>Tagged</h1>" in repo.page("incidents/2025-11-05-tagged/index.html")
+
+
+@pytest.mark.parametrize("url, published, base", [
+    ("https://status.example.com", "https://status.example.com/", "/"),
+    ("https://example.com/status", "https://example.com/status/", "/status/"),
+    ("http://[::1]:8443/a/b/", "http://[::1]:8443/a/b/", "/a/b/"),
+    ("HTTPS://Status.Example.com:443/", "HTTPS://Status.Example.com:443/", "/"),
+])
+def test_site_url_forms_that_are_accepted(repo: Repo, url: str, published: str, base: str):
+    repo.config(CONFIG.replace("https://status.example.com/", json.dumps(url)))
+    assert repo.build() == 0
+    assert f'<link rel="stylesheet" href="{base}static/style.css' in repo.page("404.html")
+    assert json.loads(repo.page("api/v2/status.json"))["page"]["url"] == published.rstrip("/")
