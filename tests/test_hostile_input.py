@@ -700,3 +700,98 @@ def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
 ])
 def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str):
     assert printable(text) == shown
+
+
+# --- Dates at the ends of the range: bounded output, no traceback --------------------------------
+
+ZONES = ["America/New_York", "Pacific/Pago_Pago", "Europe/Rome", "Pacific/Kiritimati"]
+EARLY = """\
+---
+title: Early
+impact: critical
+components: {api: major_outage}
+postmortem_due: false
+updates:
+  - at: 1970-01-01T00:00:00Z
+    status: investigating
+    message: Early. Next update by 00:30 UTC.
+  - at: 1970-01-01T00:00:00-05:00
+    status: resolved
+    message: Done.
+---
+"""
+LATE = """\
+---
+title: Late
+impact: major
+components: {api: partial_outage}
+updates:
+  - at: 2999-12-31T23:00:00Z
+    status: investigating
+    message: Late. Next update by 23:30 UTC.
+---
+"""
+FAR_MAINTENANCE = """\
+---
+title: Far maintenance
+kind: maintenance
+window: {start: 2999-12-31T22:00:00Z, end: 2999-12-31T23:59:59Z}
+components: [api]
+updates:
+  - at: 1970-01-01T00:00:01Z
+    status: scheduled
+    message: Far off.
+---
+"""
+
+
+def uptime_months(repo: Repo, cid: str) -> list[str]:
+    return [m["month"] for m in json.loads(repo.page("api/uptime.json"))["components"][cid]["months"]]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str):
+    repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n",
+                                                             "    name: Public API\n    since: 1970-01-01\n"))
+    assert repo.build(NOW) == 0
+    months = uptime_months(repo, "api")
+    assert (len(months), months[0], months[-1]) == (120, "2015-12", "2025-11")
+    assert repo.page("components/api/index.html").count('<tr><th scope="row">') == 120
+    assert len(repo.page("api/uptime.json")) < 60_000  # three components
+    assert len(repo.page("components/api/index.html")) < 40_000
+
+
+def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo):
+    repo.config(CONFIG.replace("    name: Public API\n", "    name: Public API\n    since: 2025-06-15\n"))
+    assert repo.build(NOW) == 0
+    assert uptime_months(repo, "api") == ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"]
+    assert uptime_months(repo, "web") == ["2025-11"]  # from the month of the site's first incident
+    repo.incident("1970-01-01-early.md", EARLY)
+    assert repo.build(NOW) == 0
+    months = uptime_months(repo, "web")
+    assert (len(months), months[0], months[-1]) == (120, "2015-12", "2025-11")
+    assert uptime_months(repo, "api")[0] == "2025-06"
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])  # UTC-11 and UTC+14
+@pytest.mark.parametrize("since", ["", "1970-01-01", "2999-12-31"])
+def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys, zone: str, since: str):
+    """Incidents, a maintenance, ``since:`` and "now" at the first and last instants allowed: every
+    page, feed, calendar and badge is made, each file under 1 MB."""
+    extra = f"    since: {since}\n" if since else ""
+    repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n", "    name: Public API\n" + extra))
+    repo.incident("1970-01-01-early.md", EARLY)
+    repo.incident("2999-12-31-late.md", LATE)
+    repo.incident("2999-12-31-far.md", FAR_MAINTENANCE)
+    for now in ("1970-01-01T00:00:00Z", NOW, "2999-12-31T23:59:59Z"):
+        capsys.readouterr()
+        assert repo.run("build", "--now", now) == 0, capsys.readouterr().err
+        assert "Traceback" not in capsys.readouterr().err
+        sizes = {p.relative_to(repo.site).as_posix(): p.stat().st_size for p in repo.site.rglob("*") if p.is_file()}
+        assert max(sizes.values()) < 1_000_000
+        assert {"maintenance.ics", "badge.svg", "feed.atom", "api/uptime.json",
+                "components/api/index.html"} <= set(sizes)
+    last = "3000-01" if zone == "Pacific/Kiritimati" else "2999-12"  # the local month of "now"
+    months = uptime_months(repo, "api")
+    expected = ("2999-12", last, 1 + (last == "3000-01")) if since == "2999-12-31" else (months[0], last, 120)
+    assert (months[0], months[-1], len(months)) == expected

@@ -25,6 +25,7 @@ NAME = "incidents/2025-11-03-x.md"
 URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
 AT_HINT = "give the address the site is published at, e.g. https://status.example.com/"
 SLASHES_HINT = "a path starting '//' names another site to a browser; write the path as e.g. /status/"
+SINCE_HINT = "write the first day the component was in service"
 TAG_HINT = "remove the '!' tag; plain values are enough"
 HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 
@@ -166,6 +167,18 @@ CASES = [
      f"statusgen.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:statusgen.Site' ({TAG_HINT})"),
     ("config-tag-on-components", {"statusgen.yaml": CONFIG.replace("components:", "components: !!set")},
      f"statusgen.yaml:6: unsupported YAML tag 'tag:yaml.org,2002:set' ({TAG_HINT})"),
+    *[(f"config-since-{value}", {"statusgen.yaml": CONFIG.replace("    name: Public API\n",
+                                                                   f"    name: Public API\n    since: {value}\n")},
+       f"statusgen.yaml:9: {message}") for value, message in [
+        ("0001-01-01", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 0001-01-01 ({SINCE_HINT})"),
+        ("1969-12-31", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 1969-12-31 ({SINCE_HINT})"),
+        ("3000-01-01", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 3000-01-01 ({SINCE_HINT})"),
+        ("9999-12-31", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 9999-12-31 ({SINCE_HINT})"),
+        ("2024-02-30", "'since' must be a date like 2025-01-31, not '2024-02-30'"),
+        ("20240101", "'since' must be a date like 2025-01-31, not 20240101"),
+        ("2024-W01-1", "'since' must be a date like 2025-01-31, not '2024-W01-1'"),
+        ("2024-01-01T00:00:00Z", "'since' must be a date like 2025-01-31, not '2024-01-01T00:00:00Z'"),
+    ]],
     ("config-url-malformed", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", '"https://[::1/"')},
      "statusgen.yaml:3: site url 'https://[::1/' is not a valid URL "
      "(feeds and the API need it, e.g. https://status.example.com/)"),
