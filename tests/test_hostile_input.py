@@ -795,3 +795,14 @@ def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys, zone:
     months = uptime_months(repo, "api")
     expected = ("2999-12", last, 1 + (last == "3000-01")) if since == "2999-12-31" else (months[0], last, 120)
     assert (months[0], months[-1], len(months)) == expected
+
+
+def test_log_lines_quote_content_escaped(repo: Repo):
+    """Library code logs what it found (a file name, a target's answer); --debug prints it."""
+    # In a child process: main sets up logging only where nothing has yet (as pytest has here).
+    script = ("import logging, sys\nfrom statusgen.cli import main\nmain(['-C', sys.argv[1], 'templates'])\n"
+              "logging.getLogger('statusgen.test').warning('bad answer: %s', 'x\\n::error file=a::pwned \\x1b[2J')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(repo.root)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stderr == "WARNING statusgen.test: bad answer: x\\n::error file=a::pwned \\x1b[2J\n"
+    assert_inert(done.stderr)

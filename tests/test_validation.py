@@ -129,6 +129,12 @@ CASES = [
     ("year-out-of-range",
      {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", "0001-01-01T00:00:00+01:00"))},
      f"{NAME}:4: time '0001-01-01T00:00:00+01:00' is out of range ({HINT_TIME})"),
+    *[(f"time-at-the-edge-{at}", {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", at))},
+       f"{NAME}:4: time '{at}' is out of range{years} ({HINT_TIME})") for at, years in [
+        ("0001-01-01T00:00:00-05:00", " (years 1970-2999)"), ("0001-01-01T00:00:00+05:00", ""),
+        ("9999-12-31T23:59:59-05:00", ""), ("9999-12-31T23:59:59+05:00", " (years 1970-2999)"),
+        ("1969-12-31T23:59:59Z", " (years 1970-2999)"), ("2999-12-31T23:59:59-00:01", " (years 1970-2999)"),
+    ]],
     ("window-far-future", {NAME: md("title: M\nkind: maintenance\ncomponents: [db]\n"
                                     "window: {start: 2025-12-01T04:00:00Z, end: 9999-12-31T23:59:00Z}\n"
                                     + MAINT_UPDATE)},
