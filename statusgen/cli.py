@@ -16,7 +16,7 @@ from pathlib import Path
 from statusgen import __version__, policy
 from statusgen.build import build, load_repository
 from statusgen.config import IMPACTS
-from statusgen.errors import Problem, StatusgenError, ValidationFailed
+from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
 from statusgen.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statusgen.timeutil import parse_timestamp, resolve_now
 
@@ -26,6 +26,14 @@ BUILD_REPORT_LIMIT = 20
 
 class UsageError(Exception):
     """A bad argument value, reported like argparse reports its own (exit 2)."""
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with what they quote from content escaped (see errors.printable); a traceback
+    under --debug keeps its lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        return printable(super().formatMessage(record))
 
 
 def _instant(value: str) -> datetime:
@@ -221,12 +229,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             top.error(_unrecognized(list(sys.argv[1:] if argv is None else argv), extra, args.command))
     except SystemExit as exc:
         return int(exc.code or 0)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, handlers=[handler])
     try:
         return COMMANDS[args.command](args.directory, args)
     except UsageError as exc:
-        print(f"statusgen {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"statusgen {args.command}: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except ValidationFailed as exc:
         for problem in exc.problems:
@@ -236,13 +245,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StatusgenError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)  # a Problem, printable already
         return EXIT_INVALID
     except OSError as exc:
         if args.debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130
@@ -272,7 +281,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     if found:
         errors = sum(not p.warning for p in found)
         line += f"; policy: {errors} error(s), {len(found) - errors} warning(s)"
-    print(line)
+    print(printable(line))
     _report(found, BUILD_REPORT_LIMIT)
     return EXIT_OK
 
@@ -321,8 +330,8 @@ def _check(root: Path, args: argparse.Namespace) -> int:
         _report(found)
     errors = sum(not p.warning for p in found)
     warnings = len(found) - errors
-    print(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
-          f"{len(repo.config.components)} components, {errors} policy error(s), {warnings} warning(s)")
+    print(printable(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
+                    f"{len(repo.config.components)} components, {errors} policy error(s), {warnings} warning(s)"))
     return EXIT_INVALID if errors or (warnings and args.strict) else EXIT_OK
 
 
@@ -444,7 +453,7 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} error(s); nothing was sent", file=sys.stderr)
         return EXIT_INVALID
     if not repo.config.notify:
-        print("notify: statusgen.yaml has no notify targets; nothing to send")
+        _say("notify: statusgen.yaml has no notify targets; nothing to send")
         return EXIT_OK
     record = notify.DeliveryRecord(root / notify.RECORD)
     try:
@@ -453,18 +462,21 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     span = f"{batch.base[:12]}..{batch.head[:12]}"
     if batch.base != batch.since:
-        print(f"notify: the last run covered up to {batch.base[:12]}, before {batch.since[:12]}: starting there")
+        _say(f"notify: the last run covered up to {batch.base[:12]}, before {batch.since[:12]}: starting there")
     for key in batch.dropped:
         ident, _, at = key.rpartition("@")
-        print(f"{ident} {at}: dropped: held back earlier, no longer published")
+        _say(f"{ident} {at}: dropped: held back earlier, no longer published")
     counts: Counter[str] = Counter()
     for outcome in notify.run(root, repo, batch, now, dry_run=args.dry_run, record=record):
         counts[outcome.result] += 1
-        print(outcome, flush=True)
+        _say(str(outcome))
         if outcome.preview:
-            print(textwrap.indent(outcome.preview, "    "), end="")
+            # The preview quotes the message as sent, line by line; each line is escaped on its own
+            # (splitting at line feeds only: any other break is shown as an escape).
+            for line in outcome.preview.removesuffix("\n").split("\n"):
+                _say(textwrap.indent(line, "    "))
     if not batch.updates:
-        print(f"notify {span}: no new updates")
+        _say(f"notify {span}: no new updates")
         return EXIT_OK
     if args.dry_run:
         line = f"dry run, nothing sent: {counts['would deliver']} to deliver, {counts['skipped']} skipped"
@@ -474,8 +486,13 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
             line += f", {counts['not tried']} not tried"
     if counts["held back"]:
         line += f", {counts['held back']} held back"
-    print(f"notify {span}: {line}")
+    _say(f"notify {span}: {line}")
     return EXIT_INVALID if counts["failed"] else EXIT_OK
+
+
+def _say(line: str) -> None:
+    """Print one line of notify's report, with what it quotes from content or a target escaped."""
+    print(printable(line), flush=True)
 
 
 COMMANDS = {"init": _init, "build": _build, "check": _check, "new": _new, "update": _update,

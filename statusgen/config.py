@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -98,7 +99,7 @@ class Config:
 def load_config(root: Path, problems: list[Problem]) -> Config | None:
     """Read ``statusgen.yaml`` under ``root``; problems go to ``problems``."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):  # read_text reports a link to nothing, a folder, a named pipe...
         raise StatusgenError(f"no {CONFIG_NAME} here", str(path), 0,
                              "run statusgen in a status repository, or create one with 'statusgen init DIR'")
     name = CONFIG_NAME
@@ -167,27 +168,68 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
                 announcement=announcement, feed_entries=entries)
 
 
+_URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
+_PUBLISHED_AT = "give the address the site is published at, e.g. https://status.example.com/"
+# What a URL may not hold written as itself (RFC 3986), beside spaces and control characters.
+# Browsers read a backslash in an http(s) URL as a slash, which changes the host or the path.
+_NOT_IN_URL = '\\<>"{}|^`'
+
+
 def _site_url(reader: Reader, site: YMap) -> str:
+    """``site.url``, normalised to end in '/'; problems reported at its line, and "" returned.
+
+    It is published on every page, feed and API file, and its path prefixes every link and
+    stylesheet of the pages that do not know their depth (404.html): it must be a plain absolute
+    http(s) address, with a host, no credentials, and a path that cannot name another origin.
+    """
     url = reader.text(site, "url")
     if not url:
         return url
-    line = line_of(site, "url")
-    hint = "feeds and the API need it, e.g. https://status.example.com/"
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        reader.error(line, "site url must not contain spaces or line breaks", hint)
+    problem = _url_problem(url)
+    if problem is not None:
+        message, hint = problem
+        reader.error(line_of(site, "url"), message, hint)
         return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with ``url`` as the site's address, and a hint, if anything."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "site url must not contain spaces, line breaks or control characters", _URL_HINT
+    bad = next((c for c in url if c in _NOT_IN_URL), None)
+    if bad is not None:
+        return f"site url must not contain {bad!r}: {url!r}", _PUBLISHED_AT
+    if "://" not in url:
+        return f"site url must be absolute, not {url!r}", _URL_HINT
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        reader.error(line, f"site url {url!r} is not a valid URL", hint)
-        return ""
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        reader.error(line, f"site url must be absolute, not {url!r}", hint)
-    elif parts.query or parts.fragment or "?" in url or "#" in url:
-        reader.error(line, f"site url must not have a query or fragment: {url!r}",
-                     "give the address the site is published at, e.g. https://status.example.com/")
-    return url if url.endswith("/") else url + "/"
+        return f"site url {url!r} is not a valid URL", _URL_HINT
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"site url must start with https:// or http://, not {url!r}", _URL_HINT
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return f"site url must not have a query or fragment: {url!r}", _PUBLISHED_AT
+    if "@" in parts.netloc:
+        return (f"site url must not hold a user name or password: {url!r}",
+                "it is published on every page and feed; give the address readers use, "
+                "e.g. https://status.example.com/")
+    if not parts.hostname:
+        return f"site url has no host name: {url!r}", _URL_HINT
+    port = parts.netloc.rpartition(":")[2] if ":" in parts.netloc.rpartition("]")[2] else None
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        return f"site url port must be a number from 1 to 65535, not {port!r}", _PUBLISHED_AT
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed host or port
+    except ValueError:
+        return f"site url {url!r} is not a valid URL", _URL_HINT
+    segments = parts.path.split("/")[1:-1]
+    if "" in segments:
+        return (f"site url path must not contain '//': {url!r}",
+                "a path starting '//' names another site to a browser; write the path as e.g. /status/")
+    if "." in segments or ".." in segments or parts.path.split("/")[-1] in (".", ".."):
+        return f"site url path must not contain '.' or '..' segments: {url!r}", _PUBLISHED_AT
+    return None
 
 
 def _components(reader: Reader, value: object, line: int) -> list[Component]:

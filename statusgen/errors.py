@@ -3,8 +3,38 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Characters that must not reach a terminal or a CI log as themselves: C0 and C1 controls and DEL
+# (line breaks start a new log line, which a CI runner may read as a command; ESC drives the
+# terminal), the line and paragraph separators, the bidirectional controls that make text read in
+# another order than it is written, and lone surrogates (a file name that is not UTF-8).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# GitHub Actions reads a line as a workflow command when it starts with "::" after any leading
+# space, and in the legacy form when "##[" appears anywhere in it.
+_COMMAND_START = re.compile(r"^(\s*):(?=:)")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` made safe to print as one line of a terminal or CI log.
+
+    Control characters, line separators, bidirectional controls and lone surrogates are written as
+    visible escapes (``\\n``, ``\\x1b``, ``\\u202e``), and what a CI runner would take for a
+    workflow command (a leading ``::``, a ``##[`` anywhere) has its first mark escaped too.
+    """
+    text = _UNPRINTABLE.sub(_escape, text)
+    text = text.replace("##[", "##\\x5b")
+    return _COMMAND_START.sub(lambda m: m.group(1) + "\\x3a", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +51,8 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         text = f"{'warning: ' if self.warning else ''}{self.message}"
         text = f"{where}: {text}" if where else text
-        return f"{text} ({self.hint})" if self.hint else text
+        # Paths, messages and hints quote file names and file content, which may hold anything.
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
 
 class StatusgenError(Exception):

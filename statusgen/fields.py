@@ -11,6 +11,7 @@ from statusgen import timeutil
 from statusgen.errors import Problem, did_you_mean
 from statusgen.yamlload import YList, YMap, line_of
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number", list: "a list",
                dict: "a mapping (key: value)"}
 
@@ -85,14 +86,24 @@ class Reader:
             return None
 
     def day(self, mapping: YMap, key: str) -> date | None:
+        """A calendar day written YYYY-MM-DD, in the years timestamps may have (1970-2999)."""
         value = mapping.get(key)
         if value is None:
             return None
+        text = str(value).strip()
         try:
-            return date.fromisoformat(str(value))
+            # fromisoformat also takes 20250131 and 2025-W05-5; a date here is written one way.
+            day = date.fromisoformat(text) if _DAY.fullmatch(text) else None
         except ValueError:
+            day = None
+        if day is None:
             self.error(line_of(mapping, key), f"{key!r} must be a date like 2025-01-31, not {value!r}")
-            return None
+        elif not timeutil.MIN_YEAR <= day.year <= timeutil.MAX_YEAR:
+            self.error(line_of(mapping, key), f"{key!r} must be a day from {timeutil.MIN_YEAR}-01-01 to "
+                                              f"{timeutil.MAX_YEAR}-12-31, not {text}",
+                       "write the first day the component was in service")
+            day = None
+        return day
 
     def duration(self, mapping: YMap, key: str) -> timedelta | None:
         value = mapping.get(key)

@@ -112,9 +112,9 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
             problems.append(Problem(INCIDENT_DIR, 0, "incidents is not a folder",
                                     "incident files go in a folder named incidents/"))
         return []
-    if folder.is_symlink() and link_problem(folder, root):  # a folder, so neither a loop nor broken
-        problems.append(Problem(INCIDENT_DIR, 0, "symlink points outside the repository",
-                                "keep the incident files in the repository"))
+    linked = link_problem(folder, root) if folder.is_symlink() else None  # a folder: no loop, not broken
+    if linked is not None:
+        problems.append(Problem(INCIDENT_DIR, 0, linked, "keep the incident files in the repository"))
         return []
     incidents: list[Incident] = []
     seen: dict[str, str] = {}

@@ -1,9 +1,13 @@
-"""Uptime per component: per day over the last 90 days, and per calendar month for all history.
+"""Uptime per component: per day over the last 90 days, and per calendar month over the last ten years.
 
 Downtime is minutes in ``major_outage`` plus 0.3 x minutes in ``partial_outage``. A component's
 status at each instant is the worst any incident gives it, so overlapping incidents are merged,
 never summed; maintenance and degraded performance are not downtime. Days are cut at midnight in
 the site's zone, so a DST day has 23 or 25 hours. Days before a component's ``since`` have no data.
+
+Months start at the component's ``since``, else at the month of the site's first incident, and go back at most
+MONTHS months: a status page is read for its recent record, and a ``since:`` decades back, or one
+incident filed in 1970, must not fill the component pages and ``api/uptime.json`` with empty months.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 from statusgen.status import SEVERITY, Span
 
 DAYS = 90
+MONTHS = 120  # ten years, the current month included
 WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
 _BY_LEVEL = {level: name for name, level in SEVERITY.items()}
 
@@ -141,7 +146,7 @@ def component_uptime(spans: list[Span], now: datetime, zone: ZoneInfo, since: da
         days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ()))))
 
     months = []
-    month = (since or history_start).replace(day=1)
+    month = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
     per_month: dict[date, float] = defaultdict(float)
     for day, down in per_day.items():
         if since is None or day >= since:
@@ -153,6 +158,12 @@ def component_uptime(spans: list[Span], now: datetime, zone: ZoneInfo, since: da
         months.append(Period(month, percent(down, minutes), round(down, 1)))
         month = following
     return ComponentUptime(tuple(days), tuple(months), percent(total_down, total_minutes))
+
+
+def _months_before(month: date, count: int) -> date:
+    """The first day of the month ``count`` months before ``month`` (a first of the month)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _worst_period(periods: tuple[Period, ...]) -> Period:

@@ -7,7 +7,10 @@ the heavy cases run in a child process, so its time and peak memory are its own.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import writer
-from statusgen.errors import StatusgenError
+from statusgen import writer, yamlload
+from statusgen.errors import StatusgenError, printable
 
 NOW = "2025-11-10T12:00:00Z"
 MAX_SECONDS = 10
@@ -344,6 +347,132 @@ def test_links_inside_the_repository_are_followed(repo: Repo):
     assert not (repo.site / "static/logo.svg").is_symlink()
 
 
+@pytest.fixture
+def git_dir(repo: Repo) -> Path:
+    """The repository's .git, holding what a CI checkout keeps there: a token in its config."""
+    (repo.root / ".git").mkdir()
+    (repo.root / ".git/config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (repo.root / ".git/hooks").mkdir()
+    (repo.root / ".git/hooks/2025-11-04-hook.md").write_text(INCIDENT)
+    return repo.root / ".git"
+
+
+INTO_GIT = "symlink points into .git (link to files of the working tree only)"
+
+
+@pytest.mark.parametrize("link, target", [("incidents/2025-11-04-config.md", "../.git/config"),
+                                          ("incidents/2025-11-04-hook.md", "../.git/hooks/2025-11-04-hook.md"),
+                                          ("incidents/2025-11-04-abs.yaml", "{git}/config"),
+                                          ("incidents/2025-11-04-dotted.md", "../incidents/../.git/./config")])
+def test_incident_file_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys, link: str, target: str):
+    assert repo.build(NOW) == 0
+    (repo.root / link).symlink_to(target.format(git=git_dir))
+    refused(repo, capsys, [f"{link}:1: {INTO_GIT}", "1 error(s); nothing was written"])
+
+
+def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    assert repo.build(NOW) == 0
+    shutil.rmtree(repo.root / "incidents")
+    (repo.root / "incidents").symlink_to(".git/hooks")
+    refused(repo, capsys, ["incidents: symlink points into .git (keep the incident files in the repository)",
+                           "1 error(s); nothing was written"])
+
+
+def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    assert repo.build(NOW) == 0
+    (git_dir / "statusgen.yaml").write_text(CONFIG)
+    (repo.root / "statusgen.yaml").unlink()
+    (repo.root / "statusgen.yaml").symlink_to(".git/statusgen.yaml")
+    refused(repo, capsys, [f"statusgen.yaml:1: {INTO_GIT}", "1 error(s); nothing was written"])
+
+
+def test_message_template_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+    (repo.root / "templates").mkdir()
+    (repo.root / "templates/leak.md").symlink_to("../.git/config")
+    assert repo.run("templates") == 1
+    assert capsys.readouterr().err == f"error: templates/leak.md:1: {INTO_GIT}\n"
+
+
+# --- What is not a file: a named pipe would block a build forever ---------------------------------
+
+NOT_A_FILE = "remove it, or put a plain text file in its place"
+
+
+def socket_at(path: Path) -> None:
+    """A Unix socket bound at ``path`` (bound from its folder: socket paths are short)."""
+    here = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(path.name)
+    finally:
+        os.chdir(here)
+
+
+@pytest.mark.parametrize("name, make, kind", [
+    ("2025-11-04-pipe.md", os.mkfifo, "a named pipe"),
+    ("2025-11-04-pipe.yaml", os.mkfifo, "a named pipe"),
+    ("2025-11-04-socket.md", socket_at, "a socket"),
+])
+@pytest.mark.parametrize("linked", [False, True])
+def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, name: str, make, kind: str,
+                                                          linked: bool):
+    assert repo.build(NOW) == 0
+    if linked:  # a link to it, from a name the loader reads
+        (repo.root / "drafts").mkdir()
+        make(repo.root / "drafts" / name)
+        name = name.replace("2025-11-04", "2025-11-05")
+        (repo.root / "incidents" / name).symlink_to(f"../drafts/{name.replace('2025-11-05', '2025-11-04')}")
+    else:
+        make(repo.root / "incidents" / name)
+    refused(repo, capsys, [f"incidents/{name}: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
+    capsys.readouterr()
+    assert repo.run("check", "--now", NOW) == 1
+    assert capsys.readouterr().err.splitlines()[0] == f"incidents/{name}: {kind}, not a file ({NOT_A_FILE})"
+
+
+@pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (socket_at, "a socket")])
+def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, make, kind: str):
+    assert repo.build(NOW) == 0
+    (repo.root / "statusgen.yaml").unlink()
+    make(repo.root / "statusgen.yaml")
+    refused(repo, capsys, [f"statusgen.yaml: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
+
+
+def test_message_template_that_is_a_named_pipe_is_reported_unopened(repo: Repo, capsys):
+    (repo.root / "templates").mkdir()
+    os.mkfifo(repo.root / "templates/stuck.md")
+    assert repo.run("templates") == 1
+    assert capsys.readouterr().err == f"error: templates/stuck.md: a named pipe, not a file ({NOT_A_FILE})\n"
+
+
+def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, monkeypatch):
+    """A file swapped for a named pipe between the check and the open is refused, not waited on."""
+    pipe = repo.root / "incidents/2025-11-04-swapped.md"
+    os.mkfifo(pipe)
+    real_lstat = os.lstat
+    monkeypatch.setattr(yamlload.os, "lstat",
+                        lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
+    with pytest.raises(StatusgenError) as raised:
+        yamlload.read_text(pipe, "incidents/2025-11-04-swapped.md")
+    assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
+
+
+def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo, capsys):
+    """An editing command writes ``.NAME.XXXX.tmp`` beside the file and renames it into place; one
+    left behind by a crash (half written, or a named pipe in its place) is no incident."""
+    assert repo.build(NOW) == 0
+    before = tree_digest(repo.site)
+    (repo.root / "incidents/.2025-11-03-api-errors.md.k2j4h1.tmp").write_text("---\ntitle: half writ")
+    (repo.root / "incidents/.2025-11-04-new.md.a8d0q3.tmp").write_text(INCIDENT.replace("major", "bad"))
+    os.mkfifo(repo.root / "incidents/.2025-11-05-x.md.zz0011.tmp")
+    capsys.readouterr()
+    assert repo.build(NOW) == 0
+    assert capsys.readouterr().err == ""
+    assert tree_digest(repo.site) == before
+    assert repo.run("check", "--now", NOW) == 0
+
+
 # --- Output: nothing is written outside the output folder ----------------------------------------
 
 def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys):
@@ -447,3 +576,233 @@ def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys
         "statusgen.yaml:13: component id is 300 characters long; the limit is 100 (ids appear in URLs and file "
         "names: keep them short, e.g. public-api)\n1 error(s); nothing was written\n")
     assert tree_digest(repo.site) == before
+
+
+# --- What is printed: nothing from content can start a CI workflow command or drive a terminal ----
+
+# What a printed line must never carry raw: control characters but the line feed, the line and
+# paragraph separators, bidirectional controls, lone surrogates.
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+FILL_IN = "write the real text in place of each [[...]]"
+
+
+def assert_inert(output: str) -> None:
+    """No line of ``output`` is a GitHub Actions workflow command, and no raw control character is in it."""
+    assert not RAW_CONTROL.search(output), repr(output)
+    assert "##[" not in output, output
+    assert not [line for line in output.split("\n") if line.lstrip().startswith("::")], output
+
+
+def printed(repo: Repo, capsys, *argv: str) -> tuple[int, list[str]]:
+    """The exit status of ``statusgen argv`` and every line it printed, both streams checked inert."""
+    capsys.readouterr()
+    code = repo.run(*argv)
+    out, err = capsys.readouterr()
+    assert_inert(out)
+    assert_inert(err)
+    return code, err.split("\n")
+
+
+@pytest.mark.parametrize("command", [("build", "--now", NOW), ("check", "--now", NOW)])
+@pytest.mark.parametrize("name, shown", [
+    ("2025-01-01-a\n::error file=x::pwned.md", "2025-01-01-a\\n::error file=x::pwned.md"),
+    ("2025-01-01-a\r::stop-commands::tok.md", "2025-01-01-a\\r::stop-commands::tok.md"),
+    ("2025-01-01-\x1b]0;owned\x07\x1b[2J.md", "2025-01-01-\\x1b]0;owned\\x07\\x1b[2J.md"),
+    ("2025-01-01-a##[error]pwned.md", "2025-01-01-a##\\x5berror]pwned.md"),
+    ("2025-01-01-a\x85\u2028\u202eb.md", "2025-01-01-a\\x85\\u2028\\u202eb.md"),
+    ("2025-01-01-a\u2066\u200fb\x7f\x9b.md", "2025-01-01-a\\u2066\\u200fb\\x7f\\x9b.md"),
+])
+def test_file_names_are_printed_escaped(repo: Repo, capsys, command: tuple[str, ...], name: str, shown: str):
+    (repo.root / "incidents" / name).write_text(INCIDENT)
+    code, err = printed(repo, capsys, *command)
+    assert code == 1
+    assert err == [f"incidents/{shown}:1: {NAME_HINT}", "1 error(s); nothing was written", ""]
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys):
+    (repo.root / "incidents").joinpath(os.fsdecode(b"2025-01-01-\xff\n::error::x.md")).write_text(INCIDENT)
+    code, err = printed(repo, capsys, "check", "--now", NOW)
+    assert (code, err) == (1, [f"incidents/2025-01-01-\\udcff\\n::error::x.md:1: {NAME_HINT}",
+                               "1 error(s); nothing was written", ""])
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("|\n      [[what happened\n      ::error file=statusgen.yaml,line=1::pwned]]",
+     "[[what happened\\n::error file=statusgen.yaml,line=1::pwned]]"),
+    ("|\n      [[who is affected\n      ::stop-commands::t0ken\n      ##[warning]x]]",
+     "[[who is affected\\n::stop-commands::t0ken\\n##\\x5bwarning]x]]"),
+    ('"[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"', "[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"),
+])
+def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys, text: str, shown: str):
+    """``text`` is the message as written in YAML."""
+    repo.incident("2025-11-04-draft.md", front("title: Draft\n").decode().replace("message: m", "message: " + text))
+    for argv in (("build", "--now", NOW), ("check", "--now", NOW)):
+        code, err = printed(repo, capsys, *argv)
+        assert code == 1
+        assert err == [f"incidents/2025-11-04-draft.md:4: template text left in the message: {shown} ({FILL_IN})",
+                       "1 error(s); nothing was written", ""]
+
+
+def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys):
+    (repo.root / "themes/own/static").mkdir(parents=True)
+    (repo.root / "themes/own/templates").mkdir()
+    (repo.root / "themes/own/static/a\n::add-mask::x").symlink_to(outside / "secret.txt")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    code, err = printed(repo, capsys, "build", "--now", NOW)
+    assert (code, err) == (1, [f"themes/own/static/a\\n::add-mask::x:1: {SYMLINK_OUT} (copy the file into the "
+                               "repository instead)", "1 error(s); nothing was written", ""])
+
+
+def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: Repo, capsys, tmp_path: Path):
+    out = tmp_path / "out\n::error::x"
+    code, _ = printed(repo, capsys, "build", "--now", NOW, "--out", str(out))
+    assert code == 0 and (out / "index.html").is_file()
+    assert capsys.readouterr() == ("", "")
+
+
+def git(cwd: Path, *argv: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *argv], check=True, capture_output=True, text=True,
+                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+                               "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com",
+                               "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}).stdout.strip()
+
+
+def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
+    repo.config(CONFIG + "notify:\n  - type: email\n    smtp_env: NO_SUCH_SMTP_URL\n    from: s@example.com\n"
+                "    to: [o@example.com]\n  - type: slack\n    url_env: NO_SUCH_SLACK_URL\n")
+    git(repo.root, "init", "-q", "-b", "main")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "first")
+    first = git(repo.root, "rev-parse", "HEAD")
+    repo.incident("2025-11-04-hostile.md", front("title: \"Title \\u2028::error::t \\u202e ##[error]t\"\n")
+                  .decode().replace("message: m", "message: |\n      Line one\n      ::stop-commands::t0ken\n"
+                                    "       ::error file=x::pwned\n      ##[warning]x ::error::y \u2066z"))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "second")
+    capsys.readouterr()
+    assert repo.run("notify", "--since", first, "--now", NOW, "--dry-run") == 0
+    out, err = capsys.readouterr()
+    assert_inert(out)
+    assert_inert(err)
+    assert "    ::stop-commands::t0ken" not in out.split("\n")
+    assert "    \\x3a:stop-commands::t0ken" in out.split("\n")
+    assert "    Subject: [Example Status] Investigating: Title ::error::t \\u202e ##\\x5berror]t" in out.split("\n")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("plain: text, with 'quotes' and a \\ backslash", "plain: text, with 'quotes' and a \\ backslash"),
+    ("a\nb\rc\td", "a\\nb\\rc\\td"), ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"), ("\x85\x9b", "\\x85\\x9b"),
+    ("\u2028\u2029", "\\u2028\\u2029"), ("\u202a\u202e\u2066\u2069\u200e\u200f\u061c", "\\u202a\\u202e\\u2066"
+                                                                                "\\u2069\\u200e\\u200f\\u061c"),
+    ("\udcff", "\\udcff"), ("::error::x", "\\x3a:error::x"), (" \t::warning::x", " \\t::warning::x"),
+    ("  ::x", "  \\x3a:x"),
+    ("path: ::x", "path: ::x"), ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"), ("é ✓ 日本", "é ✓ 日本"),
+])
+def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str):
+    assert printable(text) == shown
+
+
+# --- Dates at the ends of the range: bounded output, no traceback --------------------------------
+
+ZONES = ["America/New_York", "Pacific/Pago_Pago", "Europe/Rome", "Pacific/Kiritimati"]
+EARLY = """\
+---
+title: Early
+impact: critical
+components: {api: major_outage}
+postmortem_due: false
+updates:
+  - at: 1970-01-01T00:00:00Z
+    status: investigating
+    message: Early. Next update by 00:30 UTC.
+  - at: 1970-01-01T00:00:00-05:00
+    status: resolved
+    message: Done.
+---
+"""
+LATE = """\
+---
+title: Late
+impact: major
+components: {api: partial_outage}
+updates:
+  - at: 2999-12-31T23:00:00Z
+    status: investigating
+    message: Late. Next update by 23:30 UTC.
+---
+"""
+FAR_MAINTENANCE = """\
+---
+title: Far maintenance
+kind: maintenance
+window: {start: 2999-12-31T22:00:00Z, end: 2999-12-31T23:59:59Z}
+components: [api]
+updates:
+  - at: 1970-01-01T00:00:01Z
+    status: scheduled
+    message: Far off.
+---
+"""
+
+
+def uptime_months(repo: Repo, cid: str) -> list[str]:
+    return [m["month"] for m in json.loads(repo.page("api/uptime.json"))["components"][cid]["months"]]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str):
+    repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n",
+                                                             "    name: Public API\n    since: 1970-01-01\n"))
+    assert repo.build(NOW) == 0
+    months = uptime_months(repo, "api")
+    assert (len(months), months[0], months[-1]) == (120, "2015-12", "2025-11")
+    assert repo.page("components/api/index.html").count('<tr><th scope="row">') == 120
+    assert len(repo.page("api/uptime.json")) < 60_000  # three components
+    assert len(repo.page("components/api/index.html")) < 40_000
+
+
+def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo):
+    repo.config(CONFIG.replace("    name: Public API\n", "    name: Public API\n    since: 2025-06-15\n"))
+    assert repo.build(NOW) == 0
+    assert uptime_months(repo, "api") == ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"]
+    assert uptime_months(repo, "web") == ["2025-11"]  # from the month of the site's first incident
+    repo.incident("1970-01-01-early.md", EARLY)
+    assert repo.build(NOW) == 0
+    months = uptime_months(repo, "web")
+    assert (len(months), months[0], months[-1]) == (120, "2015-12", "2025-11")
+    assert uptime_months(repo, "api")[0] == "2025-06"
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])  # UTC-11 and UTC+14
+@pytest.mark.parametrize("since", ["", "1970-01-01", "2999-12-31"])
+def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys, zone: str, since: str):
+    """Incidents, a maintenance, ``since:`` and "now" at the first and last instants allowed: every
+    page, feed, calendar and badge is made, each file under 1 MB."""
+    extra = f"    since: {since}\n" if since else ""
+    repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n", "    name: Public API\n" + extra))
+    repo.incident("1970-01-01-early.md", EARLY)
+    repo.incident("2999-12-31-late.md", LATE)
+    repo.incident("2999-12-31-far.md", FAR_MAINTENANCE)
+    for now in ("1970-01-01T00:00:00Z", NOW, "2999-12-31T23:59:59Z"):
+        capsys.readouterr()
+        assert repo.run("build", "--now", now) == 0, capsys.readouterr().err
+        assert "Traceback" not in capsys.readouterr().err
+        sizes = {p.relative_to(repo.site).as_posix(): p.stat().st_size for p in repo.site.rglob("*") if p.is_file()}
+        assert max(sizes.values()) < 1_000_000
+        assert {"maintenance.ics", "badge.svg", "feed.atom", "api/uptime.json",
+                "components/api/index.html"} <= set(sizes)
+    last = "3000-01" if zone == "Pacific/Kiritimati" else "2999-12"  # the local month of "now"
+    months = uptime_months(repo, "api")
+    expected = ("2999-12", last, 1 + (last == "3000-01")) if since == "2999-12-31" else (months[0], last, 120)
+    assert (months[0], months[-1], len(months)) == expected
+
+
+def test_log_lines_quote_content_escaped(repo: Repo):
+    """Library code logs what it found (a file name, a target's answer); --debug prints it."""
+    # In a child process: main sets up logging only where nothing has yet (as pytest has here).
+    script = ("import logging, sys\nfrom statusgen.cli import main\nmain(['-C', sys.argv[1], 'templates'])\n"
+              "logging.getLogger('statusgen.test').warning('bad answer: %s', 'x\\n::error file=a::pwned \\x1b[2J')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(repo.root)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stderr == "WARNING statusgen.test: bad answer: x\\n::error file=a::pwned \\x1b[2J\n"
+    assert_inert(done.stderr)

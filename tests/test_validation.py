@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
@@ -20,6 +22,11 @@ def md(front: str) -> str:
 
 
 NAME = "incidents/2025-11-03-x.md"
+URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
+AT_HINT = "give the address the site is published at, e.g. https://status.example.com/"
+SLASHES_HINT = "a path starting '//' names another site to a browser; write the path as e.g. /status/"
+SINCE_HINT = "write the first day the component was in service"
+TAG_HINT = "remove the '!' tag; plain values are enough"
 HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 
 # (case id, {path: text}, expected line of stderr)
@@ -122,6 +129,12 @@ CASES = [
     ("year-out-of-range",
      {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", "0001-01-01T00:00:00+01:00"))},
      f"{NAME}:4: time '0001-01-01T00:00:00+01:00' is out of range ({HINT_TIME})"),
+    *[(f"time-at-the-edge-{at}", {NAME: md("title: X\n" + UPDATE.replace("2025-11-03T14:05:00Z", at))},
+       f"{NAME}:4: time '{at}' is out of range{years} ({HINT_TIME})") for at, years in [
+        ("0001-01-01T00:00:00-05:00", " (years 1970-2999)"), ("0001-01-01T00:00:00+05:00", ""),
+        ("9999-12-31T23:59:59-05:00", ""), ("9999-12-31T23:59:59+05:00", " (years 1970-2999)"),
+        ("1969-12-31T23:59:59Z", " (years 1970-2999)"), ("2999-12-31T23:59:59-00:01", " (years 1970-2999)"),
+    ]],
     ("window-far-future", {NAME: md("title: M\nkind: maintenance\ncomponents: [db]\n"
                                     "window: {start: 2025-12-01T04:00:00Z, end: 9999-12-31T23:59:00Z}\n"
                                     + MAINT_UPDATE)},
@@ -132,6 +145,46 @@ CASES = [
     ("extension-typo", {"incidents/2025-11-03-x.MD": md("title: X\n" + UPDATE)},
      "incidents/2025-11-03-x.MD:1: not an incident file: '2025-11-03-x.MD' "
      "(incident files end in .md (markdown with front matter) or .yaml)"),
+    ("tag-set", {NAME: md("title: X\nreferences: !!set {https://a.example/, https://b.example/}\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:set' ({TAG_HINT})"),
+    ("tag-omap", {NAME: md("title: X\nreferences: !!omap\n  - a: https://a.example/\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:omap' ({TAG_HINT})"),
+    ("tag-python-object-on-a-mapping", {NAME: md("title: X\ncomponents: !!python/object/new:os.system\n"
+                                                 "  args: [touch pwned]\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:os.system' ({TAG_HINT})"),
+    ("tag-python-object-on-a-list", {NAME: md("title: X\nreferences: !!python/object/apply:os.system [ls]\n"
+                                              + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' ({TAG_HINT})"),
+    ("tag-local-on-a-mapping", {NAME: md("title: X\ncomponents: !custom {api: major_outage}\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag '!custom' ({TAG_HINT})"),
+    ("tag-on-an-update", {NAME: md("title: X\n" + UPDATE.replace("  - at:", "  - !update\n    at:"))},
+     f"{NAME}:4: unsupported YAML tag '!update' ({TAG_HINT})"),
+    ("tag-on-the-document", {"incidents/2025-11-03-x.yaml": "--- !incident\ntitle: X\n" + UPDATE},
+     f"incidents/2025-11-03-x.yaml:1: unsupported YAML tag '!incident' ({TAG_HINT})"),
+    ("tag-binary-scalar", {NAME: md("title: !!binary aGVsbG8=\n" + UPDATE)},
+     f"{NAME}:2: unsupported YAML tag 'tag:yaml.org,2002:binary' ({TAG_HINT})"),
+    ("tag-local-scalar", {NAME: md("title: !custom X\n" + UPDATE)},
+     f"{NAME}:2: unsupported YAML tag '!custom' ({TAG_HINT})"),
+    ("tag-python-name-scalar", {NAME: md("title: X\nhidden: !!python/name:os.system ''\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system' ({TAG_HINT})"),
+    ("tag-on-a-key", {NAME: md("title: X\n!!python/str impact: minor\n" + UPDATE)},
+     f"{NAME}:3: unsupported YAML tag 'tag:yaml.org,2002:python/str' ({TAG_HINT})"),
+    ("config-tag-on-site", {"statusgen.yaml": CONFIG.replace("site:", "site: !!python/object/new:statusgen.Site")},
+     f"statusgen.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/object/new:statusgen.Site' ({TAG_HINT})"),
+    ("config-tag-on-components", {"statusgen.yaml": CONFIG.replace("components:", "components: !!set")},
+     f"statusgen.yaml:6: unsupported YAML tag 'tag:yaml.org,2002:set' ({TAG_HINT})"),
+    *[(f"config-since-{value}", {"statusgen.yaml": CONFIG.replace("    name: Public API\n",
+                                                                   f"    name: Public API\n    since: {value}\n")},
+       f"statusgen.yaml:9: {message}") for value, message in [
+        ("0001-01-01", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 0001-01-01 ({SINCE_HINT})"),
+        ("1969-12-31", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 1969-12-31 ({SINCE_HINT})"),
+        ("3000-01-01", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 3000-01-01 ({SINCE_HINT})"),
+        ("9999-12-31", f"'since' must be a day from 1970-01-01 to 2999-12-31, not 9999-12-31 ({SINCE_HINT})"),
+        ("2024-02-30", "'since' must be a date like 2025-01-31, not '2024-02-30'"),
+        ("20240101", "'since' must be a date like 2025-01-31, not 20240101"),
+        ("2024-W01-1", "'since' must be a date like 2025-01-31, not '2024-W01-1'"),
+        ("2024-01-01T00:00:00Z", "'since' must be a date like 2025-01-31, not '2024-01-01T00:00:00Z'"),
+    ]],
     ("config-url-malformed", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", '"https://[::1/"')},
      "statusgen.yaml:3: site url 'https://[::1/' is not a valid URL "
      "(feeds and the API need it, e.g. https://status.example.com/)"),
@@ -140,8 +193,53 @@ CASES = [
      "(give the address the site is published at, e.g. https://status.example.com/)"),
     ("config-url-newline", {"statusgen.yaml": CONFIG.replace("https://status.example.com/",
                                                              '"https://x.com/\\nDisallow: /\\n"')},
-     "statusgen.yaml:3: site url must not contain spaces or line breaks "
-     "(feeds and the API need it, e.g. https://status.example.com/)"),
+     f"statusgen.yaml:3: site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+    *[(f"config-url-{case}", {"statusgen.yaml": CONFIG.replace("https://status.example.com/", json.dumps(url))},
+       f"statusgen.yaml:3: {message}") for case, url, message in [
+        ("credentials", "https://user:s3cret@status.example.com/",
+         "site url must not hold a user name or password: 'https://user:s3cret@status.example.com/' (it is "
+         "published on every page and feed; give the address readers use, e.g. https://status.example.com/)"),
+        ("empty-user", "https://@status.example.com/",
+         "site url must not hold a user name or password: 'https://@status.example.com/' (it is "
+         "published on every page and feed; give the address readers use, e.g. https://status.example.com/)"),
+        ("path-naming-another-host", "https://status.example.com//evil.example/",
+         "site url path must not contain '//': 'https://status.example.com//evil.example/' "
+         f"({SLASHES_HINT})"),
+        ("empty-path-segment", "https://status.example.com/a//b/",
+         f"site url path must not contain '//': 'https://status.example.com/a//b/' ({SLASHES_HINT})"),
+        ("dot-segment", "https://status.example.com/a/../b/",
+         f"site url path must not contain '.' or '..' segments: 'https://status.example.com/a/../b/' ({AT_HINT})"),
+        ("fragment", "https://status.example.com/#top",
+         f"site url must not have a query or fragment: 'https://status.example.com/#top' ({AT_HINT})"),
+        ("query-without-path", "https://status.example.com?x",
+         f"site url must not have a query or fragment: 'https://status.example.com?x' ({AT_HINT})"),
+        ("backslash", "https://status.example.com\\@evil.example/",
+         f"site url must not contain '\\\\': 'https://status.example.com\\\\@evil.example/' ({AT_HINT})"),
+        ("angle-bracket", "https://status.example.com/<b>/",
+         f"site url must not contain '<': 'https://status.example.com/<b>/' ({AT_HINT})"),
+        ("tab", "https://status.example.com/a\tb/",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("c1-control", "https://status.example.com/\x85b/",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("bidi-override", "https://status.example.com/\u202emoc.live",
+         f"site url must not contain spaces, line breaks or control characters ({URL_HINT})"),
+        ("ftp", "ftp://status.example.com/",
+         f"site url must start with https:// or http://, not 'ftp://status.example.com/' ({URL_HINT})"),
+        ("javascript", "javascript://status.example.com/%0aalert(1)",
+         "site url must start with https:// or http://, not 'javascript://status.example.com/%0aalert(1)' "
+         f"({URL_HINT})"),
+        ("scheme-only", "javascript:alert(1)", f"site url must be absolute, not 'javascript:alert(1)' ({URL_HINT})"),
+        ("scheme-relative", "//status.example.com/",
+         f"site url must be absolute, not '//status.example.com/' ({URL_HINT})"),
+        ("no-host", "https:///status/", f"site url has no host name: 'https:///status/' ({URL_HINT})"),
+        ("port-without-host", "https://:8080/", f"site url has no host name: 'https://:8080/' ({URL_HINT})"),
+        ("port-not-a-number", "https://status.example.com:http/",
+         f"site url port must be a number from 1 to 65535, not 'http' ({AT_HINT})"),
+        ("port-too-large", "https://status.example.com:65536/",
+         f"site url port must be a number from 1 to 65535, not '65536' ({AT_HINT})"),
+        ("port-empty", "https://status.example.com:/",
+         f"site url port must be a number from 1 to 65535, not '' ({AT_HINT})"),
+    ]],
     ("config-huge-duration", {"statusgen.yaml": CONFIG + "policy:\n  update_every: {critical: 9999999999d}\n"},
      "statusgen.yaml:16: duration '9999999999d' is longer than ten years (write it like 30m, 1h, 4h or 5d)"),
     ("config-notify-not-a-list", {"statusgen.yaml": CONFIG + "notify: 5\n"},
@@ -270,3 +368,25 @@ def test_reopen_is_allowed(repo: Repo):
         + "  - at: 2025-11-05T10:00:00Z\n    status: resolved\n    message: Fixed.\n"
         + "  - at: 2025-11-05T11:00:00Z\n    status: investigating\n    message: It is back.\n"))
     assert repo.run("check", "--now", "2025-11-05T12:00:00Z") == 0
+
+
+def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo):
+    """Tags that only say what a value already is (!!map, !!seq, !!str...) change nothing."""
+    repo.incident("2025-11-05-tagged.md", md(
+        "title: !!str Tagged\ncomponents: !!map {web: degraded_performance}\nreferences: !!seq [https://a.example/]\n"
+        "hidden: !!bool false\n" + UPDATE))
+    assert repo.build() == 0
+    assert "<h1>Tagged</h1>" in repo.page("incidents/2025-11-05-tagged/index.html")
+
+
+@pytest.mark.parametrize("url, published, base", [
+    ("https://status.example.com", "https://status.example.com/", "/"),
+    ("https://example.com/status", "https://example.com/status/", "/status/"),
+    ("http://[::1]:8443/a/b/", "http://[::1]:8443/a/b/", "/a/b/"),
+    ("HTTPS://Status.Example.com:443/", "HTTPS://Status.Example.com:443/", "/"),
+])
+def test_site_url_forms_that_are_accepted(repo: Repo, url: str, published: str, base: str):
+    repo.config(CONFIG.replace("https://status.example.com/", json.dumps(url)))
+    assert repo.build() == 0
+    assert f'<link rel="stylesheet" href="{base}static/style.css' in repo.page("404.html")
+    assert json.loads(repo.page("api/v2/status.json"))["page"]["url"] == published.rstrip("/")
