@@ -15,6 +15,8 @@ from pathlib import Path
 GIT_TIMEOUT = 5.0
 # Far above the index of any status repository (10,000 incidents: about 1 MB).
 MAX_INDEX_BYTES = 256 * 1024 * 1024
+# Variables that make git use another repository or index than the one found from the folder.
+_GIT_ENVIRONMENT = frozenset(("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_COMMON_DIR"))
 
 
 class Unknown(Exception):
@@ -24,28 +26,37 @@ class Unknown(Exception):
 def tracks(root: Path, rel: str) -> bool:
     """Whether git tracks ``root/rel`` or anything under it; False outside a git repository.
 
-    Raises Unknown when inside a repository that neither git nor this module can read.
+    The index is read directly, which takes a millisecond where starting git takes tens; git is
+    asked when its environment points elsewhere or the index is in a form not read here. Raises
+    Unknown when neither can tell.
     """
+    if not _GIT_ENVIRONMENT.isdisjoint(os.environ):
+        return _ask_git(root, rel)
     top = _repository_top(root)
-    if top is None and "GIT_DIR" not in os.environ:
+    if top is None:
         return False
+    prefix = root.resolve().relative_to(top).as_posix()
+    try:
+        return index_tracks(_git_dir(top) / "index", rel if prefix == "." else f"{prefix}/{rel}")
+    except Unknown:
+        return _ask_git(root, rel)
+
+
+def _ask_git(root: Path, rel: str) -> bool:
     try:
         done = subprocess.run(["git", "ls-files", "-z", "--", rel], cwd=root, capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
-    except (OSError, subprocess.SubprocessError):
-        done = None  # no git here, or it hangs
-    if done is not None and done.returncode == 0:
-        return bool(done.stdout)
-    # git refused (an unsafe owner, a broken config) or is absent: the index says as much.
-    if top is None:
-        raise Unknown("git failed and the repository was not found")
-    prefix = root.resolve().relative_to(top.resolve()).as_posix()
-    return index_tracks(_git_dir(top) / "index", rel if prefix == "." else f"{prefix}/{rel}")
+    except (OSError, subprocess.SubprocessError) as exc:  # no git here, or it hangs
+        raise Unknown(f"git: {exc}") from None
+    if done.returncode != 0:
+        raise Unknown(f"git: {done.stderr.decode('utf-8', 'replace').strip()[:200]}")
+    return bool(done.stdout)
 
 
 def _repository_top(root: Path) -> Path | None:
-    for folder in (root.resolve(), *root.resolve().parents):
+    here = root.resolve()
+    for folder in (here, *here.parents):
         if (folder / ".git").exists():
             return folder
     return None
