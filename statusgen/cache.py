@@ -28,6 +28,7 @@ import logging
 import os
 import re
 from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -267,7 +268,7 @@ _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", re.ASCII)
 _NO_CHANGES: frozenset[str] = frozenset()
 
 
-def incident_from_json(data: Any, rel: str, sha: str, components: Collection[str]) -> Incident:
+def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[str]) -> Incident:
     """The cached incident of the file ``rel`` with hash ``sha``; ValueError unless it is one the
     loader could have made from such a file with these ``components``: every field of the right
     type, within the values the loader allows.
@@ -317,7 +318,7 @@ def incident_from_json(data: Any, rel: str, sha: str, components: Collection[str
                     body_line=_line(data["body_line"], 0), digest=sha)
 
 
-def _update(item: Any, statuses: Collection[str], changes: Collection[str], components: Collection[str]) -> Update:
+def _update(item: Any, statuses: AbstractSet[str], changes: AbstractSet[str], components: AbstractSet[str]) -> Update:
     if type(item) is not list or len(item) != 5:
         raise ValueError(f"not an update: {item!r:.40}")
     at, status, message, changed, line = item
@@ -363,7 +364,7 @@ def _moment(value: Any) -> datetime:
     return moment
 
 
-def _changes(value: Any, statuses: Collection[str], components: Collection[str]) -> dict[str, str]:
+def _changes(value: Any, statuses: AbstractSet[str], components: AbstractSet[str]) -> dict[str, str]:
     """Component statuses: known components, each to one of ``statuses``."""
     if type(value) is not dict or not (value.keys() <= components and set(value.values()) <= statuses):
         raise ValueError(f"component statuses {value!r:.60}")
