@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from statusgen import api, badges, feeds, templates, theme, writer
-from statusgen.cache import BuildCache, fingerprint, key
+from statusgen.cache import BuildCache, fingerprint, key, untrusted
 from statusgen.config import CONFIG_NAME, Config, load_config
 from statusgen.errors import Problem, ValidationFailed
 from statusgen.incidents import load_incidents
@@ -52,12 +52,20 @@ class BuildResult:
 
 
 def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
+    """The build cache of the repository at ``root``; one that git tracks is neither read nor
+    written, and says so in its ``problems``."""
     dirs = theme.theme_dirs(root, config.site.theme)
     try:
         config_bytes = (root / CONFIG_NAME).read_bytes()
     except OSError:
         config_bytes = b""
-    return BuildCache(root, fingerprint(config_bytes, theme.theme_files(dirs)), enabled)
+    distrust = untrusted(root) if enabled else None
+    store = BuildCache(root, fingerprint(config_bytes, theme.theme_files(dirs)), enabled and distrust is None,
+                       components=config.by_id)
+    if distrust is not None:
+        log.info("%s", distrust.message)
+        store.problems.append(distrust)
+    return store
 
 
 def load_repository(root: Path, publishing: bool = True, cache: bool = False) -> Repository:
@@ -72,7 +80,7 @@ def load_repository(root: Path, publishing: bool = True, cache: bool = False) ->
     store = open_cache(root, config) if cache and config is not None and not problems else None
     incidents = load_incidents(root, config, problems, store)
     for incident in incidents if publishing else ():
-        if not incident.hidden and not (store is not None and incident.path in store.hits):
+        if not incident.hidden:  # cached or not: what is published is checked every time
             problems += templates.left_in(incident)
     if publishing and config is not None:
         problems += theme.link_problems(root, f"themes/{config.site.theme}")

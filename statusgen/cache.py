@@ -8,9 +8,16 @@ Two things are kept between builds:
   size and mtime the file had when written, so an unchanged page is not rendered again: the
   previous file is carried over.
 
-Everything is keyed by statusgen's version, the theme's files and statusgen.yaml's bytes; any
-change to those starts afresh. The cache is JSON, never pickle, because a pull request could
-smuggle a file into ``.statusgen/`` and a cache must never be a way to run code.
+Everything is keyed by the bytes of statusgen's own files, the theme's files and statusgen.yaml;
+any change to those starts afresh. The cache is JSON, never pickle, because a cache must never be
+a way to run code.
+
+A cache can only make a build faster, never change what it publishes. Only statusgen writes
+``.statusgen/``: on the machine that builds, or restored by CI from the cache of an earlier run.
+A ``.statusgen/`` that git tracks came instead with the content, from whoever wrote a pull request,
+so it is ignored whole (see ``trust``). What remains is damage: each file carries a hash of its
+entries, and every cached incident is checked field by field against what the loader could have
+produced from that very file; anything else is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -19,21 +26,42 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from statusgen import __version__
+from statusgen import __version__, timeutil
+from statusgen.config import IMPACTS
 from statusgen.edit import write_atomically
-from statusgen.incidents import Incident, Update, Window
+from statusgen.errors import Problem
+from statusgen.incidents import (
+    _NAME,
+    INCIDENT_COMPONENT_STATUSES,
+    INCIDENT_DIR,
+    INCIDENT_STATUSES,
+    MAINTENANCE_STATUSES,
+    Incident,
+    Update,
+    Window,
+    _valid_day,
+)
+from statusgen.tracked import Unknown, tracks
+from statusgen.yamlload import NOT_TEXT
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".statusgen/cache"
-_FORMAT = 1
+_FORMAT = 2
 _SHARDS = 32
+# Far above what any real shard or page list reaches (10,000 incidents: under 1 MB a shard); a
+# bigger file is not read at all.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+PACKAGE = Path(__file__).resolve().parent
 
 
 def digest(*parts: bytes | str) -> str:
@@ -49,58 +77,109 @@ def key(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
+def package_files(folder: Path) -> list[tuple[str, bytes]]:
+    """Every file of the statusgen package at ``folder``: its code, messages and skeleton."""
+    return [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")]
+
+
+@cache
+def package_digest(folder: Path) -> str:
+    """A hash of statusgen's own files, made once a process: a fix to the code, such as to the
+    sanitizer, must reach every page, though the version number did not change."""
+    return digest(*(part for name, data in package_files(folder) for part in (name, data)))
+
+
 def fingerprint(config_bytes: bytes, theme_files: Iterable[tuple[str, bytes]]) -> str:
     """What every cached entry depends on: statusgen itself, its theme and its configuration."""
-    parts: list[bytes | str] = [str(_FORMAT), __version__, config_bytes]
+    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), config_bytes]
     for name, data in sorted(theme_files):
         parts += [name, data]
     return digest(*parts)
 
 
-class BuildCache:
-    """Read at the start of a build, written at its end; a miss or a damaged file is no error."""
+def untrusted(root: Path) -> Problem | None:
+    """Why the cache of the repository at ``root`` must not be used, as a warning; None if it may.
 
-    def __init__(self, root: Path, fingerprint: str, enabled: bool = True):
+    Git tracking ``.statusgen/`` means its files came with a commit, and so from anyone who may
+    open a pull request; the build cache holds what pages say, so it is then ignored whole.
+    """
+    state = CACHE_DIR.split("/")[0]
+    try:
+        if not tracks(root, state):
+            return None
+        message = "tracked by git, so the build cache in it is ignored and every page is rendered afresh"
+        hint = f"it is local state: run 'git rm -r --cached {state}', commit, and list {state}/ in .gitignore"
+    except Unknown as exc:
+        message = f"cannot tell whether git tracks it ({exc}), so the build cache in it is ignored"
+        hint = "make git work in this repository, or build with --no-cache"
+    return Problem(state, 0, message, hint, warning=True)
+
+
+class BuildCache:
+    """Read at the start of a build, written at its end; a miss or a damaged file is no error.
+
+    ``components`` are the ids statusgen.yaml declares: a cached incident naming another is a miss.
+    """
+
+    def __init__(self, root: Path, fingerprint: str, enabled: bool = True,
+                 components: Collection[str] = ()):
         self.folder = root / CACHE_DIR
         self.fingerprint = fingerprint
         self.enabled = enabled
-        self.incidents: dict[str, tuple[str, Incident]] = {}
-        self.pages: dict[str, list[Any]] = {}
+        self.components = frozenset(components)
+        self.incidents: dict[str, Any] = {}
+        self.pages: dict[str, Any] = {}
         self.pages_out: str | None = None
         self._resolved: dict[Path, str] = {}
         self._parsed: dict[str, tuple[str, Incident]] = {}
-        # Incidents that came from the cache passed every check of the build that cached them.
-        self.hits: set[str] = set()
+        self._rejected: set[str] = set()
+        self.problems: list[Problem] = []
         if enabled:
             self._load()
 
     def _read(self, name: str) -> Any:
+        """The entries of one cache file, or None if it is missing, damaged or from another build."""
         try:
-            document = json.loads((self.folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with open(self.folder / name, "rb") as file:
+                if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
+                    return None
+                data = file.read(MAX_FILE_BYTES + 1)
+        except OSError:
             return None
-        if not isinstance(document, dict) or document.get("fingerprint") != self.fingerprint:
+        head, _, body = data.partition(b"\n")
+        try:
+            header = json.loads(head)
+            if (not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint
+                    or header.get("sha256") != hashlib.sha256(body).hexdigest()):
+                return None
+            return json.loads(body)
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             return None
-        return document.get("entries")
 
     def _load(self) -> None:
+        # Entries stay as read until asked for: each is checked when its file's hash matches.
         self.incidents = {}
         for shard in range(_SHARDS):
-            entries = self._read(f"incidents-{shard:02d}.json") or {}
-            try:
-                self.incidents.update((rel, (sha, incident_from_json(data))) for rel, (sha, data) in entries.items())
-            except (KeyError, TypeError, ValueError) as exc:
-                log.info("ignoring a damaged incident cache shard: %s", exc)
-        pages = self._read("pages.json") or {}
-        self.pages = pages.get("files", {}) if isinstance(pages, dict) else {}
-        self.pages_out = pages.get("out") if isinstance(pages, dict) else None
+            entries = self._read(f"incidents-{shard:02d}.json")
+            if isinstance(entries, dict):
+                self.incidents.update(entries)
+        pages = self._read("pages.json")
+        if isinstance(pages, dict) and isinstance(pages.get("files"), dict) and isinstance(pages.get("out"), str):
+            self.pages, self.pages_out = pages["files"], pages["out"]
 
     def incident(self, rel: str, sha: str) -> Incident | None:
+        """The incident parsed earlier from the file ``rel`` whose bytes hash to ``sha``, if any."""
         cached = self.incidents.get(rel)
-        if cached is None or cached[0] != sha:
+        if not (isinstance(cached, list) and len(cached) == 2 and cached[0] == sha):
             return None
-        self.hits.add(rel)
-        return cached[1]
+        try:
+            incident = incident_from_json(cached[1], rel, sha, self.components)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            log.info("%s: ignoring a damaged cache entry: %s", rel, exc)
+            self._rejected.add(rel)  # rewritten at the end of the build
+            return None
+        return incident
 
     def parsed(self, rel: str, sha: str, incident: Incident) -> None:
         self._parsed[rel] = (sha, incident)
@@ -109,7 +188,8 @@ class BuildCache:
         """The (inode, device) of the file at ``out/path`` if it is what the unit with ``unit_key``
         would render; else None."""
         entry = self.pages.get(path)
-        if not self.enabled or not entry or entry[0] != unit_key or self.pages_out != self._out(out):
+        if (not self.enabled or not isinstance(entry, list) or len(entry) != 3 or entry[0] != unit_key
+                or self.pages_out != self._out(out)):
             return None
         try:
             # Not through a symlink: a file is carried over by a hard link to it, which must not
@@ -134,8 +214,8 @@ class BuildCache:
         # Incidents are kept in shards, so a changed file rewrites one small shard, not all.
         before, now = self.incidents, self._parsed
         changed = {rel for rel in before.keys() | now.keys()
-                   if (before[rel][0] if rel in before else None) != (now[rel][0] if rel in now else None)}
-        stale = {_shard(rel) for rel in changed}
+                   if _sha_of(before.get(rel)) != (now[rel][0] if rel in now else None)}
+        stale = {_shard(rel) for rel in changed | self._rejected}
         for shard in sorted(stale):
             entries = {rel: [sha, incident_to_json(incident)] for rel, (sha, incident) in sorted(self._parsed.items())
                        if _shard(rel) == shard}
@@ -150,13 +230,19 @@ class BuildCache:
         _write(self.folder / "pages.json", self.fingerprint, {"out": str(out.resolve()), "files": pages})
 
 
+def _sha_of(entry: Any) -> Any:
+    return entry[0] if isinstance(entry, list) and entry else None
+
+
 def _shard(rel: str) -> int:
     return int(hashlib.sha1(rel.encode()).hexdigest()[:4], 16) % _SHARDS
 
 
 def _write(path: Path, fingerprint: str, entries: Any) -> None:
-    text = json.dumps({"fingerprint": fingerprint, "entries": entries}, ensure_ascii=False, separators=(",", ":"))
-    write_atomically(path, text)
+    # The header's hash of the entries tells a damaged file from a whole one.
+    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    head = json.dumps({"fingerprint": fingerprint, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
+    write_atomically(path, f"{head}\n{body}")
 
 
 def incident_to_json(incident: Incident) -> dict[str, Any]:
@@ -171,14 +257,115 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
     }
 
 
-def incident_from_json(data: dict[str, Any]) -> Incident:
+_KEYS = frozenset(("id", "path", "title", "kind", "impact", "components", "updates", "body", "window",
+                   "postmortem_due", "references", "hidden", "body_line", "digest"))
+_SUFFIXES = (".md", ".yaml", ".yml")
+_INCIDENT = ("incident", frozenset(IMPACTS), frozenset(INCIDENT_COMPONENT_STATUSES), frozenset(INCIDENT_STATUSES))
+_MAINTENANCE = ("maintenance", frozenset(("maintenance",)), frozenset(("under_maintenance",)),
+                frozenset(MAINTENANCE_STATUSES))
+# An instant as incident_to_json writes those the loader makes: UTC, to the second.
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", re.ASCII)
+_NO_CHANGES: frozenset[str] = frozenset()
+
+
+def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[str]) -> Incident:
+    """The cached incident of the file ``rel`` with hash ``sha``; ValueError unless it is one the
+    loader could have made from such a file with these ``components``: every field of the right
+    type, within the values the loader allows.
+
+    Each check is as cheap as it can be made, as it runs for every unchanged file of a build.
+    """
+    if type(data) is not dict or data.keys() != _KEYS:
+        raise ValueError("not the keys of an incident")
+    folder, _, name = rel.partition("/")
+    incident_id = data["id"]
+    if (folder != INCIDENT_DIR or "/" in name or not name.endswith(_SUFFIXES) or type(incident_id) is not str
+            or name.rpartition(".")[0] != incident_id or not _NAME.fullmatch(incident_id)
+            or not _valid_day(incident_id[:10])):
+        raise ValueError(f"id {incident_id!r} is not the id of {rel}")
+    if data["path"] != rel or data["digest"] != sha:
+        raise ValueError("path or digest of another file")
+    kind = data["kind"]
+    maintenance = kind == "maintenance"
+    _, impacts, statuses, update_statuses = _MAINTENANCE if maintenance else _INCIDENT
+    if kind not in ("incident", "maintenance") or data["impact"] not in impacts:
+        raise ValueError(f"kind {kind!r} or its impact {data['impact']!r}")
+    affected = _changes(data["components"], statuses, components)
+    changes = _NO_CHANGES if maintenance else statuses
+    updates = tuple(_update(item, update_statuses, changes, components) for item in _list(data["updates"]))
+    if not updates or any(a.at >= b.at for a, b in zip(updates, updates[1:], strict=False)):
+        raise ValueError("updates are not one or more, each at its own instant, oldest first")
     window = data["window"]
-    return Incident(
-        id=data["id"], path=data["path"], title=data["title"], kind=data["kind"], impact=data["impact"],
-        components=dict(data["components"]),
-        updates=tuple(Update(datetime.fromisoformat(at), status, message, dict(changes), line)
-                      for at, status, message, changes, line in data["updates"]),
-        body=data["body"],
-        window=Window(datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1])) if window else None,
-        postmortem_due=data["postmortem_due"], references=tuple(data["references"]), hidden=data["hidden"],
-        body_line=data["body_line"], digest=data["digest"])
+    if maintenance:
+        start, end = (_moment(value) for value in _list(window, 2))
+        if end <= start:
+            raise ValueError("window ends before it starts")
+        window = Window(start, end)
+    elif window is not None:
+        raise ValueError("window on an incident")
+    postmortem_due = data["postmortem_due"]
+    if postmortem_due is not None and (maintenance or type(postmortem_due) is not bool):
+        raise ValueError(f"postmortem_due {postmortem_due!r}")
+    references = tuple(_text(ref, raw=True) for ref in _list(data["references"]))
+    if not all(ref.lower().startswith(("https://", "http://")) for ref in references):
+        raise ValueError("a reference is not a web link")
+    body = _text(data["body"], raw=True)
+    if body != body.strip("\n") or type(data["hidden"]) is not bool:
+        raise ValueError("body or hidden")
+    return Incident(id=incident_id, path=rel, title=_text(data["title"]), kind=kind, impact=data["impact"],
+                    components=affected, updates=updates, body=body, window=window,
+                    postmortem_due=postmortem_due, references=references, hidden=data["hidden"],
+                    body_line=_line(data["body_line"], 0), digest=sha)
+
+
+def _update(item: Any, statuses: AbstractSet[str], changes: AbstractSet[str], components: AbstractSet[str]) -> Update:
+    if type(item) is not list or len(item) != 5:
+        raise ValueError(f"not an update: {item!r:.40}")
+    at, status, message, changed, line = item
+    if status not in statuses:
+        raise ValueError(f"status {status!r}")
+    return Update(_moment(at), status, _text(message), _changes(changed, changes, components), _line(line, 1))
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise ValueError(f"not a list of {length or 'any number of'} items: {value!r:.40}")
+    return value
+
+
+def _text(value: Any, raw: bool = False) -> str:
+    """Text without control characters; stripped and not empty unless ``raw``, as the loader
+    leaves titles and messages."""
+    if type(value) is not str or not (raw or (value and value == value.strip())) or not _plain(value):
+        raise ValueError(f"not text as the loader leaves it: {value!r:.40}")
+    return value
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` is free of the characters the loader refuses (yamlload.NOT_TEXT); for ASCII
+    text, the usual case, told by str.isprintable, which is twice as fast."""
+    if text.isascii() and text.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
+        return True
+    return NOT_TEXT.search(text) is None
+
+
+def _line(value: Any, least: int) -> int:
+    if type(value) is not int or value < least:  # not isinstance: a bool is an int
+        raise ValueError(f"line {value!r}")
+    return value
+
+
+def _moment(value: Any) -> datetime:
+    if type(value) is not str or not _MOMENT.fullmatch(value):
+        raise ValueError(f"time {value!r} is not as statusgen writes it")
+    moment = datetime.fromisoformat(value)
+    if not timeutil.MIN_YEAR <= moment.year <= timeutil.MAX_YEAR:
+        raise ValueError(f"time {value!r} is out of range")
+    return moment
+
+
+def _changes(value: Any, statuses: AbstractSet[str], components: AbstractSet[str]) -> dict[str, str]:
+    """Component statuses: known components, each to one of ``statuses``."""
+    if type(value) is not dict or not (value.keys() <= components and set(value.values()) <= statuses):
+        raise ValueError(f"component statuses {value!r:.60}")
+    return dict(value)

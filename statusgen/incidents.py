@@ -142,6 +142,8 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
             text = read_text(path, rel)
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
             incident = cache.incident(rel, sha) if cache is not None else None
+            if incident is not None and (incident.id, incident.path, incident.digest) != (incident_id, rel, sha):
+                incident = None  # an id is a path of the output: only the file's own name may be one
             if incident is None:
                 incident = parse_incident(text, rel, incident_id, config, problems)
                 incident = replace(incident, digest=sha) if incident is not None else None
