@@ -80,8 +80,9 @@ def _check_output_dir(out: Path, root: Path, inputs: Iterable[Path]) -> None:
         folder = folder.resolve()
         if resolved.is_relative_to(folder):
             shown = folder.relative_to(top).as_posix() + "/" if folder.is_relative_to(top) else str(folder)
-            raise StatusgenError(f"output directory {out} is inside {shown}, which the build reads; "
-                                 "refusing to write there", where, 0, _OWN_FOLDER + " outside it")
+            place = "is" if resolved == folder else "is inside"
+            raise StatusgenError(f"output directory {out} {place} {shown}; refusing to write there", where, 0,
+                                 f"build into a folder of its own outside {shown}, such as site/")
     for marker in ("statusgen.yaml", ".git"):
         if (out / marker).exists():
             raise StatusgenError(f"output directory {out} holds {marker}; refusing to replace it",
@@ -157,23 +158,23 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[
     layout = _Layout(str(spare), str(out))
     try:
         changed = layout.fill(files)
-        layout.current = str(out)
+        layout.current = str(spare)
         _exchange(spare, out)
     except BaseException as exc:
         # The spare folder is statusgen's (checked above): a half-updated one is worth nothing,
         # and on a full disk it holds the space the next build needs.
         _discard(spare)
         if isinstance(exc, OSError):
-            raise _failure(exc, _culprit(exc, spare, out) or layout.current, out) from None
+            raise _failure(exc, _culprit(exc, out) or layout.current, out) from None
         raise
     return changed
 
 
-def _culprit(exc: OSError, spare: Path, out: Path) -> str | None:
-    """The file an error names, unless it is one of the build's own (a temporary file, or a
-    file carried over): then the file being written says more."""
+def _culprit(exc: OSError, out: Path) -> str | None:
+    """The path an error names, unless it is a temporary file or a file carried over from
+    ``out``: then the file being written says more."""
     name = exc.filename
-    if not isinstance(name, str) or any((name + "/").startswith(f"{top}/") for top in (spare, out)):
+    if not isinstance(name, str) or name.startswith(f"{out}/") or name.endswith(f".{os.getpid()}.tmp"):
         return None
     return name
 
@@ -296,8 +297,8 @@ def _failure(exc: OSError, path: str | os.PathLike[str], out: Path,
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = f"free some space on the disk that holds {out.parent}"
     elif exc.errno in (errno.EACCES, errno.EPERM) and (path + "/").startswith(spare + "/"):
-        hint = (f"statusgen could not make {spare} writable again: make it writable (chmod -R u+w, chattr -R -i) "
-                "or remove it; it holds only the build before the current one")
+        hint = (f"make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: "
+                "it holds only the build before the current one")
     elif exc.errno in (errno.EACCES, errno.EPERM):
         hint = "make it writable for the user running statusgen, or build elsewhere with --out"
     elif exc.errno == errno.EROFS:
