@@ -154,7 +154,10 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
     it, that is logged.
     """
     tell = report or partial(log.warning, "%s")
-    with build_lock(root, tell, lock_timeout):
+    # Not a status repository (the command run in the wrong folder): loading fails, and the lock
+    # would only leave a .statusgen/ folder there.
+    repository = (root / CONFIG_NAME).is_file()
+    with build_lock(root, tell, lock_timeout) if repository else contextlib.nullcontext():
         started = time.perf_counter()
         with _collector_paused():
             repo = load_repository(root, cache=use_cache)

@@ -2,8 +2,10 @@
 
 A build is laid out in a spare folder beside the output and then swapped into place in one step,
 so readers (and the server in ``statusgen serve``) never see a half-written site, and a failed
-build leaves the old one as it was. Files whose bytes did not change are carried over as they
-were, mtime included.
+build leaves the old one as it was, and removes the spare folder. Files whose bytes did not change
+are carried over as they were, mtime included. Both folders carry ``MARKER``: a folder without it
+(and not empty), a file or a symlink where either should be is a person's, and is refused, never
+replaced.
 """
 
 from __future__ import annotations
@@ -284,8 +286,7 @@ def _discard(spare: Path) -> None:
             return
         except OSError as exc:
             failure = exc
-    log.warning("could not remove %s after the failed build: %s; the next build removes it",
-                spare, failure.strerror or failure)
+    log.warning("could not remove %s after the failed build: %s", spare, failure.strerror or failure)
 
 
 def _failure(exc: OSError, path: str | os.PathLike[str], out: Path,

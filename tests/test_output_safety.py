@@ -85,11 +85,14 @@ def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys, na
     assert [p for p in after if p not in (".statusgen", LOCK_PATH)] == before
 
 
-def test_out_inside_the_packaged_theme_is_refused(repo: Repo, capsys):
-    theme = default_theme_dir()
+def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys, monkeypatch):
+    theme = tmp_path / "package/themes/default"  # a copy: were it not refused, the build would write there
+    shutil.copytree(default_theme_dir(), theme)
+    monkeypatch.setattr("statusgen.theme.default_theme_dir", lambda: theme)
     out = theme / "site"
     assert repo.build(NOW, "--out", str(out)) == 1
-    assert f"output directory {out} is inside {theme.resolve()}; refusing to write there" in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"error: {out}: output directory {out} is inside {theme}; refusing to write "
+                                       f"there (build into a folder of its own outside {theme}, such as site/)\n")
     assert not out.exists()
 
 
@@ -175,6 +178,12 @@ def test_a_build_that_cannot_get_the_lock_in_time_refuses(repo: Repo):
         "nothing was written (wait for it to finish, or stop it, then build again)")
     assert heard == [f"waiting for another build of this repository (pid {os.getpid()}) to finish"]
     assert not repo.site.exists()
+
+
+def test_a_folder_that_is_not_a_repository_gets_no_lock(tmp_path: Path, capsys):
+    assert Repo(tmp_path).build() == 1
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path}/statusgen.yaml: no statusgen.yaml here")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypatch):
