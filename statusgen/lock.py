@@ -11,6 +11,7 @@ import errno
 import fcntl
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,15 +52,23 @@ def _open(path: Path) -> int | None:
     """The lock file, open; None if the repository may not be written to."""
     try:
         path.parent.mkdir(exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # Not through a symlink: one could come with the repository, and the lock file is
+        # truncated to hold the pid.
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise StatusgenError(f"cannot take the build lock: {exc.strerror or exc}", LOCK_PATH, 0,
-                                 "statusgen keeps its local state in .statusgen/: move what is in the way") from None
+            reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+            raise StatusgenError(f"cannot take the build lock: {reason}", LOCK_PATH, 0,
+                                 f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way") from None
         # A repository the build may not write to (a read-only checkout built with --no-cache)
         # still builds; only then can two builds of it meet.
         log.warning("%s: cannot take the build lock (%s); building without it", path, exc.strerror)
         return None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StatusgenError("cannot take the build lock: it is not a file", LOCK_PATH, 0,
+                             f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
+    return handle
 
 
 def _acquire(handle: int, report: Callable[[str], None], timeout: float) -> None:

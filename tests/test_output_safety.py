@@ -186,6 +186,23 @@ def test_a_folder_that_is_not_a_repository_gets_no_lock(tmp_path: Path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("kind", ["symlink", "folder"])
+def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, capsys, kind: str):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (repo.root / ".statusgen").mkdir()
+    if kind == "symlink":
+        (repo.root / LOCK_PATH).symlink_to(victim)  # as a pull request could bring it
+    else:
+        (repo.root / LOCK_PATH).mkdir()
+    assert repo.build() == 1
+    reason = "it is a symlink" if kind == "symlink" else "Is a directory"
+    assert capsys.readouterr().err == (
+        f"error: {LOCK_PATH}: cannot take the build lock: {reason} "
+        f"(statusgen keeps its build lock in {LOCK_PATH}: move what is in the way)\n")
+    assert victim.read_text() == "keep me\n" and not repo.site.exists()
+
+
 def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypatch):
     held: dict[str, bool] = {}
 
