@@ -155,6 +155,7 @@ def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path):
     with build_lock(repo.root, lambda line: None):
         other = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = ""
         try:
             first = other.stderr.readline()
             assert first == f"waiting for another build of this repository (pid {os.getpid()}) to finish\n"
