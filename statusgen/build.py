@@ -8,7 +8,7 @@ import itertools
 import logging
 import multiprocessing
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +18,9 @@ from pathlib import Path
 from statusgen import api, badges, feeds, templates, theme, writer
 from statusgen.cache import BuildCache, fingerprint, key, untrusted
 from statusgen.config import CONFIG_NAME, Config, load_config
-from statusgen.errors import Problem, ValidationFailed
+from statusgen.errors import Problem, StatusgenError, ValidationFailed
 from statusgen.incidents import load_incidents
+from statusgen.lock import TIMEOUT, build_lock
 from statusgen.pages import Pages
 from statusgen.state import Repository, SiteState, derive
 from statusgen.timeutil import iso
@@ -151,34 +152,54 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs: int | None = None) -> BuildResult:
+def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs: int | None = None,
+          report: Callable[[str], None] | None = None, lock_timeout: float = TIMEOUT) -> BuildResult:
     """Build the site of the repository at ``root`` into ``out`` as of ``now``.
 
-    Nothing is written unless the whole repository is valid and every file rendered.
+    Nothing is written unless the whole repository is valid and every file rendered. One build
+    of a repository runs at a time: another waits for it, up to ``lock_timeout`` seconds.
+    ``report`` hears what the user should (the wait, a cache that could not be saved); without
+    it, that is logged.
     """
-    started = time.perf_counter()
-    with _collector_paused():
-        repo = load_repository(root, cache=use_cache)
-        writer.check_output_dir(out, root)
-        state = derive(repo, now)
-        units = plan(root, state)
-        cache = repo.cache
-        reused: dict[str, Reuse] = {}
-        for unit in units:
-            if unit.key is not None and cache is not None:
-                inode = cache.reusable(out, unit.path, unit.key)
-                if inode is not None:
-                    reused[unit.path] = Reuse(inode)
-        todo = [u for u in units if u.path not in reused]
-    # One process unless asked: on the 2-core machine the benchmark runs on, rendering on two
-    # processes did not beat one, as writing the files, not rendering them, bounds a cold build.
-    made = make_all(todo, 1 if jobs is None else jobs)
-    with _collector_paused() if len(todo) < SMALL_REBUILD else contextlib.nullcontext():
-        changed = writer.write_tree(out, itertools.chain(reused.items(), made))
-        if cache is not None:
-            cache.save(out, {u.path: u.key for u in units if u.key is not None})
+    tell = report or partial(log.warning, "%s")
+    # Not a status repository (the command run in the wrong folder): loading fails, and the lock
+    # would only leave a .statusgen/ folder there.
+    repository = (root / CONFIG_NAME).is_file()
+    with build_lock(root, tell, lock_timeout) if repository else contextlib.nullcontext():
+        started = time.perf_counter()
+        with _collector_paused():
+            repo = load_repository(root, cache=use_cache)
+            writer.check_output_dir(out, root, theme.theme_dirs(root, repo.config.site.theme))
+            state = derive(repo, now)
+            units = plan(root, state)
+            cache = repo.cache
+            reused: dict[str, Reuse] = {}
+            for unit in units:
+                if unit.key is not None and cache is not None:
+                    inode = cache.reusable(out, unit.path, unit.key)
+                    if inode is not None:
+                        reused[unit.path] = Reuse(inode)
+            todo = [u for u in units if u.path not in reused]
+        # One process unless asked: on the 2-core machine the benchmark runs on, rendering on two
+        # processes did not beat one, as writing the files, not rendering them, bounds a cold build.
+        made = make_all(todo, 1 if jobs is None else jobs)
+        with _collector_paused() if len(todo) < SMALL_REBUILD else contextlib.nullcontext():
+            changed = writer.write_tree(out, itertools.chain(reused.items(), made))
+            if cache is not None:
+                _save_cache(cache, out, {u.path: u.key for u in units if u.key is not None}, tell)
+        seconds = time.perf_counter() - started
     pages = sum(1 for u in units if u.path.endswith(".html"))
     feed_count = sum(1 for u in units if u.path.rsplit("/", 1)[-1].startswith("feed."))
-    return BuildResult(out, pages, feed_count, len(units), changed, len(todo),
-                       time.perf_counter() - started, state, repo)
+    return BuildResult(out, pages, feed_count, len(units), changed, len(todo), seconds, state, repo)
 
+
+def _save_cache(cache: BuildCache, out: Path, keys: dict[str, str], tell: Callable[[str], None]) -> None:
+    """Save the cache, after the new site is in place: failing now only makes the next build slower,
+    so it is a warning, not a failed build."""
+    try:
+        cache.save(out, keys)
+    except (OSError, StatusgenError) as exc:
+        where = exc.filename if isinstance(exc, OSError) and exc.filename else cache.folder
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        tell(f"warning: {where}: could not save the build cache: {reason}; the site was built, "
+             "and the next build may take longer")

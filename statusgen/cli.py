@@ -275,7 +275,8 @@ def _report(problems: list[Problem], limit: int | None = None) -> None:
 def _build(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
     out = args.out if args.out is not None else root / "site"
-    result = build(root, out, now, use_cache=not args.no_cache, jobs=args.jobs)
+    result = build(root, out, now, use_cache=not args.no_cache, jobs=args.jobs,
+                   report=lambda line: print(printable(line), file=sys.stderr))
     if result.repo.cache is not None:
         _report(result.repo.cache.problems)
     found = policy.check(result.repo, now)

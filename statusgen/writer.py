@@ -2,13 +2,16 @@
 
 A build is laid out in a spare folder beside the output and then swapped into place in one step,
 so readers (and the server in ``statusgen serve``) never see a half-written site, and a failed
-build leaves the old one as it was. Files whose bytes did not change are carried over as they
-were, mtime included.
+build leaves the old one as it was, and removes the spare folder. Files whose bytes did not change
+are carried over as they were, mtime included. Both folders carry ``MARKER``: a folder without it
+(and not empty), a file or a symlink where either should be is a person's, and is refused, never
+replaced.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import itertools
 import logging
 import os
@@ -44,27 +47,75 @@ class Unit:
 MARKER = ".statusgen-site"
 NAME_MAX = 255  # bytes in one file name, on the file systems sites are built on
 _MARKER_TEXT = b"This folder is written by 'statusgen build' and replaced whole by every build.\n"
+# Folders of a status repository that the build reads, or that hold what people keep there.
+INPUT_DIRS = ("incidents", "themes", "templates", ".git", ".github", ".statusgen")
+_OWN_FOLDER = "build into a folder of its own, such as site/"
 
 
-def check_output_dir(out: Path, root: Path) -> None:
-    """Refuse an output directory whose replacement would destroy the repository itself."""
+def check_output_dir(out: Path, root: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an output directory, or a spare folder beside it, that statusgen may not replace.
+
+    The output must be new, empty, or written by statusgen (it carries ``MARKER``); so must the
+    spare folder ``spare_dir(out)``. It may not be the repository, hold it, or lie inside a
+    folder the build reads (``INPUT_DIRS`` and ``inputs``).
+    """
+    try:
+        _check_output_dir(out, root, inputs)
+        check_spare(spare_dir(out.absolute()))
+    except OSError as exc:
+        raise _failure(exc, exc.filename or out, out, "cannot inspect the output directory") from None
+
+
+def _check_output_dir(out: Path, root: Path, inputs: Iterable[Path]) -> None:
+    where = str(out)
     if out.is_symlink():
         # The build swaps whole folders by renaming them, which would move the link, not write
         # where it points; and a link committed to the repository could point anywhere.
-        raise StatusgenError(f"output directory {out} is a symlink; refusing to write through it", str(out), 0,
+        raise StatusgenError(f"output directory {out} is a symlink; refusing to write through it", where, 0,
                              "build into a real folder, or give --out the folder the link points to")
-    out, root = out.resolve(), root.resolve()
-    if out == root or root.is_relative_to(out):
-        raise StatusgenError(f"output directory {out} contains the status repository", str(out), 0,
-                             "build into a folder of its own, such as site/")
+    if os.path.lexists(out) and not out.is_dir():
+        raise StatusgenError(f"output directory {out} is a file; refusing to replace it", where, 0, _OWN_FOLDER)
+    resolved, top = out.resolve(), root.resolve()
+    if resolved == top or top.is_relative_to(resolved):
+        raise StatusgenError(f"output directory {out} contains the status repository", where, 0, _OWN_FOLDER)
+    for folder in [top / name for name in INPUT_DIRS] + list(inputs):
+        folder = folder.resolve()
+        if resolved.is_relative_to(folder):
+            shown = folder.relative_to(top).as_posix() + "/" if folder.is_relative_to(top) else str(folder)
+            place = "is" if resolved == folder else "is inside"
+            raise StatusgenError(f"output directory {out} {place} {shown}; refusing to write there", where, 0,
+                                 f"build into a folder of its own outside {shown}, such as site/")
     for marker in ("statusgen.yaml", ".git"):
         if (out / marker).exists():
             raise StatusgenError(f"output directory {out} holds {marker}; refusing to replace it",
-                                 str(out), 0, "build into a folder of its own, such as site/")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+                                 where, 0, _OWN_FOLDER)
+    if out.is_dir() and not _is_ours(out) and any(out.iterdir()):
         raise StatusgenError(f"output directory {out} has files that statusgen did not write; "
-                             "refusing to replace it", str(out), 0,
+                             "refusing to replace it", where, 0,
                              "remove the folder, or build into a folder of its own, such as site/")
+
+
+def check_spare(spare: Path) -> bool:
+    """Whether the spare folder exists; refuse it if it is not statusgen's (or empty)."""
+    try:
+        info = os.lstat(spare)
+    except FileNotFoundError:
+        return False
+    if stat.S_ISDIR(info.st_mode) and (_is_ours(spare) or not any(spare.iterdir())):
+        return True
+    kind = "symlink" if stat.S_ISLNK(info.st_mode) else "folder" if stat.S_ISDIR(info.st_mode) else "file"
+    what = "has files that statusgen did not write" if kind == "folder" else f"is a {kind}"
+    raise StatusgenError(f"the spare output folder {what}; refusing to replace it", str(spare), 0,
+                         f"statusgen keeps the build before the current one in {spare.name}: move this "
+                         f"{kind} away, or build into another folder with --out")
+
+
+def _is_ours(folder: Path) -> bool:
+    """The folder carries the marker every build writes (a file, not a link to one)."""
+    try:
+        return stat.S_ISREG(os.lstat(folder / MARKER).st_mode)
+    except OSError:
+        return False
 
 
 def safe_relative(name: str) -> str:
@@ -95,41 +146,168 @@ def write_tree(out: Path, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[
     The new tree is laid out in a spare folder beside ``out`` (the build before the current one,
     brought up to date in place, so a rebuild creates only what changed), then the two folders
     are exchanged in one step. A ``Reuse`` in place of bytes carries the current file over unread.
+    Whatever fails, fails before the exchange: ``out`` is then as it was, the spare folder is
+    removed, and a failure to write is a StatusgenError naming the path.
     """
     out = out.absolute()
     spare = spare_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if spare.is_symlink() or spare.is_file():
-        spare.unlink()  # the spare folder is ours: a link there would have the build write elsewhere
-    elif spare.exists() and not (spare / MARKER).is_file():
-        shutil.rmtree(spare)
-    spare.mkdir(exist_ok=True)
-    changed = 0
-    wanted: set[str] = set()
-    made: set[str] = set()
-    spare_root, out_root = str(spare), str(out)
-    for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
-        rel = MARKER if name == MARKER else safe_relative(name)
-        wanted.add(rel)
-        target, current = f"{spare_root}/{rel}", f"{out_root}/{rel}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not check_spare(spare):
+            spare.mkdir()
+    except OSError as exc:
+        raise _failure(exc, exc.filename or spare, out) from None
+    layout = _Layout(str(spare), str(out))
+    try:
+        changed = layout.fill(files)
+        layout.current = str(spare)
+        _exchange(spare, out)
+    except BaseException as exc:
+        # The spare folder is statusgen's (checked above): a half-updated one is worth nothing,
+        # and on a full disk it holds the space the next build needs.
+        _discard(spare)
+        if isinstance(exc, OSError):
+            raise _failure(exc, _culprit(exc, out) or layout.current, out) from None
+        raise
+    return changed
+
+
+def _culprit(exc: OSError, out: Path) -> str | None:
+    """The path an error names, unless it is a temporary file or a file carried over from
+    ``out``: then the file being written says more."""
+    name = exc.filename
+    if not isinstance(name, str) or name.startswith(f"{out}/") or name.endswith(f".{os.getpid()}.tmp"):
+        return None
+    return name
+
+
+class _Layout:
+    """Brings the spare folder up to date, file by file, from the current output and new bytes."""
+
+    def __init__(self, spare: str, out: str):
+        self.spare, self.out = spare, out
+        self.current = spare  # what is being written, for the error if it fails
+        self.made: set[str] = set()
+        self.unlocked = False
+
+    def fill(self, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[tuple[str, bytes]]) -> int:
+        changed = 0
+        wanted: set[str] = set()
+        for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
+            rel = MARKER if name == MARKER else safe_relative(name)
+            wanted.add(rel)
+            try:
+                changed += self._put(rel, data) and name != MARKER
+            except PermissionError:
+                if not self._unlock():
+                    raise
+                changed += self._put(rel, data) and name != MARKER
+        keep = set()
+        for folder in self.made:
+            while folder.startswith(self.spare + "/") and folder not in keep:
+                keep.add(folder)
+                folder = os.path.dirname(folder)
+        try:
+            self._remove_others(wanted, keep)
+        except PermissionError:
+            if not self._unlock():
+                raise
+            self._remove_others(wanted, keep)
+        return changed
+
+    def _put(self, rel: str, data: bytes | Reuse) -> bool:
+        """Put one file in the spare folder; whether its bytes are new."""
+        target, current = f"{self.spare}/{rel}", f"{self.out}/{rel}"
+        self.current = target
         parent = os.path.dirname(target)
-        if parent not in made:
-            _make_dir(parent, spare_root, made)
+        if parent not in self.made:
+            _make_dir(parent, self.spare, self.made)
         if isinstance(data, Reuse) or _same_bytes(current, data):
             if not _same_file(target, current, data.inode if isinstance(data, Reuse) else None):
                 _replace(target, partial(os.link, current))
-            continue
-        assert isinstance(data, bytes)
+            return False
         _replace(target, partial(_write_bytes, data))
-        changed += name != MARKER
-    keep = set()
-    for folder in made:
-        while folder.startswith(spare_root + "/") and folder not in keep:
-            keep.add(folder)
-            folder = os.path.dirname(folder)
-    _remove_others(spare_root, wanted, keep)
-    _exchange(spare, out)
-    return changed
+        return True
+
+    def _unlock(self) -> bool:
+        """Make the spare folder's folders writable, once: it is the site of an earlier build,
+        which may have been made read-only while it was the output. Whether it was tried now."""
+        if self.unlocked:
+            return False
+        self.unlocked = True
+        log.info("making %s writable again", self.spare)
+        _make_writable(self.spare)
+        return True
+
+    def _remove_others(self, wanted: set[str], kept_dirs: set[str]) -> None:
+        """Delete whatever the spare folder holds beyond the wanted files and their folders."""
+        pending = [(self.spare, "")]
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    self.current = entry.path
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.path in kept_dirs:
+                            pending.append((entry.path, rel + "/"))
+                        else:
+                            # Not ignoring errors: a folder left here would be published.
+                            shutil.rmtree(entry.path)
+                    elif rel not in wanted:
+                        os.unlink(entry.path)
+
+
+def _make_writable(top: str) -> None:
+    """Give the owner full access to every folder under ``top``, ``top`` included.
+
+    Only folders: the files may be hard links shared with the current output, whose modes are
+    not the spare folder's to change, and replacing or removing a file needs only its folder.
+    """
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        mode = os.lstat(folder).st_mode
+        if mode & stat.S_IRWXU != stat.S_IRWXU:
+            os.chmod(folder, stat.S_IMODE(mode) | stat.S_IRWXU)
+        with os.scandir(folder) as entries:
+            pending += [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+
+
+def _discard(spare: Path) -> None:
+    """Remove the spare folder after a failed build, making it writable first if need be."""
+    for attempt in range(2):
+        try:
+            if attempt:
+                _make_writable(str(spare))
+            shutil.rmtree(spare)
+            return
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            failure = exc
+    log.warning("could not remove %s after the failed build: %s", spare, failure.strerror or failure)
+
+
+def _failure(exc: OSError, path: str | os.PathLike[str], out: Path,
+             doing: str = "cannot write the new site") -> StatusgenError:
+    """A StatusgenError for ``exc`` at ``path``, with a hint suited to its cause."""
+    path = os.fspath(path)
+    spare = str(spare_dir(out))
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = f"free some space on the disk that holds {out.parent}"
+    elif exc.errno in (errno.EACCES, errno.EPERM) and (path + "/").startswith(spare + "/"):
+        hint = (f"make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: "
+                "it holds only the build before the current one")
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        hint = "make it writable for the user running statusgen, or build elsewhere with --out"
+    elif exc.errno == errno.EROFS:
+        hint = "the file system is read-only: build onto a writable one with --out"
+    else:
+        hint = None
+    unchanged = f"{out} was left as it was"
+    return StatusgenError(f"{doing}: {reason}", path, 0, f"{hint}; {unchanged}" if hint else unchanged)
 
 
 def _write_bytes(data: bytes, path: str) -> None:
@@ -179,30 +357,16 @@ def _replace(target: str, fill: Callable[[str], object]) -> None:
         raise
 
 
-def _remove_others(spare: str, wanted: set[str], kept_dirs: set[str]) -> None:
-    """Delete whatever the spare folder holds beyond the wanted files and their folders."""
-    pending = [(spare, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.path in kept_dirs:
-                        pending.append((entry.path, rel + "/"))
-                    else:
-                        shutil.rmtree(entry.path, ignore_errors=True)
-                elif rel not in wanted:
-                    os.unlink(entry.path)
-
-
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
 def _exchange(spare: Path, out: Path) -> None:
-    """Swap the two folders in one step where the system allows it (Linux renameat2)."""
-    if not out.exists():
+    """Swap the two folders in one step where the system allows it (Linux renameat2).
+
+    Raises only while ``out`` is as it was.
+    """
+    if not os.path.lexists(out):
         os.rename(spare, out)
         return
     libc = ctypes.CDLL(None, use_errno=True)
@@ -213,8 +377,16 @@ def _exchange(spare: Path, out: Path) -> None:
         log.debug("renameat2 failed with errno %d; swapping in two steps", ctypes.get_errno())
     aside = out.with_name(f".{out.name}.swap-{os.getpid()}")
     os.rename(out, aside)
-    os.rename(spare, out)
-    os.rename(aside, spare)
+    try:
+        os.rename(spare, out)
+    except OSError:
+        os.rename(aside, out)
+        raise
+    try:
+        os.rename(aside, spare)
+    except OSError as exc:
+        # The new site is in place: what is left aside is only the previous one.
+        log.warning("the previous site was left in %s: %s", aside, exc.strerror or exc)
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -105,7 +105,9 @@ def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
     before = sorted(p.name for p in repo.root.iterdir())
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
     assert "contains the status repository" in capsys.readouterr().err
-    assert sorted(p.name for p in repo.root.iterdir()) == before
+    # Only the build lock, in statusgen's own local state folder, is new.
+    assert sorted(p.name for p in repo.root.iterdir()) == sorted([*before, ".statusgen"])
+    assert [p.name for p in (repo.root / ".statusgen").iterdir()] == ["build.lock"]
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):

@@ -1,0 +1,105 @@
+"""One build of a repository at a time: a lock on ``.statusgen/build.lock``.
+
+Two builds at once (``statusgen serve`` rebuilding while someone runs ``statusgen build``) would
+lay out their sites in the same spare folder, and the later's cache would describe the earlier's
+files. The lock is an flock, so the system releases it when its holder exits, however it exits.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import logging
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from statusgen.errors import StatusgenError
+
+log = logging.getLogger(__name__)
+
+LOCK_PATH = ".statusgen/build.lock"
+# How long a build waits for another to finish before it gives up: far beyond any real build.
+TIMEOUT = 600.0
+_POLL = 0.1
+
+
+@contextmanager
+def build_lock(root: Path, report: Callable[[str], None], timeout: float = TIMEOUT) -> Iterator[None]:
+    """Hold the repository's build lock; if another build holds it, ``report`` that and wait for
+    it up to ``timeout`` seconds, then refuse with a StatusgenError."""
+    path = root / LOCK_PATH
+    handle = _open(path)
+    if handle is None:
+        yield
+        return
+    try:
+        _acquire(handle, report, timeout)
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(handle, 0)  # a waiter reading it now finds no pid rather than a stale one
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _open(path: Path) -> int | None:
+    """The lock file, open; None if the repository may not be written to."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        # Not through a symlink: one could come with the repository, and the lock file is
+        # truncated to hold the pid.
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+            raise StatusgenError(f"cannot take the build lock: {reason}", LOCK_PATH, 0,
+                                 f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way") from None
+        # A repository the build may not write to (a read-only checkout built with --no-cache)
+        # still builds; only then can two builds of it meet.
+        log.warning("%s: cannot take the build lock (%s); building without it", path, exc.strerror)
+        return None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StatusgenError("cannot take the build lock: it is not a file", LOCK_PATH, 0,
+                             f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
+    return handle
+
+
+def _acquire(handle: int, report: Callable[[str], None], timeout: float) -> None:
+    if _try_lock(handle):
+        return
+    holder = _holder(handle)
+    report(f"waiting for another build of this repository{f' (pid {holder})' if holder else ''} to finish")
+    deadline = time.monotonic() + timeout
+    while True:
+        time.sleep(max(0.0, min(_POLL, deadline - time.monotonic())))
+        if _try_lock(handle):
+            return
+        if time.monotonic() >= deadline:
+            holder = _holder(handle) or holder
+            raise StatusgenError(f"another build of this repository{f' (pid {holder})' if holder else ''} "
+                                 f"did not finish within {timeout:g} s; nothing was written", LOCK_PATH, 0,
+                                 "wait for it to finish, or stop it, then build again")
+
+
+def _try_lock(handle: int) -> bool:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as exc:
+        raise StatusgenError(f"cannot take the build lock: {exc.strerror or exc}", LOCK_PATH, 0,
+                             "keep the repository on a local file system") from None
+    return True
+
+
+def _holder(handle: int) -> int | None:
+    """The pid the lock's holder wrote, if it has written it yet."""
+    text = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
