@@ -29,6 +29,7 @@ from statusgen.state import Repository, derive
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
+log.addFilter(deliver.RedactSecrets())  # addresses never reach a log, at any level
 
 
 def update_key(ident: str, at: datetime) -> str:
@@ -319,8 +320,11 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
             notice = notices(item)
             if dry_run:
                 name = target.url_env or target.smtp_env or ""
-                missing = "" if env.get(name, "").strip() else f"${name} is not set here"
-                yield Outcome(item, target, "would deliver", missing, payloads.preview(notice, target))
+                address = env.get(name, "").strip()
+                missing = "" if address else f"${name} is not set here"
+                shown = payloads.preview(notice, target)
+                shown = deliver.redact(shown, address) if address else shown
+                yield Outcome(item, target, "would deliver", missing, shown)
                 continue
             try:
                 send(target, notice, env, retry or deliver.RETRY)
@@ -328,7 +332,7 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
                 log.info("delivery of %s to %s failed: %s", item.key, key, exc)
                 failed.add(key)
                 complete = False
-                yield Outcome(item, target, "failed", str(exc))
+                yield Outcome(item, target, "failed", deliver.redact_known(str(exc)))
                 continue
             record.add(key, item.key, datetime.now(UTC))
             yield Outcome(item, target, "delivered")
