@@ -391,6 +391,8 @@ def _post_once(url: str, address: WebAddress, data: bytes, headers: dict[str, st
         try:
             with _opener(deadline).open(request, timeout=retry.timeout) as response:
                 response.read(MAX_ANSWER_BYTES)
+            # A socket shut down at the deadline reads as the end of the answer, which may look whole.
+            deadline.left()
             return None
         except urllib.error.HTTPError as exc:
             with exc:

@@ -299,6 +299,9 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
         record.carry(old, new)
     notices = _Notices(repo)
     failed: set[str] = set()
+    # Every target's address, blanked out of every preview: the previews are printed together.
+    names = {t.url_env or t.smtp_env or "" for t in repo.config.notify}
+    addresses = [value for name in sorted(names) if (value := env.get(name, "").strip())]
     for item in batch.updates:
         if item.update.at > now:
             record.hold(item.key, batch.head)
@@ -320,10 +323,8 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
             notice = notices(item)
             if dry_run:
                 name = target.url_env or target.smtp_env or ""
-                address = env.get(name, "").strip()
-                missing = "" if address else f"${name} is not set here"
-                shown = payloads.preview(notice, target)
-                shown = deliver.redact(shown, address) if address else shown
+                missing = "" if env.get(name, "").strip() else f"${name} is not set here"
+                shown = deliver.redact(payloads.preview(notice, target), addresses)
                 yield Outcome(item, target, "would deliver", missing, shown)
                 continue
             try:
