@@ -262,9 +262,7 @@ class Deadline:
 
 
 class _WatchedConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
+    deadline: Deadline  # set on a subclass made for each attempt
 
     def connect(self) -> None:
         self.timeout = _bounded(self.timeout, self.deadline)
@@ -278,9 +276,7 @@ def _bounded(timeout: Any, deadline: Deadline) -> float:
 
 
 class _WatchedTLSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline
+    deadline: Deadline  # set on a subclass made for each attempt
 
     def connect(self) -> None:
         self.timeout = _bounded(self.timeout, self.deadline)
@@ -294,7 +290,12 @@ class _WatchedHTTP(urllib.request.HTTPHandler):
         self.deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_WatchedConnection, req, deadline=self.deadline)
+        until = self.deadline
+
+        class Watched(_WatchedConnection):
+            deadline = until
+
+        return self.do_open(Watched, req)
 
 
 class _WatchedHTTPS(urllib.request.HTTPSHandler):
@@ -303,7 +304,12 @@ class _WatchedHTTPS(urllib.request.HTTPSHandler):
         self.deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_WatchedTLSConnection, req, context=self._context, deadline=self.deadline)  # type: ignore[attr-defined]
+        until = self.deadline
+
+        class Watched(_WatchedTLSConnection):
+            deadline = until
+
+        return self.do_open(Watched, req, context=self._context)  # type: ignore[attr-defined]
 
 
 def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:

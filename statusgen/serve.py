@@ -159,8 +159,7 @@ class Handler(SimpleHTTPRequestHandler):
     _answered = False
 
     def setup(self) -> None:
-        self.timeout = self.limits.timeout
-        super().setup()
+        super().setup()  # with the socket timeout the class's ``timeout`` says (limits.timeout)
         self.rfile.close()  # read through the deadline below instead
         self._head = _HeadDeadline(self.connection, self.limits.timeout)
         self.rfile = io.BufferedReader(self._head)
@@ -433,6 +432,7 @@ class LiveSite:
         """Build, listen and watch; the caller runs ``serve_forever`` on what is returned."""
         self.rebuild()
         handler = type("SiteHandler", (Handler,), {"state": self.state, "site": self.out, "limits": limits,
+                                                  "timeout": limits.timeout,
                                                   "waiting": threading.BoundedSemaphore(limits.waits)})
         try:
             self.server = SiteServer((host, port), handler, limits)
