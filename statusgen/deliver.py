@@ -9,48 +9,64 @@ A message is sent exactly once when the target answers, and at least once when a
 lost: after a timeout or a 5xx the message may have got through, and the retry sends it again.
 Every web request therefore carries an Idempotency-Key, the same on each attempt, by which a
 receiver can recognise the repeat.
+
+Each attempt has an overall deadline (``Retry.deadline``) across connecting, sending and reading
+the answer, which a receiver that drips its reply cannot stretch, and reads at most
+``MAX_ANSWER_BYTES`` of the answer; then the next target gets its turn.
 """
 
 from __future__ import annotations
 
+import base64
 import email.utils
+import http.client
 import json
 import logging
+import re
 import smtplib
+import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.client import HTTPException, InvalidURL
 from ipaddress import ip_address
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from statusgen import __version__
 from statusgen.config import NotifyTarget
 
 log = logging.getLogger(__name__)
 ERROR_BODY_CHARS = 200
+MAX_ANSWER_BYTES = 64 * 1024  # what is read of a receiver's answer; the rest is left unread
 
 
 class DeliveryFailed(Exception):
     """A message did not get through; the text is safe to show (no secrets in it)."""
 
 
+class AddressInvalid(DeliveryFailed):
+    """The target's address cannot work as written: a configuration error, never retried."""
+
+
 @dataclass(frozen=True)
 class Retry:
     """How hard to try: ``attempts`` in all, waiting ``base_delay`` x 2^n between them (or what
-    a 429 or 503 asks for in Retry-After, up to ``max_delay``)."""
+    a 429 or 503 asks for in Retry-After, up to ``max_delay``); each attempt gives up after
+    ``deadline`` seconds in all, and after ``timeout`` seconds without a byte."""
 
     attempts: int = 4
     base_delay: float = 1.0
     max_delay: float = 60.0
-    timeout: float = 10.0
+    timeout: float = 10.0  # for each read or write
+    deadline: float = 30.0  # for a whole attempt: connect, send, and read the answer
     sleep: Callable[[float], Any] = field(default=time.sleep, compare=False)
 
     def delay(self, attempt: int, asked: float | None = None) -> float:
@@ -100,17 +116,89 @@ def secret(target: NotifyTarget, environ: Mapping[str, str]) -> str:
     value = environ.get(name, "").strip()
     if not value:
         raise DeliveryFailed(f"environment variable {name} is not set")
+    with _known_lock:
+        _known.add(value)
     return value
 
 
-def redact(text: str, secret_value: str) -> str:
-    """``text`` with the secret and its parts (user, password, path) blanked out."""
-    parts = urlsplit(secret_value)
-    pieces = [secret_value, parts.password, parts.username, parts.path if len(parts.path) > 1 else None,
-              parts.query]
-    for piece in sorted((p for p in pieces if p), key=len, reverse=True):
-        text = text.replace(piece, "***").replace(unquote(piece), "***")
+# A part of an address's path, query or fragment shorter than this is one of its words ("api",
+# "hooks", "v1"), not a secret: tokens are longer. A user name or password is secret however short.
+MIN_SECRET_CHARS = 8
+_known: set[str] = set()  # every address read by secret(): the log filter blanks them all
+_known_lock = threading.Lock()
+
+
+def _forms(piece: str) -> set[str]:
+    """A piece as written and as a receiver might echo it: percent-decoded and percent-encoded."""
+    plain = {piece, unquote(piece), unquote_plus(piece)}
+    encoded = {f(p, safe=s) for p in plain for f in (quote, quote_plus) for s in ("", "/")}
+    lower = {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), e) for e in encoded}
+    return plain | encoded | lower
+
+
+def secret_parts(address: str) -> list[str]:
+    """Every part of an address that can let someone use it, in every form it may be echoed in,
+    longest first: the whole address; its user name and password, and the Basic credentials
+    made of them; its path, query and fragment, and each path segment, name=value pair and
+    value of eight characters or more. The scheme, host and port are not secret."""
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # not even a URL: blank it, and every run of characters a URL would split
+        pieces = [address, *re.split(r"[/?#&=@:;]", address)]
+        return _longest_first(f for p in pieces if len(p) >= MIN_SECRET_CHARS for f in _forms(p))
+    always = [address, parts.netloc.rpartition("@")[0], parts.username, parts.password]
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        always += [credentials, base64.b64encode(credentials.encode("utf-8")).decode("ascii")]
+    long = [parts.path, parts.query, parts.fragment, *parts.path.split("/"), *parts.query.split("&")]
+    long += [v for pair in parse_qsl(parts.query, keep_blank_values=True) for v in pair]
+    found = {f for p in always if p for f in _forms(p)}
+    found |= {f for p in long if p for f in _forms(p) if len(f) >= MIN_SECRET_CHARS}
+    return _longest_first(found)
+
+
+def _longest_first(pieces: Iterable[str]) -> list[str]:
+    return sorted(set(pieces), key=lambda p: (-len(p), p))
+
+
+def redact(text: str, secret_value: str | Iterable[str]) -> str:
+    """``text`` with each secret (an address, or several) and every part of it blanked out."""
+    values = [secret_value] if isinstance(secret_value, str) else list(secret_value)
+    for piece in _longest_first(p for value in values for p in secret_parts(value)):
+        if len(piece) >= MIN_SECRET_CHARS:
+            text = text.replace(piece, "***")
+        else:
+            # A short user name or password only where it stands alone: "bot" leaves "robot" be.
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])", "***", text)
     return text
+
+
+def redact_known(text: str) -> str:
+    """``text`` with every address read from the environment so far blanked out."""
+    with _known_lock:
+        values = sorted(_known)
+    return redact(text, values) if values else text
+
+
+class RedactSecrets(logging.Filter):
+    """Blanks every known address out of a log record, its message, arguments and traceback, at
+    every level, before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_known(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_known(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_known(record.stack_info)
+        return True
+
+
+log.addFilter(RedactSecrets())
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -120,7 +208,113 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects())
+class Deadline:
+    """The end of one attempt: once it passes, every socket being watched is shut down, so a
+    read waiting on a receiver that drips its answer a byte at a time returns at once."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[Callable[[], socket.socket | None]] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def left(self) -> float:
+        """Seconds until the deadline; TimeoutError once it has passed."""
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired:
+            self.expired = True
+            raise TimeoutError("the deadline passed")
+        return left
+
+    def watch(self, current: Callable[[], socket.socket | None]) -> None:
+        """Shut down the socket ``current`` returns when the deadline passes (at once if it has)."""
+        with self._lock:
+            self._sockets.append(current)
+            if not self.expired:
+                return
+        self._shut(current)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            watched = list(self._sockets)
+        for current in watched:
+            self._shut(current)
+
+    @staticmethod
+    def _shut(current: Callable[[], socket.socket | None]) -> None:
+        sock = current()
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
+
+
+class _WatchedConnection(http.client.HTTPConnection):
+    deadline: Deadline  # set on a subclass made for each attempt
+
+    def connect(self) -> None:
+        self.timeout = _bounded(self.timeout, self.deadline)
+        self.deadline.watch(lambda: self.sock)
+        super().connect()
+
+
+def _bounded(timeout: Any, deadline: Deadline) -> float:
+    """A connection's timeout, no later than the deadline: connecting is a single wait."""
+    return min(timeout if isinstance(timeout, (int, float)) else deadline.seconds, deadline.left())
+
+
+class _WatchedTLSConnection(http.client.HTTPSConnection):
+    deadline: Deadline  # set on a subclass made for each attempt
+
+    def connect(self) -> None:
+        self.timeout = _bounded(self.timeout, self.deadline)
+        self.deadline.watch(lambda: self.sock)
+        super().connect()
+
+
+class _WatchedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        until = self.deadline
+
+        class Watched(_WatchedConnection):
+            deadline = until
+
+        return self.do_open(Watched, req)
+
+
+class _WatchedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        until = self.deadline
+
+        class Watched(_WatchedTLSConnection):
+            deadline = until
+
+        return self.do_open(Watched, req, context=self._context)  # type: ignore[attr-defined]
+
+
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    # urllib still reads proxy settings from the environment; only the connections are watched.
+    return urllib.request.build_opener(_NoRedirects(), _WatchedHTTP(deadline), _WatchedHTTPS(deadline))
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -138,49 +332,112 @@ def _retry_after(value: str | None) -> float | None:
     return (when - datetime.now(UTC)).total_seconds()
 
 
-def _error_body(error: urllib.error.HTTPError) -> str:
-    """The start of an error response, which often says what was wrong (``invalid_payload``)."""
+def _error_body(error: urllib.error.HTTPError, url: str) -> str:
+    """The start of an error response, which often says what was wrong (``invalid_payload``),
+    with the address and its parts blanked out."""
+    pieces = secret_parts(url)
+    limit = ERROR_BODY_CHARS * 4 + len(pieces[0])
     try:
-        return error.read(ERROR_BODY_CHARS * 4).decode("utf-8", "replace")
+        raw = error.read(limit)
     except (OSError, HTTPException):
         return ""
+    if len(raw) == limit:  # cut short: a secret cut in two at the end would not be recognised
+        raw = raw[:-len(pieces[0])]
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    return redact(text, url)[:ERROR_BODY_CHARS]
 
 
-def post_json(url: str, document: dict[str, Any], retry: Retry, *, idempotency_key: str | None = None) -> int:
-    """POST ``document`` as JSON to ``url``; returns the number of attempts it took. Every
-    attempt carries the same ``idempotency_key``, when there is one."""
+@dataclass(frozen=True)
+class WebAddress:
+    """A webhook address as sent: the URL without user name and password, which go in an
+    Authorization header (HTTP Basic) instead."""
+
+    url: str
+    authorization: str | None
+
+
+def web_address(url: str) -> WebAddress:
+    """The address to POST to; AddressInvalid (never retried) when it cannot work as written."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        raise DeliveryFailed("the address is not a valid URL") from None
+        raise AddressInvalid("the address is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DeliveryFailed("the address is not an http:// or https:// URL")
+        raise AddressInvalid("the address is not an http:// or https:// URL")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise AddressInvalid("the address is not a valid URL")
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        raise AddressInvalid("the address's host name is not a valid host name") from None
+    host = parts.netloc.rpartition("@")[2]
+    authorization = None
+    if parts.username is not None:
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        authorization = "Basic " + base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+    return WebAddress(urlunsplit((parts.scheme, host, parts.path, parts.query, "")), authorization)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """An answer other than 2xx: its status, what it asks of the wait, and its body's start."""
+
+    code: int
+    reason: str
+    retry_after: str | None
+    body: str
+
+
+def _post_once(url: str, address: WebAddress, data: bytes, headers: dict[str, str],
+               retry: Retry) -> _Refusal | None:
+    """One attempt, all within ``retry.deadline``: None when the receiver took the message."""
+    with Deadline(retry.deadline) as deadline:
+        request = urllib.request.Request(address.url, data=data, headers=headers, method="POST")
+        try:
+            with _opener(deadline).open(request, timeout=retry.timeout) as response:
+                response.read(MAX_ANSWER_BYTES)
+            # A socket shut down at the deadline reads as the end of the answer, which may look whole.
+            deadline.left()
+            return None
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return _Refusal(exc.code, str(exc.reason), exc.headers.get("Retry-After"), _error_body(exc, url))
+        except Exception:
+            if deadline.expired:
+                raise TimeoutError(f"no complete answer within {retry.deadline:g} s") from None
+            raise
+
+
+def post_json(url: str, document: dict[str, Any], retry: Retry, *, idempotency_key: str | None = None) -> int:
+    """POST ``document`` as JSON to ``url``; returns the number of attempts it took. Every
+    attempt carries the same ``idempotency_key``, when there is one. A user name and password
+    in the URL are sent as HTTP Basic credentials."""
+    address = web_address(url)
     data = json.dumps(document, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"statusgen/{__version__}"}
     if idempotency_key is not None:
         headers["Idempotency-Key"] = idempotency_key
+    if address.authorization is not None:
+        headers["Authorization"] = address.authorization
     for attempt in range(1, retry.attempts + 1):
         asked: float | None = None
         try:
-            request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            with _opener.open(request, timeout=retry.timeout) as response:
-                response.read()
-            return attempt
+            refusal = _post_once(url, address, data, headers, retry)
+            if refusal is None:
+                return attempt
+            reason = f"HTTP {refusal.code} {refusal.reason}" + (f": {refusal.body}" if refusal.body else "")
+            if refusal.code != 429 and refusal.code < 500:
+                raise DeliveryFailed(redact(reason, url))
+            asked = _retry_after(refusal.retry_after)
         except (ValueError, InvalidURL):  # said without repeating the address
-            raise DeliveryFailed("the address is not a valid URL") from None
-        except urllib.error.HTTPError as exc:
-            body = " ".join(_error_body(exc).split())[:ERROR_BODY_CHARS]
-            reason = f"HTTP {exc.code} {exc.reason}" + (f": {body}" if body else "")
-            if exc.code != 429 and exc.code < 500:
-                raise DeliveryFailed(redact(reason, url)) from None
-            asked = _retry_after(exc.headers.get("Retry-After"))
-        except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException) as exc:
+            raise AddressInvalid("the address is not a valid URL") from None
+        except (urllib.error.URLError, OSError, HTTPException) as exc:
             cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             reason = str(cause) or type(cause).__name__
             if isinstance(cause, ssl.SSLCertVerificationError):  # the same answer every time
                 raise DeliveryFailed(redact(reason, url)) from None
-            if isinstance(cause, TimeoutError):
+            if isinstance(cause, TimeoutError) and not reason.startswith("no complete answer"):
                 reason = f"no answer within {retry.timeout:g} s"
         reason = redact(reason, url)
         if attempt == retry.attempts:

@@ -29,6 +29,7 @@ from statusgen.state import Repository, derive
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
+log.addFilter(deliver.RedactSecrets())  # addresses never reach a log, at any level
 
 
 def update_key(ident: str, at: datetime) -> str:
@@ -298,6 +299,9 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
         record.carry(old, new)
     notices = _Notices(repo)
     failed: set[str] = set()
+    # Every target's address, blanked out of every preview: the previews are printed together.
+    names = {t.url_env or t.smtp_env or "" for t in repo.config.notify}
+    addresses = [value for name in sorted(names) if (value := env.get(name, "").strip())]
     for item in batch.updates:
         if item.update.at > now:
             record.hold(item.key, batch.head)
@@ -320,7 +324,8 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
             if dry_run:
                 name = target.url_env or target.smtp_env or ""
                 missing = "" if env.get(name, "").strip() else f"${name} is not set here"
-                yield Outcome(item, target, "would deliver", missing, payloads.preview(notice, target))
+                shown = deliver.redact(payloads.preview(notice, target), addresses)
+                yield Outcome(item, target, "would deliver", missing, shown)
                 continue
             try:
                 send(target, notice, env, retry or deliver.RETRY)
@@ -328,7 +333,7 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
                 log.info("delivery of %s to %s failed: %s", item.key, key, exc)
                 failed.add(key)
                 complete = False
-                yield Outcome(item, target, "failed", str(exc))
+                yield Outcome(item, target, "failed", deliver.redact_known(str(exc)))
                 continue
             record.add(key, item.key, datetime.now(UTC))
             yield Outcome(item, target, "delivered")

@@ -7,10 +7,12 @@ SMTP server. The history is a real git repository with three commits.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import hashlib
 import json
+import logging
 import os
 import socket
 import ssl
@@ -23,6 +25,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote, quote_plus, unquote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -108,6 +111,7 @@ class Endpoints:
     port: int = 0
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     idempotency_keys: list[tuple[str, str | None]] = field(default_factory=list)
+    authorizations: list[tuple[str, str | None]] = field(default_factory=list)
     script: dict[str, list[tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
     hold: threading.Event = field(default_factory=threading.Event)
 
@@ -135,6 +139,7 @@ def endpoints() -> Iterator[Endpoints]:
             assert self.headers["Content-Type"] == "application/json; charset=utf-8"
             state.requests.append((name, json.loads(body)))
             state.idempotency_keys.append((name, self.headers["Idempotency-Key"]))
+            state.authorizations.append((name, self.headers["Authorization"]))
             queued = state.script.get(name)
             status, headers, reply = queued.pop(0) if queued else (200, {}, b"ok")
             if status == 0:  # never answer in time: the client gives up first
@@ -1054,3 +1059,202 @@ def test_an_update_held_for_a_file_renamed_before_the_range_is_not_dropped(histo
     assert (code, out) == (0, [*lines(RENAMED_LATER_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB),
                                f"notify {head[:12]}..{head[:12]}: 5 delivered, 0 failed, 0 skipped"])
     assert record_of(history)["held"] == {}
+
+
+# --- receivers that echo secrets, drip their answers, and addresses with credentials ---------
+
+TOKEN = "Zq7s3cr3t-path-segment"
+QUERY_TOKEN = "k3y+val/ue=S1GNED"  # sent percent-encoded
+USER, USER_PASSWORD = "hookuser", "p@ss:w0rd-basic"
+FRAGMENT = "frag-s3cr3t-anchor"
+
+
+def echoed_secrets() -> list[str]:
+    """Every secret of the echo targets' addresses, as written, percent-decoded and -encoded."""
+    plain = [TOKEN, QUERY_TOKEN, USER, USER_PASSWORD, FRAGMENT,
+             base64.b64encode(f"{USER}:{USER_PASSWORD}".encode()).decode()]
+    return sorted({form for secret in plain for form in (secret, quote(secret, safe=""), quote_plus(secret),
+                                                         quote(secret))})
+
+
+@pytest.fixture
+def echo() -> Iterator[tuple[int, list[int]]]:
+    """A receiver that answers every POST with the status first in its list (the last one once
+    the list is used up), its body holding the full request URL, decoded too, and every header."""
+    statuses: list[int] = [404]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+            token = self.path.split("?")[0].rsplit("/", 1)[-1]
+            headers = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            reply = (f"no webhook with token {token} (authorization {self.headers['Authorization']}). "
+                     f"You sent POST http://{self.headers['Host']}{self.path} ({unquote(self.path)}) with {headers}"
+                     ).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server.server_address[1], statuses
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("status", [404, 500])
+@pytest.mark.parametrize("credentials", [True, False], ids=["with credentials", "without"])
+def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys, caplog, monkeypatch, echo,
+                                                  status: int, credentials: bool):
+    port, statuses = echo
+    statuses[:] = [status]
+    userinfo = f"{USER}:{quote(USER_PASSWORD, safe='')}@" if credentials else ""
+    for variable, name in (("HOOK_URL", "hook"), ("SLACK_URL", "slack"), ("DISCORD_URL", "discord"),
+                           ("TEAMS_URL", "teams"), ("WEB_HOOK_URL", "web")):
+        monkeypatch.setenv(variable, f"http://{userinfo}127.0.0.1:{port}/{name}/{TOKEN}"
+                                     f"?token={quote(QUERY_TOKEN, safe='')}&v=1#{FRAGMENT}")
+    caplog.set_level(logging.DEBUG)
+    code = main(["-C", str(history.repo.root), "--debug", "notify", "--since", history.commits[0], "--now", NOW])
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert code == 1
+    said = "404 Not Found" if status == 404 else "500 Internal Server Error"
+    tail = "" if status == 404 else " (after 4 attempts)"
+    for target in (HOOK, SLACK, DISCORD, TEAMS):
+        failed = next(line for line in out if f"-> {target}: failed" in line)
+        assert failed.startswith(f"{SCHEDULED} -> {target}: failed: HTTP {said}: no webhook with token *** "
+                                 f"(authorization {'Basic ***' if credentials else None}). "
+                                 f"You sent POST http://127.0.0.1:{port}***?*** (***?***) with ")
+        assert failed.endswith(tail)
+    if status == 500:  # the retries were logged, with the receiver's answer
+        assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("attempt 3 failed")]
+    record = (history.repo.root / notify.RECORD).read_text(encoding="utf-8")
+    everything = "\n".join([captured.out, captured.err, caplog.text, record,
+                            *(r.getMessage() for r in caplog.records)])
+    for secret in echoed_secrets():
+        assert secret not in everything
+        for start in range(len(secret) - 9):  # nor any piece of it, as a clipped answer would hold
+            assert secret[start:start + 10] not in everything, secret[start:start + 10]
+
+
+def test_dry_run_previews_never_show_the_address(history: History, capsys, monkeypatch):
+    # An announcement whose text happens to hold the token shows it blanked in the preview.
+    monkeypatch.setenv("HOOK_URL", f"https://hooks.example.com/hook/{TOKEN}")
+    history.repo.write("incidents/2025-11-03-web-slow.md", f"""\
+        ---
+        title: Slow dashboard
+        impact: minor
+        components: {{web: degraded_performance}}
+        updates:
+          - at: 2025-11-03T15:50:00Z
+            status: investigating
+            message: The dashboard is slow (see {TOKEN}).
+        ---
+        """)
+    head = commit(history.repo, "the token pasted by mistake", "2025-11-03T15:55:00Z")
+    code = history.repo.run("notify", "--since", history.commits[-1], "--now", NOW, "--dry-run")
+    out = capsys.readouterr().out
+    assert (code, head in history.commits) == (0, False)
+    assert TOKEN not in out
+    assert '"body": "The dashboard is slow (see ***).",' in out
+
+
+def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endpoints):
+    url = f"http://{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{endpoints.port}/hook/{SECRET}"
+    assert deliver.post_json(url, {"text": "hello"}, deliver.Retry(sleep=pytest.fail)) == 1
+    assert endpoints.requests == [("hook", {"text": "hello"})]
+    expected = "Basic " + base64.b64encode(f"{USER}:{USER_PASSWORD}".encode()).decode()
+    assert endpoints.authorizations == [("hook", expected)]
+    assert deliver.post_json(endpoints.url("hook"), {}, deliver.Retry(sleep=pytest.fail)) == 1
+    assert endpoints.authorizations[-1] == ("hook", None)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://user:pass@127.0.0.1:port/hook", "the address is not a valid URL"),
+    ("http://user:pass@/hook", "the address is not an http:// or https:// URL"),
+    ("http:///hook", "the address is not an http:// or https:// URL"),
+    ("ftp://127.0.0.1/hook", "the address is not an http:// or https:// URL"),
+    ("http://hooks..example.com/hook", "the address's host name is not a valid host name"),
+    ("http://127.0.0.1:8/hook\r\nX-Injected: 1", "the address is not a valid URL"),
+    ("http://[::1/hook", "the address is not a valid URL"),
+])
+def test_an_address_that_cannot_work_is_a_config_error_never_retried(url: str, expected: str):
+    with pytest.raises(deliver.AddressInvalid) as failed:
+        deliver.post_json(url, {}, deliver.Retry(sleep=pytest.fail))
+    assert str(failed.value) == expected
+
+
+@dataclass
+class Drip:
+    """A receiver that answers 200 at once, then drips the rest of its answer a byte at a time."""
+
+    port: int
+    stop: threading.Event
+    connections: list[str]
+
+
+@pytest.fixture(params=["headers", "body"])
+def drip(request) -> Iterator[Drip]:
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[str] = []
+    slow = b"X-Drip: " + b"d" * 100 + b"\r\nContent-Length: 0\r\n\r\n" if request.param == "headers" else (
+        b"Content-Length: 100\r\n\r\n" + b"b" * 100)
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            received = b""
+            while b"\r\n\r\n" not in received:
+                more = connection.recv(65536)
+                if not more:
+                    return
+                received += more
+            connections.append("answering")
+            index = len(connections) - 1
+            try:
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                for byte in slow:  # 100 bytes, one each 0.05 s: 5 s in all, each within any read timeout
+                    if stop.wait(0.05):
+                        return
+                    connection.sendall(bytes([byte]))
+                connections[index] = "answered"
+            except OSError:
+                connections[index] = "closed by the client"
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield Drip(listener.getsockname()[1], stop, connections)
+    stop.set()
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept: close alone would leave it waiting
+    listener.close()
+    thread.join(5)
+
+
+def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys, monkeypatch, drip: Drip):
+    waits: list[float] = []
+    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
+    monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{drip.port}/slack/{SECRET}")
+    code, out, _ = history.notify(capsys)
+    assert code == 1
+    assert out[1] == f"{SCHEDULED} -> {SLACK}: failed: no complete answer within 1 s (after 2 attempts)"
+    assert [line for line in out if SLACK in line][1:] == [
+        f"{IDENTIFIED_LINE} -> {SLACK}: not tried: an earlier update to this target failed",
+        f"{RESOLVED_LINE} -> {SLACK}: not tried: an earlier update to this target failed"]
+    assert out[-1] == summary(history, "10 delivered, 1 failed, 0 skipped, 2 not tried")
+    assert waits == [1.0]
+    assert drip.connections.count("answering") + drip.connections.count("closed by the client") == 2

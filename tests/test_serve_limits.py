@@ -1,0 +1,304 @@
+"""statusgen serve in this process, against raw sockets: hostile and half-sent requests, visitors
+who leave mid-answer, the bound on connections, and builds that fail in every way.
+
+Nothing here sleeps: each test waits on a socket, the server or the build state, with a timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import re
+import socket
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CONFIG, Repo
+from statusgen import serve
+
+NOW = datetime(2025, 11, 10, 12, 0, tzinfo=UTC)
+WAIT = 10.0  # the longest any step may take before the test fails
+QUICK = serve.Limits(timeout=0.5, wait_seconds=WAIT)  # half-sent requests are closed after 0.5 s
+
+
+@dataclass
+class Running:
+    site: serve.LiveSite
+    server: serve.SiteServer
+    reports: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, str, http.client.HTTPResponse]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        try:
+            connection.request(method, path)
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8", "replace"), response
+        finally:
+            connection.close()
+
+    def state(self, since: int = -1) -> dict[str, Any]:
+        """The build state; with ``since``, once the build after that generation is done."""
+        status, body, _ = self.get(f"/__statusgen/wait?since={since}")
+        assert status == 200
+        found = json.loads(body)
+        assert isinstance(found, dict)
+        return found
+
+    def next_build(self, since: int) -> dict[str, Any]:
+        found = self.state(since)
+        assert found["generation"] > since, "no build followed the change"
+        return found
+
+
+@pytest.fixture
+def start(repo: Repo) -> Iterator[Callable[..., Running]]:
+    started: list[tuple[Running, threading.Thread]] = []
+
+    def run(limits: serve.Limits = QUICK) -> Running:
+        reports: list[str] = []
+        site = serve.LiveSite(repo.root, repo.root / "site", reports.append, lambda: NOW)
+        server = site.start("127.0.0.1", 0, limits)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        running = Running(site, server, reports)
+        started.append((running, thread))
+        return running
+
+    yield run
+    for running, thread in started:
+        running.server.shutdown()
+        running.site.stop()
+        thread.join(WAIT)
+
+
+@pytest.fixture
+def quiet(capsys, caplog) -> Iterator[None]:
+    """The test's server prints nothing and logs nothing above debug level, no traceback at all."""
+    caplog.set_level(logging.DEBUG, logger="statusgen")
+    yield
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+    assert [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG] == []
+
+
+def raw(port: int, timeout: float = WAIT) -> socket.socket:
+    client = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    return client
+
+
+def closed_by_server(client: socket.socket) -> bool:
+    """Whether the server closes the connection (within the socket's timeout) without a word."""
+    try:
+        return client.recv(1000) == b""
+    except TimeoutError:
+        return False
+
+
+def reset(client: socket.socket) -> None:
+    """Leave like a browser tab closed mid-download: the connection is reset, not closed."""
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+
+
+# --- requests no file can answer -----------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "status", "says"), [
+    ("/%00", 400, "Bad request: the path holds a NUL character"),
+    ("/incidents/%00/index.html", 400, "Bad request: the path holds a NUL character"),
+    ("/index.html%00.txt", 400, "Bad request: the path holds a NUL character"),
+    ("/__statusgen/wait?since=abc", 400, "Bad request: since must be a whole number, not 'abc'"),
+    ("/__statusgen/wait?since=1.5", 400, "Bad request: since must be a whole number, not '1.5'"),
+    ("/" + "a" * 256, 404, "<!doctype html>"),
+    ("/incidents/" + "%C3%A9" * 128 + "/index.html", 404, "<!doctype html>"),
+    ("/" + "b/" * 3000, 404, "<!doctype html>"),
+], ids=["nul", "nul in a folder", "nul before a suffix", "since not a number", "since a fraction",
+        "segment of 256 bytes", "segment of 256 bytes in UTF-8", "path of 6000 bytes"])
+def test_requests_no_file_can_answer_get_a_clean_answer(start, quiet, path: str, status: int, says: str):
+    running = start()
+    found, body, _ = running.get(path)
+    assert found == status
+    assert body.startswith(says)
+    assert running.get("/")[0] == 200  # and the server goes on
+
+
+def test_a_visitor_leaving_mid_answer_costs_nothing(start, quiet, repo: Repo):
+    running = start()
+    (repo.site / "big.bin").write_bytes(b"x" * 16_000_000)  # more than any socket buffer holds
+    for _ in range(30):
+        client = raw(running.port)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert client.recv(100).startswith(b"HTTP/1.0 200 OK")  # the answer is under way
+        reset(client)
+    assert running.server.wait_idle(WAIT)
+    assert running.get("/")[0] == 200
+
+
+def test_a_page_left_while_it_waits_for_a_build_costs_nothing(start, quiet):
+    running = start()
+    generation = running.state()["generation"]
+    client = raw(running.port)
+    client.sendall(f"GET /__statusgen/wait?since={generation} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+    assert running.site.state.wait_for_waiting(1, WAIT)
+    reset(client)
+    running.site.state.record("")  # the answer goes out to a connection that is gone
+    assert running.server.wait_idle(WAIT)
+    assert running.state()["generation"] == generation + 1
+
+
+# --- slow and idle connections ---------------------------------------------------------------
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: localhost\r\n", b"GE"],
+                         ids=["nothing", "request line", "some headers", "part of a line"])
+def test_a_half_sent_request_is_closed_after_the_timeout(start, quiet, sent: bytes):
+    running = start()
+    client = raw(running.port)
+    client.sendall(sent)
+    assert closed_by_server(client)
+    assert running.server.wait_idle(WAIT)
+
+
+def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_come(start, quiet):
+    running = start(serve.Limits(timeout=0.5))
+    client = raw(running.port, timeout=0.1)  # a byte every 0.1 s: each read would see one in time
+    client.sendall(b"GET / HTTP/1.1\r\n")
+    header = b"X-Drip: " + b"d" * 200
+    for byte in header:  # 20 s of bytes, if the server let them come
+        try:
+            if client.recv(1000) == b"":
+                break
+        except TimeoutError:
+            client.sendall(bytes([byte]))
+    else:
+        pytest.fail("the dripping request was never closed")
+    assert running.server.wait_idle(WAIT)
+
+
+def test_connections_beyond_the_bound_are_refused_until_one_is_free(start, quiet):
+    running = start(serve.Limits(timeout=WAIT * 3, connections=2, queue_seconds=0.05))
+    held = [raw(running.port) for _ in range(2)]
+    for client in held:
+        client.sendall(b"GET / HTTP/1.1\r\n")  # and nothing more
+    extra = raw(running.port)
+    answer = b"".join(iter(lambda: extra.recv(1000), b""))
+    assert answer == serve.BUSY
+    assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+    for client in held:
+        client.close()
+    assert running.server.wait_idle(WAIT)
+    assert running.get("/")[0] == 200
+
+
+def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(start, quiet):
+    running = start(serve.Limits(timeout=WAIT, waits=1, wait_seconds=0.2))
+    generation = running.state()["generation"]
+    # Nothing changes: the wait ends after wait_seconds with the same generation.
+    assert running.state(generation) == {"generation": generation, "error": ""}
+
+    running = start(serve.Limits(timeout=WAIT, waits=1, wait_seconds=WAIT * 3))
+    generation = running.state()["generation"]
+    first: list[dict[str, Any]] = []
+    waiter = threading.Thread(target=lambda: first.append(running.state(generation)))
+    waiter.start()
+    assert running.site.state.wait_for_waiting(1, WAIT)
+    status, body, response = running.get(f"/__statusgen/wait?since={generation}")
+    assert (status, body, response.getheader("Retry-After")) == (503, "busy\n", "1")
+    assert running.get("/")[0] == 200  # pages are still served
+    running.site.state.record("")
+    waiter.join(WAIT)
+    assert first == [{"generation": generation + 1, "error": ""}]
+
+
+# --- builds that fail -------------------------------------------------------------------------
+
+BROKEN = "{% if %}\n"
+
+
+def unstamped(page: str) -> str:
+    """A page without the build generation its reload script waits after."""
+    return re.sub(r"var seen = \d+;", "", page)
+THEMED = CONFIG.replace("site:\n", "site:\n  theme: x\n")
+
+
+def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start, quiet, repo: Repo):
+    repo.config(THEMED)
+    template = repo.write("themes/x/templates/index.html", BROKEN)
+    running = start()
+    assert len(running.reports) == 1
+    assert "Expected an expression" in running.reports[0]  # the template's own error, in one line
+    assert running.reports[0].endswith("; serving a page showing the error until a build succeeds")
+    state = running.state()
+    assert "Expected an expression" in state["error"]
+    status, page, _ = running.get("/")
+    assert status == 503
+    assert "<h1>The build failed</h1>" in page and "/__statusgen/wait" in page
+    assert running.get("/incidents/2025-11-03-api-errors/")[0] == 503
+
+    template.unlink()  # the theme falls back to the default template
+    state = running.next_build(state["generation"])
+    assert state["error"] == ""
+    status, page, _ = running.get("/")
+    assert status == 200 and "Example Status" in page
+    good = page
+
+    template.write_text(BROKEN, encoding="utf-8")  # broken again: the last good site stays
+    state = running.next_build(state["generation"])
+    assert state["error"] != ""
+    assert running.reports[-1].endswith("; still serving the last good site")
+    status, page, _ = running.get("/")
+    assert (status, unstamped(page)) == (200, unstamped(good))
+
+    template.unlink()
+    state = running.next_build(state["generation"])
+    assert state["error"] == ""
+    assert running.reports[-1].startswith(f"built {repo.site}")
+    assert running.get("/")[0] == 200
+
+
+@pytest.mark.parametrize(("failure", "shown", "line"), [
+    (RuntimeError("the renderer broke"), "RuntimeError: the renderer broke",
+     "error: RuntimeError: the renderer broke (--debug shows where); still serving the last good site"),
+    (PermissionError(13, "Permission denied", "site/index.html"), "site/index.html: Permission denied",
+     "error: site/index.html: Permission denied; still serving the last good site"),
+    (KeyError("component"), "KeyError: 'component'",
+     "error: KeyError: 'component' (--debug shows where); still serving the last good site"),
+], ids=["a bug", "an OSError", "a KeyError"])
+def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(
+        start, quiet, caplog, repo: Repo, monkeypatch, failure: Exception, shown: str, line: str):
+    running = start()
+    generation = running.state()["generation"]
+    real = serve.build
+    calls: list[Path] = []
+
+    def failing(root: Path, *args: Any, **kwargs: Any) -> Any:
+        calls.append(root)
+        if len(calls) == 1:
+            raise failure
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(serve, "build", failing)
+    incident = repo.root / "incidents/2025-11-03-api-errors.md"
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(text.replace("back to normal.", "back to normal, really."), encoding="utf-8")
+    state = running.next_build(generation)
+    assert state["error"] == shown
+    assert running.reports[-1] == line
+    assert "really" not in running.get("/incidents/2025-11-03-api-errors/")[1]
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [type(failure)]
+
+    incident.write_text(text.replace("back to normal.", "back to normal, truly."), encoding="utf-8")
+    state = running.next_build(state["generation"])
+    assert state["error"] == ""
+    assert "truly" in running.get("/incidents/2025-11-03-api-errors/")[1]
