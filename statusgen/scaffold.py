@@ -209,7 +209,8 @@ def _make_repository(target: Path, created: Created) -> None:
     """Make ``target`` a git repository: the workflow publishes pushes, and notify reads history."""
     around = enclosing_repository(target)
     if around is not None:
-        created.notes.append(f"{target} is inside the git repository at {around}: no git init needed")
+        where = "a git repository already" if around == target.absolute() else f"inside the git repository at {around}"
+        created.notes.append(f"{target} is {where}: no git init needed")
         return
     git = shutil.which("git")
     if git is None:

@@ -285,6 +285,16 @@ def test_init_inside_a_repository_leaves_git_alone(tmp_path, capsys, direct_url)
     assert sorted(p.name for p in outer.iterdir()) == [".git", "ops"]
 
 
+def test_init_into_a_repository_leaves_its_git_alone(tmp_path, capsys, direct_url):
+    target = tmp_path / "status"
+    target.mkdir()
+    assert git("init", "-q", "-b", "trunk", cwd=target).returncode == 0
+    head = (target / ".git" / "HEAD").read_bytes()
+    assert main(["init", str(target)]) == 0
+    assert f"{target} is a git repository already: no git init needed\n" in capsys.readouterr().out
+    assert (target / ".git" / "HEAD").read_bytes() == head == b"ref: refs/heads/trunk\n"
+
+
 def test_init_without_git_says_why_there_is_no_repository(tmp_path, capsys, monkeypatch, direct_url):
     empty = tmp_path / "bin"
     empty.mkdir()
