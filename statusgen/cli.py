@@ -113,9 +113,13 @@ def parser() -> argparse.ArgumentParser:
     now_help = "act as of TIME (ISO 8601 with offset, or @EPOCH); default: $SOURCE_DATE_EPOCH, else the clock"
 
     cmd = commands.add_parser("init", help="create a new status repository in DIR",
-                              description="Create statusgen.yaml, incidents/ with an example, the publishing "
-                                          "workflow, .gitignore and a README. Never overwrites a file.")
+                              description="Create statusgen.yaml (its components' uptime starting today), "
+                                          "incidents/ with an example, the publishing workflow, requirements.txt "
+                                          "naming the statusgen that is running, .gitignore and a README, and "
+                                          "run git init unless DIR is inside a git repository. Never overwrites "
+                                          "a file.")
     cmd.add_argument("target", type=Path, metavar="DIR")
+    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the components' since: is its day")
 
     cmd = commands.add_parser("build", help="build the site into site/",
                               description="Validate the repository and build the site. Nothing is written "
@@ -342,8 +346,13 @@ def _init(root: Path, args: argparse.Namespace) -> int:
     from statusgen import scaffold
 
     target = args.target if args.target.is_absolute() else root / args.target
-    for path in scaffold.init(target, _now(args)):
+    created = scaffold.init(target, _now(args))
+    for path in created.paths:
         print(f"created {path}")
+    for note in created.notes:
+        print(note)
+    for warning in created.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"next: cd {target} && statusgen build")
     return EXIT_OK
 

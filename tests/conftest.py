@@ -13,6 +13,17 @@ from statusgen.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
 
+
+def pinned_now(root: Path = PROJECT) -> str:
+    """The instant in ``root``'s pinned-now.txt, the only place the demo's "now" is written."""
+    lines = [line.strip() for line in (root / "pinned-now.txt").read_text(encoding="utf-8").splitlines()]
+    (instant,) = [line for line in lines if line and not line.startswith("#")]
+    return instant
+
+
+# The demo is built at the instant of its story, like ./scripts/demo and the publish workflow do.
+DEMO_NOW = pinned_now()
+
 CONFIG = """\
 site:
   title: Example Status

@@ -10,7 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from conftest import PROJECT, Repo
+from conftest import DEMO_NOW, PROJECT, Repo
 
 SCHEMAS = PROJECT / "schemas" / "api"
 FILES = {
@@ -60,7 +60,7 @@ def test_demo_api_matches_schemas(tmp_path, now):
 
 def test_schemas_reject_wrong_values(tmp_path):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     summary["components"][1]["status"] = "down"
     (out / "api/v2/summary.json").write_text(json.dumps(summary))
@@ -70,7 +70,7 @@ def test_schemas_reject_wrong_values(tmp_path):
 
 def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     index = (out / "index.html").read_text()
     shown = dict(re.findall(r'<div class="line">(?:<a class="name"[^>]*>|<span class="name">)([^<]+)</(?:a|span)>'
@@ -85,7 +85,7 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
 
 def test_groups_list_their_components(tmp_path):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     components = json.loads((out / "api/v2/components.json").read_text())["components"]
     groups = {c["id"]: c["components"] for c in components if c["group"]}
     assert groups == {"group-platform": ["api", "web", "auth"], "group-data": ["db", "search", "storage"],

@@ -17,10 +17,10 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
 
 from chromium import AXE_JS, chromium, serve_folder
-from conftest import PROJECT
+from conftest import DEMO_NOW, PROJECT
 from statusgen.cli import main
 
-NOW = "2026-11-23T09:00:00Z"
+NOW = DEMO_NOW
 PAGES = {
     "index": "",
     "open-incident": "incidents/2026-11-23-webhook-delivery-failures/",

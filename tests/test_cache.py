@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import PROJECT, Repo, tree_digest
+from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
 
-NOW = "2026-11-23T10:00:00Z"
+NOW = DEMO_NOW
 
 
 def contents(folder) -> dict[str, str]:

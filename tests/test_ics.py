@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
-from conftest import PROJECT, Repo
+from conftest import DEMO_NOW, PROJECT, Repo
 from test_api import MAINT
 
 
@@ -55,7 +55,7 @@ def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
 
 def test_demo_calendar(tmp_path):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     maintenance = [p for p in (PROJECT / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
     found = events(out)
     assert len(found) == len(maintenance) == 4

@@ -17,13 +17,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chromium import VNU_JAR
-from conftest import PROJECT
+from conftest import DEMO_NOW, PROJECT
 from statusgen import pages
 from statusgen.cli import main
 from test_api import FILES as API_SCHEMAS
 from test_api import SCHEMAS, registry
 
-NOW = "2026-11-23T09:00:00Z"
+NOW = DEMO_NOW
 SITE = "https://status.example.com/"
 COMPONENTS = ["api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs"]
 # 143 updates are published by NOW; the site's feeds keep the newest 100.

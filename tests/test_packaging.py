@@ -1,20 +1,82 @@
-"""A plain ``pip install`` of the wheel carries the default theme and builds a site."""
+"""A plain ``pip install`` of the wheel carries the default theme and builds a site; the wheel and
+the sdist carry the license and the project's metadata."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
 
 from conftest import PROJECT, Repo
+from statusgen import __version__
+
+URL = "https://github.com/statusgen/statusgen"
 
 
-def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path):
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels),
-                    str(PROJECT)], check=True, capture_output=True)
-    (wheel,) = wheels.glob("statusgen-*.whl")
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sdist and the wheel, built as the release workflow builds them: the wheel from the sdist."""
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(PROJECT)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def wheel(dist: Path) -> Path:
+    (built,) = dist.glob("statusgen-*.whl")
+    return built
+
+
+def test_release_builds_exactly_one_sdist_and_one_wheel(dist):
+    assert sorted(p.name for p in dist.iterdir()) == [
+        f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.tar.gz"]
+
+
+def test_wheel_metadata_names_the_license_authors_and_links(wheel):
+    archive = zipfile.ZipFile(wheel)
+    info = f"statusgen-{__version__}.dist-info"
+    metadata = Parser().parsestr(archive.read(f"{info}/METADATA").decode("utf-8"))
+    assert (metadata["Name"], metadata["Version"]) == ("statusgen", __version__)
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert metadata["Author"] == "the statusgen authors"
+    assert sorted(metadata.get_all("Project-URL")) == [
+        f"Homepage, {URL}", f"Issues, {URL}/issues", f"Repository, {URL}"]
+    assert metadata["Requires-Python"] == ">=3.11"
+    classifiers = metadata.get_all("Classifier")
+    for expected in ("Programming Language :: Python :: 3.11", "Environment :: Console",
+                     "Operating System :: OS Independent", "Topic :: System :: Monitoring"):
+        assert expected in classifiers
+    # PEP 639: the license expression replaces the license classifiers.
+    assert [c for c in classifiers if c.startswith("License ::")] == []
+    assert archive.read(f"{info}/licenses/LICENSE") == (PROJECT / "LICENSE").read_bytes()
+    assert (PROJECT / "LICENSE").read_text(encoding="utf-8").splitlines()[:3] == [
+        "MIT License", "", "Copyright (c) the statusgen authors"]
+
+
+def test_sdist_carries_the_license_and_the_same_metadata(dist):
+    (sdist,) = dist.glob("statusgen-*.tar.gz")
+    top = f"statusgen-{__version__}"
+    with tarfile.open(sdist) as archive:
+        names = set(archive.getnames())
+        license_file = archive.extractfile(f"{top}/LICENSE")
+        assert license_file is not None and license_file.read() == (PROJECT / "LICENSE").read_bytes()
+        info = archive.extractfile(f"{top}/PKG-INFO")
+        assert info is not None
+        metadata = Parser().parsestr(info.read().decode("utf-8"))
+    assert (metadata["License-Expression"], metadata.get_all("License-File")) == ("MIT", ["LICENSE"])
+    assert f"{top}/themes/default/templates/base.html" in names
+
+
+def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path, wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("base.html", "index.html", "incident.html", "component.html", "history.html",
                      "404.html", "_macros.html", "_icons.html"):

@@ -190,8 +190,8 @@ def test_theme_overrides_one_template(repo: Repo):
 def test_pages_stay_small(tmp_path):
     import gzip
 
-    from conftest import PROJECT
+    from conftest import DEMO_NOW, PROJECT
     out = tmp_path / "demo"
-    assert Repo(PROJECT).build("2026-11-23T10:00:00Z", "--out", str(out)) == 0
+    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
         assert len(gzip.compress((out / rel).read_bytes())) < 14 * 1024, rel

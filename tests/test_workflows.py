@@ -17,13 +17,15 @@ import pytest
 import yaml
 
 from chromium import ACTIONLINT
-from conftest import PROJECT
+from conftest import DEMO_NOW, PROJECT
 from statusgen import __version__
 from statusgen.cli import main
+from statusgen.timeutil import parse_timestamp
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
 PUBLISH = WORKFLOWS / "publish.yml"
 TEST = WORKFLOWS / "test.yml"
+RELEASE = WORKFLOWS / "release.yml"
 ACTION = PROJECT / "action.yml"
 SKELETON = PROJECT / "statusgen" / "skeleton" / "publish.yml"
 ZIZMOR = Path(sys.executable).parent / "zizmor"
@@ -40,6 +42,8 @@ PINS = {
     "actions/upload-pages-artifact": ("56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.1"),
     "actions/deploy-pages": ("d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.5"),
     "actions/upload-artifact": ("65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08", "v4.6.0"),
+    "actions/download-artifact": ("fa0a91b85d4f404e444e00e005971372dc801d16", "v4.1.8"),
+    "pypa/gh-action-pypi-publish": ("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
 }
 
 BROKEN = """\
@@ -128,7 +132,7 @@ def outputs(path: Path) -> dict[str, str]:
 def test_actionlint_passes_every_workflow_in_the_repository():
     count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
     done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
-    assert count == 2
+    assert count == 3
     assert (done.returncode, done.stdout) == (
         0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
@@ -169,7 +173,7 @@ def test_zizmor_reports_a_broken_workflow(tmp_path):
 
 # --- pinning and permissions ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [PUBLISH, TEST, ACTION], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_commit_with_its_release_named(path):
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
              if re.match(r"\s*(- )?uses:", line)]
@@ -181,30 +185,36 @@ def test_every_action_is_pinned_to_a_commit_with_its_release_named(path):
 
 
 def test_every_uses_is_a_commit():
-    uses = [s["uses"] for path in (PUBLISH, TEST, ACTION) for s in all_steps(path) if "uses" in s]
-    assert len(uses) == 16
+    uses = [s["uses"] for path in (PUBLISH, TEST, RELEASE, ACTION) for s in all_steps(path) if "uses" in s]
+    assert len(uses) == 23
     assert all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
 
 
 def test_permissions_are_the_least_each_job_needs():
-    publish, test = load(PUBLISH), load(TEST)
-    assert publish["permissions"] == {} and test["permissions"] == {}
+    publish, test, release = load(PUBLISH), load(TEST), load(RELEASE)
+    assert publish["permissions"] == {} and test["permissions"] == {} and release["permissions"] == {}
     assert {name: job["permissions"] for name, job in publish["jobs"].items()} == {
         "build": {"contents": "read"},
         "deploy": {"pages": "write", "id-token": "write"},
         "notify": {"contents": "read"},
     }
     assert {name: job["permissions"] for name, job in test["jobs"].items()} == {"test": {"contents": "read"}}
+    # Only the job that uploads to PyPI may ask for the token that proves who is publishing.
+    assert {name: job["permissions"] for name, job in release["jobs"].items()} == {
+        "test": {"contents": "read"},
+        "build": {"contents": "read"},
+        "publish": {"id-token": "write"},
+    }
 
 
-@pytest.mark.parametrize("path", [PUBLISH, TEST, ACTION], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
 def test_no_expression_reaches_a_shell_script(path):
     scripts = [s["run"] for s in all_steps(path) if "run" in s]
     assert scripts
     assert [script for script in scripts if "${{" in script] == []
 
 
-@pytest.mark.parametrize("path", [PUBLISH, TEST], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE], ids=lambda p: p.name)
 def test_checkouts_leave_no_credentials_behind(path):
     checkouts = [s for s in all_steps(path) if s.get("uses", "").startswith("actions/checkout@")]
     assert checkouts
@@ -237,15 +247,16 @@ def test_build_checks_with_annotations_then_builds_from_the_cache():
     steps = load(PUBLISH)["jobs"]["build"]["steps"]
     names = [s.get("name", s.get("uses", "").split("@")[0]) for s in steps]
     assert names == ["actions/checkout", "actions/setup-python", "Install statusgen", "Restore the build cache",
-                     "Check", "Build", "Upload the site for GitHub Pages", "Upload the preview",
-                     "Fail the pull request on check problems"]
+                     "Choose the build's now", "Check", "Build", "Upload the site for GitHub Pages",
+                     "Upload the preview", "Fail the pull request on check problems"]
     assert step(steps, "Install statusgen")["run"] == "python -m pip install -r requirements.txt"
-    check = step(steps, "Check")
-    assert (check["run"], check["continue-on-error"]) == ("statusgen check --format github", True)
-    assert step(steps, "Build")["run"].splitlines() == [
-        'built_at="$(date -u +%s)"', 'statusgen build --now "@$built_at"',
-        'echo "built-at=$built_at" >> "$GITHUB_OUTPUT"']
-    assert load(PUBLISH)["jobs"]["build"]["outputs"] == {"built-at": "${{ steps.build.outputs.built-at }}"}
+    assert step(steps, "Choose the build's now")["id"] == "now"
+    check, build = step(steps, "Check"), step(steps, "Build")
+    assert (check["run"], check["continue-on-error"]) == ('statusgen check --format github --now "@$BUILT_AT"', True)
+    assert build["run"] == 'statusgen build --now "@$BUILT_AT"'
+    # The check, the build and the notify job share one instant.
+    assert check["env"] == build["env"] == {"BUILT_AT": "${{ steps.now.outputs.built-at }}"}
+    assert load(PUBLISH)["jobs"]["build"]["outputs"] == {"built-at": "${{ steps.now.outputs.built-at }}"}
     cache = step(steps, "Restore the build cache")["with"]
     assert cache["path"].split() == [".statusgen", "site"]
     assert cache["key"] == "statusgen-build-${{ github.run_id }}-${{ github.run_attempt }}"
@@ -367,10 +378,13 @@ def test_build_and_notify_steps_share_the_builds_now(initialised, tmp_path):
     fakes = fake_statusgen(tmp_path, "built site\n", 0)
     (fakes / "date").write_text("#!/bin/sh\necho 1762185600\n", encoding="utf-8")
     (fakes / "date").chmod(0o755)
-    done = run_step(step(jobs["build"]["steps"], "Build")["run"], workspace, {"GITHUB_OUTPUT": str(output)}, fakes)
+    done = run_step(step(jobs["build"]["steps"], "Choose the build's now")["run"], workspace,
+                    {"GITHUB_OUTPUT": str(output)}, fakes)
+    assert (done.returncode, outputs(output)) == (0, {"built-at": "1762185600"})
+    done = run_step(step(jobs["build"]["steps"], "Build")["run"], workspace,
+                    {"BUILT_AT": outputs(output)["built-at"]}, fakes)
     assert (done.returncode, done.stdout) == (0, "built site\n")
     assert (fakes / "calls").read_text() == "build --now @1762185600\n"
-    assert outputs(output) == {"built-at": "1762185600"}
 
     script = step(jobs["notify"]["steps"], "Notify")["run"]
     done = run_step(script, workspace, {**GIT_ENV, "BEFORE": before, "GITHUB_EVENT_NAME": "push",
@@ -385,14 +399,68 @@ def test_build_step_builds_a_real_repository_at_the_instant_it_reports(initialis
     workspace = tmp_path / "status"
     shutil.copytree(initialised, workspace)
     output = tmp_path / "output"
+    steps = load(PUBLISH)["jobs"]["build"]["steps"]
     started = int(time.time())
-    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Build")["run"], workspace,
-                    {"GITHUB_OUTPUT": str(output)})
+    done = run_step(step(steps, "Choose the build's now")["run"], workspace, {"GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stderr
+    built_at = int(outputs(output)["built-at"])
+    assert started <= built_at <= time.time()  # a repository made by init follows the clock
+    done = run_step(step(steps, "Build")["run"], workspace, {"BUILT_AT": str(built_at)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("built site: ")
-    built_at = int(outputs(output)["built-at"])
-    assert started <= built_at <= time.time()
     assert (workspace / "site" / "index.html").is_file()
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    """This repository's status page (config, incidents, pinned instant), copied out of the checkout."""
+    workspace = tmp_path / "demo"
+    workspace.mkdir()
+    for name in ("statusgen.yaml", "pinned-now.txt"):
+        shutil.copy(PROJECT / name, workspace / name)
+    shutil.copytree(PROJECT / "incidents", workspace / "incidents")
+    return workspace
+
+
+def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_path):
+    workspace, output = demo_copy(tmp_path), tmp_path / "output"
+    steps = load(PUBLISH)["jobs"]["build"]["steps"]
+    done = run_step(step(steps, "Choose the build's now")["run"], workspace, {"GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stderr
+    pinned = int(parse_timestamp(DEMO_NOW).timestamp())
+    assert outputs(output) == {"built-at": str(pinned)}
+    done = run_step(step(steps, "Check")["run"], workspace, {"BUILT_AT": str(pinned)})
+    assert (done.returncode, done.stdout) == (
+        0, "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n"), done.stdout
+    done = run_step(step(steps, "Build")["run"], workspace, {"BUILT_AT": str(pinned)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("; next change by the clock at 2027-01-16T01:00:00Z\n")
+    status = json.loads((workspace / "site" / "api" / "v2" / "status.json").read_text(encoding="utf-8"))
+    assert status["status"] == {"indicator": "critical", "description": "Major Service Outage"}
+
+
+@pytest.mark.parametrize("text", ["2026-11-23T09:00:00", "tomorrow", "2026-11-23", "",
+                                  "2026-11-23T09:00:00Z\n2026-11-24T09:00:00Z", "$(touch pwned)"])
+def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path, text):
+    (tmp_path / "pinned-now.txt").write_text(f"# the demo\n{text}\n", encoding="utf-8")
+    output = tmp_path / "output"
+    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
+                    {"GITHUB_OUTPUT": str(output)})
+    assert (done.returncode, done.stdout) == (1, (
+        "::error file=pinned-now.txt,title=statusgen::pinned-now.txt must hold one time with its offset, "
+        "like 2026-11-23T09:00:00Z\n"))
+    assert not output.exists() and not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(("text", "epoch"), [("2026-11-23T09:00:00Z", 1795424400),
+                                             ("# why\n\n2026-11-23T10:00:00+01:00\n", 1795424400),
+                                             ("2027-01-16T01:30:00-05:00", 1800081000)])
+def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path, text, epoch):
+    (tmp_path / "pinned-now.txt").write_text(text, encoding="utf-8")
+    output = tmp_path / "output"
+    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
+                    {"GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs(output) == {"built-at": str(epoch)}
 
 
 # --- statusgen init and this repository -----------------------------------------------------------
@@ -502,3 +570,74 @@ def test_the_documented_action_workflow_lints_clean(tmp_path):
     uses = [s["uses"] for job in yaml.safe_load(snippet)["jobs"].values() for s in job["steps"]]
     assert uses == [f"actions/checkout@{PINS['actions/checkout'][0]}", "OWNER/statusgen@COMMIT",
                     f"actions/deploy-pages@{PINS['actions/deploy-pages'][0]}"]
+
+
+# --- the release workflow ---------------------------------------------------------------------------
+
+def test_release_runs_on_version_tags_and_tests_before_it_publishes():
+    release = load(RELEASE)
+    assert triggers(release) == {"push": {"tags": ["v*"]}}
+    assert release["concurrency"] == {"group": "release-${{ github.ref }}", "cancel-in-progress": False}
+    jobs = release["jobs"]
+    assert list(jobs) == ["test", "build", "publish"]
+    assert step(jobs["test"]["steps"], "Run the tests")["run"] == "./scripts/test"
+    assert jobs["publish"]["needs"] == ["test", "build"]
+    # A tag is tested by the release, not a second time by the test workflow.
+    assert triggers(load(TEST)) == {"push": {"branches": ["**"]}, "pull_request": None}
+
+
+def test_release_publishes_what_it_built_with_trusted_publishing():
+    jobs = load(RELEASE)["jobs"]
+    build = jobs["build"]["steps"]
+    assert step(build, "Build the sdist and the wheel")["run"].splitlines() == [
+        "python -m pip install --disable-pip-version-check build==1.2.2", "python -m build --outdir dist"]
+    upload = build[-1]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"] == {"name": "dist", "path": "dist/", "if-no-files-found": "error", "retention-days": 7}
+    publish = jobs["publish"]
+    assert publish["environment"] == {"name": "pypi", "url": "https://pypi.org/project/statusgen/"}
+    download, upload_to_pypi = publish["steps"]
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"] == {"name": "dist", "path": "dist/"}
+    # No token or password: PyPI trusts this workflow's OIDC identity.
+    assert upload_to_pypi == {"uses": f"pypa/gh-action-pypi-publish@{PINS['pypa/gh-action-pypi-publish'][0]}"}
+
+
+def fake_dist(tmp_path: Path, *names: str) -> Path:
+    (tmp_path / "dist").mkdir()
+    for name in names:
+        (tmp_path / "dist" / name).write_bytes(b"")
+    return tmp_path
+
+
+BUILT = (f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.tar.gz")
+
+
+@pytest.mark.parametrize(("tag", "names", "status"), [
+    (f"v{__version__}", BUILT, 0),
+    ("v9.9.9", BUILT, 1),
+    (__version__, BUILT, 1),  # a tag without the v is not a version tag
+    (f"v{__version__}", BUILT[:1], 1),
+    (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
+])
+def test_release_checks_that_the_tag_names_the_version_built(tmp_path, tag, names, status):
+    script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the tag names the version built")["run"]
+    done = run_step(script, fake_dist(tmp_path, *names), {"TAG": tag})
+    found = " ".join(sorted(names))
+    assert (done.returncode, done.stdout) == (status, f"tag {tag}: {found}\n" if status == 0 else (
+        f"::error title=release::tag {tag} does not match the distributions built: {found}\n"))
+
+
+def test_release_installs_the_built_wheel_and_runs_it(tmp_path):
+    dist = tmp_path / "work" / "dist"
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the wheel installs and runs")["run"]
+    runner_temp = tmp_path / "runner"
+    runner_temp.mkdir()
+    done = run_step(script, tmp_path / "work", {"TAG": f"v{__version__}", "RUNNER_TEMP": str(runner_temp)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (runner_temp / "status" / "site" / "index.html").is_file()
+    # The wheel's statusgen was recorded as installed from a local file, and init said so.
+    assert "which is on this machine only" in done.stderr
