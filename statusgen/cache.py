@@ -242,7 +242,7 @@ def _write(path: Path, fingerprint: str, entries: Any) -> None:
     # The header's hash of the entries tells a damaged file from a whole one.
     body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
     head = json.dumps({"fingerprint": fingerprint, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()})
-    write_atomically(path, f"{head}\n{body}")
+    write_atomically(path, f"{head}\n{body}", durable=False)
 
 
 def incident_to_json(incident: Incident) -> dict[str, Any]:
