@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import sys
 import textwrap
@@ -189,6 +190,9 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")
+    cmd.add_argument("--now", metavar="TIME",
+                     help="show the site as of TIME on every rebuild (ISO 8601 with offset, or @EPOCH); "
+                          "default: $SOURCE_DATE_EPOCH, else the clock at each rebuild")
 
     cmd = commands.add_parser(
         "notify", help="announce the updates added since REF to the notify targets",
@@ -441,7 +445,10 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     def report(line: str) -> None:
         print(line, file=sys.stderr if "error" in line else sys.stdout, flush=True)
 
-    serve(root, args.out if args.out is not None else root / "site", args.host, args.port, report)
+    # A pinned instant holds for every rebuild; otherwise each rebuild reads the clock afresh.
+    pinned = _now(args) if args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip() else None
+    serve(root, args.out if args.out is not None else root / "site", args.host, args.port, report,
+          now=None if pinned is None else lambda: pinned)
     return EXIT_OK
 
 
