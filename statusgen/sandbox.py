@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes, pass_eval_context
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
 from markupsafe import Markup, soft_str
 
 MAX_OUTPUT = 8 * 1024 * 1024
@@ -136,6 +136,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # The same answer as the sandbox's, with each verdict kept per type: a page reads
         # hundreds of attributes, and the checks are the same for every object of a type.
+        if isinstance(obj, jinja2.Undefined):
+            # Its own attributes, such as __class__, are not the template's to see: it fails as undefined.
+            return obj._fail_with_undefined_error()
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -154,6 +157,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         if wrapped is not None and self.is_safe_attribute(obj, attribute, value):
             return wrapped
         return self.unsafe_undefined(obj, attribute)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        # Raised at once, not handed on as an undefined value: a list or a test of one would
+        # otherwise pass it by quietly.
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``str.format`` and ``format_map``, sandboxed, with widths and precisions bounded."""
@@ -317,7 +325,8 @@ def _too_big_number() -> LimitExceeded:
 def _measure(meter: Meter, result: Any) -> None:
     if isinstance(result, str):
         meter.produce(len(result))
-    elif isinstance(result, Sized) and not isinstance(result, (dict, types.MappingProxyType)):
+    elif isinstance(result, Sized) and not isinstance(result, (range, dict, types.MappingProxyType)):
+        # What was made: a range is made as it is gone through, and counted then.
         meter.step(len(result))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import traceback
 import unicodedata
+from collections import Counter
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -19,7 +21,7 @@ from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from statusgen import markup, timeutil
-from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean
+from statusgen.errors import Problem, StatusgenError, ValidationFailed
 from statusgen.sandbox import MAX_OUTPUT, LimitExceeded, ThemeEnvironment, metered_filter
 from statusgen.uptime import Period
 from statusgen.yamlload import LINK_HINTS, link_problem
@@ -176,9 +178,17 @@ def _duration(delta: timedelta) -> str:
 
 
 def theme_files(dirs: list[Path]) -> list[tuple[str, bytes]]:
-    """Every file of the themes, for the build cache's fingerprint."""
-    return [(f"{index}/{path.relative_to(folder).as_posix()}", path.read_bytes())
-            for index, folder in enumerate(dirs) for path in sorted(folder.rglob("*")) if path.is_file()]
+    """Every file of the themes a build may read, for the build cache's fingerprint.
+
+    Files in dot-folders (a theme's ``.git``) are neither published nor includable, so left out.
+    """
+    files = []
+    for index, folder in enumerate(dirs):
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if not any(part.startswith(".") for part in rel.parts) and path.is_file():
+                files.append((printable(f"{index}/{rel.as_posix()}"), path.read_bytes()))
+    return files
 
 
 def overrides_templates(dirs: list[Path]) -> bool:
@@ -298,7 +308,7 @@ def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, 
         if isinstance(target, jinja2.nodes.Const) and isinstance(target.value, str) \
                 and target.value not in known and not getattr(node, "ignore_missing", False):
             found.append(Problem(shown, node.lineno, f"template {target.value!r} not found",
-                                 did_you_mean(target.value, known) or _NOT_FOUND_HINT))
+                                 _close_name(target.value, known) or _NOT_FOUND_HINT))
     return found
 
 
@@ -312,6 +322,11 @@ _RUNTIME_HINTS: dict[type, tuple[str, str]] = {
     UnicodeDecodeError: ("a template it uses is not UTF-8 text", "save the file as UTF-8"),
     Exception: ("the template failed", "fix the template at this line"),
 }
+def _close_name(name: str, known: set[str]) -> str | None:
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
 _SYNTAX_HINT = "templates are Jinja2: see https://jinja.palletsprojects.com/templates/"
 _NOT_FOUND_HINT = "templates are looked up in the theme's templates/ folder, then in the default theme"
 
@@ -390,12 +405,15 @@ def _template_line(env: ThemeEnvironment, exc: BaseException) -> tuple[str | Non
         shown = _shown(env, exc.filename)
         if shown is not None:
             return shown, exc.lineno
-    found: tuple[str | None, int] = (None, 0)
-    for frame in traceback.extract_tb(exc.__traceback__):
-        shown = _shown(env, frame.filename)
-        if shown is not None:
-            found = (shown, frame.lineno or 0)
-    return found
+    found = [(shown, frame.lineno or 0) for frame in traceback.extract_tb(exc.__traceback__)
+             if (shown := _shown(env, frame.filename)) is not None]
+    if not found:
+        return None, 0
+    if isinstance(exc, RecursionError):
+        # The innermost frame may be the entry of a block or macro; the line that recurses is the
+        # one the traceback holds over and over.
+        return Counter(found).most_common(1)[0][0]
+    return found[-1]
 
 
 def link_problems(root: Path, folder: str) -> list[Problem]:
