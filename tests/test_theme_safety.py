@@ -71,7 +71,8 @@ UNDEFINED = {
 
 
 @pytest.mark.parametrize("template", ESCAPES.values(), ids=ESCAPES.keys())
-def test_templates_cannot_reach_python_files_or_state(repo: Repo, capsys, template: str):
+def test_templates_cannot_reach_python_files_or_state(repo: Repo, capsys, monkeypatch, template: str):
+    monkeypatch.chdir(repo.root)  # where a command run by the template would leave its mark
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"{{# a theme from a pull request #}}\n{template}\n")
     err = refused(repo, capsys, before)
@@ -215,7 +216,7 @@ def test_every_broken_template_is_reported_at_once_before_rendering(repo: Repo, 
         "themes/own/templates/index.html:2: template syntax error: unexpected 'end of print "
         "statement' (templates are Jinja2: see https://jinja.palletsprojects.com/templates/)",
         "themes/own/templates/parts/latin1.html:2: template is not UTF-8 text (byte 0xe9) (save the file as UTF-8)",
-        "6 error(s)" + ("; nothing was written" if command == "build" else ""),
+        "6 error(s); nothing was written",
     ]
 
 
