@@ -28,7 +28,8 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes, pass_eval_context
-from jinja2.runtime import markup_join, str_join
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
 from markupsafe import Markup, soft_str
 
@@ -39,6 +40,9 @@ BUILD_STEPS = 20_000
 # The largest integer a template may compute with, in bits: far beyond any count a page shows,
 # far below a number whose arithmetic takes seconds.
 MAX_INT_BITS = 256
+# What a value shown in a loop counts as made, at the least, each time round: so that no loop
+# can pile up values in a buffer uncounted, whatever they are.
+SHOWN_VALUE = 64
 _COUNT = "statusgen_count"
 _CONCAT = "statusgen_concat"
 _DIGITS = re.compile(r"\d+")
@@ -82,10 +86,11 @@ class Meter:
         self.build_allowance += BUILD_STEPS
 
     def step(self, count: int = 1) -> None:
+        """Count ``count`` steps. The text made is checked here too: whatever piles up does so a
+        step at a time, as a loop goes round or a macro is called."""
         self.steps += count
-        if self.steps > MAX_STEPS:
-            raise LimitExceeded(f"the template took more than {MAX_STEPS:,} steps (loop turns, calls and "
-                                "items filtered) for one file", _LOOP_HINT)
+        if self.steps > MAX_STEPS or self.produced > MAX_PRODUCED:
+            self.check()
 
     def produce(self, size: int) -> None:
         """Count ``size`` characters of text made; refuse a text over the output limit on its own."""
@@ -94,8 +99,15 @@ class Meter:
             raise LimitExceeded(f"the template made a text of more than {MAX_OUTPUT // 2**20} MiB",
                                 "every file of the site stays under 1 MB: " + _LOOP_HINT)
         if self.produced > MAX_PRODUCED:
+            self.check()
+
+    def check(self) -> None:
+        if self.produced > MAX_PRODUCED:
             raise LimitExceeded(f"the template made more than {MAX_PRODUCED // 2**20} MiB of text for one file",
                                 _LOOP_HINT)
+        if self.steps > MAX_STEPS:
+            raise LimitExceeded(f"the template took more than {MAX_STEPS:,} steps (loop turns, calls and "
+                                "items filtered) for one file", _LOOP_HINT)
 
     def end_file(self) -> None:
         self.build_steps += self.steps
@@ -104,15 +116,45 @@ class Meter:
                                 "the default theme takes a small part of that: " + _LOOP_HINT)
 
 
+# Filters whose text is short, or costs a step for each few characters: what they show needs no
+# measuring (see _Generator).
+TEXT_FILTERS = frozenset({"label", "impact_label", "time", "duration", "iso", "anchor", "pct", "bar", "markdown",
+                          "inline_markdown"})
+_PLAIN = CodeGenerator._FinalizeInfo(None, None)
+
+
+class _Generator(CodeGenerator):
+    """Jinja's code generator, measuring each value shown (``finalize``) unless it is a constant or
+    the text of one of ``TEXT_FILTERS``: most of what a page shows, and each measure costs a call."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        super()._output_child_pre(node, frame, finalize if _measured(node) else _PLAIN)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo) -> None:
+        super()._output_child_post(node, frame, finalize if _measured(node) else _PLAIN)
+
+
+def _measured(node: nodes.Expr) -> bool:
+    return not (isinstance(node, nodes.Const) or isinstance(node, nodes.Filter) and node.name in TEXT_FILTERS)
+
+
 class ThemeEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, with the policy and metering described in the module."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _Generator
 
     def __init__(self, **options: Any):
-        super().__init__(finalize=self._finalize, **options)
-        self.meter = Meter()
-        self.concat = self._concat  # type: ignore[method-assign]  # joins every buffer: macros, blocks, {% set %}
+        meter = self.meter = Meter()
+
+        def finalize(value: Any) -> Any:
+            """Every ``{{ value }}`` shown: made text here, so that its size is counted."""
+            if type(value) is not str and type(value) is not Markup:
+                value = Markup(value.__html__()) if hasattr(value, "__html__") else str(value)
+            meter.produced += len(value)  # checked at the next step, which comes before the next value
+            return value
+
+        super().__init__(finalize=finalize, **options)
         # A status page needs no lorem ipsum, and lipsum(10**9) would fill the memory before any check.
         del self.globals["lipsum"]
         self.filters = {name: metered_filter(self.meter, name, f) for name, f in self.filters.items()}
@@ -136,9 +178,6 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # The same answer as the sandbox's, with each verdict kept per type: a page reads
         # hundreds of attributes, and the checks are the same for every object of a type.
-        if isinstance(obj, jinja2.Undefined):
-            # Its own attributes, such as __class__, are not the template's to see: it fails as undefined.
-            return obj._fail_with_undefined_error()
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -149,10 +188,14 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         verdict_key = (type(obj), attribute, type(value))
         verdict = self._verdicts.get(verdict_key)
         if verdict is None:
-            verdict = self._verdicts[verdict_key] = (self.wrap_str_format(value) is None
+            verdict = self._verdicts[verdict_key] = (not isinstance(obj, jinja2.Undefined)
+                                                     and self.wrap_str_format(value) is None
                                                      and self.is_safe_attribute(obj, attribute, value))
         if verdict:
             return value
+        if isinstance(obj, jinja2.Undefined):
+            # Its own attributes, such as __class__, are not the template's to see: it fails as undefined.
+            return obj._fail_with_undefined_error()
         wrapped = self.wrap_str_format(value)
         if wrapped is not None and self.is_safe_attribute(obj, attribute, value):
             return wrapped
@@ -187,10 +230,17 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         meter = __self.meter
-        meter.step()
+        meter.steps += 1
+        if meter.steps > MAX_STEPS or meter.produced > MAX_PRODUCED:
+            meter.check()
+        if type(__obj) is Macro:
+            # The call most made, and safe: what a macro makes is counted as it is shown.
+            return __context.call(__obj, *args, **kwargs)
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
         if isinstance(__obj, types.BuiltinMethodType) and isinstance(__obj.__self__, str):
             _check_str_call(__obj.__self__, __obj.__name__, args, kwargs)
-        result = super().call(__context, __obj, *args, **kwargs)
+        result = __context.call(__obj, *args, **kwargs)
         _measure(meter, result)
         return result
 
@@ -201,19 +251,6 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         _measure(self.meter, result)
         return result
 
-    def _finalize(self, value: Any) -> Any:
-        """Every ``{{ value }}`` shown: made text here, so that its size is counted."""
-        if not isinstance(value, str):
-            value = Markup(value.__html__()) if hasattr(value, "__html__") else str(value)
-        self.meter.produce(len(value))
-        return value
-
-    def _concat(self, parts: Iterable[str]) -> str:
-        parts = parts if isinstance(parts, list) else list(parts)
-        # Measured before the join: a buffer may hold the same text a million times over.
-        self.meter.produce(sum(map(len, parts)))
-        return "".join(parts)
-
     @pass_eval_context
     def _concat_operands(self, eval_ctx: Any, operands: list[Any]) -> str:
         """``a ~ b``: measured before the join, like a buffer."""
@@ -221,18 +258,30 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.meter.produce(sum(map(len, texts)))
         return markup_join(texts) if eval_ctx.autoescape else str_join(texts)
 
-    def _count(self, iterable: Iterable[Any]) -> Iterator[Any]:
-        """The items of a ``{% for %}``, one step each."""
+    def _count(self, iterable: Iterable[Any], text: int) -> Iterator[Any]:
+        """The items of a ``{% for %}``, one step each, and the loop's own ``text`` counted as made.
+
+        With that and each value shown counted, what a buffer (a macro's, a ``{% set %}`` block's)
+        holds is counted as it grows, and needs no measuring when joined.
+        """
         meter = self.meter
         for item in iterable:
-            meter.step()
+            meter.steps += 1
+            meter.produced += text
+            if meter.steps > MAX_STEPS or meter.produced > MAX_PRODUCED:
+                meter.check()
             yield item
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """The template's tree, with every loop counted and every ``~`` measured."""
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Filter(loop.iter, _COUNT, [], [], None, None, lineno=loop.lineno)
+            text = sum(len(data.data) if isinstance(data, nodes.TemplateData) else SHOWN_VALUE
+                       for part in (*loop.body, *loop.else_)
+                       for output in (part, *part.find_all(nodes.Output)) if isinstance(output, nodes.Output)
+                       for data in output.nodes)
+            loop.iter = nodes.Filter(loop.iter, _COUNT, [nodes.Const(text, lineno=loop.lineno)], [], None, None,
+                                     lineno=loop.lineno)
         for parent in tree.find_all(nodes.Node):
             for field_name, child in parent.iter_fields():
                 if isinstance(child, nodes.Concat):
@@ -323,7 +372,7 @@ def _too_big_number() -> LimitExceeded:
 
 
 def _measure(meter: Meter, result: Any) -> None:
-    if isinstance(result, str):
+    if type(result) is Markup or isinstance(result, str):
         meter.produce(len(result))
     elif isinstance(result, Sized) and not isinstance(result, (range, dict, types.MappingProxyType)):
         # What was made: a range is made as it is gone through, and counted then.

@@ -8,6 +8,7 @@ import re
 import traceback
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -22,7 +23,7 @@ from markupsafe import Markup
 
 from statusgen import markup, timeutil
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
-from statusgen.sandbox import MAX_OUTPUT, LimitExceeded, ThemeEnvironment, metered_filter
+from statusgen.sandbox import MAX_OUTPUT, LimitExceeded, Meter, ThemeEnvironment
 from statusgen.uptime import Period
 from statusgen.yamlload import LINK_HINTS, link_problem
 
@@ -130,15 +131,27 @@ def environment(dirs: list[Path], formatter: Formatter) -> ThemeEnvironment:
     loader = jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs])
     env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update({name: metered_filter(env.meter, name, function) for name, function in dict(
-        markdown=markup.render, inline_markdown=markup.render_inline, label=_label,
-        impact_label=_impact_label, time=formatter.time_tag,
+    # These make a short text of one value each, and are not metered (they are most of what a
+    # page calls); markdown, whose cost grows with its text, is, by the length of its text.
+    env.filters.update(
+        markdown=_by_length(env.meter, markup.render), inline_markdown=_by_length(env.meter, markup.render_inline),
+        label=_label, impact_label=_impact_label, time=formatter.time_tag,
         duration=_duration, iso=timeutil.iso, anchor=update_anchor, pct=percent,
         bar=bar_class,
-    ).items()})
+    )
     env.globals.update(fmt=formatter)
     env.theme_folders = [(os.path.abspath(d / "templates"), f"themes/{d.name}/templates") for d in dirs]
     return env
+
+
+def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str], Markup]:
+    """``render``, counted as a step for each 16 characters of its text."""
+    def metered(text: str) -> Markup:
+        if not isinstance(text, str):
+            raise TypeError(f"markdown takes text, not {type(text).__name__}")
+        meter.step(1 + len(text) // 16)
+        return render(text)
+    return metered
 
 
 def _impact_label(impact: str) -> str:

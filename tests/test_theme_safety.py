@@ -127,7 +127,7 @@ TOO_MUCH = {
                             "the template made more than 64 MiB of text for one file"),
     "constant text in a buffer": ("{% macro m() %}{% for i in range(100000) %}" + "x" * 1000 +
                                   "{% endfor %}{% endmacro %}{% set y = m() %}",
-                                  "the template made a text of more than 8 MiB"),
+                                  "the template made more than 64 MiB of text for one file"),
     "string times": ("{{ 'x' * 10**9 }}", "this multiplication would make a text of more than 8 MiB"),
     "list times": ("{{ ([1] * 10**9)|length }}", "this multiplication would make a text of more than 8 MiB"),
     "huge power": ("{{ 10**10**10 }}", "the template computed a number of more than 256 bits"),
@@ -358,5 +358,5 @@ def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch, tmp_pat
     monkeypatch.setattr(sandbox.Meter, "end_file", record)
     build(PROJECT, tmp_path / "demo", datetime(2026, 11, 23, 10, tzinfo=UTC), use_cache=False)
     assert 1000 < peaks["steps"] < sandbox.MAX_STEPS // 100
-    assert 10_000 < peaks["produced"] < sandbox.MAX_PRODUCED // 100
+    assert 10_000 < peaks["produced"] < sandbox.MAX_PRODUCED // 50
     assert peaks["steps"] < sandbox.BUILD_STEPS
