@@ -161,6 +161,8 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.filters[_COUNT] = self._count
         self.filters[_CONCAT] = self._concat_operands
         self._verdicts: dict[tuple[type, str, type], bool] = {}
+        # (folder of templates, as the repository names it), most specific first; set by the theme.
+        self.theme_folders: list[tuple[str, str]] = []
 
     # -- what a template may reach --------------------------------------------------------------
 
@@ -220,7 +222,8 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             if is_map:
                 if kwargs or len(args) != 1:
                     raise TypeError("format_map() takes exactly one argument")
-                args, kwargs = (), args[0]
+                kwargs = args[0]
+                args = ()
             _check_widths(text)
             return type(text)(formatter.vformat(text, args, kwargs))
 

@@ -8,7 +8,7 @@ import re
 import traceback
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -317,7 +317,7 @@ def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, 
     found = []
     for node in tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
                                jinja2.nodes.Extends)):
-        target = node.template
+        target = getattr(node, "template", None)
         if isinstance(target, jinja2.nodes.Const) and isinstance(target.value, str) \
                 and target.value not in known and not getattr(node, "ignore_missing", False):
             found.append(Problem(shown, node.lineno, f"template {target.value!r} not found",
@@ -351,9 +351,8 @@ def render_page(env: ThemeEnvironment, template: str, out: str, context: dict[st
     """
     meter = env.meter
     meter.start_file()
-    stream = None
     try:
-        stream = env.get_template(template).generate(**context)
+        stream: Generator[str, None, None] = env.get_template(template).generate(**context)  # type: ignore[assignment]
         parts: list[str] = []
         size = 0
         while batch := list(islice(stream, 256)):
