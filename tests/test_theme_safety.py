@@ -175,8 +175,8 @@ def test_an_output_bomb_is_refused_in_bounded_memory(tmp_path: Path):
              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(status)")
     done = subprocess.run([sys.executable, "-c", child, "-C", str(repo.root), "build", "--now",
                            "2025-11-10T12:00:00Z"], capture_output=True, text=True, env={**os.environ})
-    assert done.returncode == 1
-    assert done.stderr.startswith("themes/evil/templates/404.html:1: the template")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stderr.startswith("themes/evil/templates/404.html:1: the template"), done.stderr[-2000:]
     peak_mib = int(done.stdout.split()[-1]) / 1024
     assert peak_mib < 200, peak_mib  # it would have been gigabytes
     assert not repo.site.exists()
