@@ -84,7 +84,8 @@ def load_repository(root: Path, publishing: bool = True, cache: bool = False) ->
         if not incident.hidden:  # cached or not: what is published is checked every time
             problems += templates.left_in(incident)
     if publishing and config is not None:
-        problems += theme.link_problems(root, f"themes/{config.site.theme}")
+        links = theme.link_problems(root, f"themes/{config.site.theme}")
+        problems += links or theme.theme_problems(root, config.site.theme)  # read only what links allow
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents), store)
@@ -120,8 +121,13 @@ def _calendar(state: SiteState) -> bytes:
 _WORK: list[Unit] = []
 
 
-def _make(index: int) -> tuple[int, bytes]:
-    return index, _WORK[index].make()
+def _make(index: int) -> tuple[int, bytes | list[Problem]]:
+    # A theme's error is handed back as its problems: the exception would lose its file and line
+    # on the way between processes.
+    try:
+        return index, _WORK[index].make()
+    except StatusgenError as exc:
+        return index, exc.problems if isinstance(exc, ValidationFailed) else [exc.problem]
 
 
 def make_all(units: list[Unit], jobs: int) -> Iterator[tuple[str, bytes]]:
@@ -135,6 +141,8 @@ def make_all(units: list[Unit], jobs: int) -> Iterator[tuple[str, bytes]]:
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for index, data in pool.imap_unordered(_make, range(len(units)), chunksize=64):
+                if isinstance(data, list):
+                    raise ValidationFailed(data)
                 yield units[index].path, data
     finally:
         _WORK = []

@@ -11,15 +11,14 @@ from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-import jinja2
-
 from statusgen.cache import key
 from statusgen.config import Component
 from statusgen.incidents import Incident
 from statusgen.policy import next_update_due
+from statusgen.sandbox import ThemeEnvironment
 from statusgen.state import SiteState
 from statusgen.status import SEVERITY
-from statusgen.theme import Formatter
+from statusgen.theme import Formatter, render_page
 from statusgen.uptime import ComponentUptime, combine
 from statusgen.writer import Unit
 
@@ -64,7 +63,7 @@ def worst(state: SiteState, components: tuple[Component, ...]) -> str:
 class Pages:
     """Renders every page of the site."""
 
-    def __init__(self, env: jinja2.Environment, state: SiteState, formatter: Formatter,
+    def __init__(self, env: ThemeEnvironment, state: SiteState, formatter: Formatter,
                  css: bytes):
         self.env = env
         self.state = state
@@ -80,13 +79,14 @@ class Pages:
         return next_update_due(incident, self.state.config.policy)
 
     def render(self, template: str, path: str, **context: Any) -> bytes:
+        """The page ``path``, made from ``template``; a theme's error is raised at its line."""
         depth = path.count("/")
         root = "../" * depth if path != "404.html" else self.site.base_path
         canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
-        html = self.env.get_template(template).render(
+        html = render_page(self.env, template, path, dict(
             site=self.site, state=self.state, root=root, canonical=canonical,
             css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
-            titles=self.titles, due=self.due, **context)
+            titles=self.titles, due=self.due, **context))
         return html.encode("utf-8")
 
     def _summary(self, incident: Incident) -> list[Any]:
