@@ -294,7 +294,7 @@ def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(t
                    f"object' has no attribute 'nosuch', making incidents/{broken}/index.html (check the spelling: "
                    "the pages hand templates what the default theme's templates use)",
                    "1 error(s); nothing was written"]
-    assert (repo.root / ".site.previous").is_dir()  # where the pages before it were laid out
+    assert not (repo.root / ".site.previous").exists()  # what the failed build laid out is removed
     theme_repo(repo, {"templates/incident.html": "{# fixed #}\n" + template})
     assert repo.build("2025-11-10T12:00:00Z", "--jobs", jobs) == 0
     fresh = tmp_path / "fresh"
