@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import itertools
 import logging
 import os
 import shutil
@@ -93,6 +92,8 @@ def _check_output_dir(out: Path, root: Path, inputs: Iterable[Path]) -> None:
         raise StatusgenError(f"output directory {out} has files that statusgen did not write; "
                              "refusing to replace it", where, 0,
                              "remove the folder, or build into a folder of its own, such as site/")
+    if out.is_dir():
+        check_strangers(out)
 
 
 def check_spare(spare: Path) -> bool:
@@ -102,12 +103,40 @@ def check_spare(spare: Path) -> bool:
     except FileNotFoundError:
         return False
     if stat.S_ISDIR(info.st_mode) and (_is_ours(spare) or not any(spare.iterdir())):
+        check_strangers(spare)
         return True
     kind = "symlink" if stat.S_ISLNK(info.st_mode) else "folder" if stat.S_ISDIR(info.st_mode) else "file"
     what = "has files that statusgen did not write" if kind == "folder" else f"is a {kind}"
     raise StatusgenError(f"the spare output folder {what}; refusing to replace it", str(spare), 0,
                          f"statusgen keeps the build before the current one in {spare.name}: move this "
                          f"{kind} away, or build into another folder with --out")
+
+
+def marker_text(tops: Iterable[str]) -> bytes:
+    """The marker's bytes: what it is, then each name the build wrote at the top, one a line."""
+    return _MARKER_TEXT + "".join(f"{name}\n" for name in sorted(tops)).encode()
+
+
+def check_strangers(folder: Path) -> None:
+    """Refuse a folder statusgen wrote that now holds, at its top, something it did not write.
+
+    A build replaces the whole folder, so a file put there by hand (a CNAME, a verification
+    file) would be lost. Markers of older builds name nothing; their folders are not checked.
+    """
+    try:
+        names = (folder / MARKER).read_bytes()[len(_MARKER_TEXT):].decode("utf-8", "replace").splitlines()
+        present = sorted(entry.name for entry in os.scandir(folder))
+    except OSError:
+        return
+    if not names:
+        return
+    known = set(names) | {MARKER}
+    strangers = [name for name in present if name not in known]
+    if strangers:
+        shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
+        raise StatusgenError(f"{folder} holds {shown}, which statusgen did not write; a build would remove it",
+                             str(folder / strangers[0]), 0,
+                             f"move it out of {folder.name}/: every build replaces the whole folder")
 
 
 def _is_ours(folder: Path) -> bool:
@@ -193,15 +222,16 @@ class _Layout:
     def fill(self, files: Iterable[tuple[str, bytes | Reuse]] | Iterable[tuple[str, bytes]]) -> int:
         changed = 0
         wanted: set[str] = set()
-        for name, data in itertools.chain([(MARKER, _MARKER_TEXT)], files):
-            rel = MARKER if name == MARKER else safe_relative(name)
+        tops: set[str] = set()
+        for name, data in files:
+            rel = safe_relative(name)
             wanted.add(rel)
-            try:
-                changed += self._put(rel, data) and name != MARKER
-            except PermissionError:
-                if not self._unlock():
-                    raise
-                changed += self._put(rel, data) and name != MARKER
+            tops.add(rel.split("/", 1)[0])
+            changed += self._put_unlocking(rel, data)
+        # The marker, written last, names what this build put at the top of the folder, so the
+        # next build can tell a file someone put there from one of its own.
+        wanted.add(MARKER)
+        self._put_unlocking(MARKER, marker_text(tops))
         keep = set()
         for folder in self.made:
             while folder.startswith(self.spare + "/") and folder not in keep:
@@ -214,6 +244,14 @@ class _Layout:
                 raise
             self._remove_others(wanted, keep)
         return changed
+
+    def _put_unlocking(self, rel: str, data: bytes | Reuse) -> bool:
+        try:
+            return self._put(rel, data)
+        except PermissionError:
+            if not self._unlock():
+                raise
+            return self._put(rel, data)
 
     def _put(self, rel: str, data: bytes | Reuse) -> bool:
         """Put one file in the spare folder; whether its bytes are new."""

@@ -115,6 +115,45 @@ def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys):
     assert "back to normal levels" in repo.page("incidents/2025-11-03-api-errors/index.html")
 
 
+@pytest.mark.parametrize("name", ["CNAME", ".nojekyll", "google1234.html", "notes"])
+@pytest.mark.parametrize("where", ["site", ".site.previous"])
+def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo, capsys, name: str, where: str):
+    assert repo.build() == 0
+    assert repo.build() == 0  # both folders are statusgen's now
+    folder = repo.root / where
+    person = folder / name
+    if name == "notes":
+        person.mkdir()
+        (person / "todo.txt").write_text("mine\n")
+    else:
+        person.write_text("status.example.com\n")
+    before = {k: v for k, v in tree_digest(repo.root).items() if k != LOCK_PATH}
+    capsys.readouterr()
+    for _ in range(2):
+        assert repo.build() == 1
+        assert capsys.readouterr().err == (
+            f"error: {person}: {folder} holds {name}, which statusgen did not write; a build would remove it "
+            f"(move it out of {where}/: every build replaces the whole folder)\n")
+    assert {k: v for k, v in tree_digest(repo.root).items() if k != LOCK_PATH} == before
+    shutil.rmtree(person) if person.is_dir() else person.unlink()
+    assert repo.build() == 0
+
+
+def test_the_marker_names_what_the_build_wrote_at_the_top(repo: Repo):
+    assert repo.build() == 0
+    lines = (repo.site / writer.MARKER).read_text().splitlines()
+    assert lines[1:] == sorted(p.name for p in repo.site.iterdir() if p.name != writer.MARKER)
+    assert {"index.html", "incidents", "api", "static", "feed.atom"} <= set(lines[1:])
+
+
+def test_a_folder_of_an_older_build_whose_marker_names_nothing_is_taken(repo: Repo):
+    assert repo.build() == 0
+    (repo.site / writer.MARKER).write_bytes(writer.marker_text([]))  # as builds before names were kept
+    (repo.site / "stray.txt").write_text("x\n")
+    assert repo.build() == 0
+    assert not (repo.site / "stray.txt").exists()
+
+
 @pytest.mark.parametrize("kind", ["file", "symlink", "dangling symlink"])
 def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, capsys, kind: str):
     spare = repo.root / ".site.previous"
