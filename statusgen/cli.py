@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shlex
 import sys
 import textwrap
@@ -297,10 +298,17 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The line breaks of a workflow command's message, as the runner decodes them.
+_BREAKS = {"\r": "%0D", "\n": "%0A"}
+
+
 def workflow_command(problem: Problem, path: str) -> str:
     """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
     def data(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        # Control and bidirectional characters as visible escapes, and "##[" defused, as anywhere
+        # else statusgen prints content; then what the runner decodes, %-encoded.
+        pieces = re.split(r"(\r|\n)", text)
+        return "".join(_BREAKS.get(piece) or printable(piece).replace("%", "%25") for piece in pieces)
 
     def prop(text: str) -> str:
         return data(text).replace(":", "%3A").replace(",", "%2C")
@@ -314,13 +322,23 @@ def workflow_command(problem: Problem, path: str) -> str:
 def _annotate(root: Path, problems: list[Problem]) -> None:
     # Annotations name files from the folder the job runs in (the workspace), which is not the
     # status repository's when it is a subfolder given with -C.
-    here = Path.cwd().resolve()
+    here = _real(Path.cwd())
     for problem in problems:
         path = problem.path
         if path:
-            full = (root / path).resolve()
+            # The repository's folder is resolved, not the file: the file may be the very link
+            # (a loop, one out of the repository) that the problem is about.
+            full = _real(root) / path
             path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
         print(workflow_command(problem, path))
+
+
+def _real(path: Path) -> Path:
+    """``path`` with its links resolved, as far as they lead anywhere; never raises on a loop."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -456,7 +474,8 @@ def _templates(root: Path, args: argparse.Namespace) -> int:
     from statusgen import templates
 
     for template in templates.available(root).values():
-        print(f"{template.name:<14} {template.source:<28} {template.summary[:70]}")
+        # Names and first lines come from the repository's templates/ folder.
+        print(printable(f"{template.name:<14} {template.source:<28} {template.summary[:70]}"))
     return EXIT_OK
 
 
