@@ -65,6 +65,17 @@ def _edit_instant(value: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{exc}; write it like {TIME_EXAMPLE}") from None
 
 
+def _port(value: str) -> int:
+    """``--port``: a TCP port number, checked before the first build rather than at the bind after it."""
+    try:
+        port = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}: give a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range: give a number from 0 to 65535")
+    return port
+
+
 def _edit_now(value: str) -> str:
     """``--now`` of the editing commands, checked as it is parsed so that a bad one shows an example."""
     _edit_instant(value)
@@ -187,7 +198,8 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change",
                               description="Build the site, serve it, and rebuild when statusgen.yaml, "
                                           "incidents/, templates/ or themes/ change; open pages reload.")
-    cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    cmd.add_argument("--port", type=_port, default=8000, help="port to listen on, 0-65535; 0 picks a free one "
+                                                             "(default: 8000)")
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")

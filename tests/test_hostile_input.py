@@ -807,3 +807,26 @@ def test_log_lines_quote_content_escaped(repo: Repo):
                           timeout=60, check=True)
     assert done.stderr == "WARNING statusgen.test: bad answer: x\\n::error file=a::pwned \\x1b[2J\n"
     assert_inert(done.stderr)
+
+
+# --- serve's address options -------------------------------------------------------------------
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "x", "1" * 5000])
+def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsys, port: str):
+    capsys.readouterr()
+    assert repo.run("serve", "--port", port) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and not repo.site.exists()
+    assert err.splitlines()[-1].startswith("statusgen serve: error: argument --port: ")
+    assert err.splitlines()[-1].endswith("give a number from 0 to 65535")
+
+
+@pytest.mark.parametrize("host, reason", [
+    ("999.1.1.1", "Name or service not known"), ("192.0.2.1", "Cannot assign requested address"),
+    ("a\x00b", "host name must not contain null character")])
+def test_a_host_that_cannot_be_listened_on_names_the_host(repo: Repo, capsys, host: str, reason: str):
+    capsys.readouterr()
+    assert repo.run("serve", "--port", "0", "--host", host) == 1
+    shown = printable(host)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: cannot listen on {shown}:0: {reason} (give --host an address of this machine, e.g. 127.0.0.1)")
