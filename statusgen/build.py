@@ -80,16 +80,17 @@ def load_repository(root: Path, publishing: bool = True, cache: bool = False) ->
     config = load_config(root, problems)
     # The theme is read (into the cache's fingerprint, then checked) only once the links on the
     # way to it and under it are known to stay in the repository; load_config reported the former.
-    reachable = config is not None and not theme_path_problems(root, config.site.theme)
-    links = theme.link_problems(root, f"themes/{config.site.theme}") if reachable and (publishing or cache) else []
+    name = config.site.theme if config is not None else None
+    reachable = name is not None and not theme_path_problems(root, name)
+    links = theme.link_problems(root, f"themes/{name}") if reachable and (publishing or cache) else []
     problems += links
     store = open_cache(root, config) if cache and config is not None and not problems else None
     incidents = load_incidents(root, config, problems, store)
     for incident in incidents if publishing else ():
         if not incident.hidden:  # cached or not: what is published is checked every time
             problems += templates.left_in(incident)
-    if publishing and reachable and not links:
-        problems += theme.theme_problems(root, config.site.theme)
+    if publishing and name is not None and reachable and not links:
+        problems += theme.theme_problems(root, name)
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents), store)
