@@ -17,7 +17,7 @@ from pathlib import Path
 
 from statusgen import api, badges, feeds, templates, theme, writer
 from statusgen.cache import BuildCache, fingerprint, key, untrusted
-from statusgen.config import CONFIG_NAME, Config, load_config
+from statusgen.config import CONFIG_NAME, Config, load_config, theme_path_problems
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
 from statusgen.incidents import load_incidents
 from statusgen.lock import TIMEOUT, build_lock
@@ -78,14 +78,19 @@ def load_repository(root: Path, publishing: bool = True, cache: bool = False) ->
     """
     problems: list[Problem] = []
     config = load_config(root, problems)
+    # The theme is read (into the cache's fingerprint, then checked) only once the links on the
+    # way to it and under it are known to stay in the repository; load_config reported the former.
+    name = config.site.theme if config is not None else None
+    reachable = name is not None and not theme_path_problems(root, name)
+    links = theme.link_problems(root, f"themes/{name}") if reachable and (publishing or cache) else []
+    problems += links
     store = open_cache(root, config) if cache and config is not None and not problems else None
     incidents = load_incidents(root, config, problems, store)
     for incident in incidents if publishing else ():
         if not incident.hidden:  # cached or not: what is published is checked every time
             problems += templates.left_in(incident)
-    if publishing and config is not None:
-        links = theme.link_problems(root, f"themes/{config.site.theme}")
-        problems += links or theme.theme_problems(root, config.site.theme)  # read only what links allow
+    if publishing and name is not None and reachable and not links:
+        problems += theme.theme_problems(root, name)
     if problems or config is None:
         raise ValidationFailed(problems)
     return Repository(config, tuple(incidents), store)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shlex
 import sys
 import textwrap
@@ -62,6 +63,17 @@ def _edit_instant(value: str) -> datetime:
         return resolve_now(value.strip(), {})
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{exc}; write it like {TIME_EXAMPLE}") from None
+
+
+def _port(value: str) -> int:
+    """``--port``: a TCP port number, checked before the first build rather than at the bind after it."""
+    try:
+        port = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}: give a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range: give a number from 0 to 65535")
+    return port
 
 
 def _edit_now(value: str) -> str:
@@ -186,7 +198,8 @@ def parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change",
                               description="Build the site, serve it, and rebuild when statusgen.yaml, "
                                           "incidents/, templates/ or themes/ change; open pages reload.")
-    cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    cmd.add_argument("--port", type=_port, default=8000, help="port to listen on, 0-65535; 0 picks a free one "
+                                                             "(default: 8000)")
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")
@@ -297,10 +310,17 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The line breaks of a workflow command's message, as the runner decodes them.
+_BREAKS = {"\r": "%0D", "\n": "%0A"}
+
+
 def workflow_command(problem: Problem, path: str) -> str:
     """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
     def data(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        # Control and bidirectional characters as visible escapes, and "##[" defused, as anywhere
+        # else statusgen prints content; then what the runner decodes, %-encoded.
+        pieces = re.split(r"(\r|\n)", text)
+        return "".join(_BREAKS.get(piece) or printable(piece).replace("%", "%25") for piece in pieces)
 
     def prop(text: str) -> str:
         return data(text).replace(":", "%3A").replace(",", "%2C")
@@ -314,13 +334,23 @@ def workflow_command(problem: Problem, path: str) -> str:
 def _annotate(root: Path, problems: list[Problem]) -> None:
     # Annotations name files from the folder the job runs in (the workspace), which is not the
     # status repository's when it is a subfolder given with -C.
-    here = Path.cwd().resolve()
+    here = _real(Path.cwd())
     for problem in problems:
         path = problem.path
         if path:
-            full = (root / path).resolve()
+            # The repository's folder is resolved, not the file: the file may be the very link
+            # (a loop, one out of the repository) that the problem is about.
+            full = _real(root) / path
             path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
         print(workflow_command(problem, path))
+
+
+def _real(path: Path) -> Path:
+    """``path`` with its links resolved, as far as they lead anywhere; never raises on a loop."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
 
 
 def _check(root: Path, args: argparse.Namespace) -> int:
@@ -456,7 +486,8 @@ def _templates(root: Path, args: argparse.Namespace) -> int:
     from statusgen import templates
 
     for template in templates.available(root).values():
-        print(f"{template.name:<14} {template.source:<28} {template.summary[:70]}")
+        # Names and first lines come from the repository's templates/ folder.
+        print(printable(f"{template.name:<14} {template.source:<28} {template.summary[:70]}"))
     return EXIT_OK
 
 

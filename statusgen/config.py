@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.fields import Reader, slug_ok
-from statusgen.yamlload import YList, YMap, line_of, load, read_text
+from statusgen.yamlload import LINK_HINTS, YList, YMap, line_of, link_problem, load, read_text
 
 CONFIG_NAME = "statusgen.yaml"
 IMPACTS = ("none", "minor", "major", "critical")
@@ -123,6 +123,33 @@ def load_config(root: Path, problems: list[Problem]) -> Config | None:
     return Config(site, tuple(components), tuple(notify), policy)
 
 
+def theme_path_problems(root: Path, theme: str) -> list[Problem]:
+    """The symlinks on the way to the theme ``themes/<theme>`` (``themes`` itself, then the theme's
+    folder) that the build must not follow, reported at their paths.
+
+    Whatever is under the theme's folder is published or read into the cache's fingerprint; a
+    link on the way there could lead a pull request's theme out of the repository (to a folder of
+    the machine that builds, or to /proc), into ``.git``, or around the whole repository. Nothing
+    may read the theme while these are reported.
+    """
+    path = root
+    for name in ("themes", theme):
+        path = path / name
+        if not path.is_symlink():
+            if not path.is_dir():
+                return []
+            continue
+        rel = path.relative_to(root).as_posix()
+        problem = link_problem(path, root)
+        if problem is not None:
+            hint = "copy the folder into the repository" if "outside" in problem else LINK_HINTS[problem]
+            return [Problem(rel, 0, problem, hint)]
+        if Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(path)):
+            return [Problem(rel, 0, "symlink loop: it points to a folder that holds it",
+                            "link to the folder it should show, not one that holds it")]
+    return []
+
+
 def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     site = reader.mapping(value, "'site'", line) if value is not None else None
     if site is None:
@@ -151,6 +178,8 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     if not slug_ok(theme.replace("_", "-")):
         reader.error(line_of(site, "theme"), f"theme must be a folder name under themes/, not {theme!r}")
         theme = "default"
+    elif links := theme_path_problems(root, theme):
+        reader.problems.extend(links)  # the theme keeps its name: nothing reads it (see load_repository)
     elif theme != "default" and not (root / "themes" / theme).is_dir():
         reader.error(line_of(site, "theme"), f"theme {theme!r} not found",
                      f"create themes/{theme}/templates/, or use theme: default")

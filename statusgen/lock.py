@@ -7,6 +7,7 @@ files. The lock is an flock, so the system releases it when its holder exits, ho
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import logging
@@ -38,12 +39,12 @@ def build_lock(root: Path, report: Callable[[str], None], timeout: float = TIMEO
         return
     try:
         _acquire(handle, report, timeout)
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        _write_pid(handle)
         try:
             yield
         finally:
-            os.ftruncate(handle, 0)  # a waiter reading it now finds no pid rather than a stale one
+            with contextlib.suppress(OSError):  # a waiter reading it now finds no pid rather than a stale one
+                os.ftruncate(handle, 0)
     finally:
         os.close(handle)  # releases the lock
 
@@ -51,15 +52,10 @@ def build_lock(root: Path, report: Callable[[str], None], timeout: float = TIMEO
 def _open(path: Path) -> int | None:
     """The lock file, open; None if the repository may not be written to."""
     try:
-        path.parent.mkdir(exist_ok=True)
-        # Not through a symlink: one could come with the repository, and the lock file is
-        # truncated to hold the pid.
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        handle = _open_in_state_folder(path)
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-            raise StatusgenError(f"cannot take the build lock: {reason}", LOCK_PATH, 0,
-                                 f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way") from None
+            raise _refusal(path, exc) from None
         # A repository the build may not write to (a read-only checkout built with --no-cache)
         # still builds; only then can two builds of it meet.
         log.warning("%s: cannot take the build lock (%s); building without it", path, exc.strerror)
@@ -69,6 +65,42 @@ def _open(path: Path) -> int | None:
         raise StatusgenError("cannot take the build lock: it is not a file", LOCK_PATH, 0,
                              f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
     return handle
+
+
+def _open_in_state_folder(path: Path) -> int:
+    """``path`` opened (created if need be) in its folder, through no symlink: neither the file nor
+    its folder (``.statusgen``) may be one, as either could come with the repository and lead the
+    lock file, which is truncated to hold the pid, out of it."""
+    try:
+        path.parent.mkdir()
+    except FileExistsError:
+        pass
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        return os.open(path.name, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _refusal(path: Path, exc: OSError) -> StatusgenError:
+    state = LOCK_PATH.split("/")[0]
+    if os.path.islink(path.parent):
+        return StatusgenError(f"cannot take the build lock: {state} is a symlink", state, 0,
+                              f"{state}/ holds statusgen's local state in the repository: remove the link "
+                              "(and, if git tracks it, 'git rm' it)")
+    reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+    return StatusgenError(f"cannot take the build lock: {reason}", LOCK_PATH, 0,
+                          f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
+
+
+def _write_pid(handle: int) -> None:
+    """Write this process's id in the lock, for a waiting build to name; a full disk leaves it out,
+    which costs only that name."""
+    try:
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+    except OSError as exc:
+        log.info("cannot write the pid into the build lock (%s); holding it all the same", exc.strerror)
 
 
 def _acquire(handle: int, report: Callable[[str], None], timeout: float) -> None:

@@ -13,6 +13,7 @@ A visitor who leaves mid-answer or sends a malformed request costs a log line at
 
 from __future__ import annotations
 
+import errno
 import html
 import io
 import json
@@ -436,9 +437,12 @@ class LiveSite:
                                                   "waiting": threading.BoundedSemaphore(limits.waits)})
         try:
             self.server = SiteServer((host, port), handler, limits)
+        except (socket.gaierror, OverflowError, ValueError, TypeError) as exc:  # no address; a NUL
+            raise StatusgenError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
+                                 "", 0, _HOST_HINT) from None
         except OSError as exc:
-            raise StatusgenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "", 0,
-                                 "choose another --port") from None
+            hint = _HOST_HINT if exc.errno == errno.EADDRNOTAVAIL else "choose another --port"
+            raise StatusgenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "", 0, hint) from None
         self.observer = Observer()
         out = self.out.absolute()
         watcher = Rebuilder(self.rebuild, [out, spare_dir(out), (self.root / ".statusgen").absolute()])
@@ -457,6 +461,9 @@ class LiveSite:
             self.server.server_close()
         if self.observer is not None:
             self.observer.join(timeout=2)
+
+
+_HOST_HINT = "give --host an address of this machine, e.g. 127.0.0.1"
 
 
 def serve(root: Path, out: Path, host: str, port: int, report: Callable[[str], None],

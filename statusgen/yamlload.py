@@ -56,6 +56,11 @@ _SCALAR_TAGS = {
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _TAG_HINT = "remove the '!' tag; plain values are enough"
+# The longest text read as a number. PyYAML turns "0x" and a thousand digits, or "1:00:00..."
+# (sexagesimal), into an integer in time that grows with the square of its length, and Python
+# refuses to print one of over 4,300 digits; no value of a status repository is longer.
+MAX_NUMBER_CHARS = 100
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class YMap(dict):  # type: ignore[type-arg]
@@ -271,6 +276,9 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _SCALAR_TAGS:
             raise StatusgenError(f"unsupported YAML tag {node.tag!r}", path, line, _TAG_HINT)
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            raise StatusgenError(f"a number of {len(node.value):,} characters; the limit is {MAX_NUMBER_CHARS}",
+                                 path, line, "quote it if it is text")
         if node.tag != _STR:
             try:
                 return loader.construct_object(node, deep=True)

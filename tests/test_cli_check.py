@@ -104,3 +104,77 @@ def test_a_missing_configuration_is_one_error(tmp_path, capsys, monkeypatch):
 ])
 def test_workflow_command_escaping(problem: Problem, path: str, expected: str):
     assert workflow_command(problem, path) == expected
+
+
+LOOP_HINT = "symlink loop (point the link at a file, or remove it)"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_an_incident_linked_to_itself_is_reported_on_its_file(repo: Repo, capsys, monkeypatch, fmt):
+    monkeypatch.chdir(repo.root.parent)
+    (repo.root / "incidents/2025-01-01-loop.md").symlink_to("2025-01-01-loop.md")
+    (repo.root / "incidents/2025-01-02-a.md").symlink_to("2025-01-02-b.md")
+    (repo.root / "incidents/2025-01-02-b.md").symlink_to("2025-01-02-a.md")
+    code, out, err = run(repo, capsys, "--format", fmt)
+    names = ["status/incidents/2025-01-01-loop.md", "status/incidents/2025-01-02-a.md",
+             "status/incidents/2025-01-02-b.md"]
+    assert code == 1
+    if fmt == "github":
+        assert (out, err) == ([f"::error file={name},line=1,title=statusgen::{LOOP_HINT}" for name in names],
+                              ["3 error(s)"])
+    else:
+        assert (out, err) == ([], [f"{name.removeprefix('status/')}:1: {LOOP_HINT}" for name in names]
+                              + ["3 error(s); nothing was written"])
+
+
+def test_the_repository_folder_may_be_reached_through_links(repo: Repo, capsys, monkeypatch, tmp_path):
+    (tmp_path / "via").symlink_to(repo.root)
+    monkeypatch.chdir(tmp_path / "via")
+    repo.incident("2025-11-03-x.md", BROKEN)
+    code, out, _ = run(repo, capsys, "--format", "github")
+    assert (code, out[0]) == (1, "::error file=incidents/2025-11-03-x.md,line=3,title=statusgen::unknown key "
+                                 "'impcat' (did you mean 'impact'?)")
+
+
+HOSTILE = "2025-01-01-a##[error]pwn\x1b[2J\u202e"
+BAD_NAME = ("file name must be YYYY-MM-DD-slug with a lowercase slug "
+            "(e.g. incidents/2025-11-03-api-errors.md)")
+SHOWN = "2025-01-01-a##\\x5berror]pwn\\x1b[2J\\u202e"
+
+
+@pytest.mark.parametrize("problem, path, expected", [
+    (Problem("x", 1, "a\x1b[2Jb\u202ec\x85d\u2028e\tf\x00g"), "x",
+     "::error file=x,line=1,title=statusgen::a\\x1b[2Jb\\u202ec\\x85d\\u2028e\\tf\\x00g"),
+    (Problem("x", 1, "see ##[error]now", "##[group]"), "a##[b\u2066.md",
+     "::error file=a##\\x5bb\\u2066.md,line=1,title=statusgen::see ##\\x5berror]now (##\\x5bgroup])"),
+    (Problem("x", 1, "::error::x\n::warning::y"), "x",
+     "::error file=x,line=1,title=statusgen::\\x3a:error::x%0A\\x3a:warning::y"),
+])
+def test_workflow_commands_show_control_characters_as_escapes(problem: Problem, path: str, expected: str):
+    assert workflow_command(problem, path) == expected
+
+
+@pytest.mark.parametrize("command", [("check", "--format", "github"), ("check",), ("build",)])
+def test_a_hostile_file_name_is_printed_escaped(repo: Repo, capsys, monkeypatch, command):
+    monkeypatch.chdir(repo.root)
+    repo.incident(f"{HOSTILE}.md", BROKEN)
+    assert repo.run(*command, "--now", "2025-11-10T10:42:00Z") == 1
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert "\x1b" not in printed and "\u202e" not in printed and "##[" not in printed
+    first = (captured.out if "github" in command else captured.err).splitlines()[0]
+    if "github" in command:
+        assert first == f"::error file=incidents/{SHOWN}.md,line=1,title=statusgen::{BAD_NAME}"
+    else:
+        assert first == f"incidents/{SHOWN}.md:1: {BAD_NAME}"
+
+
+def test_template_names_and_first_lines_are_printed_escaped(repo: Repo, capsys):
+    repo.write("templates/x##[error]\x1b[2J.md", "\u202e##[warning]first\x07 line\n\nmore\n")
+    capsys.readouterr()
+    assert repo.run("templates") == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "##[" not in out
+    line = next(line for line in out.splitlines() if line.startswith("x##"))
+    assert line.split()[0] == "x##\\x5berror]\\x1b[2J"
+    assert line.endswith("\\u202e##\\x5bwarning]first\\x07 line")

@@ -807,3 +807,116 @@ def test_log_lines_quote_content_escaped(repo: Repo):
                           timeout=60, check=True)
     assert done.stderr == "WARNING statusgen.test: bad answer: x\\n::error file=a::pwned \\x1b[2J\n"
     assert_inert(done.stderr)
+
+
+# --- serve's address options -------------------------------------------------------------------
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "x", "1" * 5000])
+def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsys, port: str):
+    capsys.readouterr()
+    assert repo.run("serve", "--port", port) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and not repo.site.exists()
+    assert err.splitlines()[-1].startswith("statusgen serve: error: argument --port: ")
+    assert err.splitlines()[-1].endswith("give a number from 0 to 65535")
+
+
+@pytest.mark.parametrize("host, reason", [
+    ("999.1.1.1", "Name or service not known"), ("192.0.2.1", "Cannot assign requested address"),
+    ("a\x00b", "host name must not contain null character")])
+def test_a_host_that_cannot_be_listened_on_names_the_host(repo: Repo, capsys, host: str, reason: str):
+    capsys.readouterr()
+    assert repo.run("serve", "--port", "0", "--host", host) == 1
+    shown = printable(host)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: cannot listen on {shown}:0: {reason} (give --host an address of this machine, e.g. 127.0.0.1)")
+
+
+# --- Links on the way to the theme: themes/ and themes/NAME --------------------------------------
+
+INTO_GIT = "symlink points into .git (link to files of the working tree only)"
+COPY_FOLDER = "copy the folder into the repository"
+
+
+def theme_link(repo: Repo, outside: Path, case: str) -> tuple[str, str]:
+    """Lay out the link of ``case`` and name the theme; the expected line of the refusal."""
+    (outside / "themes/evil/static").mkdir(parents=True)
+    (outside / "themes/evil/templates").mkdir()
+    (outside / "themes/evil/static/secret.txt").write_text("the machine's secret\n")
+    (repo.root / ".git/evil/templates").mkdir(parents=True)
+    theme = "evil"
+    if case == "outside":
+        (repo.root / "themes").symlink_to("../outside/themes")
+        expected = f"themes: {SYMLINK_OUT} ({COPY_FOLDER})"
+    elif case == "root-default":  # the default theme's overrides live in themes/default too
+        (repo.root / "themes").symlink_to("/")
+        theme, expected = "default", f"themes: {SYMLINK_OUT} ({COPY_FOLDER})"
+    elif case == "proc":
+        (repo.root / "themes").symlink_to("/")
+        theme, expected = "proc", f"themes: {SYMLINK_OUT} ({COPY_FOLDER})"
+    elif case == "git":
+        (repo.root / "themes").symlink_to(".git")
+        expected = f"themes: {INTO_GIT}"
+    elif case == "holder":
+        (repo.root / "themes").symlink_to(".")
+        theme, expected = "incidents", f"themes: {HOLDER_LOOP}"
+    elif case == "loop":
+        (repo.root / "themes").symlink_to("themes")
+        expected = "themes: symlink loop (point the link at a file, or remove it)"
+    elif case == "name-git":
+        (repo.root / "themes").mkdir()
+        (repo.root / "themes/evil").symlink_to("../.git/evil")
+        expected = f"themes/evil: {INTO_GIT}"
+    else:  # a link inside the repository to the themes folder beside it, and to a theme outside it
+        (repo.root / "elsewhere").mkdir()
+        (repo.root / "themes").symlink_to("elsewhere")
+        (repo.root / "elsewhere/evil").symlink_to(outside / "themes/evil")
+        expected = f"themes/evil: {SYMLINK_OUT} ({COPY_FOLDER})"
+    if theme != "default":
+        repo.config(CONFIG.replace("  timezone:", f"  theme: {theme}\n  timezone:"))
+    return theme, expected
+
+
+CASES_OF_THEME_LINKS = ["outside", "root-default", "proc", "git", "holder", "loop", "name-git", "name-outside"]
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("case", CASES_OF_THEME_LINKS)
+def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo, outside: Path, capsys,
+                                                                    monkeypatch, case: str, command: str):
+    assert repo.build(NOW) == 0
+    theme_name, expected = theme_link(repo, outside, case)
+    from statusgen import theme
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the theme was read")
+
+    for name in ("theme_dirs", "theme_files", "theme_problems", "link_problems", "static_files"):
+        monkeypatch.setattr(theme, name, unread)
+    before = tree_digest(repo.site)
+    capsys.readouterr()
+    assert repo.run(command, "--now", NOW) == 1
+    assert capsys.readouterr().err.splitlines() == [expected, "1 error(s); nothing was written"]
+    assert tree_digest(repo.site) == before
+    assert not any("secret" in path for path in before)
+
+
+def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(repo: Repo, outside: Path, capsys,
+                                                                       monkeypatch):
+    theme_link(repo, outside, "proc")
+    monkeypatch.chdir(repo.root)
+    capsys.readouterr()
+    assert repo.run("check", "--now", NOW, "--format", "github") == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == ("::error file=themes,title=statusgen::symlink points outside the repository "
+                          f"({COPY_FOLDER})\n", "1 error(s)\n")
+
+
+def test_a_themes_folder_linked_inside_the_repository_is_followed(repo: Repo, outside: Path):
+    (repo.root / "elsewhere/own/static").mkdir(parents=True)
+    (repo.root / "elsewhere/own/templates").mkdir()
+    (repo.root / "elsewhere/own/static/extra.txt").write_text("ours\n")
+    (repo.root / "themes").symlink_to("elsewhere")
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
+    assert repo.build(NOW) == 0
+    assert repo.page("static/extra.txt") == "ours\n"

@@ -243,6 +243,38 @@ def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, c
     assert victim.read_text() == "keep me\n" and not repo.site.exists()
 
 
+STATE_LINK = (".statusgen: cannot take the build lock: .statusgen is a symlink (.statusgen/ holds statusgen's "
+              "local state in the repository: remove the link (and, if git tracks it, 'git rm' it))")
+
+
+@pytest.mark.parametrize("target", ["../victim", "victim-gone", ".git"])
+def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys, target: str):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "build.lock").write_text("keep me\n")
+    (repo.root / ".git").mkdir()
+    (repo.root / ".statusgen").symlink_to(target)  # as a commit could bring it
+    assert repo.build() == 1
+    assert capsys.readouterr().err == f"error: {STATE_LINK}\n"
+    assert [p.name for p in victim.iterdir()] == ["build.lock"] and (victim / "build.lock").read_text() == "keep me\n"
+    assert list((repo.root / ".git").iterdir()) == [] and not repo.site.exists()
+
+
+@pytest.mark.parametrize("call", ["pwrite", "ftruncate"])
+def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo, monkeypatch,
+                                                                               call: str):
+    from statusgen import lock
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(lock.os, call, full)
+    assert repo.build() == 0
+    monkeypatch.undo()
+    assert repo.page("index.html").count("Example Status") >= 1
+    assert (repo.root / LOCK_PATH).read_bytes() == b""
+
+
 def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypatch):
     held: dict[str, bool] = {}
 

@@ -390,3 +390,66 @@ def test_site_url_forms_that_are_accepted(repo: Repo, url: str, published: str, 
     assert repo.build() == 0
     assert f'<link rel="stylesheet" href="{base}static/style.css' in repo.page("404.html")
     assert json.loads(repo.page("api/v2/status.json"))["page"]["url"] == published.rstrip("/")
+
+
+HEX = "0x" + "f" * 3600
+SEXAGESIMAL = "1" + ":00" * 3000
+NUMBER_HINT = "quote it if it is text"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("where, value, line", [
+    ("title", HEX, 2), ("title", SEXAGESIMAL, 2), ("impact", "1" + "0" * 5000, 3),
+    ("title", "1." + "5" * 200, 2), ("since", SEXAGESIMAL, 0), ("key", HEX, 3)])
+def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys, monkeypatch, command, fmt,
+                                                            where, value, line):
+    if where == "since":
+        repo.config(CONFIG.replace("    group: Platform\n  - id: web",
+                                   f"    group: Platform\n    since: {value}\n  - id: web", 1))
+        path, line = "statusgen.yaml", CONFIG.splitlines().index("  - id: web") + 1
+    else:
+        text = (f"title: {value}\nimpact: major\n" if where == "title" else
+                f"title: X\nimpact: {value}\n" if where == "impact" else f"title: X\n? {value}\n: 1\n")
+        repo.incident("2025-11-03-x.md", md(text + UPDATE))
+        path = NAME
+    if command == "build" and fmt == "github":
+        return
+    before = tree_digest(repo.site)
+    monkeypatch.chdir(repo.root)
+    capsys.readouterr()
+    extra = ["--format", fmt] if command == "check" else []
+    assert repo.run(command, "--now", "2025-11-10T12:00:00Z", *extra) == 1
+    out, err = capsys.readouterr()
+    message = f"a number of {len(value):,} characters; the limit is 100"
+    if fmt == "github":
+        assert (out, err) == (f"::error file={path},line={line},title=statusgen::{message} "
+                              f"({NUMBER_HINT})\n", "1 error(s)\n")
+    else:
+        assert err.splitlines() == [f"{path}:{line}: {message} ({NUMBER_HINT})", "1 error(s); nothing was written"]
+    assert tree_digest(repo.site) == before
+
+
+def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch):
+    """PyYAML builds an integer from "1:00:00..." in time quadratic in its length: a 1 MB file of
+    them would take seconds. Such text is refused before any constructor sees it."""
+    import yaml
+
+    from statusgen import yamlload
+    from statusgen.errors import StatusgenError
+
+    seen: list[int] = []
+    constructors = yaml.constructor.SafeConstructor.yaml_constructors
+    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        original = constructors[tag]
+        monkeypatch.setitem(constructors, tag,
+                            lambda loader, node, original=original: seen.append(len(node.value))
+                            or original(loader, node))
+    assert yamlload.load("a: 1:00:00\nb: 0x1f\nc: 1.5\n", "x.yaml") == {"a": 3600, "b": 31, "c": 1.5}
+    assert seen == [7, 4, 3]
+    seen.clear()
+    text = "".join(f"k{i}: 1{':00' * 33}\n" for i in range(1000)) + "big: 1" + ":00" * 300_000 + "\n"
+    with pytest.raises(StatusgenError) as caught:
+        yamlload.load(text, "x.yaml")
+    assert str(caught.value) == f"x.yaml:1001: a number of 900,001 characters; the limit is 100 ({NUMBER_HINT})"
+    assert seen == [100] * 1000
