@@ -473,7 +473,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     from statusgen.serve import serve
 
     def report(line: str) -> None:
-        print(line, file=sys.stderr if "error" in line else sys.stdout, flush=True)
+        print(printable(line), file=sys.stderr if "error" in line else sys.stdout, flush=True)
 
     # A pinned instant holds for every rebuild; otherwise each rebuild reads the clock afresh.
     pinned = _now(args) if args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip() else None
