@@ -122,3 +122,54 @@ def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch):
 
     monkeypatch.setattr(isolation, "make_isolated", no_workers)
     assert repo.build() == 0
+
+
+# Each makes a text far over the limits in one call the sandbox used to let through.
+ONE_CALL = {
+    "markup center": '{{ ("x"|safe).center(1900000000) }}',
+    "markup ljust": '{{ ("x"|safe).ljust(1900000000) }}',
+    "markup replace": '{{ (("x" * 1000)|safe).replace("x", "y" * 100000) }}',
+    "join of an iterator": '{{ ("a" * 8000000).join(range(200)|map("string")) }}',
+    "join filter of an iterator": '{{ range(200)|map("string")|join("a" * 8000000) }}',
+    "wordwrap quadratic": '{{ ("a" * 800000)|wordwrap(1)|length }}',
+    "wordwrap long": '{{ ("a " * 60000)|wordwrap(79)|length }}',
+}
+
+
+@pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
+def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys, small_limits, template):
+    before = built_once(repo)
+    repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
+    err = refused(repo, capsys, before)
+    assert err[0].startswith("themes/evil/templates/404.html:2: "), err
+    assert err[0].endswith(", making 404.html" + err[0][err[0].rindex(" ("):]), err
+    assert err[1:] == ["1 error(s); nothing was written"]
+
+
+@pytest.mark.parametrize("source", ["{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
+                                    "{{ " + " + ".join(["1"] * 30000) + " }}",
+                                    "{% if x %}" * 3000 + "{% endif %}" * 3000],
+                         ids=["brackets", "sum", "ifs"])
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys, source, command):
+    before = built_once(repo)
+    repo.write("themes/evil/templates/404.html", source)
+    capsys.readouterr()
+    assert (repo.build() if command == "build" else repo.run(command)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "themes/evil/templates/404.html: template is nested too deeply to be read (split long " in err, err
+    assert tree_digest(repo.site) == before
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys, command):
+    before = built_once(repo)
+    repo.write("themes/evil/templates/404.html", "<p>fine</p>\n")
+    os.mkfifo(repo.root / "themes/evil/templates/page.html")
+    capsys.readouterr()
+    assert (repo.build() if command == "build" else repo.run(command)) == 1
+    err = capsys.readouterr().err
+    assert "themes/evil/templates/page.html: a template must be a regular file, not a FIFO, socket or device " \
+           "(replace it with a text file)" in err, err
+    assert tree_digest(repo.site) == before
