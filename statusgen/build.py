@@ -6,7 +6,6 @@ import contextlib
 import gc
 import itertools
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from statusgen import api, badges, feeds, templates, theme, writer
+from statusgen import api, badges, feeds, isolation, templates, theme, writer
 from statusgen.cache import BuildCache, fingerprint, key, untrusted
 from statusgen.config import CONFIG_NAME, Config, load_config, theme_path_problems
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
@@ -123,34 +122,25 @@ def _calendar(state: SiteState) -> bytes:
     return ics.calendar(state)
 
 
-_WORK: list[Unit] = []
+def make_all(units: list[Unit], jobs: int, isolate: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """The bytes of each unit, made on ``jobs`` processes when there are enough of them.
 
-
-def _make(index: int) -> tuple[int, bytes | list[Problem]]:
-    # A theme's error is handed back as its problems: the exception would lose its file and line
-    # on the way between processes.
-    try:
-        return index, _WORK[index].make()
-    except StatusgenError as exc:
-        return index, exc.problems if isinstance(exc, ValidationFailed) else [exc.problem]
-
-
-def make_all(units: list[Unit], jobs: int) -> Iterator[tuple[str, bytes]]:
-    """The bytes of each unit, made on ``jobs`` processes when there are enough of them."""
-    if jobs <= 1 or len(units) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    With ``isolate`` (the folder of a theme's own templates, as the repository names it), they
+    are made in limited worker processes even on one job: see statusgen.isolation.
+    """
+    if isolate is not None and isolation.fork_available():
+        yield from isolation.make_isolated(units, jobs, isolate)
+        return
+    if jobs <= 1 or len(units) < PARALLEL_FROM or not isolation.fork_available():
         for unit in units:
             yield unit.path, unit.make()
         return
-    global _WORK
-    _WORK = units  # the forked workers find their work here
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for index, data in pool.imap_unordered(_make, range(len(units)), chunksize=64):
-                if isinstance(data, list):
-                    raise ValidationFailed(data)
-                yield units[index].path, data
-    finally:
-        _WORK = []
+    yield from isolation.make_isolated(units, jobs, "the default theme")
+
+
+def _isolated_templates(name: str, dirs: list[Path]) -> str | None:
+    """The folder of the theme's own templates, when the build renders any: those run isolated."""
+    return f"themes/{name}/templates" if theme.overrides_templates(dirs) else None
 
 
 @contextmanager
@@ -182,7 +172,9 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
         started = time.perf_counter()
         with _collector_paused():
             repo = load_repository(root, cache=use_cache)
-            writer.check_output_dir(out, root, theme.theme_dirs(root, repo.config.site.theme))
+            dirs = theme.theme_dirs(root, repo.config.site.theme)
+            writer.check_output_dir(out, root, dirs)
+            isolate = _isolated_templates(repo.config.site.theme, dirs)
             state = derive(repo, now)
             units = plan(root, state)
             cache = repo.cache
@@ -195,7 +187,7 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
             todo = [u for u in units if u.path not in reused]
         # One process unless asked: on the 2-core machine the benchmark runs on, rendering on two
         # processes did not beat one, as writing the files, not rendering them, bounds a cold build.
-        made = make_all(todo, 1 if jobs is None else jobs)
+        made = make_all(todo, 1 if jobs is None else jobs, isolate)
         with _collector_paused() if len(todo) < SMALL_REBUILD else contextlib.nullcontext():
             changed = writer.write_tree(out, itertools.chain(reused.items(), made))
             if cache is not None:

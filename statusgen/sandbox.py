@@ -241,7 +241,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             return __context.call(__obj, *args, **kwargs)
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
-        if isinstance(__obj, types.BuiltinMethodType) and isinstance(__obj.__self__, str):
+        if isinstance(__obj, (types.BuiltinMethodType, types.MethodType)) and isinstance(__obj.__self__, str):
             _check_str_call(__obj.__self__, __obj.__name__, args, kwargs)
         result = __context.call(__obj, *args, **kwargs)
         _measure(meter, result)
@@ -347,6 +347,11 @@ def _check_str_call(text: str, method: str, args: tuple[Any, ...], kwargs: dict[
         items = args[0]
         if isinstance(items, Sized) and len(text) * len(items) > MAX_OUTPUT:
             raise _too_big("this join()")
+        # Items that are not counted yet: each costs a step as it comes, so at most MAX_STEPS.
+        if not isinstance(items, Sized) and len(text) * MAX_STEPS > MAX_OUTPUT:
+            raise LimitExceeded(f"this join() of items that are not a list, with a separator of "
+                                f"{len(text):,} characters, could make a text of more than "
+                                f"{MAX_OUTPUT // 2**20} MiB", "make a list of the items first, with the list filter")
 
 
 def _check_binop(operator_: str, left: Any, right: Any) -> None:
@@ -436,6 +441,10 @@ def _check_indent(value: Any = "", width: Any = 4, first: Any = False, blank: An
 def _check_wordwrap(value: Any = "", width: Any = 79, break_long_words: Any = True,
                     wrapstring: Any = None, *_: Any, **__: Any) -> None:
     text = value if isinstance(value, str) else ""
+    # Wrapping takes time that grows with the square of the text: bounded by bounding the text.
+    if len(text) > 100_000:
+        raise LimitExceeded("this wordwrap of a text of more than 100,000 characters would take too long",
+                            "wrap short texts, such as one message")
     joint = len(wrapstring) if isinstance(wrapstring, str) else 1
     if isinstance(width, int) and width > 0 and len(text) + joint * (len(text) // width + 1) > MAX_OUTPUT:
         raise _too_big("this wordwrap")
@@ -454,6 +463,8 @@ def _check_center(value: Any = "", width: Any = 80, *_: Any, **__: Any) -> None:
 def _check_join(value: Any = (), d: Any = "", attribute: Any = None, *_: Any, **__: Any) -> None:
     if isinstance(value, Sized) and isinstance(d, str) and len(d) * len(value) > MAX_OUTPUT:
         raise _too_big("this join")
+    if not isinstance(value, Sized) and isinstance(d, str):
+        _check_str_call(d, "join", (value,), {})
 
 
 def _check_fill(value: Any = (), count: Any = 1, fill_with: Any = None, *_: Any, **__: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import traceback
 import unicodedata
 from collections import Counter
@@ -303,6 +304,10 @@ def theme_problems(root: Path, name: str) -> list[Problem]:
 
 
 def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
+    # Looked at before it is opened: reading a FIFO waits for a writer forever, a device never ends.
+    if not stat.S_ISREG(path.stat().st_mode):
+        return [Problem(shown, 0, "a template must be a regular file, not a FIFO, socket or device",
+                        "replace it with a text file")]
     data = path.read_bytes()
     try:
         source = data.decode("utf-8")
@@ -314,6 +319,9 @@ def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, 
         tree = env.parse(source, rel, str(path))
     except jinja2.TemplateSyntaxError as exc:
         return [Problem(shown, exc.lineno, f"template syntax error: {exc.message}", _SYNTAX_HINT)]
+    except (RecursionError, MemoryError):
+        return [Problem(shown, 0, "template is nested too deeply to be read",
+                        "split long expressions and deeply nested brackets into {% set %} steps")]
     found = []
     for node in tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
                                jinja2.nodes.Extends)):
