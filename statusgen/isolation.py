@@ -101,7 +101,9 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
     stopped = False
     try:
         while True:
-            while len(running) < jobs:
+            # Twice as many chunks as workers are handed out, so a worker has the next one at hand
+            # while this process writes what the last one made.
+            while len(running) < 2 * jobs:
                 chunk = next(waiting, None)
                 if chunk is None:
                     break
@@ -109,6 +111,10 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
             if not running:
                 return
             now = time.monotonic()
+            # A chunk's time starts when a worker takes it up, not while it waits its turn.
+            for future, (chunk, started) in running.items():
+                if not any(_STATE[index] for index in chunk):
+                    running[future] = (chunk, now)
             ends = min(build_ends, *(started + CHUNK_DEADLINE for _, started in running.values()))
             done, _ = wait(running, timeout=max(0.0, ends - now), return_when=FIRST_COMPLETED)
             if not done:
