@@ -24,6 +24,7 @@ from statusgen.incidents import (
     load_incidents,
     parse_incident,
 )
+from statusgen.maintenance import active_interval, status_at
 from statusgen.policy import has_postmortem
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
@@ -288,18 +289,22 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
     body = "\n".join(lines) + "\n" + edit.render_update(update, 2, 4) + "---\n"
 
     folder = root / INCIDENT_DIR
-    folder.mkdir(exist_ok=True)
     day = at.astimezone(config.site.zone).date().isoformat()
     slug = slugify(title, max_length=60, word_boundary=True) or ("maintenance" if maintenance else "incident")
-    # Every name in the folder counts, those of files that do not load too: a broken file's id is
-    # still its stem.
-    taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
-    stem, number = f"{day}-{slug}", 2
-    while stem in taken:
-        stem, number = f"{day}-{slug}-{number}", number + 1
-    rel = f"{INCIDENT_DIR}/{stem}.md"
-    incident = _validated(body, rel, stem, config)
-    edit.create_exclusively(root / rel, body)
+    stem = f"{day}-{slug}"
+    incident = _validated(body, f"{INCIDENT_DIR}/{stem}.md", stem, config)  # a mistake touches nothing
+    folder.mkdir(exist_ok=True)
+    # Under the lock, two `new`s of one title at once take two names rather than one failing.
+    with edit.edit_lock(root):
+        # Every name in the folder counts, those of files that do not load too: a broken file's
+        # id is still its stem.
+        taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
+        number = 2
+        while stem in taken:
+            stem, number = f"{day}-{slug}-{number}", number + 1
+        rel = f"{INCIDENT_DIR}/{stem}.md"
+        incident = _validated(body, rel, stem, config)
+        edit.create_exclusively(root / rel, body)
     return Written(root / rel, incident, warnings)
 
 
@@ -307,12 +312,37 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
                components: list[str], message: str | None = None, template: str | None = None) -> Written:
     """Append an update to an incident or maintenance file.
 
-    Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it.
+    Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it. The
+    file is read again under the repository's edit lock, so that edits made at once all land.
     """
     config = ws.config
-    incident = find(ws, ident)
-    warnings = ws.check(incident.path)
-    path = edit.edit_target(root, root / incident.path, incident.path)
+    found = find(ws, ident)
+    warnings = ws.check(found.path)
+    path = edit.edit_target(root, root / found.path, found.path)
+
+    def attempt(text: str, incident: Incident) -> tuple[str, Incident]:
+        return _appended(root, config, text, incident, status=status, at=at, components=components,
+                         message=message, template=template)
+
+    # Checked first on the file as loaded, so that a mistake in the command touches nothing.
+    attempt(*_reread(path, found, config))
+    with edit.edit_lock(root):
+        text, incident = _reread(path, found, config)
+        new_text, updated = attempt(text, incident)
+        edit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+    return Written(root / incident.path, updated, warnings)
+
+
+def _reread(path: Path, found: Incident, config: Config) -> tuple[str, Incident]:
+    """The file's text now, and the incident it holds: another edit may have changed it since the
+    workspace was loaded."""
+    text = read_text(path, found.path)
+    return text, _validated(text, found.path, found.id, config)
+
+
+def _appended(root: Path, config: Config, text: str, incident: Incident, *, status: str, at: datetime,
+              components: list[str], message: str | None, template: str | None) -> tuple[str, Incident]:
+    """The file's text with the update appended, and the incident it holds, checked."""
     maintenance = incident.is_maintenance
     allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
     if status not in allowed:
@@ -331,18 +361,39 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
                             f"({incident.id} is a maintenance)", "the window puts its components under maintenance")
     changes = parse_components(config, components, incident.impact, False, need_status=True)
     timeline_name = template or (None if message is not None else status)
-    text = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
+    body = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
                     components=dict(incident.components), at=at,
                     window=(incident.window.start, incident.window.end) if incident.window else None)
-    new_text = edit.append_update(read_text(path, incident.path), incident.path,
-                                  edit.NewUpdate(at, status, text, changes))
+    new_text = edit.append_update(text, incident.path, edit.NewUpdate(at, status, body, changes))
     updated = _edited(new_text, incident.path, incident.id, config)
     added = updated.last_update
-    if (added.at, added.status, added.message, added.components) != (at, status, text.strip(), changes):
+    if (added.at, added.status, added.message, added.components) != (at, status, body.strip(), changes):
         raise StatusgenError("the update could not be added without changing its meaning", incident.path, 0,
                              "add it by hand")
-    edit.write_atomically(path, new_text)
-    return Written(root / incident.path, updated, warnings)
+    if maintenance:
+        _check_shown(updated, status, at)
+    return new_text, updated
+
+
+def _check_shown(updated: Incident, status: str, at: datetime) -> None:
+    """Refuse a maintenance update the site would not show as written: the site reads a
+    maintenance by its window (maintenance.status_at), and ignores, say, a ``completed`` posted
+    before the window starts."""
+    shown = status_at(updated, at)
+    if shown == status:
+        return
+    interval = active_interval(updated)
+    window = updated.window
+    assert window is not None
+    message = f"the site would show {updated.id} as '{shown}' at {iso(at)}, not '{status}': "
+    line = updated.updates[-2].line  # the latest update in the file as it is
+    if interval is not None and at < interval.start:
+        raise StatusgenError(message + f"the window has not started (it starts {iso(window.start)}); "
+                             "nothing was written", updated.path, line,
+                             f"to call it off, `statusgen update {updated.id} --status cancelled`; to start it "
+                             "early, `--status in_progress`")
+    raise StatusgenError(message + "nothing was written", updated.path, line,
+                         f"post the status the maintenance has at {iso(at)}: '{shown}'")
 
 
 def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str | None = None,
@@ -355,19 +406,32 @@ def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str
 
 
 def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
-    """Add a ``## Postmortem`` skeleton, with the incident's timeline filled in, to the body."""
+    """Add a ``## Postmortem`` skeleton, with the incident's timeline filled in, to the body.
+
+    Like an update, it is made under the edit lock from the file as it is then.
+    """
     config = ws.config
-    incident = find(ws, ident)
-    warnings = ws.check(incident.path)
-    path = edit.edit_target(root, root / incident.path, incident.path)
+    found = find(ws, ident)
+    warnings = ws.check(found.path)
+    path = edit.edit_target(root, root / found.path, found.path)
+    skeleton = templates.get(root, "postmortem")
+    _with_postmortem(config, *_reread(path, found, config), skeleton)  # a mistake touches nothing
+    with edit.edit_lock(root):
+        text, incident = _reread(path, found, config)
+        new_text, updated = _with_postmortem(config, text, incident, skeleton)
+        edit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+    return Written(root / incident.path, updated, warnings)
+
+
+def _with_postmortem(config: Config, text: str, incident: Incident,
+                     template: templates.MessageTemplate) -> tuple[str, Incident]:
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
     timeline = "\n".join(
         f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {STATUS_LABELS[u.status]}. "
         f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
-    skeleton = templates.fill(templates.get(root, "postmortem"), title=incident.title, timeline=timeline)
-    text = read_text(path, incident.path)
+    skeleton = templates.fill(template, title=incident.title, timeline=timeline)
     newline = edit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):
         base = text if text.endswith("\n") else text + newline
@@ -378,6 +442,4 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
                                  "add the '## Postmortem' section to its body by hand")
         block = edit.scalar(skeleton, 0)
         new_text = text + ("" if text.endswith("\n") else newline) + f"body: {block}{newline}"
-    updated = _edited(new_text, incident.path, incident.id, config)
-    edit.write_atomically(path, new_text)
-    return Written(root / incident.path, updated, warnings)
+    return new_text, _edited(new_text, incident.path, incident.id, config)
