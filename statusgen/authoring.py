@@ -6,6 +6,7 @@ never touches a byte of what the engineer already wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from statusgen.policy import has_postmortem
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
 from statusgen.timeutil import iso
-from statusgen.yamlload import NOT_TEXT, read_text
+from statusgen.yamlload import MAX_FILE_BYTES, NOT_TEXT, read_text
 
 DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance",
                   "none": "operational"}
@@ -197,6 +198,7 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
 
 def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
     """The incident an edit produced; an edit that does not parse back is refused, never written."""
+    _check_size(text, rel)
     try:
         return _validated(text, rel, stem, config)
     except ValidationFailed:
@@ -205,6 +207,9 @@ def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
 
 
 def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
+    """The incident ``text`` holds, checked exactly as a build reads the file (its size and
+    encoding too): an edit never writes a file the build would refuse."""
+    _check_size(text, rel)
     problems: list[Problem] = []
     try:
         incident = parse_incident(text, rel, stem, config, problems)
@@ -214,6 +219,42 @@ def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
     if problems or incident is None:
         raise ValidationFailed(problems)
     return incident
+
+
+def _check_size(text: str, rel: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise StatusgenError(f"the file would be {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} a build "
+                             "reads; nothing was written", rel, 1,
+                             "shorten the message, or put the long material elsewhere and link to it")
+
+
+# What command-line text may not hold: controls (a message may hold line breaks and tabs), the
+# line breaks YAML reads that editors do not (U+0085, U+2028, U+2029), and the marks that turn
+# text around (bidi controls), which make a title read otherwise than it is written.
+_MARKS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff"
+_NOT_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_MARKS}]")
+# U+2028 and U+2029 are line breaks, not controls: a message keeps them (written quoted).
+_NOT_IN_MESSAGE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_MARKS}]")
+_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def check_text(argument: str, text: str, *, multiline: bool) -> None:
+    """Refuse command-line text holding a character pages and feeds cannot show as written:
+    a control, a line break other than LF (in a title, any), or a direction mark."""
+    bad = (_NOT_IN_MESSAGE if multiline else _NOT_IN_LINE).search(text)
+    if bad is None:
+        return
+    char = bad.group()
+    code = f"U+{ord(char):04X}"
+    if char in _BREAKS and not multiline:
+        raise ArgumentError(argument, f"the title must be one line (it holds line break {code})",
+                            "write it on one line")
+    if char in _BREAKS:
+        raise ArgumentError(argument, f"holds line break {code}, which editors do not show as one",
+                            "break lines with a plain newline")
+    raise ArgumentError(argument, f"holds character {code}, a control or direction mark that pages and feeds "
+                        "cannot show as written", "remove it and run the command again")
 
 
 def _message(root: Path, config: Config, message: str | None, template: str | None, *, title: str,
@@ -227,6 +268,7 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
         if bad:
             raise ArgumentError("--message", f"the message holds character U+{ord(bad.group()):04X}, which pages "
                                 "and feeds cannot carry", "remove it and run the command again")
+        check_text("--message", message.replace("\r\n", "\n"), multiline=True)
         return message
     assert template is not None
     chosen = _template(root, template)
@@ -261,6 +303,7 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
         raise ArgumentError("TITLE", "the title is empty", "say what customers notice, e.g. 'Slow dashboard'")
     if "\n" in title.strip() or "\r" in title:
         raise ArgumentError("TITLE", "the title must be one line")
+    check_text("TITLE", title.strip(), multiline=False)
     held = parse_components(config, components, impact, maintenance)
     window = None
     if maintenance:

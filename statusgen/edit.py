@@ -407,13 +407,15 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     newline = line_ending(text, rel)
     start, end = _front_matter_span(text, rel)
     front = text[start:end]
-    root = compose(front, rel, text.count("\n", 0, start) + 1)
+    first_line = text.count("\n", 0, start) + 1
+    root = compose(front, rel, first_line)
     updates = next((value for key, value in getattr(root, "value", []) if key.value == "updates"), None)
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
         raise StatusgenError("no updates list to add to", rel, 1)
     if updates.flow_style:
         raise StatusgenError("'updates' is written on one line as [ ... ]; statusgen can only add to a "
-                             "list with one '- ' item per update", rel, updates.start_mark.line + 2)
+                             "list with one '- ' item per update", rel, first_line + updates.start_mark.line,
+                             "write the updates as a block list, one '- at:' item per update")
     first = updates.value[0]
     dash = _dash_column(front, first)
     content = max(first.start_mark.column, dash + 2)

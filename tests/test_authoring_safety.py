@@ -249,3 +249,109 @@ def test_maintenance_updates_the_site_would_not_show_are_refused(repo: Repo, cap
     assert f"the site would show {MID} as '{shown}' at {now}, not '{status}': nothing was written" in err
     assert f"post the status the maintenance has at {now}: '{shown}'" in err
     assert path.read_bytes() == before
+
+
+def _grow(path: Path, size: int) -> None:
+    """Pad the file's body to ``size`` bytes."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "x" * (size - len(text.encode()) - 1) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["update", "postmortem"])
+def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, command):
+    from statusgen.yamlload import MAX_FILE_BYTES
+    path = repo.root / REL
+    _grow(path, MAX_FILE_BYTES - 200)
+    before = path.read_bytes()
+    argv = ["update", ID, "--status", "investigating", "--message", "word " * 60, "--now", "2025-11-04T10:00:00Z"] \
+        if command == "update" else ["postmortem", ID]
+    code, _, err = run(repo, capsys, *argv)
+    assert code == 1
+    assert err.startswith(f"error: {REL}:1: the file would be ")
+    assert f"bytes, over the limit of {MAX_FILE_BYTES:,} a build reads; nothing was written (shorten" in err
+    assert path.read_bytes() == before
+    assert repo.build("2025-11-04T11:00:00Z") == 0  # the file still builds
+
+
+def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys):
+    from statusgen.yamlload import MAX_FILE_BYTES
+    path = repo.root / REL
+    _grow(path, MAX_FILE_BYTES - 200)
+    size = len(path.read_bytes())
+    item = "  - at: 2025-11-04T10:00:00Z\n    status: investigating\n    message: "
+    message = "y" * (MAX_FILE_BYTES - size - len(item) - 1)
+    code, _, err = run(repo, capsys, "update", ID, "--status", "investigating", "--message", message,
+                       "--now", "2025-11-04T10:00:00Z")
+    assert (code, err) == (0, "")
+    assert len(path.read_bytes()) == MAX_FILE_BYTES
+    assert repo.build("2025-11-04T11:00:00Z") == 0
+
+
+def test_new_refuses_a_message_over_the_size_limit(repo: Repo, capsys):
+    code, _, err = run(repo, capsys, "new", "Huge", "--impact", "minor", "--message", "word " * 200_001,
+                       "--now", "2025-11-04T10:00:00Z")
+    assert code == 1
+    assert "incidents/2025-11-04-huge.md:1: the file would be 1,000,1" in err
+    assert listing(repo.root / "incidents") == [f"{ID}.md"]
+
+
+@pytest.mark.parametrize("suffix, line", [(".md", 7), (".yaml", 6)])
+def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, capsys, suffix, line):
+    yaml_text = ("title: Slow\nimpact: minor\ncomponents:\n  api: degraded_performance\n\n"
+                 "updates: [{at: 2025-11-04T09:00:00Z, status: investigating, message: Looking.}]\n")
+    text = f"---\n{yaml_text}---\n" if suffix == ".md" else yaml_text
+    path = repo.incident(f"2025-11-04-slow{suffix}", text)
+    code, _, err = run(repo, capsys, "update", "2025-11-04-slow", "--status", "identified", "--message", "x",
+                       "--now", "2025-11-04T10:00:00Z")
+    assert (code, err) == (1, f"error: incidents/2025-11-04-slow{suffix}:{line}: 'updates' is written on one line "
+                              "as [ ... ]; statusgen can only add to a list with one '- ' item per update (write "
+                              "the updates as a block list, one '- at:' item per update)\n")
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize("text, message", [
+    ("---\n- just\n- a list\n---\n", "incidents/2025-11-04-odd.md:2: an incident file must be a mapping (key: "
+     "value) (write 'key: value' lines: title, impact, components and updates (a list of '- at:' items); "
+     "see statusgen new)"),
+    ("---\ntitle: Odd\nimpact: minor\nupdates:\n  - at: 2025-11-04T09:00:00Z\n    message: Looking.\n---\n",
+     "incidents/2025-11-04-odd.md:5: missing 'status' update (add 'status: ' with one of: investigating, "
+     "identified, monitoring, resolved)"),
+])
+def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys, text, message):
+    repo.incident("2025-11-04-odd.md", text)
+    code, _, err = run(repo, capsys, "check", "--now", "2025-11-04T10:00:00Z")
+    assert code == 1
+    assert message in err
+
+
+@pytest.mark.parametrize("title, code", [("Slow \u202eapi", "U+202E"), ("Slow\u0085api", "U+0085"),
+                                         ("Slow \u2066api\u2069", "U+2066"), ("Slow\u200fapi", "U+200F"),
+                                         ("Slow\x1bapi", "U+001B"), ("Slow\u2028api", "U+2028")])
+def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsys, title, code):
+    status, _, err = run(repo, capsys, "new", title, "--impact", "minor", "--message", "Looking.",
+                         "--now", "2025-11-04T10:00:00Z")
+    assert status == 2
+    assert "error: TITLE: " in err and code in err
+    assert listing(repo.root / "incidents") == [f"{ID}.md"]
+
+
+@pytest.mark.parametrize("message, code", [("Fixed \u202eit", "U+202E"), ("a\u0085b", "U+0085"),
+                                           ("a\u2067b", "U+2067"), ("a\x07b", "U+0007")])
+@pytest.mark.parametrize("command", ["new", "update", "resolve"])
+def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys, message, code, command):
+    argv = {"new": ["new", "Slow api", "--impact", "minor"],
+            "update": ["update", ID, "--status", "identified"], "resolve": ["resolve", ID]}[command]
+    if command == "resolve":
+        repo.incident(f"{ID}.md", (repo.root / REL).read_text().replace("status: resolved", "status: identified"))
+    before = (repo.root / REL).read_bytes()
+    status, _, err = run(repo, capsys, *argv, "--message", message, "--now", "2025-11-04T10:00:00Z")
+    assert status == 2
+    assert "error: --message: " in err and code in err
+    assert (repo.root / REL).read_bytes() == before
+    assert listing(repo.root / "incidents") == [f"{ID}.md"]
+
+
+def test_a_message_keeps_its_line_breaks_and_tabs(repo: Repo, capsys):
+    code, _, err = run(repo, capsys, "update", ID, "--status", "identified", "--message", "one\n\ttwo\r\nthree",
+                       "--now", "2025-11-04T10:00:00Z")
+    assert (code, err) == (0, "")
