@@ -6,6 +6,7 @@ never touches a byte of what the engineer already wrote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +25,12 @@ from statusgen.incidents import (
     load_incidents,
     parse_incident,
 )
+from statusgen.maintenance import active_interval, status_at
 from statusgen.policy import has_postmortem
 from statusgen.status import is_open
 from statusgen.theme import STATUS_LABELS, Formatter
 from statusgen.timeutil import iso
-from statusgen.yamlload import NOT_TEXT, read_text
+from statusgen.yamlload import MAX_FILE_BYTES, NOT_TEXT, read_text
 
 DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance",
                   "none": "operational"}
@@ -196,6 +198,7 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
 
 def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
     """The incident an edit produced; an edit that does not parse back is refused, never written."""
+    _check_size(text, rel)
     try:
         return _validated(text, rel, stem, config)
     except ValidationFailed:
@@ -204,6 +207,9 @@ def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
 
 
 def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
+    """The incident ``text`` holds, checked exactly as a build reads the file (its size and
+    encoding too): an edit never writes a file the build would refuse."""
+    _check_size(text, rel)
     problems: list[Problem] = []
     try:
         incident = parse_incident(text, rel, stem, config, problems)
@@ -213,6 +219,42 @@ def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
     if problems or incident is None:
         raise ValidationFailed(problems)
     return incident
+
+
+def _check_size(text: str, rel: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise StatusgenError(f"the file would be {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} a build "
+                             "reads; nothing was written", rel, 1,
+                             "shorten the message, or put the long material elsewhere and link to it")
+
+
+# What command-line text may not hold: controls (a message may hold line breaks and tabs), the
+# line breaks YAML reads that editors do not (U+0085, U+2028, U+2029), and the marks that turn
+# text around (bidi controls), which make a title read otherwise than it is written.
+_MARKS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff"
+_NOT_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_MARKS}]")
+# U+2028 and U+2029 are line breaks, not controls: a message keeps them (written quoted).
+_NOT_IN_MESSAGE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_MARKS}]")
+_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def check_text(argument: str, text: str, *, multiline: bool) -> None:
+    """Refuse command-line text holding a character pages and feeds cannot show as written:
+    a control, a line break other than LF (in a title, any), or a direction mark."""
+    bad = (_NOT_IN_MESSAGE if multiline else _NOT_IN_LINE).search(text)
+    if bad is None:
+        return
+    char = bad.group()
+    code = f"U+{ord(char):04X}"
+    if char in _BREAKS and not multiline:
+        raise ArgumentError(argument, f"the title must be one line (it holds line break {code})",
+                            "write it on one line")
+    if char in _BREAKS:
+        raise ArgumentError(argument, f"holds line break {code}, which editors do not show as one",
+                            "break lines with a plain newline")
+    raise ArgumentError(argument, f"holds character {code}, a control or direction mark that pages and feeds "
+                        "cannot show as written", "remove it and run the command again")
 
 
 def _message(root: Path, config: Config, message: str | None, template: str | None, *, title: str,
@@ -226,6 +268,7 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
         if bad:
             raise ArgumentError("--message", f"the message holds character U+{ord(bad.group()):04X}, which pages "
                                 "and feeds cannot carry", "remove it and run the command again")
+        check_text("--message", message.replace("\r\n", "\n"), multiline=True)
         return message
     assert template is not None
     chosen = _template(root, template)
@@ -260,6 +303,7 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
         raise ArgumentError("TITLE", "the title is empty", "say what customers notice, e.g. 'Slow dashboard'")
     if "\n" in title.strip() or "\r" in title:
         raise ArgumentError("TITLE", "the title must be one line")
+    check_text("TITLE", title.strip(), multiline=False)
     held = parse_components(config, components, impact, maintenance)
     window = None
     if maintenance:
@@ -288,18 +332,22 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
     body = "\n".join(lines) + "\n" + edit.render_update(update, 2, 4) + "---\n"
 
     folder = root / INCIDENT_DIR
-    folder.mkdir(exist_ok=True)
     day = at.astimezone(config.site.zone).date().isoformat()
     slug = slugify(title, max_length=60, word_boundary=True) or ("maintenance" if maintenance else "incident")
-    # Every name in the folder counts, those of files that do not load too: a broken file's id is
-    # still its stem.
-    taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
-    stem, number = f"{day}-{slug}", 2
-    while stem in taken:
-        stem, number = f"{day}-{slug}-{number}", number + 1
-    rel = f"{INCIDENT_DIR}/{stem}.md"
-    incident = _validated(body, rel, stem, config)
-    edit.create_exclusively(root / rel, body)
+    stem = f"{day}-{slug}"
+    incident = _validated(body, f"{INCIDENT_DIR}/{stem}.md", stem, config)  # a mistake touches nothing
+    folder.mkdir(exist_ok=True)
+    # Under the lock, two `new`s of one title at once take two names rather than one failing.
+    with edit.edit_lock(root):
+        # Every name in the folder counts, those of files that do not load too: a broken file's
+        # id is still its stem.
+        taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
+        number = 2
+        while stem in taken:
+            stem, number = f"{day}-{slug}-{number}", number + 1
+        rel = f"{INCIDENT_DIR}/{stem}.md"
+        incident = _validated(body, rel, stem, config)
+        edit.create_exclusively(root / rel, body)
     return Written(root / rel, incident, warnings)
 
 
@@ -307,12 +355,37 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
                components: list[str], message: str | None = None, template: str | None = None) -> Written:
     """Append an update to an incident or maintenance file.
 
-    Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it.
+    Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it. The
+    file is read again under the repository's edit lock, so that edits made at once all land.
     """
     config = ws.config
-    incident = find(ws, ident)
-    warnings = ws.check(incident.path)
-    path = edit.edit_target(root, root / incident.path, incident.path)
+    found = find(ws, ident)
+    warnings = ws.check(found.path)
+    path = edit.edit_target(root, root / found.path, found.path)
+
+    def attempt(text: str, incident: Incident) -> tuple[str, Incident]:
+        return _appended(root, config, text, incident, status=status, at=at, components=components,
+                         message=message, template=template)
+
+    # Checked first on the file as loaded, so that a mistake in the command touches nothing.
+    attempt(*_reread(path, found, config))
+    with edit.edit_lock(root):
+        text, incident = _reread(path, found, config)
+        new_text, updated = attempt(text, incident)
+        edit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+    return Written(root / incident.path, updated, warnings)
+
+
+def _reread(path: Path, found: Incident, config: Config) -> tuple[str, Incident]:
+    """The file's text now, and the incident it holds: another edit may have changed it since the
+    workspace was loaded."""
+    text = read_text(path, found.path)
+    return text, _validated(text, found.path, found.id, config)
+
+
+def _appended(root: Path, config: Config, text: str, incident: Incident, *, status: str, at: datetime,
+              components: list[str], message: str | None, template: str | None) -> tuple[str, Incident]:
+    """The file's text with the update appended, and the incident it holds, checked."""
     maintenance = incident.is_maintenance
     allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
     if status not in allowed:
@@ -331,18 +404,39 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
                             f"({incident.id} is a maintenance)", "the window puts its components under maintenance")
     changes = parse_components(config, components, incident.impact, False, need_status=True)
     timeline_name = template or (None if message is not None else status)
-    text = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
+    body = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
                     components=dict(incident.components), at=at,
                     window=(incident.window.start, incident.window.end) if incident.window else None)
-    new_text = edit.append_update(read_text(path, incident.path), incident.path,
-                                  edit.NewUpdate(at, status, text, changes))
+    new_text = edit.append_update(text, incident.path, edit.NewUpdate(at, status, body, changes))
     updated = _edited(new_text, incident.path, incident.id, config)
     added = updated.last_update
-    if (added.at, added.status, added.message, added.components) != (at, status, text.strip(), changes):
+    if (added.at, added.status, added.message, added.components) != (at, status, body.strip(), changes):
         raise StatusgenError("the update could not be added without changing its meaning", incident.path, 0,
                              "add it by hand")
-    edit.write_atomically(path, new_text)
-    return Written(root / incident.path, updated, warnings)
+    if maintenance:
+        _check_shown(updated, status, at)
+    return new_text, updated
+
+
+def _check_shown(updated: Incident, status: str, at: datetime) -> None:
+    """Refuse a maintenance update the site would not show as written: the site reads a
+    maintenance by its window (maintenance.status_at), and ignores, say, a ``completed`` posted
+    before the window starts."""
+    shown = status_at(updated, at)
+    if shown == status:
+        return
+    interval = active_interval(updated)
+    window = updated.window
+    assert window is not None
+    message = f"the site would show {updated.id} as '{shown}' at {iso(at)}, not '{status}': "
+    line = updated.updates[-2].line  # the latest update in the file as it is
+    if interval is not None and at < interval.start:
+        raise StatusgenError(message + f"the window has not started (it starts {iso(window.start)}); "
+                             "nothing was written", updated.path, line,
+                             f"to call it off, `statusgen update {updated.id} --status cancelled`; to start it "
+                             "early, `--status in_progress`")
+    raise StatusgenError(message + "nothing was written", updated.path, line,
+                         f"post the status the maintenance has at {iso(at)}: '{shown}'")
 
 
 def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str | None = None,
@@ -355,19 +449,32 @@ def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str
 
 
 def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
-    """Add a ``## Postmortem`` skeleton, with the incident's timeline filled in, to the body."""
+    """Add a ``## Postmortem`` skeleton, with the incident's timeline filled in, to the body.
+
+    Like an update, it is made under the edit lock from the file as it is then.
+    """
     config = ws.config
-    incident = find(ws, ident)
-    warnings = ws.check(incident.path)
-    path = edit.edit_target(root, root / incident.path, incident.path)
+    found = find(ws, ident)
+    warnings = ws.check(found.path)
+    path = edit.edit_target(root, root / found.path, found.path)
+    skeleton = templates.get(root, "postmortem")
+    _with_postmortem(config, *_reread(path, found, config), skeleton)  # a mistake touches nothing
+    with edit.edit_lock(root):
+        text, incident = _reread(path, found, config)
+        new_text, updated = _with_postmortem(config, text, incident, skeleton)
+        edit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+    return Written(root / incident.path, updated, warnings)
+
+
+def _with_postmortem(config: Config, text: str, incident: Incident,
+                     template: templates.MessageTemplate) -> tuple[str, Incident]:
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
     timeline = "\n".join(
         f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {STATUS_LABELS[u.status]}. "
         f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
-    skeleton = templates.fill(templates.get(root, "postmortem"), title=incident.title, timeline=timeline)
-    text = read_text(path, incident.path)
+    skeleton = templates.fill(template, title=incident.title, timeline=timeline)
     newline = edit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):
         base = text if text.endswith("\n") else text + newline
@@ -378,6 +485,4 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
                                  "add the '## Postmortem' section to its body by hand")
         block = edit.scalar(skeleton, 0)
         new_text = text + ("" if text.endswith("\n") else newline) + f"body: {block}{newline}"
-    updated = _edited(new_text, incident.path, incident.id, config)
-    edit.write_atomically(path, new_text)
-    return Written(root / incident.path, updated, warnings)
+    return new_text, _edited(new_text, incident.path, incident.id, config)

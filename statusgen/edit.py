@@ -15,6 +15,7 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,10 @@ _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 # holds a lock on its file, so this only covers the instant between creating and locking it, and
 # systems without locks.
 STALE_AFTER = 60.0
+LOCK_FOLDER = ".statusgen"
+EDIT_LOCK = f"{LOCK_FOLDER}/edit.lock"
+# How long an edit waits for another to finish: far beyond any real edit.
+LOCK_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -52,14 +57,38 @@ class NewUpdate:
     components: dict[str, str]
 
 
-def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
+def write_atomically(path: Path, text: str, *, durable: bool = True, rel: str | None = None,
+                     expected: bytes | None = None) -> None:
     """Replace ``path`` with ``text`` so that readers see the old file or the new, never half.
 
     The file keeps its mode, and both it and its folder are synced before this returns, so that a
     crash or power loss leaves the old text or the new one on disk; ``durable=False`` leaves out
     the syncs, for files that can be made again (a cache), where a lost write costs only time.
     Temporary files that earlier writes left behind when they were killed are removed first.
+
+    With ``expected``, the file must still hold exactly those bytes right before it is replaced:
+    an edit never overwrites what someone saved after it read the file. With ``rel`` (the file as
+    the user knows it), a failure to write is a StatusgenError naming it; the file is left as it was.
     """
+    try:
+        _replace(path, text, durable, rel, expected)
+    except OSError as exc:
+        if rel is None:
+            raise
+        raise StatusgenError(f"cannot write the file: {exc.strerror or exc}; nothing was written", rel, 0,
+                             _write_hint(exc)) from None
+
+
+def _write_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return ("free some space on the disk (or raise your quota) and run the command again; "
+                "the file was left as it was")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "check that you may write to the file and its folder; the file was left as it was"
+    return "the file was left as it was; run the command again once the cause is fixed"
+
+
+def _replace(path: Path, text: str, durable: bool, rel: str | None, expected: bytes | None) -> None:
     folder = path.parent
     remove_stale_temporaries(folder)
     try:
@@ -75,6 +104,9 @@ def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
             out.flush()
             if durable:
                 os.fsync(out.fileno())
+            if expected is not None and _current_bytes(path) != expected:
+                raise StatusgenError("the file changed while statusgen was editing it; nothing was written",
+                                     rel or str(path), 0, "look at what changed, then run the command again")
             # Renamed while still locked: a cleaner never takes a file being written for stale.
             os.replace(temp, path)
     except BaseException:
@@ -83,6 +115,74 @@ def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
         raise
     if durable:
         _sync_folder(folder)
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+@contextlib.contextmanager
+def edit_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the repository's edit lock (``.statusgen/edit.lock``), waiting up to ``timeout``
+    seconds for another edit to finish: two edits of one file at once would each write their own
+    reading of it, and one would be lost.
+
+    The lock lives outside incidents/, where it could be read as content or committed. A
+    ``.statusgen`` that is a symlink (which a clone can bring) is refused, not followed.
+    """
+    if fcntl is None:  # no flock on this system: edits are not serialised
+        yield
+        return
+    handle = _open_lock(root)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StatusgenError(f"another edit of this repository has held {EDIT_LOCK} for "
+                                         f"{timeout:.0f} s; nothing was written", EDIT_LOCK, 0,
+                                         "wait for it to finish, then run the command again") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _open_lock(root: Path) -> int:
+    folder = root / LOCK_FOLDER
+    hint = f"statusgen keeps its edit lock in {EDIT_LOCK}: move what is in the way"
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StatusgenError(f"cannot take the edit lock: {exc.strerror or exc}", EDIT_LOCK, 0,
+                             "statusgen needs to write to the repository's folder") from None
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink() \
+            else exc.strerror or str(exc)
+        raise StatusgenError(f"cannot take the edit lock: {LOCK_FOLDER} {reason}", LOCK_FOLDER, 0, hint) from None
+    try:
+        handle = os.open("edit.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+                         dir_fd=folder_fd)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise StatusgenError(f"cannot take the edit lock: {reason}", EDIT_LOCK, 0, hint) from None
+    finally:
+        os.close(folder_fd)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StatusgenError("cannot take the edit lock: it is not a file", EDIT_LOCK, 0, hint)
+    return handle
 
 
 def create_exclusively(path: Path, text: str) -> None:
@@ -307,13 +407,15 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     newline = line_ending(text, rel)
     start, end = _front_matter_span(text, rel)
     front = text[start:end]
-    root = compose(front, rel, text.count("\n", 0, start) + 1)
+    first_line = text.count("\n", 0, start) + 1
+    root = compose(front, rel, first_line)
     updates = next((value for key, value in getattr(root, "value", []) if key.value == "updates"), None)
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
         raise StatusgenError("no updates list to add to", rel, 1)
     if updates.flow_style:
         raise StatusgenError("'updates' is written on one line as [ ... ]; statusgen can only add to a "
-                             "list with one '- ' item per update", rel, updates.start_mark.line + 2)
+                             "list with one '- ' item per update", rel, first_line + updates.start_mark.line,
+                             "write the updates as a block list, one '- at:' item per update")
     first = updates.value[0]
     dash = _dash_column(front, first)
     content = max(first.start_mark.column, dash + 2)

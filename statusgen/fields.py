@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,14 +26,14 @@ class Reader:
     def error(self, line: int, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.path, line, message, hint))
 
-    def mapping(self, value: Any, what: str, line: int) -> YMap | None:
+    def mapping(self, value: Any, what: str, line: int, hint: str | None = None) -> YMap | None:
         if isinstance(value, YMap):
             return value
-        self.error(line_of(value, default=line), f"{what} must be a mapping (key: value)")
+        self.error(line_of(value, default=line), f"{what} must be a mapping (key: value)", hint)
         return None
 
     def keys(self, mapping: YMap, allowed: Collection[str], required: Iterable[str] = (),
-             where: str = "") -> None:
+             where: str = "", hints: Mapping[str, str] | None = None) -> None:
         """Report unknown keys (with a did-you-mean) and missing required ones."""
         for key in mapping:
             if key not in allowed:
@@ -44,7 +44,7 @@ class Reader:
             if key not in mapping or mapping[key] is None:
                 place = f" {where}" if where else ""
                 self.error(line_of(mapping, key) if key in mapping else mapping.line,
-                           f"missing {key!r}{place}")
+                           f"missing {key!r}{place}", (hints or {}).get(key))
 
     def typed(self, mapping: YMap, key: str, kind: type, default: Any = None) -> Any:
         """``mapping[key]`` if it is of ``kind``; else report it and return ``default``."""

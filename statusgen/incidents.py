@@ -189,7 +189,8 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     else:
         data, body, body_line = load(text.lstrip("\ufeff"), rel), "", 0
     reader = Reader(rel, problems)
-    top = reader.mapping(data, "an incident file", 1)
+    top = reader.mapping(data, "an incident file", 1, "write 'key: value' lines: title, impact, components and "
+                         "updates (a list of '- at:' items); see statusgen new")
     if top is None:
         return None
     before = len(problems)
@@ -356,7 +357,8 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
         entry = reader.mapping(item, "an update", line_of(value, index))
         if entry is None:
             continue
-        reader.keys(entry, _UPDATE_KEYS, ("at", "status", "message"), "update")
+        reader.keys(entry, _UPDATE_KEYS, ("at", "status", "message"), "update",
+                    {"status": "add 'status: ' with one of: " + ", ".join(statuses)})
         at = reader.timestamp(entry, "at")
         status = entry.get("status")
         if isinstance(status, str) and status in other:
