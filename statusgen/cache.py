@@ -8,7 +8,8 @@ Two things are kept between builds:
   size and mtime the file had when written, so an unchanged page is not rendered again: the
   previous file is carried over.
 
-Everything is keyed by the bytes of statusgen's own files, the theme's files and statusgen.yaml;
+Everything is keyed by the bytes of statusgen's own files, the theme's files, statusgen.yaml, the
+Python running the build and the version and location of every library statusgen depends on;
 any change to those starts afresh. The cache is JSON, never pickle, because a cache must never be
 a way to run code.
 
@@ -23,14 +24,18 @@ produced from that very file; anything else is a miss, never an error.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
 import re
+import sys
+import zoneinfo
 from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -90,9 +95,91 @@ def package_digest(folder: Path) -> str:
     return digest(*(part for name, data in package_files(folder) for part in (name, data)))
 
 
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _required(dist: str) -> list[str]:
+    """The distributions ``dist`` needs at run time (not for an extra), as normalised names."""
+    try:
+        requires = metadata.requires(dist) or []
+    except metadata.PackageNotFoundError:
+        return []
+    names = []
+    for requirement in requires:
+        _, _, marker = requirement.partition(";")
+        match = _REQUIREMENT_NAME.match(requirement.strip())
+        if match and "extra" not in marker:
+            names.append(re.sub(r"[-_.]+", "-", match.group()).lower())
+    return names
+
+
+def runtime_dependencies() -> list[str]:
+    """statusgen's run-time distributions and theirs, read from its own metadata so the list
+    follows pyproject.toml; transitive because markupsafe, not jinja2, escapes a page."""
+    seen: set[str] = set()
+    todo = _required("statusgen")
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += _required(name)
+    return sorted(seen)
+
+
+def _top_level(dist: metadata.Distribution) -> set[str]:
+    """The names a distribution's files can be imported by, from its RECORD."""
+    names = set()
+    for file in dist.files or ():
+        first = file.parts[0]
+        if len(file.parts) == 1 and not first.endswith((".py", ".so", ".pyd")):
+            continue
+        if first.endswith((".dist-info", ".data", ".egg-info")) or first in ("..", "__pycache__"):
+            continue
+        names.add(first.split(".")[0])
+    return names
+
+
+def _where(module: str) -> str:
+    """Where ``module`` is (or would be) imported from, with the size and mtime of that file: a
+    module of the same name earlier on sys.path renders differently under the same version."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return f"{module}: unimportable"
+    origin = spec.origin if spec else None
+    if not origin:
+        return f"{module}: {spec and list(spec.submodule_search_locations or ())}"
+    try:
+        stat = os.stat(origin)
+    except OSError:
+        return f"{module}: {origin}"
+    return f"{module}: {origin} {stat.st_size} {stat.st_mtime_ns}"
+
+
+@cache
+def runtime_digest() -> str:
+    """A hash of what renders besides statusgen's own files, made once a process: the Python
+    running, each run-time dependency's version and the files its modules load from, and where
+    time zones come from. An upgrade of the sanitizer then renders every page again instead of
+    mixing two renderers in one site."""
+    parts: list[str] = [sys.version, sys.implementation.name, repr(sys.implementation.version),
+                        repr(zoneinfo.TZPATH)]
+    for name in runtime_dependencies():
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}: absent")
+            continue
+        parts.append(f"{name} {dist.version}")
+        parts += [_where(module) for module in sorted(_top_level(dist))]
+    return digest(*parts)
+
+
 def fingerprint(config_bytes: bytes, theme_files: Iterable[tuple[str, bytes]]) -> str:
-    """What every cached entry depends on: statusgen itself, its theme and its configuration."""
-    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), config_bytes]
+    """What every cached entry depends on: statusgen itself, the libraries and Python it runs
+    on, its theme and its configuration."""
+    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), runtime_digest(),
+                                config_bytes]
     for name, data in sorted(theme_files):
         parts += [name, data]
     return digest(*parts)
