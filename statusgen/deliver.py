@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from functools import lru_cache
 from http.client import HTTPException, InvalidURL
 from ipaddress import ip_address
 from typing import Any
@@ -129,11 +130,31 @@ _known_lock = threading.Lock()
 
 
 def _forms(piece: str) -> set[str]:
-    """A piece as written and as a receiver might echo it: percent-decoded and percent-encoded."""
+    """A piece as written and as a receiver might echo it: percent-decoded and percent-encoded,
+    and the base64 and hex of it (matched whatever the case, see ``redact``)."""
     plain = {piece, unquote(piece), unquote_plus(piece)}
     encoded = {f(p, safe=s) for p in plain for f in (quote, quote_plus) for s in ("", "/")}
-    lower = {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), e) for e in encoded}
-    return plain | encoded | lower
+    binary = {f for p in plain if len(p) >= MIN_SECRET_CHARS for f in _encodings(p.encode("utf-8"))}
+    return plain | encoded | binary
+
+
+def _encodings(data: bytes) -> set[str]:
+    """``data`` in hex, and in base64 (standard and URL-safe, padded or not) as it appears inside
+    the base64 of a longer text at each of the three byte alignments: only the characters that
+    come from ``data`` alone, none shared with the bytes around it."""
+    forms = {data.hex()}
+    padded = base64.b64encode(data).decode("ascii")
+    forms |= {padded, padded.rstrip("=")}
+    for offset in range(3):
+        # The offset bytes before fill the first group; the characters they share with data are
+        # skipped, and the last group, which shares characters with the bytes after, is dropped.
+        framed = bytes(offset) + data
+        whole = framed[:len(framed) // 3 * 3]
+        text = base64.b64encode(whole).decode("ascii")[(0, 2, 3)[offset]:]
+        if len(text) >= MIN_SECRET_CHARS:
+            forms.add(text)
+    forms |= {f.replace("+", "-").replace("/", "_") for f in forms}
+    return forms
 
 
 def secret_parts(address: str) -> list[str]:
@@ -161,15 +182,27 @@ def _longest_first(pieces: Iterable[str]) -> list[str]:
     return sorted(set(pieces), key=lambda p: (-len(p), p))
 
 
+@lru_cache(maxsize=64)
+def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
+    """One expression for every secret part of ``values``, longest first, whatever the case: a
+    receiver may echo a path upper-cased, and the percent-escapes may come back either way."""
+    pieces = _longest_first(p for value in values for p in secret_parts(value))
+    # A short user name or password only where it stands alone: "bot" leaves "robot" be.
+    alternatives = [re.escape(p) if len(p) >= MIN_SECRET_CHARS
+                    else rf"(?<![A-Za-z0-9]){re.escape(p)}(?![A-Za-z0-9])" for p in pieces]
+    return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
+
+
 def redact(text: str, secret_value: str | Iterable[str]) -> str:
     """``text`` with each secret (an address, or several) and every part of it blanked out."""
     values = [secret_value] if isinstance(secret_value, str) else list(secret_value)
-    for piece in _longest_first(p for value in values for p in secret_parts(value)):
-        if len(piece) >= MIN_SECRET_CHARS:
-            text = text.replace(piece, "***")
-        else:
-            # A short user name or password only where it stands alone: "bot" leaves "robot" be.
-            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])", "***", text)
+    # Repeated until nothing changes: blanking one form can join the pieces of another.
+    pattern = _pattern(tuple(sorted(set(values))))
+    for _ in range(4):
+        clean = pattern.sub("***", text)
+        if clean == text:
+            break
+        text = clean
     return text
 
 
