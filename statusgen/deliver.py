@@ -512,14 +512,37 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _send_once(server: SmtpServer, message: EmailMessage, timeout: float) -> None:
+def _watched(base: type[smtplib.SMTP], deadline: Deadline) -> type[smtplib.SMTP]:
+    """``base`` with every socket it opens shut when ``deadline`` passes: a server dripping its
+    replies a byte at a time beats a per-read timeout, never the deadline."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+            deadline.watch(lambda: self.sock)
+            return super()._get_socket(host, port, _bounded(timeout, deadline))
+
+    return Watched
+
+
+def _send_once(server: SmtpServer, message: EmailMessage, retry: Retry) -> None:
+    with Deadline(retry.deadline) as deadline:
+        try:
+            _exchange(server, message, retry.timeout, deadline)
+        except (OSError, smtplib.SMTPException):
+            if deadline.expired:
+                raise TimeoutError(f"no complete answer within {retry.deadline:g} s") from None
+            raise
+
+
+def _exchange(server: SmtpServer, message: EmailMessage, timeout: float, deadline: Deadline) -> None:
     context = ssl.create_default_context()
     client: smtplib.SMTP
     try:
         if server.implicit_tls:
-            client = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)
+            client = _watched(smtplib.SMTP_SSL, deadline)(server.host, server.port, timeout=timeout,
+                                                          context=context)
         else:
-            client = smtplib.SMTP(server.host, server.port, timeout=timeout)
+            client = _watched(smtplib.SMTP, deadline)(server.host, server.port, timeout=timeout)
     except UnicodeError:  # a name no lookup can take, such as one with an empty label
         raise DeliveryFailed(f"the SMTP server's name {server.host!r} is not a valid host name") from None
     with client:
@@ -555,7 +578,7 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
     server = smtp_server(url)
     for attempt in range(1, retry.attempts + 1):
         try:
-            _send_once(server, message, retry.timeout)
+            _send_once(server, message, retry)
             return attempt
         except DeliveryFailed as exc:
             raise DeliveryFailed(redact(str(exc), url)) from None
@@ -572,8 +595,9 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
         except ValueError as exc:  # from the URL (certificate errors are ValueErrors too): the same next time
             raise DeliveryFailed(redact(str(exc) or type(exc).__name__, url)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            reason = f"no answer within {retry.timeout:g} s" if isinstance(exc, TimeoutError) else (
-                str(exc) or type(exc).__name__)
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, TimeoutError) and not reason.startswith("no complete answer"):
+                reason = f"no answer within {retry.timeout:g} s"
         reason = redact(reason, url)
         if attempt == retry.attempts:
             raise DeliveryFailed(f"{reason} (after {attempt} attempts)")

@@ -1325,3 +1325,54 @@ def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str):
     assert "***" in echoed
     assert len(echoed.replace("***", "").replace("?", "")) <= (24 if "document" in form else 0), echoed
     assert echo_forms(url)[form] not in message and replies
+
+
+@pytest.fixture(params=["greeting", "ehlo reply"])
+def dripping_smtp(request) -> Iterator[tuple[int, list[str]]]:
+    """An SMTP server that drips one reply a byte each 0.3 s: within any read timeout, never done."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[str] = []
+    slow = b"220-" + b"s" * 100 + b"\r\n220 ready\r\n"
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            connections.append("dripping")
+            index = len(connections) - 1
+            try:
+                if request.param == "ehlo reply":
+                    connection.sendall(b"220 ready\r\n")
+                    connection.recv(65536)
+                for byte in slow:
+                    if stop.wait(0.3):
+                        return
+                    connection.sendall(bytes([byte]))
+                connections[index] = "answered"
+            except OSError:
+                connections[index] = "closed by the client"
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1], connections
+    stop.set()
+    listener.close()
+
+
+def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_smtp):
+    port, connections = dripping_smtp
+    waits: list[float] = []
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "status@example.com", "ops@example.com", "hi"
+    retry = deliver.Retry(attempts=2, timeout=5.0, deadline=1.0, sleep=waits.append)
+    with pytest.raises(deliver.DeliveryFailed) as failure:
+        deliver.send_email(f"smtp://127.0.0.1:{port}", message, retry)
+    assert str(failure.value) == "no complete answer within 1 s (after 2 attempts)"
+    assert waits == [1.0]
+    assert len(connections) == 2 and "answered" not in connections
