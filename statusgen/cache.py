@@ -98,12 +98,22 @@ def package_digest(folder: Path) -> str:
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _required(dist: str) -> list[str]:
-    """The distributions ``dist`` needs at run time (not for an extra), as normalised names."""
-    try:
-        requires = metadata.requires(dist) or []
-    except metadata.PackageNotFoundError:
-        return []
+def _headers(dist: metadata.Distribution) -> tuple[str, list[str]]:
+    """The version and Requires-Dist lines of a distribution's metadata, read as plain text:
+    ``metadata.version`` and ``metadata.requires`` each run the e-mail parser over the file."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    version, requires = "", []
+    for line in text.split("\n\n", 1)[0].splitlines():
+        name, _, value = line.partition(":")
+        if name == "Version":
+            version = value.strip()
+        elif name == "Requires-Dist":
+            requires.append(value.strip())
+    return version, requires
+
+
+def _required(requires: Iterable[str]) -> list[str]:
+    """The distributions among ``requires`` needed at run time (not for an extra), normalised."""
     names = []
     for requirement in requires:
         _, _, marker = requirement.partition(";")
@@ -113,27 +123,40 @@ def _required(dist: str) -> list[str]:
     return names
 
 
-def runtime_dependencies() -> list[str]:
-    """statusgen's run-time distributions and theirs, read from its own metadata so the list
-    follows pyproject.toml; transitive because markupsafe, not jinja2, escapes a page."""
-    seen: set[str] = set()
-    todo = _required("statusgen")
+def runtime_dependencies() -> dict[str, tuple[metadata.Distribution, str] | None]:
+    """statusgen's run-time distributions and theirs, each with its version (None if it is not
+    installed), read from statusgen's own metadata so the list follows pyproject.toml;
+    transitive because markupsafe, not jinja2, escapes a page."""
+    found: dict[str, tuple[metadata.Distribution, str] | None] = {}
+    try:
+        todo = _required(_headers(metadata.distribution("statusgen"))[1])
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        todo = []
     while todo:
         name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo += _required(name)
-    return sorted(seen)
+        if name in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+            continue
+        version, requires = _headers(dist)
+        found[name] = (dist, version)
+        todo += _required(requires)
+    return dict(sorted(found.items()))
 
 
 def _top_level(dist: metadata.Distribution) -> set[str]:
-    """The names a distribution's files can be imported by, from its RECORD."""
+    """The names a distribution's files can be imported by, from its RECORD: read as text, since
+    ``dist.files`` makes an object of each of the thousands of files in babel or tzdata."""
     names = set()
-    for file in dist.files or ():
-        first = file.parts[0]
-        if len(file.parts) == 1 and not first.endswith((".py", ".so", ".pyd")):
+    for line in (dist.read_text("RECORD") or "").splitlines():
+        path = line.split(",", 1)[0].strip('"')
+        first, sep, _ = path.partition("/")
+        if not sep and not first.endswith((".py", ".so", ".pyd")):
             continue
-        if first.endswith((".dist-info", ".data", ".egg-info")) or first in ("..", "__pycache__"):
+        if first.endswith((".dist-info", ".data", ".egg-info")) or first in ("", "..", "__pycache__"):
             continue
         names.add(first.split(".")[0])
     return names
@@ -149,11 +172,16 @@ def _where(module: str) -> str:
     origin = spec.origin if spec else None
     if not origin:
         return f"{module}: {spec and list(spec.submodule_search_locations or ())}"
+    return f"{module}: {_stamp(origin)}"
+
+
+def _stamp(path: str) -> str:
+    """``path`` with its size and mtime, or as missing."""
     try:
-        stat = os.stat(origin)
+        stat = os.stat(path)
     except OSError:
-        return f"{module}: {origin}"
-    return f"{module}: {origin} {stat.st_size} {stat.st_mtime_ns}"
+        return f"{path}: missing "
+    return f"{path} {stat.st_size} {stat.st_mtime_ns} "
 
 
 @cache
@@ -162,15 +190,16 @@ def runtime_digest() -> str:
     running, each run-time dependency's version and the files its modules load from, and where
     time zones come from. An upgrade of the sanitizer then renders every page again instead of
     mixing two renderers in one site."""
-    parts: list[str] = [sys.version, sys.implementation.name, repr(sys.implementation.version),
-                        repr(zoneinfo.TZPATH)]
-    for name in runtime_dependencies():
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
+    parts: list[str] = [sys.version, sys.implementation.name, repr(sys.implementation.version)]
+    # zoneinfo reads the system's time zones before tzdata's: an update of those moves the
+    # times on every page as surely as an upgrade of tzdata.
+    parts += [_stamp(os.path.join(folder, "tzdata.zi")) + _stamp(folder) for folder in zoneinfo.TZPATH]
+    for name, installed in runtime_dependencies().items():
+        if installed is None:
             parts.append(f"{name}: absent")
             continue
-        parts.append(f"{name} {dist.version}")
+        dist, version = installed
+        parts.append(f"{name} {version}")
         parts += [_where(module) for module in sorted(_top_level(dist))]
     return digest(*parts)
 
