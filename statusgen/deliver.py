@@ -38,7 +38,7 @@ from email.message import EmailMessage
 from functools import lru_cache
 from http.client import HTTPException, InvalidURL
 from ipaddress import ip_address
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from statusgen import __version__
@@ -512,7 +512,10 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _watched(base: type[smtplib.SMTP], deadline: Deadline) -> type[smtplib.SMTP]:
+_Client = TypeVar("_Client", bound=smtplib.SMTP)
+
+
+def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
     """``base`` with every socket it opens shut when ``deadline`` passes: a server dripping its
     replies a byte at a time beats a per-read timeout, never the deadline."""
 
