@@ -8,7 +8,8 @@ Two things are kept between builds:
   size and mtime the file had when written, so an unchanged page is not rendered again: the
   previous file is carried over.
 
-Everything is keyed by the bytes of statusgen's own files, the theme's files and statusgen.yaml;
+Everything is keyed by the bytes of statusgen's own files, the theme's files, statusgen.yaml, the
+Python running the build and the version and location of every library statusgen depends on;
 any change to those starts afresh. The cache is JSON, never pickle, because a cache must never be
 a way to run code.
 
@@ -23,14 +24,18 @@ produced from that very file; anything else is a miss, never an error.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
 import re
+import sys
+import zoneinfo
 from collections.abc import Collection, Iterable
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -90,9 +95,120 @@ def package_digest(folder: Path) -> str:
     return digest(*(part for name, data in package_files(folder) for part in (name, data)))
 
 
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _headers(dist: metadata.Distribution) -> tuple[str, list[str]]:
+    """The version and Requires-Dist lines of a distribution's metadata, read as plain text:
+    ``metadata.version`` and ``metadata.requires`` each run the e-mail parser over the file."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    version, requires = "", []
+    for line in text.split("\n\n", 1)[0].splitlines():
+        name, _, value = line.partition(":")
+        if name == "Version":
+            version = value.strip()
+        elif name == "Requires-Dist":
+            requires.append(value.strip())
+    return version, requires
+
+
+def _required(requires: Iterable[str]) -> list[str]:
+    """The distributions among ``requires`` needed at run time (not for an extra), normalised."""
+    names = []
+    for requirement in requires:
+        _, _, marker = requirement.partition(";")
+        match = _REQUIREMENT_NAME.match(requirement.strip())
+        if match and "extra" not in marker:
+            names.append(re.sub(r"[-_.]+", "-", match.group()).lower())
+    return names
+
+
+def runtime_dependencies() -> dict[str, tuple[metadata.Distribution, str] | None]:
+    """statusgen's run-time distributions and theirs, each with its version (None if it is not
+    installed), read from statusgen's own metadata so the list follows pyproject.toml;
+    transitive because markupsafe, not jinja2, escapes a page."""
+    found: dict[str, tuple[metadata.Distribution, str] | None] = {}
+    try:
+        todo = _required(_headers(metadata.distribution("statusgen"))[1])
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        todo = []
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+            continue
+        version, requires = _headers(dist)
+        found[name] = (dist, version)
+        todo += _required(requires)
+    return dict(sorted(found.items()))
+
+
+def _top_level(dist: metadata.Distribution) -> set[str]:
+    """The names a distribution's files can be imported by, from its RECORD: read as text, since
+    ``dist.files`` makes an object of each of the thousands of files in babel or tzdata."""
+    names = set()
+    for line in (dist.read_text("RECORD") or "").splitlines():
+        path = line.split(",", 1)[0].strip('"')
+        first, sep, _ = path.partition("/")
+        if not sep and not first.endswith((".py", ".so", ".pyd")):
+            continue
+        if first.endswith((".dist-info", ".data", ".egg-info")) or first in ("", "..", "__pycache__"):
+            continue
+        names.add(first.split(".")[0])
+    return names
+
+
+def _where(module: str) -> str:
+    """Where ``module`` is (or would be) imported from, with the size and mtime of that file: a
+    module of the same name earlier on sys.path renders differently under the same version."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return f"{module}: unimportable"
+    origin = spec.origin if spec else None
+    if not origin:
+        return f"{module}: {spec and list(spec.submodule_search_locations or ())}"
+    return f"{module}: {_stamp(origin)}"
+
+
+def _stamp(path: str) -> str:
+    """``path`` with its size and mtime, or as missing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return f"{path}: missing "
+    return f"{path} {stat.st_size} {stat.st_mtime_ns} "
+
+
+@cache
+def runtime_digest() -> str:
+    """A hash of what renders besides statusgen's own files, made once a process: the Python
+    running, each run-time dependency's version and the files its modules load from, and where
+    time zones come from. An upgrade of the sanitizer then renders every page again instead of
+    mixing two renderers in one site."""
+    parts: list[str] = [sys.version, sys.implementation.name, repr(sys.implementation.version)]
+    # zoneinfo reads the system's time zones before tzdata's: an update of those moves the
+    # times on every page as surely as an upgrade of tzdata.
+    parts += [_stamp(os.path.join(folder, "tzdata.zi")) + _stamp(folder) for folder in zoneinfo.TZPATH]
+    for name, installed in runtime_dependencies().items():
+        if installed is None:
+            parts.append(f"{name}: absent")
+            continue
+        dist, version = installed
+        parts.append(f"{name} {version}")
+        parts += [_where(module) for module in sorted(_top_level(dist))]
+    return digest(*parts)
+
+
 def fingerprint(config_bytes: bytes, theme_files: Iterable[tuple[str, bytes]]) -> str:
-    """What every cached entry depends on: statusgen itself, its theme and its configuration."""
-    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), config_bytes]
+    """What every cached entry depends on: statusgen itself, the libraries and Python it runs
+    on, its theme and its configuration."""
+    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), runtime_digest(),
+                                config_bytes]
     for name, data in sorted(theme_files):
         parts += [name, data]
     return digest(*parts)

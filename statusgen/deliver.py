@@ -35,9 +35,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from functools import lru_cache
 from http.client import HTTPException, InvalidURL
 from ipaddress import ip_address
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from statusgen import __version__
@@ -129,11 +130,31 @@ _known_lock = threading.Lock()
 
 
 def _forms(piece: str) -> set[str]:
-    """A piece as written and as a receiver might echo it: percent-decoded and percent-encoded."""
+    """A piece as written and as a receiver might echo it: percent-decoded and percent-encoded,
+    and the base64 and hex of it (matched whatever the case, see ``redact``)."""
     plain = {piece, unquote(piece), unquote_plus(piece)}
     encoded = {f(p, safe=s) for p in plain for f in (quote, quote_plus) for s in ("", "/")}
-    lower = {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), e) for e in encoded}
-    return plain | encoded | lower
+    binary = {f for p in plain if len(p) >= MIN_SECRET_CHARS for f in _encodings(p.encode("utf-8"))}
+    return plain | encoded | binary
+
+
+def _encodings(data: bytes) -> set[str]:
+    """``data`` in hex, and in base64 (standard and URL-safe, padded or not) as it appears inside
+    the base64 of a longer text at each of the three byte alignments: only the characters that
+    come from ``data`` alone, none shared with the bytes around it."""
+    forms = {data.hex()}
+    padded = base64.b64encode(data).decode("ascii")
+    forms |= {padded, padded.rstrip("=")}
+    for offset in range(3):
+        # The offset bytes before fill the first group; the characters they share with data are
+        # skipped, and the last group, which shares characters with the bytes after, is dropped.
+        framed = bytes(offset) + data
+        whole = framed[:len(framed) // 3 * 3]
+        text = base64.b64encode(whole).decode("ascii")[(0, 2, 3)[offset]:]
+        if len(text) >= MIN_SECRET_CHARS:
+            forms.add(text)
+    forms |= {f.replace("+", "-").replace("/", "_") for f in forms}
+    return forms
 
 
 def secret_parts(address: str) -> list[str]:
@@ -161,15 +182,27 @@ def _longest_first(pieces: Iterable[str]) -> list[str]:
     return sorted(set(pieces), key=lambda p: (-len(p), p))
 
 
+@lru_cache(maxsize=64)
+def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
+    """One expression for every secret part of ``values``, longest first, whatever the case: a
+    receiver may echo a path upper-cased, and the percent-escapes may come back either way."""
+    pieces = _longest_first(p for value in values for p in secret_parts(value))
+    # A short user name or password only where it stands alone: "bot" leaves "robot" be.
+    alternatives = [re.escape(p) if len(p) >= MIN_SECRET_CHARS
+                    else rf"(?<![A-Za-z0-9]){re.escape(p)}(?![A-Za-z0-9])" for p in pieces]
+    return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
+
+
 def redact(text: str, secret_value: str | Iterable[str]) -> str:
     """``text`` with each secret (an address, or several) and every part of it blanked out."""
     values = [secret_value] if isinstance(secret_value, str) else list(secret_value)
-    for piece in _longest_first(p for value in values for p in secret_parts(value)):
-        if len(piece) >= MIN_SECRET_CHARS:
-            text = text.replace(piece, "***")
-        else:
-            # A short user name or password only where it stands alone: "bot" leaves "robot" be.
-            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(piece)}(?![A-Za-z0-9])", "***", text)
+    # Repeated until nothing changes: blanking one form can join the pieces of another.
+    pattern = _pattern(tuple(sorted(set(values))))
+    for _ in range(4):
+        clean = pattern.sub("***", text)
+        if clean == text:
+            break
+        text = clean
     return text
 
 
@@ -479,14 +512,40 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _send_once(server: SmtpServer, message: EmailMessage, timeout: float) -> None:
+_Client = TypeVar("_Client", bound=smtplib.SMTP)
+
+
+def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
+    """``base`` with every socket it opens shut when ``deadline`` passes: a server dripping its
+    replies a byte at a time beats a per-read timeout, never the deadline."""
+
+    class Watched(base):  # type: ignore[valid-type,misc]
+        def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+            deadline.watch(lambda: self.sock)
+            return super()._get_socket(host, port, _bounded(timeout, deadline))
+
+    return Watched
+
+
+def _send_once(server: SmtpServer, message: EmailMessage, retry: Retry) -> None:
+    with Deadline(retry.deadline) as deadline:
+        try:
+            _exchange(server, message, retry.timeout, deadline)
+        except (OSError, smtplib.SMTPException):
+            if deadline.expired:
+                raise TimeoutError(f"no complete answer within {retry.deadline:g} s") from None
+            raise
+
+
+def _exchange(server: SmtpServer, message: EmailMessage, timeout: float, deadline: Deadline) -> None:
     context = ssl.create_default_context()
     client: smtplib.SMTP
     try:
         if server.implicit_tls:
-            client = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout, context=context)
+            client = _watched(smtplib.SMTP_SSL, deadline)(server.host, server.port, timeout=timeout,
+                                                          context=context)
         else:
-            client = smtplib.SMTP(server.host, server.port, timeout=timeout)
+            client = _watched(smtplib.SMTP, deadline)(server.host, server.port, timeout=timeout)
     except UnicodeError:  # a name no lookup can take, such as one with an empty label
         raise DeliveryFailed(f"the SMTP server's name {server.host!r} is not a valid host name") from None
     with client:
@@ -522,7 +581,7 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
     server = smtp_server(url)
     for attempt in range(1, retry.attempts + 1):
         try:
-            _send_once(server, message, retry.timeout)
+            _send_once(server, message, retry)
             return attempt
         except DeliveryFailed as exc:
             raise DeliveryFailed(redact(str(exc), url)) from None
@@ -539,8 +598,9 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
         except ValueError as exc:  # from the URL (certificate errors are ValueErrors too): the same next time
             raise DeliveryFailed(redact(str(exc) or type(exc).__name__, url)) from None
         except (OSError, smtplib.SMTPException) as exc:
-            reason = f"no answer within {retry.timeout:g} s" if isinstance(exc, TimeoutError) else (
-                str(exc) or type(exc).__name__)
+            reason = str(exc) or type(exc).__name__
+            if isinstance(exc, TimeoutError) and not reason.startswith("no complete answer"):
+                reason = f"no answer within {retry.timeout:g} s"
         reason = redact(reason, url)
         if attempt == retry.attempts:
             raise DeliveryFailed(f"{reason} (after {attempt} attempts)")

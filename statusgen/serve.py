@@ -18,6 +18,7 @@ import html
 import io
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -357,9 +358,11 @@ class SiteServer(ThreadingHTTPServer):
 class Rebuilder(FileSystemEventHandler):
     """Rebuilds shortly after the last change, one build at a time."""
 
-    def __init__(self, run: Callable[[], None], ignored: list[Path]):
+    def __init__(self, run: Callable[[], None], ignored: list[Path],
+                 appeared: Callable[[str], None] | None = None):
         self.run = run
         self.ignored = [str(p) for p in ignored]
+        self.appeared = appeared  # told of each folder created or moved into place
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
 
@@ -376,6 +379,8 @@ class Rebuilder(FileSystemEventHandler):
         if event.is_directory and event.event_type == "modified":
             return
         paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+        if event.is_directory and event.event_type in ("created", "moved") and self.appeared is not None:
+            self.appeared(paths[1] or paths[0])
         if not any(self.relevant(p) for p in paths):
             return
         with self.lock:
@@ -402,6 +407,10 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     return text, f"error: {text} (--debug shows where)"
 
 
+# The folders a build reads besides the root's own files, each watched with all it holds.
+WATCHED_FOLDERS = ("incidents", "templates", "themes")
+
+
 class LiveSite:
     """A running ``serve``: the server, the watcher and the builds; ``stop`` ends them."""
 
@@ -411,6 +420,7 @@ class LiveSite:
         self.building = threading.Lock()
         self.server: SiteServer | None = None
         self.observer: Any = None
+        self._watches: dict[str, Any] = {}  # each watched folder's watch, by its absolute path
 
     def rebuild(self) -> None:
         """Build once; whatever goes wrong is reported, and the next change builds again."""
@@ -445,13 +455,34 @@ class LiveSite:
             raise StatusgenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "", 0, hint) from None
         self.observer = Observer()
         out = self.out.absolute()
-        watcher = Rebuilder(self.rebuild, [out, spare_dir(out), (self.root / ".statusgen").absolute()])
-        for folder, recursive in ((self.root, False), (self.root / "incidents", True),
-                                  (self.root / "templates", True), (self.root / "themes", True)):
-            if folder.is_dir():
-                self.observer.schedule(watcher, str(folder.absolute()), recursive=recursive)
+        watcher = Rebuilder(self.rebuild, [out, spare_dir(out), (self.root / ".statusgen").absolute()],
+                            appeared=lambda path: self._watch(watcher, path))
+        self.observer.schedule(watcher, str(self.root.absolute()), recursive=False)
+        for name in WATCHED_FOLDERS:
+            self._watch(watcher, str((self.root / name).absolute()))
         self.observer.start()
         return self.server
+
+    def _watch(self, watcher: Rebuilder, path: str) -> None:
+        """Watch the folder at ``path`` afresh if it is one of WATCHED_FOLDERS and exists.
+
+        A watch ends with its folder: once ``incidents/`` is deleted and made again (a checkout
+        does that), edits in it would go unnoticed. The root's watch sees the folder appear and
+        calls this; the rebuild that follows reads whatever was written before the new watch.
+        """
+        if path not in {str((self.root / name).absolute()) for name in WATCHED_FOLDERS}:
+            return
+        old = self._watches.pop(path, None)
+        if old is not None:
+            try:
+                self.observer.unschedule(old)
+            except KeyError:  # already gone with its folder
+                pass
+        if os.path.isdir(path):
+            try:
+                self._watches[path] = self.observer.schedule(watcher, path, recursive=True)
+            except OSError as exc:  # removed again before it could be watched: its next creation is
+                log.debug("cannot watch %s: %s", path, exc)
 
     def stop(self) -> None:
         """Stop watching and listening (after ``serve_forever`` has returned)."""

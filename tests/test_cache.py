@@ -92,3 +92,85 @@ def test_parallel_and_serial_builds_agree(tmp_path):
     finally:
         build_module.PARALLEL_FROM = limit
     assert contents(tmp_path / "one") == contents(tmp_path / "two")
+
+
+SHADOW_NH3 = '''
+import importlib.util, sys
+_spec = importlib.util.spec_from_file_location("nh3_real", {init!r}, submodule_search_locations=[{folder!r}])
+_real = importlib.util.module_from_spec(_spec)
+sys.modules["nh3_real"] = _real
+_spec.loader.exec_module(_real)
+globals().update({{k: v for k, v in vars(_real).items() if not k.startswith("__")}})
+
+def clean(html, *args, **kwargs):
+    return _real.clean(html, *args, **kwargs) + " [shadowed]"
+'''
+
+
+def build_in_process(root, out, *extra, pythonpath=None):
+    """A build in a fresh interpreter, as CI runs one, with ``pythonpath`` before the libraries."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(pythonpath) if pythonpath else ""}
+    return subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW,
+                           "--out", str(out), *extra], env=env, capture_output=True, text=True)
+
+
+def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path):
+    from pathlib import Path
+
+    import nh3
+    repo = copy_demo(tmp_path)
+    shadow = tmp_path / "shadow"
+    (shadow / "nh3").mkdir(parents=True)
+    real = Path(nh3.__file__)
+    (shadow / "nh3/__init__.py").write_text(SHADOW_NH3.format(init=str(real), folder=str(real.parent)))
+    assert build_in_process(repo.root, repo.site).returncode == 0
+    cached = build_in_process(repo.root, repo.site, pythonpath=shadow)
+    assert cached.returncode == 0, cached.stderr
+    fresh = build_in_process(repo.root, tmp_path / "fresh", "--no-cache", pythonpath=shadow)
+    assert fresh.returncode == 0, fresh.stderr
+    assert contents(repo.site) == contents(tmp_path / "fresh")
+    assert "[shadowed]" in repo.page("components/auth/feed.json")
+
+
+def test_another_dependency_version_or_python_rebuilds_everything(tmp_path, monkeypatch):
+    import re
+    import sys
+    from importlib import metadata
+
+    import nh3
+
+    from statusgen import cache
+    repo = copy_demo(tmp_path)
+    monkeypatch.setattr(cache, "runtime_digest", cache.runtime_digest.__wrapped__)
+    assert repo.build(NOW) == 0
+    real_distribution, real_clean = metadata.distribution, nh3.clean
+
+    class Upgraded:
+        """nh3 as if upgraded in place: a new version that cleans differently."""
+
+        def read_text(self, name: str) -> str | None:
+            text = real_distribution("nh3").read_text(name)
+            return re.sub(r"(?m)^Version: .*$", "Version: 99.0", text) if name == "METADATA" and text else text
+
+    def marked(html, *args, **kwargs):
+        return real_clean(html, *args, **kwargs) + " [upgraded]"
+
+    monkeypatch.setattr(cache.metadata, "distribution",
+                        lambda name: Upgraded() if name == "nh3" else real_distribution(name))
+    monkeypatch.setattr(nh3, "clean", marked)
+    assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
+    assert repo.build(NOW) == 0
+    assert contents(repo.site) == contents(tmp_path / "fresh")
+    assert "[upgraded]" in repo.page("components/auth/feed.json")
+    # Only the Python running changes.
+    monkeypatch.setattr(cache.metadata, "distribution", real_distribution)
+    monkeypatch.setattr(nh3, "clean", real_clean)
+    assert repo.build(NOW) == 0
+    assert "[upgraded]" not in repo.page("components/auth/feed.json")
+    monkeypatch.setattr(sys, "version", sys.version + " patched")
+    monkeypatch.setattr(nh3, "clean", marked)
+    assert repo.build(NOW) == 0
+    assert contents(repo.site) == contents(tmp_path / "fresh")

@@ -1259,3 +1259,121 @@ def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History
     assert out[-1] == summary(history, "10 delivered, 1 failed, 0 skipped, 2 not tried")
     assert waits == [1.0]
     assert drip.connections.count("answering") + drip.connections.count("closed by the client") == 2
+
+
+def echo_forms(url: str) -> dict[str, str]:
+    """What a receiver may echo of the address it was sent to, other than as written."""
+    parts = url.split("/", 3)
+    credentials = f"{USER}:{USER_PASSWORD}".encode()
+    b64, safe = base64.b64encode, base64.urlsafe_b64encode
+    forms = {
+        "path upper-cased": "/" + parts[3].upper(),
+        "url upper-cased": url.upper(),
+        "url in base64": b64(url.encode()).decode(),
+        "url in urlsafe base64 unpadded": safe(url.encode()).decode().rstrip("="),
+        "url in hex": url.encode().hex(),
+        "url in upper-case hex": url.encode().hex().upper(),
+        "token in base64": b64(TOKEN.encode()).decode(),
+        "token in hex": TOKEN.encode().hex(),
+        "credentials in urlsafe base64": safe(credentials).decode(),
+        "password in base64 unpadded": b64(USER_PASSWORD.encode()).decode().rstrip("="),
+    }
+    for offset in range(3):  # the address inside a longer text, at each byte alignment
+        forms[f"url in base64 of a document, offset {offset}"] = b64(
+            ("{" * offset + json.dumps({"url": url})).encode()).decode()
+        forms[f"token in urlsafe base64 of a document, offset {offset}"] = safe(
+            ("x" * offset + f"token={TOKEN};").encode()).decode()
+    return forms
+
+
+URL_SECRETS = (f"{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{{port}}/json/{TOKEN}"
+               f"?token={quote(QUERY_TOKEN, safe='')}")
+
+
+@pytest.mark.parametrize("form", list(echo_forms("http://" + URL_SECRETS.format(port=1))))
+def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str):
+    replies: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            url = f"http://{USER}:{quote(USER_PASSWORD, safe='')}@{self.headers['Host']}{self.path}"
+            reply = f"bad request [{echo_forms(url)[form]}]".encode()
+            replies.append(reply)
+            self.send_response(400)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        url = "http://" + URL_SECRETS.format(port=server.server_address[1])
+        with pytest.raises(deliver.DeliveryFailed) as failure:
+            deliver.post_json(url, {"text": "hello"}, deliver.Retry(attempts=1))
+    finally:
+        server.shutdown()
+        server.server_close()
+    message = str(failure.value)
+    assert message.startswith("HTTP 400 Bad Request: bad request [")
+    echoed = message.removeprefix("HTTP 400 Bad Request: bad request [").removesuffix("]")
+    # The "?" between path and query is no secret; inside a longer text's base64, what remains
+    # is the encoding of the text around the address and the few characters shared with it.
+    assert "***" in echoed
+    assert len(echoed.replace("***", "").replace("?", "")) <= (24 if "document" in form else 0), echoed
+    assert echo_forms(url)[form] not in message and replies
+
+
+@pytest.fixture(params=["greeting", "ehlo reply"])
+def dripping_smtp(request) -> Iterator[tuple[int, list[str]]]:
+    """An SMTP server that drips one reply a byte each 0.3 s: within any read timeout, never done."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[str] = []
+    slow = b"220-" + b"s" * 100 + b"\r\n220 ready\r\n"
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            connections.append("dripping")
+            index = len(connections) - 1
+            try:
+                if request.param == "ehlo reply":
+                    connection.sendall(b"220 ready\r\n")
+                    connection.recv(65536)
+                for byte in slow:
+                    if stop.wait(0.3):
+                        return
+                    connection.sendall(bytes([byte]))
+                connections[index] = "answered"
+            except OSError:
+                connections[index] = "closed by the client"
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1], connections
+    stop.set()
+    listener.close()
+
+
+def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_smtp):
+    port, connections = dripping_smtp
+    waits: list[float] = []
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "status@example.com", "ops@example.com", "hi"
+    retry = deliver.Retry(attempts=2, timeout=5.0, deadline=1.0, sleep=waits.append)
+    with pytest.raises(deliver.DeliveryFailed) as failure:
+        deliver.send_email(f"smtp://127.0.0.1:{port}", message, retry)
+    assert str(failure.value) == "no complete answer within 1 s (after 2 attempts)"
+    assert waits == [1.0]
+    assert len(connections) == 2 and "answered" not in connections

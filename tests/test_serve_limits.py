@@ -302,3 +302,49 @@ def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(
     state = running.next_build(state["generation"])
     assert state["error"] == ""
     assert "truly" in running.get("/incidents/2025-11-03-api-errors/")[1]
+
+
+def build_until(running: Running, since: int, done: Callable[[], bool]) -> int:
+    """The generation of the first build after ``since`` once ``done`` holds; a build already
+    under way when the change was made may come first."""
+    for _ in range(5):
+        since = running.next_build(since)["generation"]
+        if done():
+            return since
+    raise AssertionError("no build showed the change")
+
+
+@pytest.mark.parametrize("how", ["deleted and made again", "moved away and back"])
+def test_edits_are_seen_after_the_incidents_folder_is_replaced(start, quiet, repo: Repo, tmp_path: Path,
+                                                               how: str):
+    import shutil
+    running = start()
+    page = "/incidents/2025-11-03-api-errors/"
+    incidents = repo.root / "incidents"
+    since = running.state()["generation"]
+    if how == "deleted and made again":
+        saved = tmp_path / "saved"
+        shutil.copytree(incidents, saved)
+        shutil.rmtree(incidents)
+        since = build_until(running, since, lambda: running.get(page)[0] == 404)
+        shutil.copytree(saved, incidents)
+    else:
+        incidents.rename(tmp_path / "away")
+        since = build_until(running, since, lambda: running.get(page)[0] == 404)
+        (tmp_path / "away").rename(incidents)
+    since = build_until(running, since, lambda: running.get(page)[0] == 200)
+    path = incidents / "2025-11-03-api-errors.md"
+    path.write_text(path.read_text().replace("Elevated API error rates", "Renamed after the checkout"))
+    build_until(running, since, lambda: "Renamed after the checkout" in running.get(page)[1])
+    path.write_text(path.read_text().replace("Renamed after the checkout", "And once more"))
+    build_until(running, since, lambda: "And once more" in running.get(page)[1])
+
+
+def test_a_theme_folder_made_after_start_is_watched(start, quiet, repo: Repo):
+    repo.config(THEMED)
+    running = start()
+    since = running.state()["generation"]
+    template = repo.write("themes/x/templates/index.html", BROKEN)
+    since = build_until(running, since, lambda: "Expected an expression" in running.state()["error"])
+    template.write_text("fixed theme page", encoding="utf-8")
+    build_until(running, since, lambda: "fixed theme page" in running.get("/")[1])
