@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from statusgen import markup, timeutil
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
-from statusgen.sandbox import MAX_OUTPUT, LimitExceeded, Meter, ThemeEnvironment
+from statusgen.sandbox import MAX_OUTPUT, Environment, LimitExceeded, Meter, PackagedEnvironment, ThemeEnvironment
 from statusgen.uptime import Period
 from statusgen.yamlload import LINK_HINTS, link_problem
 
@@ -121,16 +121,28 @@ class ThemeLoader(jinja2.FileSystemLoader):
                 if not any(part.startswith(".") for part in name.split("/"))]
 
 
-def environment(dirs: list[Path], formatter: Formatter) -> ThemeEnvironment:
-    """The sandboxed Jinja environment of the theme: autoescaping, failing loudly on undefined names.
+def environment(dirs: list[Path], formatter: Formatter) -> Environment:
+    """The Jinja environment of the theme: autoescaping, failing loudly on undefined names.
 
     Templates get only what the pages hand them, plus these filters and ``fmt``: each of them
     formats a value and returns text, and reaches neither files, nor the environment, nor state
-    another page would see (see statusgen/sandbox.py for what the sandbox allows).
+    another page would see. A theme's templates, and with them all the default's, run in the
+    sandbox (see statusgen/sandbox.py for what it allows); the packaged default templates alone,
+    when a theme overrides none of them, in ``PackagedEnvironment``, whose loader reads nothing
+    but the packaged folder.
     """
-    loader = jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs])
-    env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    options: dict[str, Any] = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                   lstrip_blocks=True, keep_trailing_newline=True,
+                                   # A build reads each template once: no checking its mtime at every
+                                   # render (a rebuild of ``serve`` makes a new environment).
+                                   auto_reload=False)
+    env: Environment
+    if overrides_templates(dirs):
+        env = ThemeEnvironment(loader=jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs]),
+                               **options)
+    else:
+        dirs = [default_theme_dir()]
+        env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
     # These make a short text of one value each, and are not metered (they are most of what a
     # page calls); markdown, whose cost grows with its text, is, by the length of its text.
     env.filters.update(
@@ -302,7 +314,7 @@ def theme_problems(root: Path, name: str) -> list[Problem]:
     return problems
 
 
-def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
+def _template_problems(env: Environment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
     data = path.read_bytes()
     try:
         source = data.decode("utf-8")
@@ -344,7 +356,7 @@ _SYNTAX_HINT = "templates are Jinja2: see https://jinja.palletsprojects.com/temp
 _NOT_FOUND_HINT = "templates are looked up in the theme's templates/ folder, then in the default theme"
 
 
-def render_page(env: ThemeEnvironment, template: str, out: str, context: dict[str, Any]) -> str:
+def render_page(env: Environment, template: str, out: str, context: dict[str, Any]) -> str:
     """The text of the file ``out``, made from ``template`` within the sandbox's limits.
 
     Every error a theme can cause is raised as a ValidationFailed at the template's file and line.
@@ -371,7 +383,7 @@ def render_page(env: ThemeEnvironment, template: str, out: str, context: dict[st
     return "".join(parts)
 
 
-def template_error(env: ThemeEnvironment, exc: BaseException, template: str, out: str) -> ValidationFailed:
+def template_error(env: Environment, exc: BaseException, template: str, out: str) -> ValidationFailed:
     """``exc``, raised while making ``out`` from ``template``, as the theme's error at its line."""
     where, line = _template_line(env, exc)
     if where is None:
@@ -392,14 +404,14 @@ def template_error(env: ThemeEnvironment, exc: BaseException, template: str, out
     return ValidationFailed([Problem(where, line, f"{message}, making {out}", hint)])
 
 
-def _filename(env: ThemeEnvironment, template: str) -> str | None:
+def _filename(env: Environment, template: str) -> str | None:
     try:
         return env.get_template(template).filename
     except Exception:  # the template that failed to load is not what this error is about
         return None
 
 
-def _shown(env: ThemeEnvironment, filename: str | None) -> str | None:
+def _shown(env: Environment, filename: str | None) -> str | None:
     """A template's path as the repository names it, like themes/brand/templates/404.html."""
     if filename is None:
         return None
@@ -410,7 +422,7 @@ def _shown(env: ThemeEnvironment, filename: str | None) -> str | None:
     return None
 
 
-def _template_line(env: ThemeEnvironment, exc: BaseException) -> tuple[str | None, int]:
+def _template_line(env: Environment, exc: BaseException) -> tuple[str | None, int]:
     """The template file and line ``exc`` was raised at: for a syntax error its own, otherwise the
     innermost template frame of the traceback (Jinja puts the templates' lines there)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
