@@ -6,12 +6,14 @@ REV is a git revision of this repository (the "before"); the working tree is the
 run makes a cold build (no cache, no previous output) with each version in its own process, in
 alternating order, and then times rendering alone (every output file made in memory, nothing
 written), which the disk's noise does not reach. Prints the median of each and the median of the
-paired differences, as a percent of the "before".
+paired differences, as a percent of the "before": of the time the build reports, and of the user
+CPU time of its whole process, which other work on a shared machine disturbs less.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,14 +49,17 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def cold_build(source: Path, root: Path) -> float:
-    """Seconds the build reports for a cold build of ``root`` by the statusgen under ``source``."""
+def cold_build(source: Path, root: Path) -> tuple[float, float]:
+    """Seconds the build reports for a cold build of ``root`` by the statusgen under ``source``, and
+    the user CPU seconds of its process."""
     for leftover in (root / "site", root / ".site.previous", root / ".statusgen"):
         shutil.rmtree(leftover, ignore_errors=True)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW],
                           capture_output=True, text=True, check=True, env={"PYTHONPATH": str(source)},
                           cwd=source)
-    return float(done.stdout.split(" in ")[-1].split(" s")[0])
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu
+    return float(done.stdout.split(" in ")[-1].split(" s")[0]), cpu
 
 
 def render_only(source: Path, root: Path) -> tuple[float, int]:
@@ -85,20 +90,25 @@ def main() -> None:
         generate(root, args.size)
         sources = {"before": before_src, "after": PROJECT}
         builds: dict[str, list[float]] = {"before": [], "after": []}
+        cpus: dict[str, list[float]] = {"before": [], "after": []}
         renders: dict[str, list[float]] = {"before": [], "after": []}
         sizes = {}
         for run in range(args.runs):
             order = ["before", "after"] if run % 2 == 0 else ["after", "before"]
             for which in order:
-                builds[which].append(cold_build(sources[which], root))
+                seconds, cpu = cold_build(sources[which], root)
+                builds[which].append(seconds)
+                cpus[which].append(cpu)
             for which in order:
                 seconds, sizes[which] = render_only(sources[which], root)
                 renders[which].append(seconds)
-            print(f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s; "
+            print(f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s "
+                  f"(user CPU {cpus['before'][-1]:.2f} s, {cpus['after'][-1]:.2f} s); "
                   f"rendering before {renders['before'][-1]:.2f} s after {renders['after'][-1]:.2f} s", flush=True)
     print(f"generated repository of {args.size} incidents; {sizes['after']:,} bytes rendered "
           f"({sizes['before']:,} before)")
     print(summary("cold build", builds["before"], builds["after"]))
+    print(summary("its user CPU", cpus["before"], cpus["after"]))
     print(summary("rendering", renders["before"], renders["after"]))
 
 
