@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import traceback
@@ -170,11 +171,12 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
         dirs = [default_theme_dir()]
         env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
     # These make a short text of one value each, and are not metered (they are most of what a
-    # page calls); markdown, whose cost grows with its text, is, by the length of its text.
+    # page calls); markdown, whose cost grows with its text, is, by the length of its text. An
+    # update's anchor is shown twice on its page: made once, for this build.
     env.filters.update(
         markdown=_by_length(env.meter, markup.render), inline_markdown=_by_length(env.meter, markup.render_inline),
         label=_label, impact_label=_impact_label, time=formatter.time_tag,
-        duration=_duration, iso=timeutil.iso, anchor=update_anchor, pct=percent,
+        duration=_duration, iso=timeutil.iso, anchor=functools.cache(update_anchor), pct=percent,
         bar=bar_class,
     )
     env.globals.update(fmt=formatter)
