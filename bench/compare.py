@@ -5,9 +5,10 @@
 REV is a git revision of this repository (the "before"); the working tree is the "after". Each
 run makes a cold build (no cache, no previous output) with each version in its own process, in
 alternating order, and then times rendering alone (every output file made in memory, nothing
-written), which the disk's noise does not reach. Prints the median of each and the median of the
-paired differences, as a percent of the "before": of the time the build reports, and of the user
-CPU time of its whole process, which other work on a shared machine disturbs less.
+written) in CPU time, which neither the disk's noise nor other work on the machine reaches much.
+Prints the median of each and the median of the paired differences, as a percent of the
+"before": of the time the build reports, of the user CPU time of its whole process, and of the
+rendering.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from statusgen.state import derive
 from statusgen.timeutil import parse_timestamp
 root = Path(sys.argv[1])
 state = derive(load_repository(root), parse_timestamp(sys.argv[2]))
-started = time.perf_counter()
+started = time.process_time()
 made = sum(len(unit.make()) for unit in plan(root, state))
-print(time.perf_counter() - started, made)
+print(time.process_time() - started, made)
 """
 
 
@@ -63,7 +64,7 @@ def cold_build(source: Path, root: Path) -> tuple[float, float]:
 
 
 def render_only(source: Path, root: Path) -> tuple[float, int]:
-    """Seconds to make every output file in memory, and their bytes in all."""
+    """CPU seconds to make every output file in memory, and their bytes in all."""
     done = subprocess.run([sys.executable, "-c", _RENDER, str(root), NOW], capture_output=True, text=True,
                           check=True, env={"PYTHONPATH": str(source)}, cwd=source)
     seconds, made = done.stdout.split()
@@ -109,7 +110,7 @@ def main() -> None:
           f"({sizes['before']:,} before)")
     print(summary("cold build", builds["before"], builds["after"]))
     print(summary("its user CPU", cpus["before"], cpus["after"]))
-    print(summary("rendering", renders["before"], renders["after"]))
+    print(summary("render CPU", renders["before"], renders["after"]))
 
 
 if __name__ == "__main__":
