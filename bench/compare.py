@@ -5,13 +5,16 @@
 REV is a git revision of this repository (the "before"); the working tree is the "after". Each
 run makes a cold build (no cache, no previous output) with each version in its own process, in
 alternating order, and then times rendering alone (every output file made in memory, nothing
-written), which the disk's noise does not reach. Prints the median of each and the median of the
-paired differences, as a percent of the "before".
+written) in CPU time, which neither the disk's noise nor other work on the machine reaches much.
+Prints the median of each and the median of the paired differences, as a percent of the
+"before": of the time the build reports, of the user CPU time of its whole process, and of the
+rendering.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,9 +35,9 @@ from statusgen.state import derive
 from statusgen.timeutil import parse_timestamp
 root = Path(sys.argv[1])
 state = derive(load_repository(root), parse_timestamp(sys.argv[2]))
-started = time.perf_counter()
+started = time.process_time()
 made = sum(len(unit.make()) for unit in plan(root, state))
-print(time.perf_counter() - started, made)
+print(time.process_time() - started, made)
 """
 
 
@@ -47,18 +50,21 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
-def cold_build(source: Path, root: Path) -> float:
-    """Seconds the build reports for a cold build of ``root`` by the statusgen under ``source``."""
+def cold_build(source: Path, root: Path) -> tuple[float, float]:
+    """Seconds the build reports for a cold build of ``root`` by the statusgen under ``source``, and
+    the user CPU seconds of its process."""
     for leftover in (root / "site", root / ".site.previous", root / ".statusgen"):
         shutil.rmtree(leftover, ignore_errors=True)
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW],
                           capture_output=True, text=True, check=True, env={"PYTHONPATH": str(source)},
                           cwd=source)
-    return float(done.stdout.split(" in ")[-1].split(" s")[0])
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu
+    return float(done.stdout.split(" in ")[-1].split(" s")[0]), cpu
 
 
 def render_only(source: Path, root: Path) -> tuple[float, int]:
-    """Seconds to make every output file in memory, and their bytes in all."""
+    """CPU seconds to make every output file in memory, and their bytes in all."""
     done = subprocess.run([sys.executable, "-c", _RENDER, str(root), NOW], capture_output=True, text=True,
                           check=True, env={"PYTHONPATH": str(source)}, cwd=source)
     seconds, made = done.stdout.split()
@@ -85,21 +91,26 @@ def main() -> None:
         generate(root, args.size)
         sources = {"before": before_src, "after": PROJECT}
         builds: dict[str, list[float]] = {"before": [], "after": []}
+        cpus: dict[str, list[float]] = {"before": [], "after": []}
         renders: dict[str, list[float]] = {"before": [], "after": []}
         sizes = {}
         for run in range(args.runs):
             order = ["before", "after"] if run % 2 == 0 else ["after", "before"]
             for which in order:
-                builds[which].append(cold_build(sources[which], root))
+                seconds, cpu = cold_build(sources[which], root)
+                builds[which].append(seconds)
+                cpus[which].append(cpu)
             for which in order:
                 seconds, sizes[which] = render_only(sources[which], root)
                 renders[which].append(seconds)
-            print(f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s; "
+            print(f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s "
+                  f"(user CPU {cpus['before'][-1]:.2f} s, {cpus['after'][-1]:.2f} s); "
                   f"rendering before {renders['before'][-1]:.2f} s after {renders['after'][-1]:.2f} s", flush=True)
     print(f"generated repository of {args.size} incidents; {sizes['after']:,} bytes rendered "
           f"({sizes['before']:,} before)")
     print(summary("cold build", builds["before"], builds["after"]))
-    print(summary("rendering", renders["before"], renders["after"]))
+    print(summary("its user CPU", cpus["before"], cpus["after"]))
+    print(summary("render CPU", renders["before"], renders["after"]))
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
                 return
             now = time.monotonic()
             # A chunk's time starts when a worker takes it up, not while it waits its turn.
-            for future, (chunk, started) in running.items():
+            for future, (chunk, _started) in running.items():
                 if not any(_STATE[index] for index in chunk):
                     running[future] = (chunk, now)
             ends = min(build_ends, *(started + CHUNK_DEADLINE for _, started in running.values()))

@@ -15,7 +15,7 @@ from statusgen.cache import key
 from statusgen.config import Component
 from statusgen.incidents import Incident
 from statusgen.policy import next_update_due
-from statusgen.sandbox import ThemeEnvironment
+from statusgen.sandbox import Environment
 from statusgen.state import SiteState
 from statusgen.status import SEVERITY
 from statusgen.theme import Formatter, render_page
@@ -63,7 +63,7 @@ def worst(state: SiteState, components: tuple[Component, ...]) -> str:
 class Pages:
     """Renders every page of the site."""
 
-    def __init__(self, env: ThemeEnvironment, state: SiteState, formatter: Formatter,
+    def __init__(self, env: Environment, state: SiteState, formatter: Formatter,
                  css: bytes):
         self.env = env
         self.state = state

@@ -15,6 +15,17 @@ that cannot blow a text up, and every file it renders is metered:
   each page, so a theme cannot make every one of 10,000 pages take its full allowance either.
 
 The default theme takes a small fraction of each (see tests/test_theme_safety.py).
+
+The templates packaged with statusgen are part of statusgen, reviewed and tested with its code.
+When a theme overrides none of them, they render in ``PackagedEnvironment``: Jinja's own,
+without the sandbox and the meter, with the same autoescaping and strict undefined names, so the
+same bytes. That is sound because its loader reads the packaged folder and nothing else: no
+template text a pull request can change is ever compiled there, and what the pages hand the
+templates (titles, messages, the configuration) is only ever data they format, escaped, never
+evaluated. As soon as a theme supplies any template, even one partial the default's templates
+include, every template of that build, the default's too, renders in ``ThemeEnvironment``: a
+packaged template that includes, imports or extends an overridden one would otherwise run the
+override without the sandbox.
 """
 
 from __future__ import annotations
@@ -292,6 +303,26 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 elif isinstance(child, list):
                     child[:] = [_measured_concat(c) if isinstance(c, nodes.Concat) else c for c in child]
         return tree
+
+
+class PackagedEnvironment(jinja2.Environment):
+    """Jinja's own environment, for the packaged default templates alone (see the module).
+
+    It has a ``meter`` and ``theme_folders`` as ``ThemeEnvironment`` does, so that pages render
+    and errors are placed the same way in both; nothing is counted, as nothing can grow here but
+    with the data, whose size the loader bounds.
+    """
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        # The same names as in the sandbox: a packaged template that worked here would fail there.
+        del self.globals["lipsum"]
+        self.meter = Meter()
+        self.theme_folders: list[tuple[str, str]] = []
+
+
+# The environment a site's templates render in.
+Environment = ThemeEnvironment | PackagedEnvironment
 
 
 def _measured_concat(node: nodes.Concat) -> nodes.Filter:

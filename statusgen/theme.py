@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import stat
@@ -10,7 +11,7 @@ import traceback
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Generator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, tokenize_pattern
 from jinja2.sandbox import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from statusgen import markup, timeutil
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
-from statusgen.sandbox import MAX_OUTPUT, LimitExceeded, Meter, ThemeEnvironment
+from statusgen.sandbox import MAX_OUTPUT, Environment, LimitExceeded, Meter, PackagedEnvironment, ThemeEnvironment
 from statusgen.uptime import Period
 from statusgen.yamlload import LINK_HINTS, link_problem
 
@@ -63,7 +64,11 @@ def theme_dirs(root: Path, name: str) -> list[Path]:
 
 
 class Formatter:
-    """Locale- and zone-aware formatting of instants for pages."""
+    """Locale- and zone-aware formatting of instants for pages.
+
+    A site shows tens of thousands of instants, most on a few thousand days and minutes: each text
+    is made once per day or minute shown (Babel takes a while for one), never per instant.
+    """
 
     def __init__(self, zone: ZoneInfo, language: str):
         # Private, as templates get this object: they may format with it, not reach the zone
@@ -71,32 +76,53 @@ class Formatter:
         self._zone = zone
         self._locale = Locale.parse(language.replace("-", "_"))
         self._tags: dict[tuple[datetime, str], Markup] = {}
+        self._days: dict[tuple[date, str], str] = {}
+        self._clocks: dict[time, str] = {}
+        # A clock of the locale shows hours and minutes; were its pattern to show seconds (or
+        # milliseconds), the clock would be made per second.
+        shown = {token[1][0] for token in tokenize_pattern(self._locale.time_formats["short"].pattern)
+                 if token[0] == "field"}
+        self._by_minute = not shown & {"s", "S", "A"}
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self._zone)
 
     def short_date(self, moment: datetime) -> str:
-        return format_date(self.local(moment).date(), "medium", locale=self._locale)
+        return self._day(self.local(moment).date(), "medium")
 
     def long_date(self, day: date) -> str:
-        return format_date(day, "long", locale=self._locale)
+        return self._day(day, "long")
 
     def short_day(self, day: date) -> str:
-        return format_date(day, "medium", locale=self._locale)
+        return self._day(day, "medium")
 
     def month(self, day: date) -> str:
-        return format_date(day, "LLLL y", locale=self._locale)
+        return self._day(day, "LLLL y")
+
+    def _day(self, day: date, style: str) -> str:
+        key = (day, style)
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = format_date(day, style, locale=self._locale)
+        return text
 
     def clock(self, moment: datetime) -> str:
         local = self.local(moment)
-        return f"{format_time(local.time(), 'short', locale=self._locale)} {local.tzname()}"
+        shown = local.time()
+        if self._by_minute:
+            shown = shown.replace(second=0, microsecond=0)
+        text = self._clocks.get(shown)
+        if text is None:
+            text = self._clocks[shown] = format_time(shown, "short", locale=self._locale)
+        return f"{text} {local.tzname()}"
 
     def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
         """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
         key = (moment, style)
-        if key not in self._tags:
-            self._tags[key] = self._time_tag(moment, style)
-        return self._tags[key]
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = self._time_tag(moment, style)
+        return tag
 
     def _time_tag(self, moment: datetime, style: str) -> Markup:
         local = self.local(moment)
@@ -106,7 +132,8 @@ class Formatter:
             text = self.clock(moment)
         else:
             text = f"{self.short_date(moment)}, {self.clock(moment)}"
-        return Markup('<time datetime="{}">{}</time>').format(timeutil.iso(local), text)
+        # Joined by hand: what Markup("...{}...").format(...) makes, without its formatter's cost.
+        return Markup(f'<time datetime="{escape(timeutil.iso(local))}">{escape(text)}</time>')
 
 
 class ThemeLoader(jinja2.FileSystemLoader):
@@ -122,22 +149,35 @@ class ThemeLoader(jinja2.FileSystemLoader):
                 if not any(part.startswith(".") for part in name.split("/"))]
 
 
-def environment(dirs: list[Path], formatter: Formatter) -> ThemeEnvironment:
-    """The sandboxed Jinja environment of the theme: autoescaping, failing loudly on undefined names.
+def environment(dirs: list[Path], formatter: Formatter) -> Environment:
+    """The Jinja environment of the theme: autoescaping, failing loudly on undefined names.
 
     Templates get only what the pages hand them, plus these filters and ``fmt``: each of them
     formats a value and returns text, and reaches neither files, nor the environment, nor state
-    another page would see (see statusgen/sandbox.py for what the sandbox allows).
+    another page would see. A theme's templates, and with them all the default's, run in the
+    sandbox (see statusgen/sandbox.py for what it allows); the packaged default templates alone,
+    when a theme overrides none of them, in ``PackagedEnvironment``, whose loader reads nothing
+    but the packaged folder.
     """
-    loader = jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs])
-    env = ThemeEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    options: dict[str, Any] = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                   lstrip_blocks=True, keep_trailing_newline=True,
+                                   # A build reads each template once: no checking its mtime at every
+                                   # render (a rebuild of ``serve`` makes a new environment).
+                                   auto_reload=False)
+    env: Environment
+    if overrides_templates(dirs):
+        env = ThemeEnvironment(loader=jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs]),
+                               **options)
+    else:
+        dirs = [default_theme_dir()]
+        env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
     # These make a short text of one value each, and are not metered (they are most of what a
-    # page calls); markdown, whose cost grows with its text, is, by the length of its text.
+    # page calls); markdown, whose cost grows with its text, is, by the length of its text. An
+    # update's anchor is shown twice on its page: made once, for this build.
     env.filters.update(
         markdown=_by_length(env.meter, markup.render), inline_markdown=_by_length(env.meter, markup.render_inline),
         label=_label, impact_label=_impact_label, time=formatter.time_tag,
-        duration=_duration, iso=timeutil.iso, anchor=update_anchor, pct=percent,
+        duration=_duration, iso=timeutil.iso, anchor=functools.cache(update_anchor), pct=percent,
         bar=bar_class,
     )
     env.globals.update(fmt=formatter)
@@ -303,7 +343,7 @@ def theme_problems(root: Path, name: str) -> list[Problem]:
     return problems
 
 
-def _template_problems(env: ThemeEnvironment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
+def _template_problems(env: Environment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
     # Looked at before it is opened: reading a FIFO waits for a writer forever, a device never ends.
     if not stat.S_ISREG(path.stat().st_mode):
         return [Problem(shown, 0, "a template must be a regular file, not a FIFO, socket or device",
@@ -352,7 +392,7 @@ _SYNTAX_HINT = "templates are Jinja2: see https://jinja.palletsprojects.com/temp
 _NOT_FOUND_HINT = "templates are looked up in the theme's templates/ folder, then in the default theme"
 
 
-def render_page(env: ThemeEnvironment, template: str, out: str, context: dict[str, Any]) -> str:
+def render_page(env: Environment, template: str, out: str, context: dict[str, Any]) -> str:
     """The text of the file ``out``, made from ``template`` within the sandbox's limits.
 
     Every error a theme can cause is raised as a ValidationFailed at the template's file and line.
@@ -379,7 +419,7 @@ def render_page(env: ThemeEnvironment, template: str, out: str, context: dict[st
     return "".join(parts)
 
 
-def template_error(env: ThemeEnvironment, exc: BaseException, template: str, out: str) -> ValidationFailed:
+def template_error(env: Environment, exc: BaseException, template: str, out: str) -> ValidationFailed:
     """``exc``, raised while making ``out`` from ``template``, as the theme's error at its line."""
     where, line = _template_line(env, exc)
     if where is None:
@@ -400,14 +440,14 @@ def template_error(env: ThemeEnvironment, exc: BaseException, template: str, out
     return ValidationFailed([Problem(where, line, f"{message}, making {out}", hint)])
 
 
-def _filename(env: ThemeEnvironment, template: str) -> str | None:
+def _filename(env: Environment, template: str) -> str | None:
     try:
         return env.get_template(template).filename
     except Exception:  # the template that failed to load is not what this error is about
         return None
 
 
-def _shown(env: ThemeEnvironment, filename: str | None) -> str | None:
+def _shown(env: Environment, filename: str | None) -> str | None:
     """A template's path as the repository names it, like themes/brand/templates/404.html."""
     if filename is None:
         return None
@@ -418,7 +458,7 @@ def _shown(env: ThemeEnvironment, filename: str | None) -> str | None:
     return None
 
 
-def _template_line(env: ThemeEnvironment, exc: BaseException) -> tuple[str | None, int]:
+def _template_line(env: Environment, exc: BaseException) -> tuple[str | None, int]:
     """The template file and line ``exc`` was raised at: for a syntax error its own, otherwise the
     innermost template frame of the traceback (Jinja puts the templates' lines there)."""
     if isinstance(exc, jinja2.TemplateSyntaxError):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from conftest import DEMO_NOW, PROJECT, Repo
+from statusgen import ics
 from test_api import MAINT
 
 
@@ -62,3 +63,18 @@ def test_demo_calendar(tmp_path):
     assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]
     assert len({str(e["uid"]) for e in found}) == 4
     assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "index.html").read_text()
+
+
+def test_the_calendar_is_icalendars_own_serialization_byte_for_byte():
+    """Lines around the 75 bytes a line may hold, with characters of several bytes and escapes
+    where a fold would fall, come out as icalendar folds them."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//test//EN")
+    for size in range(60, 90):
+        for text in ("x" * size, "é" * (size // 2), "x" * (size - 3) + "€€", "x" * (size - 2) + "\\,;",
+                     "a," * (size // 2), "x" * (size - 1) + "\n" + "y" * size):
+            event = icalendar.Event()
+            event.add("summary", text)
+            event.add("description", text)
+            cal.add_component(event)
+    assert ics.serialized(cal) == cal.to_ical()

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel import Locale
+from babel.dates import format_date, format_time, parse_pattern
+from markupsafe import Markup
 
 from conftest import Repo
+from statusgen.theme import Formatter
+from statusgen.timeutil import iso
 
 ONGOING = """\
 ---
@@ -195,3 +204,32 @@ def test_pages_stay_small(tmp_path):
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
         assert len(gzip.compress((out / rel).read_bytes())) < 14 * 1024, rel
+
+
+# Instants a minute apart and a second apart, across the end of summer time in Rome and Sydney.
+INSTANTS = [datetime(2025, 10, 26, 0, 0, tzinfo=UTC) + timedelta(seconds=s)
+            for s in range(0, 4 * 3600, 599)] + [datetime(2025, 4, 5, 15, 59, second, tzinfo=UTC)
+                                                  for second in (0, 1, 59)]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ar", "ja", "fi"])
+@pytest.mark.parametrize("zone", ["Europe/Rome", "Australia/Sydney", "UTC"])
+def test_dates_and_clocks_are_babels_for_every_instant(language: str, zone: str):
+    """Made once per day or minute shown: the same text as Babel's for the exact instant."""
+    fmt = Formatter(ZoneInfo(zone), language)
+    locale = Locale.parse(language)
+    for moment in INSTANTS * 2:  # the second time round, from what was kept
+        local = moment.astimezone(ZoneInfo(zone))
+        clock = f"{format_time(local.time(), 'short', locale=locale)} {local.tzname()}"
+        day = format_date(local.date(), "medium", locale=locale)
+        assert (fmt.clock(moment), fmt.short_date(moment)) == (clock, day)
+        assert fmt.time_tag(moment) == Markup('<time datetime="{}">{}</time>').format(iso(local), f"{day}, {clock}")
+        assert fmt.time_tag(moment, "clock") == Markup('<time datetime="{}">{}</time>').format(iso(local), clock)
+        assert fmt.long_date(local.date()) == format_date(local.date(), "long", locale=locale)
+        assert fmt.month(local.date()) == format_date(local.date(), "LLLL y", locale=locale)
+
+
+def test_a_clock_that_shows_seconds_is_made_per_second(monkeypatch):
+    monkeypatch.setitem(Locale.parse("en").time_formats._data, "short", parse_pattern("H:mm:ss"))
+    fmt = Formatter(ZoneInfo("UTC"), "en")
+    assert [fmt.clock(datetime(2025, 4, 5, 15, 59, s, tzinfo=UTC)) for s in (0, 1)] == ["15:59:00 UTC", "15:59:01 UTC"]

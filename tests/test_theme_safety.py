@@ -7,15 +7,17 @@ without end is refused at the template's file and line, with nothing written.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import sandbox
+from statusgen import sandbox, theme
 from statusgen.build import build
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
@@ -349,7 +351,63 @@ def test_static_names_that_cannot_be_urls_are_reported_at_once(repo: Repo, capsy
     assert err == sorted(expected) + [f"{len(expected)} error(s); nothing was written"]
 
 
+# A theme that overrides one partial, each of the three ways the default's templates reach one.
+PARTIALS = {"included": "_icons.html", "imported": "_macros.html", "extended": "base.html"}
+
+
+@pytest.mark.parametrize("partial", PARTIALS.values(), ids=PARTIALS.keys())
+def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, capsys, monkeypatch, partial: str):
+    """The default's pages call into the override: they render in the sandbox with it."""
+    monkeypatch.chdir(repo.root)
+    assert repo.build() == 0
+    before = tree_digest(repo.site)
+    theme_repo(repo, {f"templates/{partial}": "{# a theme from a pull request #}\n" + ESCAPES["function globals"]})
+    err = refused(repo, capsys, before)
+    assert err[0].startswith(f"themes/own/templates/{partial}:2: not allowed in a theme: "), err
+    assert err[1:] == ["1 error(s); nothing was written"]
+
+
+def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: Path):
+    formatter = theme.Formatter(ZoneInfo("UTC"), "en")
+    packaged = theme.environment(theme.theme_dirs(tmp_path, "default"), formatter)
+    assert type(packaged) is sandbox.PackagedEnvironment
+    # Its loader reads the packaged folder and nothing else.
+    assert packaged.loader.searchpath == [str(theme.default_theme_dir() / "templates")]
+    (tmp_path / "themes/own/static").mkdir(parents=True)  # a theme of static files only
+    assert type(theme.environment(theme.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
+    (tmp_path / "themes/own/templates/parts").mkdir(parents=True)  # a folder for templates is a theme's
+    assert type(theme.environment(theme.theme_dirs(tmp_path, "own"), formatter)) is sandbox.ThemeEnvironment
+    (tmp_path / "themes/default/templates").mkdir(parents=True)  # the repository's own "default" theme
+    (tmp_path / "themes/default/templates/_icons.html").write_text("")
+    assert type(theme.environment(theme.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
+
+
+def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path):
+    """The default theme with one template copied unchanged, so every page renders in the sandbox:
+    the same site, byte for byte."""
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    build(PROJECT, tmp_path / "packaged", now, use_cache=False)
+    build(copied_default_theme(tmp_path / "status"), tmp_path / "sandboxed", now, use_cache=False)
+    packaged, sandboxed = ({k: v[0] for k, v in tree_digest(tmp_path / name).items()}
+                           for name in ("packaged", "sandboxed"))
+    assert len(packaged) > 50
+    assert sandboxed == packaged
+
+
+def copied_default_theme(root: Path) -> Path:
+    """The demo repository with a theme ``copy`` that overrides ``_icons.html`` with its own copy."""
+    root.mkdir()
+    config = (PROJECT / "statusgen.yaml").read_text()
+    assert "\n  theme: default\n" in config
+    (root / "statusgen.yaml").write_text(config.replace("\n  theme: default\n", "\n  theme: copy\n", 1))
+    shutil.copytree(PROJECT / "incidents", root / "incidents")
+    (root / "themes/copy/templates").mkdir(parents=True)
+    shutil.copy(theme.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
+    return root
+
+
 def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch, tmp_path: Path):
+    """Measured in the sandbox, as the default's templates render with any theme's templates."""
     peaks = {"steps": 0, "produced": 0}
     end_file = sandbox.Meter.end_file
 
@@ -359,7 +417,8 @@ def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch, tmp_pat
         end_file(meter)
 
     monkeypatch.setattr(sandbox.Meter, "end_file", record)
-    build(PROJECT, tmp_path / "demo", datetime(2026, 11, 23, 10, tzinfo=UTC), use_cache=False)
+    build(copied_default_theme(tmp_path / "status"), tmp_path / "demo", datetime(2026, 11, 23, 10, tzinfo=UTC),
+          use_cache=False)
     assert 1000 < peaks["steps"] < sandbox.MAX_STEPS // 100
     assert 10_000 < peaks["produced"] < sandbox.MAX_PRODUCED // 50
     assert peaks["steps"] < sandbox.BUILD_STEPS
