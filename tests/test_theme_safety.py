@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import sandbox, theme
+from statusgen import isolation, sandbox, theme
 from statusgen.build import build
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
@@ -417,6 +417,8 @@ def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch, tmp_pat
         end_file(meter)
 
     monkeypatch.setattr(sandbox.Meter, "end_file", record)
+    # Rendered in this process, so that the meters are read here rather than in a worker's.
+    monkeypatch.setattr(isolation, "fork_available", lambda: False)
     build(copied_default_theme(tmp_path / "status"), tmp_path / "demo", datetime(2026, 11, 23, 10, tzinfo=UTC),
           use_cache=False)
     assert 1000 < peaks["steps"] < sandbox.MAX_STEPS // 100
