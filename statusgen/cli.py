@@ -20,7 +20,7 @@ from statusgen.build import build, load_repository
 from statusgen.config import IMPACTS
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
 from statusgen.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
-from statusgen.timeutil import parse_timestamp, resolve_now
+from statusgen.timeutil import resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 BUILD_REPORT_LIMIT = 20
@@ -36,13 +36,6 @@ class _PrintableFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         return printable(super().formatMessage(record))
-
-
-def _instant(value: str) -> datetime:
-    try:
-        return parse_timestamp(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # What a time argument of the editing commands may look like (all three are the same instant).
