@@ -18,7 +18,7 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -1201,6 +1201,16 @@ class Drip:
     connections: list[str]
 
 
+def accept_forever(listener: socket.socket, answer: Callable[[socket.socket], None]) -> None:
+    """Answer each connection to ``listener`` on a thread of its own, until it is shut down."""
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+
 @pytest.fixture(params=["headers", "body"])
 def drip(request) -> Iterator[Drip]:
     stop = threading.Event()
@@ -1229,15 +1239,7 @@ def drip(request) -> Iterator[Drip]:
             except OSError:
                 connections[index] = "closed by the client"
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(connection,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
+    thread = threading.Thread(target=accept_forever, args=(listener, answer), daemon=True)
     thread.start()
     yield Drip(listener.getsockname()[1], stop, connections)
     stop.set()
@@ -1352,15 +1354,7 @@ def dripping_smtp(request) -> Iterator[tuple[int, list[str]]]:
             except OSError:
                 connections[index] = "closed by the client"
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
+    threading.Thread(target=accept_forever, args=(listener, answer), daemon=True).start()
     yield listener.getsockname()[1], connections
     stop.set()
     listener.close()
