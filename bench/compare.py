@@ -30,8 +30,8 @@ NOW = "2026-11-23T10:00:00Z"
 _RENDER = """
 import sys, time
 from pathlib import Path
-from statusgen.build import load_repository, plan
-from statusgen.state import derive
+from statusgen.commands.build import load_repository, plan
+from statusgen.derive.state import derive
 from statusgen.timeutil import parse_timestamp
 root = Path(sys.argv[1])
 state = derive(load_repository(root), parse_timestamp(sys.argv[2]))

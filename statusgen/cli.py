@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from statusgen import __version__, policy
-from statusgen.build import build, load_repository
-from statusgen.config import IMPACTS
+from statusgen import __version__
+from statusgen.derive import policy
+from statusgen.commands.build import build, load_repository
+from statusgen.load.config import IMPACTS
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
-from statusgen.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statusgen.load.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statusgen.timeutil import resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -40,7 +41,7 @@ class _PrintableFormatter(logging.Formatter):
 
 # What a time argument of the editing commands may look like (all three are the same instant).
 TIME_EXAMPLE = "2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @1796130300"
-# The status `new --component ID` gives, by impact: authoring.DEFAULT_STATUS, which the help quotes
+# The status `new --component ID` gives, by impact: workspace.DEFAULT_STATUS, which the help quotes
 # without importing the editing code into every command.
 NEW_COMPONENT_DEFAULTS = ("critical: major_outage, major: partial_outage, minor: degraded_performance, "
                           "none: operational")
@@ -370,10 +371,10 @@ def _check(root: Path, args: argparse.Namespace) -> int:
 
 
 def _init(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import scaffold
+    from statusgen.commands import init
 
     target = args.target if args.target.is_absolute() else root / args.target
-    created = scaffold.init(target, _now(args))
+    created = init.init(target, _now(args))
     for path in created.paths:
         print(f"created {path}")
     for note in created.notes:
@@ -386,7 +387,8 @@ def _init(root: Path, args: argparse.Namespace) -> int:
 
 # The editing commands import what they need when run, so a build starts faster.
 def _new(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import authoring, templates
+    from statusgen.authoring import workspace
+    from statusgen.load import messages
 
     if args.maintenance:
         if args.start is None or args.end is None:
@@ -401,23 +403,23 @@ def _new(root: Path, args: argparse.Namespace) -> int:
         raise UsageError("give --message or --template, not both")
     at = _now(args)
     with _argument_errors():
-        written = authoring.new(
-            root, authoring.load(root), args.title, impact=args.impact or "maintenance",
+        written = workspace.new(
+            root, workspace.load(root), args.title, impact=args.impact or "maintenance",
             components=args.component, at=at, maintenance=args.maintenance, start=args.start, end=args.end,
             template=args.template, message=args.message)
     _warn(written.warnings)
     print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
-    if templates.left_in(written.incident, root):
+    if messages.left_in(written.incident, root):
         print("fill in each [[...]] before you commit: a build refuses to publish them", file=sys.stderr)
     return EXIT_OK
 
 
 def _update(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import authoring
+    from statusgen.authoring import workspace
 
     at = _now(args)
     with _argument_errors():
-        written = authoring.add_update(root, authoring.load(root), args.ident, status=args.status, at=at,
+        written = workspace.add_update(root, workspace.load(root), args.ident, status=args.status, at=at,
                                        components=args.component, message=args.message, template=args.template)
     _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
@@ -425,11 +427,11 @@ def _update(root: Path, args: argparse.Namespace) -> int:
 
 
 def _resolve(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import authoring
+    from statusgen.authoring import workspace
 
     at = _now(args)
     with _argument_errors():
-        written = authoring.resolve(root, authoring.load(root), args.ident, at=at, message=args.message,
+        written = workspace.resolve(root, workspace.load(root), args.ident, at=at, message=args.message,
                                     template=args.template)
     _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
@@ -437,9 +439,9 @@ def _resolve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _postmortem(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import authoring
+    from statusgen.authoring import workspace
 
-    written = authoring.add_postmortem(root, authoring.load(root), args.ident)
+    written = workspace.add_postmortem(root, workspace.load(root), args.ident)
     _warn(written.warnings)
     print(f"{written.incident.path}: added a postmortem skeleton; fill in each [[...]]")
     return EXIT_OK
@@ -448,7 +450,7 @@ def _postmortem(root: Path, args: argparse.Namespace) -> int:
 @contextmanager
 def _argument_errors() -> Iterator[None]:
     """An editing command's complaint about a command-line value is a usage error (exit 2)."""
-    from statusgen.authoring import ArgumentError
+    from statusgen.authoring.workspace import ArgumentError
 
     try:
         yield
@@ -463,7 +465,7 @@ def _warn(problems: Sequence[Problem]) -> None:
 
 
 def _serve(root: Path, args: argparse.Namespace) -> int:
-    from statusgen.serve import serve
+    from statusgen.commands.serve import serve
 
     def report(line: str) -> None:
         print(printable(line), file=sys.stderr if "error" in line else sys.stdout, flush=True)
@@ -476,17 +478,17 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 
 def _templates(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import templates
+    from statusgen.load import messages
 
-    for template in templates.available(root).values():
+    for template in messages.available(root).values():
         # Names and first lines come from the repository's templates/ folder.
         print(printable(f"{template.name:<14} {template.source:<28} {template.summary[:70]}"))
     return EXIT_OK
 
 
 def _notify(root: Path, args: argparse.Namespace) -> int:
-    from statusgen import notify
-    from statusgen.gitdiff import RefError
+    from statusgen.notify import runner
+    from statusgen.notify.gitdiff import RefError
 
     now = _now(args)
     try:
@@ -498,9 +500,9 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
     if not repo.config.notify:
         _say("notify: statusgen.yaml has no notify targets; nothing to send")
         return EXIT_OK
-    record = notify.DeliveryRecord(root / notify.RECORD)
+    record = runner.DeliveryRecord(root / runner.RECORD)
     try:
-        batch = notify.find(root, repo, args.since, record)
+        batch = runner.find(root, repo, args.since, record)
     except RefError as exc:
         raise UsageError(str(exc)) from None
     span = f"{batch.base[:12]}..{batch.head[:12]}"
@@ -510,7 +512,7 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
         ident, _, at = key.rpartition("@")
         _say(f"{ident} {at}: dropped: held back earlier, no longer published")
     counts: Counter[str] = Counter()
-    for outcome in notify.run(root, repo, batch, now, dry_run=args.dry_run, record=record):
+    for outcome in runner.run(root, repo, batch, now, dry_run=args.dry_run, record=record):
         counts[outcome.result] += 1
         _say(str(outcome))
         if outcome.preview:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import INCIDENT, Repo
-from statusgen import authoring, cli
+from statusgen import cli
+from statusgen.authoring import workspace
 from statusgen.timeutil import resolve_now
 
 NOW = "2025-11-10T14:05:00Z"
@@ -86,7 +87,7 @@ def test_new_takes_a_components_status_from_the_impact_and_says_so(repo: Repo, c
     assert "components:\n  api: partial_outage\n  web: major_outage\n" in (repo.root / out.strip()).read_text()
     assert repo.run("new", "--help") == 0
     shown = " ".join(capsys.readouterr().out.split())
-    defaults = ", ".join(f"{impact}: {status}" for impact, status in authoring.DEFAULT_STATUS.items())
+    defaults = ", ".join(f"{impact}: {status}" for impact, status in workspace.DEFAULT_STATUS.items())
     assert f"ID alone takes the impact's default status ({defaults}); with --maintenance, give ids only" in shown
 
 

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from conftest import Repo
-from statusgen import authoring, edit
+from statusgen.authoring import workspace, yamledit
 from statusgen.errors import StatusgenError
-from statusgen.incidents import split_front_matter
+from statusgen.load.incidents import split_front_matter
 
 ID = "2025-11-03-api-errors"
 REL = f"incidents/{ID}.md"
@@ -55,7 +55,7 @@ def listing(folder: Path) -> list[str]:
 def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
     """Read the file with every other writer, then post in turn: each one's reading is stale by
     the time it writes, as with edits made at the same moment."""
-    real = authoring.read_text
+    real = workspace.read_text
     calls = []
 
     def stale_first(path, rel):
@@ -67,9 +67,9 @@ def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
                 turns[index - 1].wait(timeout=60)
         return text
 
-    authoring.read_text = stale_first
+    workspace.read_text = stale_first
     try:
-        authoring.add_update(Path(root), authoring.load(Path(root)), ID, status="investigating",
+        workspace.add_update(Path(root), workspace.load(Path(root)), ID, status="investigating",
                              at=datetime(2025, 11, 4, 10, index, tzinfo=UTC), components=[],
                              message=f"from writer {index}")
         results.put((index, "ok"))
@@ -117,7 +117,7 @@ def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo):
     path = repo.root / REL
     before = path.read_bytes()
     with pytest.raises(StatusgenError) as caught:
-        edit.write_atomically(path, "new text", rel=REL, expected=before + b"# what was read\n")
+        yamledit.write_atomically(path, "new text", rel=REL, expected=before + b"# what was read\n")
     assert str(caught.value) == (f"{REL}: the file changed while statusgen was editing it; nothing was written "
                                  "(look at what changed, then run the command again)")
     assert path.read_bytes() == before
@@ -259,7 +259,7 @@ def _grow(path: Path, size: int) -> None:
 
 @pytest.mark.parametrize("command", ["update", "postmortem"])
 def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, command):
-    from statusgen.yamlload import MAX_FILE_BYTES
+    from statusgen.load.yamltext import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
     before = path.read_bytes()
@@ -274,7 +274,7 @@ def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, com
 
 
 def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys):
-    from statusgen.yamlload import MAX_FILE_BYTES
+    from statusgen.load.yamltext import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
     size = len(path.read_bytes())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from conftest import Repo
-from statusgen import authoring, templates
+from statusgen.authoring import workspace
+from statusgen.load import messages
 
 HALF_WRITTEN = """\
 ---
@@ -36,8 +37,8 @@ def problems(found) -> list[tuple[int, str]]:
 
 def test_each_placeholder_is_reported_at_its_line(repo: Repo):
     repo.incident("2025-11-03-checkout.md", HALF_WRITTEN)
-    [incident] = [i for i in authoring.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
-    assert problems(templates.left_in(incident, repo.root)) == [
+    [incident] = [i for i in workspace.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
+    assert problems(messages.left_in(incident, repo.root)) == [
         (8, "template text left in the message: [[time]]"),
         (8, "template text left in the message: [[share]]"),
         (10, "template text left in the message: [[time]]"),
@@ -47,7 +48,7 @@ def test_each_placeholder_is_reported_at_its_line(repo: Repo):
         (21, "template text left in the body: [[...]]"),
     ]
     # Without the file's text, a message's placeholders are placed at their update.
-    assert problems(templates.left_in(incident))[:4] == [
+    assert problems(messages.left_in(incident))[:4] == [
         (5, "template text left in the message: [[time]]"),
         (5, "template text left in the message: [[share]]"),
         (5, "template text left in the message: [[time]]"),
@@ -58,8 +59,8 @@ def test_each_placeholder_is_reported_at_its_line(repo: Repo):
 def test_a_placeholder_in_a_comment_does_not_mislead_the_lines(repo: Repo):
     text = HALF_WRITTEN.replace('message: "Fixed: [[what we did]]."', 'message: "Fixed: [[what we did]]."  # [[x]]')
     repo.incident("2025-11-03-checkout.md", text)
-    [incident] = [i for i in authoring.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
-    assert problems(templates.left_in(incident, repo.root))[3] == (13, "template text left in the message: "
+    [incident] = [i for i in workspace.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
+    assert problems(messages.left_in(incident, repo.root))[3] == (13, "template text left in the message: "
                                                                        "[[what we did]]")
 
 

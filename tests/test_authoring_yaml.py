@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import INCIDENT, Repo
-from statusgen import authoring
+from statusgen.authoring import workspace
 
 NOW = "2025-11-10T14:05:00Z"
 LAST = "    message: Error rates are back to normal.\n"
@@ -55,7 +55,7 @@ def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys, text):
     closing = "---\r\n" if "\r\n" in text else "---\n"
     assert after.startswith(text.removesuffix(closing))
     assert after.endswith(closing)
-    [incident] = authoring.load(repo.root).incidents
+    [incident] = workspace.load(repo.root).incidents
     assert [(u.status, u.message) for u in incident.updates][-1] == ("investigating", "It is back.")
     assert len(incident.updates) == 3
     assert repo.build("2025-11-10T15:00:00Z") == 0

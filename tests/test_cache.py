@@ -84,7 +84,7 @@ def test_a_theme_change_rebuilds_everything(tmp_path):
 def test_parallel_and_serial_builds_agree(tmp_path):
     repo = copy_demo(tmp_path)
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
-    from statusgen import build as build_module
+    from statusgen.commands import build as build_module
     limit = build_module.PARALLEL_FROM
     build_module.PARALLEL_FROM = 1
     try:
@@ -142,7 +142,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path, monk
 
     import nh3
 
-    from statusgen import cache
+    from statusgen.output import cache
     repo = copy_demo(tmp_path)
     monkeypatch.setattr(cache, "runtime_digest", cache.runtime_digest.__wrapped__)
     assert repo.build(NOW) == 0

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT, Repo, tree_digest
-from statusgen import build as build_module
-from statusgen import tracked
-from statusgen.config import load_config
+from statusgen.commands import build as build_module
+from statusgen.output import tracked
+from statusgen.load.config import load_config
 
 NOW = "2025-11-10T12:00:00Z"
 TARGET = "incidents/2025-11-03-api-errors.md"
@@ -237,7 +237,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_a_cache_file_over_the_size_limit_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from statusgen import cache
+    from statusgen.output import cache
 
     repo = make_repo(tmp_path / "status")
     assert repo.build(NOW) == 0
@@ -404,7 +404,7 @@ def test_a_change_to_statusgen_itself_renders_every_page_again(tmp_path: Path) -
 
 
 def test_the_fingerprint_covers_every_file_of_the_package(tmp_path: Path) -> None:
-    from statusgen import cache
+    from statusgen.output import cache
 
     tree = copied_package(tmp_path) / "statusgen"
     first = cache.package_digest(tree)

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import writer, yamlload
+from statusgen.load import yamltext
+from statusgen.output import writer
 from statusgen.errors import StatusgenError, printable
 
 NOW = "2025-11-10T12:00:00Z"
@@ -451,10 +452,10 @@ def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, m
     pipe = repo.root / "incidents/2025-11-04-swapped.md"
     os.mkfifo(pipe)
     real_lstat = os.lstat
-    monkeypatch.setattr(yamlload.os, "lstat",
+    monkeypatch.setattr(yamltext.os, "lstat",
                         lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
     with pytest.raises(StatusgenError) as raised:
-        yamlload.read_text(pipe, "incidents/2025-11-04-swapped.md")
+        yamltext.read_text(pipe, "incidents/2025-11-04-swapped.md")
     assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
 
 
@@ -886,7 +887,7 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
                                                                     monkeypatch, case: str, command: str):
     assert repo.build(NOW) == 0
     theme_name, expected = theme_link(repo, outside, case)
-    from statusgen import theme
+    from statusgen.theme import environment
 
     def unread(*args, **kwargs):
         raise AssertionError("the theme was read")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from conftest import DEMO_NOW, PROJECT, Repo
-from statusgen import ics
+from statusgen.render import calendar
 from test_api import MAINT
 
 
@@ -77,4 +77,4 @@ def test_the_calendar_is_icalendars_own_serialization_byte_for_byte():
             event.add("summary", text)
             event.add("description", text)
             cal.add_component(event)
-    assert ics.serialized(cal) == cal.to_ical()
+    assert calendar.serialized(cal) == cal.to_ical()

@@ -14,7 +14,8 @@ import yaml
 from packaging.requirements import Requirement
 
 from conftest import PROJECT, Repo
-from statusgen import __version__, scaffold
+from statusgen import __version__
+from statusgen.commands import init
 from statusgen.cli import main
 from statusgen.timeutil import parse_timestamp
 
@@ -202,16 +203,16 @@ def test_a_password_in_the_recorded_address_is_never_written(tmp_path, capsys, d
 
 def test_the_record_of_this_installation_is_read_from_its_metadata():
     # The tests run from an editable install of the checkout (pip install -e).
-    record = json.loads(scaffold.installed_direct_url() or "{}")
+    record = json.loads(init.installed_direct_url() or "{}")
     assert record == {"url": PROJECT.as_uri(), "dir_info": {"editable": True}}
 
 
 def test_an_installation_without_metadata_names_the_release(monkeypatch):
     def missing(name: str) -> None:
-        raise scaffold.metadata.PackageNotFoundError(name)
-    monkeypatch.setattr(scaffold.metadata, "distribution", missing)
-    assert scaffold.installed_direct_url() is None
-    assert scaffold.requirement(None, "2.3.4") == scaffold.Pin("statusgen==2.3.4")
+        raise init.metadata.PackageNotFoundError(name)
+    monkeypatch.setattr(init.metadata, "distribution", missing)
+    assert init.installed_direct_url() is None
+    assert init.requirement(None, "2.3.4") == init.Pin("statusgen==2.3.4")
 
 
 # --- uptime starts on the day of init ---------------------------------------------------------------
@@ -223,7 +224,7 @@ def test_an_installation_without_metadata_names_the_release(monkeypatch):
     ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
 ])
 def test_the_day_of_init_is_the_sites_day(now, zone, day):
-    assert scaffold.site_day(parse_timestamp(now), zone) == day
+    assert init.site_day(parse_timestamp(now), zone) == day
 
 
 def test_components_have_uptime_from_the_day_of_init_only(tmp_path, direct_url):

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, INCIDENT, tree_digest
-from statusgen import yamlload
-from statusgen.build import load_repository
+from statusgen.load import yamltext
+from statusgen.commands.build import load_repository
 from statusgen.cli import main
 from statusgen.errors import StatusgenError
 
@@ -310,7 +310,7 @@ def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_st
     for char in NOT_TEXT_CHARACTERS:
         for style, line in RAW_STYLES:
             with pytest.raises(StatusgenError) as refused:
-                yamlload.load("title: ok\n" + style.format(char), "x.yaml")
+                yamltext.load("title: ok\n" + style.format(char), "x.yaml")
             assert str(refused.value) == (f"x.yaml:{line}: invalid YAML: character U+{ord(char):04X} is not allowed "
                                           "(remove the control character)"), (char, style)
 
@@ -323,8 +323,8 @@ def test_characters_that_are_not_text_written_by_escapes_are_refused(monkeypatch
         for document, line in [(f'message: "a\\u{ord(char):04x}b"\n', 2), (f'"k\\u{ord(char):04x}": 1\n', 2),
                                (f'list:\n  - "\\u{ord(char):04x}"\n', 3)]:
             with pytest.raises(StatusgenError) as refused:
-                yamlload.load("title: ok\n" + document, "x.yaml")
+                yamltext.load("title: ok\n" + document, "x.yaml")
             assert str(refused.value) == (f"x.yaml:{line}: character U+{ord(char):04X} is not allowed in text "
                                           "(remove the escape that writes it)"), (char, document)
-    assert yamlload.load('a: "tab\\there, line\\nthere, \\u00e9, \\U0001F600"\n', "x.yaml") == {
+    assert yamltext.load('a: "tab\\there, line\\nthere, \\u00e9, \\U0001F600"\n', "x.yaml") == {
         "a": "tab\there, line\nthere, \u00e9, \U0001F600"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from statusgen import maintenance, status
+from statusgen.derive import maintenance, timeline
 from test_status import maintenance as mk
 from test_status import t
 
@@ -66,8 +66,8 @@ def test_active_interval(updates, expected):
 
 def test_maintenance_before_during_after_sets_components():
     m = mk("2025-12-01-m", *WINDOW, ANNOUNCED, components=("db", "api"))
-    spans = status.spans_by_component([m])
-    assert [status.status_at(spans["db"], t(x)) for x in
+    spans = timeline.spans_by_component([m])
+    assert [timeline.status_at(spans["db"], t(x)) for x in
             ("2025-12-01T01:00", "2025-12-01T02:00", "2025-12-01T03:00", "2025-12-01T04:00")] == [
         "operational", "under_maintenance", "under_maintenance", "operational"]
-    assert status.status_at(spans["api"], t("2025-12-01T03:00")) == "under_maintenance"
+    assert timeline.status_at(spans["api"], t("2025-12-01T03:00")) == "under_maintenance"

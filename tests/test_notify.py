@@ -32,11 +32,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import CONFIG, Repo
-from statusgen import deliver, gitdiff, notify, payloads
-from statusgen.build import load_repository
+from statusgen.notify import gitdiff, payloads, runner, transport
+from statusgen.commands.build import load_repository
 from statusgen.cli import main
-from statusgen.config import Site
-from statusgen.incidents import Incident, Update
+from statusgen.load.config import Site
+from statusgen.load.incidents import Incident, Update
 
 # The SMTP server takes a password over plain SMTP on loopback, which it warns of each time.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -247,7 +247,7 @@ def isolated_git(monkeypatch) -> None:
 def waits(monkeypatch) -> list[float]:
     """Retries record how long they would wait, instead of sleeping."""
     waited: list[float] = []
-    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(sleep=waited.append))
+    monkeypatch.setattr(deliver, "RETRY", transport.Retry(sleep=waited.append))
     return waited
 
 
@@ -521,7 +521,7 @@ def test_connection_errors_are_retried_then_reported(history: History, capsys, m
 def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys, monkeypatch):
     waits: list[float] = []
     # The timeout leaves room for a loaded machine: only the held request may run into it.
-    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(attempts=2, timeout=1.0, sleep=waits.append))
+    monkeypatch.setattr(deliver, "RETRY", transport.Retry(attempts=2, timeout=1.0, sleep=waits.append))
     history.endpoints.answer("hook", (0, {}, b""))
     code, out, _ = history.notify(capsys)
     assert (code, out[0]) == (0, f"{SCHEDULED} -> {HOOK}: delivered")
@@ -536,7 +536,7 @@ def test_a_missing_environment_variable_fails_that_target_only(history: History,
 
 
 def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypatch):
-    real_send, calls = notify.send, []
+    real_send, calls = runner.send, []
 
     def crashing(*args: Any) -> None:
         calls.append(args)
@@ -620,13 +620,13 @@ WEB = "webhook ($WEB_HOOK_URL; components web)"
 
 
 def record_of(history: History) -> dict[str, Any]:
-    data = json.loads((history.repo.root / notify.RECORD).read_text(encoding="utf-8"))
+    data = json.loads((history.repo.root / runner.RECORD).read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
 
 def write_record(history: History, head: str | None, held: dict[str, str] | None = None) -> None:
-    history.repo.write(notify.RECORD, json.dumps({"version": 1, "head": head, "held": held or {}, "targets": {}}))
+    history.repo.write(runner.RECORD, json.dumps({"version": 1, "head": head, "held": held or {}, "targets": {}}))
 
 
 def with_a_late_update(history: History, capsys) -> str:
@@ -751,15 +751,15 @@ def test_a_run_of_an_older_commit_leaves_what_later_runs_recorded(history: Histo
 
 
 def test_an_unreadable_record_is_reported(history: History, capsys):
-    history.repo.write(notify.RECORD, '{"version": 1, "head": 7, "targets": {}}')
+    history.repo.write(runner.RECORD, '{"version": 1, "head": 7, "targets": {}}')
     code, _, err = history.notify(capsys)
-    assert (code, err) == (1, f"error: {notify.RECORD}: the delivery record is unreadable ('head' is not a "
+    assert (code, err) == (1, f"error: {runner.RECORD}: the delivery record is unreadable ('head' is not a "
                               "commit id) (fix or remove it; without it, updates in the range are sent again)\n")
     assert history.endpoints.requests == []
 
 
 def new_since(repo: Repo, ref: str) -> list[str]:
-    return [str(item) for item in notify.find(repo.root, load_repository(repo.root), ref).updates]
+    return [str(item) for item in runner.find(repo.root, load_repository(repo.root), ref).updates]
 
 
 def test_what_counts_as_new(history: History):
@@ -842,19 +842,19 @@ def test_chat_messages_stay_within_their_limits():
 
 
 @pytest.mark.parametrize("url, expected", [
-    ("smtp://bot:p%40ss@mail.example.com:2525", deliver.SmtpServer("mail.example.com", 2525, False, "bot", "p@ss")),
-    ("smtps://mail.example.com", deliver.SmtpServer("mail.example.com", 465, True, None, None)),
-    ("smtp://relay.internal", deliver.SmtpServer("relay.internal", 25, False, None, None)),
+    ("smtp://bot:p%40ss@mail.example.com:2525", transport.SmtpServer("mail.example.com", 2525, False, "bot", "p@ss")),
+    ("smtps://mail.example.com", transport.SmtpServer("mail.example.com", 465, True, None, None)),
+    ("smtp://relay.internal", transport.SmtpServer("relay.internal", 25, False, None, None)),
     ("https://mail.example.com", "the SMTP URL must look like smtp://user:password@host:port (or smtps://)"),
     ("smtp://bot:secret@mail.example.com:port", "the SMTP URL is malformed"),
 ])
-def test_smtp_urls(url: str, expected: deliver.SmtpServer | str):
+def test_smtp_urls(url: str, expected: transport.SmtpServer | str):
     if isinstance(expected, str):
-        with pytest.raises(deliver.DeliveryFailed) as failed:
-            deliver.smtp_server(url)
+        with pytest.raises(transport.DeliveryFailed) as failed:
+            transport.smtp_server(url)
         assert str(failed.value) == expected
     else:
-        assert deliver.smtp_server(url) == expected
+        assert transport.smtp_server(url) == expected
 
 
 @pytest.mark.parametrize("url, expected", [
@@ -864,16 +864,16 @@ def test_smtp_urls(url: str, expected: deliver.SmtpServer | str):
     ("hooks.example.com/services/T1", "the address is not an http:// or https:// URL"),
 ])
 def test_webhook_addresses_that_cannot_work(url: str, expected: str):
-    with pytest.raises(deliver.DeliveryFailed) as failed:
-        deliver.post_json(url, {}, deliver.Retry(sleep=pytest.fail))
+    with pytest.raises(transport.DeliveryFailed) as failed:
+        transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
     assert str(failed.value) == expected
 
 
 def test_redaction_blanks_the_secret_and_its_parts():
     url = "smtp://bot:pa%24%24@mail.example.com:25"
     text = f"failed for {url}: bad password pa$$ (pa%24%24)"
-    assert deliver.redact(text, url) == "failed for ***: bad password *** (***)"
-    assert deliver.redact("POST /services/T1/B2/XYZ failed", "https://hooks.example.com/services/T1/B2/XYZ") == (
+    assert transport.redact(text, url) == "failed for ***: bad password *** (***)"
+    assert transport.redact("POST /services/T1/B2/XYZ failed", "https://hooks.example.com/services/T1/B2/XYZ") == (
         "POST *** failed")
 
 
@@ -931,12 +931,12 @@ def untrusted_tls(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
 @pytest.mark.parametrize("scheme", ["https", "smtps"])
 def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[int, list[str]], scheme: str):
     port, connections = untrusted_tls
-    retry = deliver.Retry(sleep=pytest.fail)
-    with pytest.raises(deliver.DeliveryFailed) as failed:
+    retry = transport.Retry(sleep=pytest.fail)
+    with pytest.raises(transport.DeliveryFailed) as failed:
         if scheme == "https":
-            deliver.post_json(f"https://127.0.0.1:{port}/hook/{SECRET}", {}, retry)
+            transport.post_json(f"https://127.0.0.1:{port}/hook/{SECRET}", {}, retry)
         else:
-            deliver.send_email(f"smtps://bot:{PASSWORD}@127.0.0.1:{port}", EmailMessage(), retry)
+            transport.send_email(f"smtps://bot:{PASSWORD}@127.0.0.1:{port}", EmailMessage(), retry)
     assert str(failed.value).startswith(
         "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:")
     assert connections == ["connected"]
@@ -983,12 +983,12 @@ def test_a_file_renamed_and_rewritten_announces_only_its_new_updates(history: Hi
     # Too different for git to call it a rename.
     assert gitdiff.changes(history.repo.root, history.commits[2], history.commits[3]) == [
         gitdiff.Change(None, RENAMED_DB), gitdiff.Change(DB, None)]
-    recorded = (history.repo.root / notify.RECORD).read_bytes()
+    recorded = (history.repo.root / runner.RECORD).read_bytes()
     code, out, _ = history.notify(capsys, "--dry-run", since=history.commits[2], now="2025-11-03T16:20:00Z")
     assert (code, [line for line in out if line and not line.startswith(" ")]) == (0, [
         *lines(RESCHEDULED, "would deliver", HOOK, SLACK, DISCORD, TEAMS, MAIL),
         summary(history, "dry run, nothing sent: 5 to deliver, 0 skipped", since=2)])
-    assert (history.repo.root / notify.RECORD).read_bytes() == recorded
+    assert (history.repo.root / runner.RECORD).read_bytes() == recorded
     code, out, _ = history.notify(capsys, since=history.commits[2], now="2025-11-03T16:20:00Z")
     assert (code, out) == (0, [*lines(RESCHEDULED, "delivered", HOOK, SLACK, DISCORD, TEAMS, MAIL),
                                summary(history, "5 delivered, 0 failed, 0 skipped", since=2)])
@@ -1054,7 +1054,7 @@ def test_an_update_held_for_a_file_renamed_before_the_range_is_not_dropped(histo
         gitdiff.Change(None, NEW_NAME), gitdiff.Change("incidents/2025-11-03-web-slow.md", None)]
     # A record that covered the rename without moving what it held, as an older release wrote it.
     record = record_of(history)
-    history.repo.write(notify.RECORD, json.dumps({**record, "head": head}))
+    history.repo.write(runner.RECORD, json.dumps({**record, "head": head}))
 
     code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
     assert (code, out) == (0, [*lines(RENAMED_LATER_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL, WEB),
@@ -1136,7 +1136,7 @@ def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys, capl
         assert failed.endswith(tail)
     if status == 500:  # the retries were logged, with the receiver's answer
         assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("attempt 3 failed")]
-    record = (history.repo.root / notify.RECORD).read_text(encoding="utf-8")
+    record = (history.repo.root / runner.RECORD).read_text(encoding="utf-8")
     everything = "\n".join([captured.out, captured.err, caplog.text, record,
                             *(r.getMessage() for r in caplog.records)])
     for secret in echoed_secrets():
@@ -1169,11 +1169,11 @@ def test_dry_run_previews_never_show_the_address(history: History, capsys, monke
 
 def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endpoints):
     url = f"http://{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{endpoints.port}/hook/{SECRET}"
-    assert deliver.post_json(url, {"text": "hello"}, deliver.Retry(sleep=pytest.fail)) == 1
+    assert transport.post_json(url, {"text": "hello"}, transport.Retry(sleep=pytest.fail)) == 1
     assert endpoints.requests == [("hook", {"text": "hello"})]
     expected = "Basic " + base64.b64encode(f"{USER}:{USER_PASSWORD}".encode()).decode()
     assert endpoints.authorizations == [("hook", expected)]
-    assert deliver.post_json(endpoints.url("hook"), {}, deliver.Retry(sleep=pytest.fail)) == 1
+    assert transport.post_json(endpoints.url("hook"), {}, transport.Retry(sleep=pytest.fail)) == 1
     assert endpoints.authorizations[-1] == ("hook", None)
 
 
@@ -1187,8 +1187,8 @@ def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endp
     ("http://[::1/hook", "the address is not a valid URL"),
 ])
 def test_an_address_that_cannot_work_is_a_config_error_never_retried(url: str, expected: str):
-    with pytest.raises(deliver.AddressInvalid) as failed:
-        deliver.post_json(url, {}, deliver.Retry(sleep=pytest.fail))
+    with pytest.raises(transport.AddressInvalid) as failed:
+        transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
     assert str(failed.value) == expected
 
 
@@ -1250,7 +1250,7 @@ def drip(request) -> Iterator[Drip]:
 
 def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys, monkeypatch, drip: Drip):
     waits: list[float] = []
-    monkeypatch.setattr(deliver, "RETRY", deliver.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
+    monkeypatch.setattr(deliver, "RETRY", transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
     monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{drip.port}/slack/{SECRET}")
     code, out, _ = history.notify(capsys)
     assert code == 1
@@ -1315,8 +1315,8 @@ def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str):
     thread.start()
     try:
         url = "http://" + URL_SECRETS.format(port=server.server_address[1])
-        with pytest.raises(deliver.DeliveryFailed) as failure:
-            deliver.post_json(url, {"text": "hello"}, deliver.Retry(attempts=1))
+        with pytest.raises(transport.DeliveryFailed) as failure:
+            transport.post_json(url, {"text": "hello"}, transport.Retry(attempts=1))
     finally:
         server.shutdown()
         server.server_close()
@@ -1365,9 +1365,9 @@ def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_sm
     waits: list[float] = []
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "status@example.com", "ops@example.com", "hi"
-    retry = deliver.Retry(attempts=2, timeout=5.0, deadline=1.0, sleep=waits.append)
-    with pytest.raises(deliver.DeliveryFailed) as failure:
-        deliver.send_email(f"smtp://127.0.0.1:{port}", message, retry)
+    retry = transport.Retry(attempts=2, timeout=5.0, deadline=1.0, sleep=waits.append)
+    with pytest.raises(transport.DeliveryFailed) as failure:
+        transport.send_email(f"smtp://127.0.0.1:{port}", message, retry)
     assert str(failure.value) == "no complete answer within 1 s (after 2 attempts)"
     assert waits == [1.0]
     assert len(connections) == 2 and "answered" not in connections

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
-from statusgen import build as build_module
-from statusgen import writer
-from statusgen.build import build
-from statusgen.cache import BuildCache
+from statusgen.commands import build as build_module
+from statusgen.output import writer
+from statusgen.commands.build import build
+from statusgen.output.cache import BuildCache
 from statusgen.errors import StatusgenError
-from statusgen.lock import LOCK_PATH, build_lock
-from statusgen.theme import default_theme_dir
+from statusgen.output.lock import LOCK_PATH, build_lock
+from statusgen.theme.environment import default_theme_dir
 
 NOW = "2025-11-10T12:00:00Z"
 WHEN = datetime(2025, 11, 10, 12, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys, na
 def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys, monkeypatch):
     theme = tmp_path / "package/themes/default"  # a copy: were it not refused, the build would write there
     shutil.copytree(default_theme_dir(), theme)
-    monkeypatch.setattr("statusgen.theme.default_theme_dir", lambda: theme)
+    monkeypatch.setattr("statusgen.theme.environment.default_theme_dir", lambda: theme)
     out = theme / "site"
     assert repo.build(NOW, "--out", str(out)) == 1
     assert capsys.readouterr().err == (f"error: {out}: output directory {out} is inside {theme}; refusing to write "
@@ -263,7 +263,7 @@ def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
 @pytest.mark.parametrize("call", ["pwrite", "ftruncate"])
 def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo, monkeypatch,
                                                                                call: str):
-    from statusgen import lock
+    from statusgen.output import lock
 
     def full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -456,7 +456,7 @@ def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Pa
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(repo.root / ".statusgen/cache/pages.json"))
 
-    monkeypatch.setattr("statusgen.cache.write_atomically", refuse)
+    monkeypatch.setattr("statusgen.output.cache.write_atomically", refuse)
     assert repo.build() == 0
     assert capsys.readouterr().err == (
         f"warning: {repo.root}/.statusgen/cache/pages.json: could not save the build cache: Permission denied; "

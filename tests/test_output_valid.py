@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from chromium import VNU_JAR
 from conftest import DEMO_NOW, PROJECT
-from statusgen import pages
+from statusgen.render import pages
 from statusgen.cli import main
 from test_api import FILES as API_SCHEMAS
 from test_api import SCHEMAS, registry

@@ -13,7 +13,7 @@ from babel.dates import format_date, format_time, parse_pattern
 from markupsafe import Markup
 
 from conftest import Repo
-from statusgen.theme import Formatter
+from statusgen.theme.environment import Formatter
 from statusgen.timeutil import iso
 
 ONGOING = """\

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from conftest import CONFIG, Repo
-from statusgen import serve
+from statusgen.commands import serve
 
 NOW = datetime(2025, 11, 10, 12, 0, tzinfo=UTC)
 WAIT = 10.0  # the longest any step may take before the test fails

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from statusgen import status
-from statusgen.incidents import Incident, Update, Window
+from statusgen.derive import timeline
+from statusgen.load.incidents import Incident, Update, Window
 
 
 def t(text: str) -> datetime:
@@ -66,20 +66,20 @@ MAINT = maintenance("2025-11-05-m", "2025-11-05T02:00", "2025-11-05T04:00",
     ("2025-11-05T04:00", {"api": "operational", "web": "operational", "db": "operational"}),
 ])
 def test_component_status_at(moment, expected):
-    spans = status.spans_by_component([OUTAGE, OVERLAP, REOPENED, MAINT])
-    assert {c: status.status_at(spans.get(c, ()), t(moment)) for c in expected} == expected
+    spans = timeline.spans_by_component([OUTAGE, OVERLAP, REOPENED, MAINT])
+    assert {c: timeline.status_at(spans.get(c, ()), t(moment)) for c in expected} == expected
 
 
 def test_an_outage_outranks_maintenance():
-    spans = status.spans_by_component([MAINT, incident("2025-11-05-x", {"db": "partial_outage"},
+    spans = timeline.spans_by_component([MAINT, incident("2025-11-05-x", {"db": "partial_outage"},
                                                        ("2025-11-05T03:00", "investigating"))])
-    assert status.status_at(spans["db"], t("2025-11-05T03:30")) == "partial_outage"
-    assert status.status_at(spans["db"], t("2025-11-05T02:30")) == "under_maintenance"
-    assert status.status_at(spans["api"], t("2025-11-05T03:30")) == "under_maintenance"
+    assert timeline.status_at(spans["db"], t("2025-11-05T03:30")) == "partial_outage"
+    assert timeline.status_at(spans["db"], t("2025-11-05T02:30")) == "under_maintenance"
+    assert timeline.status_at(spans["api"], t("2025-11-05T03:30")) == "under_maintenance"
 
 
 def test_per_update_changes():
-    assert status.update_changes(OUTAGE) == [
+    assert timeline.update_changes(OUTAGE) == [
         {"api": ("operational", "major_outage"), "web": ("operational", "degraded_performance")},
         {"api": ("major_outage", "partial_outage")},
         {"api": ("partial_outage", "operational"), "db": ("operational", "degraded_performance")},
@@ -88,30 +88,30 @@ def test_per_update_changes():
 
 
 def test_reopen_restores_and_changes_statuses():
-    assert status.update_changes(REOPENED) == [
+    assert timeline.update_changes(REOPENED) == [
         {"web": ("operational", "partial_outage")},
         {"web": ("partial_outage", "operational")},
         {"web": ("operational", "partial_outage")},
         {"web": ("partial_outage", "major_outage")},
         {"web": ("major_outage", "operational")},
     ]
-    assert [(s.start.hour, s.end.hour, s.status) for s in status.spans(REOPENED)] == [
+    assert [(s.start.hour, s.end.hour, s.status) for s in timeline.spans(REOPENED)] == [
         (8, 9, "partial_outage"), (10, 10, "partial_outage"), (10, 11, "major_outage")]
-    assert not status.is_open(REOPENED)
+    assert not timeline.is_open(REOPENED)
 
 
 def test_open_incident_span_has_no_end():
     ongoing = incident("2025-11-06-o", {"api": "partial_outage"}, ("2025-11-06T10:00", "investigating"))
-    assert status.spans(ongoing) == [status.Span("api", t("2025-11-06T10:00"), None, "partial_outage",
+    assert timeline.spans(ongoing) == [timeline.Span("api", t("2025-11-06T10:00"), None, "partial_outage",
                                                  "2025-11-06-o")]
-    assert status.is_open(ongoing)
+    assert timeline.is_open(ongoing)
 
 
 def test_published_hides_updates_not_yet_due():
-    assert status.published(OUTAGE, t("2025-11-03T09:00")) is None
-    shown = status.published(OUTAGE, t("2025-11-03T11:30"))
+    assert timeline.published(OUTAGE, t("2025-11-03T09:00")) is None
+    shown = timeline.published(OUTAGE, t("2025-11-03T11:30"))
     assert [u.status for u in shown.updates] == ["investigating", "identified"]
-    assert status.published(OUTAGE, t("2025-11-04T00:00")) is OUTAGE
+    assert timeline.published(OUTAGE, t("2025-11-04T00:00")) is OUTAGE
 
 
 @pytest.mark.parametrize("statuses, impacts, expected", [
@@ -128,4 +128,4 @@ def test_published_hides_updates_not_yet_due():
 def test_overall_indicator(statuses, impacts, expected):
     opened = [incident(f"2025-01-0{n}-i", {}, ("2025-01-01T00:00", "investigating"), impact=i)
               for n, i in enumerate(impacts, 1)]
-    assert status.overall(statuses, opened) == expected
+    assert timeline.overall(statuses, opened) == expected

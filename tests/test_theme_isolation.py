@@ -10,7 +10,8 @@ import signal
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
-from statusgen import isolation, writer
+from statusgen.output import writer
+from statusgen.render import isolation
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
 WHERE = "error: themes/evil/templates: a template of the theme "
@@ -77,7 +78,7 @@ def _filling() -> bytes:
 
 
 def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch):
-    from statusgen import build as build_module
+    from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
@@ -98,7 +99,7 @@ def _killed(kill: signal.Signals):
 
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
 def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch, kill):
-    from statusgen import build as build_module
+    from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")

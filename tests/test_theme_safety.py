@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen import isolation, sandbox, theme
-from statusgen.build import build
+from statusgen.render import isolation
+from statusgen.theme import environment, sandbox
+from statusgen.commands.build import build
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
 
@@ -226,7 +227,7 @@ def test_every_broken_template_is_reported_at_once_before_rendering(repo: Repo, 
 
 
 RUNTIME = {
-    "undefined": ("{{ incident.nosuch }}", "undefined in the template: 'statusgen.incidents.Incident object' "
+    "undefined": ("{{ incident.nosuch }}", "undefined in the template: 'statusgen.load.incidents.Incident object' "
                   "has no attribute 'nosuch'"),
     "self-recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself without end"),
     "block recursion": ("{{ self.main() }}", "the template calls itself without end"),
@@ -295,7 +296,7 @@ def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(t
         assert repo.build("2025-11-10T12:00:00Z", "--jobs", jobs) == 1
         err = capsys.readouterr().err.splitlines()
         assert tree_digest(repo.site) == before
-    assert err == [f"themes/own/templates/incident.html:1: undefined in the template: 'statusgen.incidents.Incident "
+    assert err == [f"themes/own/templates/incident.html:1: undefined in the template: 'statusgen.load.incidents.Incident "
                    f"object' has no attribute 'nosuch', making incidents/{broken}/index.html (check the spelling: "
                    "the pages hand templates what the default theme's templates use)",
                    "1 error(s); nothing was written"]
@@ -368,18 +369,18 @@ def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, ca
 
 
 def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: Path):
-    formatter = theme.Formatter(ZoneInfo("UTC"), "en")
-    packaged = theme.environment(theme.theme_dirs(tmp_path, "default"), formatter)
+    formatter = environment.Formatter(ZoneInfo("UTC"), "en")
+    packaged = environment.environment(environment.theme_dirs(tmp_path, "default"), formatter)
     assert type(packaged) is sandbox.PackagedEnvironment
     # Its loader reads the packaged folder and nothing else.
-    assert packaged.loader.searchpath == [str(theme.default_theme_dir() / "templates")]
+    assert packaged.loader.searchpath == [str(environment.default_theme_dir() / "templates")]
     (tmp_path / "themes/own/static").mkdir(parents=True)  # a theme of static files only
-    assert type(theme.environment(theme.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
+    assert type(environment.environment(environment.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
     (tmp_path / "themes/own/templates/parts").mkdir(parents=True)  # a folder for templates is a theme's
-    assert type(theme.environment(theme.theme_dirs(tmp_path, "own"), formatter)) is sandbox.ThemeEnvironment
+    assert type(environment.environment(environment.theme_dirs(tmp_path, "own"), formatter)) is sandbox.ThemeEnvironment
     (tmp_path / "themes/default/templates").mkdir(parents=True)  # the repository's own "default" theme
     (tmp_path / "themes/default/templates/_icons.html").write_text("")
-    assert type(theme.environment(theme.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
+    assert type(environment.environment(environment.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
 
 
 def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path):
@@ -402,7 +403,7 @@ def copied_default_theme(root: Path) -> Path:
     (root / "statusgen.yaml").write_text(config.replace("\n  theme: default\n", "\n  theme: copy\n", 1))
     shutil.copytree(PROJECT / "incidents", root / "incidents")
     (root / "themes/copy/templates").mkdir(parents=True)
-    shutil.copy(theme.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
+    shutil.copy(environment.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
     return root
 
 

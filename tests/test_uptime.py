@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from statusgen.status import Span
-from statusgen.uptime import component_uptime, worst_segments
+from statusgen.derive.timeline import Span
+from statusgen.derive.uptime import component_uptime, worst_segments
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -6,7 +6,7 @@ import json
 import re
 
 from conftest import DEMO_NOW, PROJECT, Repo
-from statusgen.theme import percent
+from statusgen.theme.environment import percent
 from statusgen.timeutil import parse_timestamp
 
 

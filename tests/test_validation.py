@@ -435,7 +435,7 @@ def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch):
     them would take seconds. Such text is refused before any constructor sees it."""
     import yaml
 
-    from statusgen import yamlload
+    from statusgen.load import yamltext
     from statusgen.errors import StatusgenError
 
     seen: list[int] = []
@@ -445,11 +445,11 @@ def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch):
         monkeypatch.setitem(constructors, tag,
                             lambda loader, node, original=original: seen.append(len(node.value))
                             or original(loader, node))
-    assert yamlload.load("a: 1:00:00\nb: 0x1f\nc: 1.5\n", "x.yaml") == {"a": 3600, "b": 31, "c": 1.5}
+    assert yamltext.load("a: 1:00:00\nb: 0x1f\nc: 1.5\n", "x.yaml") == {"a": 3600, "b": 31, "c": 1.5}
     assert seen == [7, 4, 3]
     seen.clear()
     text = "".join(f"k{i}: 1{':00' * 33}\n" for i in range(1000)) + "big: 1" + ":00" * 300_000 + "\n"
     with pytest.raises(StatusgenError) as caught:
-        yamlload.load(text, "x.yaml")
+        yamltext.load(text, "x.yaml")
     assert str(caught.value) == f"x.yaml:1001: a number of 900,001 characters; the limit is 100 ({NUMBER_HINT})"
     assert seen == [100] * 1000

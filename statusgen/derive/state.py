@@ -1,0 +1,122 @@
+"""The state of the whole site at one instant: what every page, feed and file is rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from statusgen.derive import timeline
+from statusgen.load.config import Config
+from statusgen.load.incidents import Incident
+from statusgen.derive.maintenance import active_interval
+from statusgen.derive.uptime import ComponentUptime, component_uptime
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything loaded from a status repository."""
+
+    config: Config
+    incidents: tuple[Incident, ...]
+    cache: Any = field(default=None, compare=False, repr=False)
+
+
+class Changes:
+    """Each incident's per-update status changes, worked out when first asked for."""
+
+    def __init__(self, incidents: dict[str, Incident]):
+        self._incidents = incidents
+        self._known: dict[str, list[dict[str, tuple[str, str]]]] = {}
+
+    def __getitem__(self, incident_id: str) -> list[dict[str, tuple[str, str]]]:
+        if incident_id not in self._known:
+            self._known[incident_id] = timeline.update_changes(self._incidents[incident_id])
+        return self._known[incident_id]
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """Derived state at ``now``. Incidents are as published by ``now``, hidden ones left out."""
+
+    now: datetime
+    config: Config
+    incidents: tuple[Incident, ...]
+    status_of: dict[str, str]
+    changes: Changes
+    components: dict[str, str]
+    indicator: str
+    description: str
+    open_incidents: tuple[Incident, ...]
+    active_maintenance: tuple[Incident, ...]
+    upcoming_maintenance: tuple[Incident, ...]
+    spans: dict[str, list[timeline.Span]]
+    by_component: dict[str, tuple[Incident, ...]]
+    uptime: dict[str, ComponentUptime]
+    next_change: datetime | None
+
+    def ended(self, incident: Incident) -> datetime | None:
+        """When the incident was resolved or the maintenance finished; None while it goes on."""
+        if incident.is_maintenance:
+            if self.status_of[incident.id] not in ("completed", "cancelled"):
+                return None
+            interval = active_interval(incident)
+            if interval is None or interval.end is None:
+                return incident.last_update.at
+            return min(interval.end, self.now)
+        return timeline.resolved_at(incident)
+
+    def duration(self, incident: Incident) -> timedelta:
+        start = incident.window.start if incident.window else incident.started
+        return (self.ended(incident) or self.now) - start
+
+
+def derive(repo: Repository, now: datetime) -> SiteState:
+    """Compute the site's state at ``now``."""
+    visible = []
+    for incident in repo.incidents:
+        if incident.hidden:
+            continue
+        shown = timeline.published(incident, now)
+        if shown is not None:
+            visible.append(shown)
+    visible.sort(key=lambda i: (i.when, i.id), reverse=True)
+    status_of = {i.id: timeline.current_status(i, now) for i in visible}
+    spans = timeline.spans_by_component(visible)
+    components = {c.id: timeline.status_at(spans.get(c.id, ()), now) for c in repo.config.components}
+    open_incidents = tuple(i for i in visible if timeline.is_open(i))
+    maintenance = [i for i in visible if i.is_maintenance]
+    active = tuple(m for m in maintenance if status_of[m.id] in ("in_progress", "verifying"))
+    upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == "scheduled"),
+                            key=lambda m: (m.window.start, m.id)))  # type: ignore[union-attr]
+    indicator, description = timeline.overall(components, open_incidents)
+    zone = repo.config.site.zone
+    history_start = min((i.started for i in visible), default=now).astimezone(zone).date()
+    by_component: dict[str, list[Incident]] = {c.id: [] for c in repo.config.components}
+    for incident in visible:
+        for cid in incident.component_ids:
+            by_component[cid].append(incident)
+    return SiteState(now=now, config=repo.config, incidents=tuple(visible), status_of=status_of,
+                     changes=Changes({i.id: i for i in visible}),
+                     components=components, indicator=indicator, description=description,
+                     open_incidents=open_incidents, active_maintenance=active,
+                     upcoming_maintenance=upcoming, spans=spans,
+                     by_component={k: tuple(v) for k, v in by_component.items()},
+                     uptime={c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start)
+                             for c in repo.config.components},
+                     next_change=next_change(repo.incidents, visible, now))
+
+
+def next_change(incidents: tuple[Incident, ...], visible: list[Incident], now: datetime) -> datetime | None:
+    """The next instant after ``now`` at which the site changes by the clock alone.
+
+    That is when an update written with a later time falls due, or when a maintenance starts or
+    ends.
+    """
+    moments = [u.at for i in incidents if not i.hidden for u in i.updates if u.at > now]
+    for incident in visible:
+        if incident.is_maintenance:
+            interval = active_interval(incident)
+            if interval is not None:
+                moments += [m for m in (interval.start, interval.end) if m is not None and m > now]
+    return min(moments, default=None)

@@ -1,0 +1,185 @@
+"""Uptime per component: per day over the last 90 days, and per calendar month over the last ten years.
+
+Downtime is minutes in ``major_outage`` plus 0.3 x minutes in ``partial_outage``. A component's
+status at each instant is the worst any incident gives it, so overlapping incidents are merged,
+never summed; maintenance and degraded performance are not downtime. Days are cut at midnight in
+the site's zone, so a DST day has 23 or 25 hours. Days before a component's ``since`` have no data.
+
+Months start at the component's ``since``, else at the month of the site's first incident, and go back at most
+MONTHS months: a status page is read for its recent record, and a ``since:`` decades back, or one
+incident filed in 1970, must not fill the component pages and ``api/uptime.json`` with empty months.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from statusgen.derive.timeline import SEVERITY, Span
+
+DAYS = 90
+MONTHS = 120  # ten years, the current month included
+WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
+_BY_LEVEL = {level: name for name, level in SEVERITY.items()}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A day or a month: uptime in percent (None without data) and downtime in minutes, rounded."""
+
+    start: date
+    uptime: float | None
+    downtime_minutes: float
+    incidents: tuple[str, ...] = ()
+
+    @property
+    def month(self) -> str:
+        return self.start.isoformat()[:7]
+
+
+@dataclass(frozen=True)
+class ComponentUptime:
+    days: tuple[Period, ...]
+    months: tuple[Period, ...]
+    uptime_90d: float | None
+
+
+def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, str]]:
+    """The component's merged timeline up to ``until``: (start, end, worst status), non-operational."""
+    events: list[tuple[datetime, int, int]] = []
+    for span in spans:
+        end = until if span.end is None else min(span.end, until)
+        if span.start < end:
+            events.append((span.start, 1, SEVERITY[span.status]))
+            events.append((end, -1, SEVERITY[span.status]))
+    events.sort()
+    counts = [0] * len(SEVERITY)
+    levels = range(len(SEVERITY) - 1, 0, -1)
+    segments: list[tuple[datetime, datetime, str]] = []
+    current, since = 0, None
+    for moment, delta, level in events:
+        counts[level] += delta
+        worst = next((lv for lv in levels if counts[lv] > 0), 0)
+        if worst != current:
+            if current and since is not None and since < moment:
+                segments.append((since, moment, _BY_LEVEL[current]))
+            current, since = worst, moment
+    return segments
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant of local midnight starting ``day``."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _days_between(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tuple[date, datetime, datetime]]:
+    """Local days overlapping [start, end), each with the part of the interval inside it."""
+    day = start.astimezone(zone).date()
+    while True:
+        lo, hi = midnight(day, zone), midnight(day + timedelta(days=1), zone)
+        if lo >= end:
+            return
+        yield day, max(lo, start), min(hi, end)
+        day += timedelta(days=1)
+
+
+def daily_downtime(segments: Iterable[tuple[datetime, datetime, str]], zone: ZoneInfo) -> dict[date, float]:
+    """Weighted downtime minutes per local day."""
+    per_day: dict[date, float] = defaultdict(float)
+    for start, end, status in segments:
+        weight = WEIGHT.get(status)
+        if weight:
+            for day, lo, hi in _days_between(start, end, zone):
+                per_day[day] += weight * (hi - lo).total_seconds() / 60
+    return per_day
+
+
+def day_incidents(spans: Iterable[Span], first: date, now: datetime, zone: ZoneInfo) -> dict[date, list[str]]:
+    """The incidents touching the component on each local day from ``first`` on."""
+    result: dict[date, list[str]] = defaultdict(list)
+    floor = midnight(first, zone)
+    for span in spans:
+        end = now if span.end is None else min(span.end, now)
+        if end <= floor or span.start >= now:
+            continue
+        for day, _, _ in _days_between(max(span.start, floor), max(end, span.start + timedelta(seconds=1)), zone):
+            if span.incident not in result[day]:
+                result[day].append(span.incident)
+    return result
+
+
+def percent(downtime: float, minutes: float) -> float | None:
+    if minutes <= 0:
+        return None
+    return round(max(0.0, 100.0 * (1 - downtime / minutes)), 3)
+
+
+def component_uptime(spans: list[Span], now: datetime, zone: ZoneInfo, since: date | None,
+                     history_start: date) -> ComponentUptime:
+    """Uptime of one component as of ``now``.
+
+    ``history_start`` is the first month shown when the component has no ``since``.
+    """
+    today = now.astimezone(zone).date()
+    per_day = daily_downtime(worst_segments(spans, now), zone)
+    first_day = today - timedelta(days=DAYS - 1)
+    incidents = day_incidents(spans, first_day, now, zone)
+
+    def minutes_with_data(lo_day: date, hi_day: date) -> float:
+        """Minutes with data from local midnight of lo_day to that of hi_day, stopping at now."""
+        if since is not None:
+            lo_day = max(lo_day, since)
+        lo, hi = midnight(lo_day, zone), min(midnight(hi_day, zone), now)
+        return max(0.0, (hi - lo).total_seconds() / 60)
+
+    days = []
+    total_down = total_minutes = 0.0
+    for offset in range(DAYS):
+        day = first_day + timedelta(days=offset)
+        minutes = minutes_with_data(day, day + timedelta(days=1))
+        down = per_day.get(day, 0.0) if minutes else 0.0
+        total_down += down
+        total_minutes += minutes
+        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ()))))
+
+    months = []
+    month = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
+    per_month: dict[date, float] = defaultdict(float)
+    for day, down in per_day.items():
+        if since is None or day >= since:
+            per_month[day.replace(day=1)] += down
+    while month <= today:
+        following = (month + timedelta(days=32)).replace(day=1)
+        minutes = minutes_with_data(month, following)
+        down = per_month.get(month, 0.0)
+        months.append(Period(month, percent(down, minutes), round(down, 1)))
+        month = following
+    return ComponentUptime(tuple(days), tuple(months), percent(total_down, total_minutes))
+
+
+def _months_before(month: date, count: int) -> date:
+    """The first day of the month ``count`` months before ``month`` (a first of the month)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _worst_period(periods: tuple[Period, ...]) -> Period:
+    with_data = [p for p in periods if p.uptime is not None]
+    worst = min(with_data, key=lambda p: p.uptime or 0.0) if with_data else periods[0]
+    incidents = tuple(dict.fromkeys(i for p in periods for i in p.incidents))
+    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents)
+
+
+def combine(members: list[ComponentUptime]) -> ComponentUptime:
+    """A group's uptime: on each day and month, its worst component's figures."""
+    days = tuple(_worst_period(ps) for ps in zip(*(m.days for m in members), strict=True))
+    by_month: dict[date, list[Period]] = defaultdict(list)
+    for member in members:
+        for period in member.months:
+            by_month[period.start].append(period)
+    months = tuple(_worst_period(tuple(by_month[m])) for m in sorted(by_month))
+    figures = [m.uptime_90d for m in members if m.uptime_90d is not None]
+    return ComponentUptime(days, months, min(figures) if figures else None)

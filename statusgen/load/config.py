@@ -1,0 +1,350 @@
+"""``statusgen.yaml``: site settings, components, notification targets and policy."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
+
+from statusgen import markup
+from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.load.fields import Reader, slug_ok
+from statusgen.load.yamltext import LINK_HINTS, YList, YMap, line_of, link_problem, load, read_text
+
+CONFIG_NAME = "statusgen.yaml"
+IMPACTS = ("none", "minor", "major", "critical")
+NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
+MAX_ID = 100
+
+_SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement",
+              "feed_entries")
+_COMPONENT_KEYS = ("id", "name", "description", "group", "since")
+_NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components")
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str = ""
+    group: str | None = None
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    url: str
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    announcement: str = ""
+    feed_entries: int = 100
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, like ``/`` or ``/status/``."""
+        return urlsplit(self.url).path or "/"
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    type: str
+    url_env: str | None = None
+    smtp_env: str | None = None
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+
+
+def _default_update_every() -> dict[str, timedelta]:
+    return {"critical": timedelta(minutes=30), "major": timedelta(hours=1), "minor": timedelta(hours=4)}
+
+
+def _default_postmortem_within() -> dict[str, timedelta]:
+    return {"critical": timedelta(days=5)}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The communication policy; a table given in statusgen.yaml, even an empty one, replaces the default."""
+
+    update_every: dict[str, timedelta] = field(default_factory=_default_update_every)
+    postmortem_within: dict[str, timedelta] = field(default_factory=_default_postmortem_within)
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site
+    components: tuple[Component, ...]
+    notify: tuple[NotifyTarget, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+
+    @cached_property
+    def by_id(self) -> dict[str, Component]:
+        return {c.id: c for c in self.components}
+
+
+def load_config(root: Path, problems: list[Problem]) -> Config | None:
+    """Read ``statusgen.yaml`` under ``root``; problems go to ``problems``."""
+    path = root / CONFIG_NAME
+    if not os.path.lexists(path):  # read_text reports a link to nothing, a folder, a named pipe...
+        raise StatusgenError(f"no {CONFIG_NAME} here", str(path), 0,
+                             "run statusgen in a status repository, or create one with 'statusgen init DIR'")
+    name = CONFIG_NAME
+    try:
+        data = load(read_text(path, name), name)
+    except StatusgenError as exc:
+        problems.append(exc.problem)
+        return None
+    reader = Reader(name, problems)
+    top = reader.mapping(data, "statusgen.yaml", 1)
+    if top is None:
+        return None
+    reader.keys(top, ("site", "components", "notify", "policy"), ("site", "components"))
+    site = _site(reader, top.get("site"), line_of(top, "site", 1), root)
+    components = _components(reader, top.get("components"), line_of(top, "components", 1))
+    ids = {c.id for c in components}
+    notify = _notify(reader, top.get("notify"), line_of(top, "notify", 1), ids)
+    policy = _policy(reader, top.get("policy"), line_of(top, "policy", 1))
+    if site is None:
+        return None
+    return Config(site, tuple(components), tuple(notify), policy)
+
+
+def theme_path_problems(root: Path, theme: str) -> list[Problem]:
+    """The symlinks on the way to the theme ``themes/<theme>`` (``themes`` itself, then the theme's
+    folder) that the build must not follow, reported at their paths.
+
+    Whatever is under the theme's folder is published or read into the cache's fingerprint; a
+    link on the way there could lead a pull request's theme out of the repository (to a folder of
+    the machine that builds, or to /proc), into ``.git``, or around the whole repository. Nothing
+    may read the theme while these are reported.
+    """
+    path = root
+    for name in ("themes", theme):
+        path = path / name
+        if not path.is_symlink():
+            if not path.is_dir():
+                return []
+            continue
+        rel = path.relative_to(root).as_posix()
+        problem = link_problem(path, root)
+        if problem is not None:
+            hint = "copy the folder into the repository" if "outside" in problem else LINK_HINTS[problem]
+            return [Problem(rel, 0, problem, hint)]
+        if Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(path)):
+            return [Problem(rel, 0, "symlink loop: it points to a folder that holds it",
+                            "link to the folder it should show, not one that holds it")]
+    return []
+
+
+def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
+    site = reader.mapping(value, "'site'", line) if value is not None else None
+    if site is None:
+        return None
+    reader.keys(site, _SITE_KEYS, ("title", "url"), "site")
+    url = _site_url(reader, site)
+    zone = reader.text(site, "timezone", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.error(line_of(site, "timezone"), f"unknown timezone {zone!r}",
+                     did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome")
+        zone = "UTC"
+    language = reader.text(site, "language", "en") or "en"
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        reader.error(line_of(site, "language"), f"unknown language {language!r}",
+                     "use a locale code like en, en_GB, de or it")
+        language = "en"
+    entries = reader.typed(site, "feed_entries", int, 100)
+    if entries < 1:
+        reader.error(line_of(site, "feed_entries"), "feed_entries must be at least 1")
+        entries = 100
+    theme = reader.text(site, "theme", "default") or "default"
+    if not slug_ok(theme.replace("_", "-")):
+        reader.error(line_of(site, "theme"), f"theme must be a folder name under themes/, not {theme!r}")
+        theme = "default"
+    elif links := theme_path_problems(root, theme):
+        reader.problems.extend(links)  # the theme keeps its name: nothing reads it (see load_repository)
+    elif theme != "default" and not (root / "themes" / theme).is_dir():
+        reader.error(line_of(site, "theme"), f"theme {theme!r} not found",
+                     f"create themes/{theme}/templates/, or use theme: default")
+        theme = "default"
+    announcement = reader.text(site, "announcement")
+    if markup.nesting(announcement) > markup.MAX_NESTING:
+        reader.error(line_of(site, "announcement"), f"markdown nested more than {markup.MAX_NESTING} levels deep",
+                     "write the announcement as a line of text")
+    elif markup.cost(announcement) > markup.MAX_COST:
+        reader.error(line_of(site, "announcement"), "too much markup to render",
+                     "shorten the announcement, with fewer '[' and '<'")
+    return Site(title=reader.text(site, "title"), url=url,
+                description=reader.text(site, "description"),
+                language=language, timezone=zone, theme=theme,
+                announcement=announcement, feed_entries=entries)
+
+
+_URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
+_PUBLISHED_AT = "give the address the site is published at, e.g. https://status.example.com/"
+# What a URL may not hold written as itself (RFC 3986), beside spaces and control characters.
+# Browsers read a backslash in an http(s) URL as a slash, which changes the host or the path.
+_NOT_IN_URL = '\\<>"{}|^`'
+
+
+def _site_url(reader: Reader, site: YMap) -> str:
+    """``site.url``, normalised to end in '/'; problems reported at its line, and "" returned.
+
+    It is published on every page, feed and API file, and its path prefixes every link and
+    stylesheet of the pages that do not know their depth (404.html): it must be a plain absolute
+    http(s) address, with a host, no credentials, and a path that cannot name another origin.
+    """
+    url = reader.text(site, "url")
+    if not url:
+        return url
+    problem = _url_problem(url)
+    if problem is not None:
+        message, hint = problem
+        reader.error(line_of(site, "url"), message, hint)
+        return ""
+    return url if url.endswith("/") else url + "/"
+
+
+def _url_problem(url: str) -> tuple[str, str] | None:
+    """What is wrong with ``url`` as the site's address, and a hint, if anything."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "site url must not contain spaces, line breaks or control characters", _URL_HINT
+    bad = next((c for c in url if c in _NOT_IN_URL), None)
+    if bad is not None:
+        return f"site url must not contain {bad!r}: {url!r}", _PUBLISHED_AT
+    if "://" not in url:
+        return f"site url must be absolute, not {url!r}", _URL_HINT
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"site url {url!r} is not a valid URL", _URL_HINT
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"site url must start with https:// or http://, not {url!r}", _URL_HINT
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return f"site url must not have a query or fragment: {url!r}", _PUBLISHED_AT
+    if "@" in parts.netloc:
+        return (f"site url must not hold a user name or password: {url!r}",
+                "it is published on every page and feed; give the address readers use, "
+                "e.g. https://status.example.com/")
+    if not parts.hostname:
+        return f"site url has no host name: {url!r}", _URL_HINT
+    port = parts.netloc.rpartition(":")[2] if ":" in parts.netloc.rpartition("]")[2] else None
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        return f"site url port must be a number from 1 to 65535, not {port!r}", _PUBLISHED_AT
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed host or port
+    except ValueError:
+        return f"site url {url!r} is not a valid URL", _URL_HINT
+    segments = parts.path.split("/")[1:-1]
+    if "" in segments:
+        return (f"site url path must not contain '//': {url!r}",
+                "a path starting '//' names another site to a browser; write the path as e.g. /status/")
+    if "." in segments or ".." in segments or parts.path.split("/")[-1] in (".", ".."):
+        return f"site url path must not contain '.' or '..' segments: {url!r}", _PUBLISHED_AT
+    return None
+
+
+def _components(reader: Reader, value: object, line: int) -> list[Component]:
+    if value is None:
+        return []
+    if not isinstance(value, YList) or not value:
+        reader.error(line, "'components' must be a list of components", "each item needs id and name")
+        return []
+    result: list[Component] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        entry = reader.mapping(item, "a component", line_of(value, index))
+        if entry is None:
+            continue
+        reader.keys(entry, _COMPONENT_KEYS, ("id", "name"), "component")
+        cid = reader.text(entry, "id")
+        if cid and not slug_ok(cid):
+            reader.error(line_of(entry, "id"), f"component id {cid!r} must use only a-z, 0-9 and '-'",
+                         "ids appear in URLs and the API, e.g. public-api")
+        elif len(cid) > MAX_ID:
+            reader.error(line_of(entry, "id"), f"component id is {len(cid)} characters long; the limit is {MAX_ID}",
+                         "ids appear in URLs and file names: keep them short, e.g. public-api")
+        if cid in seen:
+            reader.error(line_of(entry, "id"), f"duplicate component id {cid!r}",
+                         f"already used on line {seen[cid]}")
+            continue
+        if cid:
+            seen[cid] = line_of(entry, "id")
+            result.append(Component(cid, reader.text(entry, "name") or cid,
+                                    reader.text(entry, "description"),
+                                    reader.text(entry, "group") or None, reader.day(entry, "since")))
+    return result
+
+
+def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[NotifyTarget]:
+    if value is None:
+        return []
+    if not isinstance(value, YList):
+        reader.error(line, "'notify' must be a list of targets", "each target has a type, e.g. - type: slack")
+        return []
+    result = []
+    for index, item in enumerate(value):
+        entry = reader.mapping(item, "a notify target", line_of(value, index))
+        if entry is None:
+            continue
+        kind = reader.choice(entry, "type", NOTIFY_TYPES, "notify type")
+        required = {None: ("type",), "email": ("smtp_env", "from", "to")}.get(kind, ("url_env",))
+        reader.keys(entry, _NOTIFY_KEYS, required, f"{kind or 'notify'} target")
+        components = reader.string_list(entry, "components")
+        for cid in components:
+            if cid not in ids:
+                reader.error(line_of(entry, "components"), f"unknown component {cid!r}",
+                             did_you_mean(cid, ids))
+        to = entry.get("to")
+        recipients = [to] if isinstance(to, str) else reader.string_list(entry, "to")
+        if kind:
+            result.append(NotifyTarget(kind, reader.text(entry, "url_env") or None,
+                                       reader.text(entry, "smtp_env") or None,
+                                       reader.text(entry, "from") or None, tuple(recipients),
+                                       tuple(components)))
+    return result
+
+
+def _policy(reader: Reader, value: object, line: int) -> Policy:
+    if value is None:
+        return Policy()
+    policy = reader.mapping(value, "'policy'", line)
+    if policy is None:
+        return Policy()
+    reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
+    defaults = Policy()
+    parts: dict[str, dict] = {"update_every": defaults.update_every,
+                              "postmortem_within": defaults.postmortem_within}
+    for key in ("update_every", "postmortem_within"):
+        if key not in policy:
+            continue
+        parts[key] = {}
+        if policy[key] is None:
+            continue
+        table = reader.mapping(policy[key], f"'policy.{key}'", line_of(policy, key))
+        if table is None:
+            continue
+        reader.keys(table, IMPACTS, (), f"policy.{key}")
+        for impact in table:
+            if impact in IMPACTS:
+                delta = reader.duration(table, impact)
+                if delta is not None:
+                    parts[key][impact] = delta
+    return Policy(parts["update_every"], parts["postmortem_within"])

@@ -1,0 +1,133 @@
+"""Message templates: built-in ones per impact and per stage, overridable in ``templates/``.
+
+A template is a markdown file. ``$name`` fields are filled in when it is used (``$next_update``,
+``$title``, ``$components``, ``$window``, ``$timeline``); ``[[...]]`` marks what the engineer
+still has to write, and a build refuses to publish a file that still has one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.load.incidents import Incident, split_front_matter
+from statusgen.load.yamltext import YList, YMap, line_of, load, read_text
+
+BUILT_IN = Path(__file__).resolve().parents[1] / "messages"
+REPO_DIR = "templates"
+PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    name: str
+    source: str
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+
+
+def available(root: Path) -> dict[str, MessageTemplate]:
+    """Every template by name; one in the repository's ``templates/`` wins over the built-in one."""
+    found: dict[str, MessageTemplate] = {}
+    for folder, source in ((BUILT_IN, "built-in"), (root / REPO_DIR, REPO_DIR)):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.md")):
+            rel = f"{source}/{path.name}" if source == REPO_DIR else f"built-in {path.name}"
+            found[path.stem] = MessageTemplate(path.stem, rel, read_text(path, rel))
+    return found
+
+
+def get(root: Path, name: str) -> MessageTemplate:
+    templates = available(root)
+    if name not in templates:
+        raise StatusgenError(f"no template {name!r}", "", 0,
+                             did_you_mean(name, templates) or "see 'statusgen templates'")
+    return templates[name]
+
+
+def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
+    """Template text (``[[...]]``) still in an incident's messages or body: never to be published.
+
+    Each occurrence is its own problem, at its own line. A placeholder in the body is placed from
+    the body's text; one in a message from the file's text when ``root`` (the repository) is
+    given, and otherwise at the line its update starts on.
+    """
+    hint = "write the real text in place of each [[...]]"
+    found = []
+    located: dict[int, list[int]] | None = None
+    for update in incident.updates:
+        matches = list(PLACEHOLDER.finditer(update.message))
+        if matches and located is None:
+            located = _message_placeholder_lines(root / incident.path, incident.path) if root else {}
+        lines = (located or {}).get(update.line, [])
+        if len(lines) != len(matches):  # the file's text could not be matched to the message
+            lines = [lines[0] if lines else update.line] * len(matches)
+        for match, line in zip(matches, lines, strict=True):
+            found.append(Problem(incident.path, line, f"template text left in the message: {match.group(0)}", hint))
+    for match in PLACEHOLDER.finditer(incident.body):
+        line = incident.body_line + incident.body.count("\n", 0, match.start())
+        found.append(Problem(incident.path, line, f"template text left in the body: {match.group(0)}", hint))
+    return found
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
+def _message_placeholder_lines(path: Path, rel: str) -> dict[int, list[int]]:
+    """For each update (by the line it starts on), the line of each ``[[`` in its message's text.
+
+    A message's text runs from its key to the next key or item of the file; for an update whose
+    message cannot be placed the list holds just the message's own line.
+    """
+    try:
+        text = read_text(path, rel).lstrip("\ufeff")
+        if rel.endswith(".md"):
+            front, _, _ = split_front_matter(text, rel)
+            top, first = load(front, rel, 2), 2
+        else:
+            front, first = text, 1
+            top = load(front, rel)
+    except StatusgenError:
+        return {}
+    updates = top.get("updates") if isinstance(top, YMap) else None
+    if not isinstance(updates, YList):
+        return {}
+    marks = sorted(_landmarks(top))
+    file_lines = _LINE_BREAK.split(front)
+    located = {}
+    for index, entry in enumerate(updates):
+        if not isinstance(entry, YMap) or "message" not in entry:
+            continue
+        start = line_of(entry, "message")
+        end = next((mark for mark in marks if mark > start), first + len(file_lines))
+        raw = "\n".join(file_lines[start - first:end - first])
+        lines = [start + raw.count("\n", 0, m.start()) for m in PLACEHOLDER.finditer(raw)]
+        message = entry["message"] if isinstance(entry["message"], str) else ""
+        located[line_of(updates, index)] = lines if len(lines) == len(PLACEHOLDER.findall(message)) else [start]
+    return located
+
+
+def _landmarks(value: object) -> list[int]:
+    """The line of every key and item in a loaded YAML document."""
+    lines: list[int] = []
+    if isinstance(value, YMap):
+        lines += value.lines.values()
+        for item in value.values():
+            lines += _landmarks(item)
+    elif isinstance(value, YList):
+        lines += value.lines
+        for item in value:
+            lines += _landmarks(item)
+    return lines
+
+
+def fill(template: MessageTemplate, **fields: str) -> str:
+    """The template's text with its ``$fields`` filled in; unknown fields are left as written."""
+    return Template(template.text).safe_substitute(fields).strip() + "\n"

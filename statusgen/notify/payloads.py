@@ -1,0 +1,202 @@
+"""What each kind of notification target is sent about one update.
+
+Every message says the same things: the incident's title, the update's status, its message as
+plain text, the affected components and a link to the incident's page. The generic webhook
+gets the Statuspage webhook document (``meta``, ``page``, ``incident``), so receivers written
+for Statuspage work unchanged; chat services get their own message shapes, within their limits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from statusgen import markup
+from statusgen.load.config import NotifyTarget, Site
+from statusgen.load.incidents import Incident, Update
+from statusgen.theme.environment import STATUS_LABELS, Formatter, update_anchor
+from statusgen.timeutil import iso
+
+# Discord refuses longer messages outright; Slack and Teams truncate or refuse.
+DISCORD_CONTENT, DISCORD_TITLE, DISCORD_DESCRIPTION, DISCORD_FIELD, DISCORD_FOOTER = 2000, 256, 4096, 1024, 256
+SLACK_HEADER, SLACK_TEXT = 150, 3000
+_COLOURS = {"critical": 0xC62828, "major": 0xEF6C00, "minor": 0xF9A825, "none": 0x546E7A,
+            "maintenance": 0x1565C0}
+_DONE = 0x2E7D32
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One update to announce: the incident as published at that update, and the page then."""
+
+    site: Site
+    incident: Incident
+    update: Update
+    components: tuple[str, ...]
+    page: dict[str, Any]
+    api_incident: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        return STATUS_LABELS.get(self.update.status, self.update.status)
+
+    @property
+    def headline(self) -> str:
+        """``Investigating: Elevated API error rates``, on one line."""
+        return " ".join(f"{self.status}: {self.incident.title}".split())
+
+    @property
+    def subject(self) -> str:
+        """``[Acme Status] Investigating: Elevated API error rates``."""
+        return " ".join(f"[{self.site.title}] {self.headline}".split())
+
+    @property
+    def link(self) -> str:
+        return f"{self.site.url}incidents/{self.incident.id}/"
+
+    @property
+    def message(self) -> str:
+        return markup.plain(self.update.message)
+
+    @property
+    def done(self) -> bool:
+        return self.update.status in ("resolved", "completed", "cancelled")
+
+    def facts(self) -> list[tuple[str, str]]:
+        """Labelled details shown under the message."""
+        facts = [("Affected", ", ".join(self.components))] if self.components else []
+        window = self.incident.window
+        if window is not None:
+            when = Formatter(self.site.zone, self.site.language)
+            start, end = when.short_date(window.start), when.short_date(window.end)
+            until = when.clock(window.end) if end == start else f"{end}, {when.clock(window.end)}"
+            facts.append(("Window", f"{start}, {when.clock(window.start)} to {until}"))
+        return facts
+
+    def text(self) -> str:
+        """The whole notice as plain text."""
+        lines = [self.headline, "", self.message, ""]
+        lines += [f"{label}: {value}" for label, value in self.facts()]
+        return "\n".join([*lines, self.link, ""])
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def webhook(notice: Notice) -> dict[str, Any]:
+    """The Statuspage webhook document for an incident update."""
+    return {"meta": {"unsubscribe": notice.site.url, "documentation": f"{notice.site.url}api/v2/summary.json"},
+            "page": notice.page, "incident": notice.api_incident}
+
+
+def _slack_escape(text: str) -> str:
+    # Slack reads <...> as a link or a mention (<!channel> notifies everyone), in the fallback
+    # text as in blocks, so the three characters are always escaped.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack(notice: Notice) -> dict[str, Any]:
+    """A Slack incoming-webhook message: fallback ``text`` for notifications, and blocks."""
+    details = " · ".join(f"{label}: {_slack_escape(value)}" for label, value in notice.facts())
+    context = f"{details} · <{notice.link}|View incident>" if details else f"<{notice.link}|View incident>"
+    return {
+        "text": clip(_slack_escape(f"{notice.headline}\n{notice.message}"), SLACK_TEXT),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": clip(notice.headline, SLACK_HEADER)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(_slack_escape(notice.message), SLACK_TEXT)}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(context, SLACK_TEXT)}]},
+        ],
+        "unfurl_links": False, "unfurl_media": False,
+    }
+
+
+def _discord_escape(text: str) -> str:
+    for char in "\\*_~`|>#[]":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def discord(notice: Notice) -> dict[str, Any]:
+    """A Discord webhook message: a one-line ``content`` and an embed with the details."""
+    fields = [{"name": "Status", "value": notice.status, "inline": True}]
+    fields += [{"name": label, "value": clip(value, DISCORD_FIELD), "inline": True} for label, value in notice.facts()]
+    return {
+        "content": clip(_discord_escape(notice.headline), DISCORD_CONTENT),
+        "embeds": [{
+            "title": clip(notice.incident.title, DISCORD_TITLE),
+            "url": notice.link,
+            "description": clip(notice.message, DISCORD_DESCRIPTION),
+            "color": _DONE if notice.done else _COLOURS.get(notice.incident.impact, _COLOURS["none"]),
+            "fields": fields,
+            "timestamp": iso(notice.update.at),
+            "footer": {"text": clip(notice.site.title, DISCORD_FOOTER)},
+        }],
+        # Incident text comes from many hands: it must never ping @everyone or a role.
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def teams(notice: Notice) -> dict[str, Any]:
+    """A Teams incoming-webhook message carrying an Adaptive Card."""
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard", "version": "1.4",
+        "body": [
+            {"type": "TextBlock", "text": notice.incident.title, "weight": "Bolder", "size": "Medium", "wrap": True},
+            {"type": "TextBlock", "text": notice.status, "weight": "Bolder", "spacing": "None",
+             "color": "Good" if notice.done else "Attention" if notice.incident.impact in ("major", "critical")
+             else "Default"},
+            {"type": "TextBlock", "text": notice.message, "wrap": True},
+            {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in notice.facts()]},
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "View incident", "url": notice.link}],
+    }
+    return {"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+
+
+def _html(notice: Notice) -> str:
+    facts = Markup("").join(Markup("<p><strong>{}:</strong> {}</p>\n").format(label, value)
+                            for label, value in notice.facts())
+    return str(Markup(
+        '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{headline}</title></head>\n'
+        "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
+        '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n').format(
+        lang=notice.site.language, headline=notice.headline, message=markup.render(notice.update.message),
+        facts=facts, link=notice.link))
+
+
+def email(notice: Notice, target: NotifyTarget) -> EmailMessage:
+    """A multipart email: plain text, and the same as HTML."""
+    host = urlsplit(notice.site.url).hostname or "localhost"
+    stamp = update_anchor(notice.update.at).removeprefix("update-")
+    message = EmailMessage()
+    message["Subject"] = notice.subject
+    message["From"] = target.sender or ""
+    message["To"] = ", ".join(target.to)
+    message["Date"] = format_datetime(notice.update.at)
+    # Stable ids: the same update always has the same Message-ID, and a mail reader threads an
+    # incident's updates together.
+    message["Message-ID"] = f"<{notice.incident.id}.{stamp}@{host}>"
+    message["References"] = f"<{notice.incident.id}@{host}>"
+    message.set_content(notice.text())
+    message.add_alternative(_html(notice), subtype="html")
+    return message
+
+
+BUILDERS = {"webhook": webhook, "slack": slack, "discord": discord, "teams": teams}
+
+
+def preview(notice: Notice, target: NotifyTarget) -> str:
+    """What a target would be sent, for ``--dry-run``."""
+    if target.type == "email":
+        return f"Subject: {notice.subject}\nFrom: {target.sender}\nTo: {', '.join(target.to)}\n\n{notice.text()}"
+    return json.dumps(BUILDERS[target.type](notice), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,195 @@
+"""A read-only Statuspage v2 API: the same files, field names and value sets, so existing
+clients and widgets work unchanged.
+
+Ids are stable across builds: a component's id is its ``id``, a group's is ``group-`` and its
+slugified name, an incident's is its file stem, and an update's is the incident's id and the
+update's time. Cancelled maintenance is left out: Statuspage has no such state, and calendar
+subscribers hear of it through ``maintenance.ics``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, time
+from typing import Any
+
+from statusgen.derive import timeline
+from statusgen.load.config import Component
+from statusgen.load.incidents import Incident
+from statusgen.derive.maintenance import active_interval
+from statusgen.render.pages import groups
+from statusgen.derive.state import SiteState
+from statusgen.timeutil import iso
+
+LIST_LIMIT = 50
+_INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+
+
+def group_id(name: str) -> str:
+    return "group-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed")
+
+
+class Api:
+    """Builds the API documents from the site state."""
+
+    def __init__(self, state: SiteState):
+        self.state = state
+        site = state.config.site
+        self.page_id = hashlib.sha256(site.url.encode()).hexdigest()[:12]
+        self.page = {"id": self.page_id, "name": site.title, "url": site.url.rstrip("/"),
+                     "time_zone": site.timezone, "updated_at": iso(self._updated_at())}
+        self.first_seen = self._first_seen()
+        self.components = self._components()
+        self.by_id = {c["id"]: c for c in self.components}
+
+    def _updated_at(self) -> datetime:
+        """When the page last changed: the newest update, or a maintenance starting or ending."""
+        moments = [i.last_update.at for i in self.state.incidents]
+        for m in self.state.incidents:
+            if m.is_maintenance and (interval := active_interval(m)) is not None:
+                moments += [x for x in (interval.start, interval.end) if x is not None and x <= self.state.now]
+        return max(moments, default=self.state.now)
+
+    def _first_seen(self) -> datetime:
+        return min((i.started for i in self.state.incidents), default=self.state.now)
+
+    def _created(self, component: Component) -> datetime:
+        if component.since is not None:
+            local = datetime.combine(component.since, time(), tzinfo=self.state.config.site.zone)
+            return local.astimezone(UTC)
+        return self.first_seen
+
+    def _changed(self, component_id: str, created: datetime) -> datetime:
+        """The last instant by ``now`` at which the component's status changed."""
+        now = self.state.now
+        edges = [created]
+        for span in self.state.spans.get(component_id, ()):
+            edges += [m for m in (span.start, span.end) if m is not None and m <= now]
+        return max(edges)
+
+    def _components(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = []
+        position = 1
+        for group in groups(self.state):
+            gid = group_id(group.name) if group.name else None
+            if group.name is not None:
+                created = min(self._created(c) for c in group.components)
+                result.append(self._component(gid or "", group.name, group.status, created,
+                                              max(self._changed(c.id, self._created(c)) for c in group.components),
+                                              position, None, None, None, True,
+                                              [c.id for c in group.components]))
+                position += 1
+            for component in group.components:
+                created = self._created(component)
+                result.append(self._component(
+                    component.id, component.name, self.state.components[component.id], created,
+                    self._changed(component.id, created), position, component.description or None,
+                    component.since.isoformat() if component.since else None, gid, False, None))
+                position += 1
+        return result
+
+    def _component(self, cid: str, name: str, state: str, created: datetime, updated: datetime,
+                   position: int, description: str | None, start_date: str | None, gid: str | None,
+                   is_group: bool, members: list[str] | None) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": cid, "name": name, "status": state, "created_at": iso(created),
+            "updated_at": iso(updated), "position": position, "description": description,
+            "showcase": not is_group, "start_date": start_date, "group_id": gid,
+            "page_id": self.page_id, "group": is_group, "only_show_if_degraded": False,
+        }
+        if members is not None:
+            item["components"] = members
+        return item
+
+    def incident(self, incident: Incident) -> dict[str, Any]:
+        site = self.state.config.site
+        names = self.state.config.by_id
+        state = self.state.status_of[incident.id]
+        changes = self.state.changes[incident.id]
+        updates = []
+        for update, changed in reversed(list(zip(incident.updates, changes, strict=True))):
+            updates.append({
+                "id": f"{incident.id}-{update.at.strftime('%Y%m%dt%H%M%Sz')}",
+                "status": update.status,
+                "body": update.message,
+                "incident_id": incident.id,
+                "created_at": iso(update.at), "updated_at": iso(update.at), "display_at": iso(update.at),
+                "affected_components": [
+                    {"code": cid, "name": names[cid].name, "old_status": old, "new_status": new}
+                    for cid, (old, new) in changed.items()] or None,
+                "deliver_notifications": True, "custom_tweet": None, "tweet_id": None,
+            })
+        monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
+        ended = self.state.ended(incident)
+        window = incident.window
+        return {
+            "id": incident.id, "name": incident.title, "status": state,
+            "created_at": iso(incident.started), "updated_at": iso(incident.last_update.at),
+            "monitoring_at": iso(monitoring) if monitoring else None,
+            "resolved_at": iso(ended) if ended else None,
+            "impact": incident.impact,
+            "shortlink": f"{site.url}incidents/{incident.id}/",
+            "started_at": iso(window.start if window else incident.started),
+            "page_id": self.page_id,
+            "incident_updates": updates,
+            "components": [self.by_id[cid] for cid in incident.component_ids],
+            "scheduled_for": iso(window.start) if window else None,
+            "scheduled_until": iso(window.end) if window else None,
+            "scheduled_remind_prior": False if window else None,
+            "scheduled_auto_in_progress": True if window else None,
+            "scheduled_auto_completed": True if window else None,
+        }
+
+    def status(self) -> dict[str, str]:
+        return {"indicator": self.state.indicator, "description": self.state.description}
+
+    def documents(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every API document by its path under the site."""
+        state = self.state
+        incidents = [i for i in state.incidents if not i.is_maintenance]
+        incidents.sort(key=lambda i: (i.started, i.id), reverse=True)
+        maintenance = [m for m in state.incidents
+                       if m.is_maintenance and state.status_of[m.id] != "cancelled"]
+        maintenance.sort(key=lambda m: (m.when, m.id), reverse=True)
+        unresolved = [i for i in incidents if timeline.is_open(i)]
+        upcoming = [self.incident(m) for m in state.upcoming_maintenance]
+        active = [self.incident(m) for m in state.active_maintenance]
+        page = self.page
+        yield "api/v2/summary.json", {
+            "page": page, "components": self.components,
+            "incidents": [self.incident(i) for i in unresolved],
+            "scheduled_maintenances": active + upcoming, "status": self.status()}
+        yield "api/v2/status.json", {"page": page, "status": self.status()}
+        yield "api/v2/components.json", {"page": page, "components": self.components}
+        yield "api/v2/incidents.json", {"page": page,
+                                        "incidents": [self.incident(i) for i in incidents[:LIST_LIMIT]]}
+        yield "api/v2/incidents/unresolved.json", {"page": page,
+                                                   "incidents": [self.incident(i) for i in unresolved]}
+        yield "api/v2/scheduled-maintenances.json", {
+            "page": page, "scheduled_maintenances": [self.incident(m) for m in maintenance[:LIST_LIMIT]]}
+        yield "api/v2/scheduled-maintenances/upcoming.json", {"page": page, "scheduled_maintenances": upcoming}
+        yield "api/v2/scheduled-maintenances/active.json", {"page": page, "scheduled_maintenances": active}
+
+
+def uptime_document(state: SiteState) -> dict[str, Any]:
+    """``api/uptime.json``: the figures the pages show, rounded the same way."""
+    return {"timezone": state.config.site.timezone, "components": {
+        cid: {"uptime_90d": figures.uptime_90d,
+              "days": [{"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
+                       for d in figures.days],
+              "months": [{"month": m.month, "uptime": m.uptime, "downtime_minutes": m.downtime_minutes}
+                         for m in figures.months]}
+        for cid, figures in state.uptime.items()}}
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def all_files(state: SiteState) -> Iterator[tuple[str, bytes]]:
+    for path, document in Api(state).documents():
+        yield path, encode(document)
+    yield "api/uptime.json", encode(uptime_document(state))

@@ -1,0 +1,158 @@
+"""Atom, RSS and JSON Feed: one entry per published update, site-wide and per component."""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from urllib.parse import urlsplit
+
+from markupsafe import escape
+
+from statusgen import markup, timeutil
+from statusgen.output.cache import key
+from statusgen.load.config import Site
+from statusgen.load.incidents import Incident, Update
+from statusgen.derive.state import SiteState
+from statusgen.theme.environment import IMPACT_LABELS, STATUS_LABELS, update_anchor
+from statusgen.output.writer import Unit
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Entry:
+    incident: Incident
+    update: Update
+    changes: dict[str, tuple[str, str]]
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        return (self.update.at, self.incident.id)
+
+
+def entry_id(site: Site, incident: Incident, update: Update) -> str:
+    """A ``tag:`` URI naming one update; it never changes for as long as the update's time does."""
+    host = urlsplit(site.url).hostname or "localhost"
+    return f"tag:{host},{incident.id[:10]}:{incident.id}/{update_anchor(update.at)}"
+
+
+def entries(state: SiteState, incidents: Iterable[Incident], limit: int) -> list[Entry]:
+    """The newest ``limit`` published updates of ``incidents``, newest first."""
+    # No incident can have an update newer than its last one, so the newest entries all come from
+    # the ``limit`` incidents updated last: only those are looked at, whatever the history's size.
+    latest = heapq.nlargest(limit, incidents, key=lambda i: (i.last_update.at, i.id))
+    result = [Entry(incident, update, changes)
+              for incident in latest
+              for update, changes in zip(incident.updates, state.changes[incident.id], strict=True)]
+    result.sort(key=lambda e: (e.update.at, e.incident.id), reverse=True)
+    return result[:limit]
+
+
+def all_feeds(state: SiteState) -> Iterator[Unit]:
+    """The site-wide feeds and each component's, keyed on the entries they hold."""
+    site = state.config.site
+    every = entries(state, state.incidents, site.feed_entries)
+    newest = every[0].update.at if every else _EPOCH
+    yield from _feed_files(state, "", site.title, site.description or site.title, every, newest)
+    for component in state.config.components:
+        chosen = entries(state, state.by_component[component.id], site.feed_entries)
+        title = f"{component.name} · {site.title}"
+        yield from _feed_files(state, f"components/{component.id}/", title,
+                               f"Incidents and maintenance affecting {component.name}", chosen,
+                               chosen[0].update.at if chosen else newest)
+
+
+def _feed_files(state: SiteState, prefix: str, title: str, description: str,
+                chosen: Sequence[Entry], updated: datetime) -> Iterator[Unit]:
+    site = state.config.site
+    chosen = chosen[: site.feed_entries]
+    inputs = [prefix, title, description, updated, [(e.incident.id, e.incident.digest, e.update.at) for e in chosen]]
+    yield Unit(f"{prefix}feed.atom", key("atom", inputs),
+               partial(_xml, state, prefix, title, description, chosen, updated, "atom"))
+    yield Unit(f"{prefix}feed.rss", key("rss", inputs),
+               partial(_xml, state, prefix, title, description, chosen, updated, "rss"))
+    yield Unit(f"{prefix}feed.json", key("json", inputs),
+               partial(json_feed, state, prefix, title, description, chosen))
+
+
+def _title(entry: Entry) -> str:
+    return f"{entry.incident.title}: {STATUS_LABELS[entry.update.status]}"
+
+
+def _content(state: SiteState, entry: Entry) -> str:
+    html = str(markup.render(entry.update.message))
+    names = state.config.by_id
+    if entry.changes:
+        items = "".join(f"<li>{escape(names[c].name)}: {STATUS_LABELS[old]} → {STATUS_LABELS[new]}</li>"
+                        for c, (old, new) in entry.changes.items())
+        html += f"<ul>{items}</ul>"
+    return html
+
+
+def _link(site: Site, entry: Entry) -> str:
+    return f"{site.url}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
+
+
+def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry],
+         updated: datetime, kind: str) -> bytes:
+    from feedgen.feed import FeedGenerator  # loads only when a feed is made
+
+    site = state.config.site
+    feed = FeedGenerator()
+    feed.id(site.url + prefix)
+    feed.title(escape(title) if kind == "rss" else title)
+    feed.subtitle(escape(description) if kind == "rss" else description)
+    feed.author({"name": site.title})
+    # feedgen gives RSS the last link added, so the page link goes last.
+    feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
+    feed.link(href=site.url + prefix, rel="alternate")
+    feed.language(site.language)
+    feed.generator("statusgen")
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    for entry in chosen:
+        item = feed.add_entry(order="append")
+        item.id(entry_id(site, entry.incident, entry.update))
+        item.guid(entry_id(site, entry.incident, entry.update), permalink=False)
+        # RSS readers take titles and descriptions for HTML; Atom says what type each one is.
+        item.title(escape(_title(entry)) if kind == "rss" else _title(entry))
+        item.link(href=_link(site, entry))
+        item.published(entry.update.at)
+        item.updated(entry.update.at)
+        item.content(_content(state, entry), type="html")
+        if kind == "rss":
+            item.description(str(markup.render(entry.update.message)))
+        else:
+            item.summary(markup.plain(entry.update.message))
+        item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
+    return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+
+
+def json_feed(state: SiteState, prefix: str, title: str, description: str,
+              chosen: Sequence[Entry]) -> bytes:
+    """JSON Feed 1.1."""
+    site = state.config.site
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "home_page_url": site.url + prefix,
+        "feed_url": f"{site.url}{prefix}feed.json",
+        "description": description,
+        "language": site.language,
+        "authors": [{"name": site.title}],
+        "items": [{
+            "id": entry_id(site, e.incident, e.update),
+            "url": _link(site, e),
+            "title": _title(e),
+            "content_html": _content(state, e),
+            "summary": markup.plain(e.update.message),
+            "date_published": timeutil.iso(e.update.at),
+            "date_modified": timeutil.iso(e.update.at),
+            "tags": [e.incident.impact, e.update.status, *e.incident.component_ids],
+        } for e in chosen],
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,180 @@
+"""HTML pages, sitemap and robots.txt: pure functions of the site state."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from itertools import groupby
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from statusgen.output.cache import key
+from statusgen.load.config import Component
+from statusgen.load.incidents import Incident
+from statusgen.derive.policy import next_update_due
+from statusgen.theme.sandbox import Environment
+from statusgen.derive.state import SiteState
+from statusgen.derive.timeline import SEVERITY
+from statusgen.theme.environment import Formatter, render_page
+from statusgen.derive.uptime import ComponentUptime, combine
+from statusgen.output.writer import Unit
+
+HISTORY_PAGE_SIZE = 100
+COMPONENT_INCIDENTS = 50
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of the component list: a named group of components, or one ungrouped component."""
+
+    name: str | None
+    components: tuple[Component, ...]
+    status: str
+    uptime: ComponentUptime | None = None
+
+
+def groups(state: SiteState) -> list[Group]:
+    """Components by group in config order; a group shows its components' worst status."""
+    result: list[Group] = []
+    index: dict[str, int] = {}
+    for component in state.config.components:
+        if component.group is None:
+            result.append(Group(None, (component,), state.components[component.id]))
+        elif component.group in index:
+            old = result[index[component.group]]
+            result[index[component.group]] = Group(old.name, old.components + (component,), "")
+        else:
+            index[component.group] = len(result)
+            result.append(Group(component.group, (component,), ""))
+    return [g if g.name is None else
+            Group(g.name, g.components, worst(state, g.components),
+                  combine([state.uptime[c.id] for c in g.components]))
+            for g in result]
+
+
+def worst(state: SiteState, components: tuple[Component, ...]) -> str:
+    return max((state.components[c.id] for c in components), key=SEVERITY.__getitem__)
+
+
+class Pages:
+    """Renders every page of the site."""
+
+    def __init__(self, env: Environment, state: SiteState, formatter: Formatter,
+                 css: bytes):
+        self.env = env
+        self.state = state
+        self.fmt = formatter
+        self.site = state.config.site
+        self.css_version = hashlib.sha256(css).hexdigest()[:10]
+        self.groups = groups(state)
+        self.titles = {i.id: i.title for i in state.incidents}
+        self._summaries: dict[str, list[Any]] = {}
+
+    def due(self, incident: Incident) -> datetime | None:
+        """When the open incident's next update is due by the communication policy."""
+        return next_update_due(incident, self.state.config.policy)
+
+    def render(self, template: str, path: str, **context: Any) -> bytes:
+        """The page ``path``, made from ``template``; a theme's error is raised at its line."""
+        depth = path.count("/")
+        root = "../" * depth if path != "404.html" else self.site.base_path
+        canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
+        html = render_page(self.env, template, path, dict(
+            site=self.site, state=self.state, root=root, canonical=canonical,
+            css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
+            titles=self.titles, due=self.due, **context))
+        return html.encode("utf-8")
+
+    def _summary(self, incident: Incident) -> list[Any]:
+        """What a list row or page of the incident shows beyond its file: its state at now."""
+        if incident.id not in self._summaries:
+            self._summaries[incident.id] = [incident.id, incident.digest, len(incident.updates),
+                                            self.state.status_of[incident.id], self.state.ended(incident),
+                                            self.due(incident)]
+        return self._summaries[incident.id]
+
+    def units(self) -> Iterator[Unit]:
+        """Every page. Pages of incidents and history are keyed on what they show, so a later
+        build can carry them over unchanged; the rest depend on the clock and are always made."""
+        yield Unit("index.html", None, self.index)
+        for incident in self.state.incidents:
+            yield Unit(f"incidents/{incident.id}/index.html", key("incident", self._summary(incident)),
+                       partial(self.incident, incident))
+        for component in self.state.config.components:
+            shown = self.state.by_component[component.id][:COMPONENT_INCIDENTS]
+            figures = self.state.uptime[component.id]
+            linked = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+            yield Unit(f"components/{component.id}/index.html",
+                       key("component", component.id, self.state.components[component.id], figures, linked,
+                           len(self.state.by_component[component.id]), [self._summary(i) for i in shown]),
+                       partial(self.component, component))
+        incidents = self.state.incidents
+        pages = max(1, -(-len(incidents) // HISTORY_PAGE_SIZE))
+        for number in range(1, pages + 1):
+            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
+            yield Unit(history_path(number), key("history", number, pages, [self._summary(i) for i in chunk]),
+                       partial(self.history, number, pages, chunk))
+        yield Unit("404.html", key("404"), partial(self.render, "404.html", "404.html", page_title="Page not found"))
+        yield Unit("sitemap.xml", None, self.sitemap)
+        yield Unit("robots.txt", key("robots"), self.robots)
+
+    def index(self) -> bytes:
+        today = self.fmt.local(self.state.now).date()
+        recent = [i for i in self.state.incidents
+                  if self.fmt.local(i.when).date() > today - timedelta(days=RECENT_DAYS)
+                  and i.when <= self.state.now]
+        by_day = {day: list(items) for day, items in
+                  groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
+        days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), []))
+                for n in range(RECENT_DAYS)]
+        webcal = "webcal://" + self.site.url.split("://", 1)[1] + "maintenance.ics"
+        return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
+
+    def incident(self, incident: Incident) -> bytes:
+        updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
+        updates.reverse()
+        return self.render("incident.html", f"incidents/{incident.id}/index.html",
+                           page_title=incident.title, incident=incident, updates=updates,
+                           next_update=self.due(incident))
+
+    def component(self, component: Component) -> bytes:
+        incidents = self.state.by_component[component.id]
+        return self.render("component.html", f"components/{component.id}/index.html",
+                           page_title=component.name, component=component,
+                           incidents=incidents[:COMPONENT_INCIDENTS], more=len(incidents) > COMPONENT_INCIDENTS)
+
+    def history(self, number: int, pages: int, chunk: tuple[Incident, ...]) -> bytes:
+        months = [(month, list(items)) for month, items in
+                  groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
+        return self.render("history.html", history_path(number), page_title="History",
+                           months=months, number=number, pages=pages, history_dir=history_dir)
+
+    def sitemap(self) -> bytes:
+        entries: list[tuple[str, date | None]] = [("", None)]
+        entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date())
+                    for i in self.state.incidents]
+        entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
+        pages = max(1, -(-len(self.state.incidents) // HISTORY_PAGE_SIZE))
+        entries += [(history_dir(n), None) for n in range(1, pages + 1)]
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path, lastmod in entries:
+            extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+            lines.append(f"  <url><loc>{xml_escape(self.site.url + path)}</loc>{extra}</url>")
+        lines.append("</urlset>\n")
+        return "\n".join(lines).encode()
+
+    def robots(self) -> bytes:
+        return f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+
+
+def history_path(number: int) -> str:
+    return "history/index.html" if number == 1 else f"history/page/{number}/index.html"
+
+
+def history_dir(number: int) -> str:
+    return history_path(number)[: -len("index.html")]
