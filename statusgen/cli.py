@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 
 from statusgen import __version__
+from statusgen.commands.build import build
 from statusgen.derive import policy
-from statusgen.commands.build import build, load_repository
-from statusgen.load.config import IMPACTS
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
+from statusgen.load.config import IMPACTS
 from statusgen.load.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from statusgen.load.repository import load_repository
 from statusgen.timeutil import resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -292,8 +293,8 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else root / "site"
     result = build(root, out, now, use_cache=not args.no_cache, jobs=args.jobs,
                    report=lambda line: print(printable(line), file=sys.stderr))
-    if result.repo.cache is not None:
-        _report(result.repo.cache.problems)
+    if result.cache is not None:
+        _report(result.cache.problems)
     found = policy.check(result.repo, now)
     line = result.summary()
     if found:

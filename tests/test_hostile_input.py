@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen.load import yamltext
-from statusgen.output import writer
+from statusgen import inputs
 from statusgen.errors import StatusgenError, printable
+from statusgen.output import writer
 
 NOW = "2025-11-10T12:00:00Z"
 MAX_SECONDS = 10
@@ -452,10 +452,10 @@ def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, m
     pipe = repo.root / "incidents/2025-11-04-swapped.md"
     os.mkfifo(pipe)
     real_lstat = os.lstat
-    monkeypatch.setattr(yamltext.os, "lstat",
+    monkeypatch.setattr(inputs.os, "lstat",
                         lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
     with pytest.raises(StatusgenError) as raised:
-        yamltext.read_text(pipe, "incidents/2025-11-04-swapped.md")
+        inputs.read_text(pipe, "incidents/2025-11-04-swapped.md")
     assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
 
 
@@ -887,13 +887,14 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
                                                                     monkeypatch, case: str, command: str):
     assert repo.build(NOW) == 0
     theme_name, expected = theme_link(repo, outside, case)
-    from statusgen.theme import environment
+    from statusgen.theme import checks, files
 
     def unread(*args, **kwargs):
         raise AssertionError("the theme was read")
 
-    for name in ("theme_dirs", "theme_files", "theme_problems", "link_problems", "static_files"):
-        monkeypatch.setattr(theme, name, unread)
+    for module, name in ((files, "theme_dirs"), (files, "theme_files"), (checks, "theme_problems"),
+                         (files, "link_problems"), (files, "static_files")):
+        monkeypatch.setattr(module, name, unread)
     before = tree_digest(repo.site)
     capsys.readouterr()
     assert repo.run(command, "--now", NOW) == 1

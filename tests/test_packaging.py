@@ -91,7 +91,7 @@ def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path, wheel
                     str(target), str(wheel)], check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
     probe = subprocess.run(
-        [sys.executable, "-c", "import statusgen.theme.environment as t; print(t.__file__); print(t.default_theme_dir())"],
+        [sys.executable, "-c", "import statusgen.theme.files as t; print(t.__file__); print(t.default_theme_dir())"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split()
     assert probe[0].startswith(str(target)) and probe[1].startswith(str(target))
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now",

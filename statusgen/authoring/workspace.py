@@ -14,9 +14,13 @@ from pathlib import Path
 from slugify import slugify
 
 from statusgen.authoring import yamledit
+from statusgen.derive.maintenance import active_interval, status_at
+from statusgen.derive.policy import has_postmortem
+from statusgen.derive.timeline import is_open
+from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean
+from statusgen.inputs import MAX_FILE_BYTES, read_text
 from statusgen.load import messages
 from statusgen.load.config import Config, load_config
-from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean
 from statusgen.load.incidents import (
     INCIDENT_COMPONENT_STATUSES,
     INCIDENT_DIR,
@@ -26,12 +30,12 @@ from statusgen.load.incidents import (
     load_incidents,
     parse_incident,
 )
-from statusgen.derive.maintenance import active_interval, status_at
-from statusgen.derive.policy import has_postmortem
-from statusgen.derive.timeline import is_open
-from statusgen.theme.environment import STATUS_LABELS, Formatter
+from statusgen.load.yamltext import NOT_TEXT
+from statusgen.output.atomic import create_exclusively, write_atomically
+from statusgen.output.lock import edit_lock
+from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
-from statusgen.load.yamltext import MAX_FILE_BYTES, NOT_TEXT, read_text
+from statusgen.vocabulary import STATUS_LABELS
 
 DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance",
                   "none": "operational"}
@@ -339,7 +343,7 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
     incident = _validated(body, f"{INCIDENT_DIR}/{stem}.md", stem, config)  # a mistake touches nothing
     folder.mkdir(exist_ok=True)
     # Under the lock, two `new`s of one title at once take two names rather than one failing.
-    with yamledit.edit_lock(root):
+    with edit_lock(root):
         # Every name in the folder counts, those of files that do not load too: a broken file's
         # id is still its stem.
         taken = {i.id for i in ws.incidents} | set(ws.broken()) | {p.stem for p in folder.iterdir()}
@@ -348,7 +352,7 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
             stem, number = f"{day}-{slug}-{number}", number + 1
         rel = f"{INCIDENT_DIR}/{stem}.md"
         incident = _validated(body, rel, stem, config)
-        yamledit.create_exclusively(root / rel, body)
+        create_exclusively(root / rel, body)
     return Written(root / rel, incident, warnings)
 
 
@@ -370,10 +374,10 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
 
     # Checked first on the file as loaded, so that a mistake in the command touches nothing.
     attempt(*_reread(path, found, config))
-    with yamledit.edit_lock(root):
+    with edit_lock(root):
         text, incident = _reread(path, found, config)
         new_text, updated = attempt(text, incident)
-        yamledit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+        write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
     return Written(root / incident.path, updated, warnings)
 
 
@@ -460,10 +464,10 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
     path = yamledit.edit_target(root, root / found.path, found.path)
     skeleton = messages.get(root, "postmortem")
     _with_postmortem(config, *_reread(path, found, config), skeleton)  # a mistake touches nothing
-    with yamledit.edit_lock(root):
+    with edit_lock(root):
         text, incident = _reread(path, found, config)
         new_text, updated = _with_postmortem(config, text, incident, skeleton)
-        yamledit.write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
+        write_atomically(path, new_text, rel=incident.path, expected=text.encode("utf-8"))
     return Written(root / incident.path, updated, warnings)
 
 

@@ -1,0 +1,1 @@
+"""The commands that run the pipeline: build, serve, init."""

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from statusgen import __version__
-from statusgen.authoring.yamledit import create_exclusively
 from statusgen.errors import StatusgenError
+from statusgen.output.atomic import create_exclusively
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)

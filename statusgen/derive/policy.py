@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from statusgen.load.config import Policy
-from statusgen.errors import Problem
-from statusgen.load.incidents import Incident
-from statusgen.derive.state import Repository
 from statusgen.derive.timeline import is_open, published, resolved_at
+from statusgen.errors import Problem
+from statusgen.load.config import Policy
+from statusgen.load.incidents import Incident
+from statusgen.load.repository import Repository
 from statusgen.timeutil import format_duration
 
 _WHEN = r"(?:by|at|in|within|before|around)\b"

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from statusgen.derive import timeline
-from statusgen.load.config import Config
-from statusgen.load.incidents import Incident
 from statusgen.derive.maintenance import active_interval
 from statusgen.derive.uptime import ComponentUptime, component_uptime
-
-
-@dataclass(frozen=True)
-class Repository:
-    """Everything loaded from a status repository."""
-
-    config: Config
-    incidents: tuple[Incident, ...]
-    cache: Any = field(default=None, compare=False, repr=False)
+from statusgen.load.config import Config
+from statusgen.load.incidents import Incident
+from statusgen.load.repository import Repository
 
 
 class Changes:

@@ -14,8 +14,9 @@ from babel import Locale, UnknownLocaleError
 
 from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.fields import Reader, slug_ok
-from statusgen.load.yamltext import LINK_HINTS, YList, YMap, line_of, link_problem, load, read_text
+from statusgen.load.yamltext import YList, YMap, line_of, load
 
 CONFIG_NAME = "statusgen.yaml"
 IMPACTS = ("none", "minor", "major", "critical")

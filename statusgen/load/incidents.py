@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from statusgen import markup
-from statusgen.load.config import IMPACTS, Config
 from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.inputs import link_problem, read_text
+from statusgen.load.config import IMPACTS, Config
 from statusgen.load.fields import Reader
-from statusgen.load.yamltext import NOT_TEXT, YList, YMap, line_of, link_problem, load, read_text
+from statusgen.load.yamltext import NOT_TEXT, YList, YMap, line_of, load
 
 INCIDENT_DIR = "incidents"
 

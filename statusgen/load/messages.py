@@ -13,8 +13,9 @@ from pathlib import Path
 from string import Template
 
 from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.inputs import read_text
 from statusgen.load.incidents import Incident, split_front_matter
-from statusgen.load.yamltext import YList, YMap, line_of, load, read_text
+from statusgen.load.yamltext import YList, YMap, line_of, load
 
 BUILT_IN = Path(__file__).resolve().parents[1] / "messages"
 REPO_DIR = "templates"

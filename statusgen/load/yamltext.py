@@ -9,11 +9,7 @@ and they are how "billion laughs" documents blow up.
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -110,87 +106,6 @@ class _Lines:
         if self.table is not None and parser_line < len(self.table):
             return self.table[parser_line] + self.offset
         return parser_line + self.offset
-
-
-MAX_FILE_BYTES = 1_000_000
-_TOO_BIG_HINT = "move long material elsewhere and link to it"
-
-
-def link_problem(path: Path, root: Path) -> str | None:
-    """What is wrong with the symlink ``path`` in the repository at ``root``, if anything: it leads
-    in a loop, to nothing, out of the repository (where a pull request could point it at a file
-    of the machine that builds the site), or into its ``.git`` (whose config holds the checkout's
-    credentials in CI)."""
-    try:
-        target = path.resolve(strict=True)
-    except RuntimeError:  # how Python 3.11 reports a loop
-        return "symlink loop"
-    except OSError as exc:
-        return "symlink loop" if exc.errno == errno.ELOOP else "broken symlink: what it points to is missing"
-    real_root = root.resolve()
-    if not target.is_relative_to(real_root):
-        return "symlink points outside the repository"
-    if target.relative_to(real_root).parts[:1] == (".git",):
-        return "symlink points into .git"
-    return None
-
-
-LINK_HINTS = {"symlink loop": "point the link at a file, or remove it",
-              "broken symlink: what it points to is missing": "restore its target, or remove the link",
-              "symlink points outside the repository": "copy the file into the repository instead",
-              "symlink points into .git": "link to files of the working tree only"}
-
-_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
-
-
-def not_a_file(mode: int) -> str | None:
-    """What a file of ``mode`` (from stat) is if it is not a regular file: "a named pipe", ..."""
-    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-
-
-def read_text(path: Path, rel: str) -> str:
-    """The text of the source file ``rel`` (relative to the repository) at ``path``, refusing what
-    no status repository should hold: a symlink out of the repository or into its .git, what is not
-    a regular file (a named pipe would block the build forever), a file over 1 MB, text that is
-    not UTF-8."""
-    try:
-        info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
-            problem = link_problem(path, path.parents[rel.count("/")])
-            if problem:
-                raise StatusgenError(problem, rel, 1, LINK_HINTS[problem])
-            info = os.stat(path)
-        _check_regular(info, rel)
-        data = _read_regular(path, rel)
-    except OSError as exc:
-        raise StatusgenError(f"cannot read the file: {exc.strerror or exc}", rel, 1) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
-
-
-def _check_regular(info: os.stat_result, rel: str) -> None:
-    kind = not_a_file(info.st_mode)
-    if kind is not None:
-        raise StatusgenError(f"{kind}, not a file", rel, 0, "remove it, or put a plain text file in its place")
-    if info.st_size > MAX_FILE_BYTES:
-        raise StatusgenError(f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1,
-                             _TOO_BIG_HINT)
-
-
-def _read_regular(path: Path, rel: str) -> bytes:
-    """The bytes of ``path``, checked a regular file once open too: what was checked before it was
-    opened may have been swapped since. O_NONBLOCK keeps the open of a named pipe from waiting."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        _check_regular(os.fstat(fd), rel)
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # it grew after it was measured
-        raise StatusgenError(f"file is over {MAX_FILE_BYTES:,} bytes, the limit", rel, 1, _TOO_BIG_HINT)
-    return data
 
 
 def _may_nest_deeply(text: str) -> bool:

@@ -20,8 +20,10 @@ from markupsafe import Markup
 from statusgen import markup
 from statusgen.load.config import NotifyTarget, Site
 from statusgen.load.incidents import Incident, Update
-from statusgen.theme.environment import STATUS_LABELS, Formatter, update_anchor
+from statusgen.theme.environment import update_anchor
+from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
+from statusgen.vocabulary import STATUS_LABELS
 
 # Discord refuses longer messages outright; Slack and Teams truncate or refuse.
 DISCORD_CONTENT, DISCORD_TITLE, DISCORD_DESCRIPTION, DISCORD_FIELD, DISCORD_FOOTER = 2000, 256, 4096, 1024, 256

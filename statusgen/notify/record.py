@@ -7,8 +7,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from statusgen.authoring.yamledit import write_atomically
 from statusgen.errors import StatusgenError
+from statusgen.output.atomic import write_atomically
 from statusgen.timeutil import iso
 
 RECORD = ".statusgen/delivered.json"

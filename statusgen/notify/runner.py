@@ -19,13 +19,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from statusgen.notify import gitdiff, payloads, transport
-from statusgen.render.api import Api
-from statusgen.load.config import NotifyTarget
-from statusgen.notify.record import RECORD, DeliveryRecord
+from statusgen.derive.state import derive
 from statusgen.errors import StatusgenError
+from statusgen.load.config import NotifyTarget
 from statusgen.load.incidents import INCIDENT_DIR, Incident, Update, parse_incident
-from statusgen.derive.state import Repository, derive
+from statusgen.load.repository import Repository
+from statusgen.notify import gitdiff, payloads, transport
+from statusgen.notify.record import RECORD, DeliveryRecord
+from statusgen.render.api import Api
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)

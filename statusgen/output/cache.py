@@ -41,9 +41,8 @@ from stat import S_ISREG
 from typing import Any
 
 from statusgen import __version__, timeutil
-from statusgen.load.config import IMPACTS
-from statusgen.authoring.yamledit import write_atomically
 from statusgen.errors import Problem
+from statusgen.load.config import CONFIG_NAME, IMPACTS, Config
 from statusgen.load.incidents import (
     _NAME,
     INCIDENT_COMPONENT_STATUSES,
@@ -55,8 +54,10 @@ from statusgen.load.incidents import (
     Window,
     _valid_day,
 )
-from statusgen.output.tracked import Unknown, tracks
 from statusgen.load.yamltext import NOT_TEXT
+from statusgen.output.atomic import write_atomically
+from statusgen.output.tracked import Unknown, tracks
+from statusgen.theme import files
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,6 @@ def digest(*parts: bytes | str) -> str:
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\0")
     return h.hexdigest()
-
-
-def key(*parts: Any) -> str:
-    """A key over plain values: strings, numbers, datetimes, and lists and tuples of them."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 def package_files(folder: Path) -> list[tuple[str, bytes]]:
@@ -485,3 +481,20 @@ def _changes(value: Any, statuses: AbstractSet[str], components: AbstractSet[str
     if type(value) is not dict or not (value.keys() <= components and set(value.values()) <= statuses):
         raise ValueError(f"component statuses {value!r:.60}")
     return dict(value)
+
+
+def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
+    """The build cache of the repository at ``root``; one that git tracks is neither read nor
+    written, and says so in its ``problems``."""
+    dirs = files.theme_dirs(root, config.site.theme)
+    try:
+        config_bytes = (root / CONFIG_NAME).read_bytes()
+    except OSError:
+        config_bytes = b""
+    distrust = untrusted(root) if enabled else None
+    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), enabled and distrust is None,
+                       components=config.by_id)
+    if distrust is not None:
+        log.info("%s", distrust.message)
+        store.problems.append(distrust)
+    return store

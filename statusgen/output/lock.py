@@ -1,4 +1,5 @@
-"""One build of a repository at a time: a lock on ``.statusgen/build.lock``.
+"""One build of a repository at a time, and one edit: locks on ``.statusgen/build.lock`` and
+``.statusgen/edit.lock``.
 
 Two builds at once (``statusgen serve`` rebuilding while someone runs ``statusgen build``) would
 lay out their sites in the same spare folder, and the later's cache would describe the earlier's
@@ -135,3 +136,73 @@ def _holder(handle: int) -> int | None:
     """The pid the lock's holder wrote, if it has written it yet."""
     text = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
     return int(text) if text.isdigit() else None
+
+
+LOCK_FOLDER = ".statusgen"
+
+
+EDIT_LOCK = f"{LOCK_FOLDER}/edit.lock"
+
+
+# How long an edit waits for another to finish: far beyond any real edit.
+LOCK_TIMEOUT = 60.0
+
+
+@contextlib.contextmanager
+def edit_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the repository's edit lock (``.statusgen/edit.lock``), waiting up to ``timeout``
+    seconds for another edit to finish: two edits of one file at once would each write their own
+    reading of it, and one would be lost.
+
+    The lock lives outside incidents/, where it could be read as content or committed. A
+    ``.statusgen`` that is a symlink (which a clone can bring) is refused, not followed.
+    """
+    if fcntl is None:  # no flock on this system: edits are not serialised
+        yield
+        return
+    handle = _open_lock(root)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StatusgenError(f"another edit of this repository has held {EDIT_LOCK} for "
+                                         f"{timeout:.0f} s; nothing was written", EDIT_LOCK, 0,
+                                         "wait for it to finish, then run the command again") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _open_lock(root: Path) -> int:
+    folder = root / LOCK_FOLDER
+    hint = f"statusgen keeps its edit lock in {EDIT_LOCK}: move what is in the way"
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StatusgenError(f"cannot take the edit lock: {exc.strerror or exc}", EDIT_LOCK, 0,
+                             "statusgen needs to write to the repository's folder") from None
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink() \
+            else exc.strerror or str(exc)
+        raise StatusgenError(f"cannot take the edit lock: {LOCK_FOLDER} {reason}", LOCK_FOLDER, 0, hint) from None
+    try:
+        handle = os.open("edit.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+                         dir_fd=folder_fd)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise StatusgenError(f"cannot take the edit lock: {reason}", EDIT_LOCK, 0, hint) from None
+    finally:
+        os.close(folder_fd)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise StatusgenError("cannot take the edit lock: it is not a file", EDIT_LOCK, 0, hint)
+    return handle

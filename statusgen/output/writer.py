@@ -33,15 +33,6 @@ class Reuse:
 
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One output file: its path, a key over everything it is made from (None: always make it),
-    and the function that makes its bytes."""
-
-    path: str
-    key: str | None
-    make: Callable[[], bytes]
-
 
 MARKER = ".statusgen-site"
 NAME_MAX = 255  # bytes in one file name, on the file systems sites are built on

@@ -1,0 +1,1 @@
+"""Render: the site state made into output files, as units of bytes; nothing is written here."""

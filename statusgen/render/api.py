@@ -17,11 +17,11 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from statusgen.derive import timeline
+from statusgen.derive.groups import groups
+from statusgen.derive.maintenance import active_interval
+from statusgen.derive.state import SiteState
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
-from statusgen.derive.maintenance import active_interval
-from statusgen.render.pages import groups
-from statusgen.derive.state import SiteState
 from statusgen.timeutil import iso
 
 LIST_LIMIT = 50

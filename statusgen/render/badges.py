@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 from statusgen.derive.state import SiteState
-from statusgen.theme.environment import STATUS_LABELS
+from statusgen.vocabulary import STATUS_LABELS
 
 # Fill colours chosen for white text at 4.5:1 contrast, and the nearest shields.io colour names.
 COLOURS = {"operational": ("#1a7f37", "brightgreen"), "degraded_performance": ("#9a6700", "yellow"),

@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 from markupsafe import escape
 
 from statusgen import markup, timeutil
-from statusgen.output.cache import key
+from statusgen.derive.state import SiteState
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
-from statusgen.derive.state import SiteState
-from statusgen.theme.environment import IMPACT_LABELS, STATUS_LABELS, update_anchor
-from statusgen.output.writer import Unit
+from statusgen.render.units import Unit, key
+from statusgen.theme.environment import update_anchor
+from statusgen.vocabulary import IMPACT_LABELS, STATUS_LABELS
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

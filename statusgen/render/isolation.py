@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
-from statusgen.output.writer import Unit
+from statusgen.render.units import Unit
 
 log = logging.getLogger(__name__)
 

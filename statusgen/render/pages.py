@@ -4,60 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from statusgen.output.cache import key
+from statusgen.derive.groups import groups
+from statusgen.derive.policy import next_update_due
+from statusgen.derive.state import SiteState
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
-from statusgen.derive.policy import next_update_due
+from statusgen.render.units import Unit, key
+from statusgen.theme.environment import render_page
+from statusgen.theme.formatter import Formatter
 from statusgen.theme.sandbox import Environment
-from statusgen.derive.state import SiteState
-from statusgen.derive.timeline import SEVERITY
-from statusgen.theme.environment import Formatter, render_page
-from statusgen.derive.uptime import ComponentUptime, combine
-from statusgen.output.writer import Unit
 
 HISTORY_PAGE_SIZE = 100
 COMPONENT_INCIDENTS = 50
 RECENT_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Group:
-    """A row of the component list: a named group of components, or one ungrouped component."""
-
-    name: str | None
-    components: tuple[Component, ...]
-    status: str
-    uptime: ComponentUptime | None = None
-
-
-def groups(state: SiteState) -> list[Group]:
-    """Components by group in config order; a group shows its components' worst status."""
-    result: list[Group] = []
-    index: dict[str, int] = {}
-    for component in state.config.components:
-        if component.group is None:
-            result.append(Group(None, (component,), state.components[component.id]))
-        elif component.group in index:
-            old = result[index[component.group]]
-            result[index[component.group]] = Group(old.name, old.components + (component,), "")
-        else:
-            index[component.group] = len(result)
-            result.append(Group(component.group, (component,), ""))
-    return [g if g.name is None else
-            Group(g.name, g.components, worst(state, g.components),
-                  combine([state.uptime[c.id] for c in g.components]))
-            for g in result]
-
-
-def worst(state: SiteState, components: tuple[Component, ...]) -> str:
-    return max((state.components[c.id] for c in components), key=SEVERITY.__getitem__)
 
 
 class Pages:

@@ -1,152 +1,28 @@
-"""Themes: the packaged default, overridden template by template by ``themes/<name>/``."""
+"""The Jinja environment a theme renders in: its loader, its filters, and its errors at their line."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import re
-import stat
 import traceback
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Generator
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable, Generator, Sequence
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 import jinja2
-from babel import Locale
-from babel.dates import format_date, format_time, tokenize_pattern
 from jinja2.sandbox import SecurityError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from statusgen import markup, timeutil
-from statusgen.errors import Problem, StatusgenError, ValidationFailed
+from statusgen.errors import Problem, ValidationFailed
+from statusgen.theme.files import ThemeLoader, default_theme_dir, overrides_templates, printable
+from statusgen.theme.formatter import Formatter
 from statusgen.theme.sandbox import MAX_OUTPUT, Environment, LimitExceeded, Meter, PackagedEnvironment, ThemeEnvironment
-from statusgen.derive.uptime import Period
-from statusgen.load.yamltext import LINK_HINTS, link_problem
-
-STATUS_LABELS = {
-    "operational": "Operational", "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage", "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance", "investigating": "Investigating",
-    "identified": "Identified", "monitoring": "Monitoring", "resolved": "Resolved",
-    "scheduled": "Scheduled", "in_progress": "In progress", "verifying": "Verifying",
-    "completed": "Completed", "cancelled": "Cancelled",
-}
-IMPACT_LABELS = {"none": "No impact", "minor": "Minor", "major": "Major", "critical": "Critical",
-                 "maintenance": "Maintenance"}
-
-
-def default_theme_dir() -> Path:
-    """The default theme: inside the installed package, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parents[1]
-    packaged = here / "themes" / "default"
-    return packaged if packaged.is_dir() else here.parent / "themes" / "default"
-
-
-def theme_dirs(root: Path, name: str) -> list[Path]:
-    """Theme folders, most specific first."""
-    dirs = []
-    custom = root / "themes" / name
-    if custom.is_dir():
-        dirs.append(custom)
-    elif name != "default":
-        raise StatusgenError(f"theme {name!r} not found", "statusgen.yaml", 0,
-                             f"create themes/{name}/templates/, or use theme: default")
-    default = default_theme_dir()
-    if default.resolve() not in [d.resolve() for d in dirs]:
-        dirs.append(default)
-    return dirs
-
-
-class Formatter:
-    """Locale- and zone-aware formatting of instants for pages.
-
-    A site shows tens of thousands of instants, most on a few thousand days and minutes: each text
-    is made once per day or minute shown (Babel takes a while for one), never per instant.
-    """
-
-    def __init__(self, zone: ZoneInfo, language: str):
-        # Private, as templates get this object: they may format with it, not reach the zone
-        # database or the locale data through it.
-        self._zone = zone
-        self._locale = Locale.parse(language.replace("-", "_"))
-        self._tags: dict[tuple[datetime, str], Markup] = {}
-        self._days: dict[tuple[date, str], str] = {}
-        self._clocks: dict[time, str] = {}
-        # A clock of the locale shows hours and minutes; were its pattern to show seconds (or
-        # milliseconds), the clock would be made per second.
-        shown = {token[1][0] for token in tokenize_pattern(self._locale.time_formats["short"].pattern)
-                 if token[0] == "field"}
-        self._by_minute = not shown & {"s", "S", "A"}
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self._zone)
-
-    def short_date(self, moment: datetime) -> str:
-        return self._day(self.local(moment).date(), "medium")
-
-    def long_date(self, day: date) -> str:
-        return self._day(day, "long")
-
-    def short_day(self, day: date) -> str:
-        return self._day(day, "medium")
-
-    def month(self, day: date) -> str:
-        return self._day(day, "LLLL y")
-
-    def _day(self, day: date, style: str) -> str:
-        key = (day, style)
-        text = self._days.get(key)
-        if text is None:
-            text = self._days[key] = format_date(day, style, locale=self._locale)
-        return text
-
-    def clock(self, moment: datetime) -> str:
-        local = self.local(moment)
-        shown = local.time()
-        if self._by_minute:
-            shown = shown.replace(second=0, microsecond=0)
-        text = self._clocks.get(shown)
-        if text is None:
-            text = self._clocks[shown] = format_time(shown, "short", locale=self._locale)
-        return f"{text} {local.tzname()}"
-
-    def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
-        """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
-        key = (moment, style)
-        tag = self._tags.get(key)
-        if tag is None:
-            tag = self._tags[key] = self._time_tag(moment, style)
-        return tag
-
-    def _time_tag(self, moment: datetime, style: str) -> Markup:
-        local = self.local(moment)
-        if style == "date":
-            text = self.short_date(moment)
-        elif style == "clock":
-            text = self.clock(moment)
-        else:
-            text = f"{self.short_date(moment)}, {self.clock(moment)}"
-        # Joined by hand: what Markup("...{}...").format(...) makes, without its formatter's cost.
-        return Markup(f'<time datetime="{escape(timeutil.iso(local))}">{escape(text)}</time>')
-
-
-class ThemeLoader(jinja2.FileSystemLoader):
-    """Templates of one theme folder; nothing in a dot-folder or dot-file (``.git``, ``.env``)."""
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        if any(part.startswith(".") for part in template.split("/")):
-            raise jinja2.TemplateNotFound(template)
-        return super().get_source(environment, template)
-
-    def list_templates(self) -> list[str]:
-        return [name for name in super().list_templates()
-                if not any(part.startswith(".") for part in name.split("/"))]
+from statusgen.vocabulary import IMPACT_LABELS, STATUS_LABELS
 
 
 def environment(dirs: list[Path], formatter: Formatter) -> Environment:
@@ -155,7 +31,7 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     Templates get only what the pages hand them, plus these filters and ``fmt``: each of them
     formats a value and returns text, and reaches neither files, nor the environment, nor state
     another page would see. A theme's templates, and with them all the default's, run in the
-    sandbox (see statusgen/sandbox.py for what it allows); the packaged default templates alone,
+    sandbox (see statusgen/theme/sandbox.py for what it allows); the packaged default templates alone,
     when a theme overrides none of them, in ``PackagedEnvironment``, whose loader reads nothing
     but the packaged folder.
     """
@@ -211,7 +87,18 @@ def percent(value: float | None) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
-def bar_class(day: Period) -> str:
+class Day(Protocol):
+    """What the ``bar`` filter reads of one day of uptime."""
+
+    @property
+    def uptime(self) -> float | None: ...
+    @property
+    def downtime_minutes(self) -> float: ...
+    @property
+    def incidents(self) -> Sequence[str]: ...
+
+
+def bar_class(day: Day) -> str:
     """The colour class of one day's uptime bar."""
     if day.uptime is None:
         return "u-none"
@@ -231,148 +118,6 @@ def _duration(delta: timedelta) -> str:
     return re.sub(r"(\d) ", "\\1\u00a0", timeutil.format_duration(delta))
 
 
-def theme_files(dirs: list[Path]) -> list[tuple[str, bytes]]:
-    """Every file of the themes a build may read, for the build cache's fingerprint.
-
-    Files in dot-folders (a theme's ``.git``) are neither published nor includable, so left out.
-    """
-    files = []
-    for index, folder in enumerate(dirs):
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if not any(part.startswith(".") for part in rel.parts) and path.is_file():
-                files.append((printable(f"{index}/{rel.as_posix()}"), path.read_bytes()))
-    return files
-
-
-def overrides_templates(dirs: list[Path]) -> bool:
-    """Whether a theme other than the packaged default supplies templates.
-
-    Pages are reused between builds only with the default templates, whose inputs are known; a
-    custom template may read anything, such as the build time.
-    """
-    default = default_theme_dir().resolve()
-    return any((d / "templates").is_dir() and any((d / "templates").iterdir())
-               for d in dirs if d.resolve() != default)
-
-
-def static_files(dirs: list[Path]) -> dict[str, bytes]:
-    """Every file under the themes' ``static/`` folders; a more specific theme wins.
-
-    Nothing in a dot-folder or dot-file is published: a theme copied in with its ``.git``, or an
-    ``.env`` left beside the stylesheet, stays on the machine that builds the site.
-    """
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    for folder in reversed(dirs):
-        static = folder / "static"
-        if not static.is_dir():
-            continue
-        for path in sorted(static.rglob("*")):
-            rel = path.relative_to(static)
-            if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-                continue
-            problem = _static_name_problem(f"themes/{folder.name}/static", rel.parts)
-            if problem is not None:
-                problems.append(problem)
-                continue
-            files["static/" + rel.as_posix()] = path.read_bytes()
-    if problems:
-        raise ValidationFailed(problems)
-    return files
-
-
-# Characters a file name cannot hold and still be written as it is in a URL of the site.
-_NOT_IN_URLS = frozenset('#?%\\"<>^`{}|')
-
-
-def url_name_problem(name: str) -> str | None:
-    """Why the file name ``name`` cannot be part of a URL as it is, if it cannot."""
-    if any("\udc80" <= c <= "\udcff" for c in name):
-        return "file name is not UTF-8"
-    for c in name:
-        if unicodedata.category(c)[0] in "CZ":
-            return f"file name holds {'a space' if c == ' ' else f'the character U+{ord(c):04X}'}"
-        if c in _NOT_IN_URLS:
-            return f"file name holds {c!r}, which cannot be part of a URL"
-    return None
-
-
-def printable(path: str) -> str:
-    """``path`` as it can be printed: bytes that are not UTF-8 and control characters escaped."""
-    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
-
-
-def _static_name_problem(prefix: str, parts: tuple[str, ...]) -> Problem | None:
-    for index, part in enumerate(parts):
-        message = url_name_problem(part)
-        if message is not None:
-            if index < len(parts) - 1:
-                message = message.replace("file name", "folder name")
-            return Problem(printable("/".join((prefix, *parts))), 0, message,
-                           "rename it with letters, digits, '-', '_' and '.'")
-    return None
-
-
-def theme_problems(root: Path, name: str) -> list[Problem]:
-    """What is wrong with the theme ``name`` of the repository at ``root``, all at once.
-
-    Every template is read and parsed, so that syntax errors, text that is not UTF-8 and includes
-    of templates that do not exist are reported before anything is rendered; every static file
-    name must be able to be a URL. The packaged default theme is not checked: it is tested.
-    """
-    folder = root / "themes" / name
-    if not folder.is_dir() or folder.resolve() == default_theme_dir().resolve():
-        return []
-    dirs = theme_dirs(root, name)
-    env = environment(dirs, Formatter(ZoneInfo("UTC"), "en"))
-    known = set(env.list_templates())
-    problems: list[Problem] = []
-    templates = folder / "templates"
-    for rel in ThemeLoader(str(templates)).list_templates() if templates.is_dir() else ():
-        shown = printable(f"themes/{name}/templates/{rel}")
-        problems += _template_problems(env, templates / rel, rel, shown, known)
-    static = folder / "static"
-    for path in sorted(static.rglob("*")) if static.is_dir() else ():
-        parts = path.relative_to(static).parts
-        if not any(part.startswith(".") for part in parts) and path.is_file():
-            problem = _static_name_problem(f"themes/{name}/static", parts)
-            if problem is not None:
-                problems.append(problem)
-    return problems
-
-
-def _template_problems(env: Environment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
-    # Looked at before it is opened: reading a FIFO waits for a writer forever, a device never ends.
-    if not stat.S_ISREG(path.stat().st_mode):
-        return [Problem(shown, 0, "a template must be a regular file, not a FIFO, socket or device",
-                        "replace it with a text file")]
-    data = path.read_bytes()
-    try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return [Problem(shown, line, f"template is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                        "save the file as UTF-8")]
-    try:
-        tree = env.parse(source, rel, str(path))
-    except jinja2.TemplateSyntaxError as exc:
-        return [Problem(shown, exc.lineno, f"template syntax error: {exc.message}", _SYNTAX_HINT)]
-    except (RecursionError, MemoryError):
-        return [Problem(shown, 0, "template is nested too deeply to be read",
-                        "split long expressions and deeply nested brackets into {% set %} steps")]
-    found = []
-    for node in tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                               jinja2.nodes.Extends)):
-        target = getattr(node, "template", None)
-        if isinstance(target, jinja2.nodes.Const) and isinstance(target.value, str) \
-                and target.value not in known and not getattr(node, "ignore_missing", False):
-            found.append(Problem(shown, node.lineno, f"template {target.value!r} not found",
-                                 _close_name(target.value, known) or _NOT_FOUND_HINT))
-    return found
-
-
 _RUNTIME_HINTS: dict[type, tuple[str, str]] = {
     SecurityError: ("not allowed in a theme", "templates format what the pages hand them; they "
                                    "cannot reach Python's internals, files or the environment"),
@@ -383,13 +128,10 @@ _RUNTIME_HINTS: dict[type, tuple[str, str]] = {
     UnicodeDecodeError: ("a template it uses is not UTF-8 text", "save the file as UTF-8"),
     Exception: ("the template failed", "fix the template at this line"),
 }
-def _close_name(name: str, known: set[str]) -> str | None:
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
-_SYNTAX_HINT = "templates are Jinja2: see https://jinja.palletsprojects.com/templates/"
-_NOT_FOUND_HINT = "templates are looked up in the theme's templates/ folder, then in the default theme"
+SYNTAX_HINT = "templates are Jinja2: see https://jinja.palletsprojects.com/templates/"
+NOT_FOUND_HINT = "templates are looked up in the theme's templates/ folder, then in the default theme"
 
 
 def render_page(env: Environment, template: str, out: str, context: dict[str, Any]) -> str:
@@ -425,9 +167,9 @@ def template_error(env: Environment, exc: BaseException, template: str, out: str
     if where is None:
         where = _shown(env, _filename(env, template)) or f"themes/default/templates/{template}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        message, hint = f"template syntax error: {exc.message}", _SYNTAX_HINT
+        message, hint = f"template syntax error: {exc.message}", SYNTAX_HINT
     elif isinstance(exc, jinja2.TemplateNotFound):
-        message, hint = f"template {exc.name!r} not found", _NOT_FOUND_HINT
+        message, hint = f"template {exc.name!r} not found", NOT_FOUND_HINT
     elif isinstance(exc, LimitExceeded):
         message, hint = str(exc), exc.hint
     else:
@@ -476,53 +218,3 @@ def _template_line(env: Environment, exc: BaseException) -> tuple[str | None, in
     return found[-1]
 
 
-def link_problems(root: Path, folder: str) -> list[Problem]:
-    """Symlinks at or under the repository's theme ``folder`` that the build must not follow.
-
-    A theme's templates and static files are published, and a template may include any file below
-    its folder, through links to folders too. So every link there must lead to a file or folder of
-    the repository: not out of it (a pull request could point one at a file of the machine that
-    builds the site), not into ``.git`` (whose config holds the checkout's credentials), not in a
-    loop, and not to a folder that holds it, which would take a template through the whole
-    repository and this walk with it.
-    """
-    real_root = root.resolve()
-    found: list[Problem] = []
-    walked: set[str] = set()
-    pending = [root / folder]
-    while pending:
-        path = pending.pop()
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            problem = _theme_link_problem(path, root, real_root)
-            if problem is not None:
-                message, hint = problem
-                if rel == folder and message == "symlink points outside the repository":
-                    hint = "copy the folder into the repository"
-                found.append(Problem(rel, 0 if path.is_dir() else 1, message, hint))
-                continue
-        real = os.path.realpath(path)
-        if real in walked or not path.is_dir():
-            continue
-        walked.add(real)
-        try:
-            entries = [Path(entry.path) for entry in os.scandir(path)]
-        except OSError:  # a folder the build cannot read, it cannot publish either
-            continue
-        # Depth first, in name order: popped from the end, so pushed in reverse.
-        pending += sorted(entries, reverse=True)
-    return found
-
-
-def _theme_link_problem(path: Path, root: Path, real_root: Path) -> tuple[str, str] | None:
-    """What is wrong with the symlink ``path`` in a theme, and the hint, if anything (see link_problems)."""
-    problem = link_problem(path, root)
-    if problem is not None:
-        return problem, LINK_HINTS[problem]
-    target = path.resolve()
-    if target.relative_to(real_root).parts[:1] == (".git",):
-        return "symlink points into .git", "link to files of the working tree only"
-    if target.is_dir() and Path(os.path.realpath(path.parent)).is_relative_to(target):
-        return ("symlink loop: it points to a folder that holds it",
-                "link to the folder it should show, not one that holds it")
-    return None

@@ -13,20 +13,10 @@ from babel.dates import format_date, format_time, parse_pattern
 from markupsafe import Markup
 
 from conftest import Repo
-from statusgen.theme.environment import Formatter
+from factories import ONGOING
+from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
 
-ONGOING = """\
----
-title: Dashboard unavailable
-impact: critical
-components: {web: major_outage, api: degraded_performance}
-updates:
-  - at: 2025-11-10T10:00:00Z
-    status: investigating
-    message: The dashboard does not load. Next update by 10:30 UTC.
----
-"""
 MAINT = """\
 ---
 title: Database upgrade

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Repo
-from test_api import MAINT
+from factories import MAINT_FILE
 
 LATER = """\
 ---
@@ -32,7 +32,7 @@ updates:
 ])
 def test_next_change(repo: Repo, capsys, now, expected):
     repo.incident("2025-11-03-notice.md", LATER)
-    repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
+    repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
                                                    extra=""))
     assert repo.build(now) == 0
     summary = capsys.readouterr().out

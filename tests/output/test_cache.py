@@ -84,13 +84,13 @@ def test_a_theme_change_rebuilds_everything(tmp_path):
 def test_parallel_and_serial_builds_agree(tmp_path):
     repo = copy_demo(tmp_path)
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
-    from statusgen.commands import build as build_module
-    limit = build_module.PARALLEL_FROM
-    build_module.PARALLEL_FROM = 1
+    from statusgen.render import plan
+    limit = plan.PARALLEL_FROM
+    plan.PARALLEL_FROM = 1
     try:
         assert repo.build(NOW, "--no-cache", "--jobs", "2", "--out", str(tmp_path / "two")) == 0
     finally:
-        build_module.PARALLEL_FROM = limit
+        plan.PARALLEL_FROM = limit
     assert contents(tmp_path / "one") == contents(tmp_path / "two")
 
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from conftest import Repo
-from statusgen.authoring import yamledit
 from statusgen.load.incidents import split_front_matter
+from statusgen.output import atomic
 
 NOW = "2025-11-10T14:05:00Z"
 
@@ -255,7 +255,7 @@ def test_failed_write_keeps_the_original(repo: Repo, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
-        yamledit.write_atomically(path, "new text")
+        atomic.write_atomically(path, "new text")
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == ["2025-11-03-api-errors.md"]
 

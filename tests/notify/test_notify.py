@@ -32,11 +32,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import CONFIG, Repo
-from statusgen.notify import gitdiff, payloads, runner, transport
-from statusgen.commands.build import load_repository
 from statusgen.cli import main
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
+from statusgen.load.repository import load_repository
+from statusgen.notify import gitdiff, payloads, runner, transport
 
 # The SMTP server takes a password over plain SMTP on loopback, which it warns of each time.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -247,7 +247,7 @@ def isolated_git(monkeypatch) -> None:
 def waits(monkeypatch) -> list[float]:
     """Retries record how long they would wait, instead of sleeping."""
     waited: list[float] = []
-    monkeypatch.setattr(deliver, "RETRY", transport.Retry(sleep=waited.append))
+    monkeypatch.setattr(transport, "RETRY", transport.Retry(sleep=waited.append))
     return waited
 
 
@@ -521,7 +521,7 @@ def test_connection_errors_are_retried_then_reported(history: History, capsys, m
 def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys, monkeypatch):
     waits: list[float] = []
     # The timeout leaves room for a loaded machine: only the held request may run into it.
-    monkeypatch.setattr(deliver, "RETRY", transport.Retry(attempts=2, timeout=1.0, sleep=waits.append))
+    monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=1.0, sleep=waits.append))
     history.endpoints.answer("hook", (0, {}, b""))
     code, out, _ = history.notify(capsys)
     assert (code, out[0]) == (0, f"{SCHEDULED} -> {HOOK}: delivered")
@@ -544,10 +544,10 @@ def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypa
             raise RuntimeError("the runner was killed")
         real_send(*args)
 
-    monkeypatch.setattr(notify, "send", crashing)
+    monkeypatch.setattr(runner, "send", crashing)
     with pytest.raises(RuntimeError):
         history.notify(capsys)
-    monkeypatch.setattr(notify, "send", real_send)
+    monkeypatch.setattr(runner, "send", real_send)
     code, out, _ = history.notify(capsys)
     assert code == 0
     assert out[-1] == summary(history, "8 delivered, 0 failed, 5 skipped")
@@ -1250,7 +1250,7 @@ def drip(request) -> Iterator[Drip]:
 
 def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys, monkeypatch, drip: Drip):
     waits: list[float] = []
-    monkeypatch.setattr(deliver, "RETRY", transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
+    monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
     monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{drip.port}/slack/{SECRET}")
     code, out, _ = history.notify(capsys)
     assert code == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from factories import maintenance as mk
+from factories import t
 from statusgen.derive import maintenance, timeline
-from test_status import maintenance as mk
-from test_status import t
 
 WINDOW = ("2025-12-01T02:00", "2025-12-01T04:00")
 ANNOUNCED = ("2025-11-20T10:00", "scheduled")

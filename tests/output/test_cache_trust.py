@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT, Repo, tree_digest
-from statusgen.commands import build as build_module
-from statusgen.output import tracked
 from statusgen.load.config import load_config
+from statusgen.output import tracked
+from statusgen.output.cache import open_cache
 
 NOW = "2025-11-10T12:00:00Z"
 TARGET = "incidents/2025-11-03-api-errors.md"
@@ -97,7 +97,7 @@ def forged_message(data: dict[str, Any]) -> None:
 def cached_incident(repo: Repo) -> Any:
     problems: list[Any] = []
     config = load_config(repo.root, problems)
-    store = build_module.open_cache(repo.root, config)
+    store = open_cache(repo.root, config)
     sha = hashlib.sha256((repo.root / TARGET).read_bytes()).hexdigest()
     return store.incident(TARGET, sha)
 
@@ -392,7 +392,7 @@ def test_a_change_to_statusgen_itself_renders_every_page_again(tmp_path: Path) -
     build_with(tree, repo.root)
     assert "(0 changed)" in build_with(tree, repo.root)
     # A fix to the code changes what a page says, without a new version number.
-    module = tree / "statusgen/theme.py"
+    module = tree / "statusgen/vocabulary.py"
     text = module.read_text()
     assert '"resolved": "Resolved"' in text
     module.write_text(text.replace('"resolved": "Resolved"', '"resolved": "Fixed"'))

@@ -10,8 +10,8 @@ import signal
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
-from statusgen.output import writer
 from statusgen.render import isolation
+from statusgen.render.units import Unit
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
 WHERE = "error: themes/evil/templates: a template of the theme "
@@ -85,7 +85,7 @@ def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys
     monkeypatch.setattr(isolation, "MEMORY_LIMIT", _vm_size() + 64 * 2**20)
     plan = build_module.plan
     monkeypatch.setattr(build_module, "plan", lambda root, state: [
-        writer.Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)])
+        Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)])
     err = refused(repo, capsys, before)
     assert err == [WHERE + f"used more than {isolation.MEMORY_LIMIT // 2**20} MiB, making 404.html" + HINT]
 
@@ -106,7 +106,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_
     plan = build_module.plan
 
     def killing_plan(root, state):
-        return [writer.Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
+        return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
                 for u in plan(root, state)]
 
     monkeypatch.setattr(build_module, "plan", killing_plan)

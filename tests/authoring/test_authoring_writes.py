@@ -15,6 +15,8 @@ import pytest
 
 from conftest import INCIDENT, Repo
 from statusgen.authoring import yamledit
+from statusgen.errors import StatusgenError
+from statusgen.output import atomic
 
 NOW = "2025-11-10T14:05:00Z"
 TARGET = "2025-11-03-api-errors.md"
@@ -66,18 +68,18 @@ def test_a_temporary_file_locked_by_a_living_writer_is_kept(repo: Repo):
     temp = aged(repo.write(f"incidents/.{TARGET}.live1234.tmp", "half"))
     with open(temp, "rb") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        assert yamledit.remove_stale_temporaries(folder) == []
+        assert atomic.remove_stale_temporaries(folder) == []
         assert temp.exists()
-    assert yamledit.remove_stale_temporaries(folder) == [temp]
+    assert atomic.remove_stale_temporaries(folder) == [temp]
     assert names(folder) == [TARGET]
 
 
 KILLED_WRITER = """
 import os, signal, sys
 from pathlib import Path
-from statusgen.authoring import yamledit
+from statusgen.output import atomic
 os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
-yamledit.write_atomically(Path(sys.argv[1]), "the new text\\n")
+atomic.write_atomically(Path(sys.argv[1]), "the new text\\n")
 """
 
 
@@ -119,13 +121,13 @@ def test_writes_sync_the_file_and_its_folder(tmp_path, monkeypatch):
         synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
         real(fd)
     monkeypatch.setattr(os, "fsync", record)
-    yamledit.write_atomically(tmp_path / "a.md", "one\n")
+    atomic.write_atomically(tmp_path / "a.md", "one\n")
     assert synced == ["file", "folder"]
     synced.clear()
-    yamledit.create_exclusively(tmp_path / "b.md", "two\n")
+    atomic.create_exclusively(tmp_path / "b.md", "two\n")
     assert synced == ["file", "folder"]
     synced.clear()
-    yamledit.write_atomically(tmp_path / "c.json", "three\n", durable=False)  # a cache: can be made again
+    atomic.write_atomically(tmp_path / "c.json", "three\n", durable=False)  # a cache: can be made again
     assert synced == []
     assert [(tmp_path / name).read_text() for name in ("a.md", "b.md", "c.json")] == ["one\n", "two\n", "three\n"]
     assert names(tmp_path) == ["a.md", "b.md", "c.json"]
@@ -134,9 +136,9 @@ def test_writes_sync_the_file_and_its_folder(tmp_path, monkeypatch):
 KILLED_CREATOR = """
 import os, signal, sys
 from pathlib import Path
-from statusgen.authoring import yamledit
+from statusgen.output import atomic
 os.link = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
-yamledit.create_exclusively(Path(sys.argv[1]), "the whole text\\n")
+atomic.create_exclusively(Path(sys.argv[1]), "the whole text\\n")
 """
 
 
@@ -147,10 +149,10 @@ def test_a_new_file_appears_whole_or_not_at_all(tmp_path):
     assert not path.exists()
     [left] = tmp_path.iterdir()
     assert left.read_text() == "the whole text\n"
-    yamledit.create_exclusively(path, "x\n")
+    atomic.create_exclusively(path, "x\n")
     assert path.read_text() == "x\n"
     with pytest.raises(FileExistsError):
-        yamledit.create_exclusively(path, "y\n")
+        atomic.create_exclusively(path, "y\n")
     assert path.read_text() == "x\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()
 
@@ -207,7 +209,7 @@ def test_edit_target_refuses_what_leaves_the_repository(tmp_path):
     (tmp_path / "out.md").write_text("x")
     link = root / "incidents" / "a.md"
     link.symlink_to(tmp_path / "out.md")
-    with pytest.raises(yamledit.StatusgenError) as caught:
+    with pytest.raises(StatusgenError) as caught:
         yamledit.edit_target(root, link, "incidents/a.md")
     assert str(caught.value) == (f"incidents/a.md:1: this is a symlink to {tmp_path / 'out.md'}, outside the "
                                  "repository; nothing was written (statusgen edits only files in the repository: "

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from conftest import Repo
-from test_pages import ONGOING
+from factories import ONGOING
 
 SVG = "{http://www.w3.org/2000/svg}"
 

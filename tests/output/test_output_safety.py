@@ -18,12 +18,12 @@ import pytest
 
 from conftest import CONFIG, Repo, tree_digest
 from statusgen.commands import build as build_module
-from statusgen.output import writer
 from statusgen.commands.build import build
-from statusgen.output.cache import BuildCache
 from statusgen.errors import StatusgenError
+from statusgen.output import writer
+from statusgen.output.cache import BuildCache
 from statusgen.output.lock import LOCK_PATH, build_lock
-from statusgen.theme.environment import default_theme_dir
+from statusgen.theme.files import default_theme_dir
 
 NOW = "2025-11-10T12:00:00Z"
 WHEN = datetime(2025, 11, 10, 12, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys, na
 def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys, monkeypatch):
     theme = tmp_path / "package/themes/default"  # a copy: were it not refused, the build would write there
     shutil.copytree(default_theme_dir(), theme)
-    monkeypatch.setattr("statusgen.theme.environment.default_theme_dir", lambda: theme)
+    monkeypatch.setattr("statusgen.theme.files.default_theme_dir", lambda: theme)
     out = theme / "site"
     assert repo.build(NOW, "--out", str(out)) == 1
     assert capsys.readouterr().err == (f"error: {out}: output directory {out} is inside {theme}; refusing to write "

@@ -18,10 +18,10 @@ from jsonschema import Draft202012Validator
 
 from chromium import VNU_JAR
 from conftest import DEMO_NOW, PROJECT
-from statusgen.render import pages
+from schemas import FILES as API_SCHEMAS
+from schemas import SCHEMAS, registry
 from statusgen.cli import main
-from test_api import FILES as API_SCHEMAS
-from test_api import SCHEMAS, registry
+from statusgen.render import pages
 
 NOW = DEMO_NOW
 SITE = "https://status.example.com/"

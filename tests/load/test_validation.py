@@ -435,8 +435,8 @@ def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch):
     them would take seconds. Such text is refused before any constructor sees it."""
     import yaml
 
-    from statusgen.load import yamltext
     from statusgen.errors import StatusgenError
+    from statusgen.load import yamltext
 
     seen: list[int] = []
     constructors = yaml.constructor.SafeConstructor.yaml_constructors

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from statusgen.render import isolation
-from statusgen.theme import environment, sandbox
 from statusgen.commands.build import build
+from statusgen.render import isolation
+from statusgen.theme import environment, files, sandbox
+from statusgen.theme.formatter import Formatter
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
 
@@ -296,7 +297,8 @@ def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(t
         assert repo.build("2025-11-10T12:00:00Z", "--jobs", jobs) == 1
         err = capsys.readouterr().err.splitlines()
         assert tree_digest(repo.site) == before
-    assert err == [f"themes/own/templates/incident.html:1: undefined in the template: 'statusgen.load.incidents.Incident "
+    assert err == [f"themes/own/templates/incident.html:1: undefined in the template: "
+                   "'statusgen.load.incidents.Incident "
                    f"object' has no attribute 'nosuch', making incidents/{broken}/index.html (check the spelling: "
                    "the pages hand templates what the default theme's templates use)",
                    "1 error(s); nothing was written"]
@@ -369,18 +371,18 @@ def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, ca
 
 
 def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: Path):
-    formatter = environment.Formatter(ZoneInfo("UTC"), "en")
-    packaged = environment.environment(environment.theme_dirs(tmp_path, "default"), formatter)
+    formatter = Formatter(ZoneInfo("UTC"), "en")
+    packaged = environment.environment(files.theme_dirs(tmp_path, "default"), formatter)
     assert type(packaged) is sandbox.PackagedEnvironment
     # Its loader reads the packaged folder and nothing else.
-    assert packaged.loader.searchpath == [str(environment.default_theme_dir() / "templates")]
+    assert packaged.loader.searchpath == [str(files.default_theme_dir() / "templates")]
     (tmp_path / "themes/own/static").mkdir(parents=True)  # a theme of static files only
-    assert type(environment.environment(environment.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
+    assert type(environment.environment(files.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
     (tmp_path / "themes/own/templates/parts").mkdir(parents=True)  # a folder for templates is a theme's
-    assert type(environment.environment(environment.theme_dirs(tmp_path, "own"), formatter)) is sandbox.ThemeEnvironment
+    assert type(environment.environment(files.theme_dirs(tmp_path, "own"), formatter)) is sandbox.ThemeEnvironment
     (tmp_path / "themes/default/templates").mkdir(parents=True)  # the repository's own "default" theme
     (tmp_path / "themes/default/templates/_icons.html").write_text("")
-    assert type(environment.environment(environment.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
+    assert type(environment.environment(files.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
 
 
 def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path):
@@ -403,7 +405,7 @@ def copied_default_theme(root: Path) -> Path:
     (root / "statusgen.yaml").write_text(config.replace("\n  theme: default\n", "\n  theme: copy\n", 1))
     shutil.copytree(PROJECT / "incidents", root / "incidents")
     (root / "themes/copy/templates").mkdir(parents=True)
-    shutil.copy(environment.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
+    shutil.copy(files.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
     return root
 
 

@@ -16,9 +16,10 @@ import pytest
 import yaml
 
 from conftest import Repo
-from statusgen.authoring import workspace, yamledit
+from statusgen.authoring import workspace
 from statusgen.errors import StatusgenError
 from statusgen.load.incidents import split_front_matter
+from statusgen.output import atomic
 
 ID = "2025-11-03-api-errors"
 REL = f"incidents/{ID}.md"
@@ -117,7 +118,7 @@ def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo):
     path = repo.root / REL
     before = path.read_bytes()
     with pytest.raises(StatusgenError) as caught:
-        yamledit.write_atomically(path, "new text", rel=REL, expected=before + b"# what was read\n")
+        atomic.write_atomically(path, "new text", rel=REL, expected=before + b"# what was read\n")
     assert str(caught.value) == (f"{REL}: the file changed while statusgen was editing it; nothing was written "
                                  "(look at what changed, then run the command again)")
     assert path.read_bytes() == before
@@ -259,7 +260,7 @@ def _grow(path: Path, size: int) -> None:
 
 @pytest.mark.parametrize("command", ["update", "postmortem"])
 def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, command):
-    from statusgen.load.yamltext import MAX_FILE_BYTES
+    from statusgen.inputs import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
     before = path.read_bytes()
@@ -274,7 +275,7 @@ def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, com
 
 
 def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys):
-    from statusgen.load.yamltext import MAX_FILE_BYTES
+    from statusgen.inputs import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
     size = len(path.read_bytes())

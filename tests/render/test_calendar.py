@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import icalendar
 
 from conftest import DEMO_NOW, PROJECT, Repo
+from factories import MAINT_FILE
 from statusgen.render import calendar
-from test_api import MAINT
 
 
 def events(repo_site) -> list:
@@ -19,9 +19,9 @@ def events(repo_site) -> list:
 
 
 def test_one_event_per_maintenance_window(repo: Repo):
-    repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00+01:00",
+    repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00+01:00",
                                                    end="2025-11-06T04:00:00+01:00", extra=""))
-    repo.incident("2025-11-01-m3.md", MAINT.format(
+    repo.incident("2025-11-01-m3.md", MAINT_FILE.format(
         n=3, start="2025-11-07T02:00:00Z", end="2025-11-07T04:00:00Z",
         extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed after all.\n"))
     assert repo.build("2025-11-05T00:00:00Z") == 0
@@ -41,7 +41,7 @@ def test_one_event_per_maintenance_window(repo: Repo):
 
 
 def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
-    path = repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00Z",
+    path = repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z",
                                                           end="2025-11-06T04:00:00Z", extra=""))
     assert repo.build("2025-11-10T00:00:00Z") == 0
     assert events(repo.site)[0]["sequence"] == 0

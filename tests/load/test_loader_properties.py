@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CONFIG, INCIDENT, tree_digest
-from statusgen.load import yamltext
-from statusgen.commands.build import load_repository
 from statusgen.cli import main
 from statusgen.errors import StatusgenError
+from statusgen.load import yamltext
+from statusgen.load.repository import load_repository
 
 NOW = "2025-11-10T12:00:00Z"
 FUZZ_ID = "2025-11-03-fuzz"
@@ -306,7 +306,7 @@ RAW_STYLES = [("message: a{}b\n", 2), ("message: 'a{}b'\n", 2), ("message: |\n  
 def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_style(monkeypatch, pure_python):
     """The loader looks for them only in double-quoted scalars, whose escapes can write them: written
     as themselves, in any style, the YAML reader refuses them at their line."""
-    monkeypatch.setattr(yamlload, "_may_nest_deeply", lambda text: pure_python)
+    monkeypatch.setattr(yamltext, "_may_nest_deeply", lambda text: pure_python)
     for char in NOT_TEXT_CHARACTERS:
         for style, line in RAW_STYLES:
             with pytest.raises(StatusgenError) as refused:
@@ -317,7 +317,7 @@ def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_st
 
 @pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "python"])
 def test_characters_that_are_not_text_written_by_escapes_are_refused(monkeypatch, pure_python):
-    monkeypatch.setattr(yamlload, "_may_nest_deeply", lambda text: pure_python)
+    monkeypatch.setattr(yamltext, "_may_nest_deeply", lambda text: pure_python)
     surrogates = ["\ud800", "\udfff"] if pure_python else []  # libyaml refuses their escapes as invalid
     for char in [*NOT_TEXT_CHARACTERS, *surrogates]:
         for document, line in [(f'message: "a\\u{ord(char):04x}b"\n', 2), (f'"k\\u{ord(char):04x}": 1\n', 2),

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
+from factories import incident, maintenance, t
 from statusgen.derive import timeline
-from statusgen.load.incidents import Incident, Update, Window
-
-
-def t(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def incident(iid: str, components: dict[str, str], *updates: tuple, impact: str = "major") -> Incident:
-    """updates: (time, status[, {component: status}])"""
-    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=impact,
-                    components=components,
-                    updates=tuple(Update(t(u[0]), u[1], "m", u[2] if len(u) > 2 else {}) for u in updates))
-
-
-def maintenance(iid: str, start: str, end: str, *updates: tuple, components=("db",)) -> Incident:
-    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="maintenance",
-                    impact="maintenance", components={c: "under_maintenance" for c in components},
-                    updates=tuple(Update(t(u[0]), u[1], "m") for u in updates),
-                    window=Window(t(start), t(end)))
-
 
 OUTAGE = incident("2025-11-03-a", {"api": "major_outage", "web": "degraded_performance"},
                   ("2025-11-03T10:00", "investigating"),

@@ -15,8 +15,8 @@ from packaging.requirements import Requirement
 
 from conftest import PROJECT, Repo
 from statusgen import __version__
-from statusgen.commands import init
 from statusgen.cli import main
+from statusgen.commands import init
 from statusgen.timeutil import parse_timestamp
 
 COMMIT = "4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"
@@ -29,7 +29,7 @@ def direct_url(monkeypatch: pytest.MonkeyPatch):
     """Set what pip recorded of where statusgen came from (None: from a package index)."""
     def fake(record: dict[str, object] | str | None) -> None:
         text = record if record is None or isinstance(record, str) else json.dumps(record)
-        monkeypatch.setattr(scaffold, "installed_direct_url", lambda: text)
+        monkeypatch.setattr(init, "installed_direct_url", lambda: text)
     fake(None)
     return fake
 

@@ -8,30 +8,13 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from conftest import DEMO_NOW, PROJECT, Repo
+from factories import MAINT_FILE
+from schemas import FILES, SCHEMAS, registry
 
-SCHEMAS = PROJECT / "schemas" / "api"
-FILES = {
-    "api/v2/summary.json": "v2/summary.schema.json",
-    "api/v2/status.json": "v2/status.schema.json",
-    "api/v2/components.json": "v2/components.schema.json",
-    "api/v2/incidents.json": "v2/incidents.schema.json",
-    "api/v2/incidents/unresolved.json": "v2/incidents-unresolved.schema.json",
-    "api/v2/scheduled-maintenances.json": "v2/scheduled-maintenances.schema.json",
-    "api/v2/scheduled-maintenances/upcoming.json": "v2/scheduled-maintenances-upcoming.schema.json",
-    "api/v2/scheduled-maintenances/active.json": "v2/scheduled-maintenances-active.schema.json",
-    "api/uptime.json": "uptime.schema.json",
-}
 DEMO_INSTANTS = ["2024-12-03T15:00:00Z", "2025-09-14T01:30:00Z", "2026-06-10T13:00:00Z",
                  "2026-11-23T10:00:00Z", "2027-01-16T02:00:00Z"]
-
-
-def registry() -> Registry:
-    resources = [(json.loads(p.read_text())["$id"], Resource.from_contents(json.loads(p.read_text())))
-                 for p in SCHEMAS.rglob("*.schema.json")]
-    return Registry().with_resources(resources)
 
 
 def validate(site: Path) -> int:
@@ -115,28 +98,16 @@ updates:
     message: Fixed.
 ---
 """
-MAINT = """\
----
-title: Upgrade {n}
-kind: maintenance
-window: {{start: {start}, end: {end}}}
-components: [db]
-updates:
-  - at: 2025-11-01T09:00:00Z
-    status: scheduled
-    message: Upgrade.
-{extra}---
-"""
 
 
 @pytest.fixture
 def timeline(repo: Repo) -> Repo:
     repo.incident("2025-11-05-search.md", OPEN)
-    repo.incident("2025-11-01-m1.md", MAINT.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
+    repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
                                                    extra=""))
-    repo.incident("2025-11-01-m2.md", MAINT.format(n=2, start="2025-11-08T02:00:00Z", end="2025-11-08T04:00:00Z",
+    repo.incident("2025-11-01-m2.md", MAINT_FILE.format(n=2, start="2025-11-08T02:00:00Z", end="2025-11-08T04:00:00Z",
                                                    extra=""))
-    repo.incident("2025-11-01-m3.md", MAINT.format(
+    repo.incident("2025-11-01-m3.md", MAINT_FILE.format(
         n=3, start="2025-11-07T02:00:00Z", end="2025-11-07T04:00:00Z",
         extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed.\n"))
     return repo

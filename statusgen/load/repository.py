@@ -1,0 +1,53 @@
+"""The load stage's entry point: a whole status repository, read and checked at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from statusgen.errors import Problem, ValidationFailed
+from statusgen.load import messages
+from statusgen.load.config import Config, load_config, theme_path_problems
+from statusgen.load.incidents import Incident, ParseCache, load_incidents
+from statusgen.theme import checks, files
+
+# Opens the build cache of the repository at a root, for its config, once the config is loaded.
+CacheOpener = Callable[[Path, Config], ParseCache]
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything loaded from a status repository."""
+
+    config: Config
+    incidents: tuple[Incident, ...]
+    cache: ParseCache | None = field(default=None, compare=False, repr=False)
+
+
+def load_repository(root: Path, publishing: bool = True, cache: CacheOpener | None = None) -> Repository:
+    """Load and validate a status repository; raise ValidationFailed with every problem found.
+
+    ``publishing`` adds the checks that only matter for what goes live (template text left in a
+    file); the editing commands leave them out, so a half-written incident can still be edited.
+    With ``cache``, which opens the build cache for the config once it is loaded, files parsed by
+    an earlier build are not parsed again.
+    """
+    problems: list[Problem] = []
+    config = load_config(root, problems)
+    # The theme is read (into the cache's fingerprint, then checked) only once the links on the
+    # way to it and under it are known to stay in the repository; load_config reported the former.
+    name = config.site.theme if config is not None else None
+    reachable = name is not None and not theme_path_problems(root, name)
+    links = files.link_problems(root, f"themes/{name}") if reachable and (publishing or cache is not None) else []
+    problems += links
+    store = cache(root, config) if cache is not None and config is not None and not problems else None
+    incidents = load_incidents(root, config, problems, store)
+    for incident in incidents if publishing else ():
+        if not incident.hidden:  # cached or not: what is published is checked every time
+            problems += messages.left_in(incident)
+    if publishing and name is not None and reachable and not links:
+        problems += checks.theme_problems(root, name)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    return Repository(config, tuple(incidents), store)

@@ -1,0 +1,67 @@
+"""The render plan: every output file of the site as a unit, and the making of their bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+from statusgen.derive.state import SiteState
+from statusgen.render import api, badges, feeds, isolation
+from statusgen.render.pages import Pages
+from statusgen.render.units import Unit, key
+from statusgen.theme import files
+from statusgen.theme.environment import environment
+from statusgen.theme.formatter import Formatter
+from statusgen.timeutil import iso
+
+# Below this many pages to make, starting worker processes costs more than it saves.
+PARALLEL_FROM = 300
+
+
+def plan(root: Path, state: SiteState) -> list[Unit]:
+    """Every output file of the site, as units to make or carry over."""
+    site = state.config.site
+    dirs = files.theme_dirs(root, site.theme)
+    formatter = Formatter(site.zone, site.language)
+    static = files.static_files(dirs)
+    pages = Pages(environment(dirs, formatter), state, formatter, static.get("static/style.css", b""))
+    units = [Unit(path, None, partial(bytes, data)) for path, data in static.items()]
+    units += pages.units()
+    units += feeds.all_feeds(state)
+    units += [Unit(path, None, partial(bytes, data)) for path, data in api.all_files(state)]
+    maintenance = [(m.id, m.digest, len(m.updates)) for m in state.incidents if m.is_maintenance]
+    units.append(Unit("maintenance.ics", key("ics", maintenance), partial(_calendar, state)))
+    units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(state)]
+    next_change = (iso(state.next_change) + "\n").encode() if state.next_change else b""
+    units.append(Unit("next-change.txt", None, partial(bytes, next_change)))
+    if files.overrides_templates(dirs):
+        units = [Unit(u.path, None, u.make) for u in units]
+    return units
+
+
+def _calendar(state: SiteState) -> bytes:
+    from statusgen.render import calendar
+
+    return calendar.calendar(state)
+
+
+def make_all(units: list[Unit], jobs: int, isolate: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """The bytes of each unit, made on ``jobs`` processes when there are enough of them.
+
+    With ``isolate`` (the folder of a theme's own templates, as the repository names it), they
+    are made in limited worker processes even on one job: see statusgen.render.isolation.
+    """
+    if isolate is not None and isolation.fork_available():
+        yield from isolation.make_isolated(units, jobs, isolate)
+        return
+    if jobs <= 1 or len(units) < PARALLEL_FROM or not isolation.fork_available():
+        for unit in units:
+            yield unit.path, unit.make()
+        return
+    yield from isolation.make_isolated(units, jobs, "the default theme")
+
+
+def isolated_templates(name: str, dirs: list[Path]) -> str | None:
+    """The folder of the theme's own templates, when the build renders any: those run isolated."""
+    return f"themes/{name}/templates" if files.overrides_templates(dirs) else None

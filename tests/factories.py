@@ -1,0 +1,52 @@
+"""Incidents for tests: model objects made in one line, and incident files to write into a repository."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from statusgen.load.incidents import Incident, Update, Window
+
+
+def t(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def incident(iid: str, components: dict[str, str], *updates: tuple, impact: str = "major") -> Incident:
+    """updates: (time, status[, {component: status}])"""
+    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=impact,
+                    components=components,
+                    updates=tuple(Update(t(u[0]), u[1], "m", u[2] if len(u) > 2 else {}) for u in updates))
+
+
+def maintenance(iid: str, start: str, end: str, *updates: tuple, components=("db",)) -> Incident:
+    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="maintenance",
+                    impact="maintenance", components={c: "under_maintenance" for c in components},
+                    updates=tuple(Update(t(u[0]), u[1], "m") for u in updates),
+                    window=Window(t(start), t(end)))
+
+
+ONGOING = """\
+---
+title: Dashboard unavailable
+impact: critical
+components: {web: major_outage, api: degraded_performance}
+updates:
+  - at: 2025-11-10T10:00:00Z
+    status: investigating
+    message: The dashboard does not load. Next update by 10:30 UTC.
+---
+"""
+
+
+MAINT_FILE = """\
+---
+title: Upgrade {n}
+kind: maintenance
+window: {{start: {start}, end: {end}}}
+components: [db]
+updates:
+  - at: 2025-11-01T09:00:00Z
+    status: scheduled
+    message: Upgrade.
+{extra}---
+"""
