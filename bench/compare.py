@@ -30,9 +30,14 @@ NOW = "2026-11-23T10:00:00Z"
 _RENDER = """
 import sys, time
 from pathlib import Path
-from statusgen.commands.build import load_repository, plan
-from statusgen.derive.state import derive
 from statusgen.timeutil import parse_timestamp
+try:
+    from statusgen.derive.state import derive
+    from statusgen.load.repository import load_repository
+    from statusgen.render.plan import plan
+except ImportError:  # a revision from before the package had its stages as subpackages
+    from statusgen.build import load_repository, plan
+    from statusgen.state import derive
 root = Path(sys.argv[1])
 state = derive(load_repository(root), parse_timestamp(sys.argv[2]))
 started = time.process_time()
