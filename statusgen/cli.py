@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import shlex
 import sys
 import textwrap
@@ -16,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from statusgen import __version__
+from statusgen.commands import check
 from statusgen.commands.build import build
 from statusgen.derive import policy
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
@@ -305,70 +305,28 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# The line breaks of a workflow command's message, as the runner decodes them.
-_BREAKS = {"\r": "%0D", "\n": "%0A"}
-
-
-def workflow_command(problem: Problem, path: str) -> str:
-    """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
-    def data(text: str) -> str:
-        # Control and bidirectional characters as visible escapes, and "##[" defused, as anywhere
-        # else statusgen prints content; then what the runner decodes, %-encoded.
-        pieces = re.split(r"(\r|\n)", text)
-        return "".join(_BREAKS.get(piece) or printable(piece).replace("%", "%25") for piece in pieces)
-
-    def prop(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    where = [f"file={prop(path)}"] if path else []
-    where += [f"line={problem.line}"] if path and problem.line else []
-    message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
-    return f"::{'warning' if problem.warning else 'error'} {','.join([*where, 'title=statusgen'])}::{data(message)}"
-
-
-def _annotate(root: Path, problems: list[Problem]) -> None:
-    # Annotations name files from the folder the job runs in (the workspace), which is not the
-    # status repository's when it is a subfolder given with -C.
-    here = _real(Path.cwd())
-    for problem in problems:
-        path = problem.path
-        if path:
-            # The repository's folder is resolved, not the file: the file may be the very link
-            # (a loop, one out of the repository) that the problem is about.
-            full = _real(root) / path
-            path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
-        print(workflow_command(problem, path))
-
-
-def _real(path: Path) -> Path:
-    """``path`` with its links resolved, as far as they lead anywhere; never raises on a loop."""
-    try:
-        return Path(os.path.realpath(path))
-    except (OSError, RuntimeError, ValueError):
-        return Path(os.path.abspath(path))
-
-
 def _check(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
     try:
-        repo = load_repository(root)
+        checked = check.check(root, now)
     except StatusgenError as exc:
         if args.format != "github":
             raise
-        problems = exc.problems if isinstance(exc, ValidationFailed) else [exc.problem]
+        problems = check.load_problems(exc)
         _annotate(root, problems)
         print(f"{len(problems)} error(s)", file=sys.stderr)
         return EXIT_INVALID
-    found = policy.check(repo, now)
     if args.format == "github":
-        _annotate(root, found)
+        _annotate(root, checked.problems)
     else:
-        _report(found)
-    errors = sum(not p.warning for p in found)
-    warnings = len(found) - errors
-    print(printable(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
-                    f"{len(repo.config.components)} components, {errors} policy error(s), {warnings} warning(s)"))
-    return EXIT_INVALID if errors or (warnings and args.strict) else EXIT_OK
+        _report(checked.problems)
+    print(printable(checked.summary()))
+    return EXIT_INVALID if checked.failed(args.strict) else EXIT_OK
+
+
+def _annotate(root: Path, problems: list[Problem]) -> None:
+    for line in check.annotate(root, problems, Path.cwd()):
+        print(line)
 
 
 def _init(root: Path, args: argparse.Namespace) -> int:
