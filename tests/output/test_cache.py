@@ -1,4 +1,4 @@
-"""The incremental cache never changes what a build produces."""
+"""The incremental cache: what it saves a build, and that it never changes what a build produces."""
 
 from __future__ import annotations
 
