@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import shlex
 import sys
 import textwrap
@@ -14,8 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeAlias
 
 from statusgen import __version__
+from statusgen.commands import check
 from statusgen.commands.build import build
 from statusgen.derive import policy
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
@@ -26,6 +27,10 @@ from statusgen.timeutil import resolve_now
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 BUILD_REPORT_LIMIT = 20
+
+
+# What add_subparsers returns, under the only name argparse gives it: each command adds its parser.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class UsageError(Exception):
@@ -109,7 +114,13 @@ def _unrecognized(argv: list[str], extra: list[str], command: str) -> str:
     return generic
 
 
+NOW_HELP = "act as of TIME (ISO 8601 with offset, or @EPOCH); default: $SOURCE_DATE_EPOCH, else the clock"
+# The notify targets' documentation, which the help links to instead of explaining delivery itself.
+NOTIFY_DOCS = "https://github.com/statusgen/statusgen/blob/main/docs/notify.md"
+
+
 def parser() -> argparse.ArgumentParser:
+    """The command line: the options every command takes, then each command's own."""
     top = argparse.ArgumentParser(
         prog="statusgen",
         description="Build a static status site from incident files kept in git.")
@@ -118,8 +129,14 @@ def parser() -> argparse.ArgumentParser:
                      help="run in the status repository at DIR (default: the current folder)")
     top.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    now_help = "act as of TIME (ISO 8601 with offset, or @EPOCH); default: $SOURCE_DATE_EPOCH, else the clock"
+    # In the order the help lists them.
+    for add in (_init_parser, _build_parser, _check_parser, _new_parser, _update_parser, _resolve_parser,
+                _postmortem_parser, _serve_parser, _notify_parser, _templates_parser):
+        add(commands)
+    return top
 
+
+def _init_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("init", help="create a new status repository in DIR",
                               description="Create statusgen.yaml (its components' uptime starting today), "
                                           "incidents/ with an example, the publishing workflow, requirements.txt "
@@ -127,28 +144,34 @@ def parser() -> argparse.ArgumentParser:
                                           "run git init unless DIR is inside a git repository. Never overwrites "
                                           "a file.")
     cmd.add_argument("target", type=Path, metavar="DIR")
-    cmd.add_argument("--now", metavar="TIME", help=now_help + "; the components' since: is its day")
+    cmd.add_argument("--now", metavar="TIME", help=NOW_HELP + "; the components' since: is its day")
 
+
+def _build_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("build", help="build the site into site/",
                               description="Validate the repository and build the site. Nothing is written "
                                           "if any file has an error; policy problems are reported, not fatal.")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="output folder (default: site/ in the repository)")
-    cmd.add_argument("--now", metavar="TIME", help=now_help)
+    cmd.add_argument("--now", metavar="TIME", help=NOW_HELP)
     cmd.add_argument("--no-cache", action="store_true",
                      help="ignore and do not update the build cache in .statusgen/cache/")
     cmd.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="processes to render a cold build with (default: 1)")
 
+
+def _check_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("check", help="validate the repository and its communication policy",
                               description="Report every problem as path:line: message. Exit 1 on errors "
                                           "(and on warnings with --strict).")
-    cmd.add_argument("--now", metavar="TIME", help=now_help)
+    cmd.add_argument("--now", metavar="TIME", help=NOW_HELP)
     cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     cmd.add_argument("--format", choices=("text", "github"), default="text",
                      help="text: path:line: message (default); github: workflow commands, so that a "
                           "GitHub Actions run marks each problem on its file and line")
 
+
+def _new_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("new", help="write a new incident or maintenance file",
                               description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
                                           "now. Without --message the update comes from a template.")
@@ -165,8 +188,10 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--end", type=_edit_instant, metavar="TIME", help="maintenance window end")
     cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
     cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown; quote it)")
-    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help)
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP)
 
+
+def _update_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("update", help="add an update to an incident or maintenance",
                               description="Append an update to the file of ID (its file name, a unique "
                                           "prefix of it, or 'latest'), keeping everything else as written.")
@@ -176,20 +201,26 @@ def parser() -> argparse.ArgumentParser:
                      help="a component's status from this update on, e.g. api=degraded_performance "
                           "(repeat for several); the status must be given")
     _message_options(cmd)
-    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help + "; the update is stamped with it")
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP + "; the update is stamped with it")
 
+
+def _resolve_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("resolve", help="resolve an incident (or complete a maintenance)",
                               description="Append the resolving update to ID (file name, unique prefix, or "
                                           "'latest'). Say when service came back and what was done.")
     cmd.add_argument("ident", metavar="ID")
     _message_options(cmd)
-    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=now_help + "; the update is stamped with it")
+    cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP + "; the update is stamped with it")
 
+
+def _postmortem_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("postmortem", help="add a postmortem skeleton to an incident",
                               description="Add a '## Postmortem' section (summary, impact, root cause, "
                                           "timeline, what went well, what went wrong, actions) to the body.")
     cmd.add_argument("ident", metavar="ID")
 
+
+def _serve_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change",
                               description="Build the site, serve it, and rebuild when statusgen.yaml, "
                                           "incidents/, templates/ or themes/ change; open pages reload.")
@@ -202,32 +233,29 @@ def parser() -> argparse.ArgumentParser:
                      help="show the site as of TIME on every rebuild (ISO 8601 with offset, or @EPOCH); "
                           "default: $SOURCE_DATE_EPOCH, else the clock at each rebuild")
 
+
+def _notify_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser(
         "notify", help="announce the updates added since REF to the notify targets",
         description="Send each incident and maintenance update added to incidents/ between REF and HEAD to "
                     "every target in statusgen.yaml's notify: list whose components match (webhook, slack, "
-                    "discord, teams, email), oldest first. Addresses come from the environment variables "
-                    "the targets name (url_env, smtp_env). Each delivery is recorded in "
-                    ".statusgen/delivered.json, so a rerun sends nothing twice. The record also keeps the "
-                    "last commit a run covered: a run reaches back to it when it comes before REF, so "
-                    "commits whose own run never happened are covered too. Updates stamped after now, "
-                    "and updates a target failed to take, are kept in the record; each later run sends "
-                    "those whose time has come and that HEAD still publishes to the targets that lack "
-                    "them (--since HEAD sends only these). After a delivery to a target fails, its later "
-                    "updates are kept for the next run untried, so they arrive in order. Exit 1 if any "
-                    "delivery failed.")
+                    "discord, teams, email), oldest first, reading their addresses from the environment "
+                    "variables they name (url_env, smtp_env). Prints a line for each delivery, then the "
+                    "counts; a rerun sends nothing twice. Exit 1 if any delivery failed.",
+        epilog=f"How delivery, retries and the record in .statusgen/delivered.json work: {NOTIFY_DOCS}")
     cmd.add_argument("--since", required=True, metavar="REF",
                      help="the commit already announced (a commit id, branch or tag), e.g. the commit "
                           "before a push, or HEAD for no new range; REF must be in the clone, so fetch "
                           "enough history")
     cmd.add_argument("--dry-run", action="store_true",
                      help="print what would be sent to each target; send and record nothing")
-    cmd.add_argument("--now", metavar="TIME", help=now_help + "; updates stamped later are held back")
+    cmd.add_argument("--now", metavar="TIME", help=NOW_HELP + "; updates stamped later are held back")
 
+
+def _templates_parser(commands: Subparsers) -> None:
     commands.add_parser("templates", help="list the message templates",
                         description="List the built-in message templates and the repository's own "
                                     "(templates/NAME.md, which override built-in ones of the same name).")
-    return top
 
 
 def _message_options(cmd: argparse.ArgumentParser) -> None:
@@ -305,70 +333,28 @@ def _build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# The line breaks of a workflow command's message, as the runner decodes them.
-_BREAKS = {"\r": "%0D", "\n": "%0A"}
-
-
-def workflow_command(problem: Problem, path: str) -> str:
-    """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
-    def data(text: str) -> str:
-        # Control and bidirectional characters as visible escapes, and "##[" defused, as anywhere
-        # else statusgen prints content; then what the runner decodes, %-encoded.
-        pieces = re.split(r"(\r|\n)", text)
-        return "".join(_BREAKS.get(piece) or printable(piece).replace("%", "%25") for piece in pieces)
-
-    def prop(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    where = [f"file={prop(path)}"] if path else []
-    where += [f"line={problem.line}"] if path and problem.line else []
-    message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
-    return f"::{'warning' if problem.warning else 'error'} {','.join([*where, 'title=statusgen'])}::{data(message)}"
-
-
-def _annotate(root: Path, problems: list[Problem]) -> None:
-    # Annotations name files from the folder the job runs in (the workspace), which is not the
-    # status repository's when it is a subfolder given with -C.
-    here = _real(Path.cwd())
-    for problem in problems:
-        path = problem.path
-        if path:
-            # The repository's folder is resolved, not the file: the file may be the very link
-            # (a loop, one out of the repository) that the problem is about.
-            full = _real(root) / path
-            path = full.relative_to(here).as_posix() if full.is_relative_to(here) else full.as_posix()
-        print(workflow_command(problem, path))
-
-
-def _real(path: Path) -> Path:
-    """``path`` with its links resolved, as far as they lead anywhere; never raises on a loop."""
-    try:
-        return Path(os.path.realpath(path))
-    except (OSError, RuntimeError, ValueError):
-        return Path(os.path.abspath(path))
-
-
 def _check(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
     try:
-        repo = load_repository(root)
+        checked = check.check(root, now)
     except StatusgenError as exc:
         if args.format != "github":
             raise
-        problems = exc.problems if isinstance(exc, ValidationFailed) else [exc.problem]
+        problems = check.load_problems(exc)
         _annotate(root, problems)
         print(f"{len(problems)} error(s)", file=sys.stderr)
         return EXIT_INVALID
-    found = policy.check(repo, now)
     if args.format == "github":
-        _annotate(root, found)
+        _annotate(root, checked.problems)
     else:
-        _report(found)
-    errors = sum(not p.warning for p in found)
-    warnings = len(found) - errors
-    print(printable(f"{'ok' if not found else 'checked'}: {len(repo.incidents)} incidents and maintenance, "
-                    f"{len(repo.config.components)} components, {errors} policy error(s), {warnings} warning(s)"))
-    return EXIT_INVALID if errors or (warnings and args.strict) else EXIT_OK
+        _report(checked.problems)
+    print(printable(checked.summary()))
+    return EXIT_INVALID if checked.failed(args.strict) else EXIT_OK
+
+
+def _annotate(root: Path, problems: list[Problem]) -> None:
+    for line in check.annotate(root, problems, Path.cwd()):
+        print(line)
 
 
 def _init(root: Path, args: argparse.Namespace) -> int:

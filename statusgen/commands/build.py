@@ -33,22 +33,33 @@ SMALL_REBUILD = 300
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What one build made: the figures of its summary, and the state and repository it built."""
+
     out: Path
     pages: int
     feeds: int
     files: int
     changed: int
-    rendered: int
+    rendered: int  # files made by this build; the others were carried over from the last one
+    reused: int
+    parsed: int  # incident files parsed by this build; the others came from the cache
+    cached: int
     seconds: float
     state: SiteState
     repo: Repository
     cache: BuildCache | None = None
 
     def summary(self) -> str:
+        """The one line ``statusgen build`` and every rebuild of ``serve`` print. It starts with what
+        the site holds, then says how much of it the cache saved; the time stays last but for the
+        next change, where scripts read it."""
         upcoming = self.state.next_change
         then = f"; next change by the clock at {iso(upcoming)}" if upcoming else ""
+        sources = self.parsed + self.cached
         return (f"built {self.out}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all "
-                f"({self.changed} changed) in {self.seconds:.2f} s{then}")
+                f"({self.changed} changed), {self.rendered} rendered and {self.reused} reused, "
+                f"from {sources} incident file{'' if sources == 1 else 's'} "
+                f"({self.parsed} parsed, {self.cached} from the cache) in {self.seconds:.2f} s{then}")
 
 
 @contextmanager
@@ -103,7 +114,9 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
         seconds = time.perf_counter() - started
     pages = sum(1 for u in units if u.path.endswith(".html"))
     feed_count = sum(1 for u in units if u.path.rsplit("/", 1)[-1].startswith("feed."))
-    return BuildResult(out, pages, feed_count, len(units), changed, len(todo), seconds, state, repo, cache)
+    parsed, cached = (cache.parsed_count, cache.cached_count) if cache is not None else (len(repo.incidents), 0)
+    return BuildResult(out, pages, feed_count, len(units), changed, rendered=len(todo), reused=len(reused),
+                       parsed=parsed, cached=cached, seconds=seconds, state=state, repo=repo, cache=cache)
 
 
 def _save_cache(cache: BuildCache, out: Path, keys: dict[str, str], tell: Callable[[str], None]) -> None:

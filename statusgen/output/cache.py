@@ -246,6 +246,10 @@ class BuildCache:
         self._resolved: dict[Path, str] = {}
         self._parsed: dict[str, tuple[str, Incident]] = {}
         self._rejected: set[str] = set()
+        # What incident() handed out, by file, to tell in parsed() a cached incident from a parsed one.
+        self._served: dict[str, Incident] = {}
+        self.parsed_count = 0
+        self.cached_count = 0
         self.problems: list[Problem] = []
         if enabled:
             self._load()
@@ -291,10 +295,17 @@ class BuildCache:
             log.info("%s: ignoring a damaged cache entry: %s", rel, exc)
             self._rejected.add(rel)  # rewritten at the end of the build
             return None
+        self._served[rel] = incident
         return incident
 
     def parsed(self, rel: str, sha: str, incident: Incident) -> None:
+        """Remember ``incident``, loaded from the file ``rel`` whose bytes hash to ``sha``, and count
+        it as parsed or as taken from the cache (``parsed_count``, ``cached_count``)."""
         self._parsed[rel] = (sha, incident)
+        if self._served.get(rel) is incident:
+            self.cached_count += 1
+        else:
+            self.parsed_count += 1
 
     def reusable(self, out: Path, path: str, unit_key: str) -> tuple[int, int] | None:
         """The (inode, device) of the file at ``out/path`` if it is what the unit with ``unit_key``

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
+from conftest import DEMO_NOW, INCIDENT, PROJECT, Repo, tree_digest
 from statusgen import __version__
 
 
@@ -30,8 +31,50 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
     ])
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"built {repo.site}: 7 pages, 12 feeds, 42 files in all (42 changed) in ")
-    assert out[0].endswith(" s")
+    assert summary_without_time(out[0]) == (
+        f"built {repo.site}: 7 pages, 12 feeds, 42 files in all (42 changed), 42 rendered and 0 reused, "
+        "from 1 incident file (1 parsed, 0 from the cache)")
+
+
+def summary_without_time(line: str) -> str:
+    """A build's summary line without its time, which must end it: ' in 0.12 s'."""
+    match = re.fullmatch(r"(.*) in \d+\.\d\d s", line)
+    assert match, line
+    return match.group(1)
+
+
+def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys):
+    # The scratch repository's 43 files; 22 are made by every build (static files, index, sitemap,
+    # API, badges, next-change.txt), the 21 others only when what they show changed.
+    repo.incident("2025-11-04-web-slow.md", INCIDENT.replace("api: partial_outage", "web: degraded_performance")
+                  .replace("Elevated API error rates", "Slow dashboard"))
+    head = f"built {repo.site}: 8 pages, 12 feeds, 43 files in all"
+    builds = [
+        ((), f"{head} (43 changed), 43 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)"),
+        ((), f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)"),
+        (("--no-cache",), f"{head} (0 changed), 43 rendered and 0 reused, "
+                          "from 2 incident files (2 parsed, 0 from the cache)"),
+    ]
+    for extra, expected in builds:
+        assert repo.build("2025-11-10T12:00:00Z", *extra) == 0
+        assert summary_without_time(capsys.readouterr().out.strip()) == expected
+    # --no-cache neither read nor wrote the cache: it still holds the second build's.
+    assert repo.build() == 0
+    assert summary_without_time(capsys.readouterr().out.strip()) == (
+        f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)")
+    text = (repo.root / "incidents/2025-11-04-web-slow.md").read_text()
+    repo.incident("2025-11-04-web-slow.md", text.replace("back to normal", "back to normal levels"))
+    assert repo.build() == 0
+    # The incident's page, its component's page and three feeds, the site's three feeds, the history.
+    assert summary_without_time(capsys.readouterr().out.strip()) == (
+        f"{head} (8 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)")
+
+
+def test_the_summary_of_a_repository_without_incidents(repo: Repo, capsys):
+    (repo.root / "incidents/2025-11-03-api-errors.md").unlink()
+    assert repo.build() == 0
+    line = summary_without_time(capsys.readouterr().out.strip())
+    assert line.endswith(", from 0 incident files (0 parsed, 0 from the cache)"), line
 
 
 def test_two_builds_are_byte_identical(repo: Repo, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Repo
-from statusgen.cli import workflow_command
+from statusgen.commands.check import workflow_command
 from statusgen.errors import Problem
 
 LATE = """\

@@ -1,12 +1,36 @@
-"""The incremental cache never changes what a build produces."""
+"""The incremental cache: what it saves a build, and that it never changes what a build produces."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
+from statusgen.commands import build as build_command
+from statusgen.render.units import Unit
 
 NOW = DEMO_NOW
+COMPONENTS = ("api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs")
+# The demo's 112 files, and those of them that every build makes afresh, cache or not: what they
+# say is made before the cache is asked (static files, the API, badges) or changes with any
+# incident (the index and the sitemap, whose key would be all of them).
+FILES = 112
+ALWAYS_MADE = frozenset({
+    "static/favicon.svg", "static/style.css", "index.html", "sitemap.xml", "next-change.txt",
+    "badge.svg", "badge.json", "api/uptime.json",
+    *(f"api/v2/{name}.json" for name in ("summary", "status", "components", "incidents", "incidents/unresolved",
+                                         "scheduled-maintenances", "scheduled-maintenances/upcoming",
+                                         "scheduled-maintenances/active")),
+    *(f"components/{c}/badge.{ext}" for c in COMPONENTS for ext in ("svg", "json")),
+})
+SUMMARY = re.compile(
+    r"built \S+: (?P<pages>\d+) pages, (?P<feeds>\d+) feeds, (?P<files>\d+) files in all \((?P<changed>\d+) changed\), "
+    r"(?P<rendered>\d+) rendered and (?P<reused>\d+) reused, from (?P<sources>\d+) incident files? "
+    r"\((?P<parsed>\d+) parsed, (?P<cached>\d+) from the cache\) in \d+\.\d\d s(; next change by the clock at \S+)?")
 
 
 def contents(folder) -> dict[str, str]:
@@ -20,6 +44,130 @@ def copy_demo(tmp_path) -> Repo:
     shutil.copy(PROJECT / "statusgen.yaml", root)
     shutil.copytree(PROJECT / "incidents", root / "incidents")
     return Repo(root)
+
+
+def counted_build(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                  *extra: str) -> tuple[dict[str, int], set[str]]:
+    """Build ``repo`` at NOW from the command line: the figures its summary line gives, and the
+    paths of the files it rendered (those it handed to the renderer rather than carried over)."""
+    rendered: list[str] = []
+    make_all = build_command.make_all
+
+    def recording(units: list[Unit], *args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
+        rendered.extend(unit.path for unit in units)
+        return make_all(units, *args, **kwargs)
+
+    monkeypatch.setattr(build_command, "make_all", recording)
+    assert repo.build(NOW, *extra) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    match = SUMMARY.fullmatch(line)
+    assert match, line
+    figures = {name: int(value) for name, value in match.groupdict().items()}
+    assert len(rendered) == len(set(rendered))
+    return figures, set(rendered)
+
+
+def everything(rendered: int, reused: int, parsed: int, cached: int, changed: int) -> dict[str, int]:
+    """The figures of a demo build's summary."""
+    return {"pages": 47, "feeds": 30, "files": FILES, "changed": changed, "rendered": rendered, "reused": reused,
+            "sources": 36, "parsed": parsed, "cached": cached}
+
+
+def site_files(repo: Repo) -> set[str]:
+    return {p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file()} - {".statusgen-site"}
+
+
+def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
+    assert rendered == site_files(repo) and len(rendered) == FILES
+
+
+def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    counted_build(repo, monkeypatch, capsys)
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    assert figures == everything(rendered=34, reused=78, parsed=0, cached=36, changed=0)
+    assert rendered == ALWAYS_MADE and len(ALWAYS_MADE) == 34
+
+
+def component_pages(*components: str) -> set[str]:
+    """The page and the feeds of each of ``components``."""
+    names = ("index.html", "feed.atom", "feed.rss", "feed.json")
+    return {f"components/{c}/{name}" for c in components for name in names}
+
+
+TOP_FEEDS = {"feed.atom", "feed.rss", "feed.json"}
+# An incident file whose title changes, and the pages that show it: its own, its components' pages
+# and feeds, the site's feeds while they hold one of its updates (the newest 100), the history
+# page of its month; for maintenance, the calendar.
+SHOWN_ON = {
+    "2025-06-17-search-results-incomplete": {*component_pages("search"), *TOP_FEEDS, "history/index.html"},
+    "2026-04-08-database-connection-errors": {*component_pages("db", "api", "web"), *TOP_FEEDS, "history/index.html"},
+    "2024-11-05-dashboard-slow-page-loads": {*component_pages("web"), "history/index.html"},  # older than the feeds
+    "2026-03-02-storage-migration": {*component_pages("storage"), *TOP_FEEDS, "history/index.html", "maintenance.ics"},
+}
+
+
+@pytest.mark.parametrize("ident", list(SHOWN_ON))
+def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
+        tmp_path, monkeypatch, capsys, ident):
+    repo = copy_demo(tmp_path)
+    counted_build(repo, monkeypatch, capsys)
+    path = repo.root / f"incidents/{ident}.md"
+    path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Edited ", 1))
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    shown = {f"incidents/{ident}/index.html", *SHOWN_ON[ident]}
+    assert rendered == ALWAYS_MADE | shown
+    assert figures["rendered"] == 34 + len(shown) and figures["reused"] == FILES - 34 - len(shown)
+    assert (figures["parsed"], figures["cached"]) == (1, 35)
+    assert "Edited " in repo.page(f"incidents/{ident}/index.html")
+    assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
+    assert contents(repo.site) == contents(tmp_path / "fresh")
+
+
+def test_a_config_change_renders_and_parses_everything_again(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    counted_build(repo, monkeypatch, capsys)
+    config = (repo.root / "statusgen.yaml").read_text()
+    repo.config(config.replace("  description: Live and historical status of Acme services",
+                               "  description: Live and past status of Acme services"))
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=50)
+    assert rendered == site_files(repo)
+    assert "Live and past status of Acme services" in repo.page("index.html")
+
+
+def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    counted_build(repo, monkeypatch, capsys)
+    figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
+    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=0)
+    assert rendered == site_files(repo)
+
+
+def test_a_theme_with_templates_reuses_no_file(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
+    repo.write("themes/brand/templates/incident.html",
+               "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}")
+    counted_build(repo, monkeypatch, capsys)
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    # Every page renders in the sandbox, so none is carried over; the incidents still come from the cache.
+    assert figures == everything(rendered=112, reused=0, parsed=0, cached=36, changed=0)
+    assert rendered == site_files(repo)
+
+
+def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path, monkeypatch, capsys):
+    repo = copy_demo(tmp_path)
+    repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
+    repo.write("themes/brand/static/logo.txt", "brand")
+    counted_build(repo, monkeypatch, capsys)
+    figures, rendered = counted_build(repo, monkeypatch, capsys)
+    assert {k: figures[k] for k in ("files", "rendered", "reused", "parsed", "cached")} == {
+        "files": FILES + 1, "rendered": 35, "reused": 78, "parsed": 0, "cached": 36}
+    assert rendered == ALWAYS_MADE | {"static/logo.txt"}
 
 
 def test_cached_rebuilds_equal_a_build_without_cache(tmp_path, capsys):
