@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
 from statusgen import __version__
 
 
-def test_build_writes_the_documented_tree(repo: Repo, capsys):
+def test_build_writes_the_documented_tree(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
     assert files == sorted([
@@ -34,7 +35,7 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys):
     assert out[0].endswith(" s")
 
 
-def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
+def test_two_builds_are_byte_identical(repo: Repo, tmp_path: Path) -> None:
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "one")) == 0
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
@@ -42,7 +43,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
     assert one == two and len(one) == 43
 
 
-def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
+def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     first = tree_digest(repo.site)
     assert repo.build() == 0
@@ -57,7 +58,7 @@ def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
     assert "static/style.css" not in changed and "components/web/index.html" not in changed
 
 
-def test_stale_files_are_removed(repo: Repo):
+def test_stale_files_are_removed(repo: Repo) -> None:
     assert repo.build() == 0
     # (a file put at the top by hand is refused instead: see test_output_safety.py)
     (repo.site / "incidents/leftover.html").write_text("old")
@@ -68,7 +69,7 @@ def test_stale_files_are_removed(repo: Repo):
     assert [p.name for p in repo.root.glob(".site.*")] == [".site.previous"]
 
 
-def test_source_date_epoch_sets_now(repo: Repo, monkeypatch, tmp_path):
+def test_source_date_epoch_sets_now(repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762776000")  # 2025-11-10T12:00:00Z
     assert repo.run("build", "--out", str(tmp_path / "env")) == 0
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "flag")) == 0
@@ -86,21 +87,21 @@ def test_source_date_epoch_sets_now(repo: Repo, monkeypatch, tmp_path):
     (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
     (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
 ])
-def test_command_line(repo: Repo, capsys, argv, code, stream, text):
+def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code, stream, text) -> None:
     assert repo.run(*argv) == code
     captured = capsys.readouterr()
     assert text in getattr(captured, stream)
     assert "Traceback" not in captured.err
 
 
-def test_check_reports_counts(repo: Repo, capsys):
+def test_check_reports_counts(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.run("check") == 0
     assert capsys.readouterr().out == "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n"
     assert not repo.site.exists()
 
 
 @pytest.mark.parametrize("out", [".", "..", "incidents/.."])
-def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
+def test_refuses_to_replace_the_repository(repo: Repo, capsys: pytest.CaptureFixture[str], out) -> None:
     before = sorted(p.name for p in repo.root.iterdir())
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
     assert "contains the status repository" in capsys.readouterr().err
@@ -109,7 +110,7 @@ def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
     assert [p.name for p in (repo.root / ".statusgen").iterdir()] == ["build.lock"]
 
 
-def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):
+def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     docs = repo.root / "docs"
     docs.mkdir()
     (docs / "notes.md").write_text("mine")
@@ -121,7 +122,7 @@ def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(docs)) == 0
 
 
-def test_console_script_runs(repo: Repo):
+def test_console_script_runs(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
     assert script, "the statusgen console script is installed next to python"
     done = subprocess.run([script, "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
@@ -134,7 +135,7 @@ def test_console_script_runs(repo: Repo):
         0, "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n")
 
 
-def test_demo_passes_check_at_its_pinned_instant(capsys):
+def test_demo_passes_check_at_its_pinned_instant(capsys: pytest.CaptureFixture[str]) -> None:
     # At the instant of its story the open incident's last update is minutes old, so nothing is
     # overdue, whatever the date today.
     assert Repo(PROJECT).run("check", "--now", DEMO_NOW) == 0
@@ -142,7 +143,7 @@ def test_demo_passes_check_at_its_pinned_instant(capsys):
         "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n")
 
 
-def test_demo_repository_builds(tmp_path, capsys):
+def test_demo_repository_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     assert "error" not in capsys.readouterr().err

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
 
@@ -22,7 +25,7 @@ def copy_demo(tmp_path) -> Repo:
     return Repo(root)
 
 
-def test_cached_rebuilds_equal_a_build_without_cache(tmp_path, capsys):
+def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     assert (repo.root / ".statusgen/cache/pages.json").is_file()
@@ -41,7 +44,7 @@ def test_cached_rebuilds_equal_a_build_without_cache(tmp_path, capsys):
     assert "Maintenance in progress" in repo.page("index.html")
 
 
-def test_unchanged_rebuild_reuses_files(tmp_path, capsys):
+def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     first = tree_digest(repo.site)
@@ -50,7 +53,7 @@ def test_unchanged_rebuild_reuses_files(tmp_path, capsys):
     assert tree_digest(repo.site) == first
 
 
-def test_a_tampered_output_file_is_not_reused(tmp_path):
+def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     page = repo.site / "incidents/2025-06-17-search-results-incomplete/index.html"
@@ -59,7 +62,7 @@ def test_a_tampered_output_file_is_not_reused(tmp_path):
     assert "Incomplete search results" in page.read_text()
 
 
-def test_a_damaged_or_foreign_cache_is_ignored(tmp_path):
+def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     cache = repo.root / ".statusgen/cache"
@@ -71,7 +74,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path):
     assert contents(repo.site) == contents(tmp_path / "fresh")
 
 
-def test_a_theme_change_rebuilds_everything(tmp_path):
+def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
@@ -81,7 +84,7 @@ def test_a_theme_change_rebuilds_everything(tmp_path):
     assert "Custom Incomplete search results" in repo.page("incidents/2025-06-17-search-results-incomplete/index.html")
 
 
-def test_parallel_and_serial_builds_agree(tmp_path):
+def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
     from statusgen.render import plan
@@ -117,7 +120,7 @@ def build_in_process(root, out, *extra, pythonpath=None):
                            "--out", str(out), *extra], env=env, capture_output=True, text=True)
 
 
-def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path):
+def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -> None:
     from pathlib import Path
 
     import nh3
@@ -135,7 +138,8 @@ def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path):
     assert "[shadowed]" in repo.page("components/auth/feed.json")
 
 
-def test_another_dependency_version_or_python_rebuilds_everything(tmp_path, monkeypatch):
+def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import re
     import sys
     from importlib import metadata

@@ -39,13 +39,14 @@ def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *extra: str)
 
 
 @pytest.fixture
-def small_limits(monkeypatch):
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Limits the tests reach in seconds: the workers are forked, so they see these too."""
     monkeypatch.setattr(isolation, "CHUNK_DEADLINE", 3.0)
     monkeypatch.setattr(isolation, "BUILD_DEADLINE", 6.0)
 
 
-def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys, small_limits):
+def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               small_limits) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", NESTED)
     err = refused(repo, capsys, before)
@@ -55,7 +56,9 @@ def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsy
     assert repo.page("404.html") == "<p>lost</p>\n"
 
 
-def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo, capsys, small_limits):
+def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo,
+                                                                               capsys: pytest.CaptureFixture[str],
+                                                                               small_limits) -> None:
     before = built_once(repo)
     # Each `in` compares 10,000 texts of 8 MB that differ only at the end: one step, minutes long.
     repo.write("themes/evil/templates/404.html",
@@ -77,7 +80,8 @@ def _filling() -> bytes:
     return bytes(256 * 2**20)
 
 
-def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch):
+def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                              small_limits, monkeypatch: pytest.MonkeyPatch) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
@@ -98,7 +102,8 @@ def _killed(kill: signal.Signals):
 
 
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
-def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch, kill):
+def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], small_limits,
+                                                      monkeypatch: pytest.MonkeyPatch, kill) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
@@ -117,7 +122,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_
     assert repo.page("404.html") == "<p>lost</p>\n"
 
 
-def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch):
+def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_workers(*args, **kwargs):
         raise AssertionError("the default theme started workers")
 
@@ -138,7 +143,8 @@ ONE_CALL = {
 
 
 @pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
-def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys, small_limits, template):
+def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                  small_limits, template) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
     err = refused(repo, capsys, before)
@@ -152,7 +158,8 @@ def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, ca
                                     "{% if x %}" * 3000 + "{% endif %}" * 3000],
                          ids=["brackets", "sum", "ifs"])
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys, source, command):
+def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], source,
+                                                                command) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", source)
     capsys.readouterr()
@@ -164,7 +171,8 @@ def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, caps
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys, command):
+def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                  command) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>fine</p>\n")
     os.mkfifo(repo.root / "themes/evil/templates/page.html")
