@@ -202,7 +202,7 @@ def outside(tmp_path: Path) -> Path:
     return folder
 
 
-def refused(repo: Repo, capsys, expected: list[str]) -> None:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], expected: list[str]) -> None:
     """The build exits 1 printing exactly ``expected``, and site/ is as it was."""
     before = tree_digest(repo.site)
     capsys.readouterr()
@@ -614,7 +614,7 @@ def assert_inert(output: str) -> None:
     assert not [line for line in output.split("\n") if line.lstrip().startswith("::")], output
 
 
-def printed(repo: Repo, capsys, *argv: str) -> tuple[int, list[str]]:
+def printed(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
     """The exit status of ``statusgen argv`` and every line it printed, both streams checked inert."""
     capsys.readouterr()
     code = repo.run(*argv)
@@ -917,7 +917,7 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
     theme_name, expected = theme_link(repo, outside, case)
     from statusgen.theme import checks, files
 
-    def unread(*args, **kwargs):
+    def unread(*args, **kwargs) -> None:
         raise AssertionError("the theme was read")
 
     for module, name in ((files, "theme_dirs"), (files, "theme_files"), (checks, "theme_problems"),

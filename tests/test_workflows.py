@@ -304,7 +304,8 @@ def test_notify_runs_after_every_deploy_at_the_builds_now() -> None:
     ("schedule", "", "HEAD"),
     ("workflow_dispatch", "", "HEAD"),
 ])
-def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event, before, since) -> None:
+def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event: str, before,
+                                                                      since: str) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
     done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
                     fake_statusgen(tmp_path, "notify: 2 delivered\n", 0))
@@ -440,7 +441,7 @@ def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_pa
 
 @pytest.mark.parametrize("text", ["2026-11-23T09:00:00", "tomorrow", "2026-11-23", "",
                                   "2026-11-23T09:00:00Z\n2026-11-24T09:00:00Z", "$(touch pwned)"])
-def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path: Path, text) -> None:
+def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path: Path, text: str) -> None:
     (tmp_path / "pinned-now.txt").write_text(f"# the demo\n{text}\n", encoding="utf-8")
     output = tmp_path / "output"
     done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
@@ -454,7 +455,7 @@ def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path: Path, text) 
 @pytest.mark.parametrize(("text", "epoch"), [("2026-11-23T09:00:00Z", 1795424400),
                                              ("# why\n\n2026-11-23T10:00:00+01:00\n", 1795424400),
                                              ("2027-01-16T01:30:00-05:00", 1800081000)])
-def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path: Path, text, epoch) -> None:
+def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path: Path, text: str, epoch: int) -> None:
     (tmp_path / "pinned-now.txt").write_text(text, encoding="utf-8")
     output = tmp_path / "output"
     done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
@@ -507,7 +508,7 @@ def test_action_inputs_and_outputs() -> None:
 @pytest.mark.parametrize(("directory", "shown"), [(".", "incidents/a.md"), ("./", "incidents/a.md"),
                                                   ("status", "status/incidents/a.md"),
                                                   ("./sites/status/", "sites/status/incidents/a.md")])
-def test_action_check_step_names_files_from_the_workspace(tmp_path: Path, directory, shown) -> None:
+def test_action_check_step_names_files_from_the_workspace(tmp_path: Path, directory: str, shown: str) -> None:
     script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
     output = tmp_path / "output"
     reply = "::error file=incidents/a.md,line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
@@ -620,7 +621,7 @@ BUILT = (f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.
     (f"v{__version__}", BUILT[:1], 1),
     (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
 ])
-def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag, names, status) -> None:
+def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag, names, status: int) -> None:
     script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the tag names the version built")["run"]
     done = run_step(script, fake_dist(tmp_path, *names), {"TAG": tag})
     found = " ".join(sorted(names))

@@ -20,7 +20,7 @@ from statusgen.output import atomic
 NOW = "2025-11-10T14:05:00Z"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -151,7 +151,7 @@ def test_new_maintenance(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None
      "--component db=under_maintenance: under_maintenance is set by maintenance windows"),
     (["postmortem", "nope"], 1, "no incident 'nope'"),
 ])
-def test_refusals(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code, message) -> None:
+def test_refusals(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code: int, message: str) -> None:
     before = {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()}
     got, _, err = run(repo, capsys, *argv)
     assert got == code
@@ -252,7 +252,7 @@ def test_failed_write_keeps_the_original(repo: Repo, monkeypatch: pytest.MonkeyP
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     before = path.read_bytes()
 
-    def broken(*args):
+    def broken(*args) -> None:
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
@@ -264,7 +264,7 @@ def test_failed_write_keeps_the_original(repo: Repo, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize("message", ["plain", "it's: quoted # not a comment", "- starts like a list",
                                      "two\nlines", "  leading spaces\nsecond", "tab\there", "'quotes' \"both\"",
                                      "ends with colon:", "unicode ✓ ünïcödé", "@at sign", "{braces}", "yes"])
-def test_any_message_round_trips(repo: Repo, capsys: pytest.CaptureFixture[str], message) -> None:
+def test_any_message_round_trips(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
                        "--message", message, "--now", NOW)
     assert code == 0, err
@@ -278,7 +278,7 @@ def test_any_message_round_trips(repo: Repo, capsys: pytest.CaptureFixture[str],
     "updates:\n  -\n   at: 2025-11-03T14:05:00Z\n   status: investigating\n   message: x\n",
     "updates:\n- at: 2025-11-03T14:05:00Z\n  status: investigating\n  message: |+\n    kept\n\n",
 ])
-def test_unusual_layouts_take_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], layout) -> None:
+def test_unusual_layouts_take_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], layout: str) -> None:
     path = repo.write("incidents/2025-11-03-odd.md", "---\ntitle: Odd\n" + layout + "---\nBody.\n")
     before = path.read_text()
     code, _, err = run(repo, capsys, "resolve", "2025-11-03-odd", "--message", "Done.", "--now", NOW)
@@ -291,7 +291,7 @@ def test_unusual_layouts_take_an_update(repo: Repo, capsys: pytest.CaptureFixtur
 
 @pytest.mark.parametrize("message", ["a\u00adb\nc", "one\u2028two\nthree", "\tcode\nx", "line one\n   \nline three",
                                      "trailing  \nspaces", "3:05\u202fPM CET\nnext"])
-def test_awkward_multiline_messages_round_trip(repo: Repo, capsys: pytest.CaptureFixture[str], message) -> None:
+def test_awkward_multiline_messages_round_trip(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
                        "--message", message, "--now", NOW)
     assert code == 0, err

@@ -26,7 +26,7 @@ updates:
 STATUSES = "operational, degraded_performance, partial_outage, major_outage"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -74,7 +74,7 @@ def files(repo: Repo) -> dict[str, bytes]:
      "statusgen resolve: error: --template resolvd: no template 'resolvd' (did you mean 'resolved'?)\n"),
 ])
 def test_argument_errors_name_the_argument_and_exit_2(repo: Repo, capsys: pytest.CaptureFixture[str], argv,
-                                                      err) -> None:
+                                                      err: str) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     before = files(repo)
     assert run(repo, capsys, *argv) == (2, "", err)
@@ -121,7 +121,8 @@ def test_update_with_component_status_applies_it(repo: Repo, capsys: pytest.Capt
      "unrecognized arguments: --mesage x (see 'statusgen resolve --help')"),
     (["build", "now"], "unrecognized arguments: now"),
 ])
-def test_unquoted_text_gets_a_hint_to_quote_it(repo: Repo, capsys: pytest.CaptureFixture[str], argv, hint) -> None:
+def test_unquoted_text_gets_a_hint_to_quote_it(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                               hint: str) -> None:
     before = files(repo)
     code, out, err = run(repo, capsys, *argv)
     assert (code, out) == (2, "")
@@ -144,7 +145,8 @@ EXAMPLE = "write it like 2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @179
     (["resolve", "latest", "--message", "x", "--now", ""],
      f"statusgen resolve: error: argument --now: no time given; {EXAMPLE}"),
 ])
-def test_a_bad_time_argument_shows_what_parses(repo: Repo, capsys: pytest.CaptureFixture[str], argv, err) -> None:
+def test_a_bad_time_argument_shows_what_parses(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                               err: str) -> None:
     code, out, got = run(repo, capsys, *argv)
     assert (code, out) == (2, "")
     assert got.endswith(err + "\n")
@@ -181,7 +183,7 @@ def test_a_broken_unrelated_file_only_warns(repo: Repo, capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize("ident", ["2025-11-04-typo", "2025-11-04"])
 def test_the_broken_file_itself_is_refused_with_its_problems(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                             ident) -> None:
+                                                             ident: str) -> None:
     repo.incident("2025-11-04-typo.md", TYPO)
     before = files(repo)
     assert run(repo, capsys, "update", ident, "--status", "identified", "--message", "x", "--now", NOW) == (

@@ -38,7 +38,7 @@ updates:
 MID = "2026-11-20-database-upgrade"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -127,7 +127,7 @@ def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo) -> None
 
 @pytest.mark.parametrize("target", ["folder", "file"])
 def test_a_symlinked_lock_folder_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                            target) -> None:
+                                            target: str) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     if target == "file":
@@ -159,11 +159,11 @@ def test_a_symlinked_lock_file_is_refused(repo: Repo, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
 def test_a_full_disk_is_reported_with_the_file_and_leaves_it_as_it_was(repo: Repo, capsys: pytest.CaptureFixture[str],
                                                                        monkeypatch: pytest.MonkeyPatch, number,
-                                                                       stage) -> None:
+                                                                       stage: str) -> None:
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs):
+    def full(*args, **kwargs) -> None:
         raise OSError(number, os.strerror(number))
     if stage == "write":
         real = os.fdopen
@@ -193,7 +193,7 @@ def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys: pytest.Ca
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs):
+    def full(*args, **kwargs) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(os, "fsync", full)
     code, _, err = run(repo, capsys, "postmortem", ID)
@@ -231,7 +231,8 @@ def test_finishing_a_maintenance_before_its_window_is_refused(repo: Repo, capsys
     [("completed", "2027-01-16T01:30:00Z")],
     [("in_progress", "2027-01-16T03:30:00Z"), ("completed", "2027-01-16T04:00:00Z")],
 ])
-def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys: pytest.CaptureFixture[str], steps) -> None:
+def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                         steps: list[tuple[str, str]]) -> None:
     repo.incident(f"{MID}.md", MAINTENANCE)
     for status, now in steps:
         code, _, err = run(repo, capsys, "update", MID, "--status", status, "--message", status, "--now", now)
@@ -243,8 +244,8 @@ def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys: pyt
     ([("in_progress", "2027-01-16T00:30:00Z"), ("scheduled", "2027-01-16T00:40:00Z")], "in_progress"),
     ([("completed", "2027-01-16T01:30:00Z"), ("in_progress", "2027-01-16T02:00:00Z")], "completed"),
 ])
-def test_maintenance_updates_the_site_would_not_show_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str], steps,
-                                                                 shown) -> None:
+def test_maintenance_updates_the_site_would_not_show_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                 steps: list[tuple[str, str]], shown: str) -> None:
     path = repo.incident(f"{MID}.md", MAINTENANCE)
     for status, now in steps[:-1]:
         assert run(repo, capsys, "update", MID, "--status", status, "--message", status, "--now", now)[0] == 0
@@ -265,7 +266,7 @@ def _grow(path: Path, size: int) -> None:
 
 @pytest.mark.parametrize("command", ["update", "postmortem"])
 def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                         command) -> None:
+                                                         command: str) -> None:
     from statusgen.inputs import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
@@ -304,7 +305,7 @@ def test_new_refuses_a_message_over_the_size_limit(repo: Repo, capsys: pytest.Ca
 
 @pytest.mark.parametrize("suffix, line", [(".md", 7), (".yaml", 6)])
 def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                   suffix, line) -> None:
+                                                                   suffix: str, line: int) -> None:
     yaml_text = ("title: Slow\nimpact: minor\ncomponents:\n  api: degraded_performance\n\n"
                  "updates: [{at: 2025-11-04T09:00:00Z, status: investigating, message: Looking.}]\n")
     text = f"---\n{yaml_text}---\n" if suffix == ".md" else yaml_text
@@ -325,8 +326,8 @@ def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, c
      "incidents/2025-11-04-odd.md:5: missing 'status' update (add 'status: ' with one of: investigating, "
      "identified, monitoring, resolved)"),
 ])
-def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys: pytest.CaptureFixture[str], text,
-                                                  message) -> None:
+def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys: pytest.CaptureFixture[str], text: str,
+                                                  message: str) -> None:
     repo.incident("2025-11-04-odd.md", text)
     code, _, err = run(repo, capsys, "check", "--now", "2025-11-04T10:00:00Z")
     assert code == 1
@@ -336,8 +337,8 @@ def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys: pytest.Cap
 @pytest.mark.parametrize("title, code", [("Slow \u202eapi", "U+202E"), ("Slow\u0085api", "U+0085"),
                                          ("Slow \u2066api\u2069", "U+2066"), ("Slow\u200fapi", "U+200F"),
                                          ("Slow\x1bapi", "U+001B"), ("Slow\u2028api", "U+2028")])
-def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsys: pytest.CaptureFixture[str], title,
-                                                               code) -> None:
+def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               title: str, code: str) -> None:
     status, _, err = run(repo, capsys, "new", title, "--impact", "minor", "--message", "Looking.",
                          "--now", "2025-11-04T10:00:00Z")
     assert status == 2
@@ -348,8 +349,8 @@ def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsy
 @pytest.mark.parametrize("message, code", [("Fixed \u202eit", "U+202E"), ("a\u0085b", "U+0085"),
                                            ("a\u2067b", "U+2067"), ("a\x07b", "U+0007")])
 @pytest.mark.parametrize("command", ["new", "update", "resolve"])
-def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys: pytest.CaptureFixture[str], message, code,
-                                                      command) -> None:
+def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys: pytest.CaptureFixture[str], message: str,
+                                                      code: str, command: str) -> None:
     argv = {"new": ["new", "Slow api", "--impact", "minor"],
             "update": ["update", ID, "--status", "identified"], "resolve": ["resolve", ID]}[command]
     if command == "resolve":

@@ -23,7 +23,7 @@ TARGET = "2025-11-03-api-errors.md"
 UPDATE = ("update", "2025-11-03-api-errors", "--status", "investigating", "--message", "Back again.", "--now", NOW)
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -106,7 +106,7 @@ def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cle
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o444])
-def test_an_edit_keeps_the_file_mode(repo: Repo, capsys: pytest.CaptureFixture[str], mode) -> None:
+def test_an_edit_keeps_the_file_mode(repo: Repo, capsys: pytest.CaptureFixture[str], mode: int) -> None:
     path = repo.root / "incidents" / TARGET
     path.chmod(mode)
     code, _, err = run(repo, capsys, *UPDATE)

@@ -12,7 +12,7 @@ NOW = "2025-11-10T14:05:00Z"
 LAST = "    message: Error rates are back to normal.\n"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err

@@ -87,7 +87,7 @@ def test_source_date_epoch_sets_now(repo: Repo, monkeypatch: pytest.MonkeyPatch,
     (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
     (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
 ])
-def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code, stream, text) -> None:
+def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code: int, stream: str, text: str) -> None:
     assert repo.run(*argv) == code
     captured = capsys.readouterr()
     assert text in getattr(captured, stream)
@@ -101,7 +101,7 @@ def test_check_reports_counts(repo: Repo, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize("out", [".", "..", "incidents/.."])
-def test_refuses_to_replace_the_repository(repo: Repo, capsys: pytest.CaptureFixture[str], out) -> None:
+def test_refuses_to_replace_the_repository(repo: Repo, capsys: pytest.CaptureFixture[str], out: str) -> None:
     before = sorted(p.name for p in repo.root.iterdir())
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
     assert "contains the status repository" in capsys.readouterr().err

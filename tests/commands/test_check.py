@@ -35,7 +35,7 @@ updates:
 """
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, list[str], list[str]]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], list[str]]:
     code = repo.run("check", "--now", "2025-11-10T10:42:00Z", *argv)
     captured = capsys.readouterr()
     return code, captured.out.splitlines(), captured.err.splitlines()
@@ -118,7 +118,7 @@ LOOP_HINT = "symlink loop (point the link at a file, or remove it)"
 
 @pytest.mark.parametrize("fmt", ["text", "github"])
 def test_an_incident_linked_to_itself_is_reported_on_its_file(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch, fmt) -> None:
+                                                              monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     monkeypatch.chdir(repo.root.parent)
     (repo.root / "incidents/2025-01-01-loop.md").symlink_to("2025-01-01-loop.md")
     (repo.root / "incidents/2025-01-02-a.md").symlink_to("2025-01-02-b.md")
@@ -165,7 +165,8 @@ def test_workflow_commands_show_control_characters_as_escapes(problem: Problem, 
 
 @pytest.mark.parametrize("command", [("check", "--format", "github"), ("check",), ("build",)])
 def test_a_hostile_file_name_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch, command) -> None:
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                command: tuple[str, str, str] | tuple[str]) -> None:
     monkeypatch.chdir(repo.root)
     repo.incident(f"{HOSTILE}.md", BROKEN)
     assert repo.run(*command, "--now", "2025-11-10T10:42:00Z") == 1

@@ -159,7 +159,7 @@ LOCAL = [
 
 @pytest.mark.parametrize(("record", "where"), LOCAL)
 def test_requirements_say_when_ci_cannot_install_what_is_running(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                                 direct_url, record, where) -> None:
+                                                                 direct_url, record, where: str) -> None:
     direct_url(record)
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -228,7 +228,7 @@ def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.
     ("2026-03-11T03:00:00Z", "America/New_York", date(2026, 3, 10)),
     ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
 ])
-def test_the_day_of_init_is_the_sites_day(now, zone, day) -> None:
+def test_the_day_of_init_is_the_sites_day(now: str, zone: str, day) -> None:
     assert init.site_day(parse_timestamp(now), zone) == day
 
 

@@ -112,7 +112,7 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server) -> None:
 
 @pytest.mark.parametrize("path", ["/../statusgen.yaml", "/%2e%2e/statusgen.yaml", "/..%2fstatusgen.yaml",
                                   "/incidents/../../incidents/2025-11-03-api-errors.md"])
-def test_serve_refuses_paths_outside_the_site(server, path) -> None:
+def test_serve_refuses_paths_outside_the_site(server, path: str) -> None:
     port, _ = server
     status, body = get(port, path)
     assert status == 404

@@ -42,7 +42,7 @@ ANNOUNCED = ("2025-11-20T10:00", "scheduled")
     # Not yet announced.
     ([("2025-11-30T10:00", "scheduled")], "2025-11-29T00:00", "scheduled"),
 ])
-def test_status_at(updates, moment, expected) -> None:
+def test_status_at(updates, moment: str, expected: str) -> None:
     assert maintenance.status_at(mk("2025-12-01-m", *WINDOW, *updates), t(moment)) == expected
 
 

@@ -30,7 +30,7 @@ updates:
     ("2025-11-07T00:00:00Z", "2025-11-12T09:00:00Z"),   # the notice's resolution falls due
     ("2025-11-12T09:00:00Z", None),
 ])
-def test_next_change(repo: Repo, capsys: pytest.CaptureFixture[str], now, expected) -> None:
+def test_next_change(repo: Repo, capsys: pytest.CaptureFixture[str], now: str, expected: str | None) -> None:
     repo.incident("2025-11-03-notice.md", LATER)
     repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
                                                    extra=""))

@@ -120,7 +120,7 @@ def read_html(path: Path) -> References:
 class Checker:
     """Resolves URLs of the site to files of the output, fragments included."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path) -> None:
         self.out = out
         self.ids: dict[Path, set[str]] = {}
         self.internal: Counter[str] = Counter()

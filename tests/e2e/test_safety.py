@@ -76,13 +76,13 @@ class LiveMarkup(HTMLParser):
     sanitizer's allow-list.
     """
 
-    def __init__(self, page: bool):
+    def __init__(self, page: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.page = page
         self.in_head = False
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs) -> None:
         if tag == "head":
             self.in_head = True
         if tag in _NEVER:
@@ -102,7 +102,7 @@ class LiveMarkup(HTMLParser):
             if name == "href" and tag == "use" and not (value or "").startswith("#"):
                 self.found.append(f"use[href={value!r}]")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag) -> None:
         if tag == "head":
             self.in_head = False
 
@@ -116,11 +116,11 @@ def live_markup(html: str, page: bool = False) -> list[str]:
 
 
 class _Text(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
 
-    def handle_data(self, data):
+    def handle_data(self, data) -> None:
         self.parts.append(data)
 
 
@@ -466,7 +466,7 @@ def visit(browser, urls: list[str]) -> Visit:
     context = browser.new_context()
     context.add_init_script("window.__xss = [];")
 
-    def route(handler_route):
+    def route(handler_route) -> None:
         url = handler_route.request.url
         if urlsplit(url).hostname == "127.0.0.1":
             handler_route.continue_()
@@ -477,7 +477,7 @@ def visit(browser, urls: list[str]) -> Visit:
     context.route("**/*", route)
     page = context.new_page()
 
-    def dialog(shown):
+    def dialog(shown) -> None:
         seen.dialogs.append(shown.message)
         shown.dismiss()
 

@@ -356,7 +356,7 @@ def test_closing_front_matter_may_have_trailing_spaces(repo: Repo) -> None:
     ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH: SOURCE_DATE_EPOCH must be whole seconds"),
 ])
 def test_bad_now_is_a_usage_error(repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env,
-                                  argv, message) -> None:
+                                  argv, message: str) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert repo.run("build", *argv) == 2
@@ -406,8 +406,8 @@ NUMBER_HINT = "quote it if it is text"
     ("title", HEX, 2), ("title", SEXAGESIMAL, 2), ("impact", "1" + "0" * 5000, 3),
     ("title", "1." + "5" * 200, 2), ("since", SEXAGESIMAL, 0), ("key", HEX, 3)])
 def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                            monkeypatch: pytest.MonkeyPatch, command, fmt, where, value,
-                                                            line) -> None:
+                                                            monkeypatch: pytest.MonkeyPatch, command: str, fmt: str,
+                                                            where: str, value, line: int) -> None:
     if where == "since":
         repo.config(CONFIG.replace("    group: Platform\n  - id: web",
                                    f"    group: Platform\n    since: {value}\n  - id: web", 1))

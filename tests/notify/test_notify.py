@@ -455,7 +455,8 @@ def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsy
 NOT_TRIED = "not tried: an earlier update to this target failed"
 
 
-def run_with_one_target_failing(history: History, capsys, target: str, failure: str) -> list[str]:
+def run_with_one_target_failing(history: History, capsys: pytest.CaptureFixture[str], target: str,
+                                failure: str) -> list[str]:
     """The first run, with ``target`` failing the first update it is given: the line for each
     update to it after that says it was not tried."""
     code, out, _ = history.notify(capsys)
@@ -644,7 +645,7 @@ def write_record(history: History, head: str | None, held: dict[str, str] | None
     history.repo.write(runner.RECORD, json.dumps({"version": 1, "head": head, "held": held or {}, "targets": {}}))
 
 
-def with_a_late_update(history: History, capsys) -> str:
+def with_a_late_update(history: History, capsys: pytest.CaptureFixture[str]) -> str:
     """Commit 4 adds an incident whose second update is stamped 17:00, an hour after NOW; a run
     over it holds that update back. Returns commit 4."""
     history.repo.incident("2025-11-03-web-slow.md", SLOW)

@@ -16,7 +16,7 @@ def contents(folder) -> dict[str, str]:
     return {k: v[0] for k, v in tree_digest(folder).items()}
 
 
-def copy_demo(tmp_path) -> Repo:
+def copy_demo(tmp_path: Path) -> Repo:
     import shutil
     root = tmp_path / "demo"
     root.mkdir()

@@ -272,7 +272,7 @@ def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(
                                                                                 call: str) -> None:
     from statusgen.output import lock
 
-    def full(*args):
+    def full(*args) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(lock.os, call, full)
@@ -321,7 +321,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
     heard: list[str] = []
     other: list[subprocess.Popen[str]] = []
 
-    def save_meanwhile(self, out, keys):
+    def save_meanwhile(self, out, keys) -> None:
         repo.config(intruder)
         other.append(subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -345,7 +345,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
 
 # --- Failing to write: the old site stays, the path is named, nothing is left -----------------------
 
-def no_space_at(monkeypatch, call: int, code: int = errno.ENOSPC) -> list[str]:
+def no_space_at(monkeypatch: pytest.MonkeyPatch, call: int, code: int = errno.ENOSPC) -> list[str]:
     """Make the writer's ``call``-th file write fail as a full disk does: at write, with no path."""
     written: list[str] = []
     real = writer._write_bytes
@@ -464,7 +464,7 @@ def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path
 
 def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args, **kwargs):
+    def refuse(*args, **kwargs) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(repo.root / ".statusgen/cache/pages.json"))
 
     monkeypatch.setattr("statusgen.output.cache.write_atomically", refuse)

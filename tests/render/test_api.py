@@ -35,7 +35,7 @@ def test_schemas_are_valid_schemas() -> None:
 
 
 @pytest.mark.parametrize("now", DEMO_INSTANTS)
-def test_demo_api_matches_schemas(tmp_path: Path, now) -> None:
+def test_demo_api_matches_schemas(tmp_path: Path, now: str) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(now, "--out", str(out)) == 0
     assert validate(out) == 9
@@ -127,7 +127,7 @@ def ids(repo: Repo, rel: str, key: str) -> list[str]:
     ("2025-11-08T02:00:00Z", [], [], ["2025-11-01-m2"], ("in_progress", "completed")),
     ("2025-11-09T00:00:00Z", [], [], [], ("completed", "completed")),
 ])
-def test_lists_at_instants(timeline: Repo, now, unresolved, upcoming, active, statuses) -> None:
+def test_lists_at_instants(timeline: Repo, now: str, unresolved, upcoming, active, statuses: tuple[str, str]) -> None:
     assert timeline.build(now) == 0
     assert ids(timeline, "api/v2/incidents/unresolved.json", "incidents") == unresolved
     assert ids(timeline, "api/v2/scheduled-maintenances/upcoming.json", "scheduled_maintenances") == upcoming

@@ -28,7 +28,8 @@ def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
     return tree_digest(repo.site)
 
 
-def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *extra: str) -> list[str]:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]],
+            *extra: str) -> list[str]:
     """The build exits 1 with one clean line, and site/ stays exactly as it was."""
     capsys.readouterr()
     assert repo.build("2025-11-10T12:00:00Z", *extra) == 1
@@ -123,7 +124,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest
 
 
 def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_workers(*args, **kwargs):
+    def no_workers(*args, **kwargs) -> None:
         raise AssertionError("the default theme started workers")
 
     monkeypatch.setattr(isolation, "make_isolated", no_workers)
@@ -144,7 +145,7 @@ ONE_CALL = {
 
 @pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
 def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                  small_limits, template) -> None:
+                                                                  small_limits, template: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
     err = refused(repo, capsys, before)
@@ -159,7 +160,7 @@ def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, ca
                          ids=["brackets", "sum", "ifs"])
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], source,
-                                                                command) -> None:
+                                                                command: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", source)
     capsys.readouterr()
@@ -172,7 +173,7 @@ def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, caps
 
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                  command) -> None:
+                                                                  command: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>fine</p>\n")
     os.mkfifo(repo.root / "themes/evil/templates/page.html")

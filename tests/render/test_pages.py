@@ -33,21 +33,21 @@ updates:
 
 
 class Collector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
         self.times: list[tuple[str, str]] = []
         self._time: str | None = None
         self.text: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs) -> None:
         attributes = dict(attrs)
         if tag == "a" and "href" in attributes:
             self.links.append(attributes["href"])
         if tag == "time":
             self._time = attributes["datetime"]
 
-    def handle_data(self, data):
+    def handle_data(self, data) -> None:
         self.text.append(data)
         if self._time:
             self.times.append((self._time, data))

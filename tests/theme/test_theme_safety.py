@@ -32,7 +32,8 @@ def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
     return tree_digest(repo.site)
 
 
-def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *, command: str = "build") -> list[str]:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]], *,
+            command: str = "build") -> list[str]:
     """The build exits 1, leaves site/ exactly as it was, and prints only ``path:line:`` problems."""
     capsys.readouterr()
     assert (repo.build() if command == "build" else repo.run(command)) == 1
