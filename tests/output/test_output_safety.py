@@ -524,7 +524,7 @@ def read_only(folder: Path) -> None:
         path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o222)
 
 
-def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permissions) -> None:
+def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permissions: None) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     (folder / "file").write_text("x")
@@ -539,7 +539,7 @@ def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permiss
 
 @pytest.mark.parametrize("change", [False, True])
 def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         permissions, change: bool) -> None:
+                                                         permissions: None, change: bool) -> None:
     assert repo.build() == 0
     read_only(repo.site)
     assert repo.build() == 0  # the read-only site becomes the spare folder

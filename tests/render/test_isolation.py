@@ -47,7 +47,7 @@ def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                               small_limits) -> None:
+                                                               small_limits: None) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", NESTED)
     err = refused(repo, capsys, before)
@@ -59,7 +59,7 @@ def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsy
 
 def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo,
                                                                                capsys: pytest.CaptureFixture[str],
-                                                                               small_limits) -> None:
+                                                                               small_limits: None) -> None:
     before = built_once(repo)
     # Each `in` compares 10,000 texts of 8 MB that differ only at the end: one step, minutes long.
     repo.write("themes/evil/templates/404.html",
@@ -82,7 +82,8 @@ def _filling() -> bytes:
 
 
 def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                              small_limits, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                              small_limits: None,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
@@ -103,8 +104,9 @@ def _killed(kill: signal.Signals):
 
 
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
-def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], small_limits,
-                                                      monkeypatch: pytest.MonkeyPatch, kill) -> None:
+def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                      small_limits: None, monkeypatch: pytest.MonkeyPatch,
+                                                      kill) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
@@ -145,7 +147,7 @@ ONE_CALL = {
 
 @pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
 def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                  small_limits, template: str) -> None:
+                                                                  small_limits: None, template: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
     err = refused(repo, capsys, before)
