@@ -151,7 +151,7 @@ def test_new_maintenance(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None
      "--component db=under_maintenance: under_maintenance is set by maintenance windows"),
     (["postmortem", "nope"], 1, "no incident 'nope'"),
 ])
-def test_refusals(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code: int, message: str) -> None:
+def test_refusals(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str) -> None:
     before = {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()}
     got, _, err = run(repo, capsys, *argv)
     assert got == code

@@ -73,7 +73,7 @@ def files(repo: Repo) -> dict[str, bytes]:
     (["resolve", "2025-11-03", "--template", "resolvd", "--now", NOW],
      "statusgen resolve: error: --template resolvd: no template 'resolvd' (did you mean 'resolved'?)\n"),
 ])
-def test_argument_errors_name_the_argument_and_exit_2(repo: Repo, capsys: pytest.CaptureFixture[str], argv,
+def test_argument_errors_name_the_argument_and_exit_2(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
                                                       err: str) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     before = files(repo)

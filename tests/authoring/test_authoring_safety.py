@@ -208,7 +208,7 @@ def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys: pytest.Ca
     ["update", MID, "--status", "completed", "--message", "done early", "--now", "2027-01-16T00:59:59Z"],
 ])
 def test_finishing_a_maintenance_before_its_window_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                              argv) -> None:
+                                                              argv: list[str]) -> None:
     path = repo.incident(f"{MID}.md", MAINTENANCE)
     before = path.read_bytes()
     code, _, err = run(repo, capsys, *argv)

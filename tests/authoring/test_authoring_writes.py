@@ -166,7 +166,8 @@ def _umask() -> int:
 
 
 @pytest.mark.parametrize("command", [UPDATE, ("postmortem", "2025-11-03-linked")])
-def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys: pytest.CaptureFixture[str], command) -> None:
+def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                      command: tuple[str, ...] | tuple[str, str]) -> None:
     target = repo.write("shared/2025-11-03-linked.md", INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
     link.symlink_to("../shared/2025-11-03-linked.md")

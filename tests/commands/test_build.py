@@ -87,7 +87,8 @@ def test_source_date_epoch_sets_now(repo: Repo, monkeypatch: pytest.MonkeyPatch,
     (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
     (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
 ])
-def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv, code: int, stream: str, text: str) -> None:
+def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, stream: str,
+                      text: str) -> None:
     assert repo.run(*argv) == code
     captured = capsys.readouterr()
     assert text in getattr(captured, stream)

@@ -44,7 +44,7 @@ MAINT = maintenance("2025-11-05-m", "2025-11-05T02:00", "2025-11-05T04:00",
     ("2025-11-05T02:00", {"api": "under_maintenance", "web": "operational", "db": "under_maintenance"}),
     ("2025-11-05T04:00", {"api": "operational", "web": "operational", "db": "operational"}),
 ])
-def test_component_status_at(moment: str, expected) -> None:
+def test_component_status_at(moment: str, expected: dict[str, str]) -> None:
     spans = timeline.spans_by_component([OUTAGE, OVERLAP, REOPENED, MAINT])
     assert {c: timeline.status_at(spans.get(c, ()), t(moment)) for c in expected} == expected
 
@@ -104,7 +104,7 @@ def test_published_hides_updates_not_yet_due() -> None:
     ({"api": "degraded_performance"}, ["critical"], ("critical", "Major Service Outage")),
     ({"api": "operational"}, ["none"], ("none", "All Systems Operational")),
 ])
-def test_overall_indicator(statuses, impacts, expected: tuple[str, str]) -> None:
+def test_overall_indicator(statuses: dict[str, str], impacts: list[str], expected: tuple[str, str]) -> None:
     opened = [incident(f"2025-01-0{n}-i", {}, ("2025-01-01T00:00", "investigating"), impact=i)
               for n, i in enumerate(impacts, 1)]
     assert timeline.overall(statuses, opened) == expected

@@ -355,8 +355,8 @@ def test_closing_front_matter_may_have_trailing_spaces(repo: Repo) -> None:
     ({"SOURCE_DATE_EPOCH": "99999999999999999999"}, [], "SOURCE_DATE_EPOCH: 99999999999999999999 seconds"),
     ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH: SOURCE_DATE_EPOCH must be whole seconds"),
 ])
-def test_bad_now_is_a_usage_error(repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env,
-                                  argv, message: str) -> None:
+def test_bad_now_is_a_usage_error(repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                  env: dict[str, str], argv: list[str], message: str) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert repo.run("build", *argv) == 2

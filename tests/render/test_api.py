@@ -127,7 +127,8 @@ def ids(repo: Repo, rel: str, key: str) -> list[str]:
     ("2025-11-08T02:00:00Z", [], [], ["2025-11-01-m2"], ("in_progress", "completed")),
     ("2025-11-09T00:00:00Z", [], [], [], ("completed", "completed")),
 ])
-def test_lists_at_instants(timeline: Repo, now: str, unresolved, upcoming, active, statuses: tuple[str, str]) -> None:
+def test_lists_at_instants(timeline: Repo, now: str, unresolved: list[str], upcoming: list[str], active: list[str],
+                           statuses: tuple[str, str]) -> None:
     assert timeline.build(now) == 0
     assert ids(timeline, "api/v2/incidents/unresolved.json", "incidents") == unresolved
     assert ids(timeline, "api/v2/scheduled-maintenances/upcoming.json", "scheduled_maintenances") == upcoming
