@@ -468,7 +468,7 @@ def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, m
     pipe = repo.root / "incidents/2025-11-04-swapped.md"
     os.mkfifo(pipe)
     real_lstat = os.lstat
-    monkeypatch.setattr(inputs.os, "lstat",
+    monkeypatch.setattr(os, "lstat",
                         lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
     with pytest.raises(StatusgenError) as raised:
         inputs.read_text(pipe, "incidents/2025-11-04-swapped.md")

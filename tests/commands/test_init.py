@@ -8,6 +8,7 @@ import os
 import subprocess
 from collections.abc import Callable
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -228,8 +229,8 @@ def test_the_record_of_this_installation_is_read_from_its_metadata() -> None:
 
 def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> None:
-        raise init.metadata.PackageNotFoundError(name)
-    monkeypatch.setattr(init.metadata, "distribution", missing)
+        raise metadata.PackageNotFoundError(name)
+    monkeypatch.setattr(metadata, "distribution", missing)
     assert init.installed_direct_url() is None
     assert init.requirement(None, "2.3.4") == init.Pin("statusgen==2.3.4")
 

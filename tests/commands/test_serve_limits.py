@@ -23,6 +23,7 @@ import pytest
 
 from conftest import CONFIG, Repo
 from statusgen.commands import serve
+from statusgen.commands.build import build
 
 NOW = datetime(2025, 11, 10, 12, 0, tzinfo=UTC)
 WAIT = 10.0  # the longest any step may take before the test fails
@@ -287,7 +288,7 @@ def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start
                                                                            line: str) -> None:
     running = start()
     generation = running.state()["generation"]
-    real = serve.build
+    real = build
     calls: list[Path] = []
 
     def failing(root: Path, *args: Any, **kwargs: Any) -> Any:

@@ -162,7 +162,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     def marked(html, *args, **kwargs):
         return real_clean(html, *args, **kwargs) + " [upgraded]"
 
-    monkeypatch.setattr(cache.metadata, "distribution",
+    monkeypatch.setattr(metadata, "distribution",
                         lambda name: Upgraded() if name == "nh3" else real_distribution(name))
     monkeypatch.setattr(nh3, "clean", marked)
     assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
@@ -170,7 +170,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     assert contents(repo.site) == contents(tmp_path / "fresh")
     assert "[upgraded]" in repo.page("components/auth/feed.json")
     # Only the Python running changes.
-    monkeypatch.setattr(cache.metadata, "distribution", real_distribution)
+    monkeypatch.setattr(metadata, "distribution", real_distribution)
     monkeypatch.setattr(nh3, "clean", real_clean)
     assert repo.build(NOW) == 0
     assert "[upgraded]" not in repo.page("components/auth/feed.json")

@@ -20,6 +20,7 @@ from conftest import CONFIG, Repo, tree_digest
 from statusgen.commands import build as build_module
 from statusgen.commands.build import build
 from statusgen.errors import StatusgenError
+from statusgen.load.repository import load_repository
 from statusgen.output import writer
 from statusgen.output.cache import BuildCache
 from statusgen.output.lock import LOCK_PATH, build_lock
@@ -270,12 +271,11 @@ def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
 def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo,
                                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                                 call: str) -> None:
-    from statusgen.output import lock
 
     def full(*args) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(lock.os, call, full)
+    monkeypatch.setattr(os, call, full)
     assert repo.build() == 0
     monkeypatch.undo()
     assert repo.page("index.html").count("Example Status") >= 1
@@ -301,7 +301,7 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
             return function(*args, **kwargs)
         return watched
 
-    monkeypatch.setattr(build_module, "load_repository", watch("load", build_module.load_repository))
+    monkeypatch.setattr(build_module, "load_repository", watch("load", load_repository))
     monkeypatch.setattr(writer, "write_tree", watch("write", writer.write_tree))
     monkeypatch.setattr(BuildCache, "save", watch("save", BuildCache.save))
     (repo.root / ".statusgen").mkdir()

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import CONFIG, Repo, tree_digest
 from statusgen.render import isolation
+from statusgen.render.plan import plan as render_plan
 from statusgen.render.units import Unit
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
@@ -89,7 +90,7 @@ def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
     monkeypatch.setattr(isolation, "MEMORY_LIMIT", _vm_size() + 64 * 2**20)
-    plan = build_module.plan
+    plan = render_plan
     monkeypatch.setattr(build_module, "plan", lambda root, state: [
         Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)])
     err = refused(repo, capsys, before)
@@ -111,7 +112,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
-    plan = build_module.plan
+    plan = render_plan
 
     def killing_plan(root, state):
         return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
