@@ -150,7 +150,7 @@ CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
-def test_hostile_file_is_refused_quickly_in_little_memory(repo: Repo, files, expected):
+def test_hostile_file_is_refused_quickly_in_little_memory(repo: Repo, files, expected) -> None:
     assert repo.build(NOW) == 0
     before = tree_digest(repo.site)
     for name, data in files.items():
@@ -163,7 +163,7 @@ def test_hostile_file_is_refused_quickly_in_little_memory(repo: Repo, files, exp
     assert tree_digest(repo.site) == before
 
 
-def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo):
+def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo) -> None:
     """Under the size limit, a 900 KB line of text is only text: it is published, not refused."""
     message = "Everything is slow. " * 45_000
     repo.incident("2025-11-04-long.md", front("title: Long\n").decode().replace("message: m", f"message: {message}"))
@@ -174,7 +174,7 @@ def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo):
     assert message.strip() in repo.page("incidents/2025-11-04-long/index.html")
 
 
-def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo):
+def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo) -> None:
     """Loading measures the markdown the site renders; a theme may render any other text as markdown."""
     template = (PROJECT / "themes/default/templates/incident.html").read_text()
     repo.write("themes/own/templates/incident.html", template.replace("{{ incident.title }}",
@@ -202,7 +202,7 @@ def outside(tmp_path: Path) -> Path:
     return folder
 
 
-def refused(repo: Repo, capsys, expected: list[str]) -> None:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], expected: list[str]) -> None:
     """The build exits 1 printing exactly ``expected``, and site/ is as it was."""
     before = tree_digest(repo.site)
     capsys.readouterr()
@@ -211,14 +211,16 @@ def refused(repo: Repo, capsys, expected: list[str]) -> None:
     assert tree_digest(repo.site) == before
 
 
-def test_incident_file_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+def test_incident_file_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents/2025-11-04-secret.md").symlink_to(outside / "2025-11-04-secret.md")
     refused(repo, capsys, [f"incidents/2025-11-04-secret.md:1: {SYMLINK_OUT} (copy the file into the repository "
                            "instead)", "1 error(s); nothing was written"])
 
 
-def test_incidents_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+def test_incidents_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     for path in (repo.root / "incidents").iterdir():
         path.unlink()
@@ -228,7 +230,8 @@ def test_incidents_folder_linked_out_of_the_repository_is_refused(repo: Repo, ou
                            "1 error(s); nothing was written"])
 
 
-def test_statusgen_yaml_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+def test_statusgen_yaml_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "statusgen.yaml").unlink()
     (repo.root / "statusgen.yaml").symlink_to(outside / "statusgen.yaml")
@@ -236,7 +239,8 @@ def test_statusgen_yaml_linked_out_of_the_repository_is_refused(repo: Repo, outs
                            "1 error(s); nothing was written"])
 
 
-def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outside: Path, capsys):
+def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outside: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     theme = repo.root / "themes/own"
     (theme / "templates").mkdir(parents=True)
@@ -252,7 +256,8 @@ def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outsid
         "3 error(s); nothing was written"])
 
 
-def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, outside: Path, capsys):
+def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, outside: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "assets/deeper").mkdir(parents=True)
     (repo.root / "assets/deeper/leak.txt").symlink_to(outside / "secret.txt")
@@ -265,7 +270,8 @@ def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, 
                            f"themes/own/static/assets/deeper/loop: {HOLDER_LOOP}", "2 error(s); nothing was written"])
 
 
-def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (outside / "templates").mkdir()
     (repo.root / "themes").mkdir()
@@ -277,7 +283,8 @@ def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outsid
 
 @pytest.mark.parametrize("command", ["build", "check"])
 @pytest.mark.parametrize("theme", ["default", "own"])
-def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, capsys, theme: str, command: str):
+def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                theme: str, command: str) -> None:
     folder = repo.root / "themes" / theme
     (folder / "static").mkdir(parents=True)
     (folder / "templates").mkdir()
@@ -297,7 +304,9 @@ def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, caps
         f"themes/{theme}/templates/b.html:1: {loop}", "4 error(s); nothing was written"]
 
 
-def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(repo: Repo, outside: Path, capsys):
+def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(
+        repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
     """A link to the repository's top would have the check walk all of .git and site/; one into .git
     would let a template publish .git/config, where a CI checkout keeps its credentials."""
     assert repo.build(NOW) == 0
@@ -318,14 +327,15 @@ def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(rep
                            f"themes/own/templates/git-config.html:1: {into_git}", "4 error(s); nothing was written"])
 
 
-def test_incident_file_in_a_symlink_loop_is_reported(repo: Repo, capsys):
+def test_incident_file_in_a_symlink_loop_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents/2025-11-04-loop.md").symlink_to("2025-11-04-loop.md")
     refused(repo, capsys, ["incidents/2025-11-04-loop.md:1: symlink loop (point the link at a file, or remove it)",
                            "1 error(s); nothing was written"])
 
 
-def test_message_template_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path, capsys):
+def test_message_template_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / "templates/leak.md").symlink_to(outside / "secret.txt")
     assert repo.run("templates") == 1
@@ -333,7 +343,7 @@ def test_message_template_linked_out_of_the_repository_is_refused(repo: Repo, ou
                                        "(copy the file into the repository instead)\n")
 
 
-def test_links_inside_the_repository_are_followed(repo: Repo):
+def test_links_inside_the_repository_are_followed(repo: Repo) -> None:
     (repo.root / "drafts").mkdir()
     (repo.root / "drafts/shared.md").write_text(INCIDENT.replace("Elevated API error rates", "Linked"))
     (repo.root / "incidents/2025-11-05-linked.md").symlink_to("../drafts/shared.md")
@@ -365,13 +375,15 @@ INTO_GIT = "symlink points into .git (link to files of the working tree only)"
                                           ("incidents/2025-11-04-hook.md", "../.git/hooks/2025-11-04-hook.md"),
                                           ("incidents/2025-11-04-abs.yaml", "{git}/config"),
                                           ("incidents/2025-11-04-dotted.md", "../incidents/../.git/./config")])
-def test_incident_file_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys, link: str, target: str):
+def test_incident_file_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str],
+                                                  link: str, target: str) -> None:
     assert repo.build(NOW) == 0
     (repo.root / link).symlink_to(target.format(git=git_dir))
     refused(repo, capsys, [f"{link}:1: {INTO_GIT}", "1 error(s); nothing was written"])
 
 
-def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     shutil.rmtree(repo.root / "incidents")
     (repo.root / "incidents").symlink_to(".git/hooks")
@@ -379,7 +391,8 @@ def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path, 
                            "1 error(s); nothing was written"])
 
 
-def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (git_dir / "statusgen.yaml").write_text(CONFIG)
     (repo.root / "statusgen.yaml").unlink()
@@ -387,7 +400,8 @@ def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path, ca
     refused(repo, capsys, [f"statusgen.yaml:1: {INTO_GIT}", "1 error(s); nothing was written"])
 
 
-def test_message_template_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys):
+def test_message_template_linked_into_git_is_refused(repo: Repo, git_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / "templates/leak.md").symlink_to("../.git/config")
     assert repo.run("templates") == 1
@@ -416,8 +430,8 @@ def socket_at(path: Path) -> None:
     ("2025-11-04-socket.md", socket_at, "a socket"),
 ])
 @pytest.mark.parametrize("linked", [False, True])
-def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, name: str, make, kind: str,
-                                                          linked: bool):
+def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str], name: str,
+                                                          make, kind: str, linked: bool) -> None:
     assert repo.build(NOW) == 0
     if linked:  # a link to it, from a name the loader reads
         (repo.root / "drafts").mkdir()
@@ -433,33 +447,36 @@ def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, na
 
 
 @pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (socket_at, "a socket")])
-def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys, make, kind: str):
+def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str], make,
+                                                                kind: str) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "statusgen.yaml").unlink()
     make(repo.root / "statusgen.yaml")
     refused(repo, capsys, [f"statusgen.yaml: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
 
 
-def test_message_template_that_is_a_named_pipe_is_reported_unopened(repo: Repo, capsys):
+def test_message_template_that_is_a_named_pipe_is_reported_unopened(repo: Repo,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "templates").mkdir()
     os.mkfifo(repo.root / "templates/stuck.md")
     assert repo.run("templates") == 1
     assert capsys.readouterr().err == f"error: templates/stuck.md: a named pipe, not a file ({NOT_A_FILE})\n"
 
 
-def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, monkeypatch):
+def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file swapped for a named pipe between the check and the open is refused, not waited on."""
     pipe = repo.root / "incidents/2025-11-04-swapped.md"
     os.mkfifo(pipe)
     real_lstat = os.lstat
-    monkeypatch.setattr(inputs.os, "lstat",
+    monkeypatch.setattr(os, "lstat",
                         lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
     with pytest.raises(StatusgenError) as raised:
         inputs.read_text(pipe, "incidents/2025-11-04-swapped.md")
     assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
 
 
-def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo, capsys):
+def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """An editing command writes ``.NAME.XXXX.tmp`` beside the file and renames it into place; one
     left behind by a crash (half written, or a named pipe in its place) is no incident."""
     assert repo.build(NOW) == 0
@@ -476,7 +493,8 @@ def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo, ca
 
 # --- Output: nothing is written outside the output folder ----------------------------------------
 
-def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys):
+def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "elsewhere"
     target.mkdir()
     repo.site.symlink_to(target)
@@ -487,7 +505,7 @@ def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, 
     assert list(target.iterdir()) == [] and repo.site.is_symlink()
 
 
-def test_links_planted_in_the_spare_folder_are_not_written_through(repo: Repo, tmp_path: Path):
+def test_links_planted_in_the_spare_folder_are_not_written_through(repo: Repo, tmp_path: Path) -> None:
     """The spare output folder (.site.previous) is laid out in place; a link there, committed to the
     repository or left by anyone, must not take the build's files elsewhere."""
     victim = tmp_path / "victim"
@@ -516,7 +534,7 @@ def test_links_planted_in_the_spare_folder_are_not_written_through(repo: Repo, t
 
 @pytest.mark.parametrize("name", ["../x", "a/../../x", "/etc/passwd", "", "a//b", ".hidden", "a/./b", "a/..",
                                   "a\0b", "a\\..\\b"])
-def test_writer_refuses_paths_that_leave_the_output(tmp_path: Path, name: str):
+def test_writer_refuses_paths_that_leave_the_output(tmp_path: Path, name: str) -> None:
     out = tmp_path / "site"
     with pytest.raises(ValueError, match="unsafe output path"):
         writer.write_tree(out, [("index.html", b"ok"), (name, b"escaped")])
@@ -525,7 +543,7 @@ def test_writer_refuses_paths_that_leave_the_output(tmp_path: Path, name: str):
 
 
 @pytest.mark.parametrize("name", ["x" * 256, "incidents/" + "\u00e9" * 128 + "/index.html"])
-def test_writer_refuses_names_longer_than_a_file_name(tmp_path: Path, name: str):
+def test_writer_refuses_names_longer_than_a_file_name(tmp_path: Path, name: str) -> None:
     out = tmp_path / "site"
     with pytest.raises(StatusgenError, match="file names have at most 255"):
         writer.write_tree(out, [("index.html", b"ok"), (name, b"long")])
@@ -540,13 +558,14 @@ NAME_HINT = "file name must be YYYY-MM-DD-slug with a lowercase slug (e.g. incid
 @pytest.mark.parametrize("name", ["2025-11-03-a..b.md", "2025-11-03-caf\u00e9.md", "2025-11-03-CON.md",
                                   "2025-11-03-x y.md", "2025-11-03-.md", "2025-11-03-a\\b.md",
                                   "2025-11-03-\u0430pi.md", "2025-11-03-a\u200bb.md", "2025-13-03-x.md"])
-def test_incident_file_names_that_are_not_slugs_are_refused(repo: Repo, capsys, name: str):
+def test_incident_file_names_that_are_not_slugs_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                            name: str) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents" / name).write_text(INCIDENT)
     refused(repo, capsys, [f"incidents/{name}:1: {NAME_HINT}", "1 error(s); nothing was written"])
 
 
-def test_long_incident_file_name_is_built(repo: Repo):
+def test_long_incident_file_name_is_built(repo: Repo) -> None:
     name = "2025-11-04-" + "a" * 240
     repo.incident(f"{name}.md")
     assert repo.build(NOW) == 0
@@ -554,21 +573,21 @@ def test_long_incident_file_name_is_built(repo: Repo):
 
 
 @pytest.mark.parametrize("cid", ["../x", "a/b", "/etc", "CON", "caf\u00e9", "a b", "-", "x/../../y", ".."])
-def test_component_ids_that_are_not_slugs_are_refused(repo: Repo, capsys, cid: str):
+def test_component_ids_that_are_not_slugs_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str], cid: str) -> None:
     assert repo.build(NOW) == 0
     repo.config(CONFIG.replace("id: db", f"id: {json.dumps(cid)}"))
     refused(repo, capsys, [f"statusgen.yaml:13: component id {cid!r} must use only a-z, 0-9 and '-' "
                            "(ids appear in URLs and the API, e.g. public-api)", "1 error(s); nothing was written"])
 
 
-def test_component_id_with_a_nul_is_refused(repo: Repo, capsys):
+def test_component_id_with_a_nul_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     repo.config(CONFIG.replace("id: db", 'id: "d\\0b"'))
     refused(repo, capsys, ["statusgen.yaml:13: character U+0000 is not allowed in text "
                            "(remove the escape that writes it)", "1 error(s); nothing was written"])
 
 
-def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys):
+def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     before = tree_digest(repo.site)
     repo.config(CONFIG.replace("id: db", "id: " + "d" * 300))
@@ -595,7 +614,7 @@ def assert_inert(output: str) -> None:
     assert not [line for line in output.split("\n") if line.lstrip().startswith("::")], output
 
 
-def printed(repo: Repo, capsys, *argv: str) -> tuple[int, list[str]]:
+def printed(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
     """The exit status of ``statusgen argv`` and every line it printed, both streams checked inert."""
     capsys.readouterr()
     code = repo.run(*argv)
@@ -614,14 +633,15 @@ def printed(repo: Repo, capsys, *argv: str) -> tuple[int, list[str]]:
     ("2025-01-01-a\x85\u2028\u202eb.md", "2025-01-01-a\\x85\\u2028\\u202eb.md"),
     ("2025-01-01-a\u2066\u200fb\x7f\x9b.md", "2025-01-01-a\\u2066\\u200fb\\x7f\\x9b.md"),
 ])
-def test_file_names_are_printed_escaped(repo: Repo, capsys, command: tuple[str, ...], name: str, shown: str):
+def test_file_names_are_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str], command: tuple[str, ...],
+                                        name: str, shown: str) -> None:
     (repo.root / "incidents" / name).write_text(INCIDENT)
     code, err = printed(repo, capsys, *command)
     assert code == 1
     assert err == [f"incidents/{shown}:1: {NAME_HINT}", "1 error(s); nothing was written", ""]
 
 
-def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys):
+def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "incidents").joinpath(os.fsdecode(b"2025-01-01-\xff\n::error::x.md")).write_text(INCIDENT)
     code, err = printed(repo, capsys, "check", "--now", NOW)
     assert (code, err) == (1, [f"incidents/2025-01-01-\\udcff\\n::error::x.md:1: {NAME_HINT}",
@@ -635,7 +655,8 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys):
      "[[who is affected\\n::stop-commands::t0ken\\n##\\x5bwarning]x]]"),
     ('"[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"', "[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"),
 ])
-def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys, text: str, shown: str):
+def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str], text: str,
+                                                            shown: str) -> None:
     """``text`` is the message as written in YAML."""
     repo.incident("2025-11-04-draft.md", front("title: Draft\n").decode().replace("message: m", "message: " + text))
     for argv in (("build", "--now", NOW), ("check", "--now", NOW)):
@@ -645,7 +666,7 @@ def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys, 
                        "1 error(s); nothing was written", ""]
 
 
-def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys):
+def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "themes/own/static").mkdir(parents=True)
     (repo.root / "themes/own/templates").mkdir()
     (repo.root / "themes/own/static/a\n::add-mask::x").symlink_to(outside / "secret.txt")
@@ -655,7 +676,9 @@ def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys)
                                "repository instead)", "1 error(s); nothing was written", ""])
 
 
-def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: Repo, capsys, tmp_path: Path):
+def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: Repo,
+                                                                          capsys: pytest.CaptureFixture[str],
+                                                                          tmp_path: Path) -> None:
     out = tmp_path / "out\n::error::x"
     code, _ = printed(repo, capsys, "build", "--now", NOW, "--out", str(out))
     assert code == 0 and (out / "index.html").is_file()
@@ -669,7 +692,7 @@ def git(cwd: Path, *argv: str) -> str:
                                "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}).stdout.strip()
 
 
-def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
+def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.config(CONFIG + "notify:\n  - type: email\n    smtp_env: NO_SUCH_SMTP_URL\n    from: s@example.com\n"
                 "    to: [o@example.com]\n  - type: slack\n    url_env: NO_SUCH_SLACK_URL\n")
     git(repo.root, "init", "-q", "-b", "main")
@@ -700,7 +723,7 @@ def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys):
     ("  ::x", "  \\x3a:x"),
     ("path: ::x", "path: ::x"), ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"), ("é ✓ 日本", "é ✓ 日本"),
 ])
-def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str):
+def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str) -> None:
     assert printable(text) == shown
 
 
@@ -752,7 +775,7 @@ def uptime_months(repo: Repo, cid: str) -> list[str]:
 
 
 @pytest.mark.parametrize("zone", ZONES)
-def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str):
+def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str) -> None:
     repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n",
                                                              "    name: Public API\n    since: 1970-01-01\n"))
     assert repo.build(NOW) == 0
@@ -763,7 +786,7 @@ def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str):
     assert len(repo.page("components/api/index.html")) < 40_000
 
 
-def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo):
+def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo) -> None:
     repo.config(CONFIG.replace("    name: Public API\n", "    name: Public API\n    since: 2025-06-15\n"))
     assert repo.build(NOW) == 0
     assert uptime_months(repo, "api") == ["2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"]
@@ -777,7 +800,8 @@ def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo
 
 @pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])  # UTC-11 and UTC+14
 @pytest.mark.parametrize("since", ["", "1970-01-01", "2999-12-31"])
-def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys, zone: str, since: str):
+def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys: pytest.CaptureFixture[str], zone: str,
+                                                       since: str) -> None:
     """Incidents, a maintenance, ``since:`` and "now" at the first and last instants allowed: every
     page, feed, calendar and badge is made, each file under 1 MB."""
     extra = f"    since: {since}\n" if since else ""
@@ -799,7 +823,7 @@ def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys, zone:
     assert (months[0], months[-1], len(months)) == expected
 
 
-def test_log_lines_quote_content_escaped(repo: Repo):
+def test_log_lines_quote_content_escaped(repo: Repo) -> None:
     """Library code logs what it found (a file name, a target's answer); --debug prints it."""
     # In a child process: main sets up logging only where nothing has yet (as pytest has here).
     script = ("import logging, sys\nfrom statusgen.cli import main\nmain(['-C', sys.argv[1], 'templates'])\n"
@@ -813,7 +837,8 @@ def test_log_lines_quote_content_escaped(repo: Repo):
 # --- serve's address options -------------------------------------------------------------------
 
 @pytest.mark.parametrize("port", ["99999", "-1", "65536", "x", "1" * 5000])
-def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsys, port: str):
+def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               port: str) -> None:
     capsys.readouterr()
     assert repo.run("serve", "--port", port) == 2
     err = capsys.readouterr().err
@@ -825,7 +850,8 @@ def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsy
 @pytest.mark.parametrize("host, reason", [
     ("999.1.1.1", "Name or service not known"), ("192.0.2.1", "Cannot assign requested address"),
     ("a\x00b", "host name must not contain null character")])
-def test_a_host_that_cannot_be_listened_on_names_the_host(repo: Repo, capsys, host: str, reason: str):
+def test_a_host_that_cannot_be_listened_on_names_the_host(repo: Repo, capsys: pytest.CaptureFixture[str], host: str,
+                                                          reason: str) -> None:
     capsys.readouterr()
     assert repo.run("serve", "--port", "0", "--host", host) == 1
     shown = printable(host)
@@ -883,13 +909,15 @@ CASES_OF_THEME_LINKS = ["outside", "root-default", "proc", "git", "holder", "loo
 
 @pytest.mark.parametrize("command", ["build", "check"])
 @pytest.mark.parametrize("case", CASES_OF_THEME_LINKS)
-def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo, outside: Path, capsys,
-                                                                    monkeypatch, case: str, command: str):
+def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo, outside: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch, case: str,
+                                                                     command: str) -> None:
     assert repo.build(NOW) == 0
     theme_name, expected = theme_link(repo, outside, case)
     from statusgen.theme import checks, files
 
-    def unread(*args, **kwargs):
+    def unread(*args, **kwargs) -> None:
         raise AssertionError("the theme was read")
 
     for module, name in ((files, "theme_dirs"), (files, "theme_files"), (checks, "theme_problems"),
@@ -903,8 +931,9 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
     assert not any("secret" in path for path in before)
 
 
-def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(repo: Repo, outside: Path, capsys,
-                                                                       monkeypatch):
+def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(repo: Repo, outside: Path,
+                                                                       capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     theme_link(repo, outside, "proc")
     monkeypatch.chdir(repo.root)
     capsys.readouterr()
@@ -914,7 +943,7 @@ def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(repo: Rep
                           f"({COPY_FOLDER})\n", "1 error(s)\n")
 
 
-def test_a_themes_folder_linked_inside_the_repository_is_followed(repo: Repo, outside: Path):
+def test_a_themes_folder_linked_inside_the_repository_is_followed(repo: Repo, outside: Path) -> None:
     (repo.root / "elsewhere/own/static").mkdir(parents=True)
     (repo.root / "elsewhere/own/templates").mkdir()
     (repo.root / "elsewhere/own/static/extra.txt").write_text("ours\n")

@@ -18,25 +18,25 @@ def slow(text: str) -> str:
 
 @settings(max_examples=400, deadline=None)
 @given(PROSE)
-def test_plain_text_fast_path_matches_markdown(text):
+def test_plain_text_fast_path_matches_markdown(text) -> None:
     fast = markup.plain_paragraphs(text)
     if fast is not None:
         assert fast == slow(text)
 
 
-def test_fast_path_is_taken_for_ordinary_updates():
+def test_fast_path_is_taken_for_ordinary_updates() -> None:
     text = "Since 14:05 UTC some customers see errors (about 5%). We're investigating; next update by 15:00 UTC."
     assert markup.plain_paragraphs(text) == f"<p>{text}</p>"
     assert markup.plain_paragraphs("One.\n\nTwo.") == "<p>One.</p>\n<p>Two.</p>"
 
 
-def test_markup_takes_the_full_parser():
+def test_markup_takes_the_full_parser() -> None:
     for text in ["*bold*", "a <b>", "- item", "1. item", "x  \ny", "# head", "a & b", "  indented", "[l](u)"]:
         assert markup.plain_paragraphs(text) is None, text
     assert str(markup.render("**Fixed** at 10:00.")) == "<p><strong>Fixed</strong> at 10:00.</p>"
 
 
-def test_text_too_costly_to_render_is_shown_as_text(caplog):
+def test_text_too_costly_to_render_is_shown_as_text(caplog: pytest.LogCaptureFixture) -> None:
     """A theme may render any text as markdown, such as a title that loading does not measure."""
     text = "*a* " * 250_000 + "\n\n<b>x</b>"
     assert not markup.renderable(text)
@@ -45,7 +45,8 @@ def test_text_too_costly_to_render_is_shown_as_text(caplog):
         f"markdown too costly to render, shown as text: {repr(text)[:60]}..."]
 
 
-def test_text_nested_too_deeply_for_the_renderer_is_shown_as_text(monkeypatch, caplog):
+def test_text_nested_too_deeply_for_the_renderer_is_shown_as_text(monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
     text = "- " * 1_000 + "x"
     assert markup.nesting(text) == 1_000
     monkeypatch.setattr(markup, "nesting", lambda text: 0)  # a shape of nesting it does not know
@@ -57,7 +58,7 @@ def test_text_nested_too_deeply_for_the_renderer_is_shown_as_text(monkeypatch, c
         '<p>See <a href="b" rel="nofollow noopener noreferrer">a</a> and <strong>c</strong>.</p>')
 
 
-def test_a_text_is_measured_once_when_loaded_and_rendered():
+def test_a_text_is_measured_once_when_loaded_and_rendered() -> None:
     text = "See [the status page](https://status.example.com/) and **retry**.\n\nThen [report](mailto:a@b.c)."
     markup._cost.cache_clear()
     markup.cost(text)  # loading
@@ -73,11 +74,11 @@ def test_a_text_is_measured_once_when_loaded_and_rendered():
     (" " * 240 + "- x", 61), ("\t" * 55 + "x", 55), ("> " * 70 + "x", 70), ("term\n: a\n" * 51, 51),
     ("term\n: a\n\n" * 200, 1), ("term\r: a\r" * 60, 60), ('<div markdown="1">\n' * 60, 60),
     ('<div MARKDOWN="1">' * 3, 3), ("markdown " * 100, 0)])
-def test_nesting(text: str, nesting: int):
+def test_nesting(text: str, nesting: int) -> None:
     assert markup.nesting(text) == nesting
 
 
-def test_cost_of_ordinary_text_is_far_under_the_limit():
+def test_cost_of_ordinary_text_is_far_under_the_limit() -> None:
     update = "We are investigating elevated error rates on the [API](https://example.com/api). *Next* update by 15:00."
     # 35 KB: 400 links, 400 code spans and 400 autolinks in paragraphs of 2 KB, and 20 lists.
     postmortem = "\n\n".join(["## Root cause", "A [config](https://x.example/c) change with `limit: 0`; see "

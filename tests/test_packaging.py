@@ -35,12 +35,12 @@ def wheel(dist: Path) -> Path:
     return built
 
 
-def test_release_builds_exactly_one_sdist_and_one_wheel(dist):
+def test_release_builds_exactly_one_sdist_and_one_wheel(dist: Path) -> None:
     assert sorted(p.name for p in dist.iterdir()) == [
         f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.tar.gz"]
 
 
-def test_wheel_metadata_names_the_license_authors_and_links(wheel):
+def test_wheel_metadata_names_the_license_authors_and_links(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     info = f"statusgen-{__version__}.dist-info"
     metadata = Parser().parsestr(archive.read(f"{info}/METADATA").decode("utf-8"))
@@ -62,7 +62,7 @@ def test_wheel_metadata_names_the_license_authors_and_links(wheel):
         "MIT License", "", "Copyright (c) the statusgen authors"]
 
 
-def test_sdist_carries_the_license_and_the_same_metadata(dist):
+def test_sdist_carries_the_license_and_the_same_metadata(dist: Path) -> None:
     (sdist,) = dist.glob("statusgen-*.tar.gz")
     top = f"statusgen-{__version__}"
     with tarfile.open(sdist) as archive:
@@ -76,7 +76,7 @@ def test_sdist_carries_the_license_and_the_same_metadata(dist):
     assert f"{top}/themes/default/templates/base.html" in names
 
 
-def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path, wheel):
+def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path: Path, wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("base.html", "index.html", "incident.html", "component.html", "history.html",
                      "404.html", "_macros.html", "_icons.html"):

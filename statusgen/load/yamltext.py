@@ -16,7 +16,7 @@ import yaml
 
 from statusgen.errors import StatusgenError
 
-_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 50
 # libyaml builds nested collections by recursing in C without a limit, and a document nested some
 # ten thousand levels deep (a 200 KB line of "- - - ...", or of "[[[...") crashes the process.
@@ -59,29 +59,29 @@ MAX_NUMBER_CHARS = 100
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
-class YMap(dict):  # type: ignore[type-arg]
+class YMap(dict[Any, Any]):
     """A mapping that knows its own line and the line of each key."""
 
     line: int
     lines: dict[Any, int]
 
 
-class YList(list):  # type: ignore[type-arg]
+class YList(list[Any]):
     """A sequence that knows its own line and the line of each item."""
 
     line: int
     lines: list[int]
 
 
-def line_of(value: Any, key: Any = None, default: int = 0) -> int:
+def line_of(value: object, key: object = None, default: int = 0) -> int:
     """The line of ``value`` (a YMap or YList), or of its item ``key``."""
-    if key is not None:
-        lines = getattr(value, "lines", None)
-        if isinstance(lines, dict) and key in lines:
-            return lines[key]
-        if isinstance(lines, list) and isinstance(key, int) and 0 <= key < len(lines):
-            return lines[key]
-    return getattr(value, "line", default)
+    if isinstance(value, YMap):
+        return value.lines[key] if key is not None and key in value.lines else value.line
+    if isinstance(value, YList):
+        if isinstance(key, int) and 0 <= key < len(value.lines):
+            return value.lines[key]
+        return value.line
+    return default
 
 
 class _Lines:

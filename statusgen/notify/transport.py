@@ -68,7 +68,7 @@ class Retry:
     max_delay: float = 60.0
     timeout: float = 10.0  # for each read or write
     deadline: float = 30.0  # for a whole attempt: connect, send, and read the answer
-    sleep: Callable[[float], Any] = field(default=time.sleep, compare=False)
+    sleep: Callable[[float], object] = field(default=time.sleep, compare=False)
 
     def delay(self, attempt: int, asked: float | None = None) -> float:
         """The wait after failed attempt number ``attempt`` (1-based)."""
@@ -237,7 +237,7 @@ log.addFilter(RedactSecrets())
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # A webhook that answers with a redirect is misconfigured; following it would quietly turn
     # the POST into a GET that delivers nothing.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 
@@ -303,7 +303,7 @@ class _WatchedConnection(http.client.HTTPConnection):
         super().connect()
 
 
-def _bounded(timeout: Any, deadline: Deadline) -> float:
+def _bounded(timeout: float | None, deadline: Deadline) -> float:
     """A connection's timeout, no later than the deadline: connecting is a single wait."""
     return min(timeout if isinstance(timeout, (int, float)) else deadline.seconds, deadline.left())
 
@@ -522,7 +522,8 @@ def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
     class Watched(base):  # type: ignore[valid-type,misc]
         def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
             deadline.watch(lambda: self.sock)
-            return super()._get_socket(host, port, _bounded(timeout, deadline))
+            sock: socket.socket = super()._get_socket(host, port, _bounded(timeout, deadline))
+            return sock
 
     return Watched
 

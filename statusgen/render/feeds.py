@@ -129,7 +129,8 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
         else:
             item.summary(markup.plain(entry.update.message))
         item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
-    return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    document: bytes = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    return document
 
 
 def json_feed(state: SiteState, prefix: str, title: str, description: str,

@@ -10,6 +10,7 @@ build with a clean error naming the theme and the pages being made; nothing is w
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import resource
@@ -17,7 +18,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 from statusgen.errors import Problem, StatusgenError, ValidationFailed
 from statusgen.render.units import Unit
@@ -40,7 +40,9 @@ _NO_MEMORY = "memory"
 # Set in the parent before the workers are forked: they find their work here, and mark in
 # _STATE which units they have started (1) and finished (2).
 _WORK: list[Unit] = []
-_STATE: Any = None
+_STATE: ctypes.Array[ctypes.c_byte] | None = None
+# What a worker hands back for a chunk: each unit's bytes, or its problems, or _NO_MEMORY.
+_Made = list[tuple[int, bytes | list[Problem] | str]]
 
 
 def _limit_worker(memory: int, cpu_seconds: int) -> None:
@@ -52,12 +54,14 @@ def _limit_worker(memory: int, cpu_seconds: int) -> None:
         resource.setrlimit(which, (soft, hard))
 
 
-def _make_chunk(indexes: range) -> list[tuple[int, bytes | list[Problem] | str]]:
+def _make_chunk(indexes: range) -> _Made:
     """Make the units at ``indexes``; a theme's error comes back as its problems, as the exception
     would lose its file and line between processes."""
-    made: list[tuple[int, bytes | list[Problem] | str]] = []
+    state = _STATE
+    assert state is not None, "set in the parent before the workers are forked"
+    made: _Made = []
     for index in indexes:
-        _STATE[index] = 1
+        state[index] = 1
         try:
             made.append((index, _WORK[index].make()))
         except StatusgenError as exc:
@@ -66,7 +70,7 @@ def _make_chunk(indexes: range) -> list[tuple[int, bytes | list[Problem] | str]]
         except MemoryError:
             made.append((index, _NO_MEMORY))
             return made
-        _STATE[index] = 2
+        state[index] = 2
     return made
 
 
@@ -89,14 +93,14 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
     size = max(1, min(CHUNK_SIZE, -(-len(units) // (jobs * 4))))
     chunks = [range(start, min(start + size, len(units))) for start in range(0, len(units), size)]
     _WORK = units
-    _STATE = multiprocessing.RawArray("b", len(units))
+    _STATE = state = multiprocessing.RawArray(ctypes.c_byte, len(units))
     # The CPU limit is a backstop for a worker the parent cannot reach in time: its own time is
     # at most the build's wall time.
     limits = (MEMORY_LIMIT, int(BUILD_DEADLINE) + 1)
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_limit_worker, initargs=limits)
     build_ends = time.monotonic() + BUILD_DEADLINE
-    running: dict[Future[Any], tuple[range, float]] = {}
+    running: dict[Future[_Made], tuple[range, float]] = {}
     waiting = iter(chunks)
     stopped = False
     try:
@@ -113,7 +117,7 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
             now = time.monotonic()
             # A chunk's time starts when a worker takes it up, not while it waits its turn.
             for future, (chunk, _started) in running.items():
-                if not any(_STATE[index] for index in chunk):
+                if not any(state[index] for index in chunk):
                     running[future] = (chunk, now)
             ends = min(build_ends, *(started + CHUNK_DEADLINE for _, started in running.values()))
             done, _ = wait(running, timeout=max(0.0, ends - now), return_when=FIRST_COMPLETED)

@@ -37,7 +37,7 @@ class Pages:
         self.css_version = hashlib.sha256(css).hexdigest()[:10]
         self.groups = groups(state)
         self.titles = {i.id: i.title for i in state.incidents}
-        self._summaries: dict[str, list[Any]] = {}
+        self._summaries: dict[str, list[object]] = {}
 
     def due(self, incident: Incident) -> datetime | None:
         """When the open incident's next update is due by the communication policy."""
@@ -54,7 +54,7 @@ class Pages:
             titles=self.titles, due=self.due, **context))
         return html.encode("utf-8")
 
-    def _summary(self, incident: Incident) -> list[Any]:
+    def _summary(self, incident: Incident) -> list[object]:
         """What a list row or page of the incident shows beyond its file: its state at now."""
         if incident.id not in self._summaries:
             self._summaries[incident.id] = [incident.id, incident.digest, len(incident.updates),

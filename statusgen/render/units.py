@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,6 @@ class Unit:
     make: Callable[[], bytes]
 
 
-def key(*parts: Any) -> str:
+def key(*parts: object) -> str:
     """A key over plain values: strings, numbers, datetimes, and lists and tuples of them."""
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

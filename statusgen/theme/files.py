@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -42,7 +42,7 @@ def theme_dirs(root: Path, name: str) -> list[Path]:
 class ThemeLoader(jinja2.FileSystemLoader):
     """Templates of one theme folder; nothing in a dot-folder or dot-file (``.git``, ``.env``)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if any(part.startswith(".") for part in template.split("/")):
             raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)

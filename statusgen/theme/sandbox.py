@@ -40,8 +40,9 @@ from typing import Any
 import jinja2
 from jinja2 import nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Macro, markup_join, str_join
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
 from markupsafe import Markup, soft_str
 
 MAX_OUTPUT = 8 * 1024 * 1024

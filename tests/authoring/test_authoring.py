@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,13 +20,13 @@ from statusgen.output import atomic
 NOW = "2025-11-10T14:05:00Z"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys):
+def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(repo, capsys, "new", "API errors: 502s on /v1", "--impact", "major",
                        "--component", "api=partial_outage", "--component", "web", "--now", NOW,
                        "--message", "Since 13:50 UTC one API request in ten fails. Next update by 15:00 UTC.")
@@ -81,7 +82,7 @@ def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys):
     assert "We are rolling back: ETA 10 minutes." in page and "<h2>Postmortem</h2>" in page
 
 
-def test_console_script_round_trip(repo: Repo):
+def test_console_script_round_trip(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
     base = [script, "-C", str(repo.root)]
     done = subprocess.run([*base, "new", "Slow dashboard", "--impact", "minor", "--component", "web",
@@ -102,7 +103,7 @@ def test_console_script_round_trip(repo: Repo):
     assert done.returncode == 0, done.stderr
 
 
-def test_new_never_overwrites(repo: Repo, capsys):
+def test_new_never_overwrites(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     paths = []
     for _ in range(3):
         code, out, _ = run(repo, capsys, "new", "Search down", "--impact", "critical", "--now", NOW,
@@ -113,7 +114,7 @@ def test_new_never_overwrites(repo: Repo, capsys):
                      "incidents/2025-11-10-search-down-3.md"]
 
 
-def test_new_maintenance(repo: Repo, capsys):
+def test_new_maintenance(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(repo, capsys, "new", "Database upgrade", "--maintenance", "--start", "2025-12-01T02:00:00Z",
                          "--end", "2025-12-01T04:00:00Z", "--component", "db", "--now", NOW)
     assert code == 0, err
@@ -150,7 +151,7 @@ def test_new_maintenance(repo: Repo, capsys):
      "--component db=under_maintenance: under_maintenance is set by maintenance windows"),
     (["postmortem", "nope"], 1, "no incident 'nope'"),
 ])
-def test_refusals(repo: Repo, capsys, argv, code, message):
+def test_refusals(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, message: str) -> None:
     before = {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()}
     got, _, err = run(repo, capsys, *argv)
     assert got == code
@@ -159,7 +160,7 @@ def test_refusals(repo: Repo, capsys, argv, code, message):
     assert {p.name: p.read_bytes() for p in (repo.root / "incidents").iterdir()} == before
 
 
-def test_reopen_by_update(repo: Repo, capsys):
+def test_reopen_by_update(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(repo, capsys, "update", "2025-11-03", "--status", "investigating", "--component",
                          "api=major_outage", "--message", "It is back.", "--now", "2025-11-03T16:00:00Z")
     assert code == 0, err
@@ -167,7 +168,7 @@ def test_reopen_by_update(repo: Repo, capsys):
     assert "Active incidents" in repo.page("index.html")
 
 
-def test_maintenance_updates(repo: Repo, capsys):
+def test_maintenance_updates(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     run(repo, capsys, "new", "Upgrade", "--maintenance", "--start", "2025-12-01T02:00:00Z",
         "--end", "2025-12-01T04:00:00Z", "--component", "db", "--message", "We upgrade.", "--now", NOW)
     code, _, err = run(repo, capsys, "update", "2025-11-10-upgrade", "--status", "identified", "--message", "x",
@@ -181,7 +182,7 @@ def test_maintenance_updates(repo: Repo, capsys):
     assert code == 0 and out == "incidents/2025-11-10-upgrade.md: added 'completed' update\n"
 
 
-def test_update_from_a_stage_template(repo: Repo, capsys):
+def test_update_from_a_stage_template(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     run(repo, capsys, "new", "Slow", "--impact", "critical", "--message", "Slow. Next update by 14:35 UTC.",
         "--now", NOW)
     code, _, err = run(repo, capsys, "update", "latest", "--status", "identified", "--template", "identified",
@@ -192,7 +193,7 @@ def test_update_from_a_stage_template(repo: Repo, capsys):
     assert "Next update by 4:00\u202fPM CET." in text  # critical: every 30 minutes
 
 
-def test_templates_list_and_override(repo: Repo, capsys):
+def test_templates_list_and_override(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("templates/major.md", "Our own words. Next update by $next_update.\n")
     code, out, _ = run(repo, capsys, "templates")
     assert code == 0
@@ -204,7 +205,7 @@ def test_templates_list_and_override(repo: Repo, capsys):
     assert "Our own words. Next update by 4:05\u202fPM CET." in (repo.root / out.strip()).read_text()
 
 
-def test_yaml_incident_gets_updates_and_postmortem(repo: Repo, capsys):
+def test_yaml_incident_gets_updates_and_postmortem(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("incidents/2025-11-09-queue.yaml", """\
         title: Queue delays   # yaml file
         impact: critical
@@ -226,7 +227,7 @@ def test_yaml_incident_gets_updates_and_postmortem(repo: Repo, capsys):
     assert "incidents/2025-11-09-queue.yaml:17: template text left in the body: [[Two or three" in err
 
 
-def test_flow_style_updates_are_refused_not_mangled(repo: Repo, capsys):
+def test_flow_style_updates_are_refused_not_mangled(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("incidents/2025-11-09-q.md", "---\ntitle: Q\nupdates: [{at: 2025-11-09T10:00:00Z, "
                "status: investigating, message: x}]\n---\n")
     before = (repo.root / "incidents/2025-11-09-q.md").read_bytes()
@@ -235,7 +236,7 @@ def test_flow_style_updates_are_refused_not_mangled(repo: Repo, capsys):
     assert (repo.root / "incidents/2025-11-09-q.md").read_bytes() == before
 
 
-def test_crlf_files_stay_crlf(repo: Repo, capsys):
+def test_crlf_files_stay_crlf(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     before = path.read_bytes()
@@ -247,11 +248,11 @@ def test_crlf_files_stay_crlf(repo: Repo, capsys):
     assert after.startswith(before[: before.index(b"---\r\n", 4)])
 
 
-def test_failed_write_keeps_the_original(repo: Repo, monkeypatch):
+def test_failed_write_keeps_the_original(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     before = path.read_bytes()
 
-    def broken(*args):
+    def broken(*args) -> None:
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):
@@ -263,7 +264,7 @@ def test_failed_write_keeps_the_original(repo: Repo, monkeypatch):
 @pytest.mark.parametrize("message", ["plain", "it's: quoted # not a comment", "- starts like a list",
                                      "two\nlines", "  leading spaces\nsecond", "tab\there", "'quotes' \"both\"",
                                      "ends with colon:", "unicode ✓ ünïcödé", "@at sign", "{braces}", "yes"])
-def test_any_message_round_trips(repo: Repo, capsys, message):
+def test_any_message_round_trips(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
                        "--message", message, "--now", NOW)
     assert code == 0, err
@@ -277,7 +278,7 @@ def test_any_message_round_trips(repo: Repo, capsys, message):
     "updates:\n  -\n   at: 2025-11-03T14:05:00Z\n   status: investigating\n   message: x\n",
     "updates:\n- at: 2025-11-03T14:05:00Z\n  status: investigating\n  message: |+\n    kept\n\n",
 ])
-def test_unusual_layouts_take_an_update(repo: Repo, capsys, layout):
+def test_unusual_layouts_take_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], layout: str) -> None:
     path = repo.write("incidents/2025-11-03-odd.md", "---\ntitle: Odd\n" + layout + "---\nBody.\n")
     before = path.read_text()
     code, _, err = run(repo, capsys, "resolve", "2025-11-03-odd", "--message", "Done.", "--now", NOW)
@@ -290,7 +291,7 @@ def test_unusual_layouts_take_an_update(repo: Repo, capsys, layout):
 
 @pytest.mark.parametrize("message", ["a\u00adb\nc", "one\u2028two\nthree", "\tcode\nx", "line one\n   \nline three",
                                      "trailing  \nspaces", "3:05\u202fPM CET\nnext"])
-def test_awkward_multiline_messages_round_trip(repo: Repo, capsys, message):
+def test_awkward_multiline_messages_round_trip(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
                        "--message", message, "--now", NOW)
     assert code == 0, err
@@ -298,7 +299,7 @@ def test_awkward_multiline_messages_round_trip(repo: Repo, capsys, message):
     assert yaml.safe_load(front)["updates"][-1]["message"].strip() == message.strip()
 
 
-def test_a_control_character_in_a_message_is_refused(repo: Repo, capsys):
+def test_a_control_character_in_a_message_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     before = path.read_bytes()
     code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
@@ -308,7 +309,7 @@ def test_a_control_character_in_a_message_is_refused(repo: Repo, capsys):
     assert path.read_bytes() == before
 
 
-def test_old_mac_line_endings_are_refused_clearly(repo: Repo, capsys):
+def test_old_mac_line_endings_are_refused_clearly(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
     before = path.read_bytes()
@@ -318,14 +319,14 @@ def test_old_mac_line_endings_are_refused_clearly(repo: Repo, capsys):
     assert path.read_bytes() == before
 
 
-def test_mixed_line_endings_follow_the_first_line(repo: Repo, capsys):
+def test_mixed_line_endings_follow_the_first_line(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_bytes(path.read_bytes().replace(b"impact: major\n", b"impact: major\r\n"))
     run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating", "--message", "x", "--now", NOW)
     assert path.read_bytes().count(b"\r\n") == 1
 
 
-def test_bad_folders_are_errors_not_tracebacks(repo: Repo, capsys, tmp_path):
+def test_bad_folders_are_errors_not_tracebacks(repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     shutil.rmtree(repo.root / "incidents")
     (repo.root / "incidents").write_text("not a folder")
     code, _, err = run(repo, capsys, "new", "X", "--impact", "minor", "--message", "m", "--now", NOW)
@@ -337,19 +338,19 @@ def test_bad_folders_are_errors_not_tracebacks(repo: Repo, capsys, tmp_path):
         assert code == 1 and err.startswith("error: ") and "Traceback" not in err
 
 
-def test_latest_skips_hidden_incidents(tmp_path, capsys):
+def test_latest_skips_hidden_incidents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from statusgen.cli import main
     assert main(["init", str(tmp_path / "s")]) == 0
     assert main(["-C", str(tmp_path / "s"), "resolve", "latest", "--message", "x"]) == 1
     assert "there is no open incident" in capsys.readouterr().err
 
 
-def test_new_rejects_a_multi_line_title(repo: Repo, capsys):
+def test_new_rejects_a_multi_line_title(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(repo, capsys, "new", "Two\nlines", "--impact", "minor", "--message", "m", "--now", NOW)
     assert (code, err) == (2, "statusgen new: error: TITLE: the title must be one line\n")
 
 
-def test_new_says_to_fill_in_the_template(repo: Repo, capsys):
+def test_new_says_to_fill_in_the_template(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(repo, capsys, "new", "Slow", "--impact", "minor", "--now", NOW)
     assert code == 0
     assert "fill in each [[...]] before you commit" in err

@@ -26,7 +26,7 @@ updates:
 STATUSES = "operational, degraded_performance, partial_outage, major_outage"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -73,14 +73,16 @@ def files(repo: Repo) -> dict[str, bytes]:
     (["resolve", "2025-11-03", "--template", "resolvd", "--now", NOW],
      "statusgen resolve: error: --template resolvd: no template 'resolvd' (did you mean 'resolved'?)\n"),
 ])
-def test_argument_errors_name_the_argument_and_exit_2(repo: Repo, capsys, argv, err):
+def test_argument_errors_name_the_argument_and_exit_2(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                      err: str) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     before = files(repo)
     assert run(repo, capsys, *argv) == (2, "", err)
     assert files(repo) == before
 
 
-def test_new_takes_a_components_status_from_the_impact_and_says_so(repo: Repo, capsys):
+def test_new_takes_a_components_status_from_the_impact_and_says_so(repo: Repo,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(repo, capsys, "new", "Slow", "--impact", "major", "--component", "api",
                          "--component", "web=major_outage", "--message", "Slow.", "--now", NOW)
     assert code == 0, err
@@ -91,7 +93,7 @@ def test_new_takes_a_components_status_from_the_impact_and_says_so(repo: Repo, c
     assert f"ID alone takes the impact's default status ({defaults}); with --maintenance, give ids only" in shown
 
 
-def test_update_with_component_status_applies_it(repo: Repo, capsys):
+def test_update_with_component_status_applies_it(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     code, _, err = run(repo, capsys, "update", "2025-11-03", "--status", "monitoring", "--component",
                        "api=operational", "--message", "Watching.", "--now", NOW)
@@ -119,7 +121,8 @@ def test_update_with_component_status_applies_it(repo: Repo, capsys):
      "unrecognized arguments: --mesage x (see 'statusgen resolve --help')"),
     (["build", "now"], "unrecognized arguments: now"),
 ])
-def test_unquoted_text_gets_a_hint_to_quote_it(repo: Repo, capsys, argv, hint):
+def test_unquoted_text_gets_a_hint_to_quote_it(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                               hint: str) -> None:
     before = files(repo)
     code, out, err = run(repo, capsys, *argv)
     assert (code, out) == (2, "")
@@ -142,13 +145,14 @@ EXAMPLE = "write it like 2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @179
     (["resolve", "latest", "--message", "x", "--now", ""],
      f"statusgen resolve: error: argument --now: no time given; {EXAMPLE}"),
 ])
-def test_a_bad_time_argument_shows_what_parses(repo: Repo, capsys, argv, err):
+def test_a_bad_time_argument_shows_what_parses(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                               err: str) -> None:
     code, out, got = run(repo, capsys, *argv)
     assert (code, out) == (2, "")
     assert got.endswith(err + "\n")
 
 
-def test_the_time_examples_parse_and_are_one_instant(repo: Repo, capsys):
+def test_the_time_examples_parse_and_are_one_instant(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     examples = cli.TIME_EXAMPLE.replace(" or ", ", ").split(", ")
     assert {resolve_now(e, {}) for e in examples} == {resolve_now("2026-12-01T13:05:00Z", {})}
     code, out, err = run(repo, capsys, "new", "Upgrade", "--maintenance", "--start", "@1796130300",
@@ -159,7 +163,7 @@ def test_the_time_examples_parse_and_are_one_instant(repo: Repo, capsys):
     assert "  - at: 2025-11-13T02:13:20Z\n" in text
 
 
-def test_a_broken_unrelated_file_only_warns(repo: Repo, capsys):
+def test_a_broken_unrelated_file_only_warns(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     repo.incident("2025-11-04-typo.md", TYPO)
     repo.write("incidents/notes.txt", "not an incident\n")
@@ -178,7 +182,8 @@ def test_a_broken_unrelated_file_only_warns(repo: Repo, capsys):
 
 
 @pytest.mark.parametrize("ident", ["2025-11-04-typo", "2025-11-04"])
-def test_the_broken_file_itself_is_refused_with_its_problems(repo: Repo, capsys, ident):
+def test_the_broken_file_itself_is_refused_with_its_problems(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                             ident: str) -> None:
     repo.incident("2025-11-04-typo.md", TYPO)
     before = files(repo)
     assert run(repo, capsys, "update", ident, "--status", "identified", "--message", "x", "--now", NOW) == (
@@ -188,7 +193,7 @@ def test_the_broken_file_itself_is_refused_with_its_problems(repo: Repo, capsys,
     assert files(repo) == before
 
 
-def test_a_broken_configuration_blocks_every_edit(repo: Repo, capsys):
+def test_a_broken_configuration_blocks_every_edit(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("statusgen.yaml", (repo.root / "statusgen.yaml").read_text() + "colour: blue\n")
     before = files(repo)
     code, _, err = run(repo, capsys, "new", "X", "--impact", "minor", "--message", "x", "--now", NOW)
@@ -197,7 +202,7 @@ def test_a_broken_configuration_blocks_every_edit(repo: Repo, capsys):
     assert files(repo) == before
 
 
-def test_latest_is_refused_while_a_broken_file_may_be_newer(repo: Repo, capsys):
+def test_latest_is_refused_while_a_broken_file_may_be_newer(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-03-api-errors.md", OPEN)
     repo.incident("2025-11-02-old-typo.md", TYPO)
     code, out, err = run(repo, capsys, "update", "latest", "--status", "identified", "--message", "x", "--now", NOW)
@@ -213,7 +218,7 @@ def test_latest_is_refused_while_a_broken_file_may_be_newer(repo: Repo, capsys):
     assert files(repo) == before
 
 
-def test_new_never_takes_the_name_of_a_broken_file(repo: Repo, capsys):
+def test_new_never_takes_the_name_of_a_broken_file(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-10-slow-search.md", TYPO)
     code, out, _ = run(repo, capsys, "new", "Slow search", "--impact", "minor", "--message", "Slow.", "--now", NOW)
     assert (code, out) == (0, "incidents/2025-11-10-slow-search-2.md\n")

@@ -38,7 +38,7 @@ updates:
 MID = "2026-11-20-database-upgrade"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -80,7 +80,7 @@ def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
         turns[index].set()
 
 
-def test_edits_made_at_once_all_land(repo: Repo):
+def test_edits_made_at_once_all_land(repo: Repo) -> None:
     context = multiprocessing.get_context("fork")
     barrier, turns, results = context.Barrier(6), [context.Event() for _ in range(6)], context.Queue()
     workers = [context.Process(target=_update_in_turn, args=(str(repo.root), i, barrier, turns, results))
@@ -93,7 +93,7 @@ def test_edits_made_at_once_all_land(repo: Repo):
     assert messages(repo.root / REL)[2:] == [f"from writer {i}" for i in range(6)]
 
 
-def test_six_updates_at_once_from_the_command_line_lose_nothing(repo: Repo):
+def test_six_updates_at_once_from_the_command_line_lose_nothing(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
     assert script
     start = datetime(2025, 11, 4, 10, 0, tzinfo=UTC)
@@ -114,7 +114,7 @@ def test_six_updates_at_once_from_the_command_line_lose_nothing(repo: Repo):
     assert listing(repo.root / "incidents") == [f"{ID}.md"]
 
 
-def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo):
+def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo) -> None:
     path = repo.root / REL
     before = path.read_bytes()
     with pytest.raises(StatusgenError) as caught:
@@ -126,7 +126,8 @@ def test_a_file_changed_after_it_was_read_is_not_overwritten(repo: Repo):
 
 
 @pytest.mark.parametrize("target", ["folder", "file"])
-def test_a_symlinked_lock_folder_is_refused(repo: Repo, capsys, tmp_path, target):
+def test_a_symlinked_lock_folder_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                            target: str) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     if target == "file":
@@ -143,7 +144,7 @@ def test_a_symlinked_lock_folder_is_refused(repo: Repo, capsys, tmp_path, target
     assert listing(tmp_path / "elsewhere") == ([] if target == "folder" else ["plain"])
 
 
-def test_a_symlinked_lock_file_is_refused(repo: Repo, capsys, tmp_path):
+def test_a_symlinked_lock_file_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (repo.root / ".statusgen").mkdir()
     victim = tmp_path / "victim"
     victim.write_text("keep\n")
@@ -156,12 +157,13 @@ def test_a_symlinked_lock_file_is_refused(repo: Repo, capsys, tmp_path):
 
 @pytest.mark.parametrize("number", [errno.ENOSPC, errno.EDQUOT])
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
-def test_a_full_disk_is_reported_with_the_file_and_leaves_it_as_it_was(repo: Repo, capsys, monkeypatch, number,
-                                                                       stage):
+def test_a_full_disk_is_reported_with_the_file_and_leaves_it_as_it_was(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch, number,
+                                                                       stage: str) -> None:
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs):
+    def full(*args, **kwargs) -> None:
         raise OSError(number, os.strerror(number))
     if stage == "write":
         real = os.fdopen
@@ -186,11 +188,12 @@ def test_a_full_disk_is_reported_with_the_file_and_leaves_it_as_it_was(repo: Rep
     assert listing(path.parent) == [f"{ID}.md"]
 
 
-def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys, monkeypatch):
+def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs):
+    def full(*args, **kwargs) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(os, "fsync", full)
     code, _, err = run(repo, capsys, "postmortem", ID)
@@ -204,7 +207,8 @@ def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys, monkeypat
     ["resolve", MID, "--message", "done early", "--now", "2026-11-24T12:00:00Z"],
     ["update", MID, "--status", "completed", "--message", "done early", "--now", "2027-01-16T00:59:59Z"],
 ])
-def test_finishing_a_maintenance_before_its_window_is_refused(repo: Repo, capsys, argv):
+def test_finishing_a_maintenance_before_its_window_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                              argv: list[str]) -> None:
     path = repo.incident(f"{MID}.md", MAINTENANCE)
     before = path.read_bytes()
     code, _, err = run(repo, capsys, *argv)
@@ -227,7 +231,8 @@ def test_finishing_a_maintenance_before_its_window_is_refused(repo: Repo, capsys
     [("completed", "2027-01-16T01:30:00Z")],
     [("in_progress", "2027-01-16T03:30:00Z"), ("completed", "2027-01-16T04:00:00Z")],
 ])
-def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys, steps):
+def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                         steps: list[tuple[str, str]]) -> None:
     repo.incident(f"{MID}.md", MAINTENANCE)
     for status, now in steps:
         code, _, err = run(repo, capsys, "update", MID, "--status", status, "--message", status, "--now", now)
@@ -239,7 +244,8 @@ def test_maintenance_updates_the_site_shows_are_accepted(repo: Repo, capsys, ste
     ([("in_progress", "2027-01-16T00:30:00Z"), ("scheduled", "2027-01-16T00:40:00Z")], "in_progress"),
     ([("completed", "2027-01-16T01:30:00Z"), ("in_progress", "2027-01-16T02:00:00Z")], "completed"),
 ])
-def test_maintenance_updates_the_site_would_not_show_are_refused(repo: Repo, capsys, steps, shown):
+def test_maintenance_updates_the_site_would_not_show_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                 steps: list[tuple[str, str]], shown: str) -> None:
     path = repo.incident(f"{MID}.md", MAINTENANCE)
     for status, now in steps[:-1]:
         assert run(repo, capsys, "update", MID, "--status", status, "--message", status, "--now", now)[0] == 0
@@ -259,7 +265,8 @@ def _grow(path: Path, size: int) -> None:
 
 
 @pytest.mark.parametrize("command", ["update", "postmortem"])
-def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, command):
+def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                         command: str) -> None:
     from statusgen.inputs import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
@@ -274,7 +281,7 @@ def test_an_edit_never_writes_a_file_over_the_size_limit(repo: Repo, capsys, com
     assert repo.build("2025-11-04T11:00:00Z") == 0  # the file still builds
 
 
-def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys):
+def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     from statusgen.inputs import MAX_FILE_BYTES
     path = repo.root / REL
     _grow(path, MAX_FILE_BYTES - 200)
@@ -288,7 +295,7 @@ def test_an_update_that_fits_exactly_is_written_and_builds(repo: Repo, capsys):
     assert repo.build("2025-11-04T11:00:00Z") == 0
 
 
-def test_new_refuses_a_message_over_the_size_limit(repo: Repo, capsys):
+def test_new_refuses_a_message_over_the_size_limit(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(repo, capsys, "new", "Huge", "--impact", "minor", "--message", "word " * 200_001,
                        "--now", "2025-11-04T10:00:00Z")
     assert code == 1
@@ -297,7 +304,8 @@ def test_new_refuses_a_message_over_the_size_limit(repo: Repo, capsys):
 
 
 @pytest.mark.parametrize("suffix, line", [(".md", 7), (".yaml", 6)])
-def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, capsys, suffix, line):
+def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                   suffix: str, line: int) -> None:
     yaml_text = ("title: Slow\nimpact: minor\ncomponents:\n  api: degraded_performance\n\n"
                  "updates: [{at: 2025-11-04T09:00:00Z, status: investigating, message: Looking.}]\n")
     text = f"---\n{yaml_text}---\n" if suffix == ".md" else yaml_text
@@ -318,7 +326,8 @@ def test_flow_style_updates_are_reported_at_their_line_with_a_hint(repo: Repo, c
      "incidents/2025-11-04-odd.md:5: missing 'status' update (add 'status: ' with one of: investigating, "
      "identified, monitoring, resolved)"),
 ])
-def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys, text, message):
+def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys: pytest.CaptureFixture[str], text: str,
+                                                  message: str) -> None:
     repo.incident("2025-11-04-odd.md", text)
     code, _, err = run(repo, capsys, "check", "--now", "2025-11-04T10:00:00Z")
     assert code == 1
@@ -328,7 +337,8 @@ def test_a_malformed_file_is_reported_with_a_hint(repo: Repo, capsys, text, mess
 @pytest.mark.parametrize("title, code", [("Slow \u202eapi", "U+202E"), ("Slow\u0085api", "U+0085"),
                                          ("Slow \u2066api\u2069", "U+2066"), ("Slow\u200fapi", "U+200F"),
                                          ("Slow\x1bapi", "U+001B"), ("Slow\u2028api", "U+2028")])
-def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsys, title, code):
+def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               title: str, code: str) -> None:
     status, _, err = run(repo, capsys, "new", title, "--impact", "minor", "--message", "Looking.",
                          "--now", "2025-11-04T10:00:00Z")
     assert status == 2
@@ -339,7 +349,8 @@ def test_new_refuses_controls_and_direction_marks_in_the_title(repo: Repo, capsy
 @pytest.mark.parametrize("message, code", [("Fixed \u202eit", "U+202E"), ("a\u0085b", "U+0085"),
                                            ("a\u2067b", "U+2067"), ("a\x07b", "U+0007")])
 @pytest.mark.parametrize("command", ["new", "update", "resolve"])
-def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys, message, code, command):
+def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys: pytest.CaptureFixture[str], message: str,
+                                                      code: str, command: str) -> None:
     argv = {"new": ["new", "Slow api", "--impact", "minor"],
             "update": ["update", ID, "--status", "identified"], "resolve": ["resolve", ID]}[command]
     if command == "resolve":
@@ -352,7 +363,7 @@ def test_messages_refuse_controls_and_direction_marks(repo: Repo, capsys, messag
     assert listing(repo.root / "incidents") == [f"{ID}.md"]
 
 
-def test_a_message_keeps_its_line_breaks_and_tabs(repo: Repo, capsys):
+def test_a_message_keeps_its_line_breaks_and_tabs(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(repo, capsys, "update", ID, "--status", "identified", "--message", "one\n\ttwo\r\nthree",
                        "--now", "2025-11-04T10:00:00Z")
     assert (code, err) == (0, "")

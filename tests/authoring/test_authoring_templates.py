@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import Repo
 from statusgen.authoring import workspace
 from statusgen.load import messages
@@ -35,7 +37,7 @@ def problems(found) -> list[tuple[int, str]]:
     return [(p.line, p.message) for p in found]
 
 
-def test_each_placeholder_is_reported_at_its_line(repo: Repo):
+def test_each_placeholder_is_reported_at_its_line(repo: Repo) -> None:
     repo.incident("2025-11-03-checkout.md", HALF_WRITTEN)
     [incident] = [i for i in workspace.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
     assert problems(messages.left_in(incident, repo.root)) == [
@@ -56,7 +58,7 @@ def test_each_placeholder_is_reported_at_its_line(repo: Repo):
     ]
 
 
-def test_a_placeholder_in_a_comment_does_not_mislead_the_lines(repo: Repo):
+def test_a_placeholder_in_a_comment_does_not_mislead_the_lines(repo: Repo) -> None:
     text = HALF_WRITTEN.replace('message: "Fixed: [[what we did]]."', 'message: "Fixed: [[what we did]]."  # [[x]]')
     repo.incident("2025-11-03-checkout.md", text)
     [incident] = [i for i in workspace.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
@@ -64,7 +66,7 @@ def test_a_placeholder_in_a_comment_does_not_mislead_the_lines(repo: Repo):
                                                                        "[[what we did]]")
 
 
-def test_a_half_written_postmortem_reports_every_placeholder(repo: Repo, capsys):
+def test_a_half_written_postmortem_reports_every_placeholder(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.run("postmortem", "2025-11-03-api-errors") == 0
     capsys.readouterr()
     assert repo.run("check", "--now", "2025-11-10T12:00:00Z") == 1

@@ -23,7 +23,7 @@ TARGET = "2025-11-03-api-errors.md"
 UPDATE = ("update", "2025-11-03-api-errors", "--status", "investigating", "--message", "Back again.", "--now", NOW)
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -40,7 +40,7 @@ def names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_stale_temporary_files_are_removed_and_look_alikes_kept(repo: Repo, capsys):
+def test_stale_temporary_files_are_removed_and_look_alikes_kept(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo.root / "incidents"
     stale = [f".{TARGET}.k3j_9xq2.tmp", ".2025-11-04-other.md.abcdefgh.tmp", ".statusgen.yaml.0a1b2c3d.tmp"]
     look_alikes = [f".{TARGET}.tmp", f".{TARGET}.abcdefg.tmp", f".{TARGET}.abcdefghi.tmp", f".{TARGET}.ABCDEFGH.tmp",
@@ -63,7 +63,7 @@ def test_stale_temporary_files_are_removed_and_look_alikes_kept(repo: Repo, caps
     assert {name: (folder / name).read_bytes() for name in look_alikes} == before
 
 
-def test_a_temporary_file_locked_by_a_living_writer_is_kept(repo: Repo):
+def test_a_temporary_file_locked_by_a_living_writer_is_kept(repo: Repo) -> None:
     folder = repo.root / "incidents"
     temp = aged(repo.write(f"incidents/.{TARGET}.live1234.tmp", "half"))
     with open(temp, "rb") as held:
@@ -83,7 +83,9 @@ atomic.write_atomically(Path(sys.argv[1]), "the new text\\n")
 """
 
 
-def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cleaned_up(repo: Repo, capsys):
+def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cleaned_up(
+        repo: Repo, capsys: pytest.CaptureFixture[str],
+) -> None:
     folder = repo.root / "incidents"
     path = folder / TARGET
     done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], capture_output=True)
@@ -104,7 +106,7 @@ def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cle
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o444])
-def test_an_edit_keeps_the_file_mode(repo: Repo, capsys, mode):
+def test_an_edit_keeps_the_file_mode(repo: Repo, capsys: pytest.CaptureFixture[str], mode: int) -> None:
     path = repo.root / "incidents" / TARGET
     path.chmod(mode)
     code, _, err = run(repo, capsys, *UPDATE)
@@ -113,7 +115,7 @@ def test_an_edit_keeps_the_file_mode(repo: Repo, capsys, mode):
     assert "Back again." in path.read_text()
 
 
-def test_writes_sync_the_file_and_its_folder(tmp_path, monkeypatch):
+def test_writes_sync_the_file_and_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[str] = []
     real = os.fsync
 
@@ -142,7 +144,7 @@ atomic.create_exclusively(Path(sys.argv[1]), "the whole text\\n")
 """
 
 
-def test_a_new_file_appears_whole_or_not_at_all(tmp_path):
+def test_a_new_file_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     path = tmp_path / "2025-11-10-new.md"
     done = subprocess.run([sys.executable, "-c", KILLED_CREATOR, str(path)], capture_output=True)
     assert done.returncode == -9
@@ -164,7 +166,8 @@ def _umask() -> int:
 
 
 @pytest.mark.parametrize("command", [UPDATE, ("postmortem", "2025-11-03-linked")])
-def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys, command):
+def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                      command: tuple[str, ...] | tuple[str, str]) -> None:
     target = repo.write("shared/2025-11-03-linked.md", INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
     link.symlink_to("../shared/2025-11-03-linked.md")
@@ -180,7 +183,7 @@ def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys, comman
     assert names(repo.root / "shared") == ["2025-11-03-linked.md"]
 
 
-def test_a_symlink_into_git_is_refused(repo: Repo, capsys):
+def test_a_symlink_into_git_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     target = repo.write(".git/2025-11-03-linked.md", INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
     link.symlink_to("../.git/2025-11-03-linked.md")
@@ -191,7 +194,8 @@ def test_a_symlink_into_git_is_refused(repo: Repo, capsys):
     assert link.is_symlink() and target.read_text() == INCIDENT
 
 
-def test_a_symlink_out_of_the_repository_is_refused_at_its_path(repo: Repo, capsys, tmp_path):
+def test_a_symlink_out_of_the_repository_is_refused_at_its_path(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere.md"
     outside.write_text(INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
@@ -203,7 +207,7 @@ def test_a_symlink_out_of_the_repository_is_refused_at_its_path(repo: Repo, caps
     assert link.is_symlink() and outside.read_text() == INCIDENT
 
 
-def test_edit_target_refuses_what_leaves_the_repository(tmp_path):
+def test_edit_target_refuses_what_leaves_the_repository(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     (root / "incidents").mkdir(parents=True)
     (tmp_path / "out.md").write_text("x")

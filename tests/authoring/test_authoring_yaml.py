@@ -12,7 +12,7 @@ NOW = "2025-11-10T14:05:00Z"
 LAST = "    message: Error rates are back to normal.\n"
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, str, str]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = repo.run(*argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -43,7 +43,7 @@ ACCEPTED = {
 
 
 @pytest.mark.parametrize("text", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys, text):
+def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], text) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_bytes(text.encode())
     assert repo.build("2025-11-10T12:00:00Z") == 0, capsys.readouterr().err
@@ -61,7 +61,7 @@ def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys, text):
     assert repo.build("2025-11-10T15:00:00Z") == 0
 
 
-def test_a_yaml_file_with_a_bom_and_tabs_takes_an_update(repo: Repo, capsys):
+def test_a_yaml_file_with_a_bom_and_tabs_takes_an_update(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     text = ("\ufefftitle: Queue delays\t# yaml file\nimpact: critical\t\nupdates:\n- at: 2025-11-09T10:00:00Z\n"
             "  status: investigating\n  message: Delays.\t\n")
     path = repo.root / "incidents/2025-11-09-queue.yaml"
@@ -82,7 +82,8 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
-def test_what_the_build_refuses_an_edit_refuses_the_same_way(repo: Repo, capsys, text):
+def test_what_the_build_refuses_an_edit_refuses_the_same_way(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                             text) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_text(text)
     assert repo.run("check") == 1

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from conftest import DEMO_NOW, INCIDENT, PROJECT, Repo, tree_digest
 from statusgen import __version__
 
 
-def test_build_writes_the_documented_tree(repo: Repo, capsys):
+def test_build_writes_the_documented_tree(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
     assert files == sorted([
@@ -43,7 +44,7 @@ def summary_without_time(line: str) -> str:
     return match.group(1)
 
 
-def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys):
+def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     # The scratch repository's 43 files; 22 are made by every build (static files, index, sitemap,
     # API, badges, next-change.txt), the 21 others only when what they show changed.
     repo.incident("2025-11-04-web-slow.md", INCIDENT.replace("api: partial_outage", "web: degraded_performance")
@@ -70,14 +71,14 @@ def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys):
         f"{head} (8 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)")
 
 
-def test_the_summary_of_a_repository_without_incidents(repo: Repo, capsys):
+def test_the_summary_of_a_repository_without_incidents(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "incidents/2025-11-03-api-errors.md").unlink()
     assert repo.build() == 0
     line = summary_without_time(capsys.readouterr().out.strip())
     assert line.endswith(", from 0 incident files (0 parsed, 0 from the cache)"), line
 
 
-def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
+def test_two_builds_are_byte_identical(repo: Repo, tmp_path: Path) -> None:
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "one")) == 0
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
@@ -85,7 +86,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path):
     assert one == two and len(one) == 43
 
 
-def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
+def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     first = tree_digest(repo.site)
     assert repo.build() == 0
@@ -100,7 +101,7 @@ def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys):
     assert "static/style.css" not in changed and "components/web/index.html" not in changed
 
 
-def test_stale_files_are_removed(repo: Repo):
+def test_stale_files_are_removed(repo: Repo) -> None:
     assert repo.build() == 0
     # (a file put at the top by hand is refused instead: see test_output_safety.py)
     (repo.site / "incidents/leftover.html").write_text("old")
@@ -111,7 +112,7 @@ def test_stale_files_are_removed(repo: Repo):
     assert [p.name for p in repo.root.glob(".site.*")] == [".site.previous"]
 
 
-def test_source_date_epoch_sets_now(repo: Repo, monkeypatch, tmp_path):
+def test_source_date_epoch_sets_now(repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762776000")  # 2025-11-10T12:00:00Z
     assert repo.run("build", "--out", str(tmp_path / "env")) == 0
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "flag")) == 0
@@ -129,21 +130,22 @@ def test_source_date_epoch_sets_now(repo: Repo, monkeypatch, tmp_path):
     (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
     (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
 ])
-def test_command_line(repo: Repo, capsys, argv, code, stream, text):
+def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, stream: str,
+                      text: str) -> None:
     assert repo.run(*argv) == code
     captured = capsys.readouterr()
     assert text in getattr(captured, stream)
     assert "Traceback" not in captured.err
 
 
-def test_check_reports_counts(repo: Repo, capsys):
+def test_check_reports_counts(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.run("check") == 0
     assert capsys.readouterr().out == "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n"
     assert not repo.site.exists()
 
 
 @pytest.mark.parametrize("out", [".", "..", "incidents/.."])
-def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
+def test_refuses_to_replace_the_repository(repo: Repo, capsys: pytest.CaptureFixture[str], out: str) -> None:
     before = sorted(p.name for p in repo.root.iterdir())
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(repo.root / out)) == 1
     assert "contains the status repository" in capsys.readouterr().err
@@ -152,7 +154,7 @@ def test_refuses_to_replace_the_repository(repo: Repo, capsys, out):
     assert [p.name for p in (repo.root / ".statusgen").iterdir()] == ["build.lock"]
 
 
-def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):
+def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     docs = repo.root / "docs"
     docs.mkdir()
     (docs / "notes.md").write_text("mine")
@@ -164,7 +166,7 @@ def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys):
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(docs)) == 0
 
 
-def test_console_script_runs(repo: Repo):
+def test_console_script_runs(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
     assert script, "the statusgen console script is installed next to python"
     done = subprocess.run([script, "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
@@ -177,7 +179,7 @@ def test_console_script_runs(repo: Repo):
         0, "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n")
 
 
-def test_demo_passes_check_at_its_pinned_instant(capsys):
+def test_demo_passes_check_at_its_pinned_instant(capsys: pytest.CaptureFixture[str]) -> None:
     # At the instant of its story the open incident's last update is minutes old, so nothing is
     # overdue, whatever the date today.
     assert Repo(PROJECT).run("check", "--now", DEMO_NOW) == 0
@@ -185,7 +187,7 @@ def test_demo_passes_check_at_its_pinned_instant(capsys):
         "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n")
 
 
-def test_demo_repository_builds(tmp_path, capsys):
+def test_demo_repository_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     assert "error" not in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import Repo
@@ -33,13 +35,14 @@ updates:
 """
 
 
-def run(repo: Repo, capsys, *argv: str) -> tuple[int, list[str], list[str]]:
+def run(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], list[str]]:
     code = repo.run("check", "--now", "2025-11-10T10:42:00Z", *argv)
     captured = capsys.readouterr()
     return code, captured.out.splitlines(), captured.err.splitlines()
 
 
-def test_validation_errors_become_error_commands(repo: Repo, capsys, monkeypatch):
+def test_validation_errors_become_error_commands(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.root)
     repo.incident("2025-11-03-x.md", BROKEN)
     code, out, err = run(repo, capsys, "--format", "github")
@@ -54,7 +57,8 @@ def test_validation_errors_become_error_commands(repo: Repo, capsys, monkeypatch
     assert err == ["3 error(s)"]
 
 
-def test_policy_problems_become_error_and_warning_commands(repo: Repo, capsys, monkeypatch):
+def test_policy_problems_become_error_and_warning_commands(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.root)
     repo.incident("2025-11-10-checkout.md", LATE)
     code, out, err = run(repo, capsys, "--format", "github")
@@ -70,7 +74,8 @@ def test_policy_problems_become_error_and_warning_commands(repo: Repo, capsys, m
     assert err == []
 
 
-def test_text_format_is_the_default(repo: Repo, capsys, monkeypatch):
+def test_text_format_is_the_default(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.root)
     repo.incident("2025-11-10-checkout.md", LATE)
     default = run(repo, capsys)
@@ -78,14 +83,16 @@ def test_text_format_is_the_default(repo: Repo, capsys, monkeypatch):
     assert default[2][1].startswith("incidents/2025-11-10-checkout.md:6: update overdue by 12 min")
 
 
-def test_files_are_named_from_the_working_folder(repo: Repo, capsys, monkeypatch):
+def test_files_are_named_from_the_working_folder(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.root.parent)
     repo.incident("2025-11-10-checkout.md", LATE)
     _, out, _ = run(repo, capsys, "--format", "github")
     assert out[1].startswith("::error file=status/incidents/2025-11-10-checkout.md,line=6,title=statusgen::")
 
 
-def test_a_missing_configuration_is_one_error(tmp_path, capsys, monkeypatch):
+def test_a_missing_configuration_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, out, err = run(Repo(tmp_path), capsys, "--format", "github")
     assert (code, err) == (1, ["1 error(s)"])
@@ -102,7 +109,7 @@ def test_a_missing_configuration_is_one_error(tmp_path, capsys, monkeypatch):
     (Problem("x", 2, "50% of\nrequests\r: a, b", "100%"), "dir,a:b/x%.md",
      "::error file=dir%2Ca%3Ab/x%25.md,line=2,title=statusgen::50%25 of%0Arequests%0D: a, b (100%25)"),
 ])
-def test_workflow_command_escaping(problem: Problem, path: str, expected: str):
+def test_workflow_command_escaping(problem: Problem, path: str, expected: str) -> None:
     assert workflow_command(problem, path) == expected
 
 
@@ -110,7 +117,8 @@ LOOP_HINT = "symlink loop (point the link at a file, or remove it)"
 
 
 @pytest.mark.parametrize("fmt", ["text", "github"])
-def test_an_incident_linked_to_itself_is_reported_on_its_file(repo: Repo, capsys, monkeypatch, fmt):
+def test_an_incident_linked_to_itself_is_reported_on_its_file(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     monkeypatch.chdir(repo.root.parent)
     (repo.root / "incidents/2025-01-01-loop.md").symlink_to("2025-01-01-loop.md")
     (repo.root / "incidents/2025-01-02-a.md").symlink_to("2025-01-02-b.md")
@@ -127,7 +135,8 @@ def test_an_incident_linked_to_itself_is_reported_on_its_file(repo: Repo, capsys
                               + ["3 error(s); nothing was written"])
 
 
-def test_the_repository_folder_may_be_reached_through_links(repo: Repo, capsys, monkeypatch, tmp_path):
+def test_the_repository_folder_may_be_reached_through_links(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "via").symlink_to(repo.root)
     monkeypatch.chdir(tmp_path / "via")
     repo.incident("2025-11-03-x.md", BROKEN)
@@ -150,12 +159,14 @@ SHOWN = "2025-01-01-a##\\x5berror]pwn\\x1b[2J\\u202e"
     (Problem("x", 1, "::error::x\n::warning::y"), "x",
      "::error file=x,line=1,title=statusgen::\\x3a:error::x%0A\\x3a:warning::y"),
 ])
-def test_workflow_commands_show_control_characters_as_escapes(problem: Problem, path: str, expected: str):
+def test_workflow_commands_show_control_characters_as_escapes(problem: Problem, path: str, expected: str) -> None:
     assert workflow_command(problem, path) == expected
 
 
 @pytest.mark.parametrize("command", [("check", "--format", "github"), ("check",), ("build",)])
-def test_a_hostile_file_name_is_printed_escaped(repo: Repo, capsys, monkeypatch, command):
+def test_a_hostile_file_name_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                command: tuple[str, str, str] | tuple[str]) -> None:
     monkeypatch.chdir(repo.root)
     repo.incident(f"{HOSTILE}.md", BROKEN)
     assert repo.run(*command, "--now", "2025-11-10T10:42:00Z") == 1
@@ -169,7 +180,7 @@ def test_a_hostile_file_name_is_printed_escaped(repo: Repo, capsys, monkeypatch,
         assert first == f"incidents/{SHOWN}.md:1: {BAD_NAME}"
 
 
-def test_template_names_and_first_lines_are_printed_escaped(repo: Repo, capsys):
+def test_template_names_and_first_lines_are_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.write("templates/x##[error]\x1b[2J.md", "\u202e##[warning]first\x07 line\n\nmore\n")
     capsys.readouterr()
     assert repo.run("templates") == 0

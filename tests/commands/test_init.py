@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ RELEASE = f"statusgen=={__version__}"
 
 
 @pytest.fixture
-def direct_url(monkeypatch: pytest.MonkeyPatch):
+def direct_url(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, object] | str | None], None]:
     """Set what pip recorded of where statusgen came from (None: from a package index)."""
     def fake(record: dict[str, object] | str | None) -> None:
         text = record if record is None or isinstance(record, str) else json.dumps(record)
@@ -49,7 +51,8 @@ def comments(target: Path) -> list[str]:
     return [line for line in lines if line.startswith("#")]
 
 
-def test_init_creates_a_repository_that_builds(tmp_path, capsys, direct_url):
+def test_init_creates_a_repository_that_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
     out = capsys.readouterr().out
@@ -73,7 +76,8 @@ def test_init_creates_a_repository_that_builds(tmp_path, capsys, direct_url):
     assert "No incidents reported yet." in scratch.page("history/index.html")
 
 
-def test_init_refuses_to_overwrite(tmp_path, capsys, direct_url):
+def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "statusgen.yaml").write_text("mine\n")
@@ -83,7 +87,8 @@ def test_init_refuses_to_overwrite(tmp_path, capsys, direct_url):
     assert (target / "statusgen.yaml").read_text() == "mine\n"
 
 
-def test_init_into_a_folder_with_other_files(tmp_path, direct_url):
+def test_init_into_a_folder_with_other_files(tmp_path: Path,
+                                             direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "LICENSE").write_text("MIT\n")
@@ -91,7 +96,10 @@ def test_init_into_a_folder_with_other_files(tmp_path, direct_url):
     assert (target / "LICENSE").read_text() == "MIT\n"
 
 
-def test_init_refuses_a_symlink_where_a_file_would_go(tmp_path, capsys, direct_url):
+def test_init_refuses_a_symlink_where_a_file_would_go(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "README.md").symlink_to(tmp_path / "nowhere")
@@ -130,7 +138,10 @@ REMOTE = [
 
 
 @pytest.mark.parametrize(("record", "line"), REMOTE)
-def test_requirements_install_what_is_running_from_where_pip_got_it(tmp_path, capsys, direct_url, record, line):
+def test_requirements_install_what_is_running_from_where_pip_got_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None], record, line,
+) -> None:
     direct_url(record)
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -156,7 +167,10 @@ LOCAL = [
 
 
 @pytest.mark.parametrize(("record", "where"), LOCAL)
-def test_requirements_say_when_ci_cannot_install_what_is_running(tmp_path, capsys, direct_url, record, where):
+def test_requirements_say_when_ci_cannot_install_what_is_running(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None], record, where: str,
+) -> None:
     direct_url(record)
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -181,7 +195,10 @@ def test_requirements_say_when_ci_cannot_install_what_is_running(tmp_path, capsy
 @pytest.mark.parametrize("record", ["{not json", "[]", json.dumps({"url": 7, "dir_info": {}}),
                                     json.dumps({"url": "https://example.com/x"}),
                                     json.dumps({"url": "https://example.com/x.git", "vcs_info": {"vcs": "git"}})])
-def test_an_unreadable_pip_record_names_the_release_and_says_so(tmp_path, capsys, direct_url, record):
+def test_an_unreadable_pip_record_names_the_release_and_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None], record,
+) -> None:
     direct_url(record)
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -190,7 +207,10 @@ def test_an_unreadable_pip_record_names_the_release_and_says_so(tmp_path, capsys
         f"warning: pip's record of where statusgen {__version__} came from (direct_url.json) is unreadable")
 
 
-def test_a_password_in_the_recorded_address_is_never_written(tmp_path, capsys, direct_url):
+def test_a_password_in_the_recorded_address_is_never_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     direct_url({"url": "https://ann:hunter2@git.example.com/acme/statusgen.git",
                 "vcs_info": {"vcs": "git", "commit_id": COMMIT}})
     target = tmp_path / "status"
@@ -201,16 +221,16 @@ def test_a_password_in_the_recorded_address_is_never_written(tmp_path, capsys, d
     assert err.startswith("warning: the address statusgen was installed from carries a password")
 
 
-def test_the_record_of_this_installation_is_read_from_its_metadata():
+def test_the_record_of_this_installation_is_read_from_its_metadata() -> None:
     # The tests run from an editable install of the checkout (pip install -e).
     record = json.loads(init.installed_direct_url() or "{}")
     assert record == {"url": PROJECT.as_uri(), "dir_info": {"editable": True}}
 
 
-def test_an_installation_without_metadata_names_the_release(monkeypatch):
+def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> None:
-        raise init.metadata.PackageNotFoundError(name)
-    monkeypatch.setattr(init.metadata, "distribution", missing)
+        raise metadata.PackageNotFoundError(name)
+    monkeypatch.setattr(metadata, "distribution", missing)
     assert init.installed_direct_url() is None
     assert init.requirement(None, "2.3.4") == init.Pin("statusgen==2.3.4")
 
@@ -223,11 +243,13 @@ def test_an_installation_without_metadata_names_the_release(monkeypatch):
     ("2026-03-11T03:00:00Z", "America/New_York", date(2026, 3, 10)),
     ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
 ])
-def test_the_day_of_init_is_the_sites_day(now, zone, day):
+def test_the_day_of_init_is_the_sites_day(now: str, zone: str, day) -> None:
     assert init.site_day(parse_timestamp(now), zone) == day
 
 
-def test_components_have_uptime_from_the_day_of_init_only(tmp_path, direct_url):
+def test_components_have_uptime_from_the_day_of_init_only(
+        tmp_path: Path, direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target), "--now", "2026-03-10T23:30:00Z"]) == 0
     config = yaml.safe_load((target / "statusgen.yaml").read_text(encoding="utf-8"))
@@ -245,7 +267,8 @@ def test_components_have_uptime_from_the_day_of_init_only(tmp_path, direct_url):
         assert uptime[component]["months"] == [{"month": "2026-03", "uptime": 100.0, "downtime_minutes": 0.0}]
 
 
-def test_since_follows_source_date_epoch(tmp_path, monkeypatch, direct_url):
+def test_since_follows_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225599")  # 2025-12-31T23:59:59Z
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -260,7 +283,10 @@ def git(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
 
 
-def test_init_makes_a_git_repository_on_the_branch_the_workflow_publishes(tmp_path, capsys, direct_url):
+def test_init_makes_a_git_repository_on_the_branch_the_workflow_publishes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
     out, err = capsys.readouterr()
@@ -273,7 +299,10 @@ def test_init_makes_a_git_repository_on_the_branch_the_workflow_publishes(tmp_pa
     assert sorted(line.removeprefix("?? ") for line in untracked) == files_in(target)
 
 
-def test_init_inside_a_repository_leaves_git_alone(tmp_path, capsys, direct_url):
+def test_init_inside_a_repository_leaves_git_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     outer = tmp_path / "company"
     outer.mkdir()
     assert git("init", "-q", cwd=outer).returncode == 0
@@ -286,7 +315,10 @@ def test_init_inside_a_repository_leaves_git_alone(tmp_path, capsys, direct_url)
     assert sorted(p.name for p in outer.iterdir()) == [".git", "ops"]
 
 
-def test_init_into_a_repository_leaves_its_git_alone(tmp_path, capsys, direct_url):
+def test_init_into_a_repository_leaves_its_git_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     target = tmp_path / "status"
     target.mkdir()
     assert git("init", "-q", "-b", "trunk", cwd=target).returncode == 0
@@ -296,7 +328,10 @@ def test_init_into_a_repository_leaves_its_git_alone(tmp_path, capsys, direct_ur
     assert (target / ".git" / "HEAD").read_bytes() == head == b"ref: refs/heads/trunk\n"
 
 
-def test_init_without_git_says_why_there_is_no_repository(tmp_path, capsys, monkeypatch, direct_url):
+def test_init_without_git_says_why_there_is_no_repository(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
@@ -309,7 +344,10 @@ def test_init_without_git_says_why_there_is_no_repository(tmp_path, capsys, monk
     assert files_in(target)[-1] == "statusgen.yaml"
 
 
-def test_a_failing_git_init_is_reported_and_the_files_stay(tmp_path, capsys, monkeypatch, direct_url):
+def test_a_failing_git_init_is_reported_and_the_files_stay(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        direct_url: Callable[[dict[str, object] | str | None], None],
+) -> None:
     fakes = tmp_path / "bin"
     fakes.mkdir()
     (fakes / "git").write_text("#!/bin/sh\necho 'fatal: cannot mkdir .git: Permission denied' >&2\nexit 128\n")

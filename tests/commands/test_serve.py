@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -51,7 +52,7 @@ def _interruptible() -> None:
 
 
 @pytest.fixture
-def server(repo: Repo):
+def server(repo: Repo) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -65,7 +66,7 @@ def server(repo: Repo):
         process.wait(timeout=10)
 
 
-def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server):
+def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: tuple[int, subprocess.Popen[str]]) -> None:
     port, process = server
     status, page = get(port, "/incidents/2025-11-03-api-errors/")
     assert status == 200 and "Error rates are back to normal." in page
@@ -112,14 +113,14 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server):
 
 @pytest.mark.parametrize("path", ["/../statusgen.yaml", "/%2e%2e/statusgen.yaml", "/..%2fstatusgen.yaml",
                                   "/incidents/../../incidents/2025-11-03-api-errors.md"])
-def test_serve_refuses_paths_outside_the_site(server, path):
+def test_serve_refuses_paths_outside_the_site(server: tuple[int, subprocess.Popen[str]], path: str) -> None:
     port, _ = server
     status, body = get(port, path)
     assert status == 404
     assert "title: Elevated API error rates" not in body
 
 
-def test_port_in_use_is_a_clear_error(repo: Repo, server):
+def test_port_in_use_is_a_clear_error(repo: Repo, server: tuple[int, subprocess.Popen[str]]) -> None:
     port, _ = server
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
                           capture_output=True, text=True, timeout=60)

@@ -23,6 +23,7 @@ import pytest
 
 from conftest import CONFIG, Repo
 from statusgen.commands import serve
+from statusgen.commands.build import build
 
 NOW = datetime(2025, 11, 10, 12, 0, tzinfo=UTC)
 WAIT = 10.0  # the longest any step may take before the test fails
@@ -84,7 +85,7 @@ def start(repo: Repo) -> Iterator[Callable[..., Running]]:
 
 
 @pytest.fixture
-def quiet(capsys, caplog) -> Iterator[None]:
+def quiet(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """The test's server prints nothing and logs nothing above debug level, no traceback at all."""
     caplog.set_level(logging.DEBUG, logger="statusgen")
     yield
@@ -125,7 +126,8 @@ def reset(client: socket.socket) -> None:
     ("/" + "b/" * 3000, 404, "<!doctype html>"),
 ], ids=["nul", "nul in a folder", "nul before a suffix", "since not a number", "since a fraction",
         "segment of 256 bytes", "segment of 256 bytes in UTF-8", "path of 6000 bytes"])
-def test_requests_no_file_can_answer_get_a_clean_answer(start, quiet, path: str, status: int, says: str):
+def test_requests_no_file_can_answer_get_a_clean_answer(start: Callable[..., Running], quiet: None, path: str,
+                                                        status: int, says: str) -> None:
     running = start()
     found, body, _ = running.get(path)
     assert found == status
@@ -133,7 +135,7 @@ def test_requests_no_file_can_answer_get_a_clean_answer(start, quiet, path: str,
     assert running.get("/")[0] == 200  # and the server goes on
 
 
-def test_a_visitor_leaving_mid_answer_costs_nothing(start, quiet, repo: Repo):
+def test_a_visitor_leaving_mid_answer_costs_nothing(start: Callable[..., Running], quiet: None, repo: Repo) -> None:
     running = start()
     (repo.site / "big.bin").write_bytes(b"x" * 16_000_000)  # more than any socket buffer holds
     for _ in range(30):
@@ -146,7 +148,7 @@ def test_a_visitor_leaving_mid_answer_costs_nothing(start, quiet, repo: Repo):
     assert running.get("/")[0] == 200
 
 
-def test_a_page_left_while_it_waits_for_a_build_costs_nothing(start, quiet):
+def test_a_page_left_while_it_waits_for_a_build_costs_nothing(start: Callable[..., Running], quiet: None) -> None:
     running = start()
     generation = running.state()["generation"]
     client = raw(running.port)
@@ -162,7 +164,8 @@ def test_a_page_left_while_it_waits_for_a_build_costs_nothing(start, quiet):
 
 @pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: localhost\r\n", b"GE"],
                          ids=["nothing", "request line", "some headers", "part of a line"])
-def test_a_half_sent_request_is_closed_after_the_timeout(start, quiet, sent: bytes):
+def test_a_half_sent_request_is_closed_after_the_timeout(start: Callable[..., Running], quiet: None,
+                                                         sent: bytes) -> None:
     running = start()
     client = raw(running.port)
     client.sendall(sent)
@@ -170,7 +173,8 @@ def test_a_half_sent_request_is_closed_after_the_timeout(start, quiet, sent: byt
     assert running.server.wait_idle(WAIT)
 
 
-def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_come(start, quiet):
+def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_come(start: Callable[..., Running],
+                                                                                  quiet: None) -> None:
     running = start(serve.Limits(timeout=0.5))
     client = raw(running.port, timeout=0.1)  # a byte every 0.1 s: each read would see one in time
     client.sendall(b"GET / HTTP/1.1\r\n")
@@ -186,7 +190,7 @@ def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_com
     assert running.server.wait_idle(WAIT)
 
 
-def test_connections_beyond_the_bound_are_refused_until_one_is_free(start, quiet):
+def test_connections_beyond_the_bound_are_refused_until_one_is_free(start: Callable[..., Running], quiet: None) -> None:
     running = start(serve.Limits(timeout=WAIT * 3, connections=2, queue_seconds=0.05))
     held = [raw(running.port) for _ in range(2)]
     for client in held:
@@ -201,7 +205,8 @@ def test_connections_beyond_the_bound_are_refused_until_one_is_free(start, quiet
     assert running.get("/")[0] == 200
 
 
-def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(start, quiet):
+def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(start: Callable[..., Running],
+                                                                       quiet: None) -> None:
     running = start(serve.Limits(timeout=WAIT, waits=1, wait_seconds=0.2))
     generation = running.state()["generation"]
     # Nothing changes: the wait ends after wait_seconds with the same generation.
@@ -232,7 +237,8 @@ def unstamped(page: str) -> str:
 THEMED = CONFIG.replace("site:\n", "site:\n  theme: x\n")
 
 
-def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start, quiet, repo: Repo):
+def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start: Callable[..., Running], quiet: None,
+                                                                    repo: Repo) -> None:
     repo.config(THEMED)
     template = repo.write("themes/x/templates/index.html", BROKEN)
     running = start()
@@ -275,11 +281,14 @@ def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start, quiet
     (KeyError("component"), "KeyError: 'component'",
      "error: KeyError: 'component' (--debug shows where); still serving the last good site"),
 ], ids=["a bug", "an OSError", "a KeyError"])
-def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(
-        start, quiet, caplog, repo: Repo, monkeypatch, failure: Exception, shown: str, line: str):
+def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start: Callable[..., Running], quiet: None,
+                                                                           caplog: pytest.LogCaptureFixture, repo: Repo,
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           failure: Exception, shown: str,
+                                                                           line: str) -> None:
     running = start()
     generation = running.state()["generation"]
-    real = serve.build
+    real = build
     calls: list[Path] = []
 
     def failing(root: Path, *args: Any, **kwargs: Any) -> Any:
@@ -315,8 +324,8 @@ def build_until(running: Running, since: int, done: Callable[[], bool]) -> int:
 
 
 @pytest.mark.parametrize("how", ["deleted and made again", "moved away and back"])
-def test_edits_are_seen_after_the_incidents_folder_is_replaced(start, quiet, repo: Repo, tmp_path: Path,
-                                                               how: str):
+def test_edits_are_seen_after_the_incidents_folder_is_replaced(start: Callable[..., Running], quiet: None, repo: Repo,
+                                                               tmp_path: Path, how: str) -> None:
     import shutil
     running = start()
     page = "/incidents/2025-11-03-api-errors/"
@@ -340,7 +349,7 @@ def test_edits_are_seen_after_the_incidents_folder_is_replaced(start, quiet, rep
     build_until(running, since, lambda: "And once more" in running.get(page)[1])
 
 
-def test_a_theme_folder_made_after_start_is_watched(start, quiet, repo: Repo):
+def test_a_theme_folder_made_after_start_is_watched(start: Callable[..., Running], quiet: None, repo: Repo) -> None:
     repo.config(THEMED)
     running = start()
     since = running.state()["generation"]

@@ -42,7 +42,7 @@ ANNOUNCED = ("2025-11-20T10:00", "scheduled")
     # Not yet announced.
     ([("2025-11-30T10:00", "scheduled")], "2025-11-29T00:00", "scheduled"),
 ])
-def test_status_at(updates, moment, expected):
+def test_status_at(updates: list[tuple[str, str]], moment: str, expected: str) -> None:
     assert maintenance.status_at(mk("2025-12-01-m", *WINDOW, *updates), t(moment)) == expected
 
 
@@ -56,7 +56,7 @@ def test_status_at(updates, moment, expected):
     ([ANNOUNCED, ("2025-11-28T09:00", "cancelled")], None),
     ([ANNOUNCED, ("2025-12-01T02:30", "cancelled")], ("2025-12-01T02:00", "2025-12-01T02:30")),
 ])
-def test_active_interval(updates, expected):
+def test_active_interval(updates: list[tuple[str, str]], expected) -> None:
     active = maintenance.active_interval(mk("2025-12-01-m", *WINDOW, *updates))
     if expected is None:
         assert active is None
@@ -64,7 +64,7 @@ def test_active_interval(updates, expected):
         assert (active.start, active.end) == (t(expected[0]), t(expected[1]) if expected[1] else None)
 
 
-def test_maintenance_before_during_after_sets_components():
+def test_maintenance_before_during_after_sets_components() -> None:
     m = mk("2025-12-01-m", *WINDOW, ANNOUNCED, components=("db", "api"))
     spans = timeline.spans_by_component([m])
     assert [timeline.status_at(spans["db"], t(x)) for x in

@@ -30,7 +30,7 @@ updates:
     ("2025-11-07T00:00:00Z", "2025-11-12T09:00:00Z"),   # the notice's resolution falls due
     ("2025-11-12T09:00:00Z", None),
 ])
-def test_next_change(repo: Repo, capsys, now, expected):
+def test_next_change(repo: Repo, capsys: pytest.CaptureFixture[str], now: str, expected: str | None) -> None:
     repo.incident("2025-11-03-notice.md", LATER)
     repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
                                                    extra=""))
@@ -45,7 +45,7 @@ def test_next_change(repo: Repo, capsys, now, expected):
         assert summary.rstrip().endswith(f"; next change by the clock at {expected}")
 
 
-def test_hidden_incidents_do_not_schedule_changes(repo: Repo):
+def test_hidden_incidents_do_not_schedule_changes(repo: Repo) -> None:
     repo.incident("2025-11-03-notice.md", LATER.replace("impact: none", "impact: none\nhidden: true"))
     assert repo.build("2025-11-05T00:00:00Z") == 0
     assert (repo.site / "next-change.txt").read_text() == ""

@@ -34,7 +34,7 @@ updates:
 """
 
 
-def check(repo: Repo, capsys, now: str, *extra: str) -> tuple[int, list[str], str]:
+def check(repo: Repo, capsys: pytest.CaptureFixture[str], now: str, *extra: str) -> tuple[int, list[str], str]:
     code = repo.run("check", "--now", now, *extra)
     captured = capsys.readouterr()
     return code, captured.err.splitlines(), captured.out
@@ -53,7 +53,8 @@ HOW = "post one with: statusgen update 2025-11-10-checkout --status ... --messag
     ("minor", "2025-11-10T14:01:00Z", f"update overdue by 1 min (minor incidents get an update every 4 h; {HOW})"),
     ("none", "2025-11-12T00:00:00Z", None),
 ])
-def test_overdue_updates(repo: Repo, capsys, impact, now, expected):
+def test_overdue_updates(repo: Repo, capsys: pytest.CaptureFixture[str], impact: str, now: str,
+                         expected: str | None) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact=impact, message=PROMISE))
     code, err, out = check(repo, capsys, now)
     if expected is None:
@@ -65,7 +66,7 @@ def test_overdue_updates(repo: Repo, capsys, impact, now, expected):
         assert out.endswith("1 policy error(s), 0 warning(s)\n")
 
 
-def test_cadence_comes_from_the_configuration(repo: Repo, capsys):
+def test_cadence_comes_from_the_configuration(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text() + "policy:\n  update_every: {major: 15m}\n")
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=PROMISE))
     code, err, _ = check(repo, capsys, "2025-11-10T10:20:00Z")
@@ -77,7 +78,8 @@ def test_cadence_comes_from_the_configuration(repo: Repo, capsys):
     ("", "2025-11-06T12:01:00Z", 1),
     ("\n## Postmortem\n\nA breaker tripped.\n", "2025-11-20T00:00:00Z", 0),
 ])
-def test_postmortem_due(repo: Repo, capsys, body, now, expected_code):
+def test_postmortem_due(repo: Repo, capsys: pytest.CaptureFixture[str], body: str, now: str,
+                        expected_code: int) -> None:
     repo.incident("2025-11-01-dc.md", CRITICAL_DONE + body)
     code, err, _ = check(repo, capsys, now)
     assert code == expected_code
@@ -87,13 +89,13 @@ def test_postmortem_due(repo: Repo, capsys, body, now, expected_code):
                        "(or set postmortem_due: false))"]
 
 
-def test_postmortem_can_be_waived(repo: Repo, capsys):
+def test_postmortem_can_be_waived(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     waived = CRITICAL_DONE.replace("impact: critical", "impact: critical\npostmortem_due: false")
     repo.incident("2025-11-01-dc.md", waived)
     assert check(repo, capsys, "2025-12-01T00:00:00Z")[0] == 0
 
 
-def test_first_update_without_next_update_is_a_warning(repo: Repo, capsys):
+def test_first_update_without_next_update_is_a_warning(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message="Checkout fails for everyone."))
     code, err, out = check(repo, capsys, "2025-11-10T10:10:00Z")
     assert code == 0
@@ -108,12 +110,12 @@ def test_first_update_without_next_update_is_a_warning(repo: Repo, capsys):
     "Next update by 14:30 UTC.", "We will post an update within 30 minutes.", "We'll update you by 15:00 CET.",
     "More in an hour: we will provide another update at 16:00.", "Further updates to follow within the hour.",
 ])
-def test_next_update_phrasings_are_recognised(repo: Repo, capsys, message):
+def test_next_update_phrasings_are_recognised(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=f"Checkout fails. {message}"))
     assert check(repo, capsys, "2025-11-10T10:10:00Z", "--strict")[:2] == (0, [])
 
 
-def test_build_reports_policy_but_still_publishes(repo: Repo, capsys):
+def test_build_reports_policy_but_still_publishes(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="critical", message="Down."))
     assert repo.build("2025-11-10T11:00:00Z") == 0
     captured = capsys.readouterr()
@@ -126,7 +128,7 @@ def test_build_reports_policy_but_still_publishes(repo: Repo, capsys):
     assert (repo.site / "incidents/2025-11-10-checkout/index.html").is_file()
 
 
-def test_page_says_when_the_next_update_is_due(repo: Repo):
+def test_page_says_when_the_next_update_is_due(repo: Repo) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=PROMISE))
     assert repo.build("2025-11-10T10:10:00Z") == 0
     page = repo.page("incidents/2025-11-10-checkout/index.html")
@@ -138,7 +140,7 @@ def test_page_says_when_the_next_update_is_due(repo: Repo):
     assert 'class="next-update"' not in repo.page("incidents/2025-11-10-checkout/index.html")
 
 
-def test_build_lists_at_most_twenty_policy_problems(repo: Repo, capsys):
+def test_build_lists_at_most_twenty_policy_problems(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(1, 26):
         repo.incident(f"2025-10-{n:02d}-x.md", f"""\
 ---
@@ -161,7 +163,7 @@ updates:
     assert err[-1] == "... and 5 more: run 'statusgen check' for all"
 
 
-def test_an_empty_table_switches_a_rule_off(repo: Repo, capsys):
+def test_an_empty_table_switches_a_rule_off(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text()
                 + "policy:\n  update_every: {}\n  postmortem_within: {}\n")
     repo.incident("2025-11-01-dc.md", CRITICAL_DONE)
@@ -171,7 +173,7 @@ def test_an_empty_table_switches_a_rule_off(repo: Repo, capsys):
 
 @pytest.mark.parametrize("message", ["Errors began at 14:05 UTC; we are investigating.",
                                      "We will post updates as we learn more.", "Checkout fails."])
-def test_vague_or_missing_next_update_is_flagged(repo: Repo, capsys, message):
+def test_vague_or_missing_next_update_is_flagged(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=message))
     code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z")
     assert code == 0 and len(err) == 1 and "does not say when the next update comes" in err[0]

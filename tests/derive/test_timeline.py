@@ -44,12 +44,12 @@ MAINT = maintenance("2025-11-05-m", "2025-11-05T02:00", "2025-11-05T04:00",
     ("2025-11-05T02:00", {"api": "under_maintenance", "web": "operational", "db": "under_maintenance"}),
     ("2025-11-05T04:00", {"api": "operational", "web": "operational", "db": "operational"}),
 ])
-def test_component_status_at(moment, expected):
+def test_component_status_at(moment: str, expected: dict[str, str]) -> None:
     spans = timeline.spans_by_component([OUTAGE, OVERLAP, REOPENED, MAINT])
     assert {c: timeline.status_at(spans.get(c, ()), t(moment)) for c in expected} == expected
 
 
-def test_an_outage_outranks_maintenance():
+def test_an_outage_outranks_maintenance() -> None:
     spans = timeline.spans_by_component([MAINT, incident("2025-11-05-x", {"db": "partial_outage"},
                                                        ("2025-11-05T03:00", "investigating"))])
     assert timeline.status_at(spans["db"], t("2025-11-05T03:30")) == "partial_outage"
@@ -57,7 +57,7 @@ def test_an_outage_outranks_maintenance():
     assert timeline.status_at(spans["api"], t("2025-11-05T03:30")) == "under_maintenance"
 
 
-def test_per_update_changes():
+def test_per_update_changes() -> None:
     assert timeline.update_changes(OUTAGE) == [
         {"api": ("operational", "major_outage"), "web": ("operational", "degraded_performance")},
         {"api": ("major_outage", "partial_outage")},
@@ -66,7 +66,7 @@ def test_per_update_changes():
     ]
 
 
-def test_reopen_restores_and_changes_statuses():
+def test_reopen_restores_and_changes_statuses() -> None:
     assert timeline.update_changes(REOPENED) == [
         {"web": ("operational", "partial_outage")},
         {"web": ("partial_outage", "operational")},
@@ -79,14 +79,14 @@ def test_reopen_restores_and_changes_statuses():
     assert not timeline.is_open(REOPENED)
 
 
-def test_open_incident_span_has_no_end():
+def test_open_incident_span_has_no_end() -> None:
     ongoing = incident("2025-11-06-o", {"api": "partial_outage"}, ("2025-11-06T10:00", "investigating"))
     assert timeline.spans(ongoing) == [timeline.Span("api", t("2025-11-06T10:00"), None, "partial_outage",
                                                  "2025-11-06-o")]
     assert timeline.is_open(ongoing)
 
 
-def test_published_hides_updates_not_yet_due():
+def test_published_hides_updates_not_yet_due() -> None:
     assert timeline.published(OUTAGE, t("2025-11-03T09:00")) is None
     shown = timeline.published(OUTAGE, t("2025-11-03T11:30"))
     assert [u.status for u in shown.updates] == ["investigating", "identified"]
@@ -104,7 +104,7 @@ def test_published_hides_updates_not_yet_due():
     ({"api": "degraded_performance"}, ["critical"], ("critical", "Major Service Outage")),
     ({"api": "operational"}, ["none"], ("none", "All Systems Operational")),
 ])
-def test_overall_indicator(statuses, impacts, expected):
+def test_overall_indicator(statuses: dict[str, str], impacts: list[str], expected: tuple[str, str]) -> None:
     opened = [incident(f"2025-01-0{n}-i", {}, ("2025-01-01T00:00", "investigating"), impact=i)
               for n, i in enumerate(impacts, 1)]
     assert timeline.overall(statuses, opened) == expected

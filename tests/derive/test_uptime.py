@@ -77,7 +77,7 @@ CASES = [
 
 @pytest.mark.parametrize("spans, now, since, days, uptime_90d, months",
                          [pytest.param(*c[1:], id=c[0]) for c in CASES])
-def test_uptime(spans, now, since, days, uptime_90d, months):
+def test_uptime(spans, now, since, days, uptime_90d, months) -> None:
     result = component_uptime(spans, t(now), ROME, since, date(2025, 1, 1))
     assert len(result.days) == 90
     assert result.days[-1].start == t(now).astimezone(ROME).date()
@@ -91,7 +91,7 @@ def test_uptime(spans, now, since, days, uptime_90d, months):
         assert got_months[month] == expected, month
 
 
-def test_months_run_from_since_or_history_start_to_now():
+def test_months_run_from_since_or_history_start_to_now() -> None:
     result = component_uptime([], t("2025-11-10T12:00"), ROME, None, date(2025, 8, 17))
     assert [m.month for m in result.months] == ["2025-08", "2025-09", "2025-10", "2025-11"]
     assert all(m.uptime == 100.0 for m in result.months)
@@ -99,7 +99,7 @@ def test_months_run_from_since_or_history_start_to_now():
     assert [m.month for m in result.months] == ["2025-10", "2025-11"]
 
 
-def test_day_lists_its_incidents():
+def test_day_lists_its_incidents() -> None:
     spans = [span("2025-11-03T22:30", "2025-11-04T00:30", "major_outage", "x"),
              span("2025-11-04T09:00", "2025-11-04T09:30", "degraded_performance", "y")]
     result = component_uptime(spans, t("2025-11-10T12:00"), ROME, None, date(2025, 10, 1))
@@ -109,7 +109,7 @@ def test_day_lists_its_incidents():
     assert days["2025-11-05"] == ()
 
 
-def test_worst_segments_merge_by_severity():
+def test_worst_segments_merge_by_severity() -> None:
     segments = worst_segments([span("2025-11-05T10:00", "2025-11-05T12:00", "partial_outage"),
                                span("2025-11-05T11:00", "2025-11-05T11:30", "major_outage")], t("2026-01-01T00:00"))
     assert [(a.hour, a.minute, b.hour, b.minute, s) for a, b, s in segments] == [

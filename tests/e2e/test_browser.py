@@ -100,7 +100,7 @@ def shot(page: Page, name: str) -> Path:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_loads_cleanly_in_both_schemes_and_on_a_phone(web: Web, name: str):
+def test_page_loads_cleanly_in_both_schemes_and_on_a_phone(web: Web, name: str) -> None:
     for scheme in SCHEMES:
         for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             with visit(web, PAGES[name], scheme=scheme, viewport=viewport) as seen:
@@ -112,7 +112,7 @@ def test_page_loads_cleanly_in_both_schemes_and_on_a_phone(web: Web, name: str):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str):
+def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str) -> None:
     with visit(web, PAGES[name], viewport=PHONE) as seen:
         width, scroll, wide = seen.page.evaluate("""() => {
             const width = document.documentElement.clientWidth;
@@ -141,7 +141,7 @@ def axe(page: Page) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_violations_in_either_scheme(web: Web, name: str):
+def test_axe_finds_no_violations_in_either_scheme(web: Web, name: str) -> None:
     record = json.loads(AXE_RECORD.read_text()) if AXE_RECORD.is_file() else {}
     for scheme in SCHEMES:
         with visit(web, PAGES[name], scheme=scheme) as seen:
@@ -184,7 +184,7 @@ FOCUSABLES = """(selector) => {
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize(("scheme", "viewport"), [("light", DESKTOP), ("dark", PHONE)], ids=["desktop", "phone"])
 def test_keyboard_reaches_every_link_with_a_visible_focus(web: Web, name: str, scheme: Scheme,
-                                                          viewport: ViewportSize):
+                                                          viewport: ViewportSize) -> None:
     with visit(web, PAGES[name], scheme=scheme, viewport=viewport) as seen:
         count = seen.page.evaluate(FOCUSABLES, FOCUSABLE)
         stops = []
@@ -200,7 +200,7 @@ def test_keyboard_reaches_every_link_with_a_visible_focus(web: Web, name: str, s
         assert seen.problems == []
 
 
-def test_the_skip_link_appears_on_focus_and_skips_to_the_content(web: Web):
+def test_the_skip_link_appears_on_focus_and_skips_to_the_content(web: Web) -> None:
     with visit(web, PAGES["open-incident"], viewport=PHONE) as seen:
         skip = seen.page.locator("a.skip")
         hidden = skip.bounding_box()

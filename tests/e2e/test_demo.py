@@ -41,7 +41,7 @@ def get(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
-def test_demo_script_serves_the_demo_at_its_pinned_instant(tmp_path):
+def test_demo_script_serves_the_demo_at_its_pinned_instant(tmp_path: Path) -> None:
     work = checkout(tmp_path)
     process = subprocess.Popen(["bash", str(work / "scripts" / "demo")], cwd=tmp_path, env={
         "PATH": "/usr/bin:/bin", "PORT": "0", "HOME": str(tmp_path)},

@@ -68,7 +68,7 @@ def nu_check(*folders: Path) -> list[dict[str, str]]:
     return json.loads(done.stdout)["messages"]
 
 
-def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path: Path):
+def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path: Path) -> None:
     # A page with a known error goes through the same run, to show the checker reads what it is given.
     (tmp_path / "canary").mkdir()
     (tmp_path / "canary" / "index.html").write_text(CANARY)
@@ -120,7 +120,7 @@ def read_html(path: Path) -> References:
 class Checker:
     """Resolves URLs of the site to files of the output, fragments included."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path) -> None:
         self.out = out
         self.ids: dict[Path, set[str]] = {}
         self.internal: Counter[str] = Counter()
@@ -182,7 +182,7 @@ def check_links(out: Path) -> tuple[list[str], Checker]:
     return problems, checker
 
 
-def test_every_reference_to_the_site_resolves(site: Path, paged: Path):
+def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     problems, checker = check_links(site)
     assert problems == []
     counts = checker.internal
@@ -198,7 +198,7 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path):
     assert checker.internal["sitemap.xml"] == 1 + 35 + 9 + 4
 
 
-def test_the_link_checker_finds_missing_files_and_fragments(tmp_path: Path):
+def test_the_link_checker_finds_missing_files_and_fragments(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text('<p id="here"><a href="../b/">b</a> <a href="#gone">x</a>'
                                                ' <a href="#here">y</a> <a href="https://elsewhere.example/">z</a>')
@@ -258,7 +258,7 @@ def errors_of(schema: dict, document: object) -> list[str]:
     return [f"{e.message} at {list(e.absolute_path)}" for e in validator.iter_errors(document)]
 
 
-def test_feeds_parse_with_the_expected_entries(site: Path):
+def test_feeds_parse_with_the_expected_entries(site: Path) -> None:
     for prefix, count in FEED_ENTRIES.items():
         atom = feedparser.parse(str(site / prefix / "feed.atom"))
         rss = feedparser.parse(str(site / prefix / "feed.rss"))
@@ -275,7 +275,7 @@ def test_feeds_parse_with_the_expected_entries(site: Path):
         assert [(i["id"], i["url"], i["title"]) for i in document["items"]] == [e[:3] for e in entries]
 
 
-def test_the_formats_are_checked():
+def test_the_formats_are_checked() -> None:
     assert errors_of(JSON_FEED, {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
         {"id": "1", "content_text": "x", "date_published": "2026-11-23T09:00:00", "url": "incidents/x/"}]}) == [
         "'incidents/x/' is not a 'uri' at ['items', 0, 'url']",
@@ -306,7 +306,7 @@ BADGE = {
 }
 
 
-def test_every_json_file_matches_its_schema(site: Path):
+def test_every_json_file_matches_its_schema(site: Path) -> None:
     api = sorted(p.relative_to(site).as_posix() for p in (site / "api").rglob("*.json"))
     assert api == sorted(API_SCHEMAS)
     for rel, schema in API_SCHEMAS.items():
@@ -322,7 +322,7 @@ def test_every_json_file_matches_its_schema(site: Path):
 
 # --- The maintenance calendar --------------------------------------------------------------------
 
-def test_the_calendar_has_the_demo_maintenance_windows(site: Path):
+def test_the_calendar_has_the_demo_maintenance_windows(site: Path) -> None:
     calendar = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
     assert not calendar.errors
     events = [(str(e["uid"]), e.decoded("dtstart").isoformat(), e.decoded("dtend").isoformat(),

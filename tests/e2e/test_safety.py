@@ -76,13 +76,13 @@ class LiveMarkup(HTMLParser):
     sanitizer's allow-list.
     """
 
-    def __init__(self, page: bool):
+    def __init__(self, page: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.page = page
         self.in_head = False
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs) -> None:
         if tag == "head":
             self.in_head = True
         if tag in _NEVER:
@@ -102,7 +102,7 @@ class LiveMarkup(HTMLParser):
             if name == "href" and tag == "use" and not (value or "").startswith("#"):
                 self.found.append(f"use[href={value!r}]")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag) -> None:
         if tag == "head":
             self.in_head = False
 
@@ -116,11 +116,11 @@ def live_markup(html: str, page: bool = False) -> list[str]:
 
 
 class _Text(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
 
-    def handle_data(self, data):
+    def handle_data(self, data) -> None:
         self.parts.append(data)
 
 
@@ -132,7 +132,7 @@ def text_of(html: str) -> str:
     return "\x00".join(parser.parts)
 
 
-def test_hostile_content_is_inert_everywhere(repo: Repo):
+def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
     repo.incident("2025-11-03-api-errors.md", HOSTILE)
     assert repo.build() == 0
     pages = list(repo.site.rglob("*.html"))
@@ -167,7 +167,7 @@ def test_hostile_content_is_inert_everywhere(repo: Repo):
         assert "<script" not in item["summary"].lower()
 
 
-def test_hostile_config_strings_are_escaped(repo: Repo):
+def test_hostile_config_strings_are_escaped(repo: Repo) -> None:
     repo.config("""\
 site:
   title: "Acme <script>alert('site')</script>"
@@ -193,7 +193,7 @@ components:
     assert "&lt;b onmouseover=alert(&#39;name&#39;)&gt;API&lt;/b&gt;" in index
 
 
-def test_authors_cannot_set_element_ids(repo: Repo):
+def test_authors_cannot_set_element_ids(repo: Repo) -> None:
     repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
         "Body <script>", "## Root cause {#main}\n\n### Again {#i-operational}\n\nBody <script>"))
     assert repo.build() == 0
@@ -202,7 +202,7 @@ def test_authors_cannot_set_element_ids(repo: Repo):
     assert page.count('id="main"') == 1 and page.count('id="i-operational"') == 1
 
 
-def test_escaped_markup_in_text_stays_text_in_rss(repo: Repo):
+def test_escaped_markup_in_text_stays_text_in_rss(repo: Repo) -> None:
     repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
         "Fixed.", "Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;").replace(
         '"Resolved. <SCRIPT SRC=//evil.example/x.js></SCRIPT>"',
@@ -274,7 +274,7 @@ def _corpus_maintenance(title: str, message: str, start: str, end: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built site of a repository holding every payload in every place (see TRIOS)."""
     repo = Repo(tmp_path_factory.mktemp("corpus"))
     repo.write("statusgen.yaml", _corpus_config())
@@ -318,7 +318,7 @@ def strings(value: object) -> set[str]:
     return set().union(*(strings(v) for v in value)) if isinstance(value, list) else set()
 
 
-def test_corpus_is_large_and_every_payload_names_itself():
+def test_corpus_is_large_and_every_payload_names_itself() -> None:
     assert len(PAYLOADS) == 105 and len(TRIOS) == 35
     assert len({p.id for p in PAYLOADS}) == len(PAYLOADS)
     for payload in PAYLOADS:
@@ -333,7 +333,7 @@ def test_corpus_is_large_and_every_payload_names_itself():
 CONTEXTUAL = {"X29", "X58", "X59", "X71", "X72", "X85"}
 
 
-def test_the_checker_sees_each_payload_unsanitized():
+def test_the_checker_sees_each_payload_unsanitized() -> None:
     import markdown
 
     for payload in PAYLOADS:
@@ -342,7 +342,7 @@ def test_the_checker_sees_each_payload_unsanitized():
         assert flagged == (payload.id[0] == "X" and payload.id not in CONTEXTUAL), payload.id
 
 
-def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path):
+def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path) -> None:
     pages = sorted(corpus.rglob("*.html"))
     # A page per incident and per component, the two maintenance pages, home, history and 404.
     assert len(pages) == 2 * len(TRIOS) + 5
@@ -362,7 +362,7 @@ def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path):
         assert not [a for e in root.iter() for a in e.attrib if a.lower().startswith("on")], badge
 
 
-def test_corpus_titles_and_names_are_shown_as_the_text_written(corpus: Path):
+def test_corpus_titles_and_names_are_shown_as_the_text_written(corpus: Path) -> None:
     index = text_of((corpus / "index.html").read_text(encoding="utf-8")).split("\x00")
     assert joined(PAYLOADS) in index  # the site's title
     for n, trio in enumerate(TRIOS):
@@ -375,7 +375,7 @@ def test_corpus_titles_and_names_are_shown_as_the_text_written(corpus: Path):
         assert joined(trio) in index, trio[0].id  # the group's name
 
 
-def test_corpus_reaches_the_api_as_inert_text(corpus: Path):
+def test_corpus_reaches_the_api_as_inert_text(corpus: Path) -> None:
     incidents = strings(json.loads((corpus / "api/v2/incidents.json").read_text()))
     components = strings(json.loads((corpus / "api/v2/components.json").read_text()))
     for trio in TRIOS:
@@ -391,7 +391,7 @@ def _unemphasized(text: str) -> str:
     return text.replace("*", "").replace("_", "")
 
 
-def test_template_syntax_in_content_is_never_evaluated(corpus: Path):
+def test_template_syntax_in_content_is_never_evaluated(corpus: Path) -> None:
     literal = {p.id[1:]: p.text.split(" ", 1)[1].rsplit(" ", 1)[0] for p in TEMPLATES}
     seen: dict[str, int] = dict.fromkeys(literal, 0)
     texts = [text_of(p.read_text(encoding="utf-8")) for p in sorted(corpus.rglob("*.html"))]
@@ -408,7 +408,7 @@ def test_template_syntax_in_content_is_never_evaluated(corpus: Path):
     assert min(seen.values()) >= 100, seen
 
 
-def test_line_break_in_the_site_title_builds(repo: Repo):
+def test_line_break_in_the_site_title_builds(repo: Repo) -> None:
     repo.config(CONFIG.replace("  title: Example Status", '  title: "Example\\nStatus"'))
     repo.incident("2025-11-20-db.md", _corpus_maintenance("Upgrade", "Soon.", "2025-11-20T10:00:00Z",
                                                           "2025-11-20T14:00:00Z").replace("c00", "db"))
@@ -466,7 +466,7 @@ def visit(browser, urls: list[str]) -> Visit:
     context = browser.new_context()
     context.add_init_script("window.__xss = [];")
 
-    def route(handler_route):
+    def route(handler_route) -> None:
         url = handler_route.request.url
         if urlsplit(url).hostname == "127.0.0.1":
             handler_route.continue_()
@@ -477,7 +477,7 @@ def visit(browser, urls: list[str]) -> Visit:
     context.route("**/*", route)
     page = context.new_page()
 
-    def dialog(shown):
+    def dialog(shown) -> None:
         seen.dialogs.append(shown.message)
         shown.dismiss()
 
@@ -501,7 +501,7 @@ CONTROL = ("<script>window.__xss.push('control')</script><img src=x onerror=\"al
            "<a href=\"javascript:alert(1)\">x</a><img src=\"http://evil.example/control.png\">")
 
 
-def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path):
+def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path) -> None:
     reader = tmp_path / "reader"
     reader.mkdir()
     (reader / "control.html").write_text(_reader_page([CONTROL]), encoding="utf-8")

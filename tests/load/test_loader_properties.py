@@ -46,14 +46,14 @@ class Hang(BaseException):
     """A build that ran past its time; a BaseException so nothing in the build can swallow it."""
 
 
-def _hang(signum, frame):
+def _hang(signum, frame) -> None:
     raise Hang("the build did not finish in 20 s")
 
 
 class Scratch:
     """A status repository built once; each example changes one file, builds, and puts it back."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path) -> None:
         self.root = root
         (root / "incidents").mkdir(parents=True)
         (root / "statusgen.yaml").write_text(CONFIG, encoding="utf-8")
@@ -129,7 +129,7 @@ class Scratch:
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory) -> Scratch:
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Scratch:
     return Scratch(tmp_path_factory.mktemp("fuzz") / "status")
 
 
@@ -151,10 +151,10 @@ def _edit(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return data
 
 
-def test_any_bytes_as_an_incident_file(scratch: Scratch):
+def test_any_bytes_as_an_incident_file(scratch: Scratch) -> None:
     @settings(STABLE, max_examples=80)
     @given(data=incident_bytes, suffix=st.sampled_from([".md", ".yaml"]))
-    def example(data: bytes, suffix: str):
+    def example(data: bytes, suffix: str) -> None:
         scratch.check(f"incidents/{FUZZ_ID}{suffix}", data)
 
     example()
@@ -169,10 +169,10 @@ config_bytes = st.one_of(
 )
 
 
-def test_any_bytes_as_statusgen_yaml(scratch: Scratch):
+def test_any_bytes_as_statusgen_yaml(scratch: Scratch) -> None:
     @settings(STABLE, max_examples=60)
     @given(data=config_bytes)
-    def example(data: bytes):
+    def example(data: bytes) -> None:
         scratch.check("statusgen.yaml", data)
 
     example()
@@ -254,10 +254,10 @@ mutated = st.builds(lambda doc, name, value: {**doc, name: value}, st.one_of(inc
 documents = st.one_of(incidents, maintenance, mutated, wild)
 
 
-def test_any_incident_document(scratch: Scratch):
+def test_any_incident_document(scratch: Scratch) -> None:
     @settings(STABLE, max_examples=120)
     @given(document=documents, body=st.text(max_size=200), as_yaml=st.booleans(), ascii_only=st.booleans())
-    def example(document: dict, body: str, as_yaml: bool, ascii_only: bool):
+    def example(document: dict, body: str, as_yaml: bool, ascii_only: bool) -> None:
         front = yaml.safe_dump(document, allow_unicode=not ascii_only, sort_keys=False)
         if as_yaml:
             scratch.check(f"incidents/{FUZZ_ID}.yaml", front.encode("utf-8"))
@@ -278,11 +278,11 @@ MARKUP = ["[", "]", "(", ")", "<", ">", "!", "\\", "`", "*", "_", "&", "~", "#",
           "](", "<!--", "```", "\r", '"', 'markdown="1"', "    ", "> ", "- "]
 
 
-def test_markdown_bodies_of_repeated_markup_build_or_are_refused_quickly(scratch: Scratch):
+def test_markdown_bodies_of_repeated_markup_build_or_are_refused_quickly(scratch: Scratch) -> None:
     @settings(STABLE, max_examples=40)
     @given(unit=st.lists(st.sampled_from(MARKUP), min_size=1, max_size=8).map("".join),
            size=st.integers(1_000, 300_000))
-    def example(unit: str, size: int):
+    def example(unit: str, size: int) -> None:
         body = unit * (size // len(unit) + 1)
         scratch.check(f"incidents/{FUZZ_ID}.md", f"---\n{INCIDENT.split('---')[1].strip()}\n---\n{body}".encode())
 
@@ -303,7 +303,8 @@ RAW_STYLES = [("message: a{}b\n", 2), ("message: 'a{}b'\n", 2), ("message: |\n  
 
 
 @pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "python"])
-def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_style(monkeypatch, pure_python):
+def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_style(monkeypatch: pytest.MonkeyPatch,
+                                                                                    pure_python: bool) -> None:
     """The loader looks for them only in double-quoted scalars, whose escapes can write them: written
     as themselves, in any style, the YAML reader refuses them at their line."""
     monkeypatch.setattr(yamltext, "_may_nest_deeply", lambda text: pure_python)
@@ -316,7 +317,8 @@ def test_characters_that_are_not_text_are_refused_by_the_yaml_reader_in_every_st
 
 
 @pytest.mark.parametrize("pure_python", [False, True], ids=["libyaml", "python"])
-def test_characters_that_are_not_text_written_by_escapes_are_refused(monkeypatch, pure_python):
+def test_characters_that_are_not_text_written_by_escapes_are_refused(monkeypatch: pytest.MonkeyPatch,
+                                                                     pure_python: bool) -> None:
     monkeypatch.setattr(yamltext, "_may_nest_deeply", lambda text: pure_python)
     surrogates = ["\ud800", "\udfff"] if pure_python else []  # libyaml refuses their escapes as invalid
     for char in [*NOT_TEXT_CHARACTERS, *surrogates]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -286,7 +287,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
-def test_bad_input_is_reported_and_nothing_written(repo: Repo, files, expected, capsys):
+def test_bad_input_is_reported_and_nothing_written(repo: Repo, files, expected,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
     for name, text in files.items():
@@ -307,7 +309,7 @@ def test_bad_input_is_reported_and_nothing_written(repo: Repo, files, expected, 
     assert expected in capsys.readouterr().err.splitlines()
 
 
-def test_all_errors_are_reported_at_once(repo: Repo, capsys):
+def test_all_errors_are_reported_at_once(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.incident("2025-11-04-a.md", md("title: A\nimpact: bad\n" + UPDATE))
     repo.incident("2025-11-05-b.md", md("title: B\ncomponents: {apj: major_outage}\n" + UPDATE))
     assert repo.run("check") == 1
@@ -319,7 +321,7 @@ def test_all_errors_are_reported_at_once(repo: Repo, capsys):
     ]
 
 
-def test_missing_config_is_an_error_not_a_traceback(tmp_path, capsys):
+def test_missing_config_is_an_error_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scratch = Repo(tmp_path)
     assert scratch.run("check") == 1
     err = capsys.readouterr().err
@@ -327,7 +329,7 @@ def test_missing_config_is_an_error_not_a_traceback(tmp_path, capsys):
     assert "Traceback" not in err
 
 
-def test_broken_symlink_is_reported(repo: Repo, capsys):
+def test_broken_symlink_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "incidents/2025-11-04-gone.md").symlink_to(repo.root / "incidents/missing.md")
     assert repo.run("check") == 1
     assert capsys.readouterr().err.splitlines()[0] == (
@@ -335,13 +337,13 @@ def test_broken_symlink_is_reported(repo: Repo, capsys):
         "(restore its target, or remove the link)")
 
 
-def test_notify_errors_are_reported_once(repo: Repo, capsys):
+def test_notify_errors_are_reported_once(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.config(CONFIG + "notify:\n  - type: webhook\n    url_env: HOOK\n    colour: red\n")
     assert repo.run("check") == 1
     assert capsys.readouterr().err.count("unknown key 'colour'") == 1
 
 
-def test_closing_front_matter_may_have_trailing_spaces(repo: Repo):
+def test_closing_front_matter_may_have_trailing_spaces(repo: Repo) -> None:
     repo.incident("2025-11-05-x.md", md("title: X\n" + UPDATE).replace("---\n", "---  \n"))
     assert repo.run("check") == 0
 
@@ -353,7 +355,8 @@ def test_closing_front_matter_may_have_trailing_spaces(repo: Repo):
     ({"SOURCE_DATE_EPOCH": "99999999999999999999"}, [], "SOURCE_DATE_EPOCH: 99999999999999999999 seconds"),
     ({"SOURCE_DATE_EPOCH": "yesterday"}, [], "SOURCE_DATE_EPOCH: SOURCE_DATE_EPOCH must be whole seconds"),
 ])
-def test_bad_now_is_a_usage_error(repo: Repo, capsys, monkeypatch, env, argv, message):
+def test_bad_now_is_a_usage_error(repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                  env: dict[str, str], argv: list[str], message: str) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert repo.run("build", *argv) == 2
@@ -362,7 +365,7 @@ def test_bad_now_is_a_usage_error(repo: Repo, capsys, monkeypatch, env, argv, me
     assert not repo.site.exists()
 
 
-def test_reopen_is_allowed(repo: Repo):
+def test_reopen_is_allowed(repo: Repo) -> None:
     repo.incident("2025-11-05-flaky.md", md(
         "title: Flaky\ncomponents: {web: degraded_performance}\n" + UPDATE
         + "  - at: 2025-11-05T10:00:00Z\n    status: resolved\n    message: Fixed.\n"
@@ -370,7 +373,7 @@ def test_reopen_is_allowed(repo: Repo):
     assert repo.run("check", "--now", "2025-11-05T12:00:00Z") == 0
 
 
-def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo):
+def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo) -> None:
     """Tags that only say what a value already is (!!map, !!seq, !!str...) change nothing."""
     repo.incident("2025-11-05-tagged.md", md(
         "title: !!str Tagged\ncomponents: !!map {web: degraded_performance}\nreferences: !!seq [https://a.example/]\n"
@@ -385,7 +388,7 @@ def test_the_standard_tags_of_plain_values_are_accepted(repo: Repo):
     ("http://[::1]:8443/a/b/", "http://[::1]:8443/a/b/", "/a/b/"),
     ("HTTPS://Status.Example.com:443/", "HTTPS://Status.Example.com:443/", "/"),
 ])
-def test_site_url_forms_that_are_accepted(repo: Repo, url: str, published: str, base: str):
+def test_site_url_forms_that_are_accepted(repo: Repo, url: str, published: str, base: str) -> None:
     repo.config(CONFIG.replace("https://status.example.com/", json.dumps(url)))
     assert repo.build() == 0
     assert f'<link rel="stylesheet" href="{base}static/style.css' in repo.page("404.html")
@@ -402,8 +405,9 @@ NUMBER_HINT = "quote it if it is text"
 @pytest.mark.parametrize("where, value, line", [
     ("title", HEX, 2), ("title", SEXAGESIMAL, 2), ("impact", "1" + "0" * 5000, 3),
     ("title", "1." + "5" * 200, 2), ("since", SEXAGESIMAL, 0), ("key", HEX, 3)])
-def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys, monkeypatch, command, fmt,
-                                                            where, value, line):
+def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch, command: str, fmt: str,
+                                                            where: str, value, line: int) -> None:
     if where == "since":
         repo.config(CONFIG.replace("    group: Platform\n  - id: web",
                                    f"    group: Platform\n    since: {value}\n  - id: web", 1))
@@ -430,7 +434,7 @@ def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys, 
     assert tree_digest(repo.site) == before
 
 
-def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch):
+def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch: pytest.MonkeyPatch) -> None:
     """PyYAML builds an integer from "1:00:00..." in time quadratic in its length: a 1 MB file of
     them would take seconds. Such text is refused before any constructor sees it."""
     import yaml

@@ -237,14 +237,14 @@ class History:
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(monkeypatch) -> None:
+def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
     """Git ignores this machine's settings (a signing key, another default branch)."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 
 
 @pytest.fixture(autouse=True)
-def waits(monkeypatch) -> list[float]:
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries record how long they would wait, instead of sleeping."""
     waited: list[float] = []
     monkeypatch.setattr(transport, "RETRY", transport.Retry(sleep=waited.append))
@@ -252,7 +252,8 @@ def waits(monkeypatch) -> list[float]:
 
 
 @pytest.fixture
-def history(tmp_path: Path, monkeypatch, endpoints: Endpoints, mailbox: tuple[Mailbox, int]) -> History:
+def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoints: Endpoints,
+            mailbox: tuple[Mailbox, int]) -> History:
     """Commit 1: an incident. 2: an update to it and a new maintenance. 3: its resolution, and a
     typo fixed in its first update."""
     box, smtp_port = mailbox
@@ -302,7 +303,9 @@ def summary(history: History, counts: str, since: int = 0) -> str:
     return f"notify {history.commits[since][:12]}..{history.commits[-1][:12]}: {counts}"
 
 
-def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(history: History, capsys):
+def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(
+        history: History, capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, err = history.notify(capsys)
     assert (code, err) == (0, "")
     assert out == [*ALL_DELIVERED, summary(history, "13 delivered, 0 failed, 0 skipped")]
@@ -404,7 +407,7 @@ def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(his
         "discord:DISCORD_URL:components=db": [every[2]], "email:SMTP_URL:to=oncall@example.com": every}
 
 
-def test_a_rerun_over_the_same_range_sends_nothing(history: History, capsys):
+def test_a_rerun_over_the_same_range_sends_nothing(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     history.notify(capsys)
     code, out, _ = history.notify(capsys)
     assert code == 0
@@ -414,7 +417,7 @@ def test_a_rerun_over_the_same_range_sends_nothing(history: History, capsys):
     assert len(history.mailbox.envelopes) == 3
 
 
-def test_a_later_range_sends_only_what_is_new(history: History, capsys):
+def test_a_later_range_sends_only_what_is_new(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = history.notify(capsys, since=history.commits[1])
     assert code == 0
     assert out == [*lines(RESOLVED_LINE, "delivered", HOOK, SLACK, TEAMS, MAIL),
@@ -423,7 +426,8 @@ def test_a_later_range_sends_only_what_is_new(history: History, capsys):
     assert (code, out) == (0, [summary(history, "no new updates", since=2)])
 
 
-def test_server_errors_are_retried_with_backoff_until_delivered(history: History, capsys, waits):
+def test_server_errors_are_retried_with_backoff_until_delivered(history: History, capsys: pytest.CaptureFixture[str],
+                                                                waits: list[float]) -> None:
     history.endpoints.answer("slack", (503, {"Retry-After": "7"}, b"busy"), (502, {}, b""))
     code, out, _ = history.notify(capsys)
     assert (code, out) == (0, [*ALL_DELIVERED, summary(history, "13 delivered, 0 failed, 0 skipped")])
@@ -439,7 +443,8 @@ def test_server_errors_are_retried_with_backoff_until_delivered(history: History
     assert len({key for _, key in history.endpoints.idempotency_keys}) == 10
 
 
-def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsys, waits):
+def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsys: pytest.CaptureFixture[str],
+                                                         waits: list[float]) -> None:
     history.endpoints.answer("hook", (429, {"Retry-After": "3600"}, b"slow down"))
     code, _, _ = history.notify(capsys)
     assert code == 0
@@ -450,7 +455,8 @@ def test_a_rate_limit_is_honoured_up_to_the_longest_wait(history: History, capsy
 NOT_TRIED = "not tried: an earlier update to this target failed"
 
 
-def run_with_one_target_failing(history: History, capsys, target: str, failure: str) -> list[str]:
+def run_with_one_target_failing(history: History, capsys: pytest.CaptureFixture[str], target: str,
+                                failure: str) -> list[str]:
     """The first run, with ``target`` failing the first update it is given: the line for each
     update to it after that says it was not tried."""
     code, out, _ = history.notify(capsys)
@@ -471,7 +477,9 @@ def run_with_one_target_failing(history: History, capsys, target: str, failure: 
     ([(503, {}, b"")] * 4, "HTTP 503 Service Unavailable (after 4 attempts)", 4),
 ], ids=["client error", "server errors"])
 def test_a_failed_delivery_is_retried_by_the_next_run_to_that_target_only(
-        history: History, capsys, answers: list[tuple[int, dict[str, str], bytes]], failure: str, attempts: int):
+        history: History, capsys: pytest.CaptureFixture[str], answers: list[tuple[int, dict[str, str], bytes]],
+        failure: str, attempts: int,
+) -> None:
     history.endpoints.answer("teams", *answers)
     run_with_one_target_failing(history, capsys, TEAMS, failure)
     assert history.endpoints.count("teams") == attempts
@@ -496,7 +504,7 @@ def test_a_failed_delivery_is_retried_by_the_next_run_to_that_target_only(
 
 
 def test_a_dead_target_costs_one_round_of_retries_and_gets_its_updates_in_order(
-        history: History, capsys, waits):
+        history: History, capsys: pytest.CaptureFixture[str], waits: list[float]) -> None:
     history.endpoints.answer("slack", *[(503, {}, b"down")] * 12)
     run_with_one_target_failing(history, capsys, SLACK, "HTTP 503 Service Unavailable: down (after 4 attempts)")
     assert (history.endpoints.count("slack"), waits) == (4, [1.0, 2.0, 4.0])
@@ -509,7 +517,8 @@ def test_a_dead_target_costs_one_round_of_retries_and_gets_its_updates_in_order(
         "Scheduled: Database upgrade", "Identified: Elevated API error rates", "Resolved: Elevated API error rates"]
 
 
-def test_connection_errors_are_retried_then_reported(history: History, capsys, monkeypatch, waits):
+def test_connection_errors_are_retried_then_reported(history: History, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, waits: list[float]) -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
@@ -518,7 +527,8 @@ def test_connection_errors_are_retried_then_reported(history: History, capsys, m
     assert waits == [1.0, 2.0, 4.0]
 
 
-def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys, monkeypatch):
+def test_a_target_that_does_not_answer_in_time_is_retried(history: History, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
     # The timeout leaves room for a loaded machine: only the held request may run into it.
     monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=1.0, sleep=waits.append))
@@ -529,13 +539,15 @@ def test_a_target_that_does_not_answer_in_time_is_retried(history: History, caps
     assert waits == [1.0]
 
 
-def test_a_missing_environment_variable_fails_that_target_only(history: History, capsys, monkeypatch):
+def test_a_missing_environment_variable_fails_that_target_only(history: History, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEAMS_URL")
     run_with_one_target_failing(history, capsys, TEAMS, "environment variable TEAMS_URL is not set")
     assert history.endpoints.count("hook") == 3
 
 
-def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypatch):
+def test_a_crash_midway_never_causes_a_resend(history: History, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     real_send, calls = runner.send, []
 
     def crashing(*args: Any) -> None:
@@ -556,7 +568,7 @@ def test_a_crash_midway_never_causes_a_resend(history: History, capsys, monkeypa
 
 
 def test_email_is_retried_on_a_temporary_refusal_and_not_on_a_permanent_one(
-        history: History, capsys, waits):
+        history: History, capsys: pytest.CaptureFixture[str], waits: list[float]) -> None:
     history.mailbox.replies = ["451 4.3.0 Try again later", "550 5.7.1 Relaying denied"]
     run_with_one_target_failing(history, capsys, MAIL, "SMTP 550 5.7.1 Relaying denied")
     assert (history.mailbox.attempts, len(history.mailbox.envelopes)) == (2, 0)
@@ -569,22 +581,26 @@ def test_email_is_retried_on_a_temporary_refusal_and_not_on_a_permanent_one(
      "the SMTP user name or password has characters other than ASCII, which SMTP login cannot send"),
     (f"smtp://bot:{PASSWORD}@127.0.0.1:99999", "the SMTP URL is malformed"),
 ], ids=["empty label in the host", "password not ASCII", "port out of range"])
-def test_an_smtp_url_that_cannot_work_fails_at_once(history: History, capsys, monkeypatch, mailbox, waits,
-                                                    url: str, failure: str):
+def test_an_smtp_url_that_cannot_work_fails_at_once(history: History, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch, mailbox: tuple[Mailbox, int],
+                                                    waits: list[float], url: str, failure: str) -> None:
     monkeypatch.setenv("SMTP_URL", url.format(port=mailbox[1]))
     out = run_with_one_target_failing(history, capsys, MAIL, failure)
     assert "p\u00e4ss" not in "\n".join(out)
     assert (waits, history.mailbox.attempts) == ([], 0)
 
 
-def test_a_wrong_smtp_password_is_reported_without_it(history: History, capsys, monkeypatch, mailbox):
+def test_a_wrong_smtp_password_is_reported_without_it(history: History, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      mailbox: tuple[Mailbox, int]) -> None:
     monkeypatch.setenv("SMTP_URL", f"smtp://bot:{PASSWORD}x@127.0.0.1:{mailbox[1]}")
     code, out, _ = history.notify(capsys)
     assert code == 1
     assert out[4] == f"{SCHEDULED} -> {MAIL}: failed: SMTP 535 5.7.8 Authentication credentials invalid"
 
 
-def test_dry_run_sends_and_records_nothing(history: History, capsys, monkeypatch):
+def test_dry_run_sends_and_records_nothing(history: History, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEAMS_URL")
     code, out, _ = history.notify(capsys, "--dry-run")
     assert code == 0
@@ -629,7 +645,7 @@ def write_record(history: History, head: str | None, held: dict[str, str] | None
     history.repo.write(runner.RECORD, json.dumps({"version": 1, "head": head, "held": held or {}, "targets": {}}))
 
 
-def with_a_late_update(history: History, capsys) -> str:
+def with_a_late_update(history: History, capsys: pytest.CaptureFixture[str]) -> str:
     """Commit 4 adds an incident whose second update is stamped 17:00, an hour after NOW; a run
     over it holds that update back. Returns commit 4."""
     history.repo.incident("2025-11-03-web-slow.md", SLOW)
@@ -644,7 +660,9 @@ def with_a_late_update(history: History, capsys) -> str:
     return history.commits[3]
 
 
-def test_an_update_stamped_ahead_is_sent_once_by_the_first_run_after_its_time(history: History, capsys):
+def test_an_update_stamped_ahead_is_sent_once_by_the_first_run_after_its_time(
+        history: History, capsys: pytest.CaptureFixture[str],
+) -> None:
     head = with_a_late_update(history, capsys)
     span = f"notify {head[:12]}..{head[:12]}"
     code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T16:59:59Z")
@@ -664,7 +682,8 @@ def test_an_update_stamped_ahead_is_sent_once_by_the_first_run_after_its_time(hi
         "[Example Status] Investigating: Slow dashboard", "[Example Status] Resolved: Slow dashboard"]
 
 
-def test_a_held_back_update_that_fails_stays_held_until_delivered(history: History, capsys, monkeypatch):
+def test_a_held_back_update_that_fails_stays_held_until_delivered(history: History, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     head = with_a_late_update(history, capsys)
     monkeypatch.delenv("TEAMS_URL")
     code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
@@ -680,7 +699,8 @@ def test_a_held_back_update_that_fails_stays_held_until_delivered(history: Histo
 
 
 @pytest.mark.parametrize("change", ["deleted", "hidden", "restamped"])
-def test_a_held_back_update_no_longer_published_is_not_sent(history: History, capsys, change: str):
+def test_a_held_back_update_no_longer_published_is_not_sent(history: History, capsys: pytest.CaptureFixture[str],
+                                                            change: str) -> None:
     held_in = with_a_late_update(history, capsys)
     path = history.repo.root / "incidents/2025-11-03-web-slow.md"
     if change == "deleted":
@@ -704,7 +724,8 @@ def test_a_held_back_update_no_longer_published_is_not_sent(history: History, ca
         ["investigating", "resolved"] if change == "restamped" else ["investigating"])
 
 
-def test_a_held_back_update_is_kept_while_the_file_differs_from_head(history: History, capsys):
+def test_a_held_back_update_is_kept_while_the_file_differs_from_head(history: History,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     with_a_late_update(history, capsys)
     (history.repo.root / "incidents/2025-11-03-web-slow.md").unlink()
     code, _, err = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
@@ -713,7 +734,8 @@ def test_a_held_back_update_is_kept_while_the_file_differs_from_head(history: Hi
     assert record_of(history)["held"] == {LATER_KEY: history.commits[3]}
 
 
-def test_a_skipped_run_is_caught_up_from_the_last_commit_covered(history: History, capsys):
+def test_a_skipped_run_is_caught_up_from_the_last_commit_covered(history: History,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     first, second = history.commits[:2]
     write_record(history, first)
     code, out, _ = history.notify(capsys, since=second)
@@ -729,7 +751,8 @@ def test_a_skipped_run_is_caught_up_from_the_last_commit_covered(history: Histor
 
 
 @pytest.mark.parametrize("where", ["unknown", "on another branch"])
-def test_a_recorded_head_outside_the_history_of_ref_is_ignored(history: History, capsys, where: str):
+def test_a_recorded_head_outside_the_history_of_ref_is_ignored(history: History, capsys: pytest.CaptureFixture[str],
+                                                               where: str) -> None:
     if where == "unknown":
         recorded = "0123456789abcdef" * 2 + "01234567"
     else:  # a child of commit 1 that neither commit 2 nor HEAD descends from
@@ -742,7 +765,8 @@ def test_a_recorded_head_outside_the_history_of_ref_is_ignored(history: History,
     assert record_of(history)["head"] == history.commits[2]
 
 
-def test_a_run_of_an_older_commit_leaves_what_later_runs_recorded(history: History, capsys):
+def test_a_run_of_an_older_commit_leaves_what_later_runs_recorded(history: History,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     later = git(history.repo.root, "commit-tree", "HEAD^{tree}", "-p", "HEAD", "-m", "a later push")
     write_record(history, later, {LATER_KEY: later})
     code, out, _ = history.notify(capsys, since="HEAD", now="2025-11-03T18:00:00Z")
@@ -750,7 +774,7 @@ def test_a_run_of_an_older_commit_leaves_what_later_runs_recorded(history: Histo
     assert (record_of(history)["head"], record_of(history)["held"]) == (later, {LATER_KEY: later})
 
 
-def test_an_unreadable_record_is_reported(history: History, capsys):
+def test_an_unreadable_record_is_reported(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     history.repo.write(runner.RECORD, '{"version": 1, "head": 7, "targets": {}}')
     code, _, err = history.notify(capsys)
     assert (code, err) == (1, f"error: {runner.RECORD}: the delivery record is unreadable ('head' is not a "
@@ -762,7 +786,7 @@ def new_since(repo: Repo, ref: str) -> list[str]:
     return [str(item) for item in runner.find(repo.root, load_repository(repo.root), ref).updates]
 
 
-def test_what_counts_as_new(history: History):
+def test_what_counts_as_new(history: History) -> None:
     repo = history.repo
     start = history.commits[2]
     repo.write(API, (repo.root / API).read_text().replace("normal since", "back to normal since"))
@@ -780,7 +804,8 @@ def test_what_counts_as_new(history: History):
         "2025-12-02-cache-upgrade 2025-11-03T16:30:00Z scheduled"]
 
 
-def test_uncommitted_changes_to_a_changed_file_are_refused(history: History, capsys):
+def test_uncommitted_changes_to_a_changed_file_are_refused(history: History,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     history.repo.write(API, (history.repo.root / API).read_text().replace("normal", "fine"))
     code = history.repo.run("notify", "--since", history.commits[0])
     err = capsys.readouterr().err
@@ -790,14 +815,15 @@ def test_uncommitted_changes_to_a_changed_file_are_refused(history: History, cap
     assert history.endpoints.requests == []
 
 
-def test_an_unknown_ref_is_a_usage_error(history: History, capsys):
+def test_an_unknown_ref_is_a_usage_error(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = history.notify(capsys, since="no-such-branch")
     assert (code, out) == (2, [])
     assert err == ("statusgen notify: error: unknown ref 'no-such-branch' "
                    "(give a commit id, branch or tag of this repository)\n")
 
 
-def test_a_shallow_clone_is_told_to_fetch_more(history: History, capsys, tmp_path: Path):
+def test_a_shallow_clone_is_told_to_fetch_more(history: History, capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history.repo.root}", "shallow")
     code = main(["-C", str(tmp_path / "shallow"), "notify", "--since", history.commits[0]])
     err = capsys.readouterr().err
@@ -807,12 +833,12 @@ def test_a_shallow_clone_is_told_to_fetch_more(history: History, capsys, tmp_pat
                    "checkout))\n")
 
 
-def test_without_targets_there_is_nothing_to_do(repo: Repo, capsys):
+def test_without_targets_there_is_nothing_to_do(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.run("notify", "--since", "HEAD") == 0
     assert capsys.readouterr().out == "notify: statusgen.yaml has no notify targets; nothing to send\n"
 
 
-def test_an_invalid_repository_sends_nothing(history: History, capsys):
+def test_an_invalid_repository_sends_nothing(history: History, capsys: pytest.CaptureFixture[str]) -> None:
     history.repo.incident("2025-11-04-typo.md", "---\ntitle: X\nimpcat: major\n---\n")
     code = history.repo.run("notify", "--since", history.commits[0])
     err = capsys.readouterr().err.splitlines()
@@ -820,7 +846,7 @@ def test_an_invalid_repository_sends_nothing(history: History, capsys):
     assert history.endpoints.requests == []
 
 
-def test_chat_messages_stay_within_their_limits():
+def test_chat_messages_stay_within_their_limits() -> None:
     site = Site(title="S" * 300, url=SITE)
     update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "word " * 1000)
     incident = Incident(id="2025-11-03-x", path=API, title="*Everything* <down> & " + "T" * 2000, kind="incident",
@@ -848,7 +874,7 @@ def test_chat_messages_stay_within_their_limits():
     ("https://mail.example.com", "the SMTP URL must look like smtp://user:password@host:port (or smtps://)"),
     ("smtp://bot:secret@mail.example.com:port", "the SMTP URL is malformed"),
 ])
-def test_smtp_urls(url: str, expected: transport.SmtpServer | str):
+def test_smtp_urls(url: str, expected: transport.SmtpServer | str) -> None:
     if isinstance(expected, str):
         with pytest.raises(transport.DeliveryFailed) as failed:
             transport.smtp_server(url)
@@ -863,13 +889,13 @@ def test_smtp_urls(url: str, expected: transport.SmtpServer | str):
     ("http://127.0.0.1:8/hook with spaces", "the address is not a valid URL"),
     ("hooks.example.com/services/T1", "the address is not an http:// or https:// URL"),
 ])
-def test_webhook_addresses_that_cannot_work(url: str, expected: str):
+def test_webhook_addresses_that_cannot_work(url: str, expected: str) -> None:
     with pytest.raises(transport.DeliveryFailed) as failed:
         transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
     assert str(failed.value) == expected
 
 
-def test_redaction_blanks_the_secret_and_its_parts():
+def test_redaction_blanks_the_secret_and_its_parts() -> None:
     url = "smtp://bot:pa%24%24@mail.example.com:25"
     text = f"failed for {url}: bad password pa$$ (pa%24%24)"
     assert transport.redact(text, url) == "failed for ***: bad password *** (***)"
@@ -929,7 +955,7 @@ def untrusted_tls(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 @pytest.mark.parametrize("scheme", ["https", "smtps"])
-def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[int, list[str]], scheme: str):
+def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[int, list[str]], scheme: str) -> None:
     port, connections = untrusted_tls
     retry = transport.Retry(sleep=pytest.fail)
     with pytest.raises(transport.DeliveryFailed) as failed:
@@ -942,7 +968,7 @@ def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[
     assert connections == ["connected"]
 
 
-def test_slack_fallback_text_is_escaped_like_the_blocks():
+def test_slack_fallback_text_is_escaped_like_the_blocks() -> None:
     update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "Ask <@U0123> & <#C42|ops>")
     incident = Incident(id="2025-11-03-x", path=API, title="<!channel> API <down>", kind="incident",
                         impact="major", components={"api": "major_outage"}, updates=(update,))
@@ -975,7 +1001,8 @@ updates:
 RESCHEDULED = "2025-12-01-database-upgrade 2025-11-03T16:10:00Z scheduled"
 
 
-def test_a_file_renamed_and_rewritten_announces_only_its_new_updates(history: History, capsys):
+def test_a_file_renamed_and_rewritten_announces_only_its_new_updates(history: History,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     history.notify(capsys)
     (history.repo.root / DB).unlink()
     history.repo.write(RENAMED_DB, REWRITTEN_DB)
@@ -1025,7 +1052,9 @@ updates:
 RENAMED_LATER_LINE = "2025-11-03-dashboard-slow 2025-11-03T17:00:00Z resolved"
 
 
-def test_an_update_held_for_a_renamed_file_is_sent_under_its_new_name(history: History, capsys, monkeypatch):
+def test_an_update_held_for_a_renamed_file_is_sent_under_its_new_name(history: History,
+                                                                      capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     held_in = with_a_late_update(history, capsys)
     monkeypatch.delenv("TEAMS_URL")
     code, _, _ = history.notify(capsys, since="HEAD", now="2025-11-03T17:00:00Z")
@@ -1045,7 +1074,8 @@ def test_an_update_held_for_a_renamed_file_is_sent_under_its_new_name(history: H
     assert requests_by_endpoint(history) == {"hook": 2, "slack": 2, "discord": 0, "teams": 2, "web": 2}
 
 
-def test_an_update_held_for_a_file_renamed_before_the_range_is_not_dropped(history: History, capsys):
+def test_an_update_held_for_a_file_renamed_before_the_range_is_not_dropped(history: History,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
     held_in = with_a_late_update(history, capsys)
     (history.repo.root / "incidents/2025-11-03-web-slow.md").unlink()
     history.repo.incident(PurePosixPath(NEW_NAME).name, REWRITTEN_SLOW)
@@ -1112,8 +1142,9 @@ def echo() -> Iterator[tuple[int, list[int]]]:
 
 @pytest.mark.parametrize("status", [404, 500])
 @pytest.mark.parametrize("credentials", [True, False], ids=["with credentials", "without"])
-def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys, caplog, monkeypatch, echo,
-                                                  status: int, credentials: bool):
+def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys: pytest.CaptureFixture[str],
+                                                  caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+                                                  echo: tuple[int, list[int]], status: int, credentials: bool) -> None:
     port, statuses = echo
     statuses[:] = [status]
     userinfo = f"{USER}:{quote(USER_PASSWORD, safe='')}@" if credentials else ""
@@ -1145,7 +1176,8 @@ def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys, capl
             assert secret[start:start + 10] not in everything, secret[start:start + 10]
 
 
-def test_dry_run_previews_never_show_the_address(history: History, capsys, monkeypatch):
+def test_dry_run_previews_never_show_the_address(history: History, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # An announcement whose text happens to hold the token shows it blanked in the preview.
     monkeypatch.setenv("HOOK_URL", f"https://hooks.example.com/hook/{TOKEN}")
     history.repo.write("incidents/2025-11-03-web-slow.md", f"""\
@@ -1167,7 +1199,7 @@ def test_dry_run_previews_never_show_the_address(history: History, capsys, monke
     assert '"body": "The dashboard is slow (see ***).",' in out
 
 
-def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endpoints):
+def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endpoints) -> None:
     url = f"http://{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{endpoints.port}/hook/{SECRET}"
     assert transport.post_json(url, {"text": "hello"}, transport.Retry(sleep=pytest.fail)) == 1
     assert endpoints.requests == [("hook", {"text": "hello"})]
@@ -1186,7 +1218,7 @@ def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endp
     ("http://127.0.0.1:8/hook\r\nX-Injected: 1", "the address is not a valid URL"),
     ("http://[::1/hook", "the address is not a valid URL"),
 ])
-def test_an_address_that_cannot_work_is_a_config_error_never_retried(url: str, expected: str):
+def test_an_address_that_cannot_work_is_a_config_error_never_retried(url: str, expected: str) -> None:
     with pytest.raises(transport.AddressInvalid) as failed:
         transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
     assert str(failed.value) == expected
@@ -1212,7 +1244,7 @@ def accept_forever(listener: socket.socket, answer: Callable[[socket.socket], No
 
 
 @pytest.fixture(params=["headers", "body"])
-def drip(request) -> Iterator[Drip]:
+def drip(request: pytest.FixtureRequest) -> Iterator[Drip]:
     stop = threading.Event()
     listener = socket.create_server(("127.0.0.1", 0))
     connections: list[str] = []
@@ -1248,7 +1280,8 @@ def drip(request) -> Iterator[Drip]:
     thread.join(5)
 
 
-def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys, monkeypatch, drip: Drip):
+def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch, drip: Drip) -> None:
     waits: list[float] = []
     monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
     monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{drip.port}/slack/{SECRET}")
@@ -1293,7 +1326,7 @@ URL_SECRETS = (f"{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{{port}}/json/
 
 
 @pytest.mark.parametrize("form", list(echo_forms("http://" + URL_SECRETS.format(port=1))))
-def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str):
+def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str) -> None:
     replies: list[bytes] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -1331,7 +1364,7 @@ def test_a_secret_echoed_encoded_or_in_another_case_is_blanked(form: str):
 
 
 @pytest.fixture(params=["greeting", "ehlo reply"])
-def dripping_smtp(request) -> Iterator[tuple[int, list[str]]]:
+def dripping_smtp(request: pytest.FixtureRequest) -> Iterator[tuple[int, list[str]]]:
     """An SMTP server that drips one reply a byte each 0.3 s: within any read timeout, never done."""
     stop = threading.Event()
     listener = socket.create_server(("127.0.0.1", 0))
@@ -1360,7 +1393,7 @@ def dripping_smtp(request) -> Iterator[tuple[int, list[str]]]:
     listener.close()
 
 
-def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_smtp):
+def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_smtp: tuple[int, list[str]]) -> None:
     port, connections = dripping_smtp
     waits: list[float] = []
     message = EmailMessage()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def contents(folder) -> dict[str, str]:
     return {k: v[0] for k, v in tree_digest(folder).items()}
 
 
-def copy_demo(tmp_path) -> Repo:
+def copy_demo(tmp_path: Path) -> Repo:
     import shutil
     root = tmp_path / "demo"
     root.mkdir()
@@ -77,14 +78,17 @@ def site_files(repo: Repo) -> set[str]:
     return {p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file()} - {".statusgen-site"}
 
 
-def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path, monkeypatch, capsys):
+def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
     assert rendered == site_files(repo) and len(rendered) == FILES
 
 
-def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(tmp_path, monkeypatch, capsys):
+def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
@@ -112,7 +116,7 @@ SHOWN_ON = {
 
 @pytest.mark.parametrize("ident", list(SHOWN_ON))
 def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
-        tmp_path, monkeypatch, capsys, ident):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident) -> None:
     repo = copy_demo(tmp_path)
     counted_build(repo, monkeypatch, capsys)
     path = repo.root / f"incidents/{ident}.md"
@@ -127,7 +131,8 @@ def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone
     assert contents(repo.site) == contents(tmp_path / "fresh")
 
 
-def test_a_config_change_renders_and_parses_everything_again(tmp_path, monkeypatch, capsys):
+def test_a_config_change_renders_and_parses_everything_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     counted_build(repo, monkeypatch, capsys)
     config = (repo.root / "statusgen.yaml").read_text()
@@ -139,7 +144,8 @@ def test_a_config_change_renders_and_parses_everything_again(tmp_path, monkeypat
     assert "Live and past status of Acme services" in repo.page("index.html")
 
 
-def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path, monkeypatch, capsys):
+def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
@@ -147,7 +153,8 @@ def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path, monke
     assert rendered == site_files(repo)
 
 
-def test_a_theme_with_templates_reuses_no_file(tmp_path, monkeypatch, capsys):
+def test_a_theme_with_templates_reuses_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/templates/incident.html",
@@ -159,7 +166,8 @@ def test_a_theme_with_templates_reuses_no_file(tmp_path, monkeypatch, capsys):
     assert rendered == site_files(repo)
 
 
-def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path, monkeypatch, capsys):
+def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/static/logo.txt", "brand")
@@ -170,7 +178,7 @@ def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path, monkeypatch, cap
     assert rendered == ALWAYS_MADE | {"static/logo.txt"}
 
 
-def test_cached_rebuilds_equal_a_build_without_cache(tmp_path, capsys):
+def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     assert (repo.root / ".statusgen/cache/pages.json").is_file()
@@ -189,7 +197,7 @@ def test_cached_rebuilds_equal_a_build_without_cache(tmp_path, capsys):
     assert "Maintenance in progress" in repo.page("index.html")
 
 
-def test_unchanged_rebuild_reuses_files(tmp_path, capsys):
+def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     first = tree_digest(repo.site)
@@ -198,7 +206,7 @@ def test_unchanged_rebuild_reuses_files(tmp_path, capsys):
     assert tree_digest(repo.site) == first
 
 
-def test_a_tampered_output_file_is_not_reused(tmp_path):
+def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     page = repo.site / "incidents/2025-06-17-search-results-incomplete/index.html"
@@ -207,7 +215,7 @@ def test_a_tampered_output_file_is_not_reused(tmp_path):
     assert "Incomplete search results" in page.read_text()
 
 
-def test_a_damaged_or_foreign_cache_is_ignored(tmp_path):
+def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     cache = repo.root / ".statusgen/cache"
@@ -219,7 +227,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path):
     assert contents(repo.site) == contents(tmp_path / "fresh")
 
 
-def test_a_theme_change_rebuilds_everything(tmp_path):
+def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW) == 0
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
@@ -229,7 +237,7 @@ def test_a_theme_change_rebuilds_everything(tmp_path):
     assert "Custom Incomplete search results" in repo.page("incidents/2025-06-17-search-results-incomplete/index.html")
 
 
-def test_parallel_and_serial_builds_agree(tmp_path):
+def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path)
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
     from statusgen.render import plan
@@ -265,7 +273,7 @@ def build_in_process(root, out, *extra, pythonpath=None):
                            "--out", str(out), *extra], env=env, capture_output=True, text=True)
 
 
-def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path):
+def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -> None:
     from pathlib import Path
 
     import nh3
@@ -283,7 +291,8 @@ def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path):
     assert "[shadowed]" in repo.page("components/auth/feed.json")
 
 
-def test_another_dependency_version_or_python_rebuilds_everything(tmp_path, monkeypatch):
+def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import re
     import sys
     from importlib import metadata

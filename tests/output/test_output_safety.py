@@ -20,6 +20,7 @@ from conftest import CONFIG, Repo, tree_digest
 from statusgen.commands import build as build_module
 from statusgen.commands.build import build
 from statusgen.errors import StatusgenError
+from statusgen.load.repository import load_repository
 from statusgen.output import writer
 from statusgen.output.cache import BuildCache
 from statusgen.output.lock import LOCK_PATH, build_lock
@@ -53,7 +54,7 @@ def clean_build(repo: Repo, tmp_path: Path, name: str = "clean") -> dict[str, st
 # --- What --out may name --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["statusgen.yaml", "incidents/2025-11-03-api-errors.md"])
-def test_a_file_named_by_out_is_refused(repo: Repo, capsys, name: str):
+def test_a_file_named_by_out_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], name: str) -> None:
     assert repo.build() == 0
     before = everything(repo.root)
     out = repo.root / name
@@ -71,7 +72,8 @@ def test_a_file_named_by_out_is_refused(repo: Repo, capsys, name: str):
     ("templates", "templates/"), (".git/site", ".git/"), (".github/pages", ".github/"),
     (".statusgen", ".statusgen/"), (".statusgen/cache/site", ".statusgen/"),
 ])
-def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys, name: str, shown: str):
+def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], name: str,
+                                                          shown: str) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / ".git").mkdir()
     before = sorted(p.relative_to(repo.root).as_posix() for p in repo.root.rglob("*"))
@@ -85,7 +87,8 @@ def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys, na
     assert [p for p in after if p not in (".statusgen", LOCK_PATH)] == before
 
 
-def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys, monkeypatch):
+def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     theme = tmp_path / "package/themes/default"  # a copy: were it not refused, the build would write there
     shutil.copytree(default_theme_dir(), theme)
     monkeypatch.setattr("statusgen.theme.files.default_theme_dir", lambda: theme)
@@ -96,7 +99,7 @@ def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, ca
     assert not out.exists()
 
 
-def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys):
+def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     site = tree_digest(repo.site)
     spare = repo.root / ".site.previous"
@@ -117,7 +120,8 @@ def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys):
 
 @pytest.mark.parametrize("name", ["CNAME", ".nojekyll", "google1234.html", "notes"])
 @pytest.mark.parametrize("where", ["site", ".site.previous"])
-def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo, capsys, name: str, where: str):
+def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                     name: str, where: str) -> None:
     assert repo.build() == 0
     assert repo.build() == 0  # both folders are statusgen's now
     folder = repo.root / where
@@ -139,14 +143,14 @@ def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo,
     assert repo.build() == 0
 
 
-def test_the_marker_names_what_the_build_wrote_at_the_top(repo: Repo):
+def test_the_marker_names_what_the_build_wrote_at_the_top(repo: Repo) -> None:
     assert repo.build() == 0
     lines = (repo.site / writer.MARKER).read_text().splitlines()
     assert lines[1:] == sorted(p.name for p in repo.site.iterdir() if p.name != writer.MARKER)
     assert {"index.html", "incidents", "api", "static", "feed.atom"} <= set(lines[1:])
 
 
-def test_a_folder_of_an_older_build_whose_marker_names_nothing_is_taken(repo: Repo):
+def test_a_folder_of_an_older_build_whose_marker_names_nothing_is_taken(repo: Repo) -> None:
     assert repo.build() == 0
     (repo.site / writer.MARKER).write_bytes(writer.marker_text([]))  # as builds before names were kept
     (repo.site / "stray.txt").write_text("x\n")
@@ -155,7 +159,8 @@ def test_a_folder_of_an_older_build_whose_marker_names_nothing_is_taken(repo: Re
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink", "dangling symlink"])
-def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, capsys, kind: str):
+def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    kind: str) -> None:
     spare = repo.root / ".site.previous"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -176,7 +181,7 @@ def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, 
         assert spare.is_symlink()
 
 
-def test_empty_spare_folder_is_taken_and_both_folders_carry_the_marker(repo: Repo):
+def test_empty_spare_folder_is_taken_and_both_folders_carry_the_marker(repo: Repo) -> None:
     spare = repo.root / ".site.previous"
     spare.mkdir()
     assert repo.build() == 0
@@ -189,7 +194,7 @@ def test_empty_spare_folder_is_taken_and_both_folders_carry_the_marker(repo: Rep
 
 # --- One build at a time ----------------------------------------------------------------------------
 
-def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path):
+def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path) -> None:
     """A build in another process waits, saying so, while this one holds the repository's lock."""
     with build_lock(repo.root, lambda line: None):
         other = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
@@ -208,7 +213,7 @@ def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path):
     assert contents(repo.site) == clean_build(repo, tmp_path)
 
 
-def test_a_build_that_cannot_get_the_lock_in_time_refuses(repo: Repo):
+def test_a_build_that_cannot_get_the_lock_in_time_refuses(repo: Repo) -> None:
     heard: list[str] = []
     with build_lock(repo.root, heard.append):
         with pytest.raises(StatusgenError) as failed:
@@ -220,14 +225,15 @@ def test_a_build_that_cannot_get_the_lock_in_time_refuses(repo: Repo):
     assert not repo.site.exists()
 
 
-def test_a_folder_that_is_not_a_repository_gets_no_lock(tmp_path: Path, capsys):
+def test_a_folder_that_is_not_a_repository_gets_no_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert Repo(tmp_path).build() == 1
     assert capsys.readouterr().err.startswith(f"error: {tmp_path}/statusgen.yaml: no statusgen.yaml here")
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("kind", ["symlink", "folder"])
-def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, capsys, kind: str):
+def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   kind: str) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n")
     (repo.root / ".statusgen").mkdir()
@@ -248,7 +254,8 @@ STATE_LINK = (".statusgen: cannot take the build lock: .statusgen is a symlink (
 
 
 @pytest.mark.parametrize("target", ["../victim", "victim-gone", ".git"])
-def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys, target: str):
+def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     target: str) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "build.lock").write_text("keep me\n")
@@ -261,21 +268,21 @@ def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
 
 
 @pytest.mark.parametrize("call", ["pwrite", "ftruncate"])
-def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo, monkeypatch,
-                                                                               call: str):
-    from statusgen.output import lock
+def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo,
+                                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                                call: str) -> None:
 
-    def full(*args):
+    def full(*args) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(lock.os, call, full)
+    monkeypatch.setattr(os, call, full)
     assert repo.build() == 0
     monkeypatch.undo()
     assert repo.page("index.html").count("Example Status") >= 1
     assert (repo.root / LOCK_PATH).read_bytes() == b""
 
 
-def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypatch):
+def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     held: dict[str, bool] = {}
 
     def locked() -> bool:
@@ -294,7 +301,7 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
             return function(*args, **kwargs)
         return watched
 
-    monkeypatch.setattr(build_module, "load_repository", watch("load", build_module.load_repository))
+    monkeypatch.setattr(build_module, "load_repository", watch("load", load_repository))
     monkeypatch.setattr(writer, "write_tree", watch("write", writer.write_tree))
     monkeypatch.setattr(BuildCache, "save", watch("save", BuildCache.save))
     (repo.root / ".statusgen").mkdir()
@@ -304,7 +311,8 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
     assert not locked()
 
 
-def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Repo, tmp_path: Path, monkeypatch):
+def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Repo, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Another process starts building a different configuration while this build is between
     swapping its site in and saving its cache: it waits, and builds what it finds after."""
     intruder = CONFIG.replace("Example Status", "Intruder Status")
@@ -313,7 +321,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
     heard: list[str] = []
     other: list[subprocess.Popen[str]] = []
 
-    def save_meanwhile(self, out, keys):
+    def save_meanwhile(self, out, keys) -> None:
         repo.config(intruder)
         other.append(subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -337,7 +345,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
 
 # --- Failing to write: the old site stays, the path is named, nothing is left -----------------------
 
-def no_space_at(monkeypatch, call: int, code: int = errno.ENOSPC) -> list[str]:
+def no_space_at(monkeypatch: pytest.MonkeyPatch, call: int, code: int = errno.ENOSPC) -> list[str]:
     """Make the writer's ``call``-th file write fail as a full disk does: at write, with no path."""
     written: list[str] = []
     real = writer._write_bytes
@@ -361,8 +369,9 @@ def target_of(temp: str) -> str:
 @pytest.mark.parametrize("first_build, call, code", [
     (True, 1, errno.ENOSPC), (True, 20, errno.ENOSPC), (False, 1, errno.ENOSPC), (False, 1, errno.EDQUOT),
 ])
-def test_full_disk_names_the_path_and_leaves_nothing(repo: Repo, tmp_path: Path, capsys, monkeypatch,
-                                                     first_build: bool, call: int, code: int):
+def test_full_disk_names_the_path_and_leaves_nothing(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, first_build: bool, call: int,
+                                                     code: int) -> None:
     if not first_build:
         assert repo.build() == 0 and repo.build() == 0  # a spare folder exists: the build before
         edit_incident(repo)
@@ -384,7 +393,7 @@ def test_full_disk_names_the_path_and_leaves_nothing(repo: Repo, tmp_path: Path,
 
 
 @pytest.mark.parametrize("operation", ["mkdir", "link", "replace", "scandir"])
-def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch, operation: str):
+def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
     """Whatever the writer does to the disk, a failure names the file and leaves the site."""
     assert repo.build() == 0  # the next build lays out a new spare folder, linking unchanged files
     edit_incident(repo)
@@ -416,7 +425,7 @@ def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch, oper
     assert not os.path.lexists(spare)
 
 
-def test_failure_to_swap_leaves_the_site(repo: Repo, monkeypatch):
+def test_failure_to_swap_leaves_the_site(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     assert repo.build() == 0
     edit_incident(repo)
     site = tree_digest(repo.site)
@@ -440,7 +449,8 @@ def test_failure_to_swap_leaves_the_site(repo: Repo, monkeypatch):
 
 # --- After the swap, only warnings ----------------------------------------------------------------
 
-def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path: Path, capsys):
+def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / ".statusgen").mkdir()
     (repo.root / ".statusgen/cache").write_text("in the way\n")
     assert repo.build() == 0
@@ -452,8 +462,9 @@ def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path
     assert (repo.root / ".statusgen/cache").read_text() == "in the way\n"
 
 
-def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Path, capsys, monkeypatch):
-    def refuse(*args, **kwargs):
+def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(repo.root / ".statusgen/cache/pages.json"))
 
     monkeypatch.setattr("statusgen.output.cache.write_atomically", refuse)
@@ -468,7 +479,7 @@ def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Pa
 # --- A read-only old site -------------------------------------------------------------------------
 
 @pytest.fixture
-def permissions(monkeypatch):
+def permissions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Folders' write bits obeyed as an unprivileged user's system call obeys them, also when the
     tests run as root, for whom the system ignores them: what changes a folder's entries (making,
     linking, renaming, removing a file in it) is refused when its owner may not write to it."""
@@ -513,7 +524,7 @@ def read_only(folder: Path) -> None:
         path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o222)
 
 
-def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permissions):
+def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permissions: None) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
     (folder / "file").write_text("x")
@@ -527,8 +538,8 @@ def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permiss
 
 
 @pytest.mark.parametrize("change", [False, True])
-def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: Path, capsys, permissions,
-                                                         change: bool):
+def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         permissions: None, change: bool) -> None:
     assert repo.build() == 0
     read_only(repo.site)
     assert repo.build() == 0  # the read-only site becomes the spare folder
@@ -545,7 +556,8 @@ def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: P
     assert contents(repo.site) == clean_build(repo, tmp_path, "again")
 
 
-def test_a_spare_folder_that_cannot_be_made_writable_is_reported(repo: Repo, capsys, monkeypatch):
+def test_a_spare_folder_that_cannot_be_made_writable_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     assert repo.build() == 0 and repo.build() == 0
     edit_incident(repo)
     site = tree_digest(repo.site)
@@ -577,7 +589,7 @@ def _chattr(path: Path, flag: str) -> bool:
         ["chattr", flag, str(path)], capture_output=True, check=False).returncode == 0
 
 
-def test_an_immutable_spare_folder_is_reported(repo: Repo, capsys):
+def test_an_immutable_spare_folder_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0 and repo.build() == 0
     edit_incident(repo)
     site = tree_digest(repo.site)

@@ -29,19 +29,19 @@ def validate(site: Path) -> int:
     return checked
 
 
-def test_schemas_are_valid_schemas():
+def test_schemas_are_valid_schemas() -> None:
     for path in SCHEMAS.rglob("*.schema.json"):
         Draft202012Validator.check_schema(json.loads(path.read_text()))
 
 
 @pytest.mark.parametrize("now", DEMO_INSTANTS)
-def test_demo_api_matches_schemas(tmp_path, now):
+def test_demo_api_matches_schemas(tmp_path: Path, now: str) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(now, "--out", str(out)) == 0
     assert validate(out) == 9
 
 
-def test_schemas_reject_wrong_values(tmp_path):
+def test_schemas_reject_wrong_values(tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
@@ -51,7 +51,7 @@ def test_schemas_reject_wrong_values(tmp_path):
         validate(out)
 
 
-def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
+def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
@@ -66,7 +66,7 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["2026-11-20-database-major-upgrade"]
 
 
-def test_groups_list_their_components(tmp_path):
+def test_groups_list_their_components(tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     components = json.loads((out / "api/v2/components.json").read_text())["components"]
@@ -127,7 +127,8 @@ def ids(repo: Repo, rel: str, key: str) -> list[str]:
     ("2025-11-08T02:00:00Z", [], [], ["2025-11-01-m2"], ("in_progress", "completed")),
     ("2025-11-09T00:00:00Z", [], [], [], ("completed", "completed")),
 ])
-def test_lists_at_instants(timeline: Repo, now, unresolved, upcoming, active, statuses):
+def test_lists_at_instants(timeline: Repo, now: str, unresolved: list[str], upcoming: list[str], active: list[str],
+                           statuses: tuple[str, str]) -> None:
     assert timeline.build(now) == 0
     assert ids(timeline, "api/v2/incidents/unresolved.json", "incidents") == unresolved
     assert ids(timeline, "api/v2/scheduled-maintenances/upcoming.json", "scheduled_maintenances") == upcoming
@@ -140,7 +141,7 @@ def test_lists_at_instants(timeline: Repo, now, unresolved, upcoming, active, st
     assert validate(timeline.site) == 9
 
 
-def test_incident_fields_follow_statuspage(timeline: Repo):
+def test_incident_fields_follow_statuspage(timeline: Repo) -> None:
     assert timeline.build("2025-11-10T00:00:00Z") == 0
     incidents = json.loads((timeline.site / "api/v2/incidents.json").read_text())["incidents"]
     assert [i["id"] for i in incidents] == ["2025-11-05-search", "2025-11-03-api-errors"]
@@ -163,7 +164,7 @@ def test_incident_fields_follow_statuspage(timeline: Repo):
     assert [c["id"] for c in search["components"]] == ["db"]
 
 
-def test_ids_are_stable_across_builds(timeline: Repo):
+def test_ids_are_stable_across_builds(timeline: Repo) -> None:
     def all_ids() -> set[str]:
         found: set[str] = set()
         for path in (timeline.site / "api").rglob("*.json"):
@@ -177,7 +178,7 @@ def test_ids_are_stable_across_builds(timeline: Repo):
     assert "group-platform" in first and "2025-11-05-search-20251105t100000z" in first
 
 
-def test_page_updated_at_is_the_last_change_not_the_build(timeline: Repo):
+def test_page_updated_at_is_the_last_change_not_the_build(timeline: Repo) -> None:
     assert timeline.build("2025-11-06T03:00:00Z") == 0
     page = json.loads((timeline.site / "api/v2/status.json").read_text())["page"]
     assert page["updated_at"] == "2025-11-06T02:00:00Z"

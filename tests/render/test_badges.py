@@ -11,7 +11,7 @@ from factories import ONGOING
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def test_badges_show_status_text_with_an_accessible_title(repo: Repo):
+def test_badges_show_status_text_with_an_accessible_title(repo: Repo) -> None:
     repo.incident("2025-11-10-dashboard.md", ONGOING)
     assert repo.build("2025-11-10T12:00:00Z") == 0
     site = ET.parse(repo.site / "badge.svg").getroot()
@@ -30,14 +30,14 @@ def test_badges_show_status_text_with_an_accessible_title(repo: Repo):
     assert json.loads((repo.site / "badge.json").read_text())["color"] == "red"
 
 
-def test_badge_width_grows_with_its_text(repo: Repo):
+def test_badge_width_grows_with_its_text(repo: Repo) -> None:
     assert repo.build() == 0
     short = int(ET.parse(repo.site / "components/db/badge.svg").getroot().get("width"))
     long = int(ET.parse(repo.site / "components/api/badge.svg").getroot().get("width"))
     assert short < long
 
 
-def test_badge_text_is_escaped(repo: Repo):
+def test_badge_text_is_escaped(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
         "name: Database", "name: \"<script>alert(1)</script> & co\""))
     assert repo.build() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import icalendar
 
@@ -18,7 +19,7 @@ def events(repo_site) -> list:
     return list(icalendar.Calendar.from_ical(raw).walk("VEVENT"))
 
 
-def test_one_event_per_maintenance_window(repo: Repo):
+def test_one_event_per_maintenance_window(repo: Repo) -> None:
     repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00+01:00",
                                                    end="2025-11-06T04:00:00+01:00", extra=""))
     repo.incident("2025-11-01-m3.md", MAINT_FILE.format(
@@ -40,7 +41,7 @@ def test_one_event_per_maintenance_window(repo: Repo):
     assert "Status:" not in str(first["description"])  # nothing that changes by the clock alone
 
 
-def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
+def test_sequence_bumps_when_the_maintenance_changes(repo: Repo) -> None:
     path = repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z",
                                                           end="2025-11-06T04:00:00Z", extra=""))
     assert repo.build("2025-11-10T00:00:00Z") == 0
@@ -54,7 +55,7 @@ def test_sequence_bumps_when_the_maintenance_changes(repo: Repo):
     assert event.decoded("dtstart") == datetime(2025, 11, 7, 2, 0, tzinfo=UTC)
 
 
-def test_demo_calendar(tmp_path):
+def test_demo_calendar(tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     maintenance = [p for p in (PROJECT / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
@@ -65,7 +66,7 @@ def test_demo_calendar(tmp_path):
     assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "index.html").read_text()
 
 
-def test_the_calendar_is_icalendars_own_serialization_byte_for_byte():
+def test_the_calendar_is_icalendars_own_serialization_byte_for_byte() -> None:
     """Lines around the 75 bytes a line may hold, with characters of several bytes and escapes
     where a fold would fall, come out as icalendar folds them."""
     cal = icalendar.Calendar()

@@ -40,7 +40,7 @@ def parse(repo: Repo, rel: str) -> feedparser.FeedParserDict:
 
 
 @pytest.mark.parametrize("name", ["feed.atom", "feed.rss"])
-def test_site_feed_has_one_entry_per_update_newest_first(built: Repo, name: str):
+def test_site_feed_has_one_entry_per_update_newest_first(built: Repo, name: str) -> None:
     feed = parse(built, name)
     assert [e.title for e in feed.entries] == [
         "Dashboard slow: Resolved", "Dashboard slow: Investigating",
@@ -60,7 +60,7 @@ def test_site_feed_has_one_entry_per_update_newest_first(built: Repo, name: str)
     assert feed.feed.link == "https://status.example.com/"
 
 
-def test_atom_entry_content_and_changes(built: Repo):
+def test_atom_entry_content_and_changes(built: Repo) -> None:
     entry = parse(built, "feed.atom").entries[3]
     assert entry.content[0].type == "text/html"
     assert entry.content[0].value == (
@@ -68,7 +68,7 @@ def test_atom_entry_content_and_changes(built: Repo):
         "<ul><li>Public API: Operational → Partial outage</li></ul>")
 
 
-def test_component_feed_only_has_its_incidents(built: Repo):
+def test_component_feed_only_has_its_incidents(built: Repo) -> None:
     api = parse(built, "components/api/feed.atom")
     assert [e.title for e in api.entries] == ["Elevated API error rates: Resolved",
                                               "Elevated API error rates: Investigating"]
@@ -79,7 +79,7 @@ def test_component_feed_only_has_its_incidents(built: Repo):
     assert db.feed.updated_parsed == time.struct_time((2025, 11, 5, 8, 30, 0, 2, 309, 0))
 
 
-def test_json_feed(built: Repo):
+def test_json_feed(built: Repo) -> None:
     document = json.loads((built.site / "feed.json").read_text())
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     assert document["feed_url"] == "https://status.example.com/feed.json"
@@ -89,7 +89,7 @@ def test_json_feed(built: Repo):
     assert len({i["id"] for i in document["items"]}) == 4
 
 
-def test_ids_are_stable_when_the_build_changes(built: Repo):
+def test_ids_are_stable_when_the_build_changes(built: Repo) -> None:
     before = [e.id for e in parse(built, "feed.atom").entries]
     built.incident("2025-11-06-later.md", SECOND.replace("2025-11-05", "2025-11-06"))
     assert built.build("2025-12-01T00:00:00Z") == 0
@@ -98,7 +98,7 @@ def test_ids_are_stable_when_the_build_changes(built: Repo):
     assert len(set(after)) == len(after) == 6
 
 
-def test_feed_is_capped_by_feed_entries(repo: Repo):
+def test_feed_is_capped_by_feed_entries(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
         "  timezone:", "  feed_entries: 3\n  timezone:"))
     repo.incident("2025-11-05-dashboard-slow.md", SECOND)
@@ -107,7 +107,7 @@ def test_feed_is_capped_by_feed_entries(repo: Repo):
     assert len(parse(repo, "components/web/feed.atom").entries) == 2
 
 
-def test_updates_not_yet_due_are_not_in_feeds(built: Repo):
+def test_updates_not_yet_due_are_not_in_feeds(built: Repo) -> None:
     assert built.build("2025-11-05T08:10:00Z") == 0
     feed = parse(built, "feed.atom")
     assert [e.title for e in feed.entries][:2] == ["Dashboard slow: Investigating",

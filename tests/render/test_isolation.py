@@ -11,6 +11,7 @@ import pytest
 
 from conftest import CONFIG, Repo, tree_digest
 from statusgen.render import isolation
+from statusgen.render.plan import plan as render_plan
 from statusgen.render.units import Unit
 
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
@@ -28,7 +29,8 @@ def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
     return tree_digest(repo.site)
 
 
-def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *extra: str) -> list[str]:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]],
+            *extra: str) -> list[str]:
     """The build exits 1 with one clean line, and site/ stays exactly as it was."""
     capsys.readouterr()
     assert repo.build("2025-11-10T12:00:00Z", *extra) == 1
@@ -39,13 +41,14 @@ def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *extra: str)
 
 
 @pytest.fixture
-def small_limits(monkeypatch):
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Limits the tests reach in seconds: the workers are forked, so they see these too."""
     monkeypatch.setattr(isolation, "CHUNK_DEADLINE", 3.0)
     monkeypatch.setattr(isolation, "BUILD_DEADLINE", 6.0)
 
 
-def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys, small_limits):
+def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               small_limits: None) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", NESTED)
     err = refused(repo, capsys, before)
@@ -55,7 +58,9 @@ def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsy
     assert repo.page("404.html") == "<p>lost</p>\n"
 
 
-def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo, capsys, small_limits):
+def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo,
+                                                                               capsys: pytest.CaptureFixture[str],
+                                                                               small_limits: None) -> None:
     before = built_once(repo)
     # Each `in` compares 10,000 texts of 8 MB that differ only at the end: one step, minutes long.
     repo.write("themes/evil/templates/404.html",
@@ -77,13 +82,15 @@ def _filling() -> bytes:
     return bytes(256 * 2**20)
 
 
-def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch):
+def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                              small_limits: None,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
     monkeypatch.setattr(isolation, "MEMORY_LIMIT", _vm_size() + 64 * 2**20)
-    plan = build_module.plan
+    plan = render_plan
     monkeypatch.setattr(build_module, "plan", lambda root, state: [
         Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)])
     err = refused(repo, capsys, before)
@@ -98,12 +105,14 @@ def _killed(kill: signal.Signals):
 
 
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
-def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_limits, monkeypatch, kill):
+def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                      small_limits: None, monkeypatch: pytest.MonkeyPatch,
+                                                      kill) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
-    plan = build_module.plan
+    plan = render_plan
 
     def killing_plan(root, state):
         return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
@@ -117,8 +126,8 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys, small_
     assert repo.page("404.html") == "<p>lost</p>\n"
 
 
-def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch):
-    def no_workers(*args, **kwargs):
+def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_workers(*args, **kwargs) -> None:
         raise AssertionError("the default theme started workers")
 
     monkeypatch.setattr(isolation, "make_isolated", no_workers)
@@ -138,7 +147,8 @@ ONE_CALL = {
 
 
 @pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
-def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys, small_limits, template):
+def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                  small_limits: None, template: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
     err = refused(repo, capsys, before)
@@ -152,7 +162,8 @@ def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, ca
                                     "{% if x %}" * 3000 + "{% endif %}" * 3000],
                          ids=["brackets", "sum", "ifs"])
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys, source, command):
+def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], source,
+                                                                command: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", source)
     capsys.readouterr()
@@ -164,7 +175,8 @@ def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, caps
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys, command):
+def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                  command: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>fine</p>\n")
     os.mkfifo(repo.root / "themes/evil/templates/page.html")

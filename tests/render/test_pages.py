@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,21 +33,21 @@ updates:
 
 
 class Collector(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
         self.times: list[tuple[str, str]] = []
         self._time: str | None = None
         self.text: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs) -> None:
         attributes = dict(attrs)
         if tag == "a" and "href" in attributes:
             self.links.append(attributes["href"])
         if tag == "time":
             self._time = attributes["datetime"]
 
-    def handle_data(self, data):
+    def handle_data(self, data) -> None:
         self.text.append(data)
         if self._time:
             self.times.append((self._time, data))
@@ -63,7 +64,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", " ".join(collect(html).text))
 
 
-def test_index_shows_overall_and_component_status(repo: Repo):
+def test_index_shows_overall_and_component_status(repo: Repo) -> None:
     repo.incident("2025-11-10-dashboard.md", ONGOING)
     repo.incident("2025-11-01-db-upgrade.md", MAINT)
     assert repo.build("2025-11-10T12:00:00Z") == 0
@@ -78,14 +79,14 @@ def test_index_shows_overall_and_component_status(repo: Repo):
     assert text.count("No incidents reported.") == 12
 
 
-def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo):
+def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo) -> None:
     assert repo.build("2025-11-10T12:00:00Z") == 0
     times = collect(repo.page("incidents/2025-11-03-api-errors/index.html")).times
     assert ("2025-11-03T15:05:00+01:00", "Nov 3, 2025, 3:05\u202fPM CET") in times
     assert ("2025-11-03T16:20:00+01:00", "Nov 3, 2025, 4:20\u202fPM CET") in times
 
 
-def test_incident_page_has_timeline_changes_and_duration(repo: Repo):
+def test_incident_page_has_timeline_changes_and_duration(repo: Repo) -> None:
     assert repo.build() == 0
     text = text_of(repo.page("incidents/2025-11-03-api-errors/index.html"))
     assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 h 15 min)" in text
@@ -94,7 +95,7 @@ def test_incident_page_has_timeline_changes_and_duration(repo: Repo):
     assert "Public API: Partial outage → Operational" in text
 
 
-def test_during_maintenance_the_component_is_under_maintenance(repo: Repo):
+def test_during_maintenance_the_component_is_under_maintenance(repo: Repo) -> None:
     repo.incident("2025-11-01-db-upgrade.md", MAINT)
     assert repo.build("2025-11-20T03:00:00Z") == 0
     text = text_of(repo.page("index.html"))
@@ -107,7 +108,7 @@ def test_during_maintenance_the_component_is_under_maintenance(repo: Repo):
     assert "Database upgrade Maintenance Completed" in text
 
 
-def test_hidden_incidents_and_future_updates_are_not_published(repo: Repo):
+def test_hidden_incidents_and_future_updates_are_not_published(repo: Repo) -> None:
     repo.incident("2025-11-04-test.md", ONGOING.replace("impact: critical", "impact: minor\nhidden: true"))
     repo.incident("2025-11-10-dashboard.md", ONGOING)
     assert repo.build("2025-11-05T00:00:00Z") == 0
@@ -116,7 +117,7 @@ def test_hidden_incidents_and_future_updates_are_not_published(repo: Repo):
     assert "All Systems Operational" in text_of(repo.page("index.html"))
 
 
-def test_every_internal_link_resolves(repo: Repo):
+def test_every_internal_link_resolves(repo: Repo) -> None:
     repo.incident("2025-11-10-dashboard.md", ONGOING)
     repo.incident("2025-11-01-db-upgrade.md", MAINT)
     assert repo.build("2025-11-10T12:00:00Z") == 0
@@ -135,7 +136,7 @@ def test_every_internal_link_resolves(repo: Repo):
     assert checked > 50
 
 
-def test_history_is_paginated_by_hundreds(repo: Repo):
+def test_history_is_paginated_by_hundreds(repo: Repo) -> None:
     for n in range(205):
         day = f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}"
         repo.incident(f"{day}-event-{n}.md", ONGOING.replace("2025-11-10T10:00:00Z", f"{day}T10:00:00Z")
@@ -151,7 +152,7 @@ def test_history_is_paginated_by_hundreds(repo: Repo):
     assert "<h2 id=\"m-2025-11\">November 2025</h2>" in first
 
 
-def test_404_uses_the_site_path(repo: Repo):
+def test_404_uses_the_site_path(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text()
                 .replace("https://status.example.com/", "https://example.github.io/status"))
     assert repo.build() == 0
@@ -160,7 +161,7 @@ def test_404_uses_the_site_path(repo: Repo):
     assert 'href="/status/history/"' in page
 
 
-def test_sitemap_and_robots(repo: Repo):
+def test_sitemap_and_robots(repo: Repo) -> None:
     assert repo.build() == 0
     sitemap = repo.page("sitemap.xml")
     locs = re.findall(r"<loc>(.*?)</loc>", sitemap)
@@ -175,7 +176,7 @@ def test_sitemap_and_robots(repo: Repo):
                                        "Sitemap: https://status.example.com/sitemap.xml\n")
 
 
-def test_theme_overrides_one_template(repo: Repo):
+def test_theme_overrides_one_template(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  theme: brand\n  timezone:"))
     repo.write("themes/brand/templates/404.html",
                "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}")
@@ -186,7 +187,7 @@ def test_theme_overrides_one_template(repo: Repo):
     assert (repo.site / "static/logo.svg").is_file() and (repo.site / "static/style.css").is_file()
 
 
-def test_pages_stay_small(tmp_path):
+def test_pages_stay_small(tmp_path: Path) -> None:
     import gzip
 
     from conftest import DEMO_NOW, PROJECT
@@ -204,7 +205,7 @@ INSTANTS = [datetime(2025, 10, 26, 0, 0, tzinfo=UTC) + timedelta(seconds=s)
 
 @pytest.mark.parametrize("language", ["en", "de", "ar", "ja", "fi"])
 @pytest.mark.parametrize("zone", ["Europe/Rome", "Australia/Sydney", "UTC"])
-def test_dates_and_clocks_are_babels_for_every_instant(language: str, zone: str):
+def test_dates_and_clocks_are_babels_for_every_instant(language: str, zone: str) -> None:
     """Made once per day or minute shown: the same text as Babel's for the exact instant."""
     fmt = Formatter(ZoneInfo(zone), language)
     locale = Locale.parse(language)
@@ -219,7 +220,7 @@ def test_dates_and_clocks_are_babels_for_every_instant(language: str, zone: str)
         assert fmt.month(local.date()) == format_date(local.date(), "LLLL y", locale=locale)
 
 
-def test_a_clock_that_shows_seconds_is_made_per_second(monkeypatch):
+def test_a_clock_that_shows_seconds_is_made_per_second(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(Locale.parse("en").time_formats._data, "short", parse_pattern("H:mm:ss"))
     fmt = Formatter(ZoneInfo("UTC"), "en")
     assert [fmt.clock(datetime(2025, 4, 5, 15, 59, s, tzinfo=UTC)) for s in (0, 1)] == ["15:59:00 UTC", "15:59:01 UTC"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from conftest import DEMO_NOW, PROJECT, Repo
 from statusgen.theme.environment import percent
 from statusgen.timeutil import parse_timestamp
 
 
-def test_pages_and_uptime_json_agree(tmp_path):
+def test_pages_and_uptime_json_agree(tmp_path: Path) -> None:
     out = tmp_path / "site"
     assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
     document = json.loads((out / "api/uptime.json").read_text())
@@ -36,7 +37,7 @@ def test_pages_and_uptime_json_agree(tmp_path):
     assert search["months"][0]["month"] == "2025-03"
 
 
-def test_days_before_since_have_no_data(repo: Repo):
+def test_days_before_since_have_no_data(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
         "    name: Database\n", "    name: Database\n    since: 2025-11-05\n"))
     assert repo.build("2025-11-10T12:00:00Z") == 0

@@ -32,7 +32,8 @@ def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
     return tree_digest(repo.site)
 
 
-def refused(repo: Repo, capsys, before: dict[str, tuple[str, int]], *, command: str = "build") -> list[str]:
+def refused(repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]], *,
+            command: str = "build") -> list[str]:
     """The build exits 1, leaves site/ exactly as it was, and prints only ``path:line:`` problems."""
     capsys.readouterr()
     assert (repo.build() if command == "build" else repo.run(command)) == 1
@@ -75,7 +76,8 @@ UNDEFINED = {
 
 
 @pytest.mark.parametrize("template", ESCAPES.values(), ids=ESCAPES.keys())
-def test_templates_cannot_reach_python_files_or_state(repo: Repo, capsys, monkeypatch, template: str):
+def test_templates_cannot_reach_python_files_or_state(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch, template: str) -> None:
     monkeypatch.chdir(repo.root)  # where a command run by the template would leave its mark
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"{{# a theme from a pull request #}}\n{template}\n")
@@ -87,7 +89,8 @@ def test_templates_cannot_reach_python_files_or_state(repo: Repo, capsys, monkey
 
 
 @pytest.mark.parametrize("template", UNDEFINED.values(), ids=UNDEFINED.keys())
-def test_names_a_template_could_escape_through_are_not_there(repo: Repo, capsys, template: str):
+def test_names_a_template_could_escape_through_are_not_there(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                             template: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", template)
     err = refused(repo, capsys, before)
@@ -97,7 +100,7 @@ def test_names_a_template_could_escape_through_are_not_there(repo: Repo, capsys,
                    "templates use)", "1 error(s); nothing was written"]
 
 
-def test_the_sandbox_still_renders_what_themes_do(repo: Repo):
+def test_the_sandbox_still_renders_what_themes_do(repo: Repo) -> None:
     repo.config(EVIL)
     repo.write("themes/evil/templates/404.html", """\
         {%- set ns = namespace(n=0) -%}
@@ -158,8 +161,8 @@ TOO_MUCH = {
 
 
 @pytest.mark.parametrize(("template", "message"), TOO_MUCH.values(), ids=TOO_MUCH.keys())
-def test_templates_that_grow_without_end_are_refused_at_their_line(repo: Repo, capsys, template: str,
-                                                                     message: str):
+def test_templates_that_grow_without_end_are_refused_at_their_line(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                   template: str, message: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "{# above #}\n\n" + template + "\n")
     err = refused(repo, capsys, before)
@@ -168,7 +171,7 @@ def test_templates_that_grow_without_end_are_refused_at_their_line(repo: Repo, c
     assert err[1:] == ["1 error(s); nothing was written"]
 
 
-def test_an_output_bomb_is_refused_in_bounded_memory(tmp_path: Path):
+def test_an_output_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "status")
     repo.config(EVIL)
     repo.incident("2025-11-03-api-errors.md")
@@ -198,7 +201,8 @@ def theme_repo(repo: Repo, files: dict[str, str | bytes]) -> None:
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_every_broken_template_is_reported_at_once_before_rendering(repo: Repo, capsys, command: str):
+def test_every_broken_template_is_reported_at_once_before_rendering(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                    command: str) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
     theme_repo(repo, {
@@ -242,7 +246,8 @@ RUNTIME = {
 
 
 @pytest.mark.parametrize(("expression", "message"), RUNTIME.values(), ids=RUNTIME.keys())
-def test_errors_while_rendering_name_the_template_line(repo: Repo, capsys, expression: str, message: str):
+def test_errors_while_rendering_name_the_template_line(repo: Repo, capsys: pytest.CaptureFixture[str], expression: str,
+                                                       message: str) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
     template = (PROJECT / "themes/default/templates/incident.html").read_text()
@@ -256,7 +261,8 @@ def test_errors_while_rendering_name_the_template_line(repo: Repo, capsys, expre
     assert err[1:] == ["1 error(s); nothing was written"]
 
 
-def test_an_error_in_an_included_default_template_names_that_template(repo: Repo, capsys):
+def test_an_error_in_an_included_default_template_names_that_template(repo: Repo,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """An override the default templates call into is reported where the default calls it."""
     assert repo.build() == 0
     before = tree_digest(repo.site)
@@ -279,7 +285,9 @@ def many_incidents(repo: Repo, count: int) -> None:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(tmp_path: Path, capsys, jobs: str):
+def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(tmp_path: Path,
+                                                                               capsys: pytest.CaptureFixture[str],
+                                                                               jobs: str) -> None:
     """Pages are made one by one as the spare folder is laid out, on forked workers with --jobs: an
     error in the 200th page leaves a half-made spare folder, never a changed site/."""
     repo = Repo(tmp_path / "status")
@@ -310,7 +318,7 @@ def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(t
     assert {k: v[0] for k, v in tree_digest(repo.site).items()} == {k: v[0] for k, v in tree_digest(fresh).items()}
 
 
-def test_theme_static_files_in_dot_folders_are_not_published(repo: Repo):
+def test_theme_static_files_in_dot_folders_are_not_published(repo: Repo) -> None:
     theme_repo(repo, {"static/.env": "SECRET=1", "static/.git/config": "[remote]", "static/a/.hidden/x": "x",
                       "static/a/.b.css": "b", "static/a/ok.txt": "ok", "templates/.git/HEAD": "ref",
                       "static/.well-known/security.txt": "x"})
@@ -319,7 +327,7 @@ def test_theme_static_files_in_dot_folders_are_not_published(repo: Repo):
     assert published == ["a", "a/ok.txt", "favicon.svg", "style.css"]
 
 
-def test_templates_in_dot_folders_cannot_be_included(repo: Repo, capsys):
+def test_templates_in_dot_folders_cannot_be_included(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
     theme_repo(repo, {"templates/.git/config": "[remote] token", "templates/404.html":
@@ -339,7 +347,7 @@ BAD_NAMES = {
 }
 
 
-def test_static_names_that_cannot_be_urls_are_reported_at_once(repo: Repo, capsys):
+def test_static_names_that_cannot_be_urls_are_reported_at_once(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
     theme_repo(repo, {f"static/{name}": "x" for name in BAD_NAMES} | {"static/fine-é.txt": "x",
@@ -359,7 +367,9 @@ PARTIALS = {"included": "_icons.html", "imported": "_macros.html", "extended": "
 
 
 @pytest.mark.parametrize("partial", PARTIALS.values(), ids=PARTIALS.keys())
-def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, capsys, monkeypatch, partial: str):
+def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  partial: str) -> None:
     """The default's pages call into the override: they render in the sandbox with it."""
     monkeypatch.chdir(repo.root)
     assert repo.build() == 0
@@ -370,7 +380,7 @@ def test_a_theme_overriding_only_a_partial_renders_in_the_sandbox(repo: Repo, ca
     assert err[1:] == ["1 error(s); nothing was written"]
 
 
-def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: Path):
+def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: Path) -> None:
     formatter = Formatter(ZoneInfo("UTC"), "en")
     packaged = environment.environment(files.theme_dirs(tmp_path, "default"), formatter)
     assert type(packaged) is sandbox.PackagedEnvironment
@@ -385,7 +395,7 @@ def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: 
     assert type(environment.environment(files.theme_dirs(tmp_path, "default"), formatter)) is sandbox.ThemeEnvironment
 
 
-def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path):
+def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path) -> None:
     """The default theme with one template copied unchanged, so every page renders in the sandbox:
     the same site, byte for byte."""
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
@@ -409,7 +419,7 @@ def copied_default_theme(root: Path) -> Path:
     return root
 
 
-def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch, tmp_path: Path):
+def test_the_default_theme_uses_a_small_part_of_every_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Measured in the sandbox, as the default's templates render with any theme's templates."""
     peaks = {"steps": 0, "produced": 0}
     end_file = sandbox.Meter.end_file
