@@ -12,14 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 
-from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.fields import Reader, slug_ok
 from statusgen.load.yamltext import YList, YMap, line_of, load
+from statusgen.vocabulary import INCIDENT_IMPACTS
 
 CONFIG_NAME = "statusgen.yaml"
-IMPACTS = ("none", "minor", "major", "critical")
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
 MAX_ID = 100
 
@@ -186,12 +185,8 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
                      f"create themes/{theme}/templates/, or use theme: default")
         theme = "default"
     announcement = reader.text(site, "announcement")
-    if markup.nesting(announcement) > markup.MAX_NESTING:
-        reader.error(line_of(site, "announcement"), f"markdown nested more than {markup.MAX_NESTING} levels deep",
-                     "write the announcement as a line of text")
-    elif markup.cost(announcement) > markup.MAX_COST:
-        reader.error(line_of(site, "announcement"), "too much markup to render",
-                     "shorten the announcement, with fewer '[' and '<'")
+    reader.markup([(announcement, line_of(site, "announcement"))], "write the announcement as a line of text", "",
+                  "shorten the announcement, with fewer '[' and '<'")
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
                 language=language, timezone=zone, theme=theme,
@@ -331,7 +326,7 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
         return Policy()
     reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
     defaults = Policy()
-    parts: dict[str, dict] = {"update_every": defaults.update_every,
+    parts: dict[str, dict[str, timedelta]] = {"update_every": defaults.update_every,
                               "postmortem_within": defaults.postmortem_within}
     for key in ("update_every", "postmortem_within"):
         if key not in policy:
@@ -342,9 +337,9 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
         table = reader.mapping(policy[key], f"'policy.{key}'", line_of(policy, key))
         if table is None:
             continue
-        reader.keys(table, IMPACTS, (), f"policy.{key}")
+        reader.keys(table, INCIDENT_IMPACTS, (), f"policy.{key}")
         for impact in table:
-            if impact in IMPACTS:
+            if impact in INCIDENT_IMPACTS:
                 delta = reader.duration(table, impact)
                 if delta is not None:
                     parts[key][impact] = delta

@@ -76,10 +76,6 @@ class Retry:
         return max(0.0, min(wait, self.max_delay))
 
 
-# Read when a delivery starts, so tests can swap in a Retry whose sleep does not wait.
-RETRY = Retry()
-
-
 def target_key(target: NotifyTarget) -> str:
     """A name for the target that stays the same from run to run: the delivery record's key."""
     parts = [target.type, target.url_env or target.smtp_env or ""]
