@@ -16,7 +16,7 @@ from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.fields import Reader, slug_ok
 from statusgen.load.yamltext import YList, YMap, line_of, load
-from statusgen.vocabulary import INCIDENT_IMPACTS
+from statusgen.vocabulary import INCIDENT_IMPACTS, Impact
 
 CONFIG_NAME = "statusgen.yaml"
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
@@ -69,11 +69,11 @@ class NotifyTarget:
 
 
 def _default_update_every() -> dict[str, timedelta]:
-    return {"critical": timedelta(minutes=30), "major": timedelta(hours=1), "minor": timedelta(hours=4)}
+    return {Impact.CRITICAL: timedelta(minutes=30), Impact.MAJOR: timedelta(hours=1), Impact.MINOR: timedelta(hours=4)}
 
 
 def _default_postmortem_within() -> dict[str, timedelta]:
-    return {"critical": timedelta(days=5)}
+    return {Impact.CRITICAL: timedelta(days=5)}
 
 
 @dataclass(frozen=True)

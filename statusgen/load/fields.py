@@ -66,7 +66,7 @@ class Reader:
 
     def choice(self, mapping: YMap, key: str, choices: Collection[str], what: str,
                default: str | None = None) -> str | None:
-        value = self.typed(mapping, key, str)
+        value: str | None = self.typed(mapping, key, str)
         if value is None:
             return default
         if value not in choices:

@@ -25,7 +25,8 @@ from statusgen.load.config import NotifyTarget
 from statusgen.load.incidents import INCIDENT_DIR, INCIDENT_SUFFIXES, Incident, Update, parse_incident
 from statusgen.load.repository import Repository
 from statusgen.notify import gitdiff, payloads, transport
-from statusgen.notify.record import RECORD, DeliveryRecord
+from statusgen.notify.record import RECORD as RECORD  # the CLI reads both here
+from statusgen.notify.record import DeliveryRecord as DeliveryRecord
 from statusgen.render.api import Api
 from statusgen.timeutil import iso
 

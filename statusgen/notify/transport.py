@@ -518,7 +518,8 @@ def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
     class Watched(base):  # type: ignore[valid-type,misc]
         def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
             deadline.watch(lambda: self.sock)
-            return super()._get_socket(host, port, _bounded(timeout, deadline))
+            opened: socket.socket = super()._get_socket(host, port, _bounded(timeout, deadline))
+            return opened
 
     return Watched
 

@@ -489,7 +489,7 @@ def _changes(value: Any, statuses: AbstractSet[str], components: AbstractSet[str
     return dict(value)
 
 
-def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
+def open_cache(root: Path, config: Config) -> BuildCache:
     """The build cache of the repository at ``root``; one that git tracks is neither read nor
     written, and says so in its ``problems``."""
     dirs = files.theme_dirs(root, config.site.theme)
@@ -497,8 +497,8 @@ def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
         config_bytes = (root / CONFIG_NAME).read_bytes()
     except OSError:
         config_bytes = b""
-    distrust = untrusted(root) if enabled else None
-    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), enabled and distrust is None,
+    distrust = untrusted(root)
+    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), distrust is None,
                        components=config.by_id)
     if distrust is not None:
         log.info("%s", distrust.message)

@@ -125,7 +125,8 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
         else:
             item.summary(markup.plain(entry.update.message))
         item.category(term=entry.incident.impact, label=entry.incident.impact.label)
-    return feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    made: bytes = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    return made
 
 
 def json_feed(state: SiteState, prefix: str, title: str, description: str,

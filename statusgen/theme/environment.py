@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from statusgen import markup, timeutil
