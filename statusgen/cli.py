@@ -20,10 +20,10 @@ from statusgen.commands import check
 from statusgen.commands.build import build
 from statusgen.derive import policy
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
-from statusgen.load.config import IMPACTS
-from statusgen.load.incidents import INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from statusgen.load.repository import load_repository
 from statusgen.timeutil import resolve_now
+from statusgen.vocabulary import INCIDENT_IMPACTS as IMPACTS
+from statusgen.vocabulary import IncidentStatus, MaintenanceStatus
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 BUILD_REPORT_LIMIT = 20
@@ -176,7 +176,7 @@ def _new_parser(commands: Subparsers) -> None:
                               description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
                                           "now. Without --message the update comes from a template.")
     cmd.add_argument("title", metavar="TITLE")
-    cmd.add_argument("--impact", choices=IMPACTS, default=None,
+    cmd.add_argument("--impact", choices=[str(i) for i in IMPACTS], default=None,
                      help="impact of an incident (required unless --maintenance)")
     cmd.add_argument("--component", action="append", default=[], metavar="ID[=STATUS]",
                      help="an affected component and its status (repeat for several); ID alone takes the "
@@ -196,7 +196,7 @@ def _update_parser(commands: Subparsers) -> None:
                               description="Append an update to the file of ID (its file name, a unique "
                                           "prefix of it, or 'latest'), keeping everything else as written.")
     cmd.add_argument("ident", metavar="ID")
-    cmd.add_argument("--status", required=True, choices=INCIDENT_STATUSES + MAINTENANCE_STATUSES)
+    cmd.add_argument("--status", required=True, choices=IncidentStatus.words() + MaintenanceStatus.words())
     cmd.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
                      help="a component's status from this update on, e.g. api=degraded_performance "
                           "(repeat for several); the status must be given")

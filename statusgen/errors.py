@@ -84,4 +84,5 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 
 def one_of(choices: Iterable[str]) -> str:
+    """A hint listing every choice, in order: ``one of: a, b, c``."""
     return "one of: " + ", ".join(choices)

@@ -17,31 +17,30 @@ from statusgen.authoring import yamledit
 from statusgen.derive.maintenance import active_interval, status_at
 from statusgen.derive.policy import has_postmortem
 from statusgen.derive.timeline import is_open
-from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean
+from statusgen.errors import Problem, StatusgenError, ValidationFailed, did_you_mean, one_of
 from statusgen.inputs import MAX_FILE_BYTES, read_text
 from statusgen.load import messages
 from statusgen.load.config import Config, load_config
-from statusgen.load.incidents import (
-    INCIDENT_COMPONENT_STATUSES,
-    INCIDENT_DIR,
-    INCIDENT_STATUSES,
-    MAINTENANCE_STATUSES,
-    Incident,
-    load_incidents,
-    parse_incident,
-)
+from statusgen.load.incidents import INCIDENT_DIR, Incident, is_incident_path, load_incidents, parse_incident
 from statusgen.load.yamltext import NOT_TEXT
 from statusgen.output.atomic import create_exclusively, write_atomically
 from statusgen.output.lock import edit_lock
 from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
-from statusgen.vocabulary import STATUS_LABELS
+from statusgen.vocabulary import (
+    INCIDENT_COMPONENT_STATUSES,
+    INCIDENT_IMPACTS,
+    ComponentStatus,
+    IncidentStatus,
+    MaintenanceStatus,
+    UpdateStatus,
+    as_component_status,
+    as_impact,
+    as_update_status,
+)
 
-DEFAULT_STATUS = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance",
-                  "none": "operational"}
-
-
-_INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
+# The status `new --component ID` gives, by impact, gravest first (as the help lists them).
+DEFAULT_STATUS = {impact: impact.component_status for impact in reversed(INCIDENT_IMPACTS)}
 
 
 class ArgumentError(StatusgenError):
@@ -76,10 +75,8 @@ class Workspace:
         loaded = {i.id for i in self.incidents}
         found: dict[str, str] = {}
         for problem in self.problems:
-            folder, _, name = problem.path.partition("/")
-            stem, dot, suffix = name.rpartition(".")
-            if folder == INCIDENT_DIR and "/" not in name and dot and f".{suffix}" in _INCIDENT_SUFFIXES \
-                    and stem not in loaded:
+            stem = problem.path.partition("/")[2].rpartition(".")[0]
+            if is_incident_path(problem.path) and stem not in loaded:
                 found.setdefault(stem, problem.path)
         return found
 
@@ -183,21 +180,21 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
             if equals:
                 raise ArgumentError(argument, "maintenance puts its components under maintenance; give only the id",
                                     f"--component {cid}")
-            result[cid] = "under_maintenance"
+            result[cid] = ComponentStatus.UNDER_MAINTENANCE
             continue
         if (equals and not state) or (need_status and not equals):
             raise ArgumentError(argument, "give the status the component has from this update on",
-                                f"e.g. --component {cid}=operational; one of: "
-                                + ", ".join(INCIDENT_COMPONENT_STATUSES))
-        state = state or DEFAULT_STATUS.get(impact or "", "")
-        if state == "under_maintenance":
+                                f"e.g. --component {cid}=operational; " + one_of(INCIDENT_COMPONENT_STATUSES))
+        if not state and impact in INCIDENT_IMPACTS:
+            state = as_impact(impact).component_status
+        if state == ComponentStatus.UNDER_MAINTENANCE:
             raise ArgumentError(argument, "under_maintenance is set by maintenance windows, not incidents",
                                 "use statusgen new --maintenance")
         if state not in INCIDENT_COMPONENT_STATUSES:
             raise ArgumentError(argument, f"unknown component status {state!r}",
                                 did_you_mean(state, INCIDENT_COMPONENT_STATUSES)
-                                or "one of: " + ", ".join(INCIDENT_COMPONENT_STATUSES))
-        result[cid] = state
+                                or one_of(INCIDENT_COMPONENT_STATUSES))
+        result[cid] = as_component_status(state)
     return result
 
 
@@ -332,7 +329,8 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
         if held:
             lines.append("components:")
             lines += [f"  {cid}: {state}" for cid, state in held.items()]
-    update = yamledit.NewUpdate(at, "scheduled" if maintenance else "investigating", text, {})
+    update = yamledit.NewUpdate(at, MaintenanceStatus.SCHEDULED if maintenance else IncidentStatus.INVESTIGATING,
+                                text, {})
     lines.append("updates:")
     body = "\n".join(lines) + "\n" + yamledit.render_update(update, 2, 4) + "---\n"
 
@@ -392,16 +390,17 @@ def _appended(root: Path, config: Config, text: str, incident: Incident, *, stat
               components: list[str], message: str | None, template: str | None) -> tuple[str, Incident]:
     """The file's text with the update appended, and the incident it holds, checked."""
     maintenance = incident.is_maintenance
-    allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
+    allowed: tuple[UpdateStatus, ...] = tuple(MaintenanceStatus if maintenance else IncidentStatus)
     if status not in allowed:
         kind = "maintenance" if maintenance else "incident"
         raise ArgumentError(f"--status {status}", f"not a status for {kind} {incident.id}",
-                            did_you_mean(status, allowed) or "one of: " + ", ".join(allowed))
+                            did_you_mean(status, allowed) or one_of(allowed))
+    given = as_update_status(status)
     last = incident.last_update
     if at <= last.at:
         raise StatusgenError(f"the update's time {iso(at)} is not after the last update's ({iso(last.at)})",
                              incident.path, last.line, "updates are added in time order; check --now")
-    if status in ("resolved", "completed", "cancelled") and last.status in ("resolved", "completed", "cancelled"):
+    if given.finished and last.status.finished:
         raise StatusgenError(f"{incident.id} is already {last.status} (since {iso(last.at)})", incident.path,
                              last.line, "to reopen it, post an update with another status")
     if components and maintenance:
@@ -448,7 +447,7 @@ def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str
             template: str | None = None) -> Written:
     """Append the resolving update: ``resolved`` for an incident, ``completed`` for maintenance."""
     incident = find(ws, ident)
-    status = "completed" if incident.is_maintenance else "resolved"
+    status = MaintenanceStatus.COMPLETED if incident.is_maintenance else IncidentStatus.RESOLVED
     return add_update(root, ws, incident.id, status=status, at=at, components=[], message=message,
                       template=template)
 
@@ -477,7 +476,7 @@ def _with_postmortem(config: Config, text: str, incident: Incident,
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
     timeline = "\n".join(
-        f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {STATUS_LABELS[u.status]}. "
+        f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {u.status.label}. "
         f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
     skeleton = messages.fill(template, title=incident.title, timeline=timeline)
     newline = yamledit.line_ending(text, incident.path)

@@ -17,7 +17,7 @@ import yaml
 
 from statusgen.errors import StatusgenError
 from statusgen.load import yamltext
-from statusgen.load.incidents import split_front_matter
+from statusgen.load.incidents import layout
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -84,16 +84,6 @@ def render_update(update: NewUpdate, dash: int, content: int, newline: str = "\n
     return newline.join(lines) + newline
 
 
-def _front_matter_span(text: str, rel: str) -> tuple[int, int]:
-    """Start and end offsets of the YAML in the file: exactly the text the build parses."""
-    bom = len(text) - len(text.lstrip("\ufeff"))
-    if not rel.endswith(".md"):
-        return bom, len(text)
-    front, _, _ = split_front_matter(text[bom:], rel)
-    start = bom + len(text[bom:].splitlines(keepends=True)[0])
-    return start, start + len(front)
-
-
 def compose(text: str, rel: str, first_line: int) -> yaml.Node | None:
     """The YAML node tree of ``text``, read by the parser the build reads it with (libyaml, or
     the pure-Python parser for text that could nest deeply), so that what a build accepts an
@@ -138,7 +128,8 @@ def _dash_column(front: str, item: yaml.Node) -> int:
 def append_update(text: str, rel: str, update: NewUpdate) -> str:
     """The file's text with ``update`` appended to its ``updates`` list."""
     newline = line_ending(text, rel)
-    start, end = _front_matter_span(text, rel)
+    parts = layout(text, rel)  # exactly the YAML the build parses
+    start, end = parts.start, parts.end
     front = text[start:end]
     first_line = text.count("\n", 0, start) + 1
     root = compose(front, rel, first_line)

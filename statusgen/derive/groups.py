@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from statusgen.derive.state import SiteState
-from statusgen.derive.timeline import SEVERITY
 from statusgen.derive.uptime import ComponentUptime, combine
 from statusgen.load.config import Component
+from statusgen.vocabulary import ComponentStatus
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Group:
 
     name: str | None
     components: tuple[Component, ...]
-    status: str
+    status: ComponentStatus
     uptime: ComponentUptime | None = None
 
 
@@ -29,15 +29,17 @@ def groups(state: SiteState) -> list[Group]:
             result.append(Group(None, (component,), state.components[component.id]))
         elif component.group in index:
             old = result[index[component.group]]
-            result[index[component.group]] = Group(old.name, old.components + (component,), "")
+            result[index[component.group]] = Group(old.name, old.components + (component,), old.status)
         else:
             index[component.group] = len(result)
-            result.append(Group(component.group, (component,), ""))
+            # A group's status is its worst component's, set once all its components are in.
+            result.append(Group(component.group, (component,), ComponentStatus.OPERATIONAL))
     return [g if g.name is None else
             Group(g.name, g.components, worst(state, g.components),
                   combine([state.uptime[c.id] for c in g.components]))
             for g in result]
 
 
-def worst(state: SiteState, components: tuple[Component, ...]) -> str:
-    return max((state.components[c.id] for c in components), key=SEVERITY.__getitem__)
+def worst(state: SiteState, components: tuple[Component, ...]) -> ComponentStatus:
+    """The worst status of ``components`` (see ComponentStatus.severity)."""
+    return max((state.components[c.id] for c in components), key=lambda s: s.severity)

@@ -6,9 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from statusgen.load.incidents import Incident
-
-_RUNNING = ("in_progress", "verifying")
-_FINISHED = ("completed", "cancelled")
+from statusgen.vocabulary import MaintenanceStatus
 
 
 @dataclass(frozen=True)
@@ -32,36 +30,46 @@ def active_interval(maintenance: Incident) -> Active | None:
     assert window is not None
     updates = maintenance.updates
     start = window.start
-    early = next((u for u in updates if u.status in _RUNNING and u.at < start), None)
+    early = next((u for u in updates if u.status.running and u.at < start), None)
     if early is not None:
         start = early.at
     before = [u for u in updates if u.at <= start]
-    if before and before[-1].status == "cancelled":
+    if before and before[-1].status == MaintenanceStatus.CANCELLED:
         return None
-    finish = next((u for u in updates if u.status in _FINISHED and u.at > start), None)
+    finish = next((u for u in updates if u.status.finished and u.at > start), None)
     if finish is not None and finish.at < window.end:
         return Active(start, finish.at)
-    overrun = [u for u in updates if u.status in _RUNNING and u.at >= window.end]
+    overrun = [u for u in updates if u.status.running and u.at >= window.end]
     if not overrun:
         return Active(start, window.end)
-    after = next((u for u in updates if u.status in _FINISHED and u.at > overrun[-1].at), None)
+    after = next((u for u in updates if u.status.finished and u.at > overrun[-1].at), None)
     return Active(start, after.at if after else None)
 
 
-def status_at(maintenance: Incident, moment: datetime) -> str:
+def edges(maintenance: Incident) -> tuple[datetime, ...]:
+    """The instants the maintenance starts and stops holding its components, by its window and
+    updates: none if it is never active, and no end while an overrun has none yet."""
+    interval = active_interval(maintenance)
+    if interval is None:
+        return ()
+    return (interval.start,) if interval.end is None else (interval.start, interval.end)
+
+
+def status_at(maintenance: Incident, moment: datetime) -> MaintenanceStatus:
     """``scheduled``, ``in_progress``, ``verifying``, ``completed`` or ``cancelled`` at ``moment``.
 
     Only updates published by ``moment`` count.
     """
     published = tuple(u for u in maintenance.updates if u.at <= moment)
     if not published:
-        return "scheduled"
+        return MaintenanceStatus.SCHEDULED
     interval = active_interval(replace(maintenance, updates=published))
-    if interval is None or published[-1].status == "cancelled":
-        return "cancelled"
+    if interval is None or published[-1].status == MaintenanceStatus.CANCELLED:
+        return MaintenanceStatus.CANCELLED
     if moment < interval.start:
-        return "scheduled"
+        return MaintenanceStatus.SCHEDULED
     if interval.end is None or moment < interval.end:
-        return "verifying" if published[-1].status == "verifying" else "in_progress"
-    return "completed"
+        verifying = published[-1].status == MaintenanceStatus.VERIFYING
+        return MaintenanceStatus.VERIFYING if verifying else MaintenanceStatus.IN_PROGRESS
+    return MaintenanceStatus.COMPLETED
 

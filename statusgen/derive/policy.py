@@ -16,6 +16,7 @@ from statusgen.load.config import Policy
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
 from statusgen.timeutil import format_duration
+from statusgen.vocabulary import Impact
 
 _WHEN = r"(?:by|at|in|within|before|around)\b"
 _NEXT_UPDATE = re.compile(
@@ -68,7 +69,7 @@ def check(repo: Repository, now: datetime) -> list[Problem]:
                 f"{incident.impact} incidents get one within {format_duration(within)}: "
                 f"statusgen postmortem {incident.id} (or set postmortem_due: false)"))
         first = incident.updates[0]
-        if incident.impact != "none" and first.status != "resolved" and not promises_next_update(first.message):
+        if incident.impact != Impact.NONE and not first.status.finished and not promises_next_update(first.message):
             problems.append(Problem(
                 incident.path, first.line, "the first update does not say when the next update comes",
                 "end it with e.g. 'Next update by 14:30 UTC.'", warning=True))

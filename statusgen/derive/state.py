@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from statusgen.derive import timeline
-from statusgen.derive.maintenance import active_interval
+from statusgen.derive.maintenance import active_interval, edges
 from statusgen.derive.uptime import ComponentUptime, component_uptime
 from statusgen.load.config import Config
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
+from statusgen.vocabulary import ComponentStatus, Indicator, MaintenanceStatus, UpdateStatus
 
 
 class Changes:
@@ -18,9 +19,9 @@ class Changes:
 
     def __init__(self, incidents: dict[str, Incident]):
         self._incidents = incidents
-        self._known: dict[str, list[dict[str, tuple[str, str]]]] = {}
+        self._known: dict[str, list[dict[str, tuple[ComponentStatus, ComponentStatus]]]] = {}
 
-    def __getitem__(self, incident_id: str) -> list[dict[str, tuple[str, str]]]:
+    def __getitem__(self, incident_id: str) -> list[dict[str, tuple[ComponentStatus, ComponentStatus]]]:
         if incident_id not in self._known:
             self._known[incident_id] = timeline.update_changes(self._incidents[incident_id])
         return self._known[incident_id]
@@ -33,10 +34,10 @@ class SiteState:
     now: datetime
     config: Config
     incidents: tuple[Incident, ...]
-    status_of: dict[str, str]
+    status_of: dict[str, UpdateStatus]
     changes: Changes
-    components: dict[str, str]
-    indicator: str
+    components: dict[str, ComponentStatus]
+    indicator: Indicator
     description: str
     open_incidents: tuple[Incident, ...]
     active_maintenance: tuple[Incident, ...]
@@ -49,7 +50,7 @@ class SiteState:
     def ended(self, incident: Incident) -> datetime | None:
         """When the incident was resolved or the maintenance finished; None while it goes on."""
         if incident.is_maintenance:
-            if self.status_of[incident.id] not in ("completed", "cancelled"):
+            if not self.status_of[incident.id].finished:
                 return None
             interval = active_interval(incident)
             if interval is None or interval.end is None:
@@ -77,8 +78,8 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     components = {c.id: timeline.status_at(spans.get(c.id, ()), now) for c in repo.config.components}
     open_incidents = tuple(i for i in visible if timeline.is_open(i))
     maintenance = [i for i in visible if i.is_maintenance]
-    active = tuple(m for m in maintenance if status_of[m.id] in ("in_progress", "verifying"))
-    upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == "scheduled"),
+    active = tuple(m for m in maintenance if status_of[m.id].running)
+    upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == MaintenanceStatus.SCHEDULED),
                             key=lambda m: (m.window.start, m.id)))  # type: ignore[union-attr]
     indicator, description = timeline.overall(components, open_incidents)
     zone = repo.config.site.zone
@@ -107,7 +108,5 @@ def next_change(incidents: tuple[Incident, ...], visible: list[Incident], now: d
     moments = [u.at for i in incidents if not i.hidden for u in i.updates if u.at > now]
     for incident in visible:
         if incident.is_maintenance:
-            interval = active_interval(incident)
-            if interval is not None:
-                moments += [m for m in (interval.start, interval.end) if m is not None and m > now]
+            moments += [m for m in edges(incident) if m > now]
     return min(moments, default=None)

@@ -12,15 +12,9 @@ from datetime import datetime
 
 from statusgen.derive import maintenance as maint
 from statusgen.load.incidents import Incident
+from statusgen.vocabulary import ComponentStatus, Indicator, UpdateStatus, as_component_status
 
-SEVERITY = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2,
-            "partial_outage": 3, "major_outage": 4}
-_IMPACT_LEVEL = {"none": 0, "minor": 1, "major": 2, "critical": 3, "maintenance": 0}
-_STATUS_LEVEL = {"operational": 0, "under_maintenance": 0, "degraded_performance": 1,
-                 "partial_outage": 2, "major_outage": 3}
-INDICATORS = (("none", "All Systems Operational"), ("minor", "Minor Service Outage"),
-              ("major", "Partial System Outage"), ("critical", "Major Service Outage"))
-MAINTENANCE_INDICATOR = ("maintenance", "Service Under Maintenance")
+OPERATIONAL = ComponentStatus.OPERATIONAL
 
 
 @dataclass(frozen=True)
@@ -30,8 +24,11 @@ class Span:
     component: str
     start: datetime
     end: datetime | None
-    status: str
+    status: ComponentStatus
     incident: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", as_component_status(self.status))  # given as text, too
 
 
 def published(incident: Incident, now: datetime) -> Incident | None:
@@ -42,32 +39,31 @@ def published(incident: Incident, now: datetime) -> Incident | None:
     return replace(incident, updates=updates) if updates else None
 
 
-def component_states(incident: Incident) -> list[dict[str, str]]:
+def component_states(incident: Incident) -> list[dict[str, ComponentStatus]]:
     """For each update of an incident, the status it holds each component at from then on.
 
     A resolved incident holds nothing; a later update reopens it with the statuses it had.
     """
-    states: list[dict[str, str]] = []
-    held: dict[str, str] = {}
+    states: list[dict[str, ComponentStatus]] = []
+    held: dict[str, ComponentStatus] = {}
     for index, update in enumerate(incident.updates):
         if index == 0:
-            held = dict(incident.components)
-        held.update(update.components)
-        resolved = update.status == "resolved"
-        states.append({} if resolved else {c: s for c, s in held.items() if s != "operational"})
+            held = {c: as_component_status(s) for c, s in incident.components.items()}
+        held.update((c, as_component_status(s)) for c, s in update.components.items())
+        states.append({} if update.status.finished else {c: s for c, s in held.items() if s != OPERATIONAL})
     return states
 
 
-def update_changes(incident: Incident) -> list[dict[str, tuple[str, str]]]:
+def update_changes(incident: Incident) -> list[dict[str, tuple[ComponentStatus, ComponentStatus]]]:
     """For each update, the components whose status it changed: ``{id: (old, new)}``."""
     if incident.is_maintenance:
         return [{} for _ in incident.updates]
     changes = []
-    before: dict[str, str] = {}
+    before: dict[str, ComponentStatus] = {}
     for update, after in zip(incident.updates, component_states(incident), strict=True):
         touched = dict.fromkeys([*before, *after, *update.components])
-        changes.append({c: (before.get(c, "operational"), after.get(c, "operational"))
-                        for c in touched if before.get(c, "operational") != after.get(c, "operational")})
+        changes.append({c: (before.get(c, OPERATIONAL), after.get(c, OPERATIONAL))
+                        for c in touched if before.get(c, OPERATIONAL) != after.get(c, OPERATIONAL)})
         before = after
     return changes
 
@@ -78,10 +74,10 @@ def spans(incident: Incident) -> list[Span]:
         active = maint.active_interval(incident)
         if active is None:
             return []
-        return [Span(c, active.start, active.end, "under_maintenance", incident.id)
+        return [Span(c, active.start, active.end, ComponentStatus.UNDER_MAINTENANCE, incident.id)
                 for c in incident.components]
     result: list[Span] = []
-    open_at: dict[str, tuple[datetime, str]] = {}
+    open_at: dict[str, tuple[datetime, ComponentStatus]] = {}
     for update, state in zip(incident.updates, component_states(incident), strict=True):
         for component, (start, status) in list(open_at.items()):
             if state.get(component) != status:
@@ -105,36 +101,37 @@ def spans_by_component(incidents: Iterable[Incident]) -> dict[str, list[Span]]:
     return dict(grouped)
 
 
-def status_at(component_spans: Iterable[Span], moment: datetime) -> str:
+def status_at(component_spans: Iterable[Span], moment: datetime) -> ComponentStatus:
     """The worst status any span gives the component at ``moment``; else operational."""
-    worst = "operational"
+    worst = OPERATIONAL
     for span in component_spans:
         if span.start <= moment and (span.end is None or moment < span.end):
-            if SEVERITY[span.status] > SEVERITY[worst]:
+            if span.status.severity > worst.severity:
                 worst = span.status
     return worst
 
 
 def is_open(incident: Incident) -> bool:
     """An incident is open until its latest update says resolved."""
-    return not incident.is_maintenance and incident.last_update.status != "resolved"
+    return not incident.is_maintenance and not incident.last_update.status.finished
 
 
 def resolved_at(incident: Incident) -> datetime | None:
     return None if is_open(incident) or incident.is_maintenance else incident.last_update.at
 
 
-def current_status(incident: Incident, now: datetime) -> str:
+def current_status(incident: Incident, now: datetime) -> UpdateStatus:
     """The incident's status (or maintenance's, by the clock) at ``now``."""
     if incident.is_maintenance:
         return maint.status_at(incident, now)
     return incident.last_update.status
 
 
-def overall(statuses: dict[str, str], open_incidents: Iterable[Incident]) -> tuple[str, str]:
+def overall(statuses: dict[str, ComponentStatus], open_incidents: Iterable[Incident]) -> tuple[Indicator, str]:
     """Statuspage's overall ``(indicator, description)`` from component statuses and open incidents."""
-    level = max([_STATUS_LEVEL[s] for s in statuses.values()]
-                + [_IMPACT_LEVEL[i.impact] for i in open_incidents], default=0)
-    if level == 0 and "under_maintenance" in statuses.values():
-        return MAINTENANCE_INDICATOR
-    return INDICATORS[level]
+    level = max([as_component_status(s).level for s in statuses.values()]
+                + [i.impact.level for i in open_incidents], default=0)
+    indicator = Indicator.at_level(level)
+    if level == 0 and ComponentStatus.UNDER_MAINTENANCE in statuses.values():
+        indicator = Indicator.MAINTENANCE
+    return indicator, indicator.description

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from statusgen.derive.timeline import SEVERITY, Span
+from statusgen.derive.timeline import Span
+from statusgen.vocabulary import ComponentStatus
 
 DAYS = 90
 MONTHS = 120  # ten years, the current month included
-WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
-_BY_LEVEL = {level: name for name, level in SEVERITY.items()}
+_BY_SEVERITY = sorted(ComponentStatus, key=lambda s: s.severity)
 
 
 @dataclass(frozen=True)
@@ -47,25 +47,25 @@ class ComponentUptime:
     uptime_90d: float | None
 
 
-def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, str]]:
+def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, ComponentStatus]]:
     """The component's merged timeline up to ``until``: (start, end, worst status), non-operational."""
     events: list[tuple[datetime, int, int]] = []
     for span in spans:
         end = until if span.end is None else min(span.end, until)
         if span.start < end:
-            events.append((span.start, 1, SEVERITY[span.status]))
-            events.append((end, -1, SEVERITY[span.status]))
+            events.append((span.start, 1, span.status.severity))
+            events.append((end, -1, span.status.severity))
     events.sort()
-    counts = [0] * len(SEVERITY)
-    levels = range(len(SEVERITY) - 1, 0, -1)
-    segments: list[tuple[datetime, datetime, str]] = []
+    counts = [0] * len(_BY_SEVERITY)
+    levels = range(len(_BY_SEVERITY) - 1, 0, -1)
+    segments: list[tuple[datetime, datetime, ComponentStatus]] = []
     current, since = 0, None
     for moment, delta, level in events:
         counts[level] += delta
         worst = next((lv for lv in levels if counts[lv] > 0), 0)
         if worst != current:
             if current and since is not None and since < moment:
-                segments.append((since, moment, _BY_LEVEL[current]))
+                segments.append((since, moment, _BY_SEVERITY[current]))
             current, since = worst, moment
     return segments
 
@@ -86,11 +86,11 @@ def _days_between(start: datetime, end: datetime, zone: ZoneInfo) -> Iterator[tu
         day += timedelta(days=1)
 
 
-def daily_downtime(segments: Iterable[tuple[datetime, datetime, str]], zone: ZoneInfo) -> dict[date, float]:
+def daily_downtime(segments: Iterable[tuple[datetime, datetime, ComponentStatus]], zone: ZoneInfo) -> dict[date, float]:
     """Weighted downtime minutes per local day."""
     per_day: dict[date, float] = defaultdict(float)
     for start, end, status in segments:
-        weight = WEIGHT.get(status)
+        weight = status.weight
         if weight:
             for day, lo, hi in _days_between(start, end, zone):
                 per_day[day] += weight * (hi - lo).total_seconds() / 60

@@ -12,14 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 
-from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.fields import Reader, slug_ok
 from statusgen.load.yamltext import YList, YMap, line_of, load
+from statusgen.vocabulary import INCIDENT_IMPACTS, Impact
 
 CONFIG_NAME = "statusgen.yaml"
-IMPACTS = ("none", "minor", "major", "critical")
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
 MAX_ID = 100
 
@@ -70,11 +69,11 @@ class NotifyTarget:
 
 
 def _default_update_every() -> dict[str, timedelta]:
-    return {"critical": timedelta(minutes=30), "major": timedelta(hours=1), "minor": timedelta(hours=4)}
+    return {Impact.CRITICAL: timedelta(minutes=30), Impact.MAJOR: timedelta(hours=1), Impact.MINOR: timedelta(hours=4)}
 
 
 def _default_postmortem_within() -> dict[str, timedelta]:
-    return {"critical": timedelta(days=5)}
+    return {Impact.CRITICAL: timedelta(days=5)}
 
 
 @dataclass(frozen=True)
@@ -186,12 +185,8 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
                      f"create themes/{theme}/templates/, or use theme: default")
         theme = "default"
     announcement = reader.text(site, "announcement")
-    if markup.nesting(announcement) > markup.MAX_NESTING:
-        reader.error(line_of(site, "announcement"), f"markdown nested more than {markup.MAX_NESTING} levels deep",
-                     "write the announcement as a line of text")
-    elif markup.cost(announcement) > markup.MAX_COST:
-        reader.error(line_of(site, "announcement"), "too much markup to render",
-                     "shorten the announcement, with fewer '[' and '<'")
+    reader.markup([(announcement, line_of(site, "announcement"))], "write the announcement as a line of text", "",
+                  "shorten the announcement, with fewer '[' and '<'")
     return Site(title=reader.text(site, "title"), url=url,
                 description=reader.text(site, "description"),
                 language=language, timezone=zone, theme=theme,
@@ -342,9 +337,9 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
         table = reader.mapping(policy[key], f"'policy.{key}'", line_of(policy, key))
         if table is None:
             continue
-        reader.keys(table, IMPACTS, (), f"policy.{key}")
+        reader.keys(table, INCIDENT_IMPACTS, (), f"policy.{key}")
         for impact in table:
-            if impact in IMPACTS:
+            if impact in INCIDENT_IMPACTS:
                 delta = reader.duration(table, impact)
                 if delta is not None:
                     parts[key][impact] = delta

@@ -7,8 +7,8 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast, overload
 
-from statusgen import timeutil
-from statusgen.errors import Problem, did_you_mean
+from statusgen import markup, timeutil
+from statusgen.errors import Problem, did_you_mean, one_of
 from statusgen.load.yamltext import YList, YMap, line_of
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,14 +73,28 @@ class Reader:
 
     def choice(self, mapping: YMap, key: str, choices: Collection[str], what: str,
                default: str | None = None) -> str | None:
-        value = self.typed(mapping, key, str)
+        value: str | None = self.typed(mapping, key, str)
         if value is None:
             return default
         if value not in choices:
-            hint = did_you_mean(value, choices) or "one of: " + ", ".join(choices)
+            hint = did_you_mean(value, choices) or one_of(choices)
             self.error(line_of(mapping, key), f"unknown {what} {value!r}", hint)
             return default
         return value
+
+    def markup(self, texts: list[tuple[str, int]], nested_hint: str, costly: str, costly_hint: str) -> None:
+        """Refuse markdown, given as (text, line) pairs, that would nest deeper than the renderer
+        can, or take it minutes or hours (see markup.nesting and markup.cost): each text nested
+        too deep at its line, or else, if they cost too much together, the costliest, saying
+        what makes markup costly when ``costly`` does."""
+        deep = [line for text, line in texts if markup.nesting(text) > markup.MAX_NESTING]
+        for line in deep:
+            self.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep", nested_hint)
+        if deep:
+            return
+        costs = [(markup.cost(text), line) for text, line in texts]
+        if sum(c for c, _ in costs) > markup.MAX_COST:
+            self.error(max(costs)[1], "too much markup to render" + (f": {costly}" if costly else ""), costly_hint)
 
     def timestamp(self, mapping: YMap, key: str) -> datetime | None:
         value = mapping.get(key)

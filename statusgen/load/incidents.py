@@ -7,42 +7,54 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from statusgen import markup
-from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.errors import Problem, StatusgenError, did_you_mean, one_of
 from statusgen.inputs import link_problem, read_text
-from statusgen.load.config import IMPACTS, Config
+from statusgen.load.config import Config
 from statusgen.load.fields import Reader
 from statusgen.load.yamltext import NOT_TEXT, YList, YMap, line_of, load
+from statusgen.vocabulary import (
+    INCIDENT_COMPONENT_STATUSES,
+    INCIDENT_IMPACTS,
+    ComponentStatus,
+    Impact,
+    IncidentStatus,
+    MaintenanceStatus,
+    UpdateStatus,
+    as_component_status,
+    as_impact,
+    as_update_status,
+)
 
 INCIDENT_DIR = "incidents"
-
-INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed", "cancelled")
-COMPONENT_STATUSES = ("operational", "degraded_performance", "partial_outage", "major_outage",
-                      "under_maintenance")
-INCIDENT_COMPONENT_STATUSES = COMPONENT_STATUSES[:4]
+INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
 
 _NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
 _COMMON_KEYS = ("title", "kind", "components", "updates", "references", "hidden", "body")
 _INCIDENT_KEYS = _COMMON_KEYS + ("impact", "postmortem_due")
 _MAINTENANCE_KEYS = _COMMON_KEYS + ("window",)
 _UPDATE_KEYS = ("at", "status", "message", "components")
-_DEFAULT_IMPACT = {"major_outage": "critical", "partial_outage": "major",
-                   "degraded_performance": "minor"}
+_INCIDENT_STATUSES = tuple(IncidentStatus)
+_MAINTENANCE_STATUSES = tuple(MaintenanceStatus)
 
 
 @dataclass(frozen=True)
 class Update:
-    """One published update; ``components`` holds the status changes it makes."""
+    """One published update; ``components`` holds the status changes it makes (component
+    statuses, as written: derive.timeline reads them as ComponentStatus)."""
 
     at: datetime
-    status: str
+    status: UpdateStatus
     message: str
     components: dict[str, str] = field(default_factory=dict)
     line: int = 0
+
+    def __post_init__(self) -> None:
+        # Whoever makes an update (the loader, the build cache, a test) may name its status as
+        # text: the model holds the vocabulary's member, which carries what the status means.
+        object.__setattr__(self, "status", as_update_status(self.status))
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Incident:
     path: str
     title: str
     kind: str
-    impact: str
+    impact: Impact
     components: dict[str, str]
     updates: tuple[Update, ...]
     body: str = ""
@@ -69,6 +81,10 @@ class Incident:
     hidden: bool = False
     body_line: int = 0
     digest: str = ""
+
+    def __post_init__(self) -> None:
+        # As for Update: the impact and the statuses become the vocabulary's members.
+        object.__setattr__(self, "impact", as_impact(self.impact))
 
     @property
     def is_maintenance(self) -> bool:
@@ -122,10 +138,10 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         path = Path(entry.path)
         # Path.is_dir, unlike the entry's, takes a symlink loop for a file, which read_text reports.
-        if entry.name.startswith(".") or entry.name.lower().startswith("readme") or path.is_dir():
+        if passed_over(entry.name) or path.is_dir():
             continue
         rel = f"{INCIDENT_DIR}/{path.name}"
-        if path.suffix not in (".md", ".yaml", ".yml"):
+        if path.suffix not in INCIDENT_SUFFIXES:
             problems.append(Problem(rel, 1, f"not an incident file: {path.name!r}",
                                     "incident files end in .md (markdown with front matter) or .yaml"))
             continue
@@ -158,6 +174,19 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
     return incidents
 
 
+def passed_over(name: str) -> bool:
+    """Whether a file named ``name`` in incidents/ is left alone: a hidden file, or a README."""
+    return name.startswith(".") or name.lower().startswith("readme")
+
+
+def is_incident_path(rel: str) -> bool:
+    """Whether ``rel``, a path relative to the repository, names a file the loader reads as an
+    incident: directly in incidents/, with an incident file's suffix, and not passed over."""
+    path = PurePosixPath(rel)
+    return (len(path.parts) == 2 and path.parts[0] == INCIDENT_DIR and path.suffix in INCIDENT_SUFFIXES
+            and not passed_over(path.name))
+
+
 def _valid_day(text: str) -> bool:
     try:
         date.fromisoformat(text)
@@ -166,29 +195,58 @@ def _valid_day(text: str) -> bool:
     return True
 
 
-def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
-    """(front matter, body, line the body starts on) of a markdown incident file."""
-    lines = text.splitlines(keepends=True)
+@dataclass(frozen=True)
+class Layout:
+    """Where the parts of an incident file's text are: its YAML is ``text[start:end]``, and a
+    markdown file's body ``text[body:]``, from line ``body_line`` (a .yaml file has none: 0)."""
+
+    start: int
+    end: int
+    body: int
+    body_line: int
+
+
+def layout(text: str, rel: str) -> Layout:
+    """The layout of the text of the incident file ``rel``, after any byte order mark."""
+    start = len(text) - len(text.lstrip("\ufeff"))
+    if not rel.endswith(".md"):
+        return Layout(start, len(text), len(text), 0)
+    return _front_matter(text, start, rel)
+
+
+def _front_matter(text: str, start: int, rel: str) -> Layout:
+    """The layout of markdown with front matter from ``text[start:]``: the lines between a first
+    line '---' and the next line '---' or '...'."""
+    lines = text[start:].splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise StatusgenError("missing front matter", rel, 1,
                              "start the file with a line '---', the YAML keys, then another '---'")
+    offset = start + len(lines[0])
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+            return Layout(start + len(lines[0]), offset, offset + len(lines[index]), index + 2)
+        offset += len(lines[index])
     raise StatusgenError("front matter is not closed", rel, 1,
                          "end the YAML keys with a line '---'")
+
+
+def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
+    """(front matter, body, line the body starts on) of a markdown incident file."""
+    parts = _front_matter(text, 0, rel)
+    return text[parts.start:parts.end], text[parts.body:], parts.body_line
 
 
 def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                    problems: list[Problem]) -> Incident | None:
     """Parse the text of one incident file; problems are appended, not raised."""
+    parts = layout(text, rel)
     if rel.endswith(".md"):
-        front, body, body_line = split_front_matter(text.lstrip("\ufeff"), rel)
+        body, body_line = text[parts.body:], parts.body_line
         _check_characters(body, rel, body_line)
         body_line += len(body) - len(body.lstrip("\n"))
-        data = load(front, rel, first_line=2)
+        data = load(text[parts.start:parts.end], rel, first_line=2)
     else:
-        data, body, body_line = load(text.lstrip("\ufeff"), rel), "", 0
+        data, body, body_line = load(text[parts.start:], rel), "", 0
     reader = Reader(rel, problems)
     top = reader.mapping(data, "an incident file", 1, "write 'key: value' lines: title, impact, components and "
                          "updates (a list of '- at:' items); see statusgen new")
@@ -209,10 +267,11 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
                   else _incident_components(reader, top, "components", top.get("components"), known))
     window = _window(reader, top) if maintenance else None
     updates = _updates(reader, top, maintenance, known)
-    impact = "maintenance" if maintenance else reader.choice(top, "impact", IMPACTS, "impact")
-    if impact is None:
-        impact = max((_DEFAULT_IMPACT.get(s, "none") for s in components.values()),
-                     key=IMPACTS.index, default="none")
+    impact: str | None = Impact.MAINTENANCE if maintenance else reader.choice(top, "impact", INCIDENT_IMPACTS,
+                                                                              "impact")
+    if impact is None:  # the worst impact whose default status the components are given
+        impact = max((as_component_status(s).impact for s in components.values()),
+                     key=lambda i: i.level, default=Impact.NONE)
     title = reader.text(top, "title")
     if "title" in top and not title:
         reader.error(line_of(top, "title"), "title is empty")
@@ -220,27 +279,17 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
-    _check_markup(reader, [(u.message, u.line) for u in updates] + [(body, body_line)])
+    reader.markup([(u.message, u.line) for u in updates] + [(body, body_line)],
+                  "flatten the nested lists, quotes or definitions",
+                  "long paragraphs thick with '[', '<' or other markdown",
+                  "split long paragraphs with blank lines, and use fewer brackets in each")
     if len(problems) > before or not updates:
         return None
-    return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=impact,
+    return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=as_impact(impact),
                     components=components, updates=tuple(updates), body=body.strip("\n"),
                     window=window, postmortem_due=postmortem_due,
                     references=references,
                     hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
-
-
-def _check_markup(reader: Reader, texts: list[tuple[str, int]]) -> None:
-    """Refuse markdown that would nest deeper than the renderer can, or take it minutes or hours
-    (see markup.nesting and markup.cost)."""
-    deep = [line for text, line in texts if markup.nesting(text) > markup.MAX_NESTING]
-    for line in deep:
-        reader.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep",
-                     "flatten the nested lists, quotes or definitions")
-    costs = [(markup.cost(text), line) for text, line in texts]
-    if not deep and sum(c for c, _ in costs) > markup.MAX_COST:
-        reader.error(max(costs)[1], "too much markup to render: long paragraphs thick with '[', '<' or other "
-                     "markdown", "split long paragraphs with blank lines, and use fewer brackets in each")
 
 
 def _check_characters(body: str, rel: str, first_line: int) -> None:
@@ -300,13 +349,13 @@ def _incident_components(reader: Reader, owner: YMap, key: str, value: Any,
         item_line = line_of(table, cid)
         if not _check_component(reader, item_line, cid, known):
             continue
-        if status == "under_maintenance":
+        if status == ComponentStatus.UNDER_MAINTENANCE:
             reader.error(item_line, "under_maintenance is set by maintenance windows, not incidents",
                          "write a maintenance file with kind: maintenance")
         elif status not in INCIDENT_COMPONENT_STATUSES:
             reader.error(item_line, f"unknown component status {status!r}",
                          did_you_mean(str(status), INCIDENT_COMPONENT_STATUSES)
-                         or "one of: " + ", ".join(INCIDENT_COMPONENT_STATUSES))
+                         or one_of(INCIDENT_COMPONENT_STATUSES))
         else:
             result[cid] = status
     return result
@@ -320,7 +369,7 @@ def _maintenance_components(reader: Reader, top: YMap, known: set[str] | None) -
         reader.error(line_of(top, "components"), "'components' of a maintenance is a list of ids",
                      "e.g. components: [db, api]")
         return {}
-    return {cid: "under_maintenance" for index, cid in enumerate(value)
+    return {cid: ComponentStatus.UNDER_MAINTENANCE for index, cid in enumerate(value)
             if _check_component(reader, line_of(value, index), cid, known)}
 
 
@@ -350,8 +399,8 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
         reader.error(line_of(top, "updates"), "'updates' must be a list with at least one update",
                      "each update has at, status and message")
         return []
-    statuses = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
-    other = INCIDENT_STATUSES if maintenance else MAINTENANCE_STATUSES
+    statuses = _MAINTENANCE_STATUSES if maintenance else _INCIDENT_STATUSES
+    other = _INCIDENT_STATUSES if maintenance else _MAINTENANCE_STATUSES
     updates: list[Update] = []
     seen: dict[datetime, int] = {}
     for index, item in enumerate(value):
@@ -359,15 +408,15 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
         if entry is None:
             continue
         reader.keys(entry, _UPDATE_KEYS, ("at", "status", "message"), "update",
-                    {"status": "add 'status: ' with one of: " + ", ".join(statuses)})
+                    {"status": "add 'status: ' with " + one_of(statuses)})
         at = reader.timestamp(entry, "at")
         status = entry.get("status")
         if isinstance(status, str) and status in other:
-            kind, fix = (("an incident", "remove 'kind: maintenance' or use one of: ")
-                         if maintenance else ("a maintenance", "add 'kind: maintenance' or use one of: "))
+            kind, fix = (("an incident", "remove 'kind: maintenance' or use ")
+                         if maintenance else ("a maintenance", "add 'kind: maintenance' or use "))
             reader.error(line_of(entry, "status"), f"{status!r} is a status for {kind}, "
                          f"not this {'maintenance' if maintenance else 'incident'}",
-                         fix + ", ".join(statuses))
+                         fix + one_of(statuses))
             status = None
         else:
             status = reader.choice(entry, "status", statuses, "status")
@@ -388,6 +437,6 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
                          f"the update on line {seen[at]} has the same time")
         elif at is not None and status and message:
             seen[at] = line_of(entry, "at")
-            updates.append(Update(at, status, message, changes, line_of(value, index)))
+            updates.append(Update(at, as_update_status(status), message, changes, line_of(value, index)))
     updates.sort(key=lambda u: u.at)
     return updates

@@ -12,13 +12,12 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from statusgen.errors import StatusgenError
-from statusgen.load.incidents import INCIDENT_DIR
+from statusgen.load.incidents import INCIDENT_DIR, is_incident_path
 
 log = logging.getLogger(__name__)
-INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
 _COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
@@ -83,12 +82,6 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return _git(root, "merge-base", "--is-ancestor", older, newer).returncode == 0
 
 
-def _incident_file(rel: str) -> bool:
-    path = PurePosixPath(rel)
-    return (len(path.parts) == 2 and path.parts[0] == INCIDENT_DIR and path.suffix in INCIDENT_SUFFIXES
-            and not path.name.startswith(".") and not path.name.lower().startswith("readme"))
-
-
 def changes(root: Path, base: str, head: str) -> list[Change]:
     """Incident files added, changed, renamed or deleted from ``base`` to ``head``."""
     # Renames are followed so that a file moved to a better name is compared with what it was,
@@ -109,8 +102,8 @@ def changes(root: Path, base: str, head: str) -> list[Change]:
         else:
             old = new = fields[index + 1]
             index += 2
-        before = old if status != "A" and _incident_file(old) else None
-        after = new if status != "D" and _incident_file(new) else None
+        before = old if status != "A" and is_incident_path(old) else None
+        after = new if status != "D" and is_incident_path(new) else None
         if before or after:
             result.append(Change(before, after))
     log.debug("incident files changed from %s to %s: %s", base[:12], head[:12], result)

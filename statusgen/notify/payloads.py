@@ -20,17 +20,15 @@ from markupsafe import Markup
 from statusgen import markup
 from statusgen.load.config import NotifyTarget, Site
 from statusgen.load.incidents import Incident, Update
-from statusgen.theme.environment import update_anchor
+from statusgen.theme.environment import update_stamp
 from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
-from statusgen.vocabulary import STATUS_LABELS
+from statusgen.vocabulary import Impact
 
 # Discord refuses longer messages outright; Slack and Teams truncate or refuse.
 DISCORD_CONTENT, DISCORD_TITLE, DISCORD_DESCRIPTION, DISCORD_FIELD, DISCORD_FOOTER = 2000, 256, 4096, 1024, 256
 SLACK_HEADER, SLACK_TEXT = 150, 3000
-_COLOURS = {"critical": 0xC62828, "major": 0xEF6C00, "minor": 0xF9A825, "none": 0x546E7A,
-            "maintenance": 0x1565C0}
-_DONE = 0x2E7D32
+_DONE = 0x2E7D32  # the colour of a notice that an incident or maintenance is over
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ class Notice:
 
     @property
     def status(self) -> str:
-        return STATUS_LABELS.get(self.update.status, self.update.status)
+        return self.update.status.label
 
     @property
     def headline(self) -> str:
@@ -68,7 +66,7 @@ class Notice:
 
     @property
     def done(self) -> bool:
-        return self.update.status in ("resolved", "completed", "cancelled")
+        return self.update.status.finished
 
     def facts(self) -> list[tuple[str, str]]:
         """Labelled details shown under the message."""
@@ -136,7 +134,7 @@ def discord(notice: Notice) -> dict[str, Any]:
             "title": clip(notice.incident.title, DISCORD_TITLE),
             "url": notice.link,
             "description": clip(notice.message, DISCORD_DESCRIPTION),
-            "color": _DONE if notice.done else _COLOURS.get(notice.incident.impact, _COLOURS["none"]),
+            "color": _DONE if notice.done else notice.incident.impact.notify_colour,
             "fields": fields,
             "timestamp": iso(notice.update.at),
             "footer": {"text": clip(notice.site.title, DISCORD_FOOTER)},
@@ -154,7 +152,7 @@ def teams(notice: Notice) -> dict[str, Any]:
         "body": [
             {"type": "TextBlock", "text": notice.incident.title, "weight": "Bolder", "size": "Medium", "wrap": True},
             {"type": "TextBlock", "text": notice.status, "weight": "Bolder", "spacing": "None",
-             "color": "Good" if notice.done else "Attention" if notice.incident.impact in ("major", "critical")
+             "color": "Good" if notice.done else "Attention" if notice.incident.impact.level >= Impact.MAJOR.level
              else "Default"},
             {"type": "TextBlock", "text": notice.message, "wrap": True},
             {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in notice.facts()]},
@@ -179,7 +177,7 @@ def _html(notice: Notice) -> str:
 def email(notice: Notice, target: NotifyTarget) -> EmailMessage:
     """A multipart email: plain text, and the same as HTML."""
     host = urlsplit(notice.site.url).hostname or "localhost"
-    stamp = update_anchor(notice.update.at).removeprefix("update-")
+    stamp = update_stamp(notice.update.at)
     message = EmailMessage()
     message["Subject"] = notice.subject
     message["From"] = target.sender or ""

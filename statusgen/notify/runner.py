@@ -22,10 +22,10 @@ from pathlib import Path, PurePosixPath
 from statusgen.derive.state import derive
 from statusgen.errors import StatusgenError
 from statusgen.load.config import NotifyTarget
-from statusgen.load.incidents import INCIDENT_DIR, Incident, Update, parse_incident
+from statusgen.load.incidents import INCIDENT_DIR, INCIDENT_SUFFIXES, Incident, Update, parse_incident
 from statusgen.load.repository import Repository
 from statusgen.notify import gitdiff, payloads, transport
-from statusgen.notify.record import RECORD as RECORD  # the commands reach the record through the runner
+from statusgen.notify.record import RECORD as RECORD  # the CLI reads both here
 from statusgen.notify.record import DeliveryRecord as DeliveryRecord
 from statusgen.render.api import Api
 from statusgen.timeutil import iso
@@ -157,7 +157,7 @@ def _held_over(root: Path, head: str, by_id: Mapping[str, Incident], key: str) -
     if incident is not None:
         _check_committed(root, head, incident.path)
     elif ident and "/" not in ident and not ident.startswith("."):
-        for suffix in gitdiff.INCIDENT_SUFFIXES:
+        for suffix in INCIDENT_SUFFIXES:
             _check_committed(root, head, f"{INCIDENT_DIR}/{ident}{suffix}")
     if incident is None or incident.hidden:
         return None
@@ -293,6 +293,7 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
     outcome carries what would be sent.
     """
     env = os.environ if environ is None else environ
+    retry = retry or transport.Retry()
     if record is None:
         record = DeliveryRecord(root / RECORD)
     if dry_run:
@@ -330,7 +331,7 @@ def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: b
                 yield Outcome(item, target, "would deliver", missing, shown)
                 continue
             try:
-                send(target, notice, env, retry or transport.RETRY)
+                send(target, notice, env, retry)
             except transport.DeliveryFailed as exc:
                 log.info("delivery of %s to %s failed: %s", item.key, key, exc)
                 failed.add(key)

@@ -68,16 +68,12 @@ class Retry:
     max_delay: float = 60.0
     timeout: float = 10.0  # for each read or write
     deadline: float = 30.0  # for a whole attempt: connect, send, and read the answer
-    sleep: Callable[[float], object] = field(default=time.sleep, compare=False)
+    sleep: Callable[[float], Any] = field(default=time.sleep, compare=False)
 
     def delay(self, attempt: int, asked: float | None = None) -> float:
         """The wait after failed attempt number ``attempt`` (1-based)."""
         wait = asked if asked is not None else self.base_delay * 2 ** (attempt - 1)
         return max(0.0, min(wait, self.max_delay))
-
-
-# Read when a delivery starts, so tests can swap in a Retry whose sleep does not wait.
-RETRY = Retry()
 
 
 def target_key(target: NotifyTarget) -> str:
@@ -237,7 +233,7 @@ log.addFilter(RedactSecrets())
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # A webhook that answers with a redirect is misconfigured; following it would quietly turn
     # the POST into a GET that delivers nothing.
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
@@ -303,7 +299,7 @@ class _WatchedConnection(http.client.HTTPConnection):
         super().connect()
 
 
-def _bounded(timeout: float | None, deadline: Deadline) -> float:
+def _bounded(timeout: Any, deadline: Deadline) -> float:
     """A connection's timeout, no later than the deadline: connecting is a single wait."""
     return min(timeout if isinstance(timeout, (int, float)) else deadline.seconds, deadline.left())
 
@@ -522,8 +518,8 @@ def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
     class Watched(base):  # type: ignore[valid-type,misc]
         def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
             deadline.watch(lambda: self.sock)
-            sock: socket.socket = super()._get_socket(host, port, _bounded(timeout, deadline))
-            return sock
+            opened: socket.socket = super()._get_socket(host, port, _bounded(timeout, deadline))
+            return opened
 
     return Watched
 

@@ -42,13 +42,11 @@ from typing import Any
 
 from statusgen import __version__, timeutil
 from statusgen.errors import Problem
-from statusgen.load.config import CONFIG_NAME, IMPACTS, Config
+from statusgen.load.config import CONFIG_NAME, Config
 from statusgen.load.incidents import (
     _NAME,
-    INCIDENT_COMPONENT_STATUSES,
     INCIDENT_DIR,
-    INCIDENT_STATUSES,
-    MAINTENANCE_STATUSES,
+    INCIDENT_SUFFIXES,
     Incident,
     Update,
     Window,
@@ -58,6 +56,14 @@ from statusgen.load.yamltext import NOT_TEXT
 from statusgen.output.atomic import write_atomically
 from statusgen.output.tracked import Unknown, tracks
 from statusgen.theme import files
+from statusgen.vocabulary import (
+    INCIDENT_COMPONENT_STATUSES,
+    INCIDENT_IMPACTS,
+    ComponentStatus,
+    Impact,
+    IncidentStatus,
+    MaintenanceStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -382,10 +388,10 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
 
 _KEYS = frozenset(("id", "path", "title", "kind", "impact", "components", "updates", "body", "window",
                    "postmortem_due", "references", "hidden", "body_line", "digest"))
-_SUFFIXES = (".md", ".yaml", ".yml")
-_INCIDENT = ("incident", frozenset(IMPACTS), frozenset(INCIDENT_COMPONENT_STATUSES), frozenset(INCIDENT_STATUSES))
-_MAINTENANCE = ("maintenance", frozenset(("maintenance",)), frozenset(("under_maintenance",)),
-                frozenset(MAINTENANCE_STATUSES))
+_SUFFIXES = INCIDENT_SUFFIXES
+_INCIDENT = ("incident", frozenset(INCIDENT_IMPACTS), frozenset(INCIDENT_COMPONENT_STATUSES), frozenset(IncidentStatus))
+_MAINTENANCE = ("maintenance", frozenset((Impact.MAINTENANCE,)), frozenset((ComponentStatus.UNDER_MAINTENANCE,)),
+                frozenset(MaintenanceStatus))
 # An instant as incident_to_json writes those the loader makes: UTC, to the second.
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", re.ASCII)
 _NO_CHANGES: frozenset[str] = frozenset()
@@ -494,7 +500,7 @@ def _changes(value: Any, statuses: AbstractSet[str], components: AbstractSet[str
     return dict(value)
 
 
-def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
+def open_cache(root: Path, config: Config) -> BuildCache:
     """The build cache of the repository at ``root``; one that git tracks is neither read nor
     written, and says so in its ``problems``."""
     dirs = files.theme_dirs(root, config.site.theme)
@@ -502,8 +508,8 @@ def open_cache(root: Path, config: Config, enabled: bool = True) -> BuildCache:
         config_bytes = (root / CONFIG_NAME).read_bytes()
     except OSError:
         config_bytes = b""
-    distrust = untrusted(root) if enabled else None
-    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), enabled and distrust is None,
+    distrust = untrusted(root)
+    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), distrust is None,
                        components=config.by_id)
     if distrust is not None:
         log.info("%s", distrust.message)

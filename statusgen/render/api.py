@@ -18,14 +18,15 @@ from typing import Any
 
 from statusgen.derive import timeline
 from statusgen.derive.groups import groups
-from statusgen.derive.maintenance import active_interval
+from statusgen.derive.maintenance import edges
 from statusgen.derive.state import SiteState
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
+from statusgen.theme.environment import update_stamp
 from statusgen.timeutil import iso
+from statusgen.vocabulary import IncidentStatus, MaintenanceStatus
 
 LIST_LIMIT = 50
-_INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 
 
 def group_id(name: str) -> str:
@@ -49,8 +50,8 @@ class Api:
         """When the page last changed: the newest update, or a maintenance starting or ending."""
         moments = [i.last_update.at for i in self.state.incidents]
         for m in self.state.incidents:
-            if m.is_maintenance and (interval := active_interval(m)) is not None:
-                moments += [x for x in (interval.start, interval.end) if x is not None and x <= self.state.now]
+            if m.is_maintenance:
+                moments += [x for x in edges(m) if x <= self.state.now]
         return max(moments, default=self.state.now)
 
     def _first_seen(self) -> datetime:
@@ -112,7 +113,7 @@ class Api:
         updates = []
         for update, changed in reversed(list(zip(incident.updates, changes, strict=True))):
             updates.append({
-                "id": f"{incident.id}-{update.at.strftime('%Y%m%dt%H%M%Sz')}",
+                "id": f"{incident.id}-{update_stamp(update.at)}",
                 "status": update.status,
                 "body": update.message,
                 "incident_id": incident.id,
@@ -122,7 +123,7 @@ class Api:
                     for cid, (old, new) in changed.items()] or None,
                 "deliver_notifications": True, "custom_tweet": None, "tweet_id": None,
             })
-        monitoring = next((u.at for u in incident.updates if u.status == "monitoring"), None)
+        monitoring = next((u.at for u in incident.updates if u.status == IncidentStatus.MONITORING), None)
         ended = self.state.ended(incident)
         window = incident.window
         return {
@@ -152,7 +153,7 @@ class Api:
         incidents = [i for i in state.incidents if not i.is_maintenance]
         incidents.sort(key=lambda i: (i.started, i.id), reverse=True)
         maintenance = [m for m in state.incidents
-                       if m.is_maintenance and state.status_of[m.id] != "cancelled"]
+                       if m.is_maintenance and state.status_of[m.id] != MaintenanceStatus.CANCELLED]
         maintenance.sort(key=lambda m: (m.when, m.id), reverse=True)
         unresolved = [i for i in incidents if timeline.is_open(i)]
         upcoming = [self.incident(m) for m in state.upcoming_maintenance]
@@ -185,8 +186,9 @@ def uptime_document(state: SiteState) -> dict[str, Any]:
         for cid, figures in state.uptime.items()}}
 
 
-def encode(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def encode(document: dict[str, Any], indent: int | None = 2) -> bytes:
+    """The bytes of a JSON file of the site: UTF-8, not escaped to ASCII, ending in a newline."""
+    return (json.dumps(document, indent=indent, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def all_files(state: SiteState) -> Iterator[tuple[str, bytes]]:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 from statusgen.derive.state import SiteState
-from statusgen.vocabulary import STATUS_LABELS
+from statusgen.render.api import encode
+from statusgen.vocabulary import ComponentStatus
 
-# Fill colours chosen for white text at 4.5:1 contrast, and the nearest shields.io colour names.
-COLOURS = {"operational": ("#1a7f37", "brightgreen"), "degraded_performance": ("#9a6700", "yellow"),
-           "partial_outage": ("#bc4c00", "orange"), "major_outage": ("#cf222e", "red"),
-           "under_maintenance": ("#0969da", "blue")}
-INDICATOR_STATUS = {"none": "operational", "minor": "degraded_performance", "major": "partial_outage",
-                    "critical": "major_outage", "maintenance": "under_maintenance"}
 _NARROW, _WIDE = set("fijlrtI.,:;!|'()[] "), set("mwMW@%")
 
 
@@ -60,15 +54,15 @@ def svg(label: str, message: str, fill: str) -> bytes:
 def endpoint(label: str, message: str, colour: str) -> bytes:
     """A shields.io endpoint document (https://shields.io/badges/endpoint-badge)."""
     document = {"schemaVersion": 1, "label": label, "message": message, "color": colour}
-    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
+    return encode(document, indent=None)
 
 
 def all_badges(state: SiteState) -> Iterator[tuple[str, bytes]]:
-    site_status = INDICATOR_STATUS[state.indicator]
-    badges = [("", "status", state.description.lower(), site_status)]
-    badges += [(f"components/{c.id}/", c.name, STATUS_LABELS[state.components[c.id]].lower(),
-                state.components[c.id]) for c in state.config.components]
-    for prefix, label, message, component_status in badges:
-        fill, colour = COLOURS[component_status]
-        yield f"{prefix}badge.svg", svg(label, message, fill)
-        yield f"{prefix}badge.json", endpoint(label, message, colour)
+    """Every badge: the site's, coloured as its indicator, and each component's."""
+    badges: list[tuple[str, str, str, ComponentStatus]] = [
+        ("", "status", state.description.lower(), state.indicator.status)]
+    badges += [(f"components/{c.id}/", c.name, state.components[c.id].label.lower(), state.components[c.id])
+               for c in state.config.components]
+    for prefix, label, message, status in badges:
+        yield f"{prefix}badge.svg", svg(label, message, status.colour)
+        yield f"{prefix}badge.json", endpoint(label, message, status.colour_name)

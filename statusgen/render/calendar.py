@@ -8,6 +8,7 @@ from icalendar import Calendar, Event, vText
 
 from statusgen import markup
 from statusgen.derive.state import SiteState
+from statusgen.vocabulary import MaintenanceStatus
 
 
 def calendar(state: SiteState) -> bytes:
@@ -30,7 +31,7 @@ def calendar(state: SiteState) -> bytes:
     maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
     for item in maintenance:
         assert item.window is not None
-        cancelled = item.last_update.status == "cancelled"
+        cancelled = item.last_update.status == MaintenanceStatus.CANCELLED
         link = f"{site.url}incidents/{item.id}/"
         affected = ", ".join(names[c].name for c in item.component_ids)
         event = Event()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +15,10 @@ from statusgen import markup, timeutil
 from statusgen.derive.state import SiteState
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
+from statusgen.render.api import encode
 from statusgen.render.units import Unit, key
 from statusgen.theme.environment import update_anchor
-from statusgen.vocabulary import IMPACT_LABELS, STATUS_LABELS
+from statusgen.vocabulary import ComponentStatus
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -27,11 +27,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class Entry:
     incident: Incident
     update: Update
-    changes: dict[str, tuple[str, str]]
-
-    @property
-    def sort_key(self) -> tuple[datetime, str]:
-        return (self.update.at, self.incident.id)
+    changes: dict[str, tuple[ComponentStatus, ComponentStatus]]
 
 
 def entry_id(site: Site, incident: Incident, update: Update) -> str:
@@ -80,14 +76,14 @@ def _feed_files(state: SiteState, prefix: str, title: str, description: str,
 
 
 def _title(entry: Entry) -> str:
-    return f"{entry.incident.title}: {STATUS_LABELS[entry.update.status]}"
+    return f"{entry.incident.title}: {entry.update.status.label}"
 
 
 def _content(state: SiteState, entry: Entry) -> str:
     html = str(markup.render(entry.update.message))
     names = state.config.by_id
     if entry.changes:
-        items = "".join(f"<li>{escape(names[c].name)}: {STATUS_LABELS[old]} → {STATUS_LABELS[new]}</li>"
+        items = "".join(f"<li>{escape(names[c].name)}: {old.label} → {new.label}</li>"
                         for c, (old, new) in entry.changes.items())
         html += f"<ul>{items}</ul>"
     return html
@@ -128,9 +124,9 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
             item.description(str(markup.render(entry.update.message)))
         else:
             item.summary(markup.plain(entry.update.message))
-        item.category(term=entry.incident.impact, label=IMPACT_LABELS[entry.incident.impact])
-    document: bytes = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
-    return document
+        item.category(term=entry.incident.impact, label=entry.incident.impact.label)
+    made: bytes = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
+    return made
 
 
 def json_feed(state: SiteState, prefix: str, title: str, description: str,
@@ -156,4 +152,4 @@ def json_feed(state: SiteState, prefix: str, title: str, description: str,
             "tags": [e.incident.impact, e.update.status, *e.incident.component_ids],
         } for e in chosen],
     }
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return encode(document)

@@ -78,7 +78,7 @@ class Pages:
                            len(self.state.by_component[component.id]), [self._summary(i) for i in shown]),
                        partial(self.component, component))
         incidents = self.state.incidents
-        pages = max(1, -(-len(incidents) // HISTORY_PAGE_SIZE))
+        pages = history_pages(len(incidents))
         for number in range(1, pages + 1):
             chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
             yield Unit(history_path(number), key("history", number, pages, [self._summary(i) for i in chunk]),
@@ -123,7 +123,7 @@ class Pages:
         entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date())
                     for i in self.state.incidents]
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
-        pages = max(1, -(-len(self.state.incidents) // HISTORY_PAGE_SIZE))
+        pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
@@ -135,6 +135,11 @@ class Pages:
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+
+
+def history_pages(incidents: int) -> int:
+    """How many pages the history of this many incidents takes: at least one, even when empty."""
+    return max(1, -(-incidents // HISTORY_PAGE_SIZE))
 
 
 def history_path(number: int) -> str:

@@ -22,7 +22,7 @@ from statusgen.errors import Problem, ValidationFailed
 from statusgen.theme.files import ThemeLoader, default_theme_dir, overrides_templates, printable
 from statusgen.theme.formatter import Formatter
 from statusgen.theme.sandbox import MAX_OUTPUT, Environment, LimitExceeded, Meter, PackagedEnvironment, ThemeEnvironment
-from statusgen.vocabulary import IMPACT_LABELS, STATUS_LABELS
+from statusgen.vocabulary import as_impact, status_label
 
 
 def environment(dirs: list[Path], formatter: Formatter) -> Environment:
@@ -72,12 +72,21 @@ def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str],
 
 
 def _impact_label(impact: str) -> str:
-    return IMPACT_LABELS.get(impact, impact)
+    try:
+        return as_impact(impact).label
+    except KeyError:  # a theme may label any text
+        return impact
+
+
+def update_stamp(moment: datetime) -> str:
+    """An update's time as the update's ids are made of it (its anchor, its API id, its email's
+    Message-ID): ``20251103t140500z``."""
+    return moment.strftime("%Y%m%dt%H%M%Sz")
 
 
 def update_anchor(moment: datetime) -> str:
     """The fragment id of an update on its incident page; stable for as long as its time is."""
-    return "update-" + moment.strftime("%Y%m%dT%H%M%SZ").lower()
+    return "update-" + update_stamp(moment)
 
 
 def percent(value: float | None) -> str:
@@ -110,7 +119,7 @@ def bar_class(day: Day) -> str:
 
 
 def _label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return status_label(status) or status.replace("_", " ").capitalize()
 
 
 def _duration(delta: timedelta) -> str:

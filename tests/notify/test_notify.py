@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import functools
 import hashlib
 import json
 import logging
@@ -247,7 +248,7 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries record how long they would wait, instead of sleeping."""
     waited: list[float] = []
-    monkeypatch.setattr(transport, "RETRY", transport.Retry(sleep=waited.append))
+    monkeypatch.setattr(runner, "run", functools.partial(runner.run, retry=transport.Retry(sleep=waited.append)))
     return waited
 
 
@@ -531,7 +532,8 @@ def test_a_target_that_does_not_answer_in_time_is_retried(history: History, caps
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
     # The timeout leaves room for a loaded machine: only the held request may run into it.
-    monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=1.0, sleep=waits.append))
+    monkeypatch.setattr(runner, "run", functools.partial(
+        runner.run, retry=transport.Retry(attempts=2, timeout=1.0, sleep=waits.append)))
     history.endpoints.answer("hook", (0, {}, b""))
     code, out, _ = history.notify(capsys)
     assert (code, out[0]) == (0, f"{SCHEDULED} -> {HOOK}: delivered")
@@ -1283,7 +1285,8 @@ def drip(request: pytest.FixtureRequest) -> Iterator[Drip]:
 def test_a_receiver_dripping_its_answer_is_left_at_the_deadline(history: History, capsys: pytest.CaptureFixture[str],
                                                                 monkeypatch: pytest.MonkeyPatch, drip: Drip) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(transport, "RETRY", transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append))
+    monkeypatch.setattr(runner, "run", functools.partial(
+        runner.run, retry=transport.Retry(attempts=2, timeout=0.5, deadline=1.0, sleep=waits.append)))
     monkeypatch.setenv("SLACK_URL", f"http://127.0.0.1:{drip.port}/slack/{SECRET}")
     code, out, _ = history.notify(capsys)
     assert code == 1
