@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
+from conftest import DEMO_NOW, PROJECT, Repo, copy_demo, tree_digest
 from statusgen import __version__
 
 
@@ -144,7 +144,7 @@ def test_demo_passes_check_at_its_pinned_instant(capsys):
 
 def test_demo_repository_builds(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert copy_demo(tmp_path / "repository").build(DEMO_NOW, "--out", str(out)) == 0
     assert "error" not in capsys.readouterr().err
     incidents = sorted(p.name for p in (out / "incidents").iterdir())
     assert len(incidents) >= 30

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chromium import VNU_JAR
-from conftest import DEMO_NOW, PROJECT
+from conftest import DEMO_NOW, copy_demo
 from schemas import FILES as API_SCHEMAS
 from schemas import SCHEMAS, registry
 from statusgen.cli import main
@@ -33,7 +33,9 @@ FEED_ENTRIES = {"": 100, "components/api/": 52, "components/web/": 48, "componen
 
 
 def build(out: Path) -> Path:
-    assert main(["-C", str(PROJECT), "build", "--out", str(out), "--now", NOW, "--no-cache"]) == 0
+    """The demo, copied beside ``out``, built into ``out``."""
+    demo = copy_demo(out.parent / "demo")
+    assert main(["-C", str(demo.root), "build", "--out", str(out), "--now", NOW, "--no-cache"]) == 0
     return out
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from conftest import DEMO_NOW, PROJECT, Repo
+from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
 from schemas import FILES, SCHEMAS, registry
 
@@ -35,15 +35,15 @@ def test_schemas_are_valid_schemas():
 
 
 @pytest.mark.parametrize("now", DEMO_INSTANTS)
-def test_demo_api_matches_schemas(tmp_path, now):
+def test_demo_api_matches_schemas(tmp_path, demo: Repo, now):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(now, "--out", str(out)) == 0
+    assert demo.build(now, "--out", str(out)) == 0
     assert validate(out) == 9
 
 
-def test_schemas_reject_wrong_values(tmp_path):
+def test_schemas_reject_wrong_values(tmp_path, demo: Repo):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     summary["components"][1]["status"] = "down"
     (out / "api/v2/summary.json").write_text(json.dumps(summary))
@@ -51,9 +51,9 @@ def test_schemas_reject_wrong_values(tmp_path):
         validate(out)
 
 
-def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
+def test_summary_reads_back_the_statuses_the_index_shows(tmp_path, demo: Repo):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     index = (out / "index.html").read_text()
     shown = dict(re.findall(r'<div class="line">(?:<a class="name"[^>]*>|<span class="name">)([^<]+)</(?:a|span)>'
@@ -66,9 +66,9 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path):
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["2026-11-20-database-major-upgrade"]
 
 
-def test_groups_list_their_components(tmp_path):
+def test_groups_list_their_components(tmp_path, demo: Repo):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     components = json.loads((out / "api/v2/components.json").read_text())["components"]
     groups = {c["id"]: c["components"] for c in components if c["group"]}
     assert groups == {"group-platform": ["api", "web", "auth"], "group-data": ["db", "search", "storage"],

@@ -186,12 +186,12 @@ def test_theme_overrides_one_template(repo: Repo):
     assert (repo.site / "static/logo.svg").is_file() and (repo.site / "static/style.css").is_file()
 
 
-def test_pages_stay_small(tmp_path):
+def test_pages_stay_small(tmp_path, demo: Repo):
     import gzip
 
-    from conftest import DEMO_NOW, PROJECT
-    out = tmp_path / "demo"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    from conftest import DEMO_NOW
+    out = tmp_path / "site"
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
         assert len(gzip.compress((out / rel).read_bytes())) < 14 * 1024, rel
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import DEMO_NOW, PROJECT, Repo
+from conftest import DEMO_NOW, Repo
 from statusgen.theme.environment import percent
 from statusgen.timeutil import parse_timestamp
 
 
-def test_pages_and_uptime_json_agree(tmp_path):
+def test_pages_and_uptime_json_agree(tmp_path, demo: Repo):
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     document = json.loads((out / "api/uptime.json").read_text())
     assert document["timezone"] == "Europe/Rome"
     components = document["components"]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
+from conftest import CONFIG, INCIDENT, PROJECT, Repo, copy_demo, tree_digest
 from statusgen.commands.build import build
 from statusgen.render import isolation
 from statusgen.theme import environment, files, sandbox
@@ -389,7 +389,7 @@ def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path):
     """The default theme with one template copied unchanged, so every page renders in the sandbox:
     the same site, byte for byte."""
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)
-    build(PROJECT, tmp_path / "packaged", now, use_cache=False)
+    build(copy_demo(tmp_path / "demo").root, tmp_path / "packaged", now, use_cache=False)
     build(copied_default_theme(tmp_path / "status"), tmp_path / "sandboxed", now, use_cache=False)
     packaged, sandboxed = ({k: v[0] for k, v in tree_digest(tmp_path / name).items()}
                            for name in ("packaged", "sandboxed"))
