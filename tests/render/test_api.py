@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
-from schemas import FILES, SCHEMAS, registry
+from schemas import FILES, SCHEMA_FILES, SCHEMAS, registry, schema_paths
 
 DEMO_INSTANTS = ["2024-12-03T15:00:00Z", "2025-09-14T01:30:00Z", "2026-06-10T13:00:00Z",
                  "2026-11-23T10:00:00Z", "2027-01-16T02:00:00Z"]
@@ -30,8 +30,15 @@ def validate(site: Path) -> int:
 
 
 def test_schemas_are_valid_schemas():
-    for path in SCHEMAS.rglob("*.schema.json"):
-        Draft202012Validator.check_schema(json.loads(path.read_text()))
+    checked = [Draft202012Validator.check_schema(json.loads((SCHEMAS / rel).read_text())) for rel in schema_paths()]
+    assert len(checked) == len(SCHEMA_FILES) == 10
+
+
+def test_every_schema_is_in_the_registry_by_its_id():
+    ids = sorted(json.loads((SCHEMAS / rel).read_text())["$id"] for rel in SCHEMA_FILES)
+    assert len(set(ids)) == 10
+    reg = registry()
+    assert all(reg.contents(uri)["$id"] == uri for uri in ids)
 
 
 @pytest.mark.parametrize("now", DEMO_INSTANTS)
