@@ -161,7 +161,7 @@ def test_axe_finds_no_violations_in_either_scheme(web: Web, name: str):
             assert result["violations"] == [], f"{name} {scheme}"
             assert result["incomplete"] == [], f"{name} {scheme}: left for a person to review"
             assert result["checked"] == result["rules"]
-            assert isinstance(result["rules"], int) and result["rules"] > 50
+            assert result["rules"] == 63  # of axe-core as pinned in tests/tools/package-lock.json
             assert seen.problems == []
             record[f"{name}-{scheme}"] = result["checked"]
     record_path.parent.mkdir(parents=True, exist_ok=True)
