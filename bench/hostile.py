@@ -21,7 +21,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "tests"))
 from conftest import CONFIG, INCIDENT  # noqa: E402
-from hostile_cases import CASES, LONG_PLAIN_FILES, NOW  # noqa: E402
+from hostile_cases import CASES, LONG_PLAIN_FILES, NOW, OUTPUT_BOMB_ERROR, OUTPUT_BOMB_FILES  # noqa: E402
 
 MAX_SECONDS = 10
 MAX_PEAK_MIB = 200
@@ -52,6 +52,7 @@ def scratch(root: Path, files: dict[str, bytes]) -> Path:
     (root / "statusgen.yaml").write_text(CONFIG, encoding="utf-8")
     (root / "incidents/2025-11-03-api-errors.md").write_text(textwrap.dedent(INCIDENT), encoding="utf-8")
     for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
     return root
 
@@ -61,7 +62,8 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", help="case names (default: all)")
     args = parser.parse_args()
     # The last is published, not refused: expected to exit 0 and say nothing.
-    every = [*CASES, ("900-kb-plain-line-published", LONG_PLAIN_FILES, "")]
+    every = [*CASES, ("theme-output-bomb", OUTPUT_BOMB_FILES, OUTPUT_BOMB_ERROR),
+             ("900-kb-plain-line-published", LONG_PLAIN_FILES, "")]
     chosen = [case for case in every if not args.cases or case[0] in args.cases]
     print(f"{'case':<48} {'exit':>4} {'wall':>8} {'peak':>9}  as expected")
     with tempfile.TemporaryDirectory() as folder:

@@ -103,3 +103,12 @@ CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode
 LONG_PLAIN = "Everything is slow. " * 45_000
 LONG_PLAIN_FILES = {"incidents/2025-11-04-long.md": front("title: Long\n").replace(
     b"message: m", f"message: {LONG_PLAIN}".encode())}
+
+# A theme whose page would make some 10 TB of text: the sandbox stops it at its limit of text made.
+OUTPUT_BOMB = ("{% for i in range(100000) %}{% for j in range(100000) %}{{ 'xxxxxxxx' ~ i }}{% endfor %}"
+               "{% endfor %}")
+OUTPUT_BOMB_FILES = {"statusgen.yaml": CONFIG.replace("  timezone:", "  theme: evil\n  timezone:").encode(),
+                     "themes/evil/templates/404.html": OUTPUT_BOMB.encode()}
+OUTPUT_BOMB_ERROR = ("themes/evil/templates/404.html:1: the template made more than 64 MiB of text for one file, "
+                     "making 404.html (look for a loop or a recursive macro that does not end, or loops nested "
+                     "in loops)")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from chromium import ACTIONLINT
+from chromium import ACTIONLINT, tool
 from conftest import DEMO_NOW, PROJECT
 from statusgen import __version__
 from statusgen.cli import main
@@ -91,7 +91,7 @@ def all_steps(path: Path) -> list[dict[str, Any]]:
 
 def actionlint(pattern: str) -> subprocess.CompletedProcess[str]:
     # The checker takes one glob pattern and passes when it matches nothing: callers count files.
-    return subprocess.run([str(ACTIONLINT), pattern], capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run([str(tool(ACTIONLINT)), pattern], capture_output=True, text=True, check=False, timeout=120)
 
 
 def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:

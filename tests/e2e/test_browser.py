@@ -18,7 +18,7 @@ from typing import Literal
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
 
-from chromium import AXE_JS, chromium, serve_folder
+from chromium import AXE_JS, chromium, serve_folder, tool
 from conftest import DEMO_NOW, copy_demo
 from statusgen.cli import main
 
@@ -138,7 +138,7 @@ def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str):
 
 def axe(page: Page) -> dict[str, object]:
     """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
-    page.add_script_tag(path=str(AXE_JS))
+    page.add_script_tag(path=str(tool(AXE_JS)))
     return page.evaluate("""async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return {

@@ -16,7 +16,7 @@ import icalendar
 import pytest
 from jsonschema import Draft202012Validator
 
-from chromium import VNU_JAR
+from chromium import VNU_JAR, java, tool
 from conftest import DEMO_NOW, copy_demo
 from schemas import FILES as API_SCHEMAS
 from schemas import SCHEMAS, registry
@@ -64,7 +64,7 @@ CANARY = "<!doctype html>\n<html lang=en>\n<title>canary</title>\n<p><div>a div 
 def nu_check(*folders: Path) -> list[dict[str, str]]:
     """Every message of one run of the Nu HTML Checker over the HTML, CSS and SVG files in ``folders``."""
     done = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--exit-zero-always",
+        [java(), "-jar", str(tool(VNU_JAR)), "--format", "json", "--stdout", "--exit-zero-always",
          "--skip-non-html", "--also-check-css", "--also-check-svg", *map(str, folders)],
         capture_output=True, text=True, check=True, timeout=300)
     return json.loads(done.stdout)["messages"]
