@@ -129,6 +129,7 @@ def outputs(path: Path) -> dict[str, str]:
 
 # --- the checkers ------------------------------------------------------------------------------
 
+@pytest.mark.validator
 def test_actionlint_passes_every_workflow_in_the_repository():
     count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
     done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
@@ -137,12 +138,14 @@ def test_actionlint_passes_every_workflow_in_the_repository():
         0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
+@pytest.mark.validator
 def test_actionlint_passes_the_workflow_init_writes(initialised):
     done = actionlint(str(initialised / ".github" / "workflows" / "publish.yml"))
     assert (done.returncode, done.stdout) == (
         0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
+@pytest.mark.validator
 def test_actionlint_reports_a_broken_workflow(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text(BROKEN, encoding="utf-8")
@@ -528,6 +531,7 @@ def test_action_check_step_fails_on_a_usage_error(tmp_path):
     assert outputs(output) == {"failed": "true"}
 
 
+@pytest.mark.slow
 def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path):
     workspace = tmp_path / "workspace"
     shutil.copytree(initialised, workspace / "status")
@@ -558,6 +562,7 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised, tmp_path
                            "unknown component 'apj' (did you mean 'api'?)"]
 
 
+@pytest.mark.validator
 def test_the_documented_action_workflow_lints_clean(tmp_path):
     text = (PROJECT / "docs" / "publishing.md").read_text(encoding="utf-8")
     section = text.split("### The composite action", 1)[1]
@@ -628,6 +633,7 @@ def test_release_checks_that_the_tag_names_the_version_built(tmp_path, tag, name
         f"::error title=release::tag {tag} does not match the distributions built: {found}\n"))
 
 
+@pytest.mark.slow
 def test_release_installs_the_built_wheel_and_runs_it(tmp_path):
     dist = tmp_path / "work" / "dist"
     done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],

@@ -17,6 +17,8 @@ import pytest
 
 from conftest import Repo
 
+pytestmark = pytest.mark.slow  # each test starts statusgen serve in its own process
+
 
 def get(port: int, path: str) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

@@ -22,6 +22,8 @@ from chromium import AXE_JS, chromium, serve_folder, tool
 from conftest import DEMO_NOW, copy_demo
 from statusgen.cli import main
 
+pytestmark = pytest.mark.browser
+
 NOW = DEMO_NOW
 PAGES = {
     "index": "",

@@ -70,6 +70,7 @@ def nu_check(*folders: Path) -> list[dict[str, str]]:
     return json.loads(done.stdout)["messages"]
 
 
+@pytest.mark.validator
 def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path: Path):
     # A page with a known error goes through the same run, to show the checker reads what it is given.
     (tmp_path / "canary").mkdir()

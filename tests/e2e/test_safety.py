@@ -501,6 +501,7 @@ CONTROL = ("<script>window.__xss.push('control')</script><img src=x onerror=\"al
            "<a href=\"javascript:alert(1)\">x</a><img src=\"http://evil.example/control.png\">")
 
 
+@pytest.mark.browser
 def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path):
     reader = tmp_path / "reader"
     reader.mkdir()

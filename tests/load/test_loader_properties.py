@@ -152,6 +152,7 @@ def _edit(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
     return data
 
 
+@pytest.mark.slow
 def test_any_bytes_as_an_incident_file(scratch: Scratch):
     @settings(STABLE, max_examples=80)
     @given(data=incident_bytes, suffix=st.sampled_from([".md", ".yaml"]))
@@ -170,6 +171,7 @@ config_bytes = st.one_of(
 )
 
 
+@pytest.mark.slow
 def test_any_bytes_as_statusgen_yaml(scratch: Scratch):
     @settings(STABLE, max_examples=60)
     @given(data=config_bytes)
@@ -255,6 +257,7 @@ mutated = st.builds(lambda doc, name, value: {**doc, name: value}, st.one_of(inc
 documents = st.one_of(incidents, maintenance, mutated, wild)
 
 
+@pytest.mark.slow
 def test_any_incident_document(scratch: Scratch):
     @settings(STABLE, max_examples=120)
     @given(document=documents, body=st.text(max_size=200), as_yaml=st.booleans(), ascii_only=st.booleans())
@@ -279,6 +282,7 @@ MARKUP = ["[", "]", "(", ")", "<", ">", "!", "\\", "`", "*", "_", "&", "~", "#",
           "](", "<!--", "```", "\r", '"', 'markdown="1"', "    ", "> ", "- "]
 
 
+@pytest.mark.slow
 def test_markdown_bodies_of_repeated_markup_build_or_are_refused_quickly(scratch: Scratch):
     @settings(STABLE, max_examples=40)
     @given(unit=st.lists(st.sampled_from(MARKUP), min_size=1, max_size=8).map("".join),

@@ -157,6 +157,7 @@ TOO_MUCH = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("template", "message"), TOO_MUCH.values(), ids=TOO_MUCH.keys())
 def test_templates_that_grow_without_end_are_refused_at_their_line(repo: Repo, capsys, template: str,
                                                                      message: str):
@@ -289,6 +290,7 @@ def many_incidents(repo: Repo, count: int) -> None:
                           "14:05:00Z", f"10:{n % 60:02d}:{n % 59:02d}Z"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_error_midway_leaves_the_site_as_it_was_and_the_next_build_succeeds(tmp_path: Path, capsys, jobs: str):
     """Pages are made one by one as the spare folder is laid out, on forked workers with --jobs: an
