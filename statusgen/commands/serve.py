@@ -129,10 +129,11 @@ class _HeadDeadline(io.RawIOBase):
     """The connection as read by a request handler: while ``until`` is set, every read waits at
     most until then, so a request head dripping in a byte at a time cannot hold a thread."""
 
-    def __init__(self, connection: socket.socket, timeout: float):
+    def __init__(self, connection: socket.socket, timeout: float, clock: Callable[[], float] = time.monotonic):
         super().__init__()
         self.connection = connection
         self.timeout = timeout
+        self.clock = clock
         self.until: float | None = None
 
     def readable(self) -> bool:
@@ -140,7 +141,7 @@ class _HeadDeadline(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         if self.until is not None:
-            left = self.until - time.monotonic()
+            left = self.until - self.clock()
             if left <= 0:
                 raise TimeoutError("the request head did not arrive in time")
             self.connection.settimeout(min(left, self.timeout))
@@ -168,7 +169,7 @@ class Handler(SimpleHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         # The deadline covers the wait for a request too: an idle kept-alive connection is closed.
-        self._head.until = time.monotonic() + self.limits.timeout
+        self._head.until = self._head.clock() + self.limits.timeout
         self._answered = False
         super().handle_one_request()
 

@@ -162,3 +162,48 @@ def test_folders_that_appear_are_told(event: FileSystemEvent, appeared: list[str
     watcher = Watcher()
     watcher.tell(event)
     assert watcher.appeared == appeared
+
+
+# --- the deadline on a request's head ------------------------------------------------------------
+
+class Dripping:
+    """A connection whose visitor sends a byte whenever the server reads, a tenth of a second apart
+    by the test's clock; it records the socket timeout each read was given."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timeouts: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def settimeout(self, seconds: float) -> None:
+        self.timeouts.append(round(seconds, 6))
+
+    def recv_into(self, buffer: bytearray) -> int:
+        self.now += 0.1
+        buffer[0:1] = b"x"
+        return 1
+
+
+def test_a_request_head_dripping_in_stops_at_its_deadline_however_often_bytes_come() -> None:
+    connection = Dripping()
+    head = serve._HeadDeadline(connection, timeout=10.0, clock=connection.clock)  # type: ignore[arg-type]
+    head.until = connection.clock() + 0.5
+    buffer = bytearray(1)
+    read = 0
+    with pytest.raises(TimeoutError, match="the request head did not arrive in time"):
+        for _ in range(200):  # 20 s of bytes, if it let them come
+            read += head.readinto(buffer)
+    assert read == 5  # bytes at 0.1, 0.2, ... 0.5 s: then the deadline is over
+    # Each read may wait only for what is left of the deadline, never the whole timeout.
+    assert connection.timeouts == [0.5, 0.4, 0.3, 0.2, 0.1]
+
+
+def test_after_the_head_reads_wait_the_timeout_each() -> None:
+    connection = Dripping()
+    head = serve._HeadDeadline(connection, timeout=10.0, clock=connection.clock)  # type: ignore[arg-type]
+    head.until = None  # the head has arrived: the body and later reads have the socket's own timeout
+    buffer = bytearray(1)
+    assert sum(head.readinto(buffer) for _ in range(100)) == 100
+    assert connection.timeouts == []
