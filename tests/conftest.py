@@ -5,20 +5,26 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from statusgen.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
 
-# Hypothesis keeps no example database: a test run writes nothing into the checkout.
+# Hypothesis keeps no example database, and what else it stores (caches of Unicode data and of the
+# constants in the code under test) goes to a folder of its own, removed at the end of the run: a
+# test run writes nothing into the checkout.
 settings.register_profile("statusgen", database=None)
 settings.load_profile("statusgen")
+HYPOTHESIS_HOME = Path(tempfile.mkdtemp(prefix="statusgen-hypothesis-"))
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
 
 
 def pinned_now(root: Path = PROJECT) -> str:
@@ -159,6 +165,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(HYPOTHESIS_HOME, ignore_errors=True)
     before = session.stash.get(_BEFORE, None)
     after = checkout_state()
     if before is None or after is None:

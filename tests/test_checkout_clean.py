@@ -65,3 +65,12 @@ def test_the_demo_copy_builds_without_touching_the_checkout(tmp_path: Path) -> N
     assert demo.build("2026-11-23T09:00:00Z", "--out", str(tmp_path / "site")) == 0
     assert (demo.root / ".statusgen/build.lock").is_file()
     assert (tmp_path / "site/index.html").is_file()
+
+
+def test_hypothesis_stores_nothing_in_the_checkout() -> None:
+    from hypothesis import settings
+    from hypothesis.configuration import storage_directory
+
+    assert settings.default.database is None
+    stored = Path(storage_directory("unicode_data", intent_to_write=False)).resolve()
+    assert not stored.is_relative_to(PROJECT)
