@@ -72,5 +72,5 @@ def test_hypothesis_stores_nothing_in_the_checkout() -> None:
     from hypothesis.configuration import storage_directory
 
     assert settings.default.database is None
-    stored = Path(storage_directory("unicode_data", intent_to_write=False)).resolve()
+    stored = storage_directory("unicode_data", intent_to_write=False).path.resolve()
     assert not stored.is_relative_to(PROJECT)
