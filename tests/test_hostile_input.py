@@ -47,8 +47,8 @@ class Watched:
     c_parsed: list[int] = field(default_factory=list)  # lengths
 
 
-class NeverConverted(AssertionError):
-    """The markdown converter was called where the build must not call it."""
+class Forbidden(AssertionError):
+    """The build did with a hostile text what it must never do."""
 
 
 def watch(monkeypatch: pytest.MonkeyPatch, longest_c_text: int | None = LONGEST_ORDINARY) -> Watched:
@@ -67,11 +67,11 @@ def watch(monkeypatch: pytest.MonkeyPatch, longest_c_text: int | None = LONGEST_
     def c_parsing(text: str) -> object:
         seen.c_parsed.append(len(text))
         if longest_c_text is not None and len(text) > longest_c_text:  # never let it recurse in C: a crash
-            raise NeverConverted(f"the C YAML parser was given a text of {len(text):,} characters")
+            raise Forbidden(f"the C YAML parser was given a text of {len(text):,} characters")
         return c_loader(text)
 
     def converting(self: markdown.Markdown, text: str) -> str:
-        raise NeverConverted(f"the markdown converter was given {text[:40]!r}")
+        raise Forbidden(f"the markdown converter was given {text[:40]!r}")
 
     monkeypatch.setattr(inputs, "_read_regular", reading)
     monkeypatch.setattr(yamltext, "_Loader", c_parsing)
