@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from statusgen.cli import main
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# Hypothesis keeps no example database, and what else it stores (caches of Unicode data and of the
+# constants in the code under test) goes to a folder of its own, removed at the end of the run: a
+# test run writes nothing into the checkout.
+settings.register_profile("statusgen", database=None)
+settings.load_profile("statusgen")
+HYPOTHESIS_HOME = Path(tempfile.mkdtemp(prefix="statusgen-hypothesis-"))
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
 
 
 def pinned_now(root: Path = PROJECT) -> str:
@@ -103,3 +116,65 @@ def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
     """Every file under ``folder`` with its sha256 and mtime (ns)."""
     return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# The demo's own files: what a copy of it needs to build as the checkout would.
+DEMO_FILES = ("statusgen.yaml", "pinned-now.txt")
+DEMO_FOLDERS = ("incidents",)
+
+
+def copy_demo(target: Path) -> Repo:
+    """A copy of this repository's demo at ``target``, to build without writing into the checkout."""
+    target.mkdir(parents=True)
+    for name in DEMO_FILES:
+        shutil.copy(PROJECT / name, target / name)
+    for name in DEMO_FOLDERS:
+        shutil.copytree(PROJECT / name, target / name)
+    return Repo(target)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Repo:
+    """A copy of the demo status repository (statusgen.yaml, incidents/) in tmp_path."""
+    return copy_demo(tmp_path / "demo")
+
+
+# --- A test run leaves the checkout as it found it ----------------------------------------------
+# What a run may leave: the environment the tests run in, pytest's own cache (--lf, --ff) and the
+# interpreter's bytecode, which any import writes. Anything else is a test writing into the checkout.
+_ALLOWED_LEFT = (".venv/", "tests/tools/node_modules", ".pytest_cache/")
+_BEFORE = pytest.StashKey[set[str] | None]()
+
+
+def checkout_state(root: Path = PROJECT) -> set[str] | None:
+    """``git status --porcelain --ignored`` of ``root``, less what a run may leave; None outside git."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+                              capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return {line for line in done.stdout.splitlines()
+            if not any(line[3:].startswith(allowed) for allowed in _ALLOWED_LEFT)
+            and "__pycache__/" not in line[3:]}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.stash[_BEFORE] = checkout_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(HYPOTHESIS_HOME, ignore_errors=True)
+    before = session.stash.get(_BEFORE, None)
+    after = checkout_state()
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test run left these in the checkout (tests must write under tmp_path):\n" + "\n".join(
+            f"  {line}" for line in left)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -22,8 +22,18 @@ FILES = {
 }
 
 
+# The schemas the API files name, and the one they share.
+SCHEMA_FILES = sorted([*FILES.values(), "v2/common.schema.json"])
+
+
+def schema_paths() -> list[str]:
+    """Every schema file under schemas/api/, relative to it: exactly SCHEMA_FILES, or the test fails."""
+    found = sorted(p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.schema.json"))
+    assert found == SCHEMA_FILES, f"schemas/api/ holds {found}"
+    return found
+
+
 def registry() -> Registry:
     """Every schema of the API, by its $id, so that their references resolve offline."""
-    resources = [(json.loads(p.read_text())["$id"], Resource.from_contents(json.loads(p.read_text())))
-                 for p in SCHEMAS.rglob("*.schema.json")]
-    return Registry().with_resources(resources)
+    documents = [json.loads((SCHEMAS / rel).read_text()) for rel in schema_paths()]
+    return Registry().with_resources([(document["$id"], Resource.from_contents(document)) for document in documents])

@@ -1,191 +1,135 @@
 """Hostile input: huge, explosive, deeply nested or linked files, and names that would leave site/.
 
-Each is refused quickly, in little memory, at ``path:line``, and nothing is written. Builds of
-the heavy cases run in a child process, so its time and peak memory are its own.
+Each is refused at ``path:line`` and nothing is written. That a refusal is cheap is proven by what
+the build never does with the hostile file: read more than its size limit, hand it to the C YAML
+parser (which recurses without a bound), or hand it to the markdown converter (which takes time by
+the square of some shapes of text). How long each refusal takes, and in how much memory, is
+measured by bench/hostile.py.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import markdown
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
+from hostile_cases import CASES, LONG_PLAIN, LONG_PLAIN_FILES, NOW, front
 from statusgen import inputs
 from statusgen.errors import StatusgenError, printable
+from statusgen.load import yamltext
 from statusgen.output import writer
+from statusgen.render import isolation
 
-NOW = "2025-11-10T12:00:00Z"
-MAX_SECONDS = 10
-MAX_PEAK_MIB = 200
-ALIAS_HINT = "YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"
 SYMLINK_OUT = "symlink points outside the repository"
 HOLDER_LOOP = ("symlink loop: it points to a folder that holds it "
                "(link to the folder it should show, not one that holds it)")
-TOO_BIG = "the limit is 1,000,000 (move long material elsewhere and link to it)"
-TOO_COSTLY = ("too much markup to render: long paragraphs thick with '[', '<' or other markdown "
-              "(split long paragraphs with blank lines, and use fewer brackets in each)")
-TOO_NESTED = "markdown nested more than 50 levels deep (flatten the nested lists, quotes or definitions)"
-
-# Runs one build in a grandchild and reports it with the grandchild's own peak memory: the
-# children's figure of a fresh process counts that build alone.
-MEASURE = """
-import json, resource, subprocess, sys, time
-started = time.perf_counter()
-child = subprocess.run([sys.executable, "-m", "statusgen", *sys.argv[1:]], capture_output=True, text=True)
-print(json.dumps({"status": child.returncode, "stdout": child.stdout, "stderr": child.stderr,
-                  "seconds": time.perf_counter() - started,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
+# Longer than any text of the scratch repository's own files: a text this long given to the C
+# YAML parser can only be a hostile file's.
+LONGEST_ORDINARY = 4096
 
 
-@dataclass(frozen=True)
-class Measured:
-    status: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_mib: float
+@dataclass
+class Watched:
+    """What a build did with its inputs: each file read, and each text the C YAML parser was given."""
+
+    read: list[str] = field(default_factory=list)
+    c_parsed: list[int] = field(default_factory=list)  # lengths
 
 
-def measured_build(root: Path) -> Measured:
-    """``statusgen build`` of ``root`` in its own process, with its wall time and peak memory."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, "-C", str(root), "build", "--now", NOW],
-                          capture_output=True, text=True, timeout=120, check=True)
-    return Measured(**json.loads(done.stdout))
+class Forbidden(AssertionError):
+    """The build did with a hostile text what it must never do."""
 
 
-def front(text: str) -> bytes:
-    update = "  - at: 2025-11-03T14:05:00Z\n    status: investigating\n    message: m\n"
-    return f"---\n{text}updates:\n{update}---\n".encode()
+def watch(monkeypatch: pytest.MonkeyPatch, longest_c_text: int | None = LONGEST_ORDINARY) -> Watched:
+    """From now on, record what the build reads and parses; the markdown converter raises if it is
+    called at all (in forked render workers too: the build then fails), and so does the C YAML
+    parser if given a text longer than ``longest_c_text``."""
+    seen = Watched()
+    read_regular = inputs._read_regular
 
+    def reading(path: Path, rel: str) -> bytes:
+        seen.read.append(rel)
+        return read_regular(path, rel)
 
-def billion_laughs() -> bytes:
-    levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for this, below in zip("bcdefghi", "abcdefgh", strict=True):
-        levels.append(f"{this}: &{this} [" + ", ".join([f"*{below}"] * 9) + "]")
-    return front("title: laughs\n" + "\n".join(levels).replace("a: &a", "references: &a", 1) + "\n")
+    c_loader = yamltext._Loader
 
+    def c_parsing(text: str) -> object:
+        seen.c_parsed.append(len(text))
+        if longest_c_text is not None and len(text) > longest_c_text:  # never let it recurse in C: a crash
+            raise Forbidden(f"the C YAML parser was given a text of {len(text):,} characters")
+        return c_loader(text)
 
-HUGE = 50 * 2 ** 20
-INCIDENT_FILE = "incidents/2025-11-04-hostile.md"
+    def converting(self: markdown.Markdown, text: str) -> str:
+        raise Forbidden(f"the markdown converter was given {text[:40]!r}")
 
-# (case, files to add, the error expected)
-CASES = [
-    ("50-mb-incident", {INCIDENT_FILE: b"---\ntitle: x\n" + (b"lol " * 15 + b"\n") * (HUGE // 61)},
-     f"{INCIDENT_FILE}:1: file is 52,428,781 bytes; {TOO_BIG}"),
-    ("50-mb-statusgen-yaml", {"statusgen.yaml": CONFIG.encode() + b"#" * HUGE},
-     f"statusgen.yaml:1: file is 52,429,078 bytes; {TOO_BIG}"),
-    ("billion-laughs", {INCIDENT_FILE: billion_laughs()}, f"{INCIDENT_FILE}:3: {ALIAS_HINT}"),
-    ("merge-key-bomb", {INCIDENT_FILE: front("title: x\nbase: &b {a: 1}\nwindow: {<<: *b}\n")},
-     f"{INCIDENT_FILE}:4: YAML merge keys (<<) are not supported (write the keys out in full)"),
-    ("deep-flow-sequence", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 200_000 + "]" * 200_000 + "\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-flow-mapping", {INCIDENT_FILE: front("title: x\nwindow: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    # libyaml recursed on these in C until the process crashed.
-    ("deep-block-sequence", {INCIDENT_FILE: front("title: x\nreferences:\n  " + "- " * 400_000 + "x\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-block-keys", {INCIDENT_FILE: front("title: x\nwindow:\n  " + "? " * 400_000 + "x\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-indentation", {INCIDENT_FILE: front("title: x\nwindow:\n" + "".join(
-        " " * (n + 1) + f"k{n}:\n" for n in range(1_300)) + " " * 1_301 + "x: 1\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    # The pure-Python parser, taken for deep nesting, reads every character as it starts.
-    ("deep-flow-with-a-control-character", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 300 + "\0\n")},
-     f"{INCIDENT_FILE}:3: invalid YAML: character U+0000 is not allowed (remove the control character)"),
-    ("5-mb-line", {INCIDENT_FILE: front("title: " + "x" * 5_000_000 + "\n")},
-     f"{INCIDENT_FILE}:1: file is 5,000,095 bytes; {TOO_BIG}"),
-    # Python-Markdown takes time by the square of a paragraph's brackets: hours for this one.
-    ("900-kb-line-of-brackets", {INCIDENT_FILE: front("title: x\n").replace(b"message: m", b"message: '"
-                                                                           + b"[" * 900_000 + b"'")},
-     f"{INCIDENT_FILE}:4: {TOO_COSTLY}"),
-    ("brackets-in-many-paragraphs", {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
-     f"{INCIDENT_FILE}:8: {TOO_COSTLY}"),
-]
-# Bodies shaped to take Python-Markdown minutes or hours (or to crash it) at a few kilobytes: each is
-# refused at the body's first line. Rendering any text under the limit takes under a second.
-MARKDOWN_SHAPES = {
-    "escaped-backslash-then-bracket": "\\\\[" * 10_000,
-    "escaped-brackets": "\\[" * 40_000,
-    "images": "![" * 20_000,
-    "nested-brackets": "[" * 20_000 + "]" * 20_000,
-    "open-tags": "<a " * 30_000,
-    "link-then-tag": "[<" * 20_000,
-    "emphasis-run": "*a* " * 220_000,
-    "underscore-emphasis-run": "_a_ " * 220_000,
-    "code-span-run": "`a` " * 220_000,
-    "entity-run": "&amp; " * 150_000,
-    "hard-break-run": "a  \n" * 200_000,
-    "link-reference-definitions": "".join(f"[r{n}]: https://example.com/{n}\n" for n in range(20_000))
-                                  + "".join(f"[r{n}] " for n in range(20_000)),
-    "abbreviation-uses": "*[A]: an abbreviation\n\n" + "A " * 400_000,
-    "headings-in-one-block": "# a\n" * 100_000,
-    "rules-in-one-block": "---\n" * 100_000,
-    "paragraphs-after-one-star": "*\n\n" + "a\n\n" * 250_000,
-    "unclosed-fences": "```\n" * 200_000,
-    "html-comments": "<!-- a -->\n\n" * 70_000,
-    # markdown="1" has everything inside the element read as one paragraph, blank lines and all.
-    "markdown-in-html": '<p markdown="1">' + ("[" * 40 + "\n\n") * 1_500 + "</p>\n",
-}
-NESTED_SHAPES = {  # these crashed the renderer with RecursionError, or nested for minutes
-    "list-markers-on-one-line": "- " * 1_000 + "x\n",
-    "indented-lists": "".join("    " * n + "- x\n" for n in range(300)),
-    "definitions": "term\n: definition\n" * 1_000,
-    "markdown-in-html-nested": '<div markdown="1">\n' * 250 + "x\n" + "</div>\n" * 250,
-    "quote-marks": ">" * 900_000 + "\n",
-}
-CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
-           f"{INCIDENT_FILE}:8: {TOO_COSTLY}") for name, body in MARKDOWN_SHAPES.items()]
-CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
-           f"{INCIDENT_FILE}:8: {TOO_NESTED}") for name, body in NESTED_SHAPES.items()]
+    monkeypatch.setattr(inputs, "_read_regular", reading)
+    monkeypatch.setattr(yamltext, "_Loader", c_parsing)
+    monkeypatch.setattr(markdown.Markdown, "convert", converting)
+    return seen
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
-def test_hostile_file_is_refused_quickly_in_little_memory(repo: Repo, files, expected) -> None:
+def test_hostile_file_is_refused_unread_unparsed_or_unrendered(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch, files,
+                                                               expected) -> None:
     assert repo.build(NOW) == 0
     before = tree_digest(repo.site)
     for name, data in files.items():
         (repo.root / name).write_bytes(data)
+    capsys.readouterr()
+    seen = watch(monkeypatch)
 
-    result = measured_build(repo.root)
-    assert (result.status, result.stderr.splitlines()) == (1, [expected, "1 error(s); nothing was written"])
-    assert result.seconds < MAX_SECONDS, result
-    assert result.peak_mib < MAX_PEAK_MIB, result
+    assert repo.build(NOW) == 1
+    assert capsys.readouterr().err.splitlines() == [expected, "1 error(s); nothing was written"]
     assert tree_digest(repo.site) == before
+    (name,) = files
+    too_big = "bytes; the limit is" in expected
+    # Measured before it is opened: a file over the limit is never read; any other is read once.
+    assert seen.read.count(name) == (0 if too_big else 1)
+    assert max(seen.c_parsed) <= LONGEST_ORDINARY
 
 
-def test_long_plain_line_is_built_in_bounded_time_and_memory(repo: Repo) -> None:
-    """Under the size limit, a 900 KB line of text is only text: it is published, not refused."""
-    message = "Everything is slow. " * 45_000
-    repo.incident("2025-11-04-long.md", front("title: Long\n").decode().replace("message: m", f"message: {message}"))
-    result = measured_build(repo.root)
-    assert result.status == 0, result.stderr
-    assert result.seconds < MAX_SECONDS, result
-    assert result.peak_mib < MAX_PEAK_MIB, result
+def test_long_plain_line_is_published_without_the_markdown_converter(repo: Repo,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the size limit, a 900 KB line of text is only text: it is published, not refused, and
+    as plain paragraphs it never goes through the markdown converter."""
+    message = LONG_PLAIN
+    for name, data in LONG_PLAIN_FILES.items():
+        (repo.root / name).write_bytes(data)
+    seen = watch(monkeypatch, longest_c_text=None)  # shallow, however long: the C parser's to read
+    assert repo.build(NOW) == 0
+    assert seen.c_parsed.count(len(message) + 90) == 1
     assert message.strip() in repo.page("incidents/2025-11-04-long/index.html")
+    assert seen.read.count("incidents/2025-11-04-long.md") == 1
 
 
-def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo) -> None:
-    """Loading measures the markdown the site renders; a theme may render any other text as markdown."""
+def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo,
+                                                                               caplog: pytest.LogCaptureFixture,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading measures the markdown the site renders; a theme may render any other text as markdown,
+    and text too costly to render is shown as text, never given to the converter."""
     template = (PROJECT / "themes/default/templates/incident.html").read_text()
     repo.write("themes/own/templates/incident.html", template.replace("{{ incident.title }}",
                                                                       "{{ incident.title | markdown }}"))
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     title = "*a* " * 200_000
     repo.incident("2025-11-04-costly.md", front(f"title: '{title}'\n").decode())
-    result = measured_build(repo.root)
-    assert (result.status, result.stderr) == (0, "WARNING statusgen.markup: markdown too costly to render, shown as "
-                                                 f"text: {repr(title.strip())[:60]}...\n")
-    assert result.seconds < MAX_SECONDS, result
+    watch(monkeypatch, longest_c_text=None)
+    monkeypatch.setattr(isolation, "fork_available", lambda: False)  # render here, where the log is seen
+    assert repo.build(NOW) == 0
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING] == [
+        ("statusgen.markup", "WARNING", f"markdown too costly to render, shown as text: {repr(title.strip())[:60]}...")]
     assert f"<h1><p>{title.strip()}</p></h1>" in repo.page("incidents/2025-11-04-costly/index.html")
 
 

@@ -16,12 +16,27 @@ def slow(text: str) -> str:
     return markup.clean(markup._converter.reset().convert(text))
 
 
+# Plain paragraphs, as most updates are: words of letters, digits and punctuation, one space apart, in
+# lines and paragraphs; no line starts with what could begin a list or a heading.
+WORD = st.builds(lambda first, rest: first + rest, st.sampled_from(list("abcXYZ\u00e9\u2713(\"'")),
+                 st.text(alphabet=st.sampled_from(list("abcXYZ019.,;:'\"()/%=?-\u00e9\u2713")), max_size=10))
+LINE = st.lists(WORD, min_size=1, max_size=12).map(" ".join)
+PARAGRAPH = st.lists(LINE, min_size=1, max_size=4).map("\n".join)
+PLAIN = st.lists(PARAGRAPH, min_size=1, max_size=4).map("\n\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PLAIN)
+def test_plain_text_takes_the_fast_path_and_gives_what_markdown_gives(text) -> None:
+    fast = markup.plain_paragraphs(text)
+    assert fast is not None
+    assert fast == slow(text)
+
+
 @settings(max_examples=400, deadline=None)
 @given(PROSE)
-def test_plain_text_fast_path_matches_markdown(text) -> None:
-    fast = markup.plain_paragraphs(text)
-    if fast is not None:
-        assert fast == slow(text)
+def test_render_gives_what_markdown_gives_whichever_path_it_takes(text) -> None:
+    assert str(markup.render(text)) == slow(text)
 
 
 def test_fast_path_is_taken_for_ordinary_updates() -> None:
@@ -85,4 +100,24 @@ def test_cost_of_ordinary_text_is_far_under_the_limit() -> None:
                               "<https://x.example/pr/1>. " * 20, "- one\n- two\n- three"] * 20)
     assert markup.cost(update) < 1_000
     assert markup.cost(postmortem) < markup.MAX_COST // 10
-    assert markup.cost("Words only, over a few lines.\n" * 5) == 94
+
+
+WORDS_ONLY = st.lists(st.one_of(LINE, st.just("")), min_size=1, max_size=300).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS_ONLY)
+def test_the_quick_count_for_lines_of_words_never_counts_less_than_the_full_count(text) -> None:
+    """Most updates are lines of words, counted without the full count; a text refused by the full
+    count must be refused by the quick one too."""
+    assert markup.cost(text) >= markup._cost(text)
+
+
+def test_lines_of_words_are_counted_without_the_full_count() -> None:
+    markup._cost.cache_clear()
+    assert markup.cost("Words only, over a few lines.\n" * 5) < 1_000
+    assert markup._cost.cache_info().misses == 0
+    # Past a bound, the quick count is not close enough: the full count decides.
+    long = "Words only, over a few lines.\n" * 5_000
+    assert markup.cost(long) == markup._cost.__wrapped__(long) > markup.MAX_COST // 256
+    assert markup._cost.cache_info().misses == 1

@@ -16,6 +16,8 @@ import pytest
 from conftest import PROJECT, Repo
 from statusgen import __version__
 
+pytestmark = pytest.mark.slow  # builds and installs the distributions
+
 URL = "https://github.com/statusgen/statusgen"
 
 

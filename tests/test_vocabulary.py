@@ -33,12 +33,13 @@ COMMON = PROJECT / "schemas" / "api" / "v2" / "common.schema.json"
     (ComponentStatus.PARTIAL_OUTAGE, "Partial outage", 3, 2, 0.3, "#bc4c00", "orange"),
     (ComponentStatus.MAJOR_OUTAGE, "Major outage", 4, 3, 1.0, "#cf222e", "red"),
 ])
-def test_component_statuses(status, label, severity, level, weight, colour, colour_name):
+def test_component_statuses(status, label: str, severity: int, level: int, weight: float, colour: str,
+                            colour_name: str) -> None:
     assert (status.label, status.severity, status.level, status.weight, status.colour, status.colour_name) == (
         label, severity, level, weight, colour, colour_name)
 
 
-def test_component_statuses_in_order_of_files_and_hints_and_severity():
+def test_component_statuses_in_order_of_files_and_hints_and_severity() -> None:
     assert ComponentStatus.words() == ("operational", "degraded_performance", "partial_outage", "major_outage",
                                        "under_maintenance")
     assert INCIDENT_COMPONENT_STATUSES == ("operational", "degraded_performance", "partial_outage", "major_outage")
@@ -54,13 +55,13 @@ def test_component_statuses_in_order_of_files_and_hints_and_severity():
     (Impact.CRITICAL, "Critical", 3, "major_outage", 0xC62828),
     (Impact.MAINTENANCE, "Maintenance", 0, "under_maintenance", 0x1565C0),
 ])
-def test_impacts(impact, label, level, status, colour):
+def test_impacts(impact, label: str, level: int, status: str, colour: int) -> None:
     assert (impact.label, impact.level, impact.component_status, impact.notify_colour) == (label, level, status, colour)
     # And back: the impact a component's status implies for an incident that gives no impact.
     assert as_component_status(status).impact is impact
 
 
-def test_impacts_an_incident_may_have():
+def test_impacts_an_incident_may_have() -> None:
     assert INCIDENT_IMPACTS == ("none", "minor", "major", "critical")
 
 
@@ -75,7 +76,7 @@ def test_impacts_an_incident_may_have():
     (MaintenanceStatus.COMPLETED, "Completed", False, True),
     (MaintenanceStatus.CANCELLED, "Cancelled", False, True),
 ])
-def test_update_statuses(status, label, running, finished):
+def test_update_statuses(status, label: str, running: bool, finished: bool) -> None:
     assert (status.label, status.running, status.finished) == (label, running, finished)
     assert as_update_status(str(status)) is status
     assert status_label(str(status)) == label
@@ -88,15 +89,15 @@ def test_update_statuses(status, label, running, finished):
     (Indicator.CRITICAL, "Major Service Outage", "major_outage"),
     (Indicator.MAINTENANCE, "Service Under Maintenance", "under_maintenance"),
 ])
-def test_indicators(indicator, description, status):
+def test_indicators(indicator, description: str, status: str) -> None:
     assert (indicator.description, indicator.status) == (description, status)
 
 
-def test_indicator_of_each_level():
+def test_indicator_of_each_level() -> None:
     assert [Indicator.at_level(level) for level in range(4)] == ["none", "minor", "major", "critical"]
 
 
-def test_members_are_their_words():
+def test_members_are_their_words() -> None:
     assert ComponentStatus.MAJOR_OUTAGE == "major_outage"
     assert {"resolved": 1}[IncidentStatus.RESOLVED] == 1
     assert f"{Impact.CRITICAL}-{MaintenanceStatus.IN_PROGRESS}" == "critical-in_progress"
@@ -104,7 +105,7 @@ def test_members_are_their_words():
     assert type(IncidentStatus.words()[0]) is str  # argparse quotes its choices with repr
 
 
-def test_lookups_of_other_words():
+def test_lookups_of_other_words() -> None:
     assert status_label("postmortem") is None
     assert status_label("none") is None  # an impact's word, not a status
     with pytest.raises(KeyError):
@@ -128,30 +129,30 @@ def _enum(*path: str) -> list[str]:
     return node["enum"]
 
 
-def test_component_statuses_are_those_of_the_schema():
+def test_component_statuses_are_those_of_the_schema() -> None:
     assert _enum("component_status") == list(ComponentStatus)
 
 
-def test_update_statuses_are_those_of_the_schema():
+def test_update_statuses_are_those_of_the_schema() -> None:
     assert _enum("incident_update", "properties", "status") == [*IncidentStatus, *MaintenanceStatus]
 
 
-def test_incident_statuses_are_those_of_the_schema():
+def test_incident_statuses_are_those_of_the_schema() -> None:
     # Statuspage's "postmortem" is its own; statusgen writes the postmortem in the body instead.
     assert [s for s in _enum("incident", "properties", "status") if s != "postmortem"] == list(IncidentStatus)
 
 
-def test_maintenance_statuses_are_those_of_the_schema():
+def test_maintenance_statuses_are_those_of_the_schema() -> None:
     # Cancelled maintenance is left out of the API (see render/api.py): only the calendar has it.
     assert _enum("scheduled_maintenance", "properties", "status") == [
         s for s in MaintenanceStatus if s != MaintenanceStatus.CANCELLED]
 
 
-def test_impacts_are_those_of_the_schema():
+def test_impacts_are_those_of_the_schema() -> None:
     assert _enum("incident", "properties", "impact") == list(INCIDENT_IMPACTS)
     assert _defs()["scheduled_maintenance"]["properties"]["impact"]["const"] == Impact.MAINTENANCE
 
 
-def test_indicators_are_those_of_the_schema():
+def test_indicators_are_those_of_the_schema() -> None:
     assert _enum("status", "properties", "indicator") == list(Indicator)
     assert _enum("status", "properties", "description") == [i.description for i in Indicator]

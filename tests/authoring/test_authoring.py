@@ -198,8 +198,9 @@ def test_templates_list_and_override(repo: Repo, capsys: pytest.CaptureFixture[s
     code, out, _ = run(repo, capsys, "templates")
     assert code == 0
     rows = {line.split()[0]: line for line in out.splitlines()}
-    assert set(rows) >= {"critical", "major", "minor", "none", "identified", "monitoring", "resolved",
-                         "maintenance", "postmortem"}
+    assert sorted(rows) == ["cancelled", "completed", "critical", "identified", "in_progress", "investigating",
+                            "maintenance", "major", "minor", "monitoring", "none", "postmortem", "resolved",
+                            "verifying"]
     assert "templates/major.md" in rows["major"] and "built-in critical.md" in rows["critical"]
     code, out, _ = run(repo, capsys, "new", "Down", "--impact", "major", "--now", NOW)
     assert "Our own words. Next update by 4:05\u202fPM CET." in (repo.root / out.strip()).read_text()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_NOW, INCIDENT, PROJECT, Repo, tree_digest
+from conftest import DEMO_NOW, INCIDENT, PROJECT, Repo, copy_demo, tree_digest
 from statusgen import __version__
 
 
@@ -189,7 +189,7 @@ def test_demo_passes_check_at_its_pinned_instant(capsys: pytest.CaptureFixture[s
 
 def test_demo_repository_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert copy_demo(tmp_path / "repository").build(DEMO_NOW, "--out", str(out)) == 0
     assert "error" not in capsys.readouterr().err
     incidents = sorted(p.name for p in (out / "incidents").iterdir())
     assert len(incidents) >= 30

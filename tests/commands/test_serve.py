@@ -1,25 +1,23 @@
-"""statusgen serve, driven for real: a server process, HTTP requests, and file edits."""
+"""statusgen serve, driven for real: a server process, HTTP requests, and file edits it sees through
+watchdog. Each wait is on the server's build-wait endpoint, which answers once a build is done."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from conftest import Repo
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytestmark = pytest.mark.slow  # each test starts statusgen serve in its own process
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -32,18 +30,24 @@ def get(port: int, path: str) -> tuple[int, str]:
         connection.close()
 
 
-def until(check, timeout: float = 15.0):
-    """Poll ``check`` until it returns something true; bounded in time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-        except OSError:
-            result = None
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError("timed out")
+def state(port: int, since: int = -1) -> dict[str, Any]:
+    """The build state; with ``since``, once the build after that generation is done (the server
+    answers when it is, or after its wait of 25 s)."""
+    found = json.loads(get(port, f"/__statusgen/wait?since={since}")[1])
+    assert isinstance(found, dict)
+    return found
+
+
+def build_until(port: int, since: int, done: Callable[[], bool]) -> int:
+    """The generation of the first build after ``since`` once ``done`` holds; an editor's write
+    may come as more than one change, and so more than one build."""
+    for _ in range(5):
+        found = state(port, since)
+        assert found["generation"] > since, "no build followed the change"
+        since = found["generation"]
+        if done():
+            return since
+    raise AssertionError("no build showed the change")
 
 
 def _interruptible() -> None:
@@ -51,56 +55,59 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@dataclass
+class Served:
+    port: int
+    process: subprocess.Popen[str]
+    said: list[str]  # what it printed before serving
+
+
 @pytest.fixture
-def server(repo: Repo) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
+def server(repo: Repo) -> Iterator[Served]:
+    """``statusgen serve`` in its own process, on a port of its choosing, once it serves."""
+    process = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                preexec_fn=_interruptible)
     try:
-        until(lambda: get(port, "/")[0] == 200)
-        yield port, process
+        assert process.stdout is not None
+        said = []
+        for line in process.stdout:  # it says where it serves once it listens
+            said.append(line)
+            if serving := re.search(r" at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)$", line):
+                break
+        else:
+            raise AssertionError(f"serve ended without serving: {said}")
+        yield Served(int(serving[1]), process, said)
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
 
 
-def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: tuple[int, subprocess.Popen[str]]) -> None:
-    port, process = server
+def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: Served) -> None:
+    port, process = server.port, server.process
+    assert server.said[0].startswith(f"built {repo.site}: ")
     status, page = get(port, "/incidents/2025-11-03-api-errors/")
     assert status == 200 and "Error rates are back to normal." in page
     assert "/__statusgen/wait" in page  # the reload script, in serve mode only
-    generation = json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"]
-
-    # Left alone, the server stays idle: reading files for a build does not set off another one.
-    time.sleep(1.0)
-    settled = json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"]
-    time.sleep(1.0)
-    assert json.loads(get(port, "/__statusgen/wait?since=-1")[1])["generation"] == settled
-    generation = settled
+    generation = state(port)["generation"]
+    assert generation == 1  # the first build; that reading files starts no build is tested in test_serve_watch.py
 
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     good = path.read_text()
-    started = time.monotonic()
     path.write_text(good.replace("back to normal.", "back to normal, for real."))
-    until(lambda: "for real" in get(port, "/incidents/2025-11-03-api-errors/")[1])
-    assert time.monotonic() - started < 5
-    state = json.loads(get(port, f"/__statusgen/wait?since={generation}")[1])
-    assert state["error"] == "" and state["generation"] > generation
+    generation = build_until(port, generation, lambda: "for real" in get(port, "/incidents/2025-11-03-api-errors/")[1])
+    assert state(port)["error"] == ""
 
     path.write_text(good.replace("status: resolved", "status: resolvd"))
-    def failed():
-        found = json.loads(get(port, "/__statusgen/wait?since=-1")[1])
-        return found if "resolvd" in found["error"] else None
-    state = until(failed)
+    generation = build_until(port, generation, lambda: "resolvd" in state(port)["error"])
     expected = "incidents/2025-11-03-api-errors.md:11: unknown status 'resolvd' (did you mean 'resolved'?)"
-    assert expected in state["error"]
+    assert expected in state(port)["error"]
     assert "for real" in get(port, "/incidents/2025-11-03-api-errors/")[1]  # the last good site
 
     path.write_text(good)
-    until(lambda: json.loads(get(port, "/__statusgen/wait?since=-1")[1])["error"] == "")
-    until(lambda: "for real" not in get(port, "/incidents/2025-11-03-api-errors/")[1])
+    build_until(port, generation, lambda: state(port)["error"] == ""
+                and "for real" not in get(port, "/incidents/2025-11-03-api-errors/")[1])
 
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
@@ -108,20 +115,20 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: tuple[int,
     assert "Traceback" not in err
     assert "unknown status 'resolvd'" in err
     assert out.splitlines()[-1] == "stopped"
-    assert f"at http://127.0.0.1:{port}/ (Ctrl-C to stop)" in out  # localhost unless --host says otherwise
+    assert server.said[-1].endswith(f" at http://127.0.0.1:{port}/ (Ctrl-C to stop)\n")  # localhost by default
 
 
 @pytest.mark.parametrize("path", ["/../statusgen.yaml", "/%2e%2e/statusgen.yaml", "/..%2fstatusgen.yaml",
                                   "/incidents/../../incidents/2025-11-03-api-errors.md"])
-def test_serve_refuses_paths_outside_the_site(server: tuple[int, subprocess.Popen[str]], path: str) -> None:
-    port, _ = server
+def test_serve_refuses_paths_outside_the_site(server: Served, path: str) -> None:
+    port = server.port
     status, body = get(port, path)
     assert status == 404
     assert "title: Elevated API error rates" not in body
 
 
-def test_port_in_use_is_a_clear_error(repo: Repo, server: tuple[int, subprocess.Popen[str]]) -> None:
-    port, _ = server
+def test_port_in_use_is_a_clear_error(repo: Repo, server: Served) -> None:
+    port = server.port
     done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1

@@ -2,6 +2,9 @@
 who leave mid-answer, the bound on connections, and builds that fail in every way.
 
 Nothing here sleeps: each test waits on a socket, the server or the build state, with a timeout.
+No file system watcher runs either: a test tells the site's watcher of each change it makes, as
+watchdog would, and the build that change calls for runs at once (tests/commands/test_serve.py
+watches for real).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import http.client
 import json
 import logging
 import re
+import shutil
 import socket
 import struct
 import threading
@@ -20,6 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileSystemEvent,
+)
 
 from conftest import CONFIG, Repo
 from statusgen.commands import serve
@@ -59,8 +72,59 @@ class Running:
 
     def next_build(self, since: int) -> dict[str, Any]:
         found = self.state(since)
-        assert found["generation"] > since, "no build followed the change"
+        assert found["generation"] == since + 1, "not one build followed the change"
         return found
+
+    @property
+    def watches(self) -> Watches:
+        assert isinstance(self.site.observer, Watches)
+        return self.site.observer
+
+    def changed(self, *events: FileSystemEvent) -> None:
+        """Tell the site's watcher of ``events``, as watchdog would; each build they call for runs now."""
+        assert self.site.watcher is not None
+        for event in events:
+            self.site.watcher.dispatch(event)
+
+
+class Watches:
+    """Stands in for watchdog's Observer: keeps what is watched; the test tells of each change."""
+
+    def __init__(self) -> None:
+        self.active: dict[int, tuple[str, bool]] = {}  # watch -> (folder, recursive)
+        self.made = 0
+
+    def schedule(self, handler: object, path: str, recursive: bool = False) -> int:
+        self.made += 1
+        self.active[self.made] = (path, recursive)
+        return self.made
+
+    def unschedule(self, watch: int) -> None:
+        del self.active[watch]
+
+    def folders(self) -> dict[str, bool]:
+        return dict(self.active.values())
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+
+class Done:
+    """A build that already ran, so nothing is left to cancel."""
+
+    def cancel(self) -> None:
+        pass
+
+
+def at_once(delay: float, run: Callable[[], None]) -> Done:
+    run()
+    return Done()
 
 
 @pytest.fixture
@@ -69,7 +133,8 @@ def start(repo: Repo) -> Iterator[Callable[..., Running]]:
 
     def run(limits: serve.Limits = QUICK) -> Running:
         reports: list[str] = []
-        site = serve.LiveSite(repo.root, repo.root / "site", reports.append, lambda: NOW)
+        site = serve.LiveSite(repo.root, repo.root / "site", reports.append, lambda: NOW,
+                              observer=Watches, later=at_once)
         server = site.start("127.0.0.1", 0, limits)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
@@ -253,6 +318,7 @@ def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start: Calla
     assert running.get("/incidents/2025-11-03-api-errors/")[0] == 503
 
     template.unlink()  # the theme falls back to the default template
+    running.changed(FileDeletedEvent(str(template)))
     state = running.next_build(state["generation"])
     assert state["error"] == ""
     status, page, _ = running.get("/")
@@ -260,13 +326,16 @@ def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start: Calla
     good = page
 
     template.write_text(BROKEN, encoding="utf-8")  # broken again: the last good site stays
-    state = running.next_build(state["generation"])
+    running.changed(FileCreatedEvent(str(template)), FileModifiedEvent(str(template)))
+    state = running.state()
+    assert state["generation"] == 4  # one build for each change
     assert state["error"] != ""
     assert running.reports[-1].endswith("; still serving the last good site")
     status, page, _ = running.get("/")
     assert (status, unstamped(page)) == (200, unstamped(good))
 
     template.unlink()
+    running.changed(FileDeletedEvent(str(template)))
     state = running.next_build(state["generation"])
     assert state["error"] == ""
     assert running.reports[-1].startswith(f"built {repo.site}")
@@ -301,6 +370,7 @@ def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start
     incident = repo.root / "incidents/2025-11-03-api-errors.md"
     text = incident.read_text(encoding="utf-8")
     incident.write_text(text.replace("back to normal.", "back to normal, really."), encoding="utf-8")
+    running.changed(FileModifiedEvent(str(incident)))
     state = running.next_build(generation)
     assert state["error"] == shown
     assert running.reports[-1] == line
@@ -308,52 +378,66 @@ def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start
     assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [type(failure)]
 
     incident.write_text(text.replace("back to normal.", "back to normal, truly."), encoding="utf-8")
+    running.changed(FileModifiedEvent(str(incident)))
     state = running.next_build(state["generation"])
     assert state["error"] == ""
     assert "truly" in running.get("/incidents/2025-11-03-api-errors/")[1]
 
 
-def build_until(running: Running, since: int, done: Callable[[], bool]) -> int:
-    """The generation of the first build after ``since`` once ``done`` holds; a build already
-    under way when the change was made may come first."""
-    for _ in range(5):
-        since = running.next_build(since)["generation"]
-        if done():
-            return since
-    raise AssertionError("no build showed the change")
-
-
-@pytest.mark.parametrize("how", ["deleted and made again", "moved away and back"])
+@pytest.mark.parametrize("how", ["deleted and made again", "moved away and back", "moved into place"])
 def test_edits_are_seen_after_the_incidents_folder_is_replaced(start: Callable[..., Running], quiet: None, repo: Repo,
                                                                tmp_path: Path, how: str) -> None:
-    import shutil
+    """A watch ends with its folder (a checkout deletes and makes folders again): the root's watch
+    sees the folder appear, and the new folder is watched afresh."""
     running = start()
-    page = "/incidents/2025-11-03-api-errors/"
+    root, page = str(repo.root), "/incidents/2025-11-03-api-errors/"
     incidents = repo.root / "incidents"
+    assert running.watches.folders() == {root: False, str(incidents): True}
+    first = running.watches.made
     since = running.state()["generation"]
+    saved = tmp_path / "saved"
+    shutil.copytree(incidents, saved)
+    shutil.rmtree(incidents)
     if how == "deleted and made again":
-        saved = tmp_path / "saved"
-        shutil.copytree(incidents, saved)
-        shutil.rmtree(incidents)
-        since = build_until(running, since, lambda: running.get(page)[0] == 404)
-        shutil.copytree(saved, incidents)
+        running.changed(DirDeletedEvent(str(incidents)))
+    else:  # moved out of the repository, or aside within it
+        running.changed(DirMovedEvent(str(incidents), str(tmp_path / "away") if how == "moved away and back"
+                                      else root + "/incidents.old"))
+    since = running.next_build(since)["generation"]
+    assert running.get(page)[0] == 404
+    if how == "moved into place":  # an incidents.new made beside it, then renamed over
+        shutil.copytree(saved, repo.root / "incidents.new")
+        running.changed(DirCreatedEvent(root + "/incidents.new"))
+        since = running.next_build(since)["generation"]
+        (repo.root / "incidents.new").rename(incidents)
+        running.changed(DirMovedEvent(root + "/incidents.new", str(incidents)))
     else:
-        incidents.rename(tmp_path / "away")
-        since = build_until(running, since, lambda: running.get(page)[0] == 404)
-        (tmp_path / "away").rename(incidents)
-    since = build_until(running, since, lambda: running.get(page)[0] == 200)
+        shutil.copytree(saved, incidents)
+        running.changed(DirCreatedEvent(str(incidents)))
+    since = running.next_build(since)["generation"]
+    assert running.get(page)[0] == 200
+    assert running.watches.folders() == {root: False, str(incidents): True}
+    assert max(running.watches.active) > first  # the folder's watch is a new one
+
     path = incidents / "2025-11-03-api-errors.md"
     path.write_text(path.read_text().replace("Elevated API error rates", "Renamed after the checkout"))
-    build_until(running, since, lambda: "Renamed after the checkout" in running.get(page)[1])
-    path.write_text(path.read_text().replace("Renamed after the checkout", "And once more"))
-    build_until(running, since, lambda: "And once more" in running.get(page)[1])
+    running.changed(FileModifiedEvent(str(path)))
+    since = running.next_build(since)["generation"]
+    assert "Renamed after the checkout" in running.get(page)[1]
 
 
 def test_a_theme_folder_made_after_start_is_watched(start: Callable[..., Running], quiet: None, repo: Repo) -> None:
     repo.config(THEMED)
     running = start()
+    root = str(repo.root)
+    assert running.watches.folders() == {root: False, root + "/incidents": True}
     since = running.state()["generation"]
     template = repo.write("themes/x/templates/index.html", BROKEN)
-    since = build_until(running, since, lambda: "Expected an expression" in running.state()["error"])
+    running.changed(DirCreatedEvent(root + "/themes"))
+    assert running.watches.folders() == {root: False, root + "/incidents": True, root + "/themes": True}
+    since = running.next_build(since)["generation"]
+    assert "Expected an expression" in running.state()["error"]
     template.write_text("fixed theme page", encoding="utf-8")
-    build_until(running, since, lambda: "fixed theme page" in running.get("/")[1])
+    running.changed(FileModifiedEvent(str(template)))
+    running.next_build(since)
+    assert "fixed theme page" in running.get("/")[1]

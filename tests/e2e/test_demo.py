@@ -13,7 +13,11 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import DEMO_NOW, PROJECT
+
+pytestmark = pytest.mark.slow  # starts ./scripts/demo and waits for its build
 
 STARTUP_SECONDS = 120
 

@@ -350,7 +350,7 @@ def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path) -> 
         assert live_markup(page.read_text(encoding="utf-8"), page=True) == [], page
     fragments = _feed_html(corpus)
     # Three updates an incident, each in the site's and its component's Atom, RSS and JSON feeds.
-    assert len(fragments) >= len(PAYLOADS) * 2 * 3
+    assert (len(PAYLOADS), len(fragments)) == (105, 1081)
     for fragment in fragments:
         assert live_markup(fragment) == [], fragment
     badges = sorted(corpus.rglob("badge.svg"))
@@ -404,8 +404,8 @@ def test_template_syntax_in_content_is_never_evaluated(corpus: Path) -> None:
             assert not any(result in inner for result in EVALUATED), (number, inner)
             seen[number] += 1
     # Each is on every page (the site's title), on its incident's and component's pages several
-    # times over, in the feeds and in the API.
-    assert min(seen.values()) >= 100, seen
+    # times over, in the feeds and in the API; three of them in more places than the rest.
+    assert seen == {**dict.fromkeys(literal, 336), "07": 384, "08": 384, "09": 385}
 
 
 def test_line_break_in_the_site_title_builds(repo: Repo) -> None:
@@ -501,6 +501,7 @@ CONTROL = ("<script>window.__xss.push('control')</script><img src=x onerror=\"al
            "<a href=\"javascript:alert(1)\">x</a><img src=\"http://evil.example/control.png\">")
 
 
+@pytest.mark.browser
 def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path) -> None:
     reader = tmp_path / "reader"
     reader.mkdir()

@@ -33,13 +33,13 @@ updates:
     ("other/2025-11-03-api.md", False),
     ("2025-11-03-api.md", False),
 ])
-def test_incident_paths(rel, expected):
+def test_incident_paths(rel: str, expected: bool) -> None:
     assert is_incident_path(rel) is expected
 
 
 @pytest.mark.parametrize("name", ["2025-11-03-api.md", "2025-11-03-api.yml", "README.md", ".2025-11-03-api.md",
                                   "readme-first.md", "2025-11-03-api.txt"])
-def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str):
+def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str) -> None:
     text = INCIDENT if not name.endswith(".yml") else INCIDENT.strip("-\n") + "\n"
     (tmp_path / "incidents").mkdir()
     (tmp_path / "incidents" / name).write_text(text)
@@ -55,13 +55,13 @@ def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str):
     ("---\r\na: 1\r\nb: 2\r\n---  \r\n", 5, 17, 24, 5),
     ("---\n---\n", 4, 4, 8, 3),
 ])
-def test_layout_of_a_markdown_file(text, start, end, body, body_line):
+def test_layout_of_a_markdown_file(text: str, start: int, end: int, body: int, body_line: int) -> None:
     parts = layout(text, "incidents/x.md")
     assert (parts.start, parts.end, parts.body, parts.body_line) == (start, end, body, body_line)
     front, rest, line = split_front_matter(text.lstrip("\ufeff"), "incidents/x.md")
     assert (front, rest, line) == (text[start:end], text[body:], body_line)
 
 
-def test_layout_of_a_yaml_file():
+def test_layout_of_a_yaml_file() -> None:
     parts = layout("\ufeff\ufefftitle: x\n", "incidents/x.yaml")
     assert (parts.start, parts.end, parts.body, parts.body_line) == (2, 11, 11, 0)

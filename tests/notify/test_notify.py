@@ -1142,6 +1142,7 @@ def echo() -> Iterator[tuple[int, list[int]]]:
     server.server_close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [404, 500])
 @pytest.mark.parametrize("credentials", [True, False], ids=["with credentials", "without"])
 def test_secrets_a_receiver_echoes_appear_nowhere(history: History, capsys: pytest.CaptureFixture[str],

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DEMO_NOW, PROJECT, Repo, tree_digest
+from conftest import DEMO_NOW, Repo, copy_demo, tree_digest
 from statusgen.commands import build as build_command
 from statusgen.render.units import Unit
 
@@ -36,15 +36,6 @@ SUMMARY = re.compile(
 
 def contents(folder) -> dict[str, str]:
     return {k: v[0] for k, v in tree_digest(folder).items()}
-
-
-def copy_demo(tmp_path: Path) -> Repo:
-    import shutil
-    root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy(PROJECT / "statusgen.yaml", root)
-    shutil.copytree(PROJECT / "incidents", root / "incidents")
-    return Repo(root)
 
 
 def counted_build(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -80,7 +71,7 @@ def site_files(repo: Repo) -> set[str]:
 
 def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
     assert rendered == site_files(repo) and len(rendered) == FILES
@@ -89,7 +80,7 @@ def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path: Pat
 def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch,
                                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=34, reused=78, parsed=0, cached=36, changed=0)
@@ -117,7 +108,7 @@ SHOWN_ON = {
 @pytest.mark.parametrize("ident", list(SHOWN_ON))
 def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     path = repo.root / f"incidents/{ident}.md"
     path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Edited ", 1))
@@ -133,7 +124,7 @@ def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone
 
 def test_a_config_change_renders_and_parses_everything_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     config = (repo.root / "statusgen.yaml").read_text()
     repo.config(config.replace("  description: Live and historical status of Acme services",
@@ -146,7 +137,7 @@ def test_a_config_change_renders_and_parses_everything_again(tmp_path: Path, mon
 
 def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=0)
@@ -155,7 +146,7 @@ def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path: Path,
 
 def test_a_theme_with_templates_reuses_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/templates/incident.html",
                "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}")
@@ -168,7 +159,7 @@ def test_a_theme_with_templates_reuses_no_file(tmp_path: Path, monkeypatch: pyte
 
 def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/static/logo.txt", "brand")
     counted_build(repo, monkeypatch, capsys)
@@ -179,7 +170,7 @@ def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path: Path, monkeypatc
 
 
 def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     assert (repo.root / ".statusgen/cache/pages.json").is_file()
     # Change one incident, then rebuild with the cache and without it.
@@ -198,7 +189,7 @@ def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pyt
 
 
 def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     first = tree_digest(repo.site)
     assert repo.build(NOW) == 0
@@ -207,7 +198,7 @@ def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     page = repo.site / "incidents/2025-06-17-search-results-incomplete/index.html"
     page.write_text("defaced")
@@ -216,7 +207,7 @@ def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     cache = repo.root / ".statusgen/cache"
     for shard in cache.glob("incidents-*.json"):
@@ -228,7 +219,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
 
 
 def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/templates/incident.html",
@@ -238,7 +229,7 @@ def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
 
 
 def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
     from statusgen.render import plan
     limit = plan.PARALLEL_FROM
@@ -277,7 +268,7 @@ def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -
     from pathlib import Path
 
     import nh3
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     shadow = tmp_path / "shadow"
     (shadow / "nh3").mkdir(parents=True)
     real = Path(nh3.__file__)
@@ -300,7 +291,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     import nh3
 
     from statusgen.output import cache
-    repo = copy_demo(tmp_path)
+    repo = copy_demo(tmp_path / "demo")
     monkeypatch.setattr(cache, "runtime_digest", cache.runtime_digest.__wrapped__)
     assert repo.build(NOW) == 0
     real_distribution, real_clean = metadata.distribution, nh3.clean

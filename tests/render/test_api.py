@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from conftest import DEMO_NOW, PROJECT, Repo
+from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
-from schemas import FILES, SCHEMAS, registry
+from schemas import FILES, SCHEMA_FILES, SCHEMAS, registry, schema_paths
 
 DEMO_INSTANTS = ["2024-12-03T15:00:00Z", "2025-09-14T01:30:00Z", "2026-06-10T13:00:00Z",
                  "2026-11-23T10:00:00Z", "2027-01-16T02:00:00Z"]
@@ -30,20 +30,27 @@ def validate(site: Path) -> int:
 
 
 def test_schemas_are_valid_schemas() -> None:
-    for path in SCHEMAS.rglob("*.schema.json"):
-        Draft202012Validator.check_schema(json.loads(path.read_text()))
+    checked = [Draft202012Validator.check_schema(json.loads((SCHEMAS / rel).read_text())) for rel in schema_paths()]
+    assert len(checked) == len(SCHEMA_FILES) == 10
+
+
+def test_every_schema_is_in_the_registry_by_its_id() -> None:
+    ids = sorted(json.loads((SCHEMAS / rel).read_text())["$id"] for rel in SCHEMA_FILES)
+    assert len(set(ids)) == 10
+    reg = registry()
+    assert all(reg.contents(uri)["$id"] == uri for uri in ids)
 
 
 @pytest.mark.parametrize("now", DEMO_INSTANTS)
-def test_demo_api_matches_schemas(tmp_path: Path, now: str) -> None:
+def test_demo_api_matches_schemas(tmp_path: Path, demo: Repo, now: str) -> None:
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(now, "--out", str(out)) == 0
+    assert demo.build(now, "--out", str(out)) == 0
     assert validate(out) == 9
 
 
-def test_schemas_reject_wrong_values(tmp_path: Path) -> None:
+def test_schemas_reject_wrong_values(tmp_path: Path, demo: Repo) -> None:
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     summary["components"][1]["status"] = "down"
     (out / "api/v2/summary.json").write_text(json.dumps(summary))
@@ -51,9 +58,9 @@ def test_schemas_reject_wrong_values(tmp_path: Path) -> None:
         validate(out)
 
 
-def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path) -> None:
+def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path, demo: Repo) -> None:
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     index = (out / "index.html").read_text()
     shown = dict(re.findall(r'<div class="line">(?:<a class="name"[^>]*>|<span class="name">)([^<]+)</(?:a|span)>'
@@ -66,9 +73,9 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path) -> None
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["2026-11-20-database-major-upgrade"]
 
 
-def test_groups_list_their_components(tmp_path: Path) -> None:
+def test_groups_list_their_components(tmp_path: Path, demo: Repo) -> None:
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     components = json.loads((out / "api/v2/components.json").read_text())["components"]
     groups = {c["id"]: c["components"] for c in components if c["group"]}
     assert groups == {"group-platform": ["api", "web", "auth"], "group-data": ["db", "search", "storage"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import icalendar
 
-from conftest import DEMO_NOW, PROJECT, Repo
+from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
 from statusgen.render import calendar
 
@@ -55,10 +55,10 @@ def test_sequence_bumps_when_the_maintenance_changes(repo: Repo) -> None:
     assert event.decoded("dtstart") == datetime(2025, 11, 7, 2, 0, tzinfo=UTC)
 
 
-def test_demo_calendar(tmp_path: Path) -> None:
+def test_demo_calendar(tmp_path: Path, demo: Repo) -> None:
     out = tmp_path / "site"
-    assert Repo(PROJECT).build(DEMO_NOW, "--out", str(out)) == 0
-    maintenance = [p for p in (PROJECT / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
+    maintenance = [p for p in (demo.root / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
     found = events(out)
     assert len(found) == len(maintenance) == 4
     assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]

@@ -58,6 +58,7 @@ def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsy
     assert repo.page("404.html") == "<p>lost</p>\n"
 
 
+@pytest.mark.slow
 def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo,
                                                                                capsys: pytest.CaptureFixture[str],
                                                                                small_limits: None) -> None:
@@ -161,6 +162,7 @@ def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, ca
                                     "{{ " + " + ".join(["1"] * 30000) + " }}",
                                     "{% if x %}" * 3000 + "{% endif %}" * 3000],
                          ids=["brackets", "sum", "ifs"])
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], source,
                                                                 command: str) -> None:
