@@ -5,23 +5,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from statusgen.load.incidents import Incident, Update, Window
+from statusgen.vocabulary import as_impact, as_update_status
+
+# An update as the factories take it: (time, status) or (time, status, {component: status}).
+UpdateSpec = tuple[str, str] | tuple[str, str, dict[str, str]]
 
 
 def t(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def incident(iid: str, components: dict[str, str], *updates: tuple, impact: str = "major") -> Incident:
+def incident(iid: str, components: dict[str, str], *updates: UpdateSpec, impact: str = "major") -> Incident:
     """updates: (time, status[, {component: status}])"""
-    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=impact,
+    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=as_impact(impact),
                     components=components,
-                    updates=tuple(Update(t(u[0]), u[1], "m", u[2] if len(u) > 2 else {}) for u in updates))
+                    updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m", u[2] if len(u) > 2 else {})
+                                  for u in updates))
 
 
-def maintenance(iid: str, start: str, end: str, *updates: tuple, components=("db",)) -> Incident:
+def maintenance(iid: str, start: str, end: str, *updates: tuple[str, str],
+                components: tuple[str, ...] = ("db",)) -> Incident:
     return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="maintenance",
-                    impact="maintenance", components={c: "under_maintenance" for c in components},
-                    updates=tuple(Update(t(u[0]), u[1], "m") for u in updates),
+                    impact=as_impact("maintenance"), components={c: "under_maintenance" for c in components},
+                    updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m") for u in updates),
                     window=Window(t(start), t(end)))
 
 

@@ -71,6 +71,7 @@ def test_hypothesis_stores_nothing_in_the_checkout() -> None:
     from hypothesis import settings
     from hypothesis.configuration import storage_directory
 
+    assert settings.default is not None
     assert settings.default.database is None
     stored = storage_directory("unicode_data", intent_to_write=False).path.resolve()
     assert not stored.is_relative_to(PROJECT)

@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,8 +82,8 @@ def watch(monkeypatch: pytest.MonkeyPatch, longest_c_text: int | None = LONGEST_
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
 def test_hostile_file_is_refused_unread_unparsed_or_unrendered(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                               monkeypatch: pytest.MonkeyPatch, files,
-                                                               expected) -> None:
+                                                               monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes],
+                                                               expected: str) -> None:
     assert repo.build(NOW) == 0
     before = tree_digest(repo.site)
     for name, data in files.items():
@@ -375,7 +376,8 @@ def socket_at(path: Path) -> None:
 ])
 @pytest.mark.parametrize("linked", [False, True])
 def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str], name: str,
-                                                          make, kind: str, linked: bool) -> None:
+                                                          make: Callable[[Path], None], kind: str,
+                                                          linked: bool) -> None:
     assert repo.build(NOW) == 0
     if linked:  # a link to it, from a name the loader reads
         (repo.root / "drafts").mkdir()
@@ -391,8 +393,8 @@ def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: py
 
 
 @pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (socket_at, "a socket")])
-def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str], make,
-                                                                kind: str) -> None:
+def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                make: Callable[[Path], None], kind: str) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "statusgen.yaml").unlink()
     make(repo.root / "statusgen.yaml")
@@ -861,7 +863,7 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
     theme_name, expected = theme_link(repo, outside, case)
     from statusgen.theme import checks, files
 
-    def unread(*args, **kwargs) -> None:
+    def unread(*args: object, **kwargs: object) -> None:
         raise AssertionError("the theme was read")
 
     for module, name in ((files, "theme_dirs"), (files, "theme_files"), (checks, "theme_problems"),

@@ -27,7 +27,7 @@ PLAIN = st.lists(PARAGRAPH, min_size=1, max_size=4).map("\n\n".join)
 
 @settings(max_examples=400, deadline=None)
 @given(PLAIN)
-def test_plain_text_takes_the_fast_path_and_gives_what_markdown_gives(text) -> None:
+def test_plain_text_takes_the_fast_path_and_gives_what_markdown_gives(text: str) -> None:
     fast = markup.plain_paragraphs(text)
     assert fast is not None
     assert fast == slow(text)
@@ -35,7 +35,7 @@ def test_plain_text_takes_the_fast_path_and_gives_what_markdown_gives(text) -> N
 
 @settings(max_examples=400, deadline=None)
 @given(PROSE)
-def test_render_gives_what_markdown_gives_whichever_path_it_takes(text) -> None:
+def test_render_gives_what_markdown_gives_whichever_path_it_takes(text: str) -> None:
     assert str(markup.render(text)) == slow(text)
 
 
@@ -107,7 +107,7 @@ WORDS_ONLY = st.lists(st.one_of(LINE, st.just("")), min_size=1, max_size=300).ma
 
 @settings(max_examples=300, deadline=None)
 @given(WORDS_ONLY)
-def test_the_quick_count_for_lines_of_words_never_counts_less_than_the_full_count(text) -> None:
+def test_the_quick_count_for_lines_of_words_never_counts_less_than_the_full_count(text: str) -> None:
     """Most updates are lines of words, counted without the full count; a text refused by the full
     count must be refused by the quick one too."""
     assert markup.cost(text) >= markup._cost(text)

@@ -50,10 +50,13 @@ def test_wheel_metadata_names_the_license_authors_and_links(wheel: Path) -> None
     assert metadata["License-Expression"] == "MIT"
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert metadata["Author"] == "the statusgen authors"
-    assert sorted(metadata.get_all("Project-URL")) == [
+    urls = metadata.get_all("Project-URL")
+    assert urls is not None
+    assert sorted(urls) == [
         f"Homepage, {URL}", f"Issues, {URL}/issues", f"Repository, {URL}"]
     assert metadata["Requires-Python"] == ">=3.11"
     classifiers = metadata.get_all("Classifier")
+    assert classifiers is not None
     for expected in ("Programming Language :: Python :: 3.11", "Environment :: Console",
                      "Operating System :: OS Independent", "Topic :: System :: Monitoring"):
         assert expected in classifiers

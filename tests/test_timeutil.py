@@ -11,8 +11,8 @@ import pytest
 from statusgen.timeutil import format_duration, iso, parse_duration, parse_timestamp, resolve_now
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # --- parse_timestamp ------------------------------------------------------------------------------

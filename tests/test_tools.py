@@ -3,6 +3,7 @@ install step to run, not with FileNotFoundError."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_a_missing_chromium_names_the_install_step(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_missing_java_names_the_install_step(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # the module chromium looks Java up with
     with pytest.raises(pytest.fail.Exception) as failed:
         chromium.java()
     assert str(failed.value) == ("no Java runtime for the Nu HTML Checker (run ./scripts/test, which installs what "

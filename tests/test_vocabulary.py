@@ -17,6 +17,7 @@ from statusgen.vocabulary import (
     IncidentStatus,
     Indicator,
     MaintenanceStatus,
+    UpdateStatus,
     as_component_status,
     as_impact,
     as_update_status,
@@ -33,7 +34,7 @@ COMMON = PROJECT / "schemas" / "api" / "v2" / "common.schema.json"
     (ComponentStatus.PARTIAL_OUTAGE, "Partial outage", 3, 2, 0.3, "#bc4c00", "orange"),
     (ComponentStatus.MAJOR_OUTAGE, "Major outage", 4, 3, 1.0, "#cf222e", "red"),
 ])
-def test_component_statuses(status, label: str, severity: int, level: int, weight: float, colour: str,
+def test_component_statuses(status: ComponentStatus, label: str, severity: int, level: int, weight: float, colour: str,
                             colour_name: str) -> None:
     assert (status.label, status.severity, status.level, status.weight, status.colour, status.colour_name) == (
         label, severity, level, weight, colour, colour_name)
@@ -55,7 +56,7 @@ def test_component_statuses_in_order_of_files_and_hints_and_severity() -> None:
     (Impact.CRITICAL, "Critical", 3, "major_outage", 0xC62828),
     (Impact.MAINTENANCE, "Maintenance", 0, "under_maintenance", 0x1565C0),
 ])
-def test_impacts(impact, label: str, level: int, status: str, colour: int) -> None:
+def test_impacts(impact: Impact, label: str, level: int, status: str, colour: int) -> None:
     assert (impact.label, impact.level, impact.component_status, impact.notify_colour) == (label, level, status, colour)
     # And back: the impact a component's status implies for an incident that gives no impact.
     assert as_component_status(status).impact is impact
@@ -76,7 +77,7 @@ def test_impacts_an_incident_may_have() -> None:
     (MaintenanceStatus.COMPLETED, "Completed", False, True),
     (MaintenanceStatus.CANCELLED, "Cancelled", False, True),
 ])
-def test_update_statuses(status, label: str, running: bool, finished: bool) -> None:
+def test_update_statuses(status: UpdateStatus, label: str, running: bool, finished: bool) -> None:
     assert (status.label, status.running, status.finished) == (label, running, finished)
     assert as_update_status(str(status)) is status
     assert status_label(str(status)) == label
@@ -89,7 +90,7 @@ def test_update_statuses(status, label: str, running: bool, finished: bool) -> N
     (Indicator.CRITICAL, "Major Service Outage", "major_outage"),
     (Indicator.MAINTENANCE, "Service Under Maintenance", "under_maintenance"),
 ])
-def test_indicators(indicator, description: str, status: str) -> None:
+def test_indicators(indicator: Indicator, description: str, status: str) -> None:
     assert (indicator.description, indicator.status) == (description, status)
 
 
@@ -98,7 +99,8 @@ def test_indicator_of_each_level() -> None:
 
 
 def test_members_are_their_words() -> None:
-    assert ComponentStatus.MAJOR_OUTAGE == "major_outage"
+    word: str = "major_outage"  # plain text: the member is equal to the word it stands for
+    assert ComponentStatus.MAJOR_OUTAGE == word
     assert {"resolved": 1}[IncidentStatus.RESOLVED] == 1
     assert f"{Impact.CRITICAL}-{MaintenanceStatus.IN_PROGRESS}" == "critical-in_progress"
     assert json.dumps({"status": ComponentStatus.PARTIAL_OUTAGE}) == '{"status": "partial_outage"}'
@@ -119,14 +121,16 @@ def test_lookups_of_other_words() -> None:
 # --- the words the API's schemas allow ---------------------------------------------------------
 
 def _defs() -> dict[str, Any]:
-    return json.loads(COMMON.read_text())["$defs"]
+    defs: dict[str, Any] = json.loads(COMMON.read_text())["$defs"]
+    return defs
 
 
 def _enum(*path: str) -> list[str]:
     node: Any = _defs()
     for key in path:
         node = node[key]
-    return node["enum"]
+    words: list[str] = node["enum"]
+    return words
 
 
 def test_component_statuses_are_those_of_the_schema() -> None:

@@ -72,7 +72,7 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
-def triggers(workflow: dict[str, Any]) -> Any:
+def triggers(workflow: dict[Any, Any]) -> Any:
     # YAML 1.1 reads the key `on` as the boolean true.
     return workflow[True]
 
@@ -177,7 +177,7 @@ def test_zizmor_reports_a_broken_workflow(tmp_path: Path) -> None:
 # --- pinning and permissions ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
-def test_every_action_is_pinned_to_a_commit_with_its_release_named(path) -> None:
+def test_every_action_is_pinned_to_a_commit_with_its_release_named(path: Path) -> None:
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
              if re.match(r"\s*(- )?uses:", line)]
     assert lines
@@ -211,14 +211,14 @@ def test_permissions_are_the_least_each_job_needs() -> None:
 
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
-def test_no_expression_reaches_a_shell_script(path) -> None:
+def test_no_expression_reaches_a_shell_script(path: Path) -> None:
     scripts = [s["run"] for s in all_steps(path) if "run" in s]
     assert scripts
     assert [script for script in scripts if "${{" in script] == []
 
 
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE], ids=lambda p: p.name)
-def test_checkouts_leave_no_credentials_behind(path) -> None:
+def test_checkouts_leave_no_credentials_behind(path: Path) -> None:
     checkouts = [s for s in all_steps(path) if s.get("uses", "").startswith("actions/checkout@")]
     assert checkouts
     assert all(s["with"]["persist-credentials"] is False for s in checkouts)
@@ -307,7 +307,7 @@ def test_notify_runs_after_every_deploy_at_the_builds_now() -> None:
     ("schedule", "", "HEAD"),
     ("workflow_dispatch", "", "HEAD"),
 ])
-def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event: str, before,
+def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event: str, before: str,
                                                                       since: str) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
     done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
@@ -626,7 +626,8 @@ BUILT = (f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.
     (f"v{__version__}", BUILT[:1], 1),
     (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
 ])
-def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag, names, status: int) -> None:
+def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag: str, names: tuple[str, ...],
+                                                             status: int) -> None:
     script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the tag names the version built")["run"]
     done = run_step(script, fake_dist(tmp_path, *names), {"TAG": tag})
     found = " ".join(sorted(names))

@@ -84,6 +84,7 @@ def test_round_trip_keeps_every_earlier_byte(repo: Repo, capsys: pytest.CaptureF
 
 def test_console_script_round_trip(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
+    assert script
     base = [script, "-C", str(repo.root)]
     done = subprocess.run([*base, "new", "Slow dashboard", "--impact", "minor", "--component", "web",
                            "--now", NOW], capture_output=True, text=True, check=True)
@@ -253,7 +254,7 @@ def test_failed_write_keeps_the_original(repo: Repo, monkeypatch: pytest.MonkeyP
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     before = path.read_bytes()
 
-    def broken(*args) -> None:
+    def broken(*args: object) -> None:
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError):

@@ -10,12 +10,16 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier, Event
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 import yaml
 
 from conftest import Repo
+from statusgen import inputs
 from statusgen.authoring import workspace
 from statusgen.errors import StatusgenError
 from statusgen.load.incidents import split_front_matter
@@ -53,13 +57,24 @@ def listing(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
+def read_all(stream: IO[str] | None) -> str:
+    assert stream is not None
+    return stream.read()
+
+
+def close(stream: IO[str] | None) -> None:
+    assert stream is not None
+    stream.close()
+
+
+def _update_in_turn(root: str, index: int, barrier: Barrier, turns: list[Event],
+                    results: Queue[tuple[int, str]]) -> None:
     """Read the file with every other writer, then post in turn: each one's reading is stale by
     the time it writes, as with edits made at the same moment."""
-    real = workspace.read_text
-    calls = []
+    real = inputs.read_text  # the workspace reads files with it
+    calls: list[int] = []
 
-    def stale_first(path, rel):
+    def stale_first(path: Path, rel: str) -> str:
         text = real(path, rel)
         if not calls:
             calls.append(1)
@@ -68,7 +83,8 @@ def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
                 turns[index - 1].wait(timeout=60)
         return text
 
-    workspace.read_text = stale_first
+    patch = pytest.MonkeyPatch()
+    patch.setattr(workspace, "read_text", stale_first)
     try:
         workspace.add_update(Path(root), workspace.load(Path(root)), ID, status="investigating",
                              at=datetime(2025, 11, 4, 10, index, tzinfo=UTC), components=[],
@@ -77,6 +93,7 @@ def _update_in_turn(root: str, index: int, barrier, turns, results) -> None:
     except Exception as exc:  # reported to the test, which shows it
         results.put((index, repr(exc)))
     finally:
+        patch.undo()
         turns[index].set()
 
 
@@ -100,10 +117,10 @@ def test_six_updates_at_once_from_the_command_line_lose_nothing(repo: Repo) -> N
     runs = [subprocess.Popen([script, "-C", str(repo.root), "update", ID, "--status", "investigating",
                               "--message", f"from writer {i}", "--now", (start + timedelta(minutes=i)).isoformat()],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(6)]
-    outcomes = [(p.wait(120), p.stderr.read()) for p in runs]
+    outcomes = [(p.wait(120), read_all(p.stderr)) for p in runs]
     for p in runs:
-        p.stdout.close()
-        p.stderr.close()
+        close(p.stdout)
+        close(p.stderr)
     landed = messages(repo.root / REL)[2:]
     posted = [f"from writer {i}" for i, (code, _) in enumerate(outcomes) if code == 0]
     # Each one either lands, or is refused for coming after a later one: none is lost silently.
@@ -158,20 +175,21 @@ def test_a_symlinked_lock_file_is_refused(repo: Repo, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("number", [errno.ENOSPC, errno.EDQUOT])
 @pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
 def test_a_full_disk_is_reported_with_the_file_and_leaves_it_as_it_was(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                       monkeypatch: pytest.MonkeyPatch, number,
+                                                                       monkeypatch: pytest.MonkeyPatch, number: int,
                                                                        stage: str) -> None:
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs) -> None:
+    def full(*args: object, **kwargs: object) -> None:
         raise OSError(number, os.strerror(number))
     if stage == "write":
         real = os.fdopen
 
         class Full(io.TextIOWrapper):
-            write = full
+            def write(self, text: str) -> int:
+                raise OSError(number, os.strerror(number))
 
-        def fdopen(fd, mode="r", *args, **kwargs):
+        def fdopen(fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> IO[Any]:
             if mode != "w":
                 return real(fd, mode, *args, **kwargs)
             return Full(real(fd, "wb"), encoding="utf-8", newline="")
@@ -193,7 +211,7 @@ def test_postmortem_on_a_full_disk_says_which_file(repo: Repo, capsys: pytest.Ca
     path = repo.root / REL
     before = path.read_bytes()
 
-    def full(*args, **kwargs) -> None:
+    def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(os, "fsync", full)
     code, _, err = run(repo, capsys, "postmortem", ID)

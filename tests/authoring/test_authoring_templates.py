@@ -6,6 +6,7 @@ import pytest
 
 from conftest import Repo
 from statusgen.authoring import workspace
+from statusgen.errors import Problem
 from statusgen.load import messages
 
 HALF_WRITTEN = """\
@@ -33,7 +34,7 @@ Intro.
 """
 
 
-def problems(found) -> list[tuple[int, str]]:
+def problems(found: list[Problem]) -> list[tuple[int, str]]:
     return [(p.line, p.message) for p in found]
 
 

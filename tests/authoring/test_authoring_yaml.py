@@ -43,7 +43,7 @@ ACCEPTED = {
 
 
 @pytest.mark.parametrize("text", ACCEPTED.values(), ids=ACCEPTED.keys())
-def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], text) -> None:
+def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys: pytest.CaptureFixture[str], text: str) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_bytes(text.encode())
     assert repo.build("2025-11-10T12:00:00Z") == 0, capsys.readouterr().err
@@ -83,7 +83,7 @@ REFUSED = {
 
 @pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
 def test_what_the_build_refuses_an_edit_refuses_the_same_way(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                             text) -> None:
+                                                             text: str) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_text(text)
     assert repo.run("check") == 1

@@ -140,7 +140,7 @@ REMOTE = [
 @pytest.mark.parametrize(("record", "line"), REMOTE)
 def test_requirements_install_what_is_running_from_where_pip_got_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record, line,
+        direct_url: Callable[[dict[str, object] | str | None], None], record: dict[str, object], line: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
@@ -169,7 +169,7 @@ LOCAL = [
 @pytest.mark.parametrize(("record", "where"), LOCAL)
 def test_requirements_say_when_ci_cannot_install_what_is_running(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record, where: str,
+        direct_url: Callable[[dict[str, object] | str | None], None], record: dict[str, object], where: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
@@ -197,7 +197,7 @@ def test_requirements_say_when_ci_cannot_install_what_is_running(
                                     json.dumps({"url": "https://example.com/x.git", "vcs_info": {"vcs": "git"}})])
 def test_an_unreadable_pip_record_names_the_release_and_says_so(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record,
+        direct_url: Callable[[dict[str, object] | str | None], None], record: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
@@ -243,7 +243,7 @@ def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.
     ("2026-03-11T03:00:00Z", "America/New_York", date(2026, 3, 10)),
     ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
 ])
-def test_the_day_of_init_is_the_sites_day(now: str, zone: str, day) -> None:
+def test_the_day_of_init_is_the_sites_day(now: str, zone: str, day: date) -> None:
     assert init.site_day(parse_timestamp(now), zone) == day
 
 

@@ -56,11 +56,12 @@ def test_status_at(updates: list[tuple[str, str]], moment: str, expected: str) -
     ([ANNOUNCED, ("2025-11-28T09:00", "cancelled")], None),
     ([ANNOUNCED, ("2025-12-01T02:30", "cancelled")], ("2025-12-01T02:00", "2025-12-01T02:30")),
 ])
-def test_active_interval(updates: list[tuple[str, str]], expected) -> None:
+def test_active_interval(updates: list[tuple[str, str]], expected: tuple[str, str | None] | None) -> None:
     active = maintenance.active_interval(mk("2025-12-01-m", *WINDOW, *updates))
     if expected is None:
         assert active is None
     else:
+        assert active is not None
         assert (active.start, active.end) == (t(expected[0]), t(expected[1]) if expected[1] else None)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from factories import incident, maintenance, t
 from statusgen.derive import timeline
+from statusgen.vocabulary import ComponentStatus, as_component_status
 
 OUTAGE = incident("2025-11-03-a", {"api": "major_outage", "web": "degraded_performance"},
                   ("2025-11-03T10:00", "investigating"),
@@ -74,14 +75,14 @@ def test_reopen_restores_and_changes_statuses() -> None:
         {"web": ("partial_outage", "major_outage")},
         {"web": ("major_outage", "operational")},
     ]
-    assert [(s.start.hour, s.end.hour, s.status) for s in timeline.spans(REOPENED)] == [
+    assert [(s.start.hour, s.end.hour if s.end else None, s.status) for s in timeline.spans(REOPENED)] == [
         (8, 9, "partial_outage"), (10, 10, "partial_outage"), (10, 11, "major_outage")]
     assert not timeline.is_open(REOPENED)
 
 
 def test_open_incident_span_has_no_end() -> None:
     ongoing = incident("2025-11-06-o", {"api": "partial_outage"}, ("2025-11-06T10:00", "investigating"))
-    assert timeline.spans(ongoing) == [timeline.Span("api", t("2025-11-06T10:00"), None, "partial_outage",
+    assert timeline.spans(ongoing) == [timeline.Span("api", t("2025-11-06T10:00"), None, ComponentStatus.PARTIAL_OUTAGE,
                                                  "2025-11-06-o")]
     assert timeline.is_open(ongoing)
 
@@ -89,6 +90,7 @@ def test_open_incident_span_has_no_end() -> None:
 def test_published_hides_updates_not_yet_due() -> None:
     assert timeline.published(OUTAGE, t("2025-11-03T09:00")) is None
     shown = timeline.published(OUTAGE, t("2025-11-03T11:30"))
+    assert shown is not None
     assert [u.status for u in shown.updates] == ["investigating", "identified"]
     assert timeline.published(OUTAGE, t("2025-11-04T00:00")) is OUTAGE
 
@@ -107,4 +109,4 @@ def test_published_hides_updates_not_yet_due() -> None:
 def test_overall_indicator(statuses: dict[str, str], impacts: list[str], expected: tuple[str, str]) -> None:
     opened = [incident(f"2025-01-0{n}-i", {}, ("2025-01-01T00:00", "investigating"), impact=i)
               for n, i in enumerate(impacts, 1)]
-    assert timeline.overall(statuses, opened) == expected
+    assert timeline.overall({c: as_component_status(s) for c, s in statuses.items()}, opened) == expected

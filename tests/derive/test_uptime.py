@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from statusgen.derive.timeline import Span
-from statusgen.derive.uptime import component_uptime, worst_segments
+from statusgen.derive.uptime import ComponentUptime, component_uptime, worst_segments
+from statusgen.vocabulary import as_component_status
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -18,10 +19,10 @@ def t(text: str) -> datetime:
 
 
 def span(start: str, end: str | None, status: str, incident: str = "i") -> Span:
-    return Span("api", t(start), t(end) if end else None, status, incident)
+    return Span("api", t(start), t(end) if end else None, as_component_status(status), incident)
 
 
-def by_day(result) -> dict[str, tuple[float | None, float]]:
+def by_day(result: ComponentUptime) -> dict[str, tuple[float | None, float]]:
     return {d.start.isoformat(): (d.uptime, d.downtime_minutes) for d in result.days}
 
 
@@ -77,7 +78,8 @@ CASES = [
 
 @pytest.mark.parametrize("spans, now, since, days, uptime_90d, months",
                          [pytest.param(*c[1:], id=c[0]) for c in CASES])
-def test_uptime(spans, now, since, days, uptime_90d, months) -> None:
+def test_uptime(spans: list[Span], now: str, since: date | None, days: dict[str, tuple[float | None, float]],
+                uptime_90d: float | None, months: dict[str, tuple[float | None, float]]) -> None:
     result = component_uptime(spans, t(now), ROME, since, date(2025, 1, 1))
     assert len(result.days) == 90
     assert result.days[-1].start == t(now).astimezone(ROME).date()

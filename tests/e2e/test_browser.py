@@ -141,7 +141,7 @@ def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str) -> No
 def axe(page: Page) -> dict[str, object]:
     """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
     page.add_script_tag(path=str(tool(AXE_JS)))
-    return page.evaluate("""async (tags) => {
+    result: dict[str, object] = page.evaluate("""async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return {
             violations: result.violations.map(v => ({rule: v.id, nodes: v.nodes.map(n => n.target.join(' '))})),
@@ -151,6 +151,7 @@ def axe(page: Page) -> dict[str, object]:
             rules: axe.getRules(tags).filter(r => !r.tags.some(t => t === 'experimental' || t === 'deprecated')).length,
         };
     }""", AXE_TAGS)
+    return result
 
 
 @pytest.mark.parametrize("name", PAGES)

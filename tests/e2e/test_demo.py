@@ -12,6 +12,7 @@ import sys
 import threading
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -52,8 +53,13 @@ def test_demo_script_serves_the_demo_at_its_pinned_instant(tmp_path: Path) -> No
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
-    seen = []
+
+    def pump(output: IO[str]) -> None:
+        for line in output:
+            lines.put(line)
+
+    threading.Thread(target=pump, args=(process.stdout,), daemon=True).start()
+    seen: list[str] = []
     try:
         while not (serving := re.search(r"at (http://127\.0\.0\.1:\d+/)", seen[-1] if seen else "")):
             seen.append(lines.get(timeout=STARTUP_SECONDS))

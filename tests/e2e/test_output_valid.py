@@ -9,6 +9,7 @@ import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -67,7 +68,8 @@ def nu_check(*folders: Path) -> list[dict[str, str]]:
         [java(), "-jar", str(tool(VNU_JAR)), "--format", "json", "--stdout", "--exit-zero-always",
          "--skip-non-html", "--also-check-css", "--also-check-svg", *map(str, folders)],
         capture_output=True, text=True, check=True, timeout=300)
-    return json.loads(done.stdout)["messages"]
+    messages: list[dict[str, str]] = json.loads(done.stdout)["messages"]
+    return messages
 
 
 @pytest.mark.validator
@@ -256,7 +258,7 @@ JSON_FEED = {
 }
 
 
-def errors_of(schema: dict, document: object) -> list[str]:
+def errors_of(schema: dict[str, Any], document: object) -> list[str]:
     validator = Draft202012Validator(schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
     return [f"{e.message} at {list(e.absolute_path)}" for e in validator.iter_errors(document)]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Dialog, Route
 
 from chromium import chromium, serve_folder
 from conftest import CONFIG, Repo
@@ -82,7 +83,7 @@ class LiveMarkup(HTMLParser):
         self.in_head = False
         self.found: list[str] = []
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "head":
             self.in_head = True
         if tag in _NEVER:
@@ -102,7 +103,7 @@ class LiveMarkup(HTMLParser):
             if name == "href" and tag == "use" and not (value or "").startswith("#"):
                 self.found.append(f"use[href={value!r}]")
 
-    def handle_endtag(self, tag) -> None:
+    def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self.in_head = False
 
@@ -120,8 +121,14 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
 
-    def handle_data(self, data) -> None:
+    def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+def text_in(element: ET.Element) -> str:
+    """The text of an XML element that must have some."""
+    assert element.text is not None, element.tag
+    return element.text
 
 
 def text_of(html: str) -> str:
@@ -149,15 +156,15 @@ def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
 
     for feed in ("feed.atom", "components/api/feed.atom"):
         root = ET.parse(repo.site / feed).getroot()
-        contents = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}content")]
+        contents = [text_in(e) for e in root.iter("{http://www.w3.org/2005/Atom}content")]
         assert len(contents) == 2
         for html in contents:
             assert live_markup(html) == []
             assert "javascript:" not in html.lower()
     rss = ET.parse(repo.site / "feed.rss").getroot()
-    html_fields = [e.text for e in rss.iter("{http://purl.org/rss/1.0/modules/content/}encoded")]
+    html_fields = [text_in(e) for e in rss.iter("{http://purl.org/rss/1.0/modules/content/}encoded")]
     # RSS readers render titles and descriptions as HTML too.
-    html_fields += [e.text for e in rss.iter("description")] + [e.text for e in rss.iter("title")]
+    html_fields += [text_in(e) for e in rss.iter("description")] + [text_in(e) for e in rss.iter("title")]
     assert len(html_fields) == 2 + 3 + 3
     for html in html_fields:
         assert live_markup(html) == [], html
@@ -210,7 +217,9 @@ def test_escaped_markup_in_text_stays_text_in_rss(repo: Repo) -> None:
     assert repo.build() == 0
     rss = ET.parse(repo.site / "feed.rss").getroot()
     newest = next(rss.iter("item"))
-    description = newest.find("description").text
+    found = newest.find("description")
+    assert found is not None
+    description = text_in(found)
     assert live_markup(description) == []
     assert "&lt;img src=x onerror=alert(1)&gt;" in description
     assert "&lt;script&gt;" in description
@@ -323,8 +332,11 @@ def test_corpus_is_large_and_every_payload_names_itself() -> None:
     assert len({p.id for p in PAYLOADS}) == len(PAYLOADS)
     for payload in PAYLOADS:
         assert payload.text == payload.text.strip() and "[[" not in payload.text
-        named = payload.text if "base64," not in payload.text else base64.b64decode(
-            re.search(r"base64,([A-Za-z0-9+/=]+)", payload.text).group(1)).decode()
+        named = payload.text
+        if "base64," in payload.text:
+            encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", payload.text)
+            assert encoded is not None, payload.id
+            named = base64.b64decode(encoded.group(1)).decode()
         assert (payload.id in named) or (f"tpl{payload.id[1:]}" in named), payload.id
 
 
@@ -457,16 +469,16 @@ class Visit:
 
     dialogs: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
-    pages: dict[str, dict] = field(default_factory=dict)
+    pages: dict[str, dict[str, list[str] | None]] = field(default_factory=dict)
 
 
-def visit(browser, urls: list[str]) -> Visit:
+def visit(browser: Browser, urls: list[str]) -> Visit:
     """Load each URL in a fresh document whose ``window.__xss`` starts empty, as a visitor would."""
     seen = Visit()
     context = browser.new_context()
     context.add_init_script("window.__xss = [];")
 
-    def route(handler_route) -> None:
+    def route(handler_route: Route) -> None:
         url = handler_route.request.url
         if urlsplit(url).hostname == "127.0.0.1":
             handler_route.continue_()
@@ -477,7 +489,7 @@ def visit(browser, urls: list[str]) -> Visit:
     context.route("**/*", route)
     page = context.new_page()
 
-    def dialog(shown) -> None:
+    def dialog(shown: Dialog) -> None:
         seen.dialogs.append(shown.message)
         shown.dismiss()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from statusgen.errors import Problem
 from statusgen.load.incidents import is_incident_path, layout, load_incidents, split_front_matter
 
 INCIDENT = """---
@@ -43,7 +44,7 @@ def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str) ->
     text = INCIDENT if not name.endswith(".yml") else INCIDENT.strip("-\n") + "\n"
     (tmp_path / "incidents").mkdir()
     (tmp_path / "incidents" / name).write_text(text)
-    problems: list = []
+    problems: list[Problem] = []
     loaded = load_incidents(tmp_path, None, problems)
     read = [i.path for i in loaded] + [p.path for p in problems if "not an incident file" not in p.message]
     assert read == ([f"incidents/{name}"] if is_incident_path(f"incidents/{name}") else [])

@@ -15,6 +15,8 @@ import signal
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 import yaml
@@ -47,7 +49,7 @@ class Hang(BaseException):
     """A build that ran past its time; a BaseException so nothing in the build can swallow it."""
 
 
-def _hang(signum, frame) -> None:
+def _hang(signum: int, frame: FrameType | None) -> None:
     raise Hang("the build did not finish in 20 s")
 
 
@@ -261,7 +263,7 @@ documents = st.one_of(incidents, maintenance, mutated, wild)
 def test_any_incident_document(scratch: Scratch) -> None:
     @settings(STABLE, max_examples=120)
     @given(document=documents, body=st.text(max_size=200), as_yaml=st.booleans(), ascii_only=st.booleans())
-    def example(document: dict, body: str, as_yaml: bool, ascii_only: bool) -> None:
+    def example(document: dict[str, Any], body: str, as_yaml: bool, ascii_only: bool) -> None:
         front = yaml.safe_dump(document, allow_unicode=not ascii_only, sort_keys=False)
         if as_yaml:
             scratch.check(f"incidents/{FUZZ_ID}.yaml", front.encode("utf-8"))

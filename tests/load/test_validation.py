@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -287,7 +288,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
-def test_bad_input_is_reported_and_nothing_written(repo: Repo, files, expected,
+def test_bad_input_is_reported_and_nothing_written(repo: Repo, files: dict[str, str | None], expected: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     before = tree_digest(repo.site)
@@ -407,7 +408,7 @@ NUMBER_HINT = "quote it if it is text"
     ("title", "1." + "5" * 200, 2), ("since", SEXAGESIMAL, 0), ("key", HEX, 3)])
 def test_numbers_too_long_to_read_are_refused_at_their_line(repo: Repo, capsys: pytest.CaptureFixture[str],
                                                             monkeypatch: pytest.MonkeyPatch, command: str, fmt: str,
-                                                            where: str, value, line: int) -> None:
+                                                            where: str, value: str, line: int) -> None:
     if where == "since":
         repo.config(CONFIG.replace("    group: Platform\n  - id: web",
                                    f"    group: Platform\n    since: {value}\n  - id: web", 1))
@@ -446,9 +447,14 @@ def test_long_numbers_are_never_handed_to_the_number_constructors(monkeypatch: p
     constructors = yaml.constructor.SafeConstructor.yaml_constructors
     for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
         original = constructors[tag]
-        monkeypatch.setitem(constructors, tag,
-                            lambda loader, node, original=original: seen.append(len(node.value))
-                            or original(loader, node))
+
+        def counting(loader: yaml.constructor.SafeConstructor, node: yaml.ScalarNode,
+                     original: Callable[[yaml.constructor.SafeConstructor, yaml.ScalarNode], object] = original
+                     ) -> object:
+            seen.append(len(node.value))
+            return original(loader, node)
+
+        monkeypatch.setitem(constructors, tag, counting)
     assert yamltext.load("a: 1:00:00\nb: 0x1f\nc: 1.5\n", "x.yaml") == {"a": 3600, "b": 31, "c": 1.5}
     assert seen == [7, 4, 3]
     seen.clear()

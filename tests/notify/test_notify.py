@@ -7,6 +7,7 @@ SMTP server. The history is a real git repository with three commits.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email
 import email.policy
@@ -38,6 +39,7 @@ from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
 from statusgen.load.repository import load_repository
 from statusgen.notify import gitdiff, payloads, runner, transport
+from statusgen.vocabulary import Impact, IncidentStatus
 
 # The SMTP server takes a password over plain SMTP on loopback, which it warns of each time.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -192,8 +194,9 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data
 
 class AnyPortController(Controller):
     def _trigger_server(self) -> None:
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]  # bound to port 0: learn the real one
-        super()._trigger_server()
+        super()._trigger_server()  # type: ignore[no-untyped-call]  # aiosmtpd leaves it unannotated
 
 
 @pytest.fixture
@@ -242,6 +245,11 @@ def isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
     """Git ignores this machine's settings (a signing key, another default branch)."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+def no_sleep(seconds: float) -> None:
+    """A Retry's sleep where no retry may happen."""
+    pytest.fail(f"waited {seconds} s to retry")
 
 
 @pytest.fixture(autouse=True)
@@ -392,10 +400,14 @@ def test_new_updates_are_delivered_oldest_first_once_to_each_matching_target(
     first = mails[0][2]
     assert (first["From"], first["To"], first["Date"]) == (
         "status@example.com", "oncall@example.com", "Mon, 03 Nov 2025 14:30:00 +0000")
-    assert first.get_body(("plain",)).get_content().replace("\r\n", "\n") == (
+    plain = first.get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content().replace("\r\n", "\n") == (
         "Scheduled: Database upgrade\n\nWe will upgrade the primary database; writes pause for up to 10 minutes."
         f"\n\nAffected: Database, Public API\nWindow: {window}\n{SITE}incidents/2025-12-01-db-upgrade/\n")
-    html = mails[1][2].get_body(("html",)).get_content()
+    html_part = mails[1][2].get_body(("html",))
+    assert html_part is not None
+    html = html_part.get_content()
     assert "<h1>Identified: Elevated API error rates</h1>" in html
     assert "<p>A faulty <strong>rate-limiter</strong> deploy. We are rolling it back.</p>" in html
     assert f'<a href="{link}">' in html
@@ -850,9 +862,9 @@ def test_an_invalid_repository_sends_nothing(history: History, capsys: pytest.Ca
 
 def test_chat_messages_stay_within_their_limits() -> None:
     site = Site(title="S" * 300, url=SITE)
-    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "word " * 1000)
+    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), IncidentStatus.INVESTIGATING, "word " * 1000)
     incident = Incident(id="2025-11-03-x", path=API, title="*Everything* <down> & " + "T" * 2000, kind="incident",
-                        impact="critical", components={"api": "major_outage"}, updates=(update,))
+                        impact=Impact.CRITICAL, components={"api": "major_outage"}, updates=(update,))
     notice = payloads.Notice(site, incident, update, ("Public API",), {}, {})
     message = payloads.discord(notice)
     embed = message["embeds"][0]
@@ -893,7 +905,7 @@ def test_smtp_urls(url: str, expected: transport.SmtpServer | str) -> None:
 ])
 def test_webhook_addresses_that_cannot_work(url: str, expected: str) -> None:
     with pytest.raises(transport.DeliveryFailed) as failed:
-        transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
+        transport.post_json(url, {}, transport.Retry(sleep=no_sleep))
     assert str(failed.value) == expected
 
 
@@ -959,7 +971,7 @@ def untrusted_tls(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
 @pytest.mark.parametrize("scheme", ["https", "smtps"])
 def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[int, list[str]], scheme: str) -> None:
     port, connections = untrusted_tls
-    retry = transport.Retry(sleep=pytest.fail)
+    retry = transport.Retry(sleep=no_sleep)
     with pytest.raises(transport.DeliveryFailed) as failed:
         if scheme == "https":
             transport.post_json(f"https://127.0.0.1:{port}/hook/{SECRET}", {}, retry)
@@ -971,9 +983,10 @@ def test_a_certificate_that_does_not_verify_is_not_retried(untrusted_tls: tuple[
 
 
 def test_slack_fallback_text_is_escaped_like_the_blocks() -> None:
-    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), "investigating", "Ask <@U0123> & <#C42|ops>")
+    update = Update(datetime(2025, 11, 3, 14, 5, tzinfo=UTC), IncidentStatus.INVESTIGATING,
+                    "Ask <@U0123> & <#C42|ops>")
     incident = Incident(id="2025-11-03-x", path=API, title="<!channel> API <down>", kind="incident",
-                        impact="major", components={"api": "major_outage"}, updates=(update,))
+                        impact=Impact.MAJOR, components={"api": "major_outage"}, updates=(update,))
     message = payloads.slack(payloads.Notice(Site(title="S", url=SITE), incident, update, ("Public API",), {}, {}))
     escaped = "Ask &lt;@U0123&gt; &amp; &lt;#C42|ops&gt;"
     assert message["text"] == f"Investigating: &lt;!channel&gt; API &lt;down&gt;\n{escaped}"
@@ -1204,11 +1217,11 @@ def test_dry_run_previews_never_show_the_address(history: History, capsys: pytes
 
 def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endpoints) -> None:
     url = f"http://{USER}:{quote(USER_PASSWORD, safe='')}@127.0.0.1:{endpoints.port}/hook/{SECRET}"
-    assert transport.post_json(url, {"text": "hello"}, transport.Retry(sleep=pytest.fail)) == 1
+    assert transport.post_json(url, {"text": "hello"}, transport.Retry(sleep=no_sleep)) == 1
     assert endpoints.requests == [("hook", {"text": "hello"})]
     expected = "Basic " + base64.b64encode(f"{USER}:{USER_PASSWORD}".encode()).decode()
     assert endpoints.authorizations == [("hook", expected)]
-    assert transport.post_json(endpoints.url("hook"), {}, transport.Retry(sleep=pytest.fail)) == 1
+    assert transport.post_json(endpoints.url("hook"), {}, transport.Retry(sleep=no_sleep)) == 1
     assert endpoints.authorizations[-1] == ("hook", None)
 
 
@@ -1223,7 +1236,7 @@ def test_credentials_in_a_webhook_address_are_sent_as_basic_auth(endpoints: Endp
 ])
 def test_an_address_that_cannot_work_is_a_config_error_never_retried(url: str, expected: str) -> None:
     with pytest.raises(transport.AddressInvalid) as failed:
-        transport.post_json(url, {}, transport.Retry(sleep=pytest.fail))
+        transport.post_json(url, {}, transport.Retry(sleep=no_sleep))
     assert str(failed.value) == expected
 
 

@@ -267,7 +267,7 @@ def test_webhook_of_a_maintenance_carries_its_window(notices: dict[tuple[str, st
 # --- Email -------------------------------------------------------------------------------------
 
 def parts(message: EmailMessage) -> list[tuple[str, str]]:
-    return [(part.get_content_type(), part.get_content()) for part in message.iter_parts()]  # type: ignore[attr-defined]
+    return [(part.get_content_type(), part.get_content()) for part in message.iter_parts()]
 
 
 @pytest.mark.parametrize(("key", "headers", "text", "html_body"), [

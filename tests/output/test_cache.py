@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from conftest import DEMO_NOW, Repo, copy_demo, tree_digest
 from statusgen.commands import build as build_command
+from statusgen.render import plan as render_plan
 from statusgen.render.units import Unit
 
 NOW = DEMO_NOW
@@ -34,7 +36,7 @@ SUMMARY = re.compile(
     r"\((?P<parsed>\d+) parsed, (?P<cached>\d+) from the cache\) in \d+\.\d\d s(; next change by the clock at \S+)?")
 
 
-def contents(folder) -> dict[str, str]:
+def contents(folder: Path) -> dict[str, str]:
     return {k: v[0] for k, v in tree_digest(folder).items()}
 
 
@@ -43,7 +45,7 @@ def counted_build(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     """Build ``repo`` at NOW from the command line: the figures its summary line gives, and the
     paths of the files it rendered (those it handed to the renderer rather than carried over)."""
     rendered: list[str] = []
-    make_all = build_command.make_all
+    make_all = render_plan.make_all  # what the build command calls, by its name there
 
     def recording(units: list[Unit], *args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
         rendered.extend(unit.path for unit in units)
@@ -107,7 +109,7 @@ SHOWN_ON = {
 
 @pytest.mark.parametrize("ident", list(SHOWN_ON))
 def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident: str) -> None:
     repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     path = repo.root / f"incidents/{ident}.md"
@@ -254,10 +256,10 @@ def clean(html, *args, **kwargs):
 '''
 
 
-def build_in_process(root, out, *extra, pythonpath=None):
+def build_in_process(root: Path, out: Path, *extra: str,
+                     pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
     """A build in a fresh interpreter, as CI runs one, with ``pythonpath`` before the libraries."""
     import os
-    import subprocess
     import sys
     env = {**os.environ, "PYTHONPATH": str(pythonpath) if pythonpath else ""}
     return subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW,
@@ -303,10 +305,10 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
             text = real_distribution("nh3").read_text(name)
             return re.sub(r"(?m)^Version: .*$", "Version: 99.0", text) if name == "METADATA" and text else text
 
-    def marked(html, *args, **kwargs):
+    def marked(html: str, *args: Any, **kwargs: Any) -> str:
         return real_clean(html, *args, **kwargs) + " [upgraded]"
 
-    monkeypatch.setattr(cache.metadata, "distribution",
+    monkeypatch.setattr(metadata, "distribution",  # the module the cache reads versions with
                         lambda name: Upgraded() if name == "nh3" else real_distribution(name))
     monkeypatch.setattr(nh3, "clean", marked)
     assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
@@ -314,7 +316,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     assert contents(repo.site) == contents(tmp_path / "fresh")
     assert "[upgraded]" in repo.page("components/auth/feed.json")
     # Only the Python running changes.
-    monkeypatch.setattr(cache.metadata, "distribution", real_distribution)
+    monkeypatch.setattr(metadata, "distribution", real_distribution)
     monkeypatch.setattr(nh3, "clean", real_clean)
     assert repo.build(NOW) == 0
     assert "[upgraded]" not in repo.page("components/auth/feed.json")

@@ -97,6 +97,7 @@ def forged_message(data: dict[str, Any]) -> None:
 def cached_incident(repo: Repo) -> Any:
     problems: list[Any] = []
     config = load_config(repo.root, problems)
+    assert config is not None, problems
     store = open_cache(repo.root, config)
     sha = hashlib.sha256((repo.root / TARGET).read_bytes()).hexdigest()
     return store.incident(TARGET, sha)
@@ -243,7 +244,12 @@ def test_a_cache_file_over_the_size_limit_is_not_read(tmp_path: Path, monkeypatc
     assert repo.build(NOW) == 0
     shard = shard_holding(repo, TARGET)
     monkeypatch.setattr(cache, "MAX_FILE_BYTES", shard.stat().st_size + 10, raising=False)
-    forge_entry(repo, lambda data: forged_message(data) or {**data, "body": "x" * 1000})
+
+    def forged_and_longer(data: dict[str, Any]) -> dict[str, Any]:
+        forged_message(data)
+        return {**data, "body": "x" * 1000}
+
+    forge_entry(repo, forged_and_longer)
     assert_as_without_cache(repo, tmp_path)
     assert "FORGED" not in repo.page("incidents/2025-11-03-api-errors/index.html")
 

@@ -11,8 +11,10 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,6 +202,7 @@ def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path) -> None:
         other = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first = ""
+        assert other.stderr is not None
         try:
             first = other.stderr.readline()
             assert first == f"waiting for another build of this repository (pid {os.getpid()}) to finish\n"
@@ -272,7 +275,7 @@ def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(
                                                                                 monkeypatch: pytest.MonkeyPatch,
                                                                                 call: str) -> None:
 
-    def full(*args) -> None:
+    def full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, call, full)
@@ -295,8 +298,8 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
             os.close(handle)
         return False
 
-    def watch(name, function):
-        def watched(*args, **kwargs):
+    def watch(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def watched(*args: Any, **kwargs: Any) -> Any:
             held[name] = locked()
             return function(*args, **kwargs)
         return watched
@@ -321,11 +324,13 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
     heard: list[str] = []
     other: list[subprocess.Popen[str]] = []
 
-    def save_meanwhile(self, out, keys) -> None:
+    def save_meanwhile(self: BuildCache, out: Path, keys: dict[str, str]) -> None:
         repo.config(intruder)
         other.append(subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        heard.append(other[0].stderr.readline())  # the line saying it waits, or nothing once it is done
+        stderr = other[0].stderr
+        assert stderr is not None
+        heard.append(stderr.readline())  # the line saying it waits, or nothing once it is done
         repo.config()
         save(self, out, keys)
 
@@ -404,7 +409,7 @@ def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch: pyte
     real = getattr(os, operation)
     hits: list[str] = []
 
-    def failing(*args, **kwargs):
+    def failing(*args: Any, **kwargs: Any) -> Any:
         paths = [os.fspath(a) for a in args[:2] if isinstance(a, (str, os.PathLike))]
         changed = paths[-1] if paths and operation in ("link", "replace") else paths[0] if paths else ""
         if changed.startswith(spare + "/"):
@@ -432,7 +437,7 @@ def test_failure_to_swap_leaves_the_site(repo: Repo, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(writer, "_RENAME_EXCHANGE", 1 << 30)  # not a flag renameat2 knows: the fallback runs
     real = os.rename
 
-    def rename(source, target):
+    def rename(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
         if os.fspath(source).endswith("/.site.previous"):
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), os.fspath(source), None, os.fspath(target))
         return real(source, target)
@@ -464,7 +469,7 @@ def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path
 
 def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args, **kwargs) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(repo.root / ".statusgen/cache/pages.json"))
 
     monkeypatch.setattr("statusgen.output.cache.write_atomically", refuse)
@@ -486,7 +491,7 @@ def permissions(monkeypatch: pytest.MonkeyPatch) -> None:
     if os.geteuid() != 0:
         return
 
-    def check(path, dir_fd=None) -> None:
+    def check(path: object, dir_fd: int | None = None) -> None:
         if not isinstance(path, (str, os.PathLike)):
             return
         path = os.fspath(path)
@@ -498,7 +503,7 @@ def permissions(monkeypatch: pytest.MonkeyPatch) -> None:
     def guard(name: str, changed: tuple[int, ...]) -> None:
         real = getattr(os, name)
 
-        def guarded(*args, **kwargs):
+        def guarded(*args: Any, **kwargs: Any) -> Any:
             for index in changed:
                 if index < len(args):
                     check(args[index], kwargs.get("dir_fd", kwargs.get("dst_dir_fd")))
@@ -529,8 +534,10 @@ def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permiss
     folder.mkdir()
     (folder / "file").write_text("x")
     read_only(folder)
-    for attempt in (lambda: os.mkdir(folder / "new"), lambda: os.unlink(folder / "file"),
-                    lambda: os.replace(tmp_path / "nothing", folder / "file"), lambda: shutil.rmtree(folder)):
+    attempts: list[Callable[[], None]] = [
+        lambda: os.mkdir(folder / "new"), lambda: os.unlink(folder / "file"),
+        lambda: os.replace(tmp_path / "nothing", folder / "file"), lambda: shutil.rmtree(folder)]
+    for attempt in attempts:
         with pytest.raises(PermissionError):
             attempt()
     assert sorted(p.name for p in folder.iterdir()) == ["file"]

@@ -17,7 +17,8 @@ def test_badges_show_status_text_with_an_accessible_title(repo: Repo) -> None:
     site = ET.parse(repo.site / "badge.svg").getroot()
     assert site.get("role") == "img"
     assert site.get("aria-label") == "status: major service outage"
-    assert site.find(f"{SVG}title").text == "status: major service outage"
+    title = site.find(f"{SVG}title")
+    assert title is not None and title.text == "status: major service outage"
     assert [t.text for t in site.iter(f"{SVG}text")] == ["status", "status", "major service outage",
                                                          "major service outage"]
     web = ET.parse(repo.site / "components/web/badge.svg").getroot()
@@ -32,8 +33,8 @@ def test_badges_show_status_text_with_an_accessible_title(repo: Repo) -> None:
 
 def test_badge_width_grows_with_its_text(repo: Repo) -> None:
     assert repo.build() == 0
-    short = int(ET.parse(repo.site / "components/db/badge.svg").getroot().get("width"))
-    long = int(ET.parse(repo.site / "components/api/badge.svg").getroot().get("width"))
+    short = int(ET.parse(repo.site / "components/db/badge.svg").getroot().attrib["width"])
+    long = int(ET.parse(repo.site / "components/api/badge.svg").getroot().attrib["width"])
     assert short < long
 
 
@@ -42,5 +43,6 @@ def test_badge_text_is_escaped(repo: Repo) -> None:
         "name: Database", "name: \"<script>alert(1)</script> & co\""))
     assert repo.build() == 0
     root = ET.parse(repo.site / "components/db/badge.svg").getroot()
-    assert root.find(f"{SVG}title").text == "<script>alert(1)</script> & co: operational"
+    title = root.find(f"{SVG}title")
+    assert title is not None and title.text == "<script>alert(1)</script> & co: operational"
     assert root.find(f"{SVG}script") is None

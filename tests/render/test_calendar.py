@@ -12,7 +12,7 @@ from factories import MAINT_FILE
 from statusgen.render import calendar
 
 
-def events(repo_site) -> list:
+def events(repo_site: Path) -> list[icalendar.Component]:
     raw = (repo_site / "maintenance.ics").read_bytes()
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
+from statusgen.derive.state import SiteState
 from statusgen.render import isolation
 from statusgen.render.plan import plan as render_plan
 from statusgen.render.units import Unit
@@ -98,7 +101,7 @@ def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys
     assert err == [WHERE + f"used more than {isolation.MEMORY_LIMIT // 2**20} MiB, making 404.html" + HINT]
 
 
-def _killed(kill: signal.Signals):
+def _killed(kill: signal.Signals) -> Callable[[], bytes]:
     def make() -> bytes:
         os.kill(os.getpid(), kill)
         return b"never"
@@ -108,14 +111,14 @@ def _killed(kill: signal.Signals):
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
 def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
                                                       small_limits: None, monkeypatch: pytest.MonkeyPatch,
-                                                      kill) -> None:
+                                                      kill: signal.Signals) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
     plan = render_plan
 
-    def killing_plan(root, state):
+    def killing_plan(root: Path, state: SiteState) -> list[Unit]:
         return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
                 for u in plan(root, state)]
 
@@ -128,7 +131,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest
 
 
 def test_the_default_theme_renders_in_process(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_workers(*args, **kwargs) -> None:
+    def no_workers(*args: object, **kwargs: object) -> None:
         raise AssertionError("the default theme started workers")
 
     monkeypatch.setattr(isolation, "make_isolated", no_workers)
@@ -164,8 +167,8 @@ def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, ca
                          ids=["brackets", "sum", "ifs"])
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str], source,
-                                                                command: str) -> None:
+def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
+                                                                source: str, command: str) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", source)
     capsys.readouterr()

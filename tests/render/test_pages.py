@@ -40,14 +40,14 @@ class Collector(HTMLParser):
         self._time: str | None = None
         self.text: list[str] = []
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if tag == "a" and "href" in attributes:
-            self.links.append(attributes["href"])
+            self.links.append(attributes["href"] or "")  # a bare href is the empty URL
         if tag == "time":
             self._time = attributes["datetime"]
 
-    def handle_data(self, data) -> None:
+    def handle_data(self, data: str) -> None:
         self.text.append(data)
         if self._time:
             self.times.append((self._time, data))

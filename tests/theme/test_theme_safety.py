@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from jinja2 import FileSystemLoader
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, copy_demo, tree_digest
 from hostile_cases import OUTPUT_BOMB, OUTPUT_BOMB_ERROR
@@ -182,7 +184,7 @@ def test_an_output_bomb_is_stopped_at_the_limit_of_text_made(tmp_path: Path, cap
     repo.incident("2025-11-03-api-errors.md")
     repo.write("themes/evil/templates/404.html", OUTPUT_BOMB)
     made, gathered = [0], [0]
-    check, islice = sandbox.Meter.check, environment.islice
+    check = sandbox.Meter.check
 
     def checking(self: sandbox.Meter) -> None:
         made[0] = self.produced
@@ -205,7 +207,7 @@ def test_an_output_bomb_is_stopped_at_the_limit_of_text_made(tmp_path: Path, cap
     assert 0 < gathered[0] <= sandbox.MAX_OUTPUT
 
 
-def theme_repo(repo: Repo, files: dict[str, str | bytes]) -> None:
+def theme_repo(repo: Repo, files: Mapping[str, str | bytes]) -> None:
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     for name, text in files.items():
         path = repo.root / "themes/own" / name
@@ -399,6 +401,7 @@ def test_only_the_packaged_templates_alone_render_outside_the_sandbox(tmp_path: 
     packaged = environment.environment(files.theme_dirs(tmp_path, "default"), formatter)
     assert type(packaged) is sandbox.PackagedEnvironment
     # Its loader reads the packaged folder and nothing else.
+    assert isinstance(packaged.loader, FileSystemLoader)
     assert packaged.loader.searchpath == [str(files.default_theme_dir() / "templates")]
     (tmp_path / "themes/own/static").mkdir(parents=True)  # a theme of static files only
     assert type(environment.environment(files.theme_dirs(tmp_path, "own"), formatter)) is sandbox.PackagedEnvironment
