@@ -23,15 +23,21 @@ from generate import generate  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00Z"
-_CHILD = ("import resource, sys, time; from statusgen.cli import main; status = main(sys.argv[1:]); "
-          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)")
+_CHILD = (
+    "import resource, sys, time; from statusgen.cli import main; status = main(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)"
+)
 
 
 def timed_build(root: Path) -> tuple[float, float, float]:
     """(build seconds, wall seconds, peak MiB) of one ``statusgen build`` in a child process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD, "-C", str(root), "build", "--now", NOW],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, "-C", str(root), "build", "--now", NOW],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - started
     reported = float(done.stdout.split(" in ")[-1].split(" s")[0])
     return reported, wall, int(done.stderr.strip().splitlines()[-1]) / 1024

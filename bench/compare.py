@@ -49,8 +49,9 @@ print(time.process_time() - started, made)
 def export(rev: str, into: Path) -> Path:
     """The package and default theme of ``rev``, unpacked under ``into``."""
     into.mkdir()
-    archive = subprocess.run(["git", "-C", str(PROJECT), "archive", rev, "statusgen", "themes"],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(PROJECT), "archive", rev, "statusgen", "themes"], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into
 
@@ -61,17 +62,28 @@ def cold_build(source: Path, root: Path) -> tuple[float, float]:
     for leftover in (root / "site", root / ".site.previous", root / ".statusgen"):
         shutil.rmtree(leftover, ignore_errors=True)
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW],
-                          capture_output=True, text=True, check=True, env={"PYTHONPATH": str(source)},
-                          cwd=source)
+    done = subprocess.run(
+        [sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(source)},
+        cwd=source,
+    )
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu
     return float(done.stdout.split(" in ")[-1].split(" s")[0]), cpu
 
 
 def render_only(source: Path, root: Path) -> tuple[float, int]:
     """CPU seconds to make every output file in memory, and their bytes in all."""
-    done = subprocess.run([sys.executable, "-c", _RENDER, str(root), NOW], capture_output=True, text=True,
-                          check=True, env={"PYTHONPATH": str(source)}, cwd=source)
+    done = subprocess.run(
+        [sys.executable, "-c", _RENDER, str(root), NOW],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(source)},
+        cwd=source,
+    )
     seconds, made = done.stdout.split()
     return float(seconds), int(made)
 
@@ -79,9 +91,11 @@ def render_only(source: Path, root: Path) -> tuple[float, int]:
 def summary(name: str, before: list[float], after: list[float]) -> str:
     differences = [a - b for b, a in zip(before, after, strict=True)]
     base = statistics.median(before)
-    return (f"{name:<12} before {base:6.2f} s   after {statistics.median(after):6.2f} s   "
-            f"paired difference {statistics.median(differences):+6.2f} s "
-            f"({100 * statistics.median(differences) / base:+5.1f}%)   runs {len(before)}")
+    return (
+        f"{name:<12} before {base:6.2f} s   after {statistics.median(after):6.2f} s   "
+        f"paired difference {statistics.median(differences):+6.2f} s "
+        f"({100 * statistics.median(differences) / base:+5.1f}%)   runs {len(before)}"
+    )
 
 
 def main() -> None:
@@ -108,11 +122,15 @@ def main() -> None:
             for which in order:
                 seconds, sizes[which] = render_only(sources[which], root)
                 renders[which].append(seconds)
-            print(f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s "
-                  f"(user CPU {cpus['before'][-1]:.2f} s, {cpus['after'][-1]:.2f} s); "
-                  f"rendering before {renders['before'][-1]:.2f} s after {renders['after'][-1]:.2f} s", flush=True)
-    print(f"generated repository of {args.size} incidents; {sizes['after']:,} bytes rendered "
-          f"({sizes['before']:,} before)")
+            print(
+                f"run {run + 1}: cold build before {builds['before'][-1]:.2f} s after {builds['after'][-1]:.2f} s "
+                f"(user CPU {cpus['before'][-1]:.2f} s, {cpus['after'][-1]:.2f} s); "
+                f"rendering before {renders['before'][-1]:.2f} s after {renders['after'][-1]:.2f} s",
+                flush=True,
+            )
+    print(
+        f"generated repository of {args.size} incidents; {sizes['after']:,} bytes rendered ({sizes['before']:,} before)"
+    )
     print(summary("cold build", builds["before"], builds["after"]))
     print(summary("its user CPU", cpus["before"], cpus["after"]))
     print(summary("render CPU", renders["before"], renders["after"]))

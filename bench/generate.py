@@ -14,14 +14,18 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-GROUPS = {"Platform": ["api", "web", "auth", "graphql", "mobile"],
-          "Data": ["db", "search", "storage", "cache", "analytics"],
-          "Delivery": ["webhooks", "email", "sms", "push", "exports"],
-          "Edge": ["cdn", "dns", "lb", "waf", "docs"]}
-WORDS = ("the of we our to and is are a in for on with requests errors customers latency service "
-         "deploy rollback database cluster region traffic queue nodes monitoring engineers "
-         "investigating identified fix restored elevated some users seeing timeouts retry "
-         "capacity upstream provider certificate configuration change impact update minutes").split()
+GROUPS = {
+    "Platform": ["api", "web", "auth", "graphql", "mobile"],
+    "Data": ["db", "search", "storage", "cache", "analytics"],
+    "Delivery": ["webhooks", "email", "sms", "push", "exports"],
+    "Edge": ["cdn", "dns", "lb", "waf", "docs"],
+}
+WORDS = (
+    "the of we our to and is are a in for on with requests errors customers latency service "
+    "deploy rollback database cluster region traffic queue nodes monitoring engineers "
+    "investigating identified fix restored elevated some users seeing timeouts retry "
+    "capacity upstream provider certificate configuration change impact update minutes"
+).split()
 STATUSES = ["degraded_performance", "partial_outage", "major_outage"]
 
 
@@ -40,8 +44,13 @@ def paragraph(rng: random.Random, words: int) -> str:
 
 
 def config() -> str:
-    lines = ["site:", "  title: Bench Status", "  url: https://status.bench.example/",
-             "  timezone: Europe/Berlin", "components:"]
+    lines = [
+        "site:",
+        "  title: Bench Status",
+        "  url: https://status.bench.example/",
+        "  timezone: Europe/Berlin",
+        "components:",
+    ]
     for group, ids in GROUPS.items():
         for cid in ids:
             lines += [f"  - id: {cid}", f"    name: {cid.upper()} service", f"    group: {group}"]
@@ -75,12 +84,20 @@ def incident(rng: random.Random, start: datetime, components: list[str]) -> tupl
 
 def maintenance(rng: random.Random, start: datetime, components: list[str]) -> tuple[str, str]:
     window = start + timedelta(days=7)
-    lines = ["---", f"title: Maintenance {sentence(rng, 3)[:-1]}", "kind: maintenance",
-             f"window: {{start: {window.isoformat().replace('+00:00', 'Z')}, "
-             f"end: {(window + timedelta(hours=2)).isoformat().replace('+00:00', 'Z')}}}",
-             f"components: [{', '.join(rng.sample(components, 2))}]", "updates:",
-             f"  - at: {start.isoformat().replace('+00:00', 'Z')}", "    status: scheduled",
-             "    message: |", "      " + paragraph(rng, 50), "---"]
+    lines = [
+        "---",
+        f"title: Maintenance {sentence(rng, 3)[:-1]}",
+        "kind: maintenance",
+        f"window: {{start: {window.isoformat().replace('+00:00', 'Z')}, "
+        f"end: {(window + timedelta(hours=2)).isoformat().replace('+00:00', 'Z')}}}",
+        f"components: [{', '.join(rng.sample(components, 2))}]",
+        "updates:",
+        f"  - at: {start.isoformat().replace('+00:00', 'Z')}",
+        "    status: scheduled",
+        "    message: |",
+        "      " + paragraph(rng, 50),
+        "---",
+    ]
     return "\n".join(lines) + "\n", start.date().isoformat()
 
 

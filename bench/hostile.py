@@ -39,8 +39,13 @@ print(json.dumps({"status": child.returncode, "stderr": child.stderr,
 
 def measured_build(root: Path) -> dict[str, object]:
     """``statusgen build`` of ``root`` in its own process: status, stderr, seconds and peak MiB."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, "-C", str(root), "build", "--now", NOW],
-                          capture_output=True, text=True, timeout=600, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, "-C", str(root), "build", "--now", NOW],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     found = json.loads(done.stdout)
     assert isinstance(found, dict)
     return found
@@ -62,20 +67,26 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", help="case names (default: all)")
     args = parser.parse_args()
     # The last is published, not refused: expected to exit 0 and say nothing.
-    every = [*CASES, ("theme-output-bomb", OUTPUT_BOMB_FILES, OUTPUT_BOMB_ERROR),
-             ("900-kb-plain-line-published", LONG_PLAIN_FILES, "")]
+    every = [
+        *CASES,
+        ("theme-output-bomb", OUTPUT_BOMB_FILES, OUTPUT_BOMB_ERROR),
+        ("900-kb-plain-line-published", LONG_PLAIN_FILES, ""),
+    ]
     chosen = [case for case in every if not args.cases or case[0] in args.cases]
     print(f"{'case':<48} {'exit':>4} {'wall':>8} {'peak':>9}  as expected")
     with tempfile.TemporaryDirectory() as folder:
         for number, (name, files, expected) in enumerate(chosen):
             found = measured_build(scratch(Path(folder) / str(number), files))
             seconds, peak = float(str(found["seconds"])), float(str(found["peak_mib"]))
-            flags = " ".join(flag for flag, over in (("SLOW", seconds >= MAX_SECONDS), ("BIG", peak >= MAX_PEAK_MIB))
-                             if over)
+            flags = " ".join(
+                flag for flag, over in (("SLOW", seconds >= MAX_SECONDS), ("BIG", peak >= MAX_PEAK_MIB)) if over
+            )
             said = str(found["stderr"]).splitlines()[:1]
             as_expected = said == [expected] if expected else (found["status"], said) == (0, [])
-            print(f"{name:<48} {found['status']:>4} {seconds:7.2f}s {peak:6.0f}MiB  {'yes' if as_expected else 'NO'}"
-                  f"{'  ' + flags if flags else ''}")
+            print(
+                f"{name:<48} {found['status']:>4} {seconds:7.2f}s {peak:6.0f}MiB  {'yes' if as_expected else 'NO'}"
+                f"{'  ' + flags if flags else ''}"
+            )
 
 
 if __name__ == "__main__":

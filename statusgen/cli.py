@@ -49,8 +49,7 @@ class _PrintableFormatter(logging.Formatter):
 TIME_EXAMPLE = "2026-12-01T14:05:00+01:00, 2026-12-01T13:05:00Z or @1796130300"
 # The status `new --component ID` gives, by impact: workspace.DEFAULT_STATUS, which the help quotes
 # without importing the editing code into every command.
-NEW_COMPONENT_DEFAULTS = ("critical: major_outage, major: partial_outage, minor: degraded_performance, "
-                          "none: operational")
+NEW_COMPONENT_DEFAULTS = "critical: major_outage, major: partial_outage, minor: degraded_performance, none: operational"
 # Options whose value is free text, which must be quoted when it has spaces.
 TEXT_OPTIONS = ("--message",)
 
@@ -109,8 +108,10 @@ def _unrecognized(argv: list[str], extra: list[str], command: str) -> str:
                 break
             words.append(word)
         quoted = shlex.quote(" ".join(words))
-        return message + f" (quote text that has spaces, so that it is one argument: " \
-                         f"{option + ' ' if option else ''}{quoted})"
+        return (
+            message + f" (quote text that has spaces, so that it is one argument: "
+            f"{option + ' ' if option else ''}{quoted})"
+        )
     return generic
 
 
@@ -122,69 +123,113 @@ NOTIFY_DOCS = "https://github.com/statusgen/statusgen/blob/main/docs/notify.md"
 def parser() -> argparse.ArgumentParser:
     """The command line: the options every command takes, then each command's own."""
     top = argparse.ArgumentParser(
-        prog="statusgen",
-        description="Build a static status site from incident files kept in git.")
+        prog="statusgen", description="Build a static status site from incident files kept in git."
+    )
     top.add_argument("--version", action="version", version=f"statusgen {__version__}")
-    top.add_argument("-C", "--directory", type=Path, default=Path("."), metavar="DIR",
-                     help="run in the status repository at DIR (default: the current folder)")
+    top.add_argument(
+        "-C",
+        "--directory",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="run in the status repository at DIR (default: the current folder)",
+    )
     top.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # In the order the help lists them.
-    for add in (_init_parser, _build_parser, _check_parser, _new_parser, _update_parser, _resolve_parser,
-                _postmortem_parser, _serve_parser, _notify_parser, _templates_parser):
+    for add in (
+        _init_parser,
+        _build_parser,
+        _check_parser,
+        _new_parser,
+        _update_parser,
+        _resolve_parser,
+        _postmortem_parser,
+        _serve_parser,
+        _notify_parser,
+        _templates_parser,
+    ):
         add(commands)
     return top
 
 
 def _init_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("init", help="create a new status repository in DIR",
-                              description="Create statusgen.yaml (its components' uptime starting today), "
-                                          "incidents/ with an example, the publishing workflow, requirements.txt "
-                                          "naming the statusgen that is running, .gitignore and a README, and "
-                                          "run git init unless DIR is inside a git repository. Never overwrites "
-                                          "a file.")
+    cmd = commands.add_parser(
+        "init",
+        help="create a new status repository in DIR",
+        description="Create statusgen.yaml (its components' uptime starting today), "
+        "incidents/ with an example, the publishing workflow, requirements.txt "
+        "naming the statusgen that is running, .gitignore and a README, and "
+        "run git init unless DIR is inside a git repository. Never overwrites "
+        "a file.",
+    )
     cmd.add_argument("target", type=Path, metavar="DIR")
     cmd.add_argument("--now", metavar="TIME", help=NOW_HELP + "; the components' since: is its day")
 
 
 def _build_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("build", help="build the site into site/",
-                              description="Validate the repository and build the site. Nothing is written "
-                                          "if any file has an error; policy problems are reported, not fatal.")
-    cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default: site/ in the repository)")
+    cmd = commands.add_parser(
+        "build",
+        help="build the site into site/",
+        description="Validate the repository and build the site. Nothing is written "
+        "if any file has an error; policy problems are reported, not fatal.",
+    )
+    cmd.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default: site/ in the repository)"
+    )
     cmd.add_argument("--now", metavar="TIME", help=NOW_HELP)
-    cmd.add_argument("--no-cache", action="store_true",
-                     help="ignore and do not update the build cache in .statusgen/cache/")
-    cmd.add_argument("--jobs", type=int, default=None, metavar="N",
-                     help="processes to render a cold build with (default: 1)")
+    cmd.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not update the build cache in .statusgen/cache/"
+    )
+    cmd.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="processes to render a cold build with (default: 1)"
+    )
 
 
 def _check_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("check", help="validate the repository and its communication policy",
-                              description="Report every problem as path:line: message. Exit 1 on errors "
-                                          "(and on warnings with --strict).")
+    cmd = commands.add_parser(
+        "check",
+        help="validate the repository and its communication policy",
+        description="Report every problem as path:line: message. Exit 1 on errors (and on warnings with --strict).",
+    )
     cmd.add_argument("--now", metavar="TIME", help=NOW_HELP)
     cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    cmd.add_argument("--format", choices=("text", "github"), default="text",
-                     help="text: path:line: message (default); github: workflow commands, so that a "
-                          "GitHub Actions run marks each problem on its file and line")
+    cmd.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="text: path:line: message (default); github: workflow commands, so that a "
+        "GitHub Actions run marks each problem on its file and line",
+    )
 
 
 def _new_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("new", help="write a new incident or maintenance file",
-                              description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
-                                          "now. Without --message the update comes from a template.")
+    cmd = commands.add_parser(
+        "new",
+        help="write a new incident or maintenance file",
+        description="Write incidents/YYYY-MM-DD-slug.md with its first update, stamped "
+        "now. Without --message the update comes from a template.",
+    )
     cmd.add_argument("title", metavar="TITLE")
-    cmd.add_argument("--impact", choices=[str(i) for i in IMPACTS], default=None,
-                     help="impact of an incident (required unless --maintenance)")
-    cmd.add_argument("--component", action="append", default=[], metavar="ID[=STATUS]",
-                     help="an affected component and its status (repeat for several); ID alone takes the "
-                          f"impact's default status ({NEW_COMPONENT_DEFAULTS}); with --maintenance, give "
-                          "ids only")
+    cmd.add_argument(
+        "--impact",
+        choices=[str(i) for i in IMPACTS],
+        default=None,
+        help="impact of an incident (required unless --maintenance)",
+    )
+    cmd.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="ID[=STATUS]",
+        help="an affected component and its status (repeat for several); ID alone takes the "
+        f"impact's default status ({NEW_COMPONENT_DEFAULTS}); with --maintenance, give "
+        "ids only",
+    )
     cmd.add_argument("--maintenance", action="store_true", help="a maintenance window instead of an incident")
-    cmd.add_argument("--start", type=_edit_instant, metavar="TIME",
-                     help=f"maintenance window start (e.g. {TIME_EXAMPLE})")
+    cmd.add_argument(
+        "--start", type=_edit_instant, metavar="TIME", help=f"maintenance window start (e.g. {TIME_EXAMPLE})"
+    )
     cmd.add_argument("--end", type=_edit_instant, metavar="TIME", help="maintenance window end")
     cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
     cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown; quote it)")
@@ -192,70 +237,102 @@ def _new_parser(commands: Subparsers) -> None:
 
 
 def _update_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("update", help="add an update to an incident or maintenance",
-                              description="Append an update to the file of ID (its file name, a unique "
-                                          "prefix of it, or 'latest'), keeping everything else as written.")
+    cmd = commands.add_parser(
+        "update",
+        help="add an update to an incident or maintenance",
+        description="Append an update to the file of ID (its file name, a unique "
+        "prefix of it, or 'latest'), keeping everything else as written.",
+    )
     cmd.add_argument("ident", metavar="ID")
     cmd.add_argument("--status", required=True, choices=IncidentStatus.words() + MaintenanceStatus.words())
-    cmd.add_argument("--component", action="append", default=[], metavar="ID=STATUS",
-                     help="a component's status from this update on, e.g. api=degraded_performance "
-                          "(repeat for several); the status must be given")
+    cmd.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="ID=STATUS",
+        help="a component's status from this update on, e.g. api=degraded_performance "
+        "(repeat for several); the status must be given",
+    )
     _message_options(cmd)
     cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP + "; the update is stamped with it")
 
 
 def _resolve_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("resolve", help="resolve an incident (or complete a maintenance)",
-                              description="Append the resolving update to ID (file name, unique prefix, or "
-                                          "'latest'). Say when service came back and what was done.")
+    cmd = commands.add_parser(
+        "resolve",
+        help="resolve an incident (or complete a maintenance)",
+        description="Append the resolving update to ID (file name, unique prefix, or "
+        "'latest'). Say when service came back and what was done.",
+    )
     cmd.add_argument("ident", metavar="ID")
     _message_options(cmd)
     cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP + "; the update is stamped with it")
 
 
 def _postmortem_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("postmortem", help="add a postmortem skeleton to an incident",
-                              description="Add a '## Postmortem' section (summary, impact, root cause, "
-                                          "timeline, what went well, what went wrong, actions) to the body.")
+    cmd = commands.add_parser(
+        "postmortem",
+        help="add a postmortem skeleton to an incident",
+        description="Add a '## Postmortem' section (summary, impact, root cause, "
+        "timeline, what went well, what went wrong, actions) to the body.",
+    )
     cmd.add_argument("ident", metavar="ID")
 
 
 def _serve_parser(commands: Subparsers) -> None:
-    cmd = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change",
-                              description="Build the site, serve it, and rebuild when statusgen.yaml, "
-                                          "incidents/, templates/ or themes/ change; open pages reload.")
-    cmd.add_argument("--port", type=_port, default=8000, help="port to listen on, 0-65535; 0 picks a free one "
-                                                             "(default: 8000)")
+    cmd = commands.add_parser(
+        "serve",
+        help="build, serve on localhost and rebuild on every change",
+        description="Build the site, serve it, and rebuild when statusgen.yaml, "
+        "incidents/, templates/ or themes/ change; open pages reload.",
+    )
+    cmd.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on, 0-65535; 0 picks a free one (default: 8000)"
+    )
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default: site/ in the repository)")
-    cmd.add_argument("--now", metavar="TIME",
-                     help="show the site as of TIME on every rebuild (ISO 8601 with offset, or @EPOCH); "
-                          "default: $SOURCE_DATE_EPOCH, else the clock at each rebuild")
+    cmd.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default: site/ in the repository)"
+    )
+    cmd.add_argument(
+        "--now",
+        metavar="TIME",
+        help="show the site as of TIME on every rebuild (ISO 8601 with offset, or @EPOCH); "
+        "default: $SOURCE_DATE_EPOCH, else the clock at each rebuild",
+    )
 
 
 def _notify_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser(
-        "notify", help="announce the updates added since REF to the notify targets",
+        "notify",
+        help="announce the updates added since REF to the notify targets",
         description="Send each incident and maintenance update added to incidents/ between REF and HEAD to "
-                    "every target in statusgen.yaml's notify: list whose components match (webhook, slack, "
-                    "discord, teams, email), oldest first, reading their addresses from the environment "
-                    "variables they name (url_env, smtp_env). Prints a line for each delivery, then the "
-                    "counts; a rerun sends nothing twice. Exit 1 if any delivery failed.",
-        epilog=f"How delivery, retries and the record in .statusgen/delivered.json work: {NOTIFY_DOCS}")
-    cmd.add_argument("--since", required=True, metavar="REF",
-                     help="the commit already announced (a commit id, branch or tag), e.g. the commit "
-                          "before a push, or HEAD for no new range; REF must be in the clone, so fetch "
-                          "enough history")
-    cmd.add_argument("--dry-run", action="store_true",
-                     help="print what would be sent to each target; send and record nothing")
+        "every target in statusgen.yaml's notify: list whose components match (webhook, slack, "
+        "discord, teams, email), oldest first, reading their addresses from the environment "
+        "variables they name (url_env, smtp_env). Prints a line for each delivery, then the "
+        "counts; a rerun sends nothing twice. Exit 1 if any delivery failed.",
+        epilog=f"How delivery, retries and the record in .statusgen/delivered.json work: {NOTIFY_DOCS}",
+    )
+    cmd.add_argument(
+        "--since",
+        required=True,
+        metavar="REF",
+        help="the commit already announced (a commit id, branch or tag), e.g. the commit "
+        "before a push, or HEAD for no new range; REF must be in the clone, so fetch "
+        "enough history",
+    )
+    cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent to each target; send and record nothing"
+    )
     cmd.add_argument("--now", metavar="TIME", help=NOW_HELP + "; updates stamped later are held back")
 
 
 def _templates_parser(commands: Subparsers) -> None:
-    commands.add_parser("templates", help="list the message templates",
-                        description="List the built-in message templates and the repository's own "
-                                    "(templates/NAME.md, which override built-in ones of the same name).")
+    commands.add_parser(
+        "templates",
+        help="list the message templates",
+        description="List the built-in message templates and the repository's own "
+        "(templates/NAME.md, which override built-in ones of the same name).",
+    )
 
 
 def _message_options(cmd: argparse.ArgumentParser) -> None:
@@ -319,8 +396,14 @@ def _report(problems: list[Problem], limit: int | None = None) -> None:
 def _build(root: Path, args: argparse.Namespace) -> int:
     now = _now(args)
     out = args.out if args.out is not None else root / "site"
-    result = build(root, out, now, use_cache=not args.no_cache, jobs=args.jobs,
-                   report=lambda line: print(printable(line), file=sys.stderr))
+    result = build(
+        root,
+        out,
+        now,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        report=lambda line: print(printable(line), file=sys.stderr),
+    )
     if result.cache is not None:
         _report(result.cache.problems)
     found = policy.check(result.repo, now)
@@ -391,9 +474,18 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     at = _now(args)
     with _argument_errors():
         written = workspace.new(
-            root, workspace.load(root), args.title, impact=args.impact or "maintenance",
-            components=args.component, at=at, maintenance=args.maintenance, start=args.start, end=args.end,
-            template=args.template, message=args.message)
+            root,
+            workspace.load(root),
+            args.title,
+            impact=args.impact or "maintenance",
+            components=args.component,
+            at=at,
+            maintenance=args.maintenance,
+            start=args.start,
+            end=args.end,
+            template=args.template,
+            message=args.message,
+        )
     _warn(written.warnings)
     print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
     if messages.left_in(written.incident, root):
@@ -406,8 +498,16 @@ def _update(root: Path, args: argparse.Namespace) -> int:
 
     at = _now(args)
     with _argument_errors():
-        written = workspace.add_update(root, workspace.load(root), args.ident, status=args.status, at=at,
-                                       components=args.component, message=args.message, template=args.template)
+        written = workspace.add_update(
+            root,
+            workspace.load(root),
+            args.ident,
+            status=args.status,
+            at=at,
+            components=args.component,
+            message=args.message,
+            template=args.template,
+        )
     _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
@@ -418,8 +518,9 @@ def _resolve(root: Path, args: argparse.Namespace) -> int:
 
     at = _now(args)
     with _argument_errors():
-        written = workspace.resolve(root, workspace.load(root), args.ident, at=at, message=args.message,
-                                    template=args.template)
+        written = workspace.resolve(
+            root, workspace.load(root), args.ident, at=at, message=args.message, template=args.template
+        )
     _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
     return EXIT_OK
@@ -459,8 +560,14 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     # A pinned instant holds for every rebuild; otherwise each rebuild reads the clock afresh.
     pinned = _now(args) if args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip() else None
-    serve(root, args.out if args.out is not None else root / "site", args.host, args.port, report,
-          now=None if pinned is None else lambda: pinned)
+    serve(
+        root,
+        args.out if args.out is not None else root / "site",
+        args.host,
+        args.port,
+        report,
+        now=None if pinned is None else lambda: pinned,
+    )
     return EXIT_OK
 
 
@@ -527,6 +634,15 @@ def _say(line: str) -> None:
     print(printable(line), flush=True)
 
 
-COMMANDS = {"init": _init, "build": _build, "check": _check, "new": _new, "update": _update,
-            "resolve": _resolve, "postmortem": _postmortem, "templates": _templates, "serve": _serve,
-            "notify": _notify}
+COMMANDS = {
+    "init": _init,
+    "build": _build,
+    "check": _check,
+    "new": _new,
+    "update": _update,
+    "resolve": _resolve,
+    "postmortem": _postmortem,
+    "templates": _templates,
+    "serve": _serve,
+    "notify": _notify,
+}

@@ -39,14 +39,21 @@ def link_problem(path: Path, root: Path) -> str | None:
     return None
 
 
-LINK_HINTS = {"symlink loop": "point the link at a file, or remove it",
-              "broken symlink: what it points to is missing": "restore its target, or remove the link",
-              "symlink points outside the repository": "copy the file into the repository instead",
-              "symlink points into .git": "link to files of the working tree only"}
+LINK_HINTS = {
+    "symlink loop": "point the link at a file, or remove it",
+    "broken symlink: what it points to is missing": "restore its target, or remove the link",
+    "symlink points outside the repository": "copy the file into the repository instead",
+    "symlink points into .git": "link to files of the working tree only",
+}
 
 
-_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
-          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
 
 
 def not_a_file(mode: int) -> str | None:
@@ -82,8 +89,7 @@ def _check_regular(info: os.stat_result, rel: str) -> None:
     if kind is not None:
         raise StatusgenError(f"{kind}, not a file", rel, 0, "remove it, or put a plain text file in its place")
     if info.st_size > MAX_FILE_BYTES:
-        raise StatusgenError(f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1,
-                             _TOO_BIG_HINT)
+        raise StatusgenError(f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1, _TOO_BIG_HINT)
 
 
 def _read_regular(path: Path, rel: str) -> bytes:

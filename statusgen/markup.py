@@ -18,11 +18,42 @@ from markupsafe import Markup
 
 log = logging.getLogger(__name__)
 
-_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
-         "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
-         "tbody", "td", "th", "thead", "tr", "ul"}
-_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"},
-               "ol": {"start"}}
+_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "ol": {"start"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 
@@ -95,8 +126,19 @@ def cost(text: str) -> int:
 
     Ordinary messages cost nothing to a few thousand; MAX_COST takes well under a second.
     """
-    if not ("[" in text or "<" in text or "\\" in text or "`" in text or "*" in text or "_" in text
-            or "&" in text or "!" in text or "~" in text or "\t" in text or "\r" in text):
+    if not (
+        "[" in text
+        or "<" in text
+        or "\\" in text
+        or "`" in text
+        or "*" in text
+        or "_" in text
+        or "&" in text
+        or "!" in text
+        or "~" in text
+        or "\t" in text
+        or "\r" in text
+    ):
         # Lines of words, as most updates are: at most what the full count gives, and as good when small.
         lines = text.count("\n")
         bound = lines * len(text) // 8 + (lines + 1) ** 2 // 32
@@ -111,8 +153,12 @@ def _cost(text: str) -> int:
     parts = [text] if "<" in text and _MARKDOWN_IN_HTML.search(text) else _PARAGRAPH_BREAK.split(text)
     abbreviations = text.count("*[")  # definitions, at a line's start once quote marks are taken off
     tags = text.count("<")
-    total = (len(parts) ** 2 // 32 + abbreviations * whole + 8 * text.count("[^") ** 2
-             + (text.count("&") + len(_FENCE.findall(text))) * whole // 256)
+    total = (
+        len(parts) ** 2 // 32
+        + abbreviations * whole
+        + 8 * text.count("[^") ** 2
+        + (text.count("&") + len(_FENCE.findall(text))) * whole // 256
+    )
     if tags:
         total += (tags - len(_CLOSED_TAG.findall(text))) * whole // 4
     for part in parts:
@@ -186,8 +232,9 @@ def render(text: str) -> Markup:
 
 
 def _as_text(text: str) -> Markup:
-    return Markup("\n".join(f"<p>{html_lib.escape(part, quote=False)}</p>"
-                             for part in _PARAGRAPH_BREAK.split(text.strip("\n"))))
+    return Markup(
+        "\n".join(f"<p>{html_lib.escape(part, quote=False)}</p>" for part in _PARAGRAPH_BREAK.split(text.strip("\n")))
+    )
 
 
 def render_inline(text: str) -> Markup:
@@ -200,8 +247,14 @@ def render_inline(text: str) -> Markup:
 
 def clean(html: str) -> str:
     """Sanitize HTML against the allow-list."""
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                     link_rel="nofollow noopener noreferrer", strip_comments=True)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
 
 
 def plain(text: str) -> str:

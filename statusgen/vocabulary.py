@@ -36,8 +36,9 @@ class ComponentStatus(_Word):
     colour: str
     colour_name: str
 
-    def __new__(cls, word: str, label: str, severity: int, level: int, weight: float, colour: str,
-                colour_name: str) -> ComponentStatus:
+    def __new__(
+        cls, word: str, label: str, severity: int, level: int, weight: float, colour: str, colour_name: str
+    ) -> ComponentStatus:
         member = str.__new__(cls, word)
         member._value_ = word
         member.label, member.severity, member.level, member.weight = label, severity, level, weight
@@ -67,8 +68,9 @@ class Impact(_Word):
     component_status: ComponentStatus
     notify_colour: int
 
-    def __new__(cls, word: str, label: str, level: int, component_status: ComponentStatus,
-                notify_colour: int) -> Impact:
+    def __new__(
+        cls, word: str, label: str, level: int, component_status: ComponentStatus, notify_colour: int
+    ) -> Impact:
         member = str.__new__(cls, word)
         member._value_ = word
         member.label, member.level, member.component_status = label, level, component_status
@@ -163,7 +165,8 @@ INCIDENT_IMPACTS = tuple(i for i in Impact if i is not Impact.MAINTENANCE)
 INCIDENT_COMPONENT_STATUSES = tuple(s for s in ComponentStatus if s is not ComponentStatus.UNDER_MAINTENANCE)
 
 _STATUSES: dict[str, ComponentStatus | IncidentStatus | MaintenanceStatus] = {
-    str(s): s for kind in (ComponentStatus, IncidentStatus, MaintenanceStatus) for s in kind}
+    str(s): s for kind in (ComponentStatus, IncidentStatus, MaintenanceStatus) for s in kind
+}
 _UPDATE_STATUSES: dict[str, UpdateStatus] = {str(s): s for kind in (IncidentStatus, MaintenanceStatus) for s in kind}
 _COMPONENT_STATUSES: dict[str, ComponentStatus] = {str(s): s for s in ComponentStatus}
 _IMPACTS: dict[str, Impact] = {str(i): i for i in Impact}

@@ -31,8 +31,10 @@ NPM_INSTALL = f"{INSTALL}, or: npm ci --prefix tests/tools"
 def tool(path: Path) -> Path:
     """``path``, a file of the npm checkers; the test fails naming the install step if it is missing."""
     if not path.exists():
-        pytest.fail(f"{path.relative_to(TOOLS.parents[2])} is missing: the npm checkers are not installed "
-                    f"({NPM_INSTALL})", pytrace=False)
+        pytest.fail(
+            f"{path.relative_to(TOOLS.parents[2])} is missing: the npm checkers are not installed ({NPM_INSTALL})",
+            pytrace=False,
+        )
     return path
 
 
@@ -40,9 +42,12 @@ def java() -> str:
     """The Java runtime the Nu HTML Checker runs on; the test fails naming the install step if there is none."""
     found = shutil.which("java")
     if found is None:
-        pytest.fail(f"no Java runtime for the Nu HTML Checker ({INSTALL}, or: apt-get install default-jre-headless)",
-                    pytrace=False)
+        pytest.fail(
+            f"no Java runtime for the Nu HTML Checker ({INSTALL}, or: apt-get install default-jre-headless)",
+            pytrace=False,
+        )
     return found
+
 
 FLAGS = [
     "--no-sandbox",

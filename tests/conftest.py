@@ -114,8 +114,11 @@ def repo(tmp_path: Path) -> Repo:
 
 def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
     """Every file under ``folder`` with its sha256 and mtime (ns)."""
-    return {p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # The demo's own files: what a copy of it needs to build as the checkout would.
@@ -149,15 +152,22 @@ _BEFORE = pytest.StashKey[set[str] | None]()
 def checkout_state(root: Path = PROJECT) -> set[str] | None:
     """``git status --porcelain --ignored`` of ``root``, less what a run may leave; None outside git."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--ignored", "--untracked-files=all"],
-                              capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
         return None
-    return {line for line in done.stdout.splitlines()
-            if not any(line[3:].startswith(allowed) for allowed in _ALLOWED_LEFT)
-            and "__pycache__/" not in line[3:]}
+    return {
+        line
+        for line in done.stdout.splitlines()
+        if not any(line[3:].startswith(allowed) for allowed in _ALLOWED_LEFT) and "__pycache__/" not in line[3:]
+    }
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -174,7 +184,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if left:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         message = "the test run left these in the checkout (tests must write under tmp_path):\n" + "\n".join(
-            f"  {line}" for line in left)
+            f"  {line}" for line in left
+        )
         if reporter is not None:
             reporter.write_line(message, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -17,18 +17,30 @@ def t(text: str) -> datetime:
 
 def incident(iid: str, components: dict[str, str], *updates: UpdateSpec, impact: str = "major") -> Incident:
     """updates: (time, status[, {component: status}])"""
-    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="incident", impact=as_impact(impact),
-                    components=components,
-                    updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m", u[2] if len(u) > 2 else {})
-                                  for u in updates))
+    return Incident(
+        id=iid,
+        path=f"incidents/{iid}.md",
+        title=iid,
+        kind="incident",
+        impact=as_impact(impact),
+        components=components,
+        updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m", u[2] if len(u) > 2 else {}) for u in updates),
+    )
 
 
-def maintenance(iid: str, start: str, end: str, *updates: tuple[str, str],
-                components: tuple[str, ...] = ("db",)) -> Incident:
-    return Incident(id=iid, path=f"incidents/{iid}.md", title=iid, kind="maintenance",
-                    impact=as_impact("maintenance"), components={c: "under_maintenance" for c in components},
-                    updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m") for u in updates),
-                    window=Window(t(start), t(end)))
+def maintenance(
+    iid: str, start: str, end: str, *updates: tuple[str, str], components: tuple[str, ...] = ("db",)
+) -> Incident:
+    return Incident(
+        id=iid,
+        path=f"incidents/{iid}.md",
+        title=iid,
+        kind="maintenance",
+        impact=as_impact("maintenance"),
+        components={c: "under_maintenance" for c in components},
+        updates=tuple(Update(t(u[0]), as_update_status(u[1]), "m") for u in updates),
+        window=Window(t(start), t(end)),
+    )
 
 
 ONGOING = """\

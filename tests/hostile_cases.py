@@ -9,8 +9,10 @@ from conftest import CONFIG
 NOW = "2025-11-10T12:00:00Z"
 ALIAS_HINT = "YAML anchors and aliases (&name, *name) are not supported (write the value out in full)"
 TOO_BIG = "the limit is 1,000,000 (move long material elsewhere and link to it)"
-TOO_COSTLY = ("too much markup to render: long paragraphs thick with '[', '<' or other markdown "
-              "(split long paragraphs with blank lines, and use fewer brackets in each)")
+TOO_COSTLY = (
+    "too much markup to render: long paragraphs thick with '[', '<' or other markdown "
+    "(split long paragraphs with blank lines, and use fewer brackets in each)"
+)
 TOO_NESTED = "markdown nested more than 50 levels deep (flatten the nested lists, quotes or definitions)"
 
 
@@ -26,41 +28,82 @@ def billion_laughs() -> bytes:
     return front("title: laughs\n" + "\n".join(levels).replace("a: &a", "references: &a", 1) + "\n")
 
 
-HUGE = 50 * 2 ** 20
+HUGE = 50 * 2**20
 INCIDENT_FILE = "incidents/2025-11-04-hostile.md"
 
 # (case, files to add, the error expected)
 CASES = [
-    ("50-mb-incident", {INCIDENT_FILE: b"---\ntitle: x\n" + (b"lol " * 15 + b"\n") * (HUGE // 61)},
-     f"{INCIDENT_FILE}:1: file is 52,428,781 bytes; {TOO_BIG}"),
-    ("50-mb-statusgen-yaml", {"statusgen.yaml": CONFIG.encode() + b"#" * HUGE},
-     f"statusgen.yaml:1: file is 52,429,078 bytes; {TOO_BIG}"),
+    (
+        "50-mb-incident",
+        {INCIDENT_FILE: b"---\ntitle: x\n" + (b"lol " * 15 + b"\n") * (HUGE // 61)},
+        f"{INCIDENT_FILE}:1: file is 52,428,781 bytes; {TOO_BIG}",
+    ),
+    (
+        "50-mb-statusgen-yaml",
+        {"statusgen.yaml": CONFIG.encode() + b"#" * HUGE},
+        f"statusgen.yaml:1: file is 52,429,078 bytes; {TOO_BIG}",
+    ),
     ("billion-laughs", {INCIDENT_FILE: billion_laughs()}, f"{INCIDENT_FILE}:3: {ALIAS_HINT}"),
-    ("merge-key-bomb", {INCIDENT_FILE: front("title: x\nbase: &b {a: 1}\nwindow: {<<: *b}\n")},
-     f"{INCIDENT_FILE}:4: YAML merge keys (<<) are not supported (write the keys out in full)"),
-    ("deep-flow-sequence", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 200_000 + "]" * 200_000 + "\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-flow-mapping", {INCIDENT_FILE: front("title: x\nwindow: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    (
+        "merge-key-bomb",
+        {INCIDENT_FILE: front("title: x\nbase: &b {a: 1}\nwindow: {<<: *b}\n")},
+        f"{INCIDENT_FILE}:4: YAML merge keys (<<) are not supported (write the keys out in full)",
+    ),
+    (
+        "deep-flow-sequence",
+        {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 200_000 + "]" * 200_000 + "\n")},
+        f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep",
+    ),
+    (
+        "deep-flow-mapping",
+        {INCIDENT_FILE: front("title: x\nwindow: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")},
+        f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep",
+    ),
     # libyaml recursed on these in C until the process crashed.
-    ("deep-block-sequence", {INCIDENT_FILE: front("title: x\nreferences:\n  " + "- " * 400_000 + "x\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-block-keys", {INCIDENT_FILE: front("title: x\nwindow:\n  " + "? " * 400_000 + "x\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
-    ("deep-indentation", {INCIDENT_FILE: front("title: x\nwindow:\n" + "".join(
-        " " * (n + 1) + f"k{n}:\n" for n in range(1_300)) + " " * 1_301 + "x: 1\n")},
-     f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep"),
+    (
+        "deep-block-sequence",
+        {INCIDENT_FILE: front("title: x\nreferences:\n  " + "- " * 400_000 + "x\n")},
+        f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep",
+    ),
+    (
+        "deep-block-keys",
+        {INCIDENT_FILE: front("title: x\nwindow:\n  " + "? " * 400_000 + "x\n")},
+        f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep",
+    ),
+    (
+        "deep-indentation",
+        {
+            INCIDENT_FILE: front(
+                "title: x\nwindow:\n"
+                + "".join(" " * (n + 1) + f"k{n}:\n" for n in range(1_300))
+                + " " * 1_301
+                + "x: 1\n"
+            )
+        },
+        f"{INCIDENT_FILE}:2: YAML nested more than 50 levels deep",
+    ),
     # The pure-Python parser, taken for deep nesting, reads every character as it starts.
-    ("deep-flow-with-a-control-character", {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 300 + "\0\n")},
-     f"{INCIDENT_FILE}:3: invalid YAML: character U+0000 is not allowed (remove the control character)"),
-    ("5-mb-line", {INCIDENT_FILE: front("title: " + "x" * 5_000_000 + "\n")},
-     f"{INCIDENT_FILE}:1: file is 5,000,095 bytes; {TOO_BIG}"),
+    (
+        "deep-flow-with-a-control-character",
+        {INCIDENT_FILE: front("title: x\nreferences: " + "[" * 300 + "\0\n")},
+        f"{INCIDENT_FILE}:3: invalid YAML: character U+0000 is not allowed (remove the control character)",
+    ),
+    (
+        "5-mb-line",
+        {INCIDENT_FILE: front("title: " + "x" * 5_000_000 + "\n")},
+        f"{INCIDENT_FILE}:1: file is 5,000,095 bytes; {TOO_BIG}",
+    ),
     # Python-Markdown takes time by the square of a paragraph's brackets: hours for this one.
-    ("900-kb-line-of-brackets", {INCIDENT_FILE: front("title: x\n").replace(b"message: m", b"message: '"
-                                                                           + b"[" * 900_000 + b"'")},
-     f"{INCIDENT_FILE}:4: {TOO_COSTLY}"),
-    ("brackets-in-many-paragraphs", {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
-     f"{INCIDENT_FILE}:8: {TOO_COSTLY}"),
+    (
+        "900-kb-line-of-brackets",
+        {INCIDENT_FILE: front("title: x\n").replace(b"message: m", b"message: '" + b"[" * 900_000 + b"'")},
+        f"{INCIDENT_FILE}:4: {TOO_COSTLY}",
+    ),
+    (
+        "brackets-in-many-paragraphs",
+        {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
+        f"{INCIDENT_FILE}:8: {TOO_COSTLY}",
+    ),
 ]
 # Bodies shaped to take Python-Markdown minutes or hours (or to crash it) at a few kilobytes: each is
 # refused at the body's first line. Rendering any text under the limit takes under a second.
@@ -77,7 +120,7 @@ MARKDOWN_SHAPES = {
     "entity-run": "&amp; " * 150_000,
     "hard-break-run": "a  \n" * 200_000,
     "link-reference-definitions": "".join(f"[r{n}]: https://example.com/{n}\n" for n in range(20_000))
-                                  + "".join(f"[r{n}] " for n in range(20_000)),
+    + "".join(f"[r{n}] " for n in range(20_000)),
     "abbreviation-uses": "*[A]: an abbreviation\n\n" + "A " * 400_000,
     "headings-in-one-block": "# a\n" * 100_000,
     "rules-in-one-block": "---\n" * 100_000,
@@ -94,21 +137,29 @@ NESTED_SHAPES = {  # these crashed the renderer with RecursionError, or nested f
     "markdown-in-html-nested": '<div markdown="1">\n' * 250 + "x\n" + "</div>\n" * 250,
     "quote-marks": ">" * 900_000 + "\n",
 }
-CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
-           f"{INCIDENT_FILE}:8: {TOO_COSTLY}") for name, body in MARKDOWN_SHAPES.items()]
-CASES += [(f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()},
-           f"{INCIDENT_FILE}:8: {TOO_NESTED}") for name, body in NESTED_SHAPES.items()]
+CASES += [
+    (f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()}, f"{INCIDENT_FILE}:8: {TOO_COSTLY}")
+    for name, body in MARKDOWN_SHAPES.items()
+]
+CASES += [
+    (f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()}, f"{INCIDENT_FILE}:8: {TOO_NESTED}")
+    for name, body in NESTED_SHAPES.items()
+]
 
 # Under the size limit, a 900 KB line of plain text is only text: published, not refused.
 LONG_PLAIN = "Everything is slow. " * 45_000
-LONG_PLAIN_FILES = {"incidents/2025-11-04-long.md": front("title: Long\n").replace(
-    b"message: m", f"message: {LONG_PLAIN}".encode())}
+LONG_PLAIN_FILES = {
+    "incidents/2025-11-04-long.md": front("title: Long\n").replace(b"message: m", f"message: {LONG_PLAIN}".encode())
+}
 
 # A theme whose page would make some 10 TB of text: the sandbox stops it at its limit of text made.
-OUTPUT_BOMB = ("{% for i in range(100000) %}{% for j in range(100000) %}{{ 'xxxxxxxx' ~ i }}{% endfor %}"
-               "{% endfor %}")
-OUTPUT_BOMB_FILES = {"statusgen.yaml": CONFIG.replace("  timezone:", "  theme: evil\n  timezone:").encode(),
-                     "themes/evil/templates/404.html": OUTPUT_BOMB.encode()}
-OUTPUT_BOMB_ERROR = ("themes/evil/templates/404.html:1: the template made more than 64 MiB of text for one file, "
-                     "making 404.html (look for a loop or a recursive macro that does not end, or loops nested "
-                     "in loops)")
+OUTPUT_BOMB = "{% for i in range(100000) %}{% for j in range(100000) %}{{ 'xxxxxxxx' ~ i }}{% endfor %}{% endfor %}"
+OUTPUT_BOMB_FILES = {
+    "statusgen.yaml": CONFIG.replace("  timezone:", "  theme: evil\n  timezone:").encode(),
+    "themes/evil/templates/404.html": OUTPUT_BOMB.encode(),
+}
+OUTPUT_BOMB_ERROR = (
+    "themes/evil/templates/404.html:1: the template made more than 64 MiB of text for one file, "
+    "making 404.html (look for a loop or a recursive macro that does not end, or loops nested "
+    "in loops)"
+)

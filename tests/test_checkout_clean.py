@@ -28,14 +28,17 @@ def test_a_clean_checkout_shows_nothing(checkout: Path) -> None:
     assert checkout_state(checkout) == set()
 
 
-@pytest.mark.parametrize(("made", "seen"), [
-    (".statusgen/cache/incidents-00.json", "!! .statusgen/cache/incidents-00.json"),
-    (".hypothesis/examples/a", "?? .hypothesis/examples/a"),
-    (".mypy_cache/3.11/x.json", "!! .mypy_cache/3.11/x.json"),
-    ("site/index.html", "!! site/index.html"),
-    ("test-results/axe.json", "!! test-results/axe.json"),
-    ("tests/stray.txt", "?? tests/stray.txt"),
-])
+@pytest.mark.parametrize(
+    ("made", "seen"),
+    [
+        (".statusgen/cache/incidents-00.json", "!! .statusgen/cache/incidents-00.json"),
+        (".hypothesis/examples/a", "?? .hypothesis/examples/a"),
+        (".mypy_cache/3.11/x.json", "!! .mypy_cache/3.11/x.json"),
+        ("site/index.html", "!! site/index.html"),
+        ("test-results/axe.json", "!! test-results/axe.json"),
+        ("tests/stray.txt", "?? tests/stray.txt"),
+    ],
+)
 def test_a_file_left_behind_is_seen_ignored_by_git_or_not(checkout: Path, made: str, seen: str) -> None:
     (checkout / made).parent.mkdir(parents=True, exist_ok=True)
     (checkout / made).write_text("x", encoding="utf-8")
@@ -48,8 +51,13 @@ def test_a_changed_tracked_file_is_seen(checkout: Path) -> None:
 
 
 def test_the_environment_pytests_cache_and_bytecode_are_allowed(checkout: Path) -> None:
-    for made in (".venv/bin/python", ".pytest_cache/v/cache/nodeids", "tests/tools/node_modules/x/index.js",
-                 "statusgen/__pycache__/cli.cpython-311.pyc", "tests/__pycache__/conftest.cpython-311.pyc"):
+    for made in (
+        ".venv/bin/python",
+        ".pytest_cache/v/cache/nodeids",
+        "tests/tools/node_modules/x/index.js",
+        "statusgen/__pycache__/cli.cpython-311.pyc",
+        "tests/__pycache__/conftest.cpython-311.pyc",
+    ):
         (checkout / made).parent.mkdir(parents=True, exist_ok=True)
         (checkout / made).write_text("x", encoding="utf-8")
     assert checkout_state(checkout) == set()

@@ -33,8 +33,9 @@ from statusgen.output import writer
 from statusgen.render import isolation
 
 SYMLINK_OUT = "symlink points outside the repository"
-HOLDER_LOOP = ("symlink loop: it points to a folder that holds it "
-               "(link to the folder it should show, not one that holds it)")
+HOLDER_LOOP = (
+    "symlink loop: it points to a folder that holds it (link to the folder it should show, not one that holds it)"
+)
 # Longer than any text of the scratch repository's own files: a text this long given to the C
 # YAML parser can only be a hostile file's.
 LONGEST_ORDINARY = 4096
@@ -81,9 +82,13 @@ def watch(monkeypatch: pytest.MonkeyPatch, longest_c_text: int | None = LONGEST_
 
 
 @pytest.mark.parametrize("files, expected", [pytest.param(f, e, id=i) for i, f, e in CASES])
-def test_hostile_file_is_refused_unread_unparsed_or_unrendered(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                               monkeypatch: pytest.MonkeyPatch, files: dict[str, bytes],
-                                                               expected: str) -> None:
+def test_hostile_file_is_refused_unread_unparsed_or_unrendered(
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, bytes],
+    expected: str,
+) -> None:
     assert repo.build(NOW) == 0
     before = tree_digest(repo.site)
     for name, data in files.items():
@@ -101,8 +106,9 @@ def test_hostile_file_is_refused_unread_unparsed_or_unrendered(repo: Repo, capsy
     assert max(seen.c_parsed) <= LONGEST_ORDINARY
 
 
-def test_long_plain_line_is_published_without_the_markdown_converter(repo: Repo,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_long_plain_line_is_published_without_the_markdown_converter(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Under the size limit, a 900 KB line of text is only text: it is published, not refused, and
     as plain paragraphs it never goes through the markdown converter."""
     message = LONG_PLAIN
@@ -115,14 +121,16 @@ def test_long_plain_line_is_published_without_the_markdown_converter(repo: Repo,
     assert seen.read.count("incidents/2025-11-04-long.md") == 1
 
 
-def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(repo: Repo,
-                                                                               caplog: pytest.LogCaptureFixture,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(
+    repo: Repo, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Loading measures the markdown the site renders; a theme may render any other text as markdown,
     and text too costly to render is shown as text, never given to the converter."""
     template = (PROJECT / "themes/default/templates/incident.html").read_text()
-    repo.write("themes/own/templates/incident.html", template.replace("{{ incident.title }}",
-                                                                      "{{ incident.title | markdown }}"))
+    repo.write(
+        "themes/own/templates/incident.html",
+        template.replace("{{ incident.title }}", "{{ incident.title | markdown }}"),
+    )
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     title = "*a* " * 200_000
     repo.incident("2025-11-04-costly.md", front(f"title: '{title}'\n").decode())
@@ -130,11 +138,13 @@ def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(r
     monkeypatch.setattr(isolation, "fork_available", lambda: False)  # render here, where the log is seen
     assert repo.build(NOW) == 0
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING] == [
-        ("statusgen.markup", "WARNING", f"markdown too costly to render, shown as text: {repr(title.strip())[:60]}...")]
+        ("statusgen.markup", "WARNING", f"markdown too costly to render, shown as text: {repr(title.strip())[:60]}...")
+    ]
     assert f"<h1><p>{title.strip()}</p></h1>" in repo.page("incidents/2025-11-04-costly/index.html")
 
 
 # --- Symlinks: a link inside the repository is followed; one leaving it is refused ----------------
+
 
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
@@ -156,36 +166,55 @@ def refused(repo: Repo, capsys: pytest.CaptureFixture[str], expected: list[str])
     assert tree_digest(repo.site) == before
 
 
-def test_incident_file_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_incident_file_linked_out_of_the_repository_is_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents/2025-11-04-secret.md").symlink_to(outside / "2025-11-04-secret.md")
-    refused(repo, capsys, [f"incidents/2025-11-04-secret.md:1: {SYMLINK_OUT} (copy the file into the repository "
-                           "instead)", "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"incidents/2025-11-04-secret.md:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
-def test_incidents_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_incidents_folder_linked_out_of_the_repository_is_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     for path in (repo.root / "incidents").iterdir():
         path.unlink()
     (repo.root / "incidents").rmdir()
     (repo.root / "incidents").symlink_to(outside)
-    refused(repo, capsys, [f"incidents: {SYMLINK_OUT} (keep the incident files in the repository)",
-                           "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [f"incidents: {SYMLINK_OUT} (keep the incident files in the repository)", "1 error(s); nothing was written"],
+    )
 
 
-def test_statusgen_yaml_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_statusgen_yaml_linked_out_of_the_repository_is_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "statusgen.yaml").unlink()
     (repo.root / "statusgen.yaml").symlink_to(outside / "statusgen.yaml")
-    refused(repo, capsys, [f"statusgen.yaml:1: {SYMLINK_OUT} (copy the file into the repository instead)",
-                           "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"statusgen.yaml:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
-def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outside: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_theme_files_linked_out_of_the_repository_are_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     theme = repo.root / "themes/own"
     (theme / "templates").mkdir(parents=True)
@@ -194,15 +223,21 @@ def test_theme_files_linked_out_of_the_repository_are_refused(repo: Repo, outsid
     (theme / "static/robots-extra.txt").symlink_to(outside / "secret.txt")
     (theme / "static/more").symlink_to(outside)
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
-    refused(repo, capsys, [
-        f"themes/own/static/more: {SYMLINK_OUT} (copy the file into the repository instead)",
-        f"themes/own/static/robots-extra.txt:1: {SYMLINK_OUT} (copy the file into the repository instead)",
-        f"themes/own/templates/404.html:1: {SYMLINK_OUT} (copy the file into the repository instead)",
-        "3 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"themes/own/static/more: {SYMLINK_OUT} (copy the file into the repository instead)",
+            f"themes/own/static/robots-extra.txt:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            f"themes/own/templates/404.html:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            "3 error(s); nothing was written",
+        ],
+    )
 
 
-def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, outside: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_links_inside_linked_theme_folders_are_followed_and_checked(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "assets/deeper").mkdir(parents=True)
     (repo.root / "assets/deeper/leak.txt").symlink_to(outside / "secret.txt")
@@ -210,26 +245,37 @@ def test_links_inside_linked_theme_folders_are_followed_and_checked(repo: Repo, 
     (repo.root / "themes/own/static").mkdir(parents=True)
     (repo.root / "themes/own/static/assets").symlink_to(repo.root / "assets")
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
-    refused(repo, capsys, [f"themes/own/static/assets/deeper/leak.txt:1: {SYMLINK_OUT} "
-                           "(copy the file into the repository instead)",
-                           f"themes/own/static/assets/deeper/loop: {HOLDER_LOOP}", "2 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"themes/own/static/assets/deeper/leak.txt:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            f"themes/own/static/assets/deeper/loop: {HOLDER_LOOP}",
+            "2 error(s); nothing was written",
+        ],
+    )
 
 
-def test_theme_folder_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_theme_folder_linked_out_of_the_repository_is_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     (outside / "templates").mkdir()
     (repo.root / "themes").mkdir()
     (repo.root / "themes/own").symlink_to(outside)
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
-    refused(repo, capsys, [f"themes/own: {SYMLINK_OUT} (copy the folder into the repository)",
-                           "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [f"themes/own: {SYMLINK_OUT} (copy the folder into the repository)", "1 error(s); nothing was written"],
+    )
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
 @pytest.mark.parametrize("theme", ["default", "own"])
-def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                theme: str, command: str) -> None:
+def test_symlink_loops_and_broken_links_in_a_theme_are_reported(
+    repo: Repo, capsys: pytest.CaptureFixture[str], theme: str, command: str
+) -> None:
     folder = repo.root / "themes" / theme
     (folder / "static").mkdir(parents=True)
     (folder / "templates").mkdir()
@@ -245,12 +291,17 @@ def test_symlink_loops_and_broken_links_in_a_theme_are_reported(repo: Repo, caps
     assert capsys.readouterr().err.splitlines() == [
         f"themes/{theme}/static/gone.css:1: broken symlink: what it points to is missing "
         "(restore its target, or remove the link)",
-        f"themes/{theme}/static/x:1: {loop}", f"themes/{theme}/templates/a.html:1: {loop}",
-        f"themes/{theme}/templates/b.html:1: {loop}", "4 error(s); nothing was written"]
+        f"themes/{theme}/static/x:1: {loop}",
+        f"themes/{theme}/templates/a.html:1: {loop}",
+        f"themes/{theme}/templates/b.html:1: {loop}",
+        "4 error(s); nothing was written",
+    ]
 
 
 def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(
-        repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str],
+    repo: Repo,
+    outside: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A link to the repository's top would have the check walk all of .git and site/; one into .git
     would let a template publish .git/config, where a CI checkout keeps its credentials."""
@@ -267,25 +318,41 @@ def test_theme_links_to_a_folder_above_them_or_into_git_are_refused_unwalked(
     (repo.root / "themes/own/templates/git-config.html").symlink_to("../../../.git/config")
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     into_git = "symlink points into .git (link to files of the working tree only)"
-    refused(repo, capsys, [f"themes/own/static/itself: {HOLDER_LOOP}", f"themes/own/static/top: {HOLDER_LOOP}",
-                           f"themes/own/templates/git: {into_git}",
-                           f"themes/own/templates/git-config.html:1: {into_git}", "4 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"themes/own/static/itself: {HOLDER_LOOP}",
+            f"themes/own/static/top: {HOLDER_LOOP}",
+            f"themes/own/templates/git: {into_git}",
+            f"themes/own/templates/git-config.html:1: {into_git}",
+            "4 error(s); nothing was written",
+        ],
+    )
 
 
 def test_incident_file_in_a_symlink_loop_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents/2025-11-04-loop.md").symlink_to("2025-11-04-loop.md")
-    refused(repo, capsys, ["incidents/2025-11-04-loop.md:1: symlink loop (point the link at a file, or remove it)",
-                           "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            "incidents/2025-11-04-loop.md:1: symlink loop (point the link at a file, or remove it)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
-def test_message_template_linked_out_of_the_repository_is_refused(repo: Repo, outside: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_message_template_linked_out_of_the_repository_is_refused(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / "templates/leak.md").symlink_to(outside / "secret.txt")
     assert repo.run("templates") == 1
-    assert capsys.readouterr().err == (f"error: templates/leak.md:1: {SYMLINK_OUT} "
-                                       "(copy the file into the repository instead)\n")
+    assert capsys.readouterr().err == (
+        f"error: templates/leak.md:1: {SYMLINK_OUT} (copy the file into the repository instead)\n"
+    )
 
 
 def test_links_inside_the_repository_are_followed(repo: Repo) -> None:
@@ -316,28 +383,42 @@ def git_dir(repo: Repo) -> Path:
 INTO_GIT = "symlink points into .git (link to files of the working tree only)"
 
 
-@pytest.mark.parametrize("link, target", [("incidents/2025-11-04-config.md", "../.git/config"),
-                                          ("incidents/2025-11-04-hook.md", "../.git/hooks/2025-11-04-hook.md"),
-                                          ("incidents/2025-11-04-abs.yaml", "{git}/config"),
-                                          ("incidents/2025-11-04-dotted.md", "../incidents/../.git/./config")])
-def test_incident_file_linked_into_git_is_refused(repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str],
-                                                  link: str, target: str) -> None:
+@pytest.mark.parametrize(
+    "link, target",
+    [
+        ("incidents/2025-11-04-config.md", "../.git/config"),
+        ("incidents/2025-11-04-hook.md", "../.git/hooks/2025-11-04-hook.md"),
+        ("incidents/2025-11-04-abs.yaml", "{git}/config"),
+        ("incidents/2025-11-04-dotted.md", "../incidents/../.git/./config"),
+    ],
+)
+def test_incident_file_linked_into_git_is_refused(
+    repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str], link: str, target: str
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / link).symlink_to(target.format(git=git_dir))
     refused(repo, capsys, [f"{link}:1: {INTO_GIT}", "1 error(s); nothing was written"])
 
 
-def test_incidents_folder_linked_into_git_is_refused(repo: Repo, git_dir: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_incidents_folder_linked_into_git_is_refused(
+    repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     shutil.rmtree(repo.root / "incidents")
     (repo.root / "incidents").symlink_to(".git/hooks")
-    refused(repo, capsys, ["incidents: symlink points into .git (keep the incident files in the repository)",
-                           "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            "incidents: symlink points into .git (keep the incident files in the repository)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
-def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_statusgen_yaml_linked_into_git_is_refused(
+    repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert repo.build(NOW) == 0
     (git_dir / "statusgen.yaml").write_text(CONFIG)
     (repo.root / "statusgen.yaml").unlink()
@@ -345,8 +426,9 @@ def test_statusgen_yaml_linked_into_git_is_refused(repo: Repo, git_dir: Path,
     refused(repo, capsys, [f"statusgen.yaml:1: {INTO_GIT}", "1 error(s); nothing was written"])
 
 
-def test_message_template_linked_into_git_is_refused(repo: Repo, git_dir: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_message_template_linked_into_git_is_refused(
+    repo: Repo, git_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / "templates/leak.md").symlink_to("../.git/config")
     assert repo.run("templates") == 1
@@ -369,15 +451,18 @@ def socket_at(path: Path) -> None:
         os.chdir(here)
 
 
-@pytest.mark.parametrize("name, make, kind", [
-    ("2025-11-04-pipe.md", os.mkfifo, "a named pipe"),
-    ("2025-11-04-pipe.yaml", os.mkfifo, "a named pipe"),
-    ("2025-11-04-socket.md", socket_at, "a socket"),
-])
+@pytest.mark.parametrize(
+    "name, make, kind",
+    [
+        ("2025-11-04-pipe.md", os.mkfifo, "a named pipe"),
+        ("2025-11-04-pipe.yaml", os.mkfifo, "a named pipe"),
+        ("2025-11-04-socket.md", socket_at, "a socket"),
+    ],
+)
 @pytest.mark.parametrize("linked", [False, True])
-def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str], name: str,
-                                                          make: Callable[[Path], None], kind: str,
-                                                          linked: bool) -> None:
+def test_incident_that_is_not_a_file_is_reported_unopened(
+    repo: Repo, capsys: pytest.CaptureFixture[str], name: str, make: Callable[[Path], None], kind: str, linked: bool
+) -> None:
     assert repo.build(NOW) == 0
     if linked:  # a link to it, from a name the loader reads
         (repo.root / "drafts").mkdir()
@@ -393,16 +478,18 @@ def test_incident_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: py
 
 
 @pytest.mark.parametrize("make, kind", [(os.mkfifo, "a named pipe"), (os.mkdir, "a folder"), (socket_at, "a socket")])
-def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                make: Callable[[Path], None], kind: str) -> None:
+def test_statusgen_yaml_that_is_not_a_file_is_reported_unopened(
+    repo: Repo, capsys: pytest.CaptureFixture[str], make: Callable[[Path], None], kind: str
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "statusgen.yaml").unlink()
     make(repo.root / "statusgen.yaml")
     refused(repo, capsys, [f"statusgen.yaml: {kind}, not a file ({NOT_A_FILE})", "1 error(s); nothing was written"])
 
 
-def test_message_template_that_is_a_named_pipe_is_reported_unopened(repo: Repo,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_message_template_that_is_a_named_pipe_is_reported_unopened(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo.root / "templates").mkdir()
     os.mkfifo(repo.root / "templates/stuck.md")
     assert repo.run("templates") == 1
@@ -414,15 +501,17 @@ def test_read_text_checks_what_it_opened_not_only_what_it_measured(repo: Repo, m
     pipe = repo.root / "incidents/2025-11-04-swapped.md"
     os.mkfifo(pipe)
     real_lstat = os.lstat
-    monkeypatch.setattr(os, "lstat",
-                        lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p))
+    monkeypatch.setattr(
+        os, "lstat", lambda p: real_lstat(repo.root / "statusgen.yaml") if Path(p) == pipe else real_lstat(p)
+    )
     with pytest.raises(StatusgenError) as raised:
         inputs.read_text(pipe, "incidents/2025-11-04-swapped.md")
     assert str(raised.value) == f"incidents/2025-11-04-swapped.md: a named pipe, not a file ({NOT_A_FILE})"
 
 
-def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_statusgens_own_temporary_files_are_not_read_as_incidents(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An editing command writes ``.NAME.XXXX.tmp`` beside the file and renames it into place; one
     left behind by a crash (half written, or a named pipe in its place) is no incident."""
     assert repo.build(NOW) == 0
@@ -439,15 +528,18 @@ def test_statusgens_own_temporary_files_are_not_read_as_incidents(repo: Repo,
 
 # --- Output: nothing is written outside the output folder ----------------------------------------
 
-def test_output_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_output_folder_that_is_a_symlink_is_refused(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "elsewhere"
     target.mkdir()
     repo.site.symlink_to(target)
     assert repo.build(NOW) == 1
     assert capsys.readouterr().err == (
         f"error: {repo.site}: output directory {repo.site} is a symlink; refusing to write through it "
-        "(build into a real folder, or give --out the folder the link points to)\n")
+        "(build into a real folder, or give --out the folder the link points to)\n"
+    )
     assert list(target.iterdir()) == [] and repo.site.is_symlink()
 
 
@@ -478,8 +570,9 @@ def test_links_planted_in_the_spare_folder_are_not_written_through(repo: Repo, t
     assert not repo.site.is_symlink() and spare.readlink() == victim
 
 
-@pytest.mark.parametrize("name", ["../x", "a/../../x", "/etc/passwd", "", "a//b", ".hidden", "a/./b", "a/..",
-                                  "a\0b", "a\\..\\b"])
+@pytest.mark.parametrize(
+    "name", ["../x", "a/../../x", "/etc/passwd", "", "a//b", ".hidden", "a/./b", "a/..", "a\0b", "a\\..\\b"]
+)
 def test_writer_refuses_paths_that_leave_the_output(tmp_path: Path, name: str) -> None:
     out = tmp_path / "site"
     with pytest.raises(ValueError, match="unsafe output path"):
@@ -501,11 +594,23 @@ def test_writer_refuses_names_longer_than_a_file_name(tmp_path: Path, name: str)
 NAME_HINT = "file name must be YYYY-MM-DD-slug with a lowercase slug (e.g. incidents/2025-11-03-api-errors.md)"
 
 
-@pytest.mark.parametrize("name", ["2025-11-03-a..b.md", "2025-11-03-caf\u00e9.md", "2025-11-03-CON.md",
-                                  "2025-11-03-x y.md", "2025-11-03-.md", "2025-11-03-a\\b.md",
-                                  "2025-11-03-\u0430pi.md", "2025-11-03-a\u200bb.md", "2025-13-03-x.md"])
-def test_incident_file_names_that_are_not_slugs_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                            name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "2025-11-03-a..b.md",
+        "2025-11-03-caf\u00e9.md",
+        "2025-11-03-CON.md",
+        "2025-11-03-x y.md",
+        "2025-11-03-.md",
+        "2025-11-03-a\\b.md",
+        "2025-11-03-\u0430pi.md",
+        "2025-11-03-a\u200bb.md",
+        "2025-13-03-x.md",
+    ],
+)
+def test_incident_file_names_that_are_not_slugs_are_refused(
+    repo: Repo, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
     assert repo.build(NOW) == 0
     (repo.root / "incidents" / name).write_text(INCIDENT)
     refused(repo, capsys, [f"incidents/{name}:1: {NAME_HINT}", "1 error(s); nothing was written"])
@@ -522,15 +627,28 @@ def test_long_incident_file_name_is_built(repo: Repo) -> None:
 def test_component_ids_that_are_not_slugs_are_refused(repo: Repo, capsys: pytest.CaptureFixture[str], cid: str) -> None:
     assert repo.build(NOW) == 0
     repo.config(CONFIG.replace("id: db", f"id: {json.dumps(cid)}"))
-    refused(repo, capsys, [f"statusgen.yaml:13: component id {cid!r} must use only a-z, 0-9 and '-' "
-                           "(ids appear in URLs and the API, e.g. public-api)", "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            f"statusgen.yaml:13: component id {cid!r} must use only a-z, 0-9 and '-' "
+            "(ids appear in URLs and the API, e.g. public-api)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
 def test_component_id_with_a_nul_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build(NOW) == 0
     repo.config(CONFIG.replace("id: db", 'id: "d\\0b"'))
-    refused(repo, capsys, ["statusgen.yaml:13: character U+0000 is not allowed in text "
-                           "(remove the escape that writes it)", "1 error(s); nothing was written"])
+    refused(
+        repo,
+        capsys,
+        [
+            "statusgen.yaml:13: character U+0000 is not allowed in text (remove the escape that writes it)",
+            "1 error(s); nothing was written",
+        ],
+    )
 
 
 def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -541,7 +659,8 @@ def test_component_id_too_long_for_a_file_name_writes_nothing(repo: Repo, capsys
     assert repo.build(NOW) == 1
     assert capsys.readouterr().err == (
         "statusgen.yaml:13: component id is 300 characters long; the limit is 100 (ids appear in URLs and file "
-        "names: keep them short, e.g. public-api)\n1 error(s); nothing was written\n")
+        "names: keep them short, e.g. public-api)\n1 error(s); nothing was written\n"
+    )
     assert tree_digest(repo.site) == before
 
 
@@ -571,16 +690,20 @@ def printed(repo: Repo, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple
 
 
 @pytest.mark.parametrize("command", [("build", "--now", NOW), ("check", "--now", NOW)])
-@pytest.mark.parametrize("name, shown", [
-    ("2025-01-01-a\n::error file=x::pwned.md", "2025-01-01-a\\n::error file=x::pwned.md"),
-    ("2025-01-01-a\r::stop-commands::tok.md", "2025-01-01-a\\r::stop-commands::tok.md"),
-    ("2025-01-01-\x1b]0;owned\x07\x1b[2J.md", "2025-01-01-\\x1b]0;owned\\x07\\x1b[2J.md"),
-    ("2025-01-01-a##[error]pwned.md", "2025-01-01-a##\\x5berror]pwned.md"),
-    ("2025-01-01-a\x85\u2028\u202eb.md", "2025-01-01-a\\x85\\u2028\\u202eb.md"),
-    ("2025-01-01-a\u2066\u200fb\x7f\x9b.md", "2025-01-01-a\\u2066\\u200fb\\x7f\\x9b.md"),
-])
-def test_file_names_are_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str], command: tuple[str, ...],
-                                        name: str, shown: str) -> None:
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("2025-01-01-a\n::error file=x::pwned.md", "2025-01-01-a\\n::error file=x::pwned.md"),
+        ("2025-01-01-a\r::stop-commands::tok.md", "2025-01-01-a\\r::stop-commands::tok.md"),
+        ("2025-01-01-\x1b]0;owned\x07\x1b[2J.md", "2025-01-01-\\x1b]0;owned\\x07\\x1b[2J.md"),
+        ("2025-01-01-a##[error]pwned.md", "2025-01-01-a##\\x5berror]pwned.md"),
+        ("2025-01-01-a\x85\u2028\u202eb.md", "2025-01-01-a\\x85\\u2028\\u202eb.md"),
+        ("2025-01-01-a\u2066\u200fb\x7f\x9b.md", "2025-01-01-a\\u2066\\u200fb\\x7f\\x9b.md"),
+    ],
+)
+def test_file_names_are_printed_escaped(
+    repo: Repo, capsys: pytest.CaptureFixture[str], command: tuple[str, ...], name: str, shown: str
+) -> None:
     (repo.root / "incidents" / name).write_text(INCIDENT)
     code, err = printed(repo, capsys, *command)
     assert code == 1
@@ -590,26 +713,39 @@ def test_file_names_are_printed_escaped(repo: Repo, capsys: pytest.CaptureFixtur
 def test_a_file_name_that_is_not_utf8_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.root / "incidents").joinpath(os.fsdecode(b"2025-01-01-\xff\n::error::x.md")).write_text(INCIDENT)
     code, err = printed(repo, capsys, "check", "--now", NOW)
-    assert (code, err) == (1, [f"incidents/2025-01-01-\\udcff\\n::error::x.md:1: {NAME_HINT}",
-                               "1 error(s); nothing was written", ""])
+    assert (code, err) == (
+        1,
+        [f"incidents/2025-01-01-\\udcff\\n::error::x.md:1: {NAME_HINT}", "1 error(s); nothing was written", ""],
+    )
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("|\n      [[what happened\n      ::error file=statusgen.yaml,line=1::pwned]]",
-     "[[what happened\\n::error file=statusgen.yaml,line=1::pwned]]"),
-    ("|\n      [[who is affected\n      ::stop-commands::t0ken\n      ##[warning]x]]",
-     "[[who is affected\\n::stop-commands::t0ken\\n##\\x5bwarning]x]]"),
-    ('"[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"', "[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"),
-])
-def test_template_text_left_in_a_message_is_printed_escaped(repo: Repo, capsys: pytest.CaptureFixture[str], text: str,
-                                                            shown: str) -> None:
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (
+            "|\n      [[what happened\n      ::error file=statusgen.yaml,line=1::pwned]]",
+            "[[what happened\\n::error file=statusgen.yaml,line=1::pwned]]",
+        ),
+        (
+            "|\n      [[who is affected\n      ::stop-commands::t0ken\n      ##[warning]x]]",
+            "[[who is affected\\n::stop-commands::t0ken\\n##\\x5bwarning]x]]",
+        ),
+        ('"[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"', "[[a\\u2028::error::b\\u202e\\u2029c\\x85d]]"),
+    ],
+)
+def test_template_text_left_in_a_message_is_printed_escaped(
+    repo: Repo, capsys: pytest.CaptureFixture[str], text: str, shown: str
+) -> None:
     """``text`` is the message as written in YAML."""
     repo.incident("2025-11-04-draft.md", front("title: Draft\n").decode().replace("message: m", "message: " + text))
     for argv in (("build", "--now", NOW), ("check", "--now", NOW)):
         code, err = printed(repo, capsys, *argv)
         assert code == 1
-        assert err == [f"incidents/2025-11-04-draft.md:4: template text left in the message: {shown} ({FILL_IN})",
-                       "1 error(s); nothing was written", ""]
+        assert err == [
+            f"incidents/2025-11-04-draft.md:4: template text left in the message: {shown} ({FILL_IN})",
+            "1 error(s); nothing was written",
+            "",
+        ]
 
 
 def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -618,13 +754,19 @@ def test_theme_file_names_are_printed_escaped(repo: Repo, outside: Path, capsys:
     (repo.root / "themes/own/static/a\n::add-mask::x").symlink_to(outside / "secret.txt")
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     code, err = printed(repo, capsys, "build", "--now", NOW)
-    assert (code, err) == (1, [f"themes/own/static/a\\n::add-mask::x:1: {SYMLINK_OUT} (copy the file into the "
-                               "repository instead)", "1 error(s); nothing was written", ""])
+    assert (code, err) == (
+        1,
+        [
+            f"themes/own/static/a\\n::add-mask::x:1: {SYMLINK_OUT} (copy the file into the repository instead)",
+            "1 error(s); nothing was written",
+            "",
+        ],
+    )
 
 
-def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: Repo,
-                                                                          capsys: pytest.CaptureFixture[str],
-                                                                          tmp_path: Path) -> None:
+def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out = tmp_path / "out\n::error::x"
     code, _ = printed(repo, capsys, "build", "--now", NOW, "--out", str(out))
     assert code == 0 and (out / "index.html").is_file()
@@ -632,22 +774,42 @@ def test_build_summary_and_problems_of_a_build_that_publishes_are_escaped(repo: 
 
 
 def git(cwd: Path, *argv: str) -> str:
-    return subprocess.run(["git", "-C", str(cwd), *argv], check=True, capture_output=True, text=True,
-                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-                               "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com",
-                               "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(cwd), *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "a",
+            "GIT_AUTHOR_EMAIL": "a@example.com",
+            "GIT_COMMITTER_NAME": "a",
+            "GIT_COMMITTER_EMAIL": "a@example.com",
+        },
+    ).stdout.strip()
 
 
 def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.config(CONFIG + "notify:\n  - type: email\n    smtp_env: NO_SUCH_SMTP_URL\n    from: s@example.com\n"
-                "    to: [o@example.com]\n  - type: slack\n    url_env: NO_SUCH_SLACK_URL\n")
+    repo.config(
+        CONFIG + "notify:\n  - type: email\n    smtp_env: NO_SUCH_SMTP_URL\n    from: s@example.com\n"
+        "    to: [o@example.com]\n  - type: slack\n    url_env: NO_SUCH_SLACK_URL\n"
+    )
     git(repo.root, "init", "-q", "-b", "main")
     git(repo.root, "add", "-A")
     git(repo.root, "commit", "-q", "-m", "first")
     first = git(repo.root, "rev-parse", "HEAD")
-    repo.incident("2025-11-04-hostile.md", front("title: \"Title \\u2028::error::t \\u202e ##[error]t\"\n")
-                  .decode().replace("message: m", "message: |\n      Line one\n      ::stop-commands::t0ken\n"
-                                    "       ::error file=x::pwned\n      ##[warning]x ::error::y \u2066z"))
+    repo.incident(
+        "2025-11-04-hostile.md",
+        front('title: "Title \\u2028::error::t \\u202e ##[error]t"\n')
+        .decode()
+        .replace(
+            "message: m",
+            "message: |\n      Line one\n      ::stop-commands::t0ken\n"
+            "       ::error file=x::pwned\n      ##[warning]x ::error::y \u2066z",
+        ),
+    )
     git(repo.root, "add", "-A")
     git(repo.root, "commit", "-q", "-m", "second")
     capsys.readouterr()
@@ -660,15 +822,24 @@ def test_notify_lines_and_previews_are_escaped(repo: Repo, capsys: pytest.Captur
     assert "    Subject: [Example Status] Investigating: Title ::error::t \\u202e ##\\x5berror]t" in out.split("\n")
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("plain: text, with 'quotes' and a \\ backslash", "plain: text, with 'quotes' and a \\ backslash"),
-    ("a\nb\rc\td", "a\\nb\\rc\\td"), ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"), ("\x85\x9b", "\\x85\\x9b"),
-    ("\u2028\u2029", "\\u2028\\u2029"), ("\u202a\u202e\u2066\u2069\u200e\u200f\u061c", "\\u202a\\u202e\\u2066"
-                                                                                "\\u2069\\u200e\\u200f\\u061c"),
-    ("\udcff", "\\udcff"), ("::error::x", "\\x3a:error::x"), (" \t::warning::x", " \\t::warning::x"),
-    ("  ::x", "  \\x3a:x"),
-    ("path: ::x", "path: ::x"), ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"), ("é ✓ 日本", "é ✓ 日本"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("plain: text, with 'quotes' and a \\ backslash", "plain: text, with 'quotes' and a \\ backslash"),
+        ("a\nb\rc\td", "a\\nb\\rc\\td"),
+        ("\x00\x1b[31m\x7f", "\\x00\\x1b[31m\\x7f"),
+        ("\x85\x9b", "\\x85\\x9b"),
+        ("\u2028\u2029", "\\u2028\\u2029"),
+        ("\u202a\u202e\u2066\u2069\u200e\u200f\u061c", "\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c"),
+        ("\udcff", "\\udcff"),
+        ("::error::x", "\\x3a:error::x"),
+        (" \t::warning::x", " \\t::warning::x"),
+        ("  ::x", "  \\x3a:x"),
+        ("path: ::x", "path: ::x"),
+        ("x ##[error]y ##[z", "x ##\\x5berror]y ##\\x5bz"),
+        ("é ✓ 日本", "é ✓ 日本"),
+    ],
+)
 def test_printable_escapes_what_a_terminal_or_ci_log_would_act_on(text: str, shown: str) -> None:
     assert printable(text) == shown
 
@@ -722,8 +893,11 @@ def uptime_months(repo: Repo, cid: str) -> list[str]:
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_a_since_decades_back_shows_ten_years_of_months(repo: Repo, zone: str) -> None:
-    repo.config(CONFIG.replace("Europe/Rome", zone).replace("    name: Public API\n",
-                                                             "    name: Public API\n    since: 1970-01-01\n"))
+    repo.config(
+        CONFIG.replace("Europe/Rome", zone).replace(
+            "    name: Public API\n", "    name: Public API\n    since: 1970-01-01\n"
+        )
+    )
     assert repo.build(NOW) == 0
     months = uptime_months(repo, "api")
     assert (len(months), months[0], months[-1]) == (120, "2015-12", "2025-11")
@@ -746,8 +920,9 @@ def test_months_start_at_since_or_the_first_incident_within_ten_years(repo: Repo
 
 @pytest.mark.parametrize("zone", ["Pacific/Pago_Pago", "Pacific/Kiritimati"])  # UTC-11 and UTC+14
 @pytest.mark.parametrize("since", ["", "1970-01-01", "2999-12-31"])
-def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys: pytest.CaptureFixture[str], zone: str,
-                                                       since: str) -> None:
+def test_times_and_days_at_the_ends_of_the_range_build(
+    repo: Repo, capsys: pytest.CaptureFixture[str], zone: str, since: str
+) -> None:
     """Incidents, a maintenance, ``since:`` and "now" at the first and last instants allowed: every
     page, feed, calendar and badge is made, each file under 1 MB."""
     extra = f"    since: {since}\n" if since else ""
@@ -761,8 +936,9 @@ def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys: pytes
         assert "Traceback" not in capsys.readouterr().err
         sizes = {p.relative_to(repo.site).as_posix(): p.stat().st_size for p in repo.site.rglob("*") if p.is_file()}
         assert max(sizes.values()) < 1_000_000
-        assert {"maintenance.ics", "badge.svg", "feed.atom", "api/uptime.json",
-                "components/api/index.html"} <= set(sizes)
+        assert {"maintenance.ics", "badge.svg", "feed.atom", "api/uptime.json", "components/api/index.html"} <= set(
+            sizes
+        )
     last = "3000-01" if zone == "Pacific/Kiritimati" else "2999-12"  # the local month of "now"
     months = uptime_months(repo, "api")
     expected = ("2999-12", last, 1 + (last == "3000-01")) if since == "2999-12-31" else (months[0], last, 120)
@@ -772,19 +948,24 @@ def test_times_and_days_at_the_ends_of_the_range_build(repo: Repo, capsys: pytes
 def test_log_lines_quote_content_escaped(repo: Repo) -> None:
     """Library code logs what it found (a file name, a target's answer); --debug prints it."""
     # In a child process: main sets up logging only where nothing has yet (as pytest has here).
-    script = ("import logging, sys\nfrom statusgen.cli import main\nmain(['-C', sys.argv[1], 'templates'])\n"
-              "logging.getLogger('statusgen.test').warning('bad answer: %s', 'x\\n::error file=a::pwned \\x1b[2J')\n")
-    done = subprocess.run([sys.executable, "-c", script, str(repo.root)], capture_output=True, text=True,
-                          timeout=60, check=True)
+    script = (
+        "import logging, sys\nfrom statusgen.cli import main\nmain(['-C', sys.argv[1], 'templates'])\n"
+        "logging.getLogger('statusgen.test').warning('bad answer: %s', 'x\\n::error file=a::pwned \\x1b[2J')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(repo.root)], capture_output=True, text=True, timeout=60, check=True
+    )
     assert done.stderr == "WARNING statusgen.test: bad answer: x\\n::error file=a::pwned \\x1b[2J\n"
     assert_inert(done.stderr)
 
 
 # --- serve's address options -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("port", ["99999", "-1", "65536", "x", "1" * 5000])
-def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                               port: str) -> None:
+def test_a_port_out_of_range_is_a_usage_error_before_any_build(
+    repo: Repo, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
     capsys.readouterr()
     assert repo.run("serve", "--port", port) == 2
     err = capsys.readouterr().err
@@ -793,16 +974,23 @@ def test_a_port_out_of_range_is_a_usage_error_before_any_build(repo: Repo, capsy
     assert err.splitlines()[-1].endswith("give a number from 0 to 65535")
 
 
-@pytest.mark.parametrize("host, reason", [
-    ("999.1.1.1", "Name or service not known"), ("192.0.2.1", "Cannot assign requested address"),
-    ("a\x00b", "host name must not contain null character")])
-def test_a_host_that_cannot_be_listened_on_names_the_host(repo: Repo, capsys: pytest.CaptureFixture[str], host: str,
-                                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    "host, reason",
+    [
+        ("999.1.1.1", "Name or service not known"),
+        ("192.0.2.1", "Cannot assign requested address"),
+        ("a\x00b", "host name must not contain null character"),
+    ],
+)
+def test_a_host_that_cannot_be_listened_on_names_the_host(
+    repo: Repo, capsys: pytest.CaptureFixture[str], host: str, reason: str
+) -> None:
     capsys.readouterr()
     assert repo.run("serve", "--port", "0", "--host", host) == 1
     shown = printable(host)
     assert capsys.readouterr().err.splitlines()[-1] == (
-        f"error: cannot listen on {shown}:0: {reason} (give --host an address of this machine, e.g. 127.0.0.1)")
+        f"error: cannot listen on {shown}:0: {reason} (give --host an address of this machine, e.g. 127.0.0.1)"
+    )
 
 
 # --- Links on the way to the theme: themes/ and themes/NAME --------------------------------------
@@ -855,10 +1043,14 @@ CASES_OF_THEME_LINKS = ["outside", "root-default", "proc", "git", "holder", "loo
 
 @pytest.mark.parametrize("command", ["build", "check"])
 @pytest.mark.parametrize("case", CASES_OF_THEME_LINKS)
-def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo, outside: Path,
-                                                                     capsys: pytest.CaptureFixture[str],
-                                                                     monkeypatch: pytest.MonkeyPatch, case: str,
-                                                                     command: str) -> None:
+def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(
+    repo: Repo,
+    outside: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    command: str,
+) -> None:
     assert repo.build(NOW) == 0
     theme_name, expected = theme_link(repo, outside, case)
     from statusgen.theme import checks, files
@@ -866,8 +1058,13 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
     def unread(*args: object, **kwargs: object) -> None:
         raise AssertionError("the theme was read")
 
-    for module, name in ((files, "theme_dirs"), (files, "theme_files"), (checks, "theme_problems"),
-                         (files, "link_problems"), (files, "static_files")):
+    for module, name in (
+        (files, "theme_dirs"),
+        (files, "theme_files"),
+        (checks, "theme_problems"),
+        (files, "link_problems"),
+        (files, "static_files"),
+    ):
         monkeypatch.setattr(module, name, unread)
     before = tree_digest(repo.site)
     capsys.readouterr()
@@ -877,16 +1074,18 @@ def test_links_on_the_way_to_the_theme_are_refused_before_it_is_read(repo: Repo,
     assert not any("secret" in path for path in before)
 
 
-def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(repo: Repo, outside: Path,
-                                                                       capsys: pytest.CaptureFixture[str],
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_in_github_format_names_the_link_on_the_way_to_the_theme(
+    repo: Repo, outside: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     theme_link(repo, outside, "proc")
     monkeypatch.chdir(repo.root)
     capsys.readouterr()
     assert repo.run("check", "--now", NOW, "--format", "github") == 1
     out, err = capsys.readouterr()
-    assert (out, err) == ("::error file=themes,title=statusgen::symlink points outside the repository "
-                          f"({COPY_FOLDER})\n", "1 error(s)\n")
+    assert (out, err) == (
+        f"::error file=themes,title=statusgen::symlink points outside the repository ({COPY_FOLDER})\n",
+        "1 error(s)\n",
+    )
 
 
 def test_a_themes_folder_linked_inside_the_repository_is_followed(repo: Repo, outside: Path) -> None:

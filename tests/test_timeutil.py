@@ -161,45 +161,72 @@ def test_a_duration_is_shown_in_its_two_largest_units(delta: timedelta, shown: s
     assert format_duration(delta) == shown
 
 
-@pytest.mark.parametrize(("start", "end", "shown"), [
-    ("2025-10-26T00:00:00+02:00", "2025-10-27T00:00:00+01:00", "1 d 1 h"),  # Rome's day of 25 hours
-    ("2025-03-30T00:00:00+01:00", "2025-03-31T00:00:00+02:00", "23 h"),  # and of 23
-    ("2025-10-26T02:30:00+02:00", "2025-10-26T02:30:00+01:00", "1 h"),  # the same clock time, an hour apart
-    ("2025-11-03T14:05:00Z", "2025-11-03T15:20:00+01:00", "15 min"),
-], ids=["autumn day", "spring day", "the hour that repeats", "offsets differ"])
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        ("2025-10-26T00:00:00+02:00", "2025-10-27T00:00:00+01:00", "1 d 1 h"),  # Rome's day of 25 hours
+        ("2025-03-30T00:00:00+01:00", "2025-03-31T00:00:00+02:00", "23 h"),  # and of 23
+        ("2025-10-26T02:30:00+02:00", "2025-10-26T02:30:00+01:00", "1 h"),  # the same clock time, an hour apart
+        ("2025-11-03T14:05:00Z", "2025-11-03T15:20:00+01:00", "15 min"),
+    ],
+    ids=["autumn day", "spring day", "the hour that repeats", "offsets differ"],
+)
 def test_a_duration_between_times_counts_real_time_across_offsets(start: str, end: str, shown: str) -> None:
     assert format_duration(parse_timestamp(end) - parse_timestamp(start)) == shown
 
 
 # --- resolve_now and iso ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("option", "environ", "expected"), [
-    ("2025-11-03T15:05:00+01:00", {}, utc(2025, 11, 3, 14, 5)),
-    ("@1700000000", {}, utc(2023, 11, 14, 22, 13, 20)),
-    ("1700000000", {}, utc(2023, 11, 14, 22, 13, 20)),
-    ("@0", {}, utc(1970, 1, 1)),
-    (None, {"SOURCE_DATE_EPOCH": "1700000000"}, utc(2023, 11, 14, 22, 13, 20)),
-    (None, {"SOURCE_DATE_EPOCH": " 86400 "}, utc(1970, 1, 2)),
-    ("@0", {"SOURCE_DATE_EPOCH": "1700000000"}, utc(1970, 1, 1)),  # --now wins
-    ("", {"SOURCE_DATE_EPOCH": "86400"}, utc(1970, 1, 2)),  # an empty --now is none
-], ids=["a time", "epoch with @", "epoch", "epoch 0", "SOURCE_DATE_EPOCH", "spaces around it", "--now first",
-        "empty --now"])
-def test_now_comes_from_the_option_then_source_date_epoch(option: str | None, environ: dict[str, str],
-                                                          expected: datetime) -> None:
+
+@pytest.mark.parametrize(
+    ("option", "environ", "expected"),
+    [
+        ("2025-11-03T15:05:00+01:00", {}, utc(2025, 11, 3, 14, 5)),
+        ("@1700000000", {}, utc(2023, 11, 14, 22, 13, 20)),
+        ("1700000000", {}, utc(2023, 11, 14, 22, 13, 20)),
+        ("@0", {}, utc(1970, 1, 1)),
+        (None, {"SOURCE_DATE_EPOCH": "1700000000"}, utc(2023, 11, 14, 22, 13, 20)),
+        (None, {"SOURCE_DATE_EPOCH": " 86400 "}, utc(1970, 1, 2)),
+        ("@0", {"SOURCE_DATE_EPOCH": "1700000000"}, utc(1970, 1, 1)),  # --now wins
+        ("", {"SOURCE_DATE_EPOCH": "86400"}, utc(1970, 1, 2)),  # an empty --now is none
+    ],
+    ids=[
+        "a time",
+        "epoch with @",
+        "epoch",
+        "epoch 0",
+        "SOURCE_DATE_EPOCH",
+        "spaces around it",
+        "--now first",
+        "empty --now",
+    ],
+)
+def test_now_comes_from_the_option_then_source_date_epoch(
+    option: str | None, environ: dict[str, str], expected: datetime
+) -> None:
     assert resolve_now(option, environ) == expected
 
 
-@pytest.mark.parametrize(("option", "environ", "message"), [
-    ("@99999999999999999999", {}, "99999999999999999999 seconds since 1970 is out of range"),
-    ("32503680000", {}, "time '32503680000' is out of range (years 1970-2999)"),  # 3000-01-01
-    ("yesterday", {}, "unparsable time 'yesterday'"),
-    ("2025-11-03T14:05:00", {}, "time '2025-11-03T14:05:00' has no UTC offset"),
-    (None, {"SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH must be whole seconds since 1970, not 'yesterday'"),
-    (None, {"SOURCE_DATE_EPOCH": "-1"}, "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '-1'"),
-    (None, {"SOURCE_DATE_EPOCH": "1.5"}, "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '1.5'"),
-], ids=["epoch too large", "epoch past 2999", "words", "naive", "words in the variable", "negative", "fraction"])
-def test_a_now_that_is_no_instant_is_refused_saying_why(option: str | None, environ: dict[str, str],
-                                                        message: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "environ", "message"),
+    [
+        ("@99999999999999999999", {}, "99999999999999999999 seconds since 1970 is out of range"),
+        ("32503680000", {}, "time '32503680000' is out of range (years 1970-2999)"),  # 3000-01-01
+        ("yesterday", {}, "unparsable time 'yesterday'"),
+        ("2025-11-03T14:05:00", {}, "time '2025-11-03T14:05:00' has no UTC offset"),
+        (
+            None,
+            {"SOURCE_DATE_EPOCH": "yesterday"},
+            "SOURCE_DATE_EPOCH must be whole seconds since 1970, not 'yesterday'",
+        ),
+        (None, {"SOURCE_DATE_EPOCH": "-1"}, "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '-1'"),
+        (None, {"SOURCE_DATE_EPOCH": "1.5"}, "SOURCE_DATE_EPOCH must be whole seconds since 1970, not '1.5'"),
+    ],
+    ids=["epoch too large", "epoch past 2999", "words", "naive", "words in the variable", "negative", "fraction"],
+)
+def test_a_now_that_is_no_instant_is_refused_saying_why(
+    option: str | None, environ: dict[str, str], message: str
+) -> None:
     with pytest.raises(ValueError) as refused:
         resolve_now(option, environ)
     assert str(refused.value) == message
@@ -212,11 +239,14 @@ def test_without_option_or_variable_now_is_the_clock_to_the_second() -> None:
     assert now.tzinfo is UTC and now.microsecond == 0
 
 
-@pytest.mark.parametrize(("moment", "text"), [
-    (utc(2025, 11, 3, 14, 5), "2025-11-03T14:05:00Z"),
-    (datetime(2025, 11, 3, 14, 5, 9, 999_999, tzinfo=UTC), "2025-11-03T14:05:09Z"),
-    (datetime(2025, 11, 3, 15, 5, tzinfo=timezone(timedelta(hours=1))), "2025-11-03T15:05:00+01:00"),
-    (datetime(2025, 11, 3, 8, 20, tzinfo=timezone(timedelta(hours=-5, minutes=-45))), "2025-11-03T08:20:00-05:45"),
-])
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (utc(2025, 11, 3, 14, 5), "2025-11-03T14:05:00Z"),
+        (datetime(2025, 11, 3, 14, 5, 9, 999_999, tzinfo=UTC), "2025-11-03T14:05:09Z"),
+        (datetime(2025, 11, 3, 15, 5, tzinfo=timezone(timedelta(hours=1))), "2025-11-03T15:05:00+01:00"),
+        (datetime(2025, 11, 3, 8, 20, tzinfo=timezone(timedelta(hours=-5, minutes=-45))), "2025-11-03T08:20:00-05:45"),
+    ],
+)
 def test_iso_writes_z_for_utc_and_whole_seconds(moment: datetime, text: str) -> None:
     assert iso(moment) == text

@@ -27,35 +27,52 @@ from statusgen.vocabulary import (
 COMMON = PROJECT / "schemas" / "api" / "v2" / "common.schema.json"
 
 
-@pytest.mark.parametrize("status, label, severity, level, weight, colour, colour_name", [
-    (ComponentStatus.OPERATIONAL, "Operational", 0, 0, 0.0, "#1a7f37", "brightgreen"),
-    (ComponentStatus.UNDER_MAINTENANCE, "Under maintenance", 1, 0, 0.0, "#0969da", "blue"),
-    (ComponentStatus.DEGRADED_PERFORMANCE, "Degraded performance", 2, 1, 0.0, "#9a6700", "yellow"),
-    (ComponentStatus.PARTIAL_OUTAGE, "Partial outage", 3, 2, 0.3, "#bc4c00", "orange"),
-    (ComponentStatus.MAJOR_OUTAGE, "Major outage", 4, 3, 1.0, "#cf222e", "red"),
-])
-def test_component_statuses(status: ComponentStatus, label: str, severity: int, level: int, weight: float, colour: str,
-                            colour_name: str) -> None:
+@pytest.mark.parametrize(
+    "status, label, severity, level, weight, colour, colour_name",
+    [
+        (ComponentStatus.OPERATIONAL, "Operational", 0, 0, 0.0, "#1a7f37", "brightgreen"),
+        (ComponentStatus.UNDER_MAINTENANCE, "Under maintenance", 1, 0, 0.0, "#0969da", "blue"),
+        (ComponentStatus.DEGRADED_PERFORMANCE, "Degraded performance", 2, 1, 0.0, "#9a6700", "yellow"),
+        (ComponentStatus.PARTIAL_OUTAGE, "Partial outage", 3, 2, 0.3, "#bc4c00", "orange"),
+        (ComponentStatus.MAJOR_OUTAGE, "Major outage", 4, 3, 1.0, "#cf222e", "red"),
+    ],
+)
+def test_component_statuses(
+    status: ComponentStatus, label: str, severity: int, level: int, weight: float, colour: str, colour_name: str
+) -> None:
     assert (status.label, status.severity, status.level, status.weight, status.colour, status.colour_name) == (
-        label, severity, level, weight, colour, colour_name)
+        label,
+        severity,
+        level,
+        weight,
+        colour,
+        colour_name,
+    )
 
 
 def test_component_statuses_in_order_of_files_and_hints_and_severity() -> None:
-    assert ComponentStatus.words() == ("operational", "degraded_performance", "partial_outage", "major_outage",
-                                       "under_maintenance")
+    assert ComponentStatus.words() == (
+        "operational",
+        "degraded_performance",
+        "partial_outage",
+        "major_outage",
+        "under_maintenance",
+    )
     assert INCIDENT_COMPONENT_STATUSES == ("operational", "degraded_performance", "partial_outage", "major_outage")
     worst_last = sorted(ComponentStatus, key=lambda s: s.severity)
-    assert worst_last == ["operational", "under_maintenance", "degraded_performance", "partial_outage",
-                          "major_outage"]
+    assert worst_last == ["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
 
 
-@pytest.mark.parametrize("impact, label, level, status, colour", [
-    (Impact.NONE, "No impact", 0, "operational", 0x546E7A),
-    (Impact.MINOR, "Minor", 1, "degraded_performance", 0xF9A825),
-    (Impact.MAJOR, "Major", 2, "partial_outage", 0xEF6C00),
-    (Impact.CRITICAL, "Critical", 3, "major_outage", 0xC62828),
-    (Impact.MAINTENANCE, "Maintenance", 0, "under_maintenance", 0x1565C0),
-])
+@pytest.mark.parametrize(
+    "impact, label, level, status, colour",
+    [
+        (Impact.NONE, "No impact", 0, "operational", 0x546E7A),
+        (Impact.MINOR, "Minor", 1, "degraded_performance", 0xF9A825),
+        (Impact.MAJOR, "Major", 2, "partial_outage", 0xEF6C00),
+        (Impact.CRITICAL, "Critical", 3, "major_outage", 0xC62828),
+        (Impact.MAINTENANCE, "Maintenance", 0, "under_maintenance", 0x1565C0),
+    ],
+)
 def test_impacts(impact: Impact, label: str, level: int, status: str, colour: int) -> None:
     assert (impact.label, impact.level, impact.component_status, impact.notify_colour) == (label, level, status, colour)
     # And back: the impact a component's status implies for an incident that gives no impact.
@@ -66,30 +83,36 @@ def test_impacts_an_incident_may_have() -> None:
     assert INCIDENT_IMPACTS == ("none", "minor", "major", "critical")
 
 
-@pytest.mark.parametrize("status, label, running, finished", [
-    (IncidentStatus.INVESTIGATING, "Investigating", False, False),
-    (IncidentStatus.IDENTIFIED, "Identified", False, False),
-    (IncidentStatus.MONITORING, "Monitoring", False, False),
-    (IncidentStatus.RESOLVED, "Resolved", False, True),
-    (MaintenanceStatus.SCHEDULED, "Scheduled", False, False),
-    (MaintenanceStatus.IN_PROGRESS, "In progress", True, False),
-    (MaintenanceStatus.VERIFYING, "Verifying", True, False),
-    (MaintenanceStatus.COMPLETED, "Completed", False, True),
-    (MaintenanceStatus.CANCELLED, "Cancelled", False, True),
-])
+@pytest.mark.parametrize(
+    "status, label, running, finished",
+    [
+        (IncidentStatus.INVESTIGATING, "Investigating", False, False),
+        (IncidentStatus.IDENTIFIED, "Identified", False, False),
+        (IncidentStatus.MONITORING, "Monitoring", False, False),
+        (IncidentStatus.RESOLVED, "Resolved", False, True),
+        (MaintenanceStatus.SCHEDULED, "Scheduled", False, False),
+        (MaintenanceStatus.IN_PROGRESS, "In progress", True, False),
+        (MaintenanceStatus.VERIFYING, "Verifying", True, False),
+        (MaintenanceStatus.COMPLETED, "Completed", False, True),
+        (MaintenanceStatus.CANCELLED, "Cancelled", False, True),
+    ],
+)
 def test_update_statuses(status: UpdateStatus, label: str, running: bool, finished: bool) -> None:
     assert (status.label, status.running, status.finished) == (label, running, finished)
     assert as_update_status(str(status)) is status
     assert status_label(str(status)) == label
 
 
-@pytest.mark.parametrize("indicator, description, status", [
-    (Indicator.NONE, "All Systems Operational", "operational"),
-    (Indicator.MINOR, "Minor Service Outage", "degraded_performance"),
-    (Indicator.MAJOR, "Partial System Outage", "partial_outage"),
-    (Indicator.CRITICAL, "Major Service Outage", "major_outage"),
-    (Indicator.MAINTENANCE, "Service Under Maintenance", "under_maintenance"),
-])
+@pytest.mark.parametrize(
+    "indicator, description, status",
+    [
+        (Indicator.NONE, "All Systems Operational", "operational"),
+        (Indicator.MINOR, "Minor Service Outage", "degraded_performance"),
+        (Indicator.MAJOR, "Partial System Outage", "partial_outage"),
+        (Indicator.CRITICAL, "Major Service Outage", "major_outage"),
+        (Indicator.MAINTENANCE, "Service Under Maintenance", "under_maintenance"),
+    ],
+)
 def test_indicators(indicator: Indicator, description: str, status: str) -> None:
     assert (indicator.description, indicator.status) == (description, status)
 
@@ -120,6 +143,7 @@ def test_lookups_of_other_words() -> None:
 
 # --- the words the API's schemas allow ---------------------------------------------------------
 
+
 def _defs() -> dict[str, Any]:
     defs: dict[str, Any] = json.loads(COMMON.read_text())["$defs"]
     return defs
@@ -149,7 +173,8 @@ def test_incident_statuses_are_those_of_the_schema() -> None:
 def test_maintenance_statuses_are_those_of_the_schema() -> None:
     # Cancelled maintenance is left out of the API (see render/api.py): only the calendar has it.
     assert _enum("scheduled_maintenance", "properties", "status") == [
-        s for s in MaintenanceStatus if s != MaintenanceStatus.CANCELLED]
+        s for s in MaintenanceStatus if s != MaintenanceStatus.CANCELLED
+    ]
 
 
 def test_impacts_are_those_of_the_schema() -> None:

@@ -96,8 +96,13 @@ def actionlint(pattern: str) -> subprocess.CompletedProcess[str]:
 
 def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
     # No configuration and no ignore comments: nothing can be waved through.
-    return subprocess.run([str(ZIZMOR), "--offline", "--no-config", "--no-ignores", "--format", "json",
-                           *map(str, paths)], capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(
+        [str(ZIZMOR), "--offline", "--no-config", "--no-ignores", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def fake_statusgen(tmp_path: Path, output: str, status: int) -> Path:
@@ -107,20 +112,28 @@ def fake_statusgen(tmp_path: Path, output: str, status: int) -> Path:
     fakes.mkdir()
     (fakes / "out.txt").write_text(output, encoding="utf-8")
     program = fakes / "statusgen"
-    program.write_text(f'#!/bin/sh\necho "$*" >> "{fakes}/calls"\ncat "{fakes}/out.txt"\nexit {status}\n',
-                       encoding="utf-8")
+    program.write_text(
+        f'#!/bin/sh\necho "$*" >> "{fakes}/calls"\ncat "{fakes}/out.txt"\nexit {status}\n', encoding="utf-8"
+    )
     program.chmod(0o755)
     return fakes
 
 
-def run_step(script: str, cwd: Path, env: dict[str, str], fakes: Path | None = None
-             ) -> subprocess.CompletedProcess[str]:
+def run_step(
+    script: str, cwd: Path, env: dict[str, str], fakes: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a ``run:`` script as a runner does with ``shell: bash``, with the statusgen under test on
     PATH, or the fake in ``fakes`` before it."""
     path = os.pathsep.join([*([str(fakes)] if fakes else []), str(Path(sys.executable).parent), os.environ["PATH"]])
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd,
-                          env={"PATH": path, "HOME": os.environ.get("HOME", "/tmp"), **env},
-                          capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env={"PATH": path, "HOME": os.environ.get("HOME", "/tmp"), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def outputs(path: Path) -> dict[str, str]:
@@ -129,20 +142,25 @@ def outputs(path: Path) -> dict[str, str]:
 
 # --- the checkers ------------------------------------------------------------------------------
 
+
 @pytest.mark.validator
 def test_actionlint_passes_every_workflow_in_the_repository() -> None:
     count = len(list(WORKFLOWS.glob("*.yml"))) + len(list(WORKFLOWS.glob("*.yaml")))
     done = actionlint(str(WORKFLOWS / "*.{yml,yaml}"))
     assert count == 3
     assert (done.returncode, done.stdout) == (
-        0, f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+        0,
+        f"Checking {count} workflow file(s)...\n✓ All workflow files passed lint checks\n",
+    ), done.stdout
 
 
 @pytest.mark.validator
 def test_actionlint_passes_the_workflow_init_writes(initialised: Path) -> None:
     done = actionlint(str(initialised / ".github" / "workflows" / "publish.yml"))
     assert (done.returncode, done.stdout) == (
-        0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+        0,
+        "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n",
+    ), done.stdout
 
 
 @pytest.mark.validator
@@ -168,18 +186,24 @@ def test_zizmor_reports_a_broken_workflow(tmp_path: Path) -> None:
     bad.write_text(BROKEN, encoding="utf-8")
     done = zizmor(bad)
     assert done.returncode != 0
-    found = sorted((f["ident"], f["locations"][0]["concrete"]["location"]["start_point"]["row"] + 1)
-                   for f in json.loads(done.stdout))
-    assert found == [("excessive-permissions", 3), ("template-injection", 7), ("template-injection", 8),
-                     ("unpinned-uses", 6)]
+    found = sorted(
+        (f["ident"], f["locations"][0]["concrete"]["location"]["start_point"]["row"] + 1)
+        for f in json.loads(done.stdout)
+    )
+    assert found == [
+        ("excessive-permissions", 3),
+        ("template-injection", 7),
+        ("template-injection", 8),
+        ("unpinned-uses", 6),
+    ]
 
 
 # --- pinning and permissions ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", [PUBLISH, TEST, RELEASE, ACTION], ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_commit_with_its_release_named(path: Path) -> None:
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-             if re.match(r"\s*(- )?uses:", line)]
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"\s*(- )?uses:", line)]
     assert lines
     for line in lines:
         match = re.fullmatch(r"(?:- )?uses: ([\w./-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)", line)
@@ -226,6 +250,7 @@ def test_checkouts_leave_no_credentials_behind(path: Path) -> None:
 
 # --- the publish workflow ------------------------------------------------------------------------
 
+
 def test_publish_runs_on_push_schedule_dispatch_and_pull_requests() -> None:
     assert triggers(load(PUBLISH)) == {
         "push": {"branches": ["main"]},
@@ -249,9 +274,18 @@ def test_publishing_runs_never_race_and_previews_give_way() -> None:
 def test_build_checks_with_annotations_then_builds_from_the_cache() -> None:
     steps = load(PUBLISH)["jobs"]["build"]["steps"]
     names = [s.get("name", s.get("uses", "").split("@")[0]) for s in steps]
-    assert names == ["actions/checkout", "actions/setup-python", "Install statusgen", "Restore the build cache",
-                     "Choose the build's now", "Check", "Build", "Upload the site for GitHub Pages",
-                     "Upload the preview", "Fail the pull request on check problems"]
+    assert names == [
+        "actions/checkout",
+        "actions/setup-python",
+        "Install statusgen",
+        "Restore the build cache",
+        "Choose the build's now",
+        "Check",
+        "Build",
+        "Upload the site for GitHub Pages",
+        "Upload the preview",
+        "Fail the pull request on check problems",
+    ]
     assert step(steps, "Install statusgen")["run"] == "python -m pip install -r requirements.txt"
     assert step(steps, "Choose the build's now")["id"] == "now"
     check, build = step(steps, "Check"), step(steps, "Build")
@@ -290,9 +324,14 @@ def test_notify_runs_after_every_deploy_at_the_builds_now() -> None:
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
     run = step(notify["steps"], "Notify")
     assert (run["env"]["BEFORE"], run["env"]["BUILT_AT"]) == (
-        "${{ github.event.before }}", "${{ needs.build.outputs.built-at }}")
-    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in run["env"].items()
-               if name not in ("BEFORE", "BUILT_AT"))
+        "${{ github.event.before }}",
+        "${{ needs.build.outputs.built-at }}",
+    )
+    assert all(
+        value == f"${{{{ secrets.{name} }}}}"
+        for name, value in run["env"].items()
+        if name not in ("BEFORE", "BUILT_AT")
+    )
     assert run["run"].splitlines()[-1] == 'statusgen notify --since "$since" --now "@$BUILT_AT"'
     restore = step(notify["steps"], "Restore the delivery record")["with"]
     save = step(notify["steps"], "Save the delivery record")
@@ -301,31 +340,48 @@ def test_notify_runs_after_every_deploy_at_the_builds_now() -> None:
     assert save["if"] == "always() && hashFiles('.statusgen/delivered.json') != ''"
 
 
-@pytest.mark.parametrize(("event", "before", "since"), [
-    ("push", "9fc5fcd" + "0" * 33, "9fc5fcd" + "0" * 33),
-    ("push", NEW_BRANCH, "HEAD"),
-    ("schedule", "", "HEAD"),
-    ("workflow_dispatch", "", "HEAD"),
-])
-def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(tmp_path: Path, event: str, before: str,
-                                                                      since: str) -> None:
+@pytest.mark.parametrize(
+    ("event", "before", "since"),
+    [
+        ("push", "9fc5fcd" + "0" * 33, "9fc5fcd" + "0" * 33),
+        ("push", NEW_BRANCH, "HEAD"),
+        ("schedule", "", "HEAD"),
+        ("workflow_dispatch", "", "HEAD"),
+    ],
+)
+def test_notify_step_passes_the_previous_head_of_a_push_and_else_head(
+    tmp_path: Path, event: str, before: str, since: str
+) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, tmp_path, {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
-                    fake_statusgen(tmp_path, "notify: 2 delivered\n", 0))
+    done = run_step(
+        script,
+        tmp_path,
+        {"BEFORE": before, "GITHUB_EVENT_NAME": event, "BUILT_AT": "1762185600"},
+        fake_statusgen(tmp_path, "notify: 2 delivered\n", 0),
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, "notify: 2 delivered\n", "")
     assert (tmp_path / "fakebin" / "calls").read_text() == f"notify --since {since} --now @1762185600\n"
 
 
 def test_notify_step_fails_when_a_delivery_fails(tmp_path: Path) -> None:
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, tmp_path, {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule", "BUILT_AT": "1762185600"},
-                    fake_statusgen(tmp_path, "1 delivery failed\n", 1))
+    done = run_step(
+        script,
+        tmp_path,
+        {"BEFORE": "", "GITHUB_EVENT_NAME": "schedule", "BUILT_AT": "1762185600"},
+        fake_statusgen(tmp_path, "1 delivery failed\n", 1),
+    )
     assert (done.returncode, done.stdout) == (1, "1 delivery failed\n")
 
 
-GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Status Bot",
-           "GIT_AUTHOR_EMAIL": "bot@example.com", "GIT_COMMITTER_NAME": "Status Bot",
-           "GIT_COMMITTER_EMAIL": "bot@example.com"}
+GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Status Bot",
+    "GIT_AUTHOR_EMAIL": "bot@example.com",
+    "GIT_COMMITTER_NAME": "Status Bot",
+    "GIT_COMMITTER_EMAIL": "bot@example.com",
+}
 
 
 def committed(workspace: Path, message: str) -> str:
@@ -334,8 +390,9 @@ def committed(workspace: Path, message: str) -> str:
         subprocess.run(["git", "init", "-q", "-b", "main"], cwd=workspace, env={**os.environ, **GIT_ENV}, check=True)
     for command in (["add", "-A"], ["commit", "-q", "-m", message]):
         subprocess.run(["git", *command], cwd=workspace, env={**os.environ, **GIT_ENV}, check=True)
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=workspace, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def notifying_workspace(initialised: Path, tmp_path: Path) -> Path:
@@ -350,8 +407,11 @@ def test_notify_step_on_a_real_repository_sends_nothing_without_a_push(initialis
     workspace = notifying_workspace(initialised, tmp_path)
     head = committed(workspace, "Status page")
     script = step(load(PUBLISH)["jobs"]["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, workspace, {**GIT_ENV, "BEFORE": "", "GITHUB_EVENT_NAME": "schedule",
-                                        "BUILT_AT": "1762185600", "STATUS_WEBHOOK_URL": ""})
+    done = run_step(
+        script,
+        workspace,
+        {**GIT_ENV, "BEFORE": "", "GITHUB_EVENT_NAME": "schedule", "BUILT_AT": "1762185600", "STATUS_WEBHOOK_URL": ""},
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, f"notify {head[:12]}..{head[:12]}: no new updates\n", "")
     record = json.loads((workspace / ".statusgen" / "delivered.json").read_text(encoding="utf-8"))
     assert (record["head"], record["held"], record["targets"]) == (head, {}, {})
@@ -382,21 +442,37 @@ def test_build_and_notify_steps_share_the_builds_now(initialised: Path, tmp_path
     fakes = fake_statusgen(tmp_path, "built site\n", 0)
     (fakes / "date").write_text("#!/bin/sh\necho 1762185600\n", encoding="utf-8")
     (fakes / "date").chmod(0o755)
-    done = run_step(step(jobs["build"]["steps"], "Choose the build's now")["run"], workspace,
-                    {"GITHUB_OUTPUT": str(output)}, fakes)
+    done = run_step(
+        step(jobs["build"]["steps"], "Choose the build's now")["run"], workspace, {"GITHUB_OUTPUT": str(output)}, fakes
+    )
     assert (done.returncode, outputs(output)) == (0, {"built-at": "1762185600"})
-    done = run_step(step(jobs["build"]["steps"], "Build")["run"], workspace,
-                    {"BUILT_AT": outputs(output)["built-at"]}, fakes)
+    done = run_step(
+        step(jobs["build"]["steps"], "Build")["run"], workspace, {"BUILT_AT": outputs(output)["built-at"]}, fakes
+    )
     assert (done.returncode, done.stdout) == (0, "built site\n")
     assert (fakes / "calls").read_text() == "build --now @1762185600\n"
 
     script = step(jobs["notify"]["steps"], "Notify")["run"]
-    done = run_step(script, workspace, {**GIT_ENV, "BEFORE": before, "GITHUB_EVENT_NAME": "push",
-                                        "BUILT_AT": outputs(output)["built-at"], "STATUS_WEBHOOK_URL": ""})
-    assert (done.returncode, done.stdout, done.stderr) == (0, (
-        "2025-11-03-web-slow 2025-11-03T16:30:00Z investigating: held back: not published until "
-        "2025-11-03T16:30:00Z; kept for a later run\n"
-        f"notify {before[:12]}..{head[:12]}: 0 delivered, 0 failed, 0 skipped, 1 held back\n"), "")
+    done = run_step(
+        script,
+        workspace,
+        {
+            **GIT_ENV,
+            "BEFORE": before,
+            "GITHUB_EVENT_NAME": "push",
+            "BUILT_AT": outputs(output)["built-at"],
+            "STATUS_WEBHOOK_URL": "",
+        },
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        (
+            "2025-11-03-web-slow 2025-11-03T16:30:00Z investigating: held back: not published until "
+            "2025-11-03T16:30:00Z; kept for a later run\n"
+            f"notify {before[:12]}..{head[:12]}: 0 delivered, 0 failed, 0 skipped, 1 held back\n"
+        ),
+        "",
+    )
 
 
 def test_build_step_builds_a_real_repository_at_the_instant_it_reports(initialised: Path, tmp_path: Path) -> None:
@@ -434,7 +510,9 @@ def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_pa
     assert outputs(output) == {"built-at": str(pinned)}
     done = run_step(step(steps, "Check")["run"], workspace, {"BUILT_AT": str(pinned)})
     assert (done.returncode, done.stdout) == (
-        0, "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n"), done.stdout
+        0,
+        "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n",
+    ), done.stdout
     done = run_step(step(steps, "Build")["run"], workspace, {"BUILT_AT": str(pinned)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith("; next change by the clock at 2027-01-16T01:00:00Z\n")
@@ -442,32 +520,57 @@ def test_this_repositorys_page_is_checked_and_built_at_its_pinned_instant(tmp_pa
     assert status["status"] == {"indicator": "critical", "description": "Major Service Outage"}
 
 
-@pytest.mark.parametrize("text", ["2026-11-23T09:00:00", "tomorrow", "2026-11-23", "",
-                                  "2026-11-23T09:00:00Z\n2026-11-24T09:00:00Z", "$(touch pwned)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23T09:00:00",
+        "tomorrow",
+        "2026-11-23",
+        "",
+        "2026-11-23T09:00:00Z\n2026-11-24T09:00:00Z",
+        "$(touch pwned)",
+    ],
+)
 def test_a_pinned_instant_that_is_not_one_stops_the_build(tmp_path: Path, text: str) -> None:
     (tmp_path / "pinned-now.txt").write_text(f"# the demo\n{text}\n", encoding="utf-8")
     output = tmp_path / "output"
-    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
-                    {"GITHUB_OUTPUT": str(output)})
-    assert (done.returncode, done.stdout) == (1, (
-        "::error file=pinned-now.txt,title=statusgen::pinned-now.txt must hold one time with its offset, "
-        "like 2026-11-23T09:00:00Z\n"))
+    done = run_step(
+        step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"],
+        tmp_path,
+        {"GITHUB_OUTPUT": str(output)},
+    )
+    assert (done.returncode, done.stdout) == (
+        1,
+        (
+            "::error file=pinned-now.txt,title=statusgen::pinned-now.txt must hold one time with its offset, "
+            "like 2026-11-23T09:00:00Z\n"
+        ),
+    )
     assert not output.exists() and not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize(("text", "epoch"), [("2026-11-23T09:00:00Z", 1795424400),
-                                             ("# why\n\n2026-11-23T10:00:00+01:00\n", 1795424400),
-                                             ("2027-01-16T01:30:00-05:00", 1800081000)])
+@pytest.mark.parametrize(
+    ("text", "epoch"),
+    [
+        ("2026-11-23T09:00:00Z", 1795424400),
+        ("# why\n\n2026-11-23T10:00:00+01:00\n", 1795424400),
+        ("2027-01-16T01:30:00-05:00", 1800081000),
+    ],
+)
 def test_a_pinned_instant_with_any_offset_is_read_exactly(tmp_path: Path, text: str, epoch: int) -> None:
     (tmp_path / "pinned-now.txt").write_text(text, encoding="utf-8")
     output = tmp_path / "output"
-    done = run_step(step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"], tmp_path,
-                    {"GITHUB_OUTPUT": str(output)})
+    done = run_step(
+        step(load(PUBLISH)["jobs"]["build"]["steps"], "Choose the build's now")["run"],
+        tmp_path,
+        {"GITHUB_OUTPUT": str(output)},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert outputs(output) == {"built-at": str(epoch)}
 
 
 # --- statusgen init and this repository -----------------------------------------------------------
+
 
 def test_init_writes_this_repositorys_publish_workflow(initialised: Path) -> None:
     written = (initialised / ".github" / "workflows" / "publish.yml").read_bytes()
@@ -482,6 +585,7 @@ def test_requirements_pin_a_release_or_this_checkout(initialised: Path) -> None:
 
 
 # --- the composite action ---------------------------------------------------------------------------
+
 
 def test_action_inputs_and_outputs() -> None:
     action = load(ACTION)
@@ -508,15 +612,22 @@ def test_action_inputs_and_outputs() -> None:
     assert cache["key"].startswith(cache["restore-keys"]) and "${{ github.run_id }}" in cache["key"]
 
 
-@pytest.mark.parametrize(("directory", "shown"), [(".", "incidents/a.md"), ("./", "incidents/a.md"),
-                                                  ("status", "status/incidents/a.md"),
-                                                  ("./sites/status/", "sites/status/incidents/a.md")])
+@pytest.mark.parametrize(
+    ("directory", "shown"),
+    [
+        (".", "incidents/a.md"),
+        ("./", "incidents/a.md"),
+        ("status", "status/incidents/a.md"),
+        ("./sites/status/", "sites/status/incidents/a.md"),
+    ],
+)
 def test_action_check_step_names_files_from_the_workspace(tmp_path: Path, directory: str, shown: str) -> None:
     script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
     output = tmp_path / "output"
     reply = "::error file=incidents/a.md,line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
-    done = run_step(script, tmp_path, {"DIRECTORY": directory, "GITHUB_OUTPUT": str(output)},
-                    fake_statusgen(tmp_path, reply, 1))
+    done = run_step(
+        script, tmp_path, {"DIRECTORY": directory, "GITHUB_OUTPUT": str(output)}, fake_statusgen(tmp_path, reply, 1)
+    )
     assert done.returncode == 0
     assert done.stdout == f"::error file={shown},line=5,title=statusgen::unknown component 'apj'\n1 error(s)\n"
     assert outputs(output) == {"failed": "true"}
@@ -526,8 +637,12 @@ def test_action_check_step_names_files_from_the_workspace(tmp_path: Path, direct
 def test_action_check_step_fails_on_a_usage_error(tmp_path: Path) -> None:
     script = step(load(ACTION)["runs"]["steps"], "Check")["run"]
     output = tmp_path / "output"
-    done = run_step(script, tmp_path, {"DIRECTORY": ".", "GITHUB_OUTPUT": str(output)},
-                    fake_statusgen(tmp_path, "statusgen: error: unrecognized arguments\n", 2))
+    done = run_step(
+        script,
+        tmp_path,
+        {"DIRECTORY": ".", "GITHUB_OUTPUT": str(output)},
+        fake_statusgen(tmp_path, "statusgen: error: unrecognized arguments\n", 2),
+    )
     assert done.returncode == 2
     assert outputs(output) == {"failed": "true"}
 
@@ -537,8 +652,11 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised: Path, tm
     workspace = tmp_path / "workspace"
     shutil.copytree(initialised, workspace / "status")
     steps = load(ACTION)["runs"]["steps"]
-    env = {"DIRECTORY": "status", "GITHUB_OUTPUT": str(tmp_path / "output"),
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    env = {
+        "DIRECTORY": "status",
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
 
     done = run_step(step(steps, "Check")["run"], workspace / "status", env)
     assert done.returncode == 0
@@ -559,8 +677,10 @@ def test_action_check_and_build_steps_on_a_real_repository(initialised: Path, tm
     assert done.returncode == 0
     assert outputs(tmp_path / "output") == {"failed": "true"}
     annotations = [line for line in done.stdout.splitlines() if line.startswith("::error ")]
-    assert annotations == [f"::error file=status/incidents/{example.name},line=8,title=statusgen::"
-                           "unknown component 'apj' (did you mean 'api'?)"]
+    assert annotations == [
+        f"::error file=status/incidents/{example.name},line=8,title=statusgen::"
+        "unknown component 'apj' (did you mean 'api'?)"
+    ]
 
 
 @pytest.mark.validator
@@ -572,13 +692,19 @@ def test_the_documented_action_workflow_lints_clean(tmp_path: Path) -> None:
     workflow.write_text(snippet, encoding="utf-8")
     done = actionlint(str(workflow))
     assert (done.returncode, done.stdout) == (
-        0, "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n"), done.stdout
+        0,
+        "Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n",
+    ), done.stdout
     uses = [s["uses"] for job in yaml.safe_load(snippet)["jobs"].values() for s in job["steps"]]
-    assert uses == [f"actions/checkout@{PINS['actions/checkout'][0]}", "OWNER/statusgen@COMMIT",
-                    f"actions/deploy-pages@{PINS['actions/deploy-pages'][0]}"]
+    assert uses == [
+        f"actions/checkout@{PINS['actions/checkout'][0]}",
+        "OWNER/statusgen@COMMIT",
+        f"actions/deploy-pages@{PINS['actions/deploy-pages'][0]}",
+    ]
 
 
 # --- the release workflow ---------------------------------------------------------------------------
+
 
 def test_release_runs_on_version_tags_and_tests_before_it_publishes() -> None:
     release = load(RELEASE)
@@ -596,7 +722,9 @@ def test_release_publishes_what_it_built_with_trusted_publishing() -> None:
     jobs = load(RELEASE)["jobs"]
     build = jobs["build"]["steps"]
     assert step(build, "Build the sdist and the wheel")["run"].splitlines() == [
-        "python -m pip install --disable-pip-version-check build==1.2.2", "python -m build --outdir dist"]
+        "python -m pip install --disable-pip-version-check build==1.2.2",
+        "python -m build --outdir dist",
+    ]
     upload = build[-1]
     assert upload["uses"].startswith("actions/upload-artifact@")
     assert upload["with"] == {"name": "dist", "path": "dist/", "if-no-files-found": "error", "retention-days": 7}
@@ -619,27 +747,40 @@ def fake_dist(tmp_path: Path, *names: str) -> Path:
 BUILT = (f"statusgen-{__version__}-py3-none-any.whl", f"statusgen-{__version__}.tar.gz")
 
 
-@pytest.mark.parametrize(("tag", "names", "status"), [
-    (f"v{__version__}", BUILT, 0),
-    ("v9.9.9", BUILT, 1),
-    (__version__, BUILT, 1),  # a tag without the v is not a version tag
-    (f"v{__version__}", BUILT[:1], 1),
-    (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
-])
-def test_release_checks_that_the_tag_names_the_version_built(tmp_path: Path, tag: str, names: tuple[str, ...],
-                                                             status: int) -> None:
+@pytest.mark.parametrize(
+    ("tag", "names", "status"),
+    [
+        (f"v{__version__}", BUILT, 0),
+        ("v9.9.9", BUILT, 1),
+        (__version__, BUILT, 1),  # a tag without the v is not a version tag
+        (f"v{__version__}", BUILT[:1], 1),
+        (f"v{__version__}", (*BUILT, "statusgen-0.0.1.tar.gz"), 1),
+    ],
+)
+def test_release_checks_that_the_tag_names_the_version_built(
+    tmp_path: Path, tag: str, names: tuple[str, ...], status: int
+) -> None:
     script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the tag names the version built")["run"]
     done = run_step(script, fake_dist(tmp_path, *names), {"TAG": tag})
     found = " ".join(sorted(names))
-    assert (done.returncode, done.stdout) == (status, f"tag {tag}: {found}\n" if status == 0 else (
-        f"::error title=release::tag {tag} does not match the distributions built: {found}\n"))
+    assert (done.returncode, done.stdout) == (
+        status,
+        f"tag {tag}: {found}\n"
+        if status == 0
+        else (f"::error title=release::tag {tag} does not match the distributions built: {found}\n"),
+    )
 
 
 @pytest.mark.slow
 def test_release_installs_the_built_wheel_and_runs_it(tmp_path: Path) -> None:
     dist = tmp_path / "work" / "dist"
-    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
-                          capture_output=True, text=True, check=False, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     script = step(load(RELEASE)["jobs"]["build"]["steps"], "Check that the wheel installs and runs")["run"]
     runner_temp = tmp_path / "runner"

@@ -48,25 +48,29 @@ EVENT_HANDLERS = _payloads(
     ("X20", "<video><source onerror=\"window.__xss.push('X20')\"></video>"),
     ("X21", "<audio src=x onerror=window.__xss.push('X21')>"),
     ("X22", "<div onmouseover=\"window.__xss.push('X22')\">hover me</div>"),
-    ("X23", "<a href=\"https://example.com/\" onclick=\"window.__xss.push('X23')\" "
-            "onmouseover=\"window.__xss.push('X23')\">link</a>"),
+    (
+        "X23",
+        '<a href="https://example.com/" onclick="window.__xss.push(\'X23\')" '
+        "onmouseover=\"window.__xss.push('X23')\">link</a>",
+    ),
     ("X24", "<marquee onstart=\"window.__xss.push('X24')\">m</marquee>"),
     ("X25", "<select autofocus onfocus=window.__xss.push('X25')></select>"),
     ("X26", "<iframe srcdoc=\"<script>parent.__xss.push('X26')</script>\"></iframe>"),
-    ("X27", "<img src=\"x\" onerror = \"window.__xss.push('X27')\" >"),
-    ("X28", "<img \"\"\"><script>window.__xss.push('X28')</script>\">"),
+    ("X27", '<img src="x" onerror = "window.__xss.push(\'X27\')" >'),
+    ("X28", '<img """><script>window.__xss.push(\'X28\')</script>">'),
     ("X29", "<img src=x onerror=window.__xss.push('X29')"),
     ("X30", "<textarea autofocus onfocus=alert('X30')>t</textarea>"),
-    ("X31", "<p onpointerover=\"window.__xss.push('X31')\" onfocusin=\"window.__xss.push('X31')\" "
-            "tabindex=0>p</p>"),
+    ("X31", "<p onpointerover=\"window.__xss.push('X31')\" onfocusin=\"window.__xss.push('X31')\" tabindex=0>p</p>"),
 )
 
 URLS = _payloads(
     ("X32", "<a href=\"javascript:window.__xss.push('X32')\">click</a>"),
     ("X33", "<a href=\"JaVaScRiPt:window.__xss.push('X33')\">click</a>"),
     ("X34", "<a href=\"jav&#x09;ascript:window.__xss.push('X34')\">click</a>"),
-    ("X35", "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;"
-            "window.__xss.push('X35')\">click</a>"),
+    (
+        "X35",
+        "<a href=\"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;window.__xss.push('X35')\">click</a>",
+    ),
     ("X36", "<a href=\" &#14; javascript:window.__xss.push('X36')\">click</a>"),
     ("X37", "<a href=\"vbscript:msgbox('X37')\">click</a>"),
     ("X38", "<a href=\"data:text/html,<script>alert('X38')</script>\">click</a>"),
@@ -76,23 +80,32 @@ URLS = _payloads(
     ("X42", "<button formaction=\"javascript:window.__xss.push('X42')\">go</button>"),
     ("X43", "<iframe src=\"javascript:parent.__xss.push('X43')\"></iframe>"),
     ("X44", "<object data=\"javascript:window.__xss.push('X44')\"></object>"),
-    ("X45", "<embed src=\"data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX194c3MucHVzaCgnWDQ1Jyk8L3NjcmlwdD4=\">"),
+    ("X45", '<embed src="data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX194c3MucHVzaCgnWDQ1Jyk8L3NjcmlwdD4=">'),
     ("X46", "<a href=\"&#x6A;avascript&#x3A;window.__xss.push('X46')\">click</a>"),
     ("X47", "<a href=\"\x01javascript:window.__xss.push('X47')\">click</a>".replace("\x01", "&#1;")),
 )
 
 SVG_MATHML = _payloads(
-    ("X48", "<svg><a xlink:href=\"javascript:window.__xss.push('X48')\"><text x=\"10\" y=\"20\">svg</text></a></svg>"),
-    ("X49", "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss.push('X49')>"
-            "</style></mglyph></table></mtext></math>"),
+    ("X48", '<svg><a xlink:href="javascript:window.__xss.push(\'X48\')"><text x="10" y="20">svg</text></a></svg>'),
+    (
+        "X49",
+        "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss.push('X49')>"
+        "</style></mglyph></table></mtext></math>",
+    ),
     ("X50", "<math href=\"javascript:window.__xss.push('X50')\">math</math>"),
     ("X51", "<svg><script>window.__xss.push('X51')</script></svg>"),
-    ("X52", "<svg><animate onbegin=\"window.__xss.push('X52')\" attributeName=\"x\" dur=\"1s\"/></svg>"),
-    ("X53", "<svg><a><animate attributeName=\"href\" values=\"javascript:window.__xss.push('X53')\"/>"
-            "<text y=\"20\">x</text></a></svg>"),
+    ("X52", '<svg><animate onbegin="window.__xss.push(\'X52\')" attributeName="x" dur="1s"/></svg>'),
+    (
+        "X53",
+        '<svg><a><animate attributeName="href" values="javascript:window.__xss.push(\'X53\')"/>'
+        '<text y="20">x</text></a></svg>',
+    ),
     ("X54", "<noscript><p title=\"</noscript><img src=x onerror=window.__xss.push('X54')>\"></noscript>"),
-    ("X55", "<svg><foreignObject><iframe srcdoc=\"<script>parent.__xss.push('X55')</script>\">"
-            "</iframe></foreignObject></svg>"),
+    (
+        "X55",
+        "<svg><foreignObject><iframe srcdoc=\"<script>parent.__xss.push('X55')</script>\">"
+        "</iframe></foreignObject></svg>",
+    ),
 )
 
 MALFORMED = _payloads(
@@ -103,18 +116,18 @@ MALFORMED = _payloads(
     ("X60", "<div style=\"width: expression(alert('X60'))\">css</div>"),
     ("X61", "<div style=\"background:url(javascript:window.__xss.push('X61'))\">css</div>"),
     ("X62", "<style>@import 'javascript:alert(\"X62\")'; body{background:url(//evil.example/X62)}</style>"),
-    ("X63", "<link rel=\"stylesheet\" href=\"javascript:window.__xss.push('X63')\">"),
-    ("X64", "<meta http-equiv=\"refresh\" content=\"0;url=javascript:window.__xss.push('X64')\">"),
+    ("X63", '<link rel="stylesheet" href="javascript:window.__xss.push(\'X63\')">'),
+    ("X64", '<meta http-equiv="refresh" content="0;url=javascript:window.__xss.push(\'X64\')">'),
     ("X65", "<base href=\"javascript:window.__xss.push('X65')//\">"),
-    ("X66", "<form action=\"https://evil.example/X66\"><input name=q value=x></form>"),
-    ("X67", "<a href=\"https://example.com/\">ok</a><img src=//evil.example/X67.png>"),
+    ("X66", '<form action="https://evil.example/X66"><input name=q value=x></form>'),
+    ("X67", '<a href="https://example.com/">ok</a><img src=//evil.example/X67.png>'),
     ("X68", "</p></div></main><script>window.__xss.push('X68')</script>"),
 )
 
 BREAKOUTS = _payloads(
     ("X69", "\"><svg onload=window.__xss.push('X69')>"),
     ("X70", "'><img src=x onerror=window.__xss.push('X70')>"),
-    ("X71", "\" onmouseover=\"window.__xss.push('X71')\" autofocus onfocus=\"window.__xss.push('X71')\" x=\""),
+    ("X71", '" onmouseover="window.__xss.push(\'X71\')" autofocus onfocus="window.__xss.push(\'X71\')" x="'),
     ("X72", "' autofocus onfocus='alert(\"X72\")' x='"),
     ("X73", "</a><a href=javascript:window.__xss.push('X73')>x</a>"),
     ("X74", "\"></time></title></textarea><img src=x onerror=window.__xss.push('X74')>"),
@@ -131,9 +144,9 @@ MARKDOWN = _payloads(
     ("X82", "<javascript:window.__xss.push('X82')>"),
     ("X83", "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgnWDgzJyk8L3NjcmlwdD4=)"),
     ("X84", "[click](vbscript:msgbox('X84'))"),
-    ("X85", "[a](https://example.com/ \"t\\\" onmouseover=\\\"window.__xss.push('X85')\")"),
+    ("X85", '[a](https://example.com/ "t\\" onmouseover=\\"window.__xss.push(\'X85\')")'),
     ("X86", "[click](javas&#99;ript:window.__xss.push('X86'))"),
-    ("X87", "Hello\n{: onclick=\"window.__xss.push('X87')\" style=\"color:red\" }"),
+    ("X87", 'Hello\n{: onclick="window.__xss.push(\'X87\')" style="color:red" }'),
     ("X88", "<div markdown=\"1\">[x](javascript:window.__xss.push('X88'))</div>"),
     ("X89", "*[HTML]: <script>window.__xss.push('X89')</script>\n\nHTML here"),
     ("X90", "```\n</code></pre><script>window.__xss.push('X90')</script>\n```"),
@@ -160,5 +173,6 @@ TEMPLATES = _payloads(
 # What a template engine would have made of the template payloads, had it evaluated them.
 EVALUATED = ("49", "7777777", "XYZXYZ", "<class", "uid=", "<Config", "Undefined", "<module")
 
-PAYLOADS: tuple[Payload, ...] = (SCRIPT_TAGS + EVENT_HANDLERS + URLS + SVG_MATHML + MALFORMED + BREAKOUTS
-                                 + MARKDOWN + TEMPLATES)
+PAYLOADS: tuple[Payload, ...] = (
+    SCRIPT_TAGS + EVENT_HANDLERS + URLS + SVG_MATHML + MALFORMED + BREAKOUTS + MARKDOWN + TEMPLATES
+)

@@ -135,10 +135,18 @@ def find(ws: Workspace, ident: str) -> Incident:
             raise ValidationFailed(ws.blocking(broken[found]))
         return incidents[found]
     if matches:
-        raise StatusgenError(f"{ident!r} matches {len(matches)} incidents: {', '.join(matches[:5])}",
-                             INCIDENT_DIR, 0, "give more of the id")
-    raise StatusgenError(f"no incident {ident!r}", INCIDENT_DIR, 0,
-                         did_you_mean(ident, incidents) or "ids are the file names in incidents/, or 'latest'")
+        raise StatusgenError(
+            f"{ident!r} matches {len(matches)} incidents: {', '.join(matches[:5])}",
+            INCIDENT_DIR,
+            0,
+            "give more of the id",
+        )
+    raise StatusgenError(
+        f"no incident {ident!r}",
+        INCIDENT_DIR,
+        0,
+        did_you_mean(ident, incidents) or "ids are the file names in incidents/, or 'latest'",
+    )
 
 
 def _latest(ws: Workspace, broken: dict[str, str]) -> Incident:
@@ -150,17 +158,22 @@ def _latest(ws: Workspace, broken: dict[str, str]) -> Incident:
     doubtful = sorted(rel for ident, rel in broken.items() if ident[:10] >= day)
     if doubtful:
         others = f" (and {len(doubtful) - 1} more)" if len(doubtful) > 1 else ""
-        raise StatusgenError(f"cannot tell which incident is the latest: this file{others} has errors, and may "
-                             "be the newest", doubtful[0], 0,
-                             "give the incident's id, or fix the file first ('statusgen check' shows its errors)")
+        raise StatusgenError(
+            f"cannot tell which incident is the latest: this file{others} has errors, and may be the newest",
+            doubtful[0],
+            0,
+            "give the incident's id, or fix the file first ('statusgen check' shows its errors)",
+        )
     if newest is None:
-        raise StatusgenError("there is no open incident", INCIDENT_DIR, 0,
-                             "give the incident's id, e.g. 2025-11-03-api-errors")
+        raise StatusgenError(
+            "there is no open incident", INCIDENT_DIR, 0, "give the incident's id, e.g. 2025-11-03-api-errors"
+        )
     return newest
 
 
-def parse_components(config: Config, given: list[str], impact: str | None, maintenance: bool,
-                     *, need_status: bool = False) -> dict[str, str]:
+def parse_components(
+    config: Config, given: list[str], impact: str | None, maintenance: bool, *, need_status: bool = False
+) -> dict[str, str]:
     """``--component`` arguments, ``ID`` or ``ID=STATUS``, checked against the configuration.
 
     ``ID`` alone takes the impact's default status (DEFAULT_STATUS), unless ``need_status``: an
@@ -171,29 +184,42 @@ def parse_components(config: Config, given: list[str], impact: str | None, maint
         cid, equals, state = item.partition("=")
         argument = f"--component {item}"
         if cid not in config.by_id:
-            raise ArgumentError(argument if not equals else f"--component {cid}", "unknown component",
-                                did_you_mean(cid, config.by_id)
-                                or "the components are: " + ", ".join(list(config.by_id)[:12]))
+            raise ArgumentError(
+                argument if not equals else f"--component {cid}",
+                "unknown component",
+                did_you_mean(cid, config.by_id) or "the components are: " + ", ".join(list(config.by_id)[:12]),
+            )
         if cid in result:
             raise ArgumentError(argument, f"{cid!r} is given more than once", "give each component once")
         if maintenance:
             if equals:
-                raise ArgumentError(argument, "maintenance puts its components under maintenance; give only the id",
-                                    f"--component {cid}")
+                raise ArgumentError(
+                    argument,
+                    "maintenance puts its components under maintenance; give only the id",
+                    f"--component {cid}",
+                )
             result[cid] = ComponentStatus.UNDER_MAINTENANCE
             continue
         if (equals and not state) or (need_status and not equals):
-            raise ArgumentError(argument, "give the status the component has from this update on",
-                                f"e.g. --component {cid}=operational; " + one_of(INCIDENT_COMPONENT_STATUSES))
+            raise ArgumentError(
+                argument,
+                "give the status the component has from this update on",
+                f"e.g. --component {cid}=operational; " + one_of(INCIDENT_COMPONENT_STATUSES),
+            )
         if not state and impact in INCIDENT_IMPACTS:
             state = as_impact(impact).component_status
         if state == ComponentStatus.UNDER_MAINTENANCE:
-            raise ArgumentError(argument, "under_maintenance is set by maintenance windows, not incidents",
-                                "use statusgen new --maintenance")
+            raise ArgumentError(
+                argument,
+                "under_maintenance is set by maintenance windows, not incidents",
+                "use statusgen new --maintenance",
+            )
         if state not in INCIDENT_COMPONENT_STATUSES:
-            raise ArgumentError(argument, f"unknown component status {state!r}",
-                                did_you_mean(state, INCIDENT_COMPONENT_STATUSES)
-                                or one_of(INCIDENT_COMPONENT_STATUSES))
+            raise ArgumentError(
+                argument,
+                f"unknown component status {state!r}",
+                did_you_mean(state, INCIDENT_COMPONENT_STATUSES) or one_of(INCIDENT_COMPONENT_STATUSES),
+            )
         result[cid] = as_component_status(state)
     return result
 
@@ -204,8 +230,12 @@ def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
     try:
         return _validated(text, rel, stem, config)
     except ValidationFailed:
-        raise StatusgenError("statusgen cannot add to this file's layout without changing its meaning; "
-                             "nothing was written", rel, 0, "add the text by hand") from None
+        raise StatusgenError(
+            "statusgen cannot add to this file's layout without changing its meaning; nothing was written",
+            rel,
+            0,
+            "add the text by hand",
+        ) from None
 
 
 def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
@@ -226,9 +256,13 @@ def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
 def _check_size(text: str, rel: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FILE_BYTES:
-        raise StatusgenError(f"the file would be {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} a build "
-                             "reads; nothing was written", rel, 1,
-                             "shorten the message, or put the long material elsewhere and link to it")
+        raise StatusgenError(
+            f"the file would be {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} a build "
+            "reads; nothing was written",
+            rel,
+            1,
+            "shorten the message, or put the long material elsewhere and link to it",
+        )
 
 
 # What command-line text may not hold: controls (a message may hold line breaks and tabs), the
@@ -250,26 +284,45 @@ def check_text(argument: str, text: str, *, multiline: bool) -> None:
     char = bad.group()
     code = f"U+{ord(char):04X}"
     if char in _BREAKS and not multiline:
-        raise ArgumentError(argument, f"the title must be one line (it holds line break {code})",
-                            "write it on one line")
+        raise ArgumentError(
+            argument, f"the title must be one line (it holds line break {code})", "write it on one line"
+        )
     if char in _BREAKS:
-        raise ArgumentError(argument, f"holds line break {code}, which editors do not show as one",
-                            "break lines with a plain newline")
-    raise ArgumentError(argument, f"holds character {code}, a control or direction mark that pages and feeds "
-                        "cannot show as written", "remove it and run the command again")
+        raise ArgumentError(
+            argument, f"holds line break {code}, which editors do not show as one", "break lines with a plain newline"
+        )
+    raise ArgumentError(
+        argument,
+        f"holds character {code}, a control or direction mark that pages and feeds cannot show as written",
+        "remove it and run the command again",
+    )
 
 
-def _message(root: Path, config: Config, message: str | None, template: str | None, *, title: str,
-             impact: str, components: dict[str, str], at: datetime, window: tuple[datetime, datetime] | None,
-             timeline: str = "") -> str:
+def _message(
+    root: Path,
+    config: Config,
+    message: str | None,
+    template: str | None,
+    *,
+    title: str,
+    impact: str,
+    components: dict[str, str],
+    at: datetime,
+    window: tuple[datetime, datetime] | None,
+    timeline: str = "",
+) -> str:
     if message is not None:
         if not message.strip():
-            raise ArgumentError("--message", "the message is empty",
-                                "say what is happening and when the next update comes")
+            raise ArgumentError(
+                "--message", "the message is empty", "say what is happening and when the next update comes"
+            )
         bad = NOT_TEXT.search(message)
         if bad:
-            raise ArgumentError("--message", f"the message holds character U+{ord(bad.group()):04X}, which pages "
-                                "and feeds cannot carry", "remove it and run the command again")
+            raise ArgumentError(
+                "--message",
+                f"the message holds character U+{ord(bad.group()):04X}, which pages and feeds cannot carry",
+                "remove it and run the command again",
+            )
         check_text("--message", message.replace("\r\n", "\n"), multiline=True)
         return message
     assert template is not None
@@ -281,8 +334,15 @@ def _message(root: Path, config: Config, message: str | None, template: str | No
     if window:
         start, end = window
         when = f"{fmt.short_date(start)}, {fmt.clock(start)} – {fmt.short_date(end)}, {fmt.clock(end)}"
-    return messages.fill(chosen, title=title, components=names or "our services",
-                          impact=impact, next_update=fmt.clock(at + every), window=when, timeline=timeline)
+    return messages.fill(
+        chosen,
+        title=title,
+        components=names or "our services",
+        impact=impact,
+        next_update=fmt.clock(at + every),
+        window=when,
+        timeline=timeline,
+    )
 
 
 def _template(root: Path, name: str) -> messages.MessageTemplate:
@@ -292,9 +352,20 @@ def _template(root: Path, name: str) -> messages.MessageTemplate:
         raise ArgumentError(f"--template {name}", exc.problem.message, exc.problem.hint) from None
 
 
-def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[str], at: datetime,
-        maintenance: bool = False, start: datetime | None = None, end: datetime | None = None,
-        template: str | None = None, message: str | None = None) -> Written:
+def new(
+    root: Path,
+    ws: Workspace,
+    title: str,
+    *,
+    impact: str,
+    components: list[str],
+    at: datetime,
+    maintenance: bool = False,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    template: str | None = None,
+    message: str | None = None,
+) -> Written:
     """Write ``incidents/YYYY-MM-DD-slug.md`` with its first update; never overwrite a file.
 
     Problems of other incident files do not stop it: they come back as the result's warnings.
@@ -312,12 +383,24 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
         if start is None or end is None:
             raise ArgumentError("--start, --end", "maintenance needs --start and --end")
         if end <= start:
-            raise ArgumentError("--end", f"the maintenance window ends before it starts ({iso(end)} <= {iso(start)})",
-                                "check the dates, and the offset of each time")
+            raise ArgumentError(
+                "--end",
+                f"the maintenance window ends before it starts ({iso(end)} <= {iso(start)})",
+                "check the dates, and the offset of each time",
+            )
         window = (start, end)
     kind_template = "maintenance" if maintenance else impact
-    text = _message(root, config, message, template or (None if message else kind_template), title=title.strip(),
-                    impact=impact, components=held, at=at, window=window)
+    text = _message(
+        root,
+        config,
+        message,
+        template or (None if message else kind_template),
+        title=title.strip(),
+        impact=impact,
+        components=held,
+        at=at,
+        window=window,
+    )
     lines = ["---", f"title: {yamledit.scalar(title.strip(), 0)}"]
     if maintenance:
         assert start is not None and end is not None
@@ -329,8 +412,9 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
         if held:
             lines.append("components:")
             lines += [f"  {cid}: {state}" for cid, state in held.items()]
-    update = yamledit.NewUpdate(at, MaintenanceStatus.SCHEDULED if maintenance else IncidentStatus.INVESTIGATING,
-                                text, {})
+    update = yamledit.NewUpdate(
+        at, MaintenanceStatus.SCHEDULED if maintenance else IncidentStatus.INVESTIGATING, text, {}
+    )
     lines.append("updates:")
     body = "\n".join(lines) + "\n" + yamledit.render_update(update, 2, 4) + "---\n"
 
@@ -354,8 +438,17 @@ def new(root: Path, ws: Workspace, title: str, *, impact: str, components: list[
     return Written(root / rel, incident, warnings)
 
 
-def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: datetime,
-               components: list[str], message: str | None = None, template: str | None = None) -> Written:
+def add_update(
+    root: Path,
+    ws: Workspace,
+    ident: str,
+    *,
+    status: str,
+    at: datetime,
+    components: list[str],
+    message: str | None = None,
+    template: str | None = None,
+) -> Written:
     """Append an update to an incident or maintenance file.
 
     Each ``--component`` names its new status (``ID=STATUS``): an update never guesses it. The
@@ -367,8 +460,17 @@ def add_update(root: Path, ws: Workspace, ident: str, *, status: str, at: dateti
     path = yamledit.edit_target(root, root / found.path, found.path)
 
     def attempt(text: str, incident: Incident) -> tuple[str, Incident]:
-        return _appended(root, config, text, incident, status=status, at=at, components=components,
-                         message=message, template=template)
+        return _appended(
+            root,
+            config,
+            text,
+            incident,
+            status=status,
+            at=at,
+            components=components,
+            message=message,
+            template=template,
+        )
 
     # Checked first on the file as loaded, so that a mistake in the command touches nothing.
     attempt(*_reread(path, found, config))
@@ -386,37 +488,70 @@ def _reread(path: Path, found: Incident, config: Config) -> tuple[str, Incident]
     return text, _validated(text, found.path, found.id, config)
 
 
-def _appended(root: Path, config: Config, text: str, incident: Incident, *, status: str, at: datetime,
-              components: list[str], message: str | None, template: str | None) -> tuple[str, Incident]:
+def _appended(
+    root: Path,
+    config: Config,
+    text: str,
+    incident: Incident,
+    *,
+    status: str,
+    at: datetime,
+    components: list[str],
+    message: str | None,
+    template: str | None,
+) -> tuple[str, Incident]:
     """The file's text with the update appended, and the incident it holds, checked."""
     maintenance = incident.is_maintenance
     allowed: tuple[UpdateStatus, ...] = tuple(MaintenanceStatus if maintenance else IncidentStatus)
     if status not in allowed:
         kind = "maintenance" if maintenance else "incident"
-        raise ArgumentError(f"--status {status}", f"not a status for {kind} {incident.id}",
-                            did_you_mean(status, allowed) or one_of(allowed))
+        raise ArgumentError(
+            f"--status {status}",
+            f"not a status for {kind} {incident.id}",
+            did_you_mean(status, allowed) or one_of(allowed),
+        )
     given = as_update_status(status)
     last = incident.last_update
     if at <= last.at:
-        raise StatusgenError(f"the update's time {iso(at)} is not after the last update's ({iso(last.at)})",
-                             incident.path, last.line, "updates are added in time order; check --now")
+        raise StatusgenError(
+            f"the update's time {iso(at)} is not after the last update's ({iso(last.at)})",
+            incident.path,
+            last.line,
+            "updates are added in time order; check --now",
+        )
     if given.finished and last.status.finished:
-        raise StatusgenError(f"{incident.id} is already {last.status} (since {iso(last.at)})", incident.path,
-                             last.line, "to reopen it, post an update with another status")
+        raise StatusgenError(
+            f"{incident.id} is already {last.status} (since {iso(last.at)})",
+            incident.path,
+            last.line,
+            "to reopen it, post an update with another status",
+        )
     if components and maintenance:
-        raise ArgumentError("--component", f"a maintenance update cannot change component statuses "
-                            f"({incident.id} is a maintenance)", "the window puts its components under maintenance")
+        raise ArgumentError(
+            "--component",
+            f"a maintenance update cannot change component statuses ({incident.id} is a maintenance)",
+            "the window puts its components under maintenance",
+        )
     changes = parse_components(config, components, incident.impact, False, need_status=True)
     timeline_name = template or (None if message is not None else status)
-    body = _message(root, config, message, timeline_name, title=incident.title, impact=incident.impact,
-                    components=dict(incident.components), at=at,
-                    window=(incident.window.start, incident.window.end) if incident.window else None)
+    body = _message(
+        root,
+        config,
+        message,
+        timeline_name,
+        title=incident.title,
+        impact=incident.impact,
+        components=dict(incident.components),
+        at=at,
+        window=(incident.window.start, incident.window.end) if incident.window else None,
+    )
     new_text = yamledit.append_update(text, incident.path, yamledit.NewUpdate(at, status, body, changes))
     updated = _edited(new_text, incident.path, incident.id, config)
     added = updated.last_update
     if (added.at, added.status, added.message, added.components) != (at, status, body.strip(), changes):
-        raise StatusgenError("the update could not be added without changing its meaning", incident.path, 0,
-                             "add it by hand")
+        raise StatusgenError(
+            "the update could not be added without changing its meaning", incident.path, 0, "add it by hand"
+        )
     if maintenance:
         _check_shown(updated, status, at)
     return new_text, updated
@@ -435,21 +570,28 @@ def _check_shown(updated: Incident, status: str, at: datetime) -> None:
     message = f"the site would show {updated.id} as '{shown}' at {iso(at)}, not '{status}': "
     line = updated.updates[-2].line  # the latest update in the file as it is
     if interval is not None and at < interval.start:
-        raise StatusgenError(message + f"the window has not started (it starts {iso(window.start)}); "
-                             "nothing was written", updated.path, line,
-                             f"to call it off, `statusgen update {updated.id} --status cancelled`; to start it "
-                             "early, `--status in_progress`")
-    raise StatusgenError(message + "nothing was written", updated.path, line,
-                         f"post the status the maintenance has at {iso(at)}: '{shown}'")
+        raise StatusgenError(
+            message + f"the window has not started (it starts {iso(window.start)}); nothing was written",
+            updated.path,
+            line,
+            f"to call it off, `statusgen update {updated.id} --status cancelled`; to start it "
+            "early, `--status in_progress`",
+        )
+    raise StatusgenError(
+        message + "nothing was written",
+        updated.path,
+        line,
+        f"post the status the maintenance has at {iso(at)}: '{shown}'",
+    )
 
 
-def resolve(root: Path, ws: Workspace, ident: str, *, at: datetime, message: str | None = None,
-            template: str | None = None) -> Written:
+def resolve(
+    root: Path, ws: Workspace, ident: str, *, at: datetime, message: str | None = None, template: str | None = None
+) -> Written:
     """Append the resolving update: ``resolved`` for an incident, ``completed`` for maintenance."""
     incident = find(ws, ident)
     status = MaintenanceStatus.COMPLETED if incident.is_maintenance else IncidentStatus.RESOLVED
-    return add_update(root, ws, incident.id, status=status, at=at, components=[], message=message,
-                      template=template)
+    return add_update(root, ws, incident.id, status=status, at=at, components=[], message=message, template=template)
 
 
 def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
@@ -470,14 +612,16 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
     return Written(root / incident.path, updated, warnings)
 
 
-def _with_postmortem(config: Config, text: str, incident: Incident,
-                     template: messages.MessageTemplate) -> tuple[str, Incident]:
+def _with_postmortem(
+    config: Config, text: str, incident: Incident, template: messages.MessageTemplate
+) -> tuple[str, Incident]:
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
     timeline = "\n".join(
-        f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {u.status.label}. "
-        f"{u.message.strip().splitlines()[0]}" for u in incident.updates)
+        f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {u.status.label}. {u.message.strip().splitlines()[0]}"
+        for u in incident.updates
+    )
     skeleton = messages.fill(template, title=incident.title, timeline=timeline)
     newline = yamledit.line_ending(text, incident.path)
     if incident.path.endswith(".md"):
@@ -485,8 +629,12 @@ def _with_postmortem(config: Config, text: str, incident: Incident,
         new_text = base + (newline if incident.body else "") + skeleton.replace("\n", newline)
     else:
         if incident.body or incident.body_line:
-            raise StatusgenError("this .yaml file already has a body", incident.path, incident.body_line,
-                                 "add the '## Postmortem' section to its body by hand")
+            raise StatusgenError(
+                "this .yaml file already has a body",
+                incident.path,
+                incident.body_line,
+                "add the '## Postmortem' section to its body by hand",
+            )
         block = yamledit.scalar(skeleton, 0)
         new_text = text + ("" if text.endswith("\n") else newline) + f"body: {block}{newline}"
     return new_text, _edited(new_text, incident.path, incident.id, config)

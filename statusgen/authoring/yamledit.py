@@ -41,16 +41,28 @@ def edit_target(root: Path, path: Path, rel: str) -> Path:
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise StatusgenError("cannot follow this symlink: it is broken or loops", rel, 1,
-                             "point the link at a file in the repository, or replace it with the file") from None
+        raise StatusgenError(
+            "cannot follow this symlink: it is broken or loops",
+            rel,
+            1,
+            "point the link at a file in the repository, or replace it with the file",
+        ) from None
     base = root.resolve()
     if not target.is_relative_to(base):
-        raise StatusgenError(f"this is a symlink to {target}, outside the repository; nothing was written", rel, 1,
-                             "statusgen edits only files in the repository: copy the file in instead of linking it")
+        raise StatusgenError(
+            f"this is a symlink to {target}, outside the repository; nothing was written",
+            rel,
+            1,
+            "statusgen edits only files in the repository: copy the file in instead of linking it",
+        )
     inside = target.relative_to(base)
     if ".git" in inside.parts:
-        raise StatusgenError(f"this is a symlink into git's own folder ({inside.as_posix()}); nothing was written",
-                             rel, 1, "point the link at a file outside .git, or replace it with the file")
+        raise StatusgenError(
+            f"this is a symlink into git's own folder ({inside.as_posix()}); nothing was written",
+            rel,
+            1,
+            "point the link at a file outside .git, or replace it with the file",
+        )
     return target
 
 
@@ -114,8 +126,12 @@ def _end_of(node: yaml.Node) -> yaml.Mark:
 def line_ending(text: str, rel: str) -> str:
     """The file's line ending, taken from its first line; old Mac files (CR alone) are refused."""
     if "\r" in text.replace("\r\n", ""):
-        raise StatusgenError("the file ends lines with a lone CR; statusgen can only edit LF or CRLF files",
-                             rel, 1, "save it with LF line endings")
+        raise StatusgenError(
+            "the file ends lines with a lone CR; statusgen can only edit LF or CRLF files",
+            rel,
+            1,
+            "save it with LF line endings",
+        )
     return "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
 
 
@@ -137,9 +153,13 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
         raise StatusgenError("no updates list to add to", rel, 1)
     if updates.flow_style:
-        raise StatusgenError("'updates' is written on one line as [ ... ]; statusgen can only add to a "
-                             "list with one '- ' item per update", rel, first_line + updates.start_mark.line,
-                             "write the updates as a block list, one '- at:' item per update")
+        raise StatusgenError(
+            "'updates' is written on one line as [ ... ]; statusgen can only add to a "
+            "list with one '- ' item per update",
+            rel,
+            first_line + updates.start_mark.line,
+            "write the updates as a block list, one '- at:' item per update",
+        )
     first = updates.value[0]
     dash = _dash_column(front, first)
     content = max(first.start_mark.column, dash + 2)

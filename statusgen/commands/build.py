@@ -56,10 +56,12 @@ class BuildResult:
         upcoming = self.state.next_change
         then = f"; next change by the clock at {iso(upcoming)}" if upcoming else ""
         sources = self.parsed + self.cached
-        return (f"built {self.out}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all "
-                f"({self.changed} changed), {self.rendered} rendered and {self.reused} reused, "
-                f"from {sources} incident file{'' if sources == 1 else 's'} "
-                f"({self.parsed} parsed, {self.cached} from the cache) in {self.seconds:.2f} s{then}")
+        return (
+            f"built {self.out}: {self.pages} pages, {self.feeds} feeds, {self.files} files in all "
+            f"({self.changed} changed), {self.rendered} rendered and {self.reused} reused, "
+            f"from {sources} incident file{'' if sources == 1 else 's'} "
+            f"({self.parsed} parsed, {self.cached} from the cache) in {self.seconds:.2f} s{then}"
+        )
 
 
 @contextmanager
@@ -74,8 +76,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs: int | None = None,
-          report: Callable[[str], None] | None = None, lock_timeout: float = TIMEOUT) -> BuildResult:
+def build(
+    root: Path,
+    out: Path,
+    now: datetime,
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    report: Callable[[str], None] | None = None,
+    lock_timeout: float = TIMEOUT,
+) -> BuildResult:
     """Build the site of the repository at ``root`` into ``out`` as of ``now``.
 
     Nothing is written unless the whole repository is valid and every file rendered. One build
@@ -115,8 +125,21 @@ def build(root: Path, out: Path, now: datetime, *, use_cache: bool = True, jobs:
     pages = sum(1 for u in units if u.path.endswith(".html"))
     feed_count = sum(1 for u in units if u.path.rsplit("/", 1)[-1].startswith("feed."))
     parsed, cached = (cache.parsed_count, cache.cached_count) if cache is not None else (len(repo.incidents), 0)
-    return BuildResult(out, pages, feed_count, len(units), changed, rendered=len(todo), reused=len(reused),
-                       parsed=parsed, cached=cached, seconds=seconds, state=state, repo=repo, cache=cache)
+    return BuildResult(
+        out,
+        pages,
+        feed_count,
+        len(units),
+        changed,
+        rendered=len(todo),
+        reused=len(reused),
+        parsed=parsed,
+        cached=cached,
+        seconds=seconds,
+        state=state,
+        repo=repo,
+        cache=cache,
+    )
 
 
 def _save_cache(cache: BuildCache, out: Path, keys: dict[str, str], tell: Callable[[str], None]) -> None:
@@ -127,5 +150,7 @@ def _save_cache(cache: BuildCache, out: Path, keys: dict[str, str], tell: Callab
     except (OSError, StatusgenError) as exc:
         where = exc.filename if isinstance(exc, OSError) and exc.filename else cache.folder
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        tell(f"warning: {where}: could not save the build cache: {reason}; the site was built, "
-             "and the next build may take longer")
+        tell(
+            f"warning: {where}: could not save the build cache: {reason}; the site was built, "
+            "and the next build may take longer"
+        )

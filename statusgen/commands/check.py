@@ -39,8 +39,10 @@ class Checked:
 
     def summary(self) -> str:
         """The line that ends a check's report."""
-        return (f"{'ok' if not self.problems else 'checked'}: {self.incidents} incidents and maintenance, "
-                f"{self.components} components, {self.errors} policy error(s), {self.warnings} warning(s)")
+        return (
+            f"{'ok' if not self.problems else 'checked'}: {self.incidents} incidents and maintenance, "
+            f"{self.components} components, {self.errors} policy error(s), {self.warnings} warning(s)"
+        )
 
 
 def check(root: Path, now: datetime) -> Checked:
@@ -64,6 +66,7 @@ _BREAKS = {"\r": "%0D", "\n": "%0A"}
 
 def workflow_command(problem: Problem, path: str) -> str:
     """``problem`` as a GitHub Actions workflow command that annotates ``path`` at its line."""
+
     def data(text: str) -> str:
         # Control and bidirectional characters as visible escapes, and "##[" defused, as anywhere
         # else statusgen prints content; then what the runner decodes, %-encoded.

@@ -78,8 +78,12 @@ def init(target: Path, now: datetime) -> Created:
     plan[f"incidents/{day}-example-incident.md"] = example
     clashes = [rel for rel in plan if (target / rel).exists() or (target / rel).is_symlink()]
     if clashes:
-        raise StatusgenError(f"{target / clashes[0]} already exists; nothing was written", str(target), 0,
-                             "statusgen init never overwrites a file: choose an empty folder")
+        raise StatusgenError(
+            f"{target / clashes[0]} already exists; nothing was written",
+            str(target),
+            0,
+            "statusgen init never overwrites a file: choose an empty folder",
+        )
     created = Created()
     for rel, text in plan.items():
         path = target / rel
@@ -98,6 +102,7 @@ def site_day(now: datetime, timezone: str) -> date:
 
 
 # --- where the running statusgen came from ------------------------------------------------------
+
 
 def installed_direct_url() -> str | None:
     """The PEP 610 record pip kept of where it installed statusgen from (``direct_url.json``).
@@ -130,17 +135,27 @@ def requirement(direct_url: str | None, version: str) -> Pin:
             raise TypeError
         line = _direct_requirement(record, url)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return Pin(release, f"pip's record of where statusgen {version} came from (direct_url.json) is unreadable, "
-                            f"so requirements.txt names the release {release}, which CI can install only from a "
-                            f"package index that has it. Otherwise write where CI can get statusgen, such as",
-                   (EXAMPLE_SOURCE,))
+        return Pin(
+            release,
+            f"pip's record of where statusgen {version} came from (direct_url.json) is unreadable, "
+            f"so requirements.txt names the release {release}, which CI can install only from a "
+            f"package index that has it. Otherwise write where CI can get statusgen, such as",
+            (EXAMPLE_SOURCE,),
+        )
     if urlsplit(url).scheme == "file":
-        return Pin(release, _local_warning(record, url, version),
-                   (EXAMPLE_SOURCE, f"statusgen @ https://example.com/statusgen-{version}-py3-none-any.whl"))
+        return Pin(
+            release,
+            _local_warning(record, url, version),
+            (EXAMPLE_SOURCE, f"statusgen @ https://example.com/statusgen-{version}-py3-none-any.whl"),
+        )
     if _without_password(url) != url:
-        return Pin(line, "the address statusgen was installed from carries a password, which is left out of "
-                         "requirements.txt because the file is committed: give CI access to that source in "
-                         "another way, or install from a public source, such as", (EXAMPLE_SOURCE,))
+        return Pin(
+            line,
+            "the address statusgen was installed from carries a password, which is left out of "
+            "requirements.txt because the file is committed: give CI access to that source in "
+            "another way, or install from a public source, such as",
+            (EXAMPLE_SOURCE,),
+        )
     return Pin(line)
 
 
@@ -189,10 +204,12 @@ def _local_warning(record: dict[str, object], url: str, version: str) -> str:
     dir_info = record.get("dir_info")
     editable = isinstance(dir_info, dict) and dir_info.get("editable") is True
     how = f"an editable install of {path}" if editable else path
-    return (f"statusgen {version} was installed from {how}, which is on this machine only: CI cannot install it "
-            f"from there. requirements.txt names the release statusgen=={version}, which CI can install only from "
-            f"a package index that has it. Otherwise replace that line with where CI can get this statusgen, "
-            f"such as")
+    return (
+        f"statusgen {version} was installed from {how}, which is on this machine only: CI cannot install it "
+        f"from there. requirements.txt names the release statusgen=={version}, which CI can install only from "
+        f"a package index that has it. Otherwise replace that line with where CI can get this statusgen, "
+        f"such as"
+    )
 
 
 def _requirement_lines(pin: Pin) -> str:
@@ -205,6 +222,7 @@ def _requirement_lines(pin: Pin) -> str:
 
 # --- git ------------------------------------------------------------------------------------------
 
+
 def _make_repository(target: Path, created: Created) -> None:
     """Make ``target`` a git repository: the workflow publishes pushes, and notify reads history."""
     around = enclosing_repository(target)
@@ -214,18 +232,26 @@ def _make_repository(target: Path, created: Created) -> None:
         return
     git = shutil.which("git")
     if git is None:
-        created.warnings.append(f"git is not installed, so {target} is not a git repository yet: install git and "
-                                f"run 'git init -b {BRANCH}' there (publishing and statusgen notify need its history)")
+        created.warnings.append(
+            f"git is not installed, so {target} is not a git repository yet: install git and "
+            f"run 'git init -b {BRANCH}' there (publishing and statusgen notify need its history)"
+        )
         return
     try:
-        done = subprocess.run([git, "init", "--quiet", f"--initial-branch={BRANCH}", str(target)],
-                              capture_output=True, text=True, check=False, timeout=GIT_TIMEOUT_SECONDS)
+        done = subprocess.run(
+            [git, "init", "--quiet", f"--initial-branch={BRANCH}", str(target)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=GIT_TIMEOUT_SECONDS,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         detail = str(exc)
     else:
         if done.returncode == 0:
-            created.notes.append(f"initialised a git repository in {target} on branch {BRANCH}, the one the "
-                                 "workflow publishes")
+            created.notes.append(
+                f"initialised a git repository in {target} on branch {BRANCH}, the one the workflow publishes"
+            )
             return
         detail = done.stderr.strip() or f"exit status {done.returncode}"
     created.warnings.append(f"git init failed ({detail}): run 'git init -b {BRANCH}' in {target} yourself")

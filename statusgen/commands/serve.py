@@ -69,8 +69,10 @@ RELOAD_SCRIPT = b"""<script>
 })();
 </script>
 """
-BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        b"Content-Length: 5\r\nRetry-After: 1\r\nConnection: close\r\n\r\nbusy\n")
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 5\r\nRetry-After: 1\r\nConnection: close\r\n\r\nbusy\n"
+)
 
 
 @dataclass(frozen=True)
@@ -246,8 +248,7 @@ class Handler(SimpleHTTPRequestHandler):
             generation, error = self.state.wait(since, self.limits.wait_seconds)
         finally:
             self.waiting.release()
-        self._send(HTTPStatus.OK, "application/json", json.dumps(
-            {"generation": generation, "error": error}).encode())
+        self._send(HTTPStatus.OK, "application/json", json.dumps({"generation": generation, "error": error}).encode())
 
     def _file(self, url_path: str) -> Path | None:
         """The file for a URL path, never outside the output folder; None for no such file
@@ -268,9 +269,11 @@ class Handler(SimpleHTTPRequestHandler):
 
     def _error_page(self) -> bytes:
         text = html.escape(self.state.error)
-        page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>statusgen: the build "
-                f"failed</title></head>\n<body>\n<h1>The build failed</h1>\n<p>No build has succeeded yet; this "
-                f"page reloads once one does.</p>\n<pre>{text}</pre>\n</body>\n</html>\n")
+        page = (
+            '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>statusgen: the build '
+            f"failed</title></head>\n<body>\n<h1>The build failed</h1>\n<p>No build has succeeded yet; this "
+            f"page reloads once one does.</p>\n<pre>{text}</pre>\n</body>\n</html>\n"
+        )
         return self._inject(page.encode("utf-8"))
 
     def _inject(self, body: bytes) -> bytes:
@@ -376,9 +379,13 @@ class Rebuilder(FileSystemEventHandler):
     timer thread by default); each change cancels the build the one before it scheduled.
     """
 
-    def __init__(self, run: Callable[[], None], ignored: list[Path],
-                 appeared: Callable[[str], None] | None = None,
-                 later: Callable[[float, Callable[[], None]], Pending] = _timer):
+    def __init__(
+        self,
+        run: Callable[[], None],
+        ignored: list[Path],
+        appeared: Callable[[str], None] | None = None,
+        later: Callable[[float, Callable[[], None]], Pending] = _timer,
+    ):
         self.run = run
         self.ignored = [str(p) for p in ignored]
         self.appeared = appeared  # told of each folder created or moved into place
@@ -445,9 +452,15 @@ class LiveSite:
     build after a change (see Rebuilder): both are given only to drive the site without a clock.
     """
 
-    def __init__(self, root: Path, out: Path, report: Callable[[str], None], clock: Callable[[], datetime],
-                 observer: Callable[[], Any] = Observer,
-                 later: Callable[[float, Callable[[], None]], Pending] = _timer):
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        report: Callable[[str], None],
+        clock: Callable[[], datetime],
+        observer: Callable[[], Any] = Observer,
+        later: Callable[[float, Callable[[], None]], Pending] = _timer,
+    ):
         self.root, self.out, self.report, self.clock = root, out, report, clock
         self.state = BuildState()
         self.building = threading.Lock()
@@ -466,8 +479,11 @@ class LiveSite:
                 if not isinstance(exc, StatusgenError):
                     log.debug("the build failed", exc_info=True)
                 text, line = _failure(exc)
-                kept = ("still serving the last good site" if (self.out / "index.html").is_file()
-                        else "serving a page showing the error until a build succeeds")
+                kept = (
+                    "still serving the last good site"
+                    if (self.out / "index.html").is_file()
+                    else "serving a page showing the error until a build succeeds"
+                )
                 self.report(f"{line}; {kept}")
                 self.state.record(text)
             else:
@@ -477,21 +493,34 @@ class LiveSite:
     def start(self, host: str, port: int, limits: Limits) -> SiteServer:
         """Build, listen and watch; the caller runs ``serve_forever`` on what is returned."""
         self.rebuild()
-        handler = type("SiteHandler", (Handler,), {"state": self.state, "site": self.out, "limits": limits,
-                                                  "timeout": limits.timeout,
-                                                  "waiting": threading.BoundedSemaphore(limits.waits)})
+        handler = type(
+            "SiteHandler",
+            (Handler,),
+            {
+                "state": self.state,
+                "site": self.out,
+                "limits": limits,
+                "timeout": limits.timeout,
+                "waiting": threading.BoundedSemaphore(limits.waits),
+            },
+        )
         try:
             self.server = SiteServer((host, port), handler, limits)
         except (socket.gaierror, OverflowError, ValueError, TypeError) as exc:  # no address; a NUL
-            raise StatusgenError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
-                                 "", 0, _HOST_HINT) from None
+            raise StatusgenError(
+                f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}", "", 0, _HOST_HINT
+            ) from None
         except OSError as exc:
             hint = _HOST_HINT if exc.errno == errno.EADDRNOTAVAIL else "choose another --port"
             raise StatusgenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", "", 0, hint) from None
         self.observer = self.make_observer()
         out = self.out.absolute()
-        watcher = Rebuilder(self.rebuild, [out, spare_dir(out), (self.root / ".statusgen").absolute()],
-                            appeared=lambda path: self._watch(watcher, path), later=self.later)
+        watcher = Rebuilder(
+            self.rebuild,
+            [out, spare_dir(out), (self.root / ".statusgen").absolute()],
+            appeared=lambda path: self._watch(watcher, path),
+            later=self.later,
+        )
         self.watcher = watcher
         self.observer.schedule(watcher, str(self.root.absolute()), recursive=False)
         for name in WATCHED_FOLDERS:
@@ -533,8 +562,15 @@ class LiveSite:
 _HOST_HINT = "give --host an address of this machine, e.g. 127.0.0.1"
 
 
-def serve(root: Path, out: Path, host: str, port: int, report: Callable[[str], None],
-          now: Callable[[], datetime] | None = None, limits: Limits = LIMITS) -> None:
+def serve(
+    root: Path,
+    out: Path,
+    host: str,
+    port: int,
+    report: Callable[[str], None],
+    now: Callable[[], datetime] | None = None,
+    limits: Limits = LIMITS,
+) -> None:
     """Serve until interrupted; ``report`` prints a line to the terminal."""
     site = LiveSite(root, out, report, now or (lambda: datetime.now(UTC).replace(microsecond=0)))
     server = site.start(host, port, limits)

@@ -34,10 +34,14 @@ def groups(state: SiteState) -> list[Group]:
             index[component.group] = len(result)
             # A group's status is its worst component's, set once all its components are in.
             result.append(Group(component.group, (component,), ComponentStatus.OPERATIONAL))
-    return [g if g.name is None else
-            Group(g.name, g.components, worst(state, g.components),
-                  combine([state.uptime[c.id] for c in g.components]))
-            for g in result]
+    return [
+        g
+        if g.name is None
+        else Group(
+            g.name, g.components, worst(state, g.components), combine([state.uptime[c.id] for c in g.components])
+        )
+        for g in result
+    ]
 
 
 def worst(state: SiteState, components: tuple[Component, ...]) -> ComponentStatus:

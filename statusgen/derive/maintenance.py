@@ -72,4 +72,3 @@ def status_at(maintenance: Incident, moment: datetime) -> MaintenanceStatus:
         verifying = published[-1].status == MaintenanceStatus.VERIFYING
         return MaintenanceStatus.VERIFYING if verifying else MaintenanceStatus.IN_PROGRESS
     return MaintenanceStatus.COMPLETED
-

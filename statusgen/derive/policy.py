@@ -22,7 +22,9 @@ _WHEN = r"(?:by|at|in|within|before|around)\b"
 _NEXT_UPDATE = re.compile(
     rf"next update|updates? (?:you )?{_WHEN}|further updates? (?:\w+ ){{0,3}}{_WHEN}|"
     r"within (?:the )?(?:next )?(?:\d+|an?|one|two|half an) ?(?:minutes?|min|hours?|h)\b|"
-    r"\bby \d{1,2}:\d{2}", re.I)
+    r"\bby \d{1,2}:\d{2}",
+    re.I,
+)
 _POSTMORTEM = re.compile(r"^#{1,3}\s*post-?mortem\b", re.I | re.M)
 
 
@@ -55,23 +57,42 @@ def check(repo: Repository, now: datetime) -> list[Problem]:
         due = next_update_due(incident, policy)
         if due is not None and now > due:
             every = policy.update_every[incident.impact]
-            problems.append(Problem(
-                incident.path, incident.last_update.line, f"update overdue by {format_duration(now - due)}",
-                f"{incident.impact} incidents get an update every {format_duration(every)}; "
-                f"post one with: statusgen update {incident.id} --status ... --message ..."))
+            problems.append(
+                Problem(
+                    incident.path,
+                    incident.last_update.line,
+                    f"update overdue by {format_duration(now - due)}",
+                    f"{incident.impact} incidents get an update every {format_duration(every)}; "
+                    f"post one with: statusgen update {incident.id} --status ... --message ...",
+                )
+            )
         within = policy.postmortem_within.get(incident.impact)
         ended = resolved_at(incident)
-        if (within is not None and ended is not None and incident.postmortem_due is not False
-                and not has_postmortem(incident) and now > ended + within):
-            problems.append(Problem(
-                incident.path, incident.last_update.line,
-                f"no postmortem {format_duration(now - ended)} after the incident was resolved",
-                f"{incident.impact} incidents get one within {format_duration(within)}: "
-                f"statusgen postmortem {incident.id} (or set postmortem_due: false)"))
+        if (
+            within is not None
+            and ended is not None
+            and incident.postmortem_due is not False
+            and not has_postmortem(incident)
+            and now > ended + within
+        ):
+            problems.append(
+                Problem(
+                    incident.path,
+                    incident.last_update.line,
+                    f"no postmortem {format_duration(now - ended)} after the incident was resolved",
+                    f"{incident.impact} incidents get one within {format_duration(within)}: "
+                    f"statusgen postmortem {incident.id} (or set postmortem_due: false)",
+                )
+            )
         first = incident.updates[0]
         if incident.impact != Impact.NONE and not first.status.finished and not promises_next_update(first.message):
-            problems.append(Problem(
-                incident.path, first.line, "the first update does not say when the next update comes",
-                "end it with e.g. 'Next update by 14:30 UTC.'", warning=True))
+            problems.append(
+                Problem(
+                    incident.path,
+                    first.line,
+                    "the first update does not say when the next update comes",
+                    "end it with e.g. 'Next update by 14:30 UTC.'",
+                    warning=True,
+                )
+            )
     return sorted(problems)
-

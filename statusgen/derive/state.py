@@ -79,8 +79,12 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     open_incidents = tuple(i for i in visible if timeline.is_open(i))
     maintenance = [i for i in visible if i.is_maintenance]
     active = tuple(m for m in maintenance if status_of[m.id].running)
-    upcoming = tuple(sorted((m for m in maintenance if status_of[m.id] == MaintenanceStatus.SCHEDULED),
-                            key=lambda m: (m.window.start, m.id)))  # type: ignore[union-attr]
+    upcoming = tuple(
+        sorted(
+            (m for m in maintenance if status_of[m.id] == MaintenanceStatus.SCHEDULED),
+            key=lambda m: (m.window.start, m.id),  # type: ignore[union-attr]
+        )
+    )
     indicator, description = timeline.overall(components, open_incidents)
     zone = repo.config.site.zone
     history_start = min((i.started for i in visible), default=now).astimezone(zone).date()
@@ -88,15 +92,26 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     for incident in visible:
         for cid in incident.component_ids:
             by_component[cid].append(incident)
-    return SiteState(now=now, config=repo.config, incidents=tuple(visible), status_of=status_of,
-                     changes=Changes({i.id: i for i in visible}),
-                     components=components, indicator=indicator, description=description,
-                     open_incidents=open_incidents, active_maintenance=active,
-                     upcoming_maintenance=upcoming, spans=spans,
-                     by_component={k: tuple(v) for k, v in by_component.items()},
-                     uptime={c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start)
-                             for c in repo.config.components},
-                     next_change=next_change(repo.incidents, visible, now))
+    return SiteState(
+        now=now,
+        config=repo.config,
+        incidents=tuple(visible),
+        status_of=status_of,
+        changes=Changes({i.id: i for i in visible}),
+        components=components,
+        indicator=indicator,
+        description=description,
+        open_incidents=open_incidents,
+        active_maintenance=active,
+        upcoming_maintenance=upcoming,
+        spans=spans,
+        by_component={k: tuple(v) for k, v in by_component.items()},
+        uptime={
+            c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start)
+            for c in repo.config.components
+        },
+        next_change=next_change(repo.incidents, visible, now),
+    )
 
 
 def next_change(incidents: tuple[Incident, ...], visible: list[Incident], now: datetime) -> datetime | None:

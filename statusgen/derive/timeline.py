@@ -62,8 +62,13 @@ def update_changes(incident: Incident) -> list[dict[str, tuple[ComponentStatus, 
     before: dict[str, ComponentStatus] = {}
     for update, after in zip(incident.updates, component_states(incident), strict=True):
         touched = dict.fromkeys([*before, *after, *update.components])
-        changes.append({c: (before.get(c, OPERATIONAL), after.get(c, OPERATIONAL))
-                        for c in touched if before.get(c, OPERATIONAL) != after.get(c, OPERATIONAL)})
+        changes.append(
+            {
+                c: (before.get(c, OPERATIONAL), after.get(c, OPERATIONAL))
+                for c in touched
+                if before.get(c, OPERATIONAL) != after.get(c, OPERATIONAL)
+            }
+        )
         before = after
     return changes
 
@@ -74,8 +79,10 @@ def spans(incident: Incident) -> list[Span]:
         active = maint.active_interval(incident)
         if active is None:
             return []
-        return [Span(c, active.start, active.end, ComponentStatus.UNDER_MAINTENANCE, incident.id)
-                for c in incident.components]
+        return [
+            Span(c, active.start, active.end, ComponentStatus.UNDER_MAINTENANCE, incident.id)
+            for c in incident.components
+        ]
     result: list[Span] = []
     open_at: dict[str, tuple[datetime, ComponentStatus]] = {}
     for update, state in zip(incident.updates, component_states(incident), strict=True):
@@ -129,8 +136,9 @@ def current_status(incident: Incident, now: datetime) -> UpdateStatus:
 
 def overall(statuses: dict[str, ComponentStatus], open_incidents: Iterable[Incident]) -> tuple[Indicator, str]:
     """Statuspage's overall ``(indicator, description)`` from component statuses and open incidents."""
-    level = max([as_component_status(s).level for s in statuses.values()]
-                + [i.impact.level for i in open_incidents], default=0)
+    level = max(
+        [as_component_status(s).level for s in statuses.values()] + [i.impact.level for i in open_incidents], default=0
+    )
     indicator = Indicator.at_level(level)
     if level == 0 and ComponentStatus.UNDER_MAINTENANCE in statuses.values():
         indicator = Indicator.MAINTENANCE

@@ -117,8 +117,9 @@ def percent(downtime: float, minutes: float) -> float | None:
     return round(max(0.0, 100.0 * (1 - downtime / minutes)), 3)
 
 
-def component_uptime(spans: list[Span], now: datetime, zone: ZoneInfo, since: date | None,
-                     history_start: date) -> ComponentUptime:
+def component_uptime(
+    spans: list[Span], now: datetime, zone: ZoneInfo, since: date | None, history_start: date
+) -> ComponentUptime:
     """Uptime of one component as of ``now``.
 
     ``history_start`` is the first month shown when the component has no ``since``.

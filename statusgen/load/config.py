@@ -22,8 +22,7 @@ CONFIG_NAME = "statusgen.yaml"
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
 MAX_ID = 100
 
-_SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement",
-              "feed_entries")
+_SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement", "feed_entries")
 _COMPONENT_KEYS = ("id", "name", "description", "group", "since")
 _NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components")
 
@@ -100,8 +99,12 @@ def load_config(root: Path, problems: list[Problem]) -> Config | None:
     """Read ``statusgen.yaml`` under ``root``; problems go to ``problems``."""
     path = root / CONFIG_NAME
     if not os.path.lexists(path):  # read_text reports a link to nothing, a folder, a named pipe...
-        raise StatusgenError(f"no {CONFIG_NAME} here", str(path), 0,
-                             "run statusgen in a status repository, or create one with 'statusgen init DIR'")
+        raise StatusgenError(
+            f"no {CONFIG_NAME} here",
+            str(path),
+            0,
+            "run statusgen in a status repository, or create one with 'statusgen init DIR'",
+        )
     name = CONFIG_NAME
     try:
         data = load(read_text(path, name), name)
@@ -145,8 +148,14 @@ def theme_path_problems(root: Path, theme: str) -> list[Problem]:
             hint = "copy the folder into the repository" if "outside" in problem else LINK_HINTS[problem]
             return [Problem(rel, 0, problem, hint)]
         if Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(path)):
-            return [Problem(rel, 0, "symlink loop: it points to a folder that holds it",
-                            "link to the folder it should show, not one that holds it")]
+            return [
+                Problem(
+                    rel,
+                    0,
+                    "symlink loop: it points to a folder that holds it",
+                    "link to the folder it should show, not one that holds it",
+                )
+            ]
     return []
 
 
@@ -160,15 +169,19 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        reader.error(line_of(site, "timezone"), f"unknown timezone {zone!r}",
-                     did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome")
+        reader.error(
+            line_of(site, "timezone"),
+            f"unknown timezone {zone!r}",
+            did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome",
+        )
         zone = "UTC"
     language = reader.text(site, "language", "en") or "en"
     try:
         Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        reader.error(line_of(site, "language"), f"unknown language {language!r}",
-                     "use a locale code like en, en_GB, de or it")
+        reader.error(
+            line_of(site, "language"), f"unknown language {language!r}", "use a locale code like en, en_GB, de or it"
+        )
         language = "en"
     entries = reader.typed(site, "feed_entries", int, 100)
     if entries < 1:
@@ -181,16 +194,29 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     elif links := theme_path_problems(root, theme):
         reader.problems.extend(links)  # the theme keeps its name: nothing reads it (see load_repository)
     elif theme != "default" and not (root / "themes" / theme).is_dir():
-        reader.error(line_of(site, "theme"), f"theme {theme!r} not found",
-                     f"create themes/{theme}/templates/, or use theme: default")
+        reader.error(
+            line_of(site, "theme"),
+            f"theme {theme!r} not found",
+            f"create themes/{theme}/templates/, or use theme: default",
+        )
         theme = "default"
     announcement = reader.text(site, "announcement")
-    reader.markup([(announcement, line_of(site, "announcement"))], "write the announcement as a line of text", "",
-                  "shorten the announcement, with fewer '[' and '<'")
-    return Site(title=reader.text(site, "title"), url=url,
-                description=reader.text(site, "description"),
-                language=language, timezone=zone, theme=theme,
-                announcement=announcement, feed_entries=entries)
+    reader.markup(
+        [(announcement, line_of(site, "announcement"))],
+        "write the announcement as a line of text",
+        "",
+        "shorten the announcement, with fewer '[' and '<'",
+    )
+    return Site(
+        title=reader.text(site, "title"),
+        url=url,
+        description=reader.text(site, "description"),
+        language=language,
+        timezone=zone,
+        theme=theme,
+        announcement=announcement,
+        feed_entries=entries,
+    )
 
 
 _URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
@@ -236,9 +262,10 @@ def _url_problem(url: str) -> tuple[str, str] | None:
     if parts.query or parts.fragment or "?" in url or "#" in url:
         return f"site url must not have a query or fragment: {url!r}", _PUBLISHED_AT
     if "@" in parts.netloc:
-        return (f"site url must not hold a user name or password: {url!r}",
-                "it is published on every page and feed; give the address readers use, "
-                "e.g. https://status.example.com/")
+        return (
+            f"site url must not hold a user name or password: {url!r}",
+            "it is published on every page and feed; give the address readers use, e.g. https://status.example.com/",
+        )
     if not parts.hostname:
         return f"site url has no host name: {url!r}", _URL_HINT
     port = parts.netloc.rpartition(":")[2] if ":" in parts.netloc.rpartition("]")[2] else None
@@ -250,8 +277,10 @@ def _url_problem(url: str) -> tuple[str, str] | None:
         return f"site url {url!r} is not a valid URL", _URL_HINT
     segments = parts.path.split("/")[1:-1]
     if "" in segments:
-        return (f"site url path must not contain '//': {url!r}",
-                "a path starting '//' names another site to a browser; write the path as e.g. /status/")
+        return (
+            f"site url path must not contain '//': {url!r}",
+            "a path starting '//' names another site to a browser; write the path as e.g. /status/",
+        )
     if "." in segments or ".." in segments or parts.path.split("/")[-1] in (".", ".."):
         return f"site url path must not contain '.' or '..' segments: {url!r}", _PUBLISHED_AT
     return None
@@ -272,20 +301,31 @@ def _components(reader: Reader, value: object, line: int) -> list[Component]:
         reader.keys(entry, _COMPONENT_KEYS, ("id", "name"), "component")
         cid = reader.text(entry, "id")
         if cid and not slug_ok(cid):
-            reader.error(line_of(entry, "id"), f"component id {cid!r} must use only a-z, 0-9 and '-'",
-                         "ids appear in URLs and the API, e.g. public-api")
+            reader.error(
+                line_of(entry, "id"),
+                f"component id {cid!r} must use only a-z, 0-9 and '-'",
+                "ids appear in URLs and the API, e.g. public-api",
+            )
         elif len(cid) > MAX_ID:
-            reader.error(line_of(entry, "id"), f"component id is {len(cid)} characters long; the limit is {MAX_ID}",
-                         "ids appear in URLs and file names: keep them short, e.g. public-api")
+            reader.error(
+                line_of(entry, "id"),
+                f"component id is {len(cid)} characters long; the limit is {MAX_ID}",
+                "ids appear in URLs and file names: keep them short, e.g. public-api",
+            )
         if cid in seen:
-            reader.error(line_of(entry, "id"), f"duplicate component id {cid!r}",
-                         f"already used on line {seen[cid]}")
+            reader.error(line_of(entry, "id"), f"duplicate component id {cid!r}", f"already used on line {seen[cid]}")
             continue
         if cid:
             seen[cid] = line_of(entry, "id")
-            result.append(Component(cid, reader.text(entry, "name") or cid,
-                                    reader.text(entry, "description"),
-                                    reader.text(entry, "group") or None, reader.day(entry, "since")))
+            result.append(
+                Component(
+                    cid,
+                    reader.text(entry, "name") or cid,
+                    reader.text(entry, "description"),
+                    reader.text(entry, "group") or None,
+                    reader.day(entry, "since"),
+                )
+            )
     return result
 
 
@@ -306,15 +346,20 @@ def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[Not
         components = reader.string_list(entry, "components")
         for cid in components:
             if cid not in ids:
-                reader.error(line_of(entry, "components"), f"unknown component {cid!r}",
-                             did_you_mean(cid, ids))
+                reader.error(line_of(entry, "components"), f"unknown component {cid!r}", did_you_mean(cid, ids))
         to = entry.get("to")
         recipients = [to] if isinstance(to, str) else reader.string_list(entry, "to")
         if kind:
-            result.append(NotifyTarget(kind, reader.text(entry, "url_env") or None,
-                                       reader.text(entry, "smtp_env") or None,
-                                       reader.text(entry, "from") or None, tuple(recipients),
-                                       tuple(components)))
+            result.append(
+                NotifyTarget(
+                    kind,
+                    reader.text(entry, "url_env") or None,
+                    reader.text(entry, "smtp_env") or None,
+                    reader.text(entry, "from") or None,
+                    tuple(recipients),
+                    tuple(components),
+                )
+            )
     return result
 
 
@@ -326,8 +371,10 @@ def _policy(reader: Reader, value: object, line: int) -> Policy:
         return Policy()
     reader.keys(policy, ("update_every", "postmortem_within"), (), "policy")
     defaults = Policy()
-    parts: dict[str, dict[str, timedelta]] = {"update_every": defaults.update_every,
-                              "postmortem_within": defaults.postmortem_within}
+    parts: dict[str, dict[str, timedelta]] = {
+        "update_every": defaults.update_every,
+        "postmortem_within": defaults.postmortem_within,
+    }
     for key in ("update_every", "postmortem_within"):
         if key not in policy:
             continue

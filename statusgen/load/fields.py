@@ -13,8 +13,13 @@ from statusgen.load.yamltext import YList, YMap, line_of
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _T = TypeVar("_T")
-_TYPE_NAMES: dict[type, str] = {str: "text", bool: "true or false", int: "a whole number", list: "a list",
-               dict: "a mapping (key: value)"}
+_TYPE_NAMES: dict[type, str] = {
+    str: "text",
+    bool: "true or false",
+    int: "a whole number",
+    list: "a list",
+    dict: "a mapping (key: value)",
+}
 
 
 class Reader:
@@ -33,8 +38,14 @@ class Reader:
         self.error(line_of(value, default=line), f"{what} must be a mapping (key: value)", hint)
         return None
 
-    def keys(self, mapping: YMap, allowed: Collection[str], required: Iterable[str] = (),
-             where: str = "", hints: Mapping[str, str] | None = None) -> None:
+    def keys(
+        self,
+        mapping: YMap,
+        allowed: Collection[str],
+        required: Iterable[str] = (),
+        where: str = "",
+        hints: Mapping[str, str] | None = None,
+    ) -> None:
         """Report unknown keys (with a did-you-mean) and missing required ones."""
         for key in mapping:
             if key not in allowed:
@@ -44,8 +55,11 @@ class Reader:
         for key in required:
             if key not in mapping or mapping[key] is None:
                 place = f" {where}" if where else ""
-                self.error(line_of(mapping, key) if key in mapping else mapping.line,
-                           f"missing {key!r}{place}", (hints or {}).get(key))
+                self.error(
+                    line_of(mapping, key) if key in mapping else mapping.line,
+                    f"missing {key!r}{place}",
+                    (hints or {}).get(key),
+                )
 
     @overload
     def typed(self, mapping: YMap, key: str, kind: type[_T]) -> _T | None: ...
@@ -62,8 +76,9 @@ class Reader:
         if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
             return cast(_T, str(value))  # a number written where text belongs is read as its text
         if not ok:
-            self.error(line_of(mapping, key), f"{key!r} must be {_TYPE_NAMES.get(kind, kind.__name__)}, "
-                                              f"not {_describe(value)}")
+            self.error(
+                line_of(mapping, key), f"{key!r} must be {_TYPE_NAMES.get(kind, kind.__name__)}, not {_describe(value)}"
+            )
             return default
         return cast(_T, value)
 
@@ -71,8 +86,9 @@ class Reader:
         value = self.typed(mapping, key, str, default)
         return value.strip() if isinstance(value, str) else default
 
-    def choice(self, mapping: YMap, key: str, choices: Collection[str], what: str,
-               default: str | None = None) -> str | None:
+    def choice(
+        self, mapping: YMap, key: str, choices: Collection[str], what: str, default: str | None = None
+    ) -> str | None:
         value: str | None = self.typed(mapping, key, str)
         if value is None:
             return default
@@ -120,9 +136,11 @@ class Reader:
         if day is None:
             self.error(line_of(mapping, key), f"{key!r} must be a date like 2025-01-31, not {value!r}")
         elif not timeutil.MIN_YEAR <= day.year <= timeutil.MAX_YEAR:
-            self.error(line_of(mapping, key), f"{key!r} must be a day from {timeutil.MIN_YEAR}-01-01 to "
-                                              f"{timeutil.MAX_YEAR}-12-31, not {text}",
-                       "write the first day the component was in service")
+            self.error(
+                line_of(mapping, key),
+                f"{key!r} must be a day from {timeutil.MIN_YEAR}-01-01 to {timeutil.MAX_YEAR}-12-31, not {text}",
+                "write the first day the component was in service",
+            )
             day = None
         return day
 

@@ -117,8 +117,9 @@ class ParseCache(Protocol):
     def parsed(self, rel: str, sha: str, incident: Incident) -> None: ...
 
 
-def load_incidents(root: Path, config: Config | None, problems: list[Problem],
-                   cache: ParseCache | None = None) -> list[Incident]:
+def load_incidents(
+    root: Path, config: Config | None, problems: list[Problem], cache: ParseCache | None = None
+) -> list[Incident]:
     """Load every incident file under ``root/incidents``, in id order.
 
     With a ``cache``, a file whose bytes were parsed before is not parsed again.
@@ -126,8 +127,9 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
     folder = root / INCIDENT_DIR
     if not folder.is_dir():
         if folder.exists() or folder.is_symlink():
-            problems.append(Problem(INCIDENT_DIR, 0, "incidents is not a folder",
-                                    "incident files go in a folder named incidents/"))
+            problems.append(
+                Problem(INCIDENT_DIR, 0, "incidents is not a folder", "incident files go in a folder named incidents/")
+            )
         return []
     linked = link_problem(folder, root) if folder.is_symlink() else None  # a folder: no loop, not broken
     if linked is not None:
@@ -142,17 +144,35 @@ def load_incidents(root: Path, config: Config | None, problems: list[Problem],
             continue
         rel = f"{INCIDENT_DIR}/{path.name}"
         if path.suffix not in INCIDENT_SUFFIXES:
-            problems.append(Problem(rel, 1, f"not an incident file: {path.name!r}",
-                                    "incident files end in .md (markdown with front matter) or .yaml"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"not an incident file: {path.name!r}",
+                    "incident files end in .md (markdown with front matter) or .yaml",
+                )
+            )
             continue
         incident_id = path.stem
         if not _NAME.fullmatch(incident_id) or not _valid_day(incident_id[:10]):
-            problems.append(Problem(rel, 1, "file name must be YYYY-MM-DD-slug with a lowercase slug",
-                                    "e.g. incidents/2025-11-03-api-errors.md"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    "file name must be YYYY-MM-DD-slug with a lowercase slug",
+                    "e.g. incidents/2025-11-03-api-errors.md",
+                )
+            )
             continue
         if incident_id in seen:
-            problems.append(Problem(rel, 1, f"duplicate incident id {incident_id!r}",
-                                    f"{seen[incident_id]} has the same name; rename one of them"))
+            problems.append(
+                Problem(
+                    rel,
+                    1,
+                    f"duplicate incident id {incident_id!r}",
+                    f"{seen[incident_id]} has the same name; rename one of them",
+                )
+            )
             continue
         seen[incident_id] = rel
         try:
@@ -183,8 +203,12 @@ def is_incident_path(rel: str) -> bool:
     """Whether ``rel``, a path relative to the repository, names a file the loader reads as an
     incident: directly in incidents/, with an incident file's suffix, and not passed over."""
     path = PurePosixPath(rel)
-    return (len(path.parts) == 2 and path.parts[0] == INCIDENT_DIR and path.suffix in INCIDENT_SUFFIXES
-            and not passed_over(path.name))
+    return (
+        len(path.parts) == 2
+        and path.parts[0] == INCIDENT_DIR
+        and path.suffix in INCIDENT_SUFFIXES
+        and not passed_over(path.name)
+    )
 
 
 def _valid_day(text: str) -> bool:
@@ -219,37 +243,42 @@ def _front_matter(text: str, start: int, rel: str) -> Layout:
     line '---' and the next line '---' or '...'."""
     lines = text[start:].splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        raise StatusgenError("missing front matter", rel, 1,
-                             "start the file with a line '---', the YAML keys, then another '---'")
+        raise StatusgenError(
+            "missing front matter", rel, 1, "start the file with a line '---', the YAML keys, then another '---'"
+        )
     offset = start + len(lines[0])
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             return Layout(start + len(lines[0]), offset, offset + len(lines[index]), index + 2)
         offset += len(lines[index])
-    raise StatusgenError("front matter is not closed", rel, 1,
-                         "end the YAML keys with a line '---'")
+    raise StatusgenError("front matter is not closed", rel, 1, "end the YAML keys with a line '---'")
 
 
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """(front matter, body, line the body starts on) of a markdown incident file."""
     parts = _front_matter(text, 0, rel)
-    return text[parts.start:parts.end], text[parts.body:], parts.body_line
+    return text[parts.start : parts.end], text[parts.body :], parts.body_line
 
 
-def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
-                   problems: list[Problem]) -> Incident | None:
+def parse_incident(
+    text: str, rel: str, incident_id: str, config: Config | None, problems: list[Problem]
+) -> Incident | None:
     """Parse the text of one incident file; problems are appended, not raised."""
     parts = layout(text, rel)
     if rel.endswith(".md"):
-        body, body_line = text[parts.body:], parts.body_line
+        body, body_line = text[parts.body :], parts.body_line
         _check_characters(body, rel, body_line)
         body_line += len(body) - len(body.lstrip("\n"))
-        data = load(text[parts.start:parts.end], rel, first_line=2)
+        data = load(text[parts.start : parts.end], rel, first_line=2)
     else:
-        data, body, body_line = load(text[parts.start:], rel), "", 0
+        data, body, body_line = load(text[parts.start :], rel), "", 0
     reader = Reader(rel, problems)
-    top = reader.mapping(data, "an incident file", 1, "write 'key: value' lines: title, impact, components and "
-                         "updates (a list of '- at:' items); see statusgen new")
+    top = reader.mapping(
+        data,
+        "an incident file",
+        1,
+        "write 'key: value' lines: title, impact, components and updates (a list of '- at:' items); see statusgen new",
+    )
     if top is None:
         return None
     before = len(problems)
@@ -260,18 +289,22 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
         body = reader.text(top, "body")
         body_line = _yaml_body_line(text, top)
     elif "body" in top:
-        reader.error(line_of(top, "body"), "'body' is only for .yaml files",
-                     "write the body as markdown after the closing '---'")
+        reader.error(
+            line_of(top, "body"), "'body' is only for .yaml files", "write the body as markdown after the closing '---'"
+        )
     known = set(config.by_id) if config else None
-    components = (_maintenance_components(reader, top, known) if maintenance
-                  else _incident_components(reader, top, "components", top.get("components"), known))
+    components = (
+        _maintenance_components(reader, top, known)
+        if maintenance
+        else _incident_components(reader, top, "components", top.get("components"), known)
+    )
     window = _window(reader, top) if maintenance else None
     updates = _updates(reader, top, maintenance, known)
-    impact: str | None = Impact.MAINTENANCE if maintenance else reader.choice(top, "impact", INCIDENT_IMPACTS,
-                                                                              "impact")
+    impact: str | None = Impact.MAINTENANCE if maintenance else reader.choice(top, "impact", INCIDENT_IMPACTS, "impact")
     if impact is None:  # the worst impact whose default status the components are given
-        impact = max((as_component_status(s).impact for s in components.values()),
-                     key=lambda i: i.level, default=Impact.NONE)
+        impact = max(
+            (as_component_status(s).impact for s in components.values()), key=lambda i: i.level, default=Impact.NONE
+        )
     title = reader.text(top, "title")
     if "title" in top and not title:
         reader.error(line_of(top, "title"), "title is empty")
@@ -279,17 +312,29 @@ def parse_incident(text: str, rel: str, incident_id: str, config: Config | None,
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
-    reader.markup([(u.message, u.line) for u in updates] + [(body, body_line)],
-                  "flatten the nested lists, quotes or definitions",
-                  "long paragraphs thick with '[', '<' or other markdown",
-                  "split long paragraphs with blank lines, and use fewer brackets in each")
+    reader.markup(
+        [(u.message, u.line) for u in updates] + [(body, body_line)],
+        "flatten the nested lists, quotes or definitions",
+        "long paragraphs thick with '[', '<' or other markdown",
+        "split long paragraphs with blank lines, and use fewer brackets in each",
+    )
     if len(problems) > before or not updates:
         return None
-    return Incident(id=incident_id, path=rel, title=title, kind=kind or "incident", impact=as_impact(impact),
-                    components=components, updates=tuple(updates), body=body.strip("\n"),
-                    window=window, postmortem_due=postmortem_due,
-                    references=references,
-                    hidden=bool(reader.typed(top, "hidden", bool, False)), body_line=body_line)
+    return Incident(
+        id=incident_id,
+        path=rel,
+        title=title,
+        kind=kind or "incident",
+        impact=as_impact(impact),
+        components=components,
+        updates=tuple(updates),
+        body=body.strip("\n"),
+        window=window,
+        postmortem_due=postmortem_due,
+        references=references,
+        hidden=bool(reader.typed(top, "hidden", bool, False)),
+        body_line=body_line,
+    )
 
 
 def _check_characters(body: str, rel: str, first_line: int) -> None:
@@ -297,8 +342,9 @@ def _check_characters(body: str, rel: str, first_line: int) -> None:
     bad = NOT_TEXT.search(body)
     if bad:
         line = first_line + body.count("\n", 0, bad.start())
-        raise StatusgenError(f"character U+{ord(bad.group()):04X} is not allowed", rel, line,
-                             "remove the control character")
+        raise StatusgenError(
+            f"character U+{ord(bad.group()):04X} is not allowed", rel, line, "remove the control character"
+        )
 
 
 def _yaml_body_line(text: str, top: YMap) -> int:
@@ -316,8 +362,11 @@ def _references(reader: Reader, top: YMap) -> tuple[str, ...]:
     refs = reader.string_list(top, "references")
     for index, ref in enumerate(refs):
         if not ref.lower().startswith(("https://", "http://")):
-            reader.error(line_of(top["references"], index), f"reference {ref!r} is not a web link",
-                         "references are http:// or https:// links to tickets, pull requests or pages")
+            reader.error(
+                line_of(top["references"], index),
+                f"reference {ref!r} is not a web link",
+                "references are http:// or https:// links to tickets, pull requests or pages",
+            )
     return tuple(refs)
 
 
@@ -326,20 +375,21 @@ def _check_component(reader: Reader, line: int, cid: Any, known: set[str] | None
         reader.error(line, f"component id must be text, not {cid!r}")
         return False
     if known is not None and cid not in known:
-        reader.error(line, f"unknown component {cid!r}",
-                     did_you_mean(cid, known) or "components are listed in statusgen.yaml")
+        reader.error(
+            line, f"unknown component {cid!r}", did_you_mean(cid, known) or "components are listed in statusgen.yaml"
+        )
         return False
     return True
 
 
-def _incident_components(reader: Reader, owner: YMap, key: str, value: Any,
-                         known: set[str] | None) -> dict[str, str]:
+def _incident_components(reader: Reader, owner: YMap, key: str, value: Any, known: set[str] | None) -> dict[str, str]:
     if value is None:
         return {}
     line = line_of(owner, key)
     if isinstance(value, YList):
-        reader.error(line, f"{key!r} of an incident maps each component to its status",
-                     "e.g. components: {api: partial_outage}")
+        reader.error(
+            line, f"{key!r} of an incident maps each component to its status", "e.g. components: {api: partial_outage}"
+        )
         return {}
     table = reader.mapping(value, f"{key!r}", line)
     if table is None:
@@ -350,12 +400,17 @@ def _incident_components(reader: Reader, owner: YMap, key: str, value: Any,
         if not _check_component(reader, item_line, cid, known):
             continue
         if status == ComponentStatus.UNDER_MAINTENANCE:
-            reader.error(item_line, "under_maintenance is set by maintenance windows, not incidents",
-                         "write a maintenance file with kind: maintenance")
+            reader.error(
+                item_line,
+                "under_maintenance is set by maintenance windows, not incidents",
+                "write a maintenance file with kind: maintenance",
+            )
         elif status not in INCIDENT_COMPONENT_STATUSES:
-            reader.error(item_line, f"unknown component status {status!r}",
-                         did_you_mean(str(status), INCIDENT_COMPONENT_STATUSES)
-                         or one_of(INCIDENT_COMPONENT_STATUSES))
+            reader.error(
+                item_line,
+                f"unknown component status {status!r}",
+                did_you_mean(str(status), INCIDENT_COMPONENT_STATUSES) or one_of(INCIDENT_COMPONENT_STATUSES),
+            )
         else:
             result[cid] = status
     return result
@@ -366,11 +421,15 @@ def _maintenance_components(reader: Reader, top: YMap, known: set[str] | None) -
     if value is None:
         return {}
     if not isinstance(value, YList):
-        reader.error(line_of(top, "components"), "'components' of a maintenance is a list of ids",
-                     "e.g. components: [db, api]")
+        reader.error(
+            line_of(top, "components"), "'components' of a maintenance is a list of ids", "e.g. components: [db, api]"
+        )
         return {}
-    return {cid: ComponentStatus.UNDER_MAINTENANCE for index, cid in enumerate(value)
-            if _check_component(reader, line_of(value, index), cid, known)}
+    return {
+        cid: ComponentStatus.UNDER_MAINTENANCE
+        for index, cid in enumerate(value)
+        if _check_component(reader, line_of(value, index), cid, known)
+    }
 
 
 def _window(reader: Reader, top: YMap) -> Window | None:
@@ -385,8 +444,11 @@ def _window(reader: Reader, top: YMap) -> Window | None:
     if start is None or end is None:
         return None
     if end <= start:
-        reader.error(line_of(window, "end"), "maintenance window ends before it starts",
-                     "check the date, and the offset of each time")
+        reader.error(
+            line_of(window, "end"),
+            "maintenance window ends before it starts",
+            "check the date, and the offset of each time",
+        )
         return None
     return Window(start, end)
 
@@ -396,8 +458,11 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
     if value is None:
         return []
     if not isinstance(value, YList) or not value:
-        reader.error(line_of(top, "updates"), "'updates' must be a list with at least one update",
-                     "each update has at, status and message")
+        reader.error(
+            line_of(top, "updates"),
+            "'updates' must be a list with at least one update",
+            "each update has at, status and message",
+        )
         return []
     statuses = _MAINTENANCE_STATUSES if maintenance else _INCIDENT_STATUSES
     other = _INCIDENT_STATUSES if maintenance else _MAINTENANCE_STATUSES
@@ -407,34 +472,50 @@ def _updates(reader: Reader, top: YMap, maintenance: bool, known: set[str] | Non
         entry = reader.mapping(item, "an update", line_of(value, index))
         if entry is None:
             continue
-        reader.keys(entry, _UPDATE_KEYS, ("at", "status", "message"), "update",
-                    {"status": "add 'status: ' with " + one_of(statuses)})
+        reader.keys(
+            entry,
+            _UPDATE_KEYS,
+            ("at", "status", "message"),
+            "update",
+            {"status": "add 'status: ' with " + one_of(statuses)},
+        )
         at = reader.timestamp(entry, "at")
         status = entry.get("status")
         if isinstance(status, str) and status in other:
-            kind, fix = (("an incident", "remove 'kind: maintenance' or use ")
-                         if maintenance else ("a maintenance", "add 'kind: maintenance' or use "))
-            reader.error(line_of(entry, "status"), f"{status!r} is a status for {kind}, "
-                         f"not this {'maintenance' if maintenance else 'incident'}",
-                         fix + one_of(statuses))
+            kind, fix = (
+                ("an incident", "remove 'kind: maintenance' or use ")
+                if maintenance
+                else ("a maintenance", "add 'kind: maintenance' or use ")
+            )
+            reader.error(
+                line_of(entry, "status"),
+                f"{status!r} is a status for {kind}, not this {'maintenance' if maintenance else 'incident'}",
+                fix + one_of(statuses),
+            )
             status = None
         else:
             status = reader.choice(entry, "status", statuses, "status")
         message = reader.text(entry, "message")
         if "message" in entry and not message:
-            reader.error(line_of(entry, "message"), "message is empty",
-                         "say what is happening and when the next update comes")
+            reader.error(
+                line_of(entry, "message"), "message is empty", "say what is happening and when the next update comes"
+            )
         changes: dict[str, str] = {}
         if entry.get("components") is not None:
             if maintenance:
-                reader.error(line_of(entry, "components"),
-                             "a maintenance update cannot change component statuses",
-                             "the window sets components under maintenance")
+                reader.error(
+                    line_of(entry, "components"),
+                    "a maintenance update cannot change component statuses",
+                    "the window sets components under maintenance",
+                )
             else:
                 changes = _incident_components(reader, entry, "components", entry["components"], known)
         if at is not None and at in seen:
-            reader.error(line_of(entry, "at"), "two updates at the same instant",
-                         f"the update on line {seen[at]} has the same time")
+            reader.error(
+                line_of(entry, "at"),
+                "two updates at the same instant",
+                f"the update on line {seen[at]} has the same time",
+            )
         elif at is not None and status and message:
             seen[at] = line_of(entry, "at")
             updates.append(Update(at, as_update_status(status), message, changes, line_of(value, index)))

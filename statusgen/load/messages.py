@@ -48,8 +48,9 @@ def available(root: Path) -> dict[str, MessageTemplate]:
 def get(root: Path, name: str) -> MessageTemplate:
     templates = available(root)
     if name not in templates:
-        raise StatusgenError(f"no template {name!r}", "", 0,
-                             did_you_mean(name, templates) or "see 'statusgen templates'")
+        raise StatusgenError(
+            f"no template {name!r}", "", 0, did_you_mean(name, templates) or "see 'statusgen templates'"
+        )
     return templates[name]
 
 
@@ -108,7 +109,7 @@ def _message_placeholder_lines(path: Path, rel: str) -> dict[int, list[int]]:
             continue
         start = line_of(entry, "message")
         end = next((mark for mark in marks if mark > start), first + len(file_lines))
-        raw = "\n".join(file_lines[start - first:end - first])
+        raw = "\n".join(file_lines[start - first : end - first])
         lines = [start + raw.count("\n", 0, m.start()) for m in PLACEHOLDER.finditer(raw)]
         message = entry["message"] if isinstance(entry["message"], str) else ""
         located[line_of(updates, index)] = lines if len(lines) == len(PLACEHOLDER.findall(message)) else [start]

@@ -33,8 +33,10 @@ _SYNTAX_HINT = "check indentation, and quote text that contains ': ' or starts w
 
 def _without_timestamps(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     """A loader class that leaves timestamps as plain strings."""
-    resolvers = {first: [(tag, regexp) for tag, regexp in items if tag != "tag:yaml.org,2002:timestamp"]
-                 for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in items if tag != "tag:yaml.org,2002:timestamp"]
+        for first, items in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
     return type("Loader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
@@ -150,8 +152,9 @@ def load(text: str, path: str, first_line: int = 1) -> Any:
         raise _syntax_error(exc, path, lines, first_line) from None
     except yaml.reader.ReaderError as exc:
         line = lines(text[: exc.position].count("\n"))
-        raise StatusgenError(f"invalid YAML: character U+{exc.character:04X} is not allowed", path, line,
-                             "remove the control character") from None
+        raise StatusgenError(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed", path, line, "remove the control character"
+        ) from None
     except RecursionError:
         raise StatusgenError(f"YAML nested more than {MAX_DEPTH} levels deep", path, first_line) from None
     except yaml.YAMLError as exc:
@@ -169,22 +172,24 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: str, lines: _Lines, first_lin
     mark = exc.problem_mark
     # An unclosed quote or bracket is found at the end of the text; where it was opened is more use.
     opened = exc.context or ""
-    if exc.context_mark is not None and (mark is None or "end of stream" in problem
-                                         or "flow" in opened or "quoted" in opened):
+    if exc.context_mark is not None and (
+        mark is None or "end of stream" in problem or "flow" in opened or "quoted" in opened
+    ):
         mark = exc.context_mark
     context = f"{exc.context}, " if exc.context else ""
     if mark is None:
         return StatusgenError(f"invalid YAML: {context}{problem}", path, first_line, _SYNTAX_HINT)
-    return StatusgenError(f"invalid YAML: {context}{problem}, column {mark.column + 1}", path,
-                          lines(mark.line), _SYNTAX_HINT)
+    return StatusgenError(
+        f"invalid YAML: {context}{problem}, column {mark.column + 1}", path, lines(mark.line), _SYNTAX_HINT
+    )
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
-             seen: set[int], depth: int) -> Any:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines, seen: set[int], depth: int) -> Any:
     line = lines(node.start_mark.line)
     if id(node) in seen:
-        raise StatusgenError("YAML anchors and aliases (&name, *name) are not supported", path, line,
-                             "write the value out in full")
+        raise StatusgenError(
+            "YAML anchors and aliases (&name, *name) are not supported", path, line, "write the value out in full"
+        )
     if depth > MAX_DEPTH:
         raise StatusgenError(f"YAML nested more than {MAX_DEPTH} levels deep", path, line)
     seen.add(id(node))
@@ -192,20 +197,29 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
         if node.tag not in _SCALAR_TAGS:
             raise StatusgenError(f"unsupported YAML tag {node.tag!r}", path, line, _TAG_HINT)
         if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
-            raise StatusgenError(f"a number of {len(node.value):,} characters; the limit is {MAX_NUMBER_CHARS}",
-                                 path, line, "quote it if it is text")
+            raise StatusgenError(
+                f"a number of {len(node.value):,} characters; the limit is {MAX_NUMBER_CHARS}",
+                path,
+                line,
+                "quote it if it is text",
+            )
         if node.tag != _STR:
             try:
                 return loader.construct_object(node, deep=True)
             except Exception:  # the constructors raise KeyError, ValueError... for a bad explicit tag
-                raise StatusgenError(f"invalid value {node.value!r} for YAML tag {node.tag!r}", path, line,
-                                     "remove the '!!' tag") from None
+                raise StatusgenError(
+                    f"invalid value {node.value!r} for YAML tag {node.tag!r}", path, line, "remove the '!!' tag"
+                ) from None
         # The reader refuses these characters written as themselves; only a double-quoted
         # scalar's escapes can write them.
         bad = NOT_TEXT.search(node.value) if node.style == '"' else None
         if bad:
-            raise StatusgenError(f"character U+{ord(bad.group()):04X} is not allowed in text", path, line,
-                                 "remove the escape that writes it")
+            raise StatusgenError(
+                f"character U+{ord(bad.group()):04X} is not allowed in text",
+                path,
+                line,
+                "remove the escape that writes it",
+            )
         return node.value  # what the string constructor would return, at a fraction of its cost
     if isinstance(node, yaml.CollectionNode) and node.tag not in (_SEQ, _MAP):
         # !!set, !!omap, !!python/object/new:... and local tags all build something else than
@@ -224,14 +238,16 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: str, lines: _Lines,
         for key_node, value_node in node.value:
             key_line = lines(key_node.start_mark.line)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise StatusgenError("YAML merge keys (<<) are not supported", path, key_line,
-                                     "write the keys out in full")
+                raise StatusgenError(
+                    "YAML merge keys (<<) are not supported", path, key_line, "write the keys out in full"
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 raise StatusgenError("a mapping key must be plain text", path, key_line)
             key = _convert(key_node, loader, path, lines, seen, depth + 1)
             if key in mapping:
-                raise StatusgenError(f"duplicate key {key!r}", path, key_line,
-                                     f"it is already set on line {mapping.lines[key]}")
+                raise StatusgenError(
+                    f"duplicate key {key!r}", path, key_line, f"it is already set on line {mapping.lines[key]}"
+                )
             mapping[key] = _convert(value_node, loader, path, lines, seen, depth + 1)
             mapping.lines[key] = key_line
         return mapping

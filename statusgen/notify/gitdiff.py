@@ -50,16 +50,20 @@ def commit_of(root: Path, ref: str) -> str:
     """The full commit id ``ref`` names; RefError when there is none."""
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside.returncode != 0 or inside.stdout.strip() != b"true":
-        raise RefError(f"{root} is not in a git repository",
-                       hint="notify compares commits: run it in a clone of the status repository")
+        raise RefError(
+            f"{root} is not in a git repository",
+            hint="notify compares commits: run it in a clone of the status repository",
+        )
     # --end-of-options keeps a ref that starts with '-' from being read as an option.
     done = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if done.returncode == 0:
         return done.stdout.decode().strip()
     shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
     if shallow:
-        hint = ("this clone is shallow and may not reach it: fetch more history "
-                "(git fetch --unshallow, or fetch-depth: 0 in the workflow's checkout)")
+        hint = (
+            "this clone is shallow and may not reach it: fetch more history "
+            "(git fetch --unshallow, or fetch-depth: 0 in the workflow's checkout)"
+        )
     elif ref == "HEAD":
         hint = "the repository has no commit yet"
     else:
@@ -87,8 +91,20 @@ def changes(root: Path, base: str, head: str) -> list[Change]:
     # Renames are followed so that a file moved to a better name is compared with what it was,
     # rather than announced again from its first update. Git sees a rename only while the file
     # stays mostly the same: notify pairs the rest by the update instants they share.
-    done = _git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", "--no-textconv",
-                base, head, "--", f"{INCIDENT_DIR}/")
+    done = _git(
+        root,
+        "diff",
+        "--name-status",
+        "-z",
+        "-M",
+        "--relative",
+        "--no-ext-diff",
+        "--no-textconv",
+        base,
+        head,
+        "--",
+        f"{INCIDENT_DIR}/",
+    )
     if done.returncode != 0:
         raise _failed(done, f"compare {base[:12]} with {head[:12]}")
     fields = [os.fsdecode(f) for f in done.stdout.split(b"\0")]

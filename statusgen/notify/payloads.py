@@ -88,13 +88,16 @@ class Notice:
 
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, with an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def webhook(notice: Notice) -> dict[str, Any]:
     """The Statuspage webhook document for an incident update."""
-    return {"meta": {"unsubscribe": notice.site.url, "documentation": f"{notice.site.url}api/v2/summary.json"},
-            "page": notice.page, "incident": notice.api_incident}
+    return {
+        "meta": {"unsubscribe": notice.site.url, "documentation": f"{notice.site.url}api/v2/summary.json"},
+        "page": notice.page,
+        "incident": notice.api_incident,
+    }
 
 
 def _slack_escape(text: str) -> str:
@@ -114,7 +117,8 @@ def slack(notice: Notice) -> dict[str, Any]:
             {"type": "section", "text": {"type": "mrkdwn", "text": clip(_slack_escape(notice.message), SLACK_TEXT)}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(context, SLACK_TEXT)}]},
         ],
-        "unfurl_links": False, "unfurl_media": False,
+        "unfurl_links": False,
+        "unfurl_media": False,
     }
 
 
@@ -130,15 +134,17 @@ def discord(notice: Notice) -> dict[str, Any]:
     fields += [{"name": label, "value": clip(value, DISCORD_FIELD), "inline": True} for label, value in notice.facts()]
     return {
         "content": clip(_discord_escape(notice.headline), DISCORD_CONTENT),
-        "embeds": [{
-            "title": clip(notice.incident.title, DISCORD_TITLE),
-            "url": notice.link,
-            "description": clip(notice.message, DISCORD_DESCRIPTION),
-            "color": _DONE if notice.done else notice.incident.impact.notify_colour,
-            "fields": fields,
-            "timestamp": iso(notice.update.at),
-            "footer": {"text": clip(notice.site.title, DISCORD_FOOTER)},
-        }],
+        "embeds": [
+            {
+                "title": clip(notice.incident.title, DISCORD_TITLE),
+                "url": notice.link,
+                "description": clip(notice.message, DISCORD_DESCRIPTION),
+                "color": _DONE if notice.done else notice.incident.impact.notify_colour,
+                "fields": fields,
+                "timestamp": iso(notice.update.at),
+                "footer": {"text": clip(notice.site.title, DISCORD_FOOTER)},
+            }
+        ],
         # Incident text comes from many hands: it must never ping @everyone or a role.
         "allowed_mentions": {"parse": []},
     }
@@ -148,30 +154,51 @@ def teams(notice: Notice) -> dict[str, Any]:
     """A Teams incoming-webhook message carrying an Adaptive Card."""
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard", "version": "1.4",
+        "type": "AdaptiveCard",
+        "version": "1.4",
         "body": [
             {"type": "TextBlock", "text": notice.incident.title, "weight": "Bolder", "size": "Medium", "wrap": True},
-            {"type": "TextBlock", "text": notice.status, "weight": "Bolder", "spacing": "None",
-             "color": "Good" if notice.done else "Attention" if notice.incident.impact.level >= Impact.MAJOR.level
-             else "Default"},
+            {
+                "type": "TextBlock",
+                "text": notice.status,
+                "weight": "Bolder",
+                "spacing": "None",
+                "color": "Good"
+                if notice.done
+                else "Attention"
+                if notice.incident.impact.level >= Impact.MAJOR.level
+                else "Default",
+            },
             {"type": "TextBlock", "text": notice.message, "wrap": True},
             {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in notice.facts()]},
         ],
         "actions": [{"type": "Action.OpenUrl", "title": "View incident", "url": notice.link}],
     }
-    return {"type": "message", "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
 
 
 def _html(notice: Notice) -> str:
-    facts = Markup("").join(Markup("<p><strong>{}:</strong> {}</p>\n").format(label, value)
-                            for label, value in notice.facts())
-    return str(Markup(
-        '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{headline}</title></head>\n'
-        "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
-        '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n').format(
-        lang=notice.site.language, headline=notice.headline, message=markup.render(notice.update.message),
-        facts=facts, link=notice.link))
+    facts = Markup("").join(
+        Markup("<p><strong>{}:</strong> {}</p>\n").format(label, value) for label, value in notice.facts()
+    )
+    return str(
+        Markup(
+            '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{headline}</title></head>\n'
+            "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
+            '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
+        ).format(
+            lang=notice.site.language,
+            headline=notice.headline,
+            message=markup.render(notice.update.message),
+            facts=facts,
+            link=notice.link,
+        )
+    )
 
 
 def email(notice: Notice, target: NotifyTarget) -> EmailMessage:

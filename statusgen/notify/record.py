@@ -28,16 +28,21 @@ class DeliveryRecord:
         if path.is_file():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                self.targets = {str(t): {str(u): str(when) for u, when in sent.items()}
-                                for t, sent in data["targets"].items()}
+                self.targets = {
+                    str(t): {str(u): str(when) for u, when in sent.items()} for t, sent in data["targets"].items()
+                }
                 head = data.get("head")
                 if head is not None and not isinstance(head, str):
                     raise TypeError("'head' is not a commit id")
                 self.head = head
                 self.held = {str(u): str(seen) for u, seen in data.get("held", {}).items()}
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise StatusgenError(f"the delivery record is unreadable ({exc})", RECORD, 0,
-                                     "fix or remove it; without it, updates in the range are sent again") from None
+                raise StatusgenError(
+                    f"the delivery record is unreadable ({exc})",
+                    RECORD,
+                    0,
+                    "fix or remove it; without it, updates in the range are sent again",
+                ) from None
 
     def has(self, target: str, update: str) -> bool:
         return update in self.targets.get(target, {})
@@ -73,13 +78,13 @@ class DeliveryRecord:
         changed = False
         for sent in self.targets.values():
             for update, when in list(sent.items()):
-                if update.startswith(prefix) and new + update[len(old):] not in sent:
-                    sent[new + update[len(old):]] = when
+                if update.startswith(prefix) and new + update[len(old) :] not in sent:
+                    sent[new + update[len(old) :]] = when
                     changed = True
         for update, commit in list(self.held.items()):
             if update.startswith(prefix):
                 del self.held[update]
-                self.held.setdefault(new + update[len(old):], commit)
+                self.held.setdefault(new + update[len(old) :], commit)
                 changed = True
         if changed:
             self._write()
@@ -97,6 +102,10 @@ class DeliveryRecord:
             return
         # Atomically, so that a run killed while writing leaves the previous record whole.
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"version": 1, "head": self.head, "held": dict(sorted(self.held.items())),
-                    "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())}}
+        document = {
+            "version": 1,
+            "head": self.head,
+            "held": dict(sorted(self.held.items())),
+            "targets": {t: dict(sorted(s.items())) for t, s in sorted(self.targets.items())},
+        }
         write_atomically(self.path, json.dumps(document, indent=2) + "\n")

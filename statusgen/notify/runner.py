@@ -104,8 +104,9 @@ def _paired(root: Path, base: str, head: str, changes: list[gitdiff.Change]) -> 
         return changes
     before = {rel: _instants_at(root, base, rel) for rel in gone}
     after = {rel: _instants_at(root, head, rel) for rel in added}
-    candidates = sorted((-len(before[old] & after[new]), old, new)
-                        for old in gone for new in added if before[old] & after[new])
+    candidates = sorted(
+        (-len(before[old] & after[new]), old, new) for old in gone for new in added if before[old] & after[new]
+    )
     pairs: list[gitdiff.Change] = []
     used: set[str] = set()
     for _, old, new in candidates:
@@ -118,8 +119,11 @@ def _paired(root: Path, base: str, head: str, changes: list[gitdiff.Change]) -> 
 
 def _renames(changes: list[gitdiff.Change]) -> dict[str, str]:
     """Each incident id whose file was renamed, with its new id."""
-    return {_stem(c.old): _stem(c.new) for c in changes
-            if c.old is not None and c.new is not None and _stem(c.old) != _stem(c.new)}
+    return {
+        _stem(c.old): _stem(c.new)
+        for c in changes
+        if c.old is not None and c.new is not None and _stem(c.old) != _stem(c.new)
+    }
 
 
 def _check_committed(root: Path, head: str, rel: str) -> None:
@@ -134,8 +138,9 @@ def _check_committed(root: Path, head: str, rel: str) -> None:
     except (OSError, ValueError):
         same = False
     if not same:
-        raise StatusgenError("the file differs from HEAD", rel, 0,
-                             "commit or stash the change first: notify announces what HEAD holds")
+        raise StatusgenError(
+            "the file differs from HEAD", rel, 0, "commit or stash the change first: notify announces what HEAD holds"
+        )
 
 
 def _start(root: Path, since: str, record: DeliveryRecord | None) -> str:
@@ -163,7 +168,7 @@ def _held_over(root: Path, head: str, by_id: Mapping[str, Incident], key: str) -
         return None
     for index, update in enumerate(incident.updates):
         if iso(update.at) == at:
-            return NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update)
+            return NewUpdate(replace(incident, updates=incident.updates[: index + 1]), update)
     return None
 
 
@@ -191,7 +196,7 @@ def find(root: Path, repo: Repository, since: str, record: DeliveryRecord | None
         before = _instants_at(root, base, change.old)
         for index, update in enumerate(incident.updates):
             if update.at not in before:
-                found.append(NewUpdate(replace(incident, updates=incident.updates[:index + 1]), update))
+                found.append(NewUpdate(replace(incident, updates=incident.updates[: index + 1]), update))
     dropped: list[str] = []
     keys = {item.key for item in found}
     looked: set[str] = set()
@@ -279,9 +284,17 @@ def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, st
         transport.post_json(address, payloads.BUILDERS[target.type](notice), retry, idempotency_key=once)
 
 
-def run(root: Path, repo: Repository, batch: Batch, now: datetime, *, dry_run: bool = False,
-        environ: Mapping[str, str] | None = None, retry: transport.Retry | None = None,
-        record: DeliveryRecord | None = None) -> Iterator[Outcome]:
+def run(
+    root: Path,
+    repo: Repository,
+    batch: Batch,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
+    retry: transport.Retry | None = None,
+    record: DeliveryRecord | None = None,
+) -> Iterator[Outcome]:
     """Deliver the batch, oldest update first, to every target whose filter it matches.
 
     An update is kept in the record until every target has it, and every later run tries it

@@ -145,8 +145,8 @@ def _encodings(data: bytes) -> set[str]:
         # The offset bytes before fill the first group; the characters they share with data are
         # skipped, and the last group, which shares characters with the bytes after, is dropped.
         framed = bytes(offset) + data
-        whole = framed[:len(framed) // 3 * 3]
-        text = base64.b64encode(whole).decode("ascii")[(0, 2, 3)[offset]:]
+        whole = framed[: len(framed) // 3 * 3]
+        text = base64.b64encode(whole).decode("ascii")[(0, 2, 3)[offset] :]
         if len(text) >= MIN_SECRET_CHARS:
             forms.add(text)
     forms |= {f.replace("+", "-").replace("/", "_") for f in forms}
@@ -184,8 +184,10 @@ def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
     receiver may echo a path upper-cased, and the percent-escapes may come back either way."""
     pieces = _longest_first(p for value in values for p in secret_parts(value))
     # A short user name or password only where it stands alone: "bot" leaves "robot" be.
-    alternatives = [re.escape(p) if len(p) >= MIN_SECRET_CHARS
-                    else rf"(?<![A-Za-z0-9]){re.escape(p)}(?![A-Za-z0-9])" for p in pieces]
+    alternatives = [
+        re.escape(p) if len(p) >= MIN_SECRET_CHARS else rf"(?<![A-Za-z0-9]){re.escape(p)}(?![A-Za-z0-9])"
+        for p in pieces
+    ]
     return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
 
 
@@ -371,7 +373,7 @@ def _error_body(error: urllib.error.HTTPError, url: str) -> str:
     except (OSError, HTTPException):
         return ""
     if len(raw) == limit:  # cut short: a secret cut in two at the end would not be recognised
-        raw = raw[:-len(pieces[0])]
+        raw = raw[: -len(pieces[0])]
     text = " ".join(raw.decode("utf-8", "replace").split())
     return redact(text, url)[:ERROR_BODY_CHARS]
 
@@ -418,8 +420,7 @@ class _Refusal:
     body: str
 
 
-def _post_once(url: str, address: WebAddress, data: bytes, headers: dict[str, str],
-               retry: Retry) -> _Refusal | None:
+def _post_once(url: str, address: WebAddress, data: bytes, headers: dict[str, str], retry: Retry) -> _Refusal | None:
     """One attempt, all within ``retry.deadline``: None when the receiver took the message."""
     with Deadline(retry.deadline) as deadline:
         request = urllib.request.Request(address.url, data=data, headers=headers, method="POST")
@@ -496,9 +497,13 @@ def smtp_server(url: str) -> SmtpServer:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise DeliveryFailed("the SMTP URL must look like smtp://user:password@host:port (or smtps://)")
     implicit = parts.scheme == "smtps"
-    return SmtpServer(parts.hostname, port or (465 if implicit else 25), implicit,
-                      unquote(parts.username) if parts.username else None,
-                      unquote(parts.password) if parts.password else None)
+    return SmtpServer(
+        parts.hostname,
+        port or (465 if implicit else 25),
+        implicit,
+        unquote(parts.username) if parts.username else None,
+        unquote(parts.password) if parts.password else None,
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -539,8 +544,7 @@ def _exchange(server: SmtpServer, message: EmailMessage, timeout: float, deadlin
     client: smtplib.SMTP
     try:
         if server.implicit_tls:
-            client = _watched(smtplib.SMTP_SSL, deadline)(server.host, server.port, timeout=timeout,
-                                                          context=context)
+            client = _watched(smtplib.SMTP_SSL, deadline)(server.host, server.port, timeout=timeout, context=context)
         else:
             client = _watched(smtplib.SMTP, deadline)(server.host, server.port, timeout=timeout)
     except UnicodeError:  # a name no lookup can take, such as one with an empty label
@@ -554,13 +558,16 @@ def _exchange(server: SmtpServer, message: EmailMessage, timeout: float, deadlin
             encrypted = True
         if server.user:
             if not encrypted and not _loopback(server.host):
-                raise DeliveryFailed("the SMTP server does not offer STARTTLS; refusing to send the "
-                                     "password unencrypted (use smtps:// for implicit TLS)")
+                raise DeliveryFailed(
+                    "the SMTP server does not offer STARTTLS; refusing to send the "
+                    "password unencrypted (use smtps:// for implicit TLS)"
+                )
             try:
                 client.login(server.user, server.password or "")
             except UnicodeEncodeError:
-                raise DeliveryFailed("the SMTP user name or password has characters other than ASCII, "
-                                     "which SMTP login cannot send") from None
+                raise DeliveryFailed(
+                    "the SMTP user name or password has characters other than ASCII, which SMTP login cannot send"
+                ) from None
         client.send_message(message)
 
 
@@ -585,7 +592,8 @@ def send_email(url: str, message: EmailMessage, retry: Retry) -> int:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             reason = "recipients refused: " + ", ".join(
-                f"{who} ({code} {_text(text)})" for who, (code, text) in exc.recipients.items())
+                f"{who} ({code} {_text(text)})" for who, (code, text) in exc.recipients.items()
+            )
             if not all(400 <= code < 500 for code in codes):
                 raise DeliveryFailed(redact(reason, url)) from None
         except smtplib.SMTPResponseException as exc:

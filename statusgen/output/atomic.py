@@ -38,8 +38,9 @@ _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 STALE_AFTER = 60.0
 
 
-def write_atomically(path: Path, text: str, *, durable: bool = True, rel: str | None = None,
-                     expected: bytes | None = None) -> None:
+def write_atomically(
+    path: Path, text: str, *, durable: bool = True, rel: str | None = None, expected: bytes | None = None
+) -> None:
     """Replace ``path`` with ``text`` so that readers see the old file or the new, never half.
 
     The file keeps its mode, and both it and its folder are synced before this returns, so that a
@@ -56,14 +57,16 @@ def write_atomically(path: Path, text: str, *, durable: bool = True, rel: str | 
     except OSError as exc:
         if rel is None:
             raise
-        raise StatusgenError(f"cannot write the file: {exc.strerror or exc}; nothing was written", rel, 0,
-                             _write_hint(exc)) from None
+        raise StatusgenError(
+            f"cannot write the file: {exc.strerror or exc}; nothing was written", rel, 0, _write_hint(exc)
+        ) from None
 
 
 def _write_hint(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return ("free some space on the disk (or raise your quota) and run the command again; "
-                "the file was left as it was")
+        return (
+            "free some space on the disk (or raise your quota) and run the command again; the file was left as it was"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "check that you may write to the file and its folder; the file was left as it was"
     return "the file was left as it was; run the command again once the cause is fixed"
@@ -86,8 +89,12 @@ def _replace(path: Path, text: str, durable: bool, rel: str | None, expected: by
             if durable:
                 os.fsync(out.fileno())
             if expected is not None and _current_bytes(path) != expected:
-                raise StatusgenError("the file changed while statusgen was editing it; nothing was written",
-                                     rel or str(path), 0, "look at what changed, then run the command again")
+                raise StatusgenError(
+                    "the file changed while statusgen was editing it; nothing was written",
+                    rel or str(path),
+                    0,
+                    "look at what changed, then run the command again",
+                )
             # Renamed while still locked: a cleaner never takes a file being written for stale.
             os.replace(temp, path)
     except BaseException:
@@ -211,8 +218,10 @@ def _remove_if_stale(path: Path, now: float) -> bool:
                 return False
         opened, current = os.fstat(handle), os.lstat(path)
         # Still the very file that was checked, not one that took its name meanwhile.
-        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or \
-                (current.st_dev, current.st_ino) != (info.st_dev, info.st_ino):
+        if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino) or (current.st_dev, current.st_ino) != (
+            info.st_dev,
+            info.st_ino,
+        ):
             return False
         os.unlink(path)
         return True

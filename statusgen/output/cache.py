@@ -86,8 +86,11 @@ def digest(*parts: bytes | str) -> str:
 
 def package_files(folder: Path) -> list[tuple[str, bytes]]:
     """Every file of the statusgen package at ``folder``: its code, messages and skeleton."""
-    return [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")]
+    return [
+        (path.relative_to(folder).as_posix(), path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+    ]
 
 
 @cache
@@ -209,8 +212,7 @@ def runtime_digest() -> str:
 def fingerprint(config_bytes: bytes, theme_files: Iterable[tuple[str, bytes]]) -> str:
     """What every cached entry depends on: statusgen itself, the libraries and Python it runs
     on, its theme and its configuration."""
-    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), runtime_digest(),
-                                config_bytes]
+    parts: list[bytes | str] = [str(_FORMAT), __version__, package_digest(PACKAGE), runtime_digest(), config_bytes]
     for name, data in sorted(theme_files):
         parts += [name, data]
     return digest(*parts)
@@ -240,8 +242,7 @@ class BuildCache:
     ``components`` are the ids statusgen.yaml declares: a cached incident naming another is a miss.
     """
 
-    def __init__(self, root: Path, fingerprint: str, enabled: bool = True,
-                 components: Collection[str] = ()):
+    def __init__(self, root: Path, fingerprint: str, enabled: bool = True, components: Collection[str] = ()):
         self.folder = root / CACHE_DIR
         self.fingerprint = fingerprint
         self.enabled = enabled
@@ -272,8 +273,11 @@ class BuildCache:
         head, _, body = data.partition(b"\n")
         try:
             header = json.loads(head)
-            if (not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint
-                    or header.get("sha256") != hashlib.sha256(body).hexdigest()):
+            if (
+                not isinstance(header, dict)
+                or header.get("fingerprint") != self.fingerprint
+                or header.get("sha256") != hashlib.sha256(body).hexdigest()
+            ):
                 return None
             return json.loads(body)
         except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
@@ -317,8 +321,13 @@ class BuildCache:
         """The (inode, device) of the file at ``out/path`` if it is what the unit with ``unit_key``
         would render; else None."""
         entry = self.pages.get(path)
-        if (not self.enabled or not isinstance(entry, list) or len(entry) != 3 or entry[0] != unit_key
-                or self.pages_out != self._out(out)):
+        if (
+            not self.enabled
+            or not isinstance(entry, list)
+            or len(entry) != 3
+            or entry[0] != unit_key
+            or self.pages_out != self._out(out)
+        ):
             return None
         try:
             # Not through a symlink: a file is carried over by a hard link to it, which must not
@@ -342,12 +351,18 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         # Incidents are kept in shards, so a changed file rewrites one small shard, not all.
         before, now = self.incidents, self._parsed
-        changed = {rel for rel in before.keys() | now.keys()
-                   if _sha_of(before.get(rel)) != (now[rel][0] if rel in now else None)}
+        changed = {
+            rel
+            for rel in before.keys() | now.keys()
+            if _sha_of(before.get(rel)) != (now[rel][0] if rel in now else None)
+        }
         stale = {_shard(rel) for rel in changed | self._rejected}
         for shard in sorted(stale):
-            entries = {rel: [sha, incident_to_json(incident)] for rel, (sha, incident) in sorted(self._parsed.items())
-                       if _shard(rel) == shard}
+            entries = {
+                rel: [sha, incident_to_json(incident)]
+                for rel, (sha, incident) in sorted(self._parsed.items())
+                if _shard(rel) == shard
+            }
             _write(self.folder / f"incidents-{shard:02d}.json", self.fingerprint, entries)
         pages = {}
         for path, unit_key in keys.items():
@@ -376,22 +391,49 @@ def _write(path: Path, fingerprint: str, entries: Any) -> None:
 
 def incident_to_json(incident: Incident) -> dict[str, Any]:
     return {
-        "id": incident.id, "path": incident.path, "title": incident.title, "kind": incident.kind,
-        "impact": incident.impact, "components": incident.components,
+        "id": incident.id,
+        "path": incident.path,
+        "title": incident.title,
+        "kind": incident.kind,
+        "impact": incident.impact,
+        "components": incident.components,
         "updates": [[u.at.isoformat(), u.status, u.message, u.components, u.line] for u in incident.updates],
         "body": incident.body,
         "window": [incident.window.start.isoformat(), incident.window.end.isoformat()] if incident.window else None,
-        "postmortem_due": incident.postmortem_due, "references": list(incident.references),
-        "hidden": incident.hidden, "body_line": incident.body_line, "digest": incident.digest,
+        "postmortem_due": incident.postmortem_due,
+        "references": list(incident.references),
+        "hidden": incident.hidden,
+        "body_line": incident.body_line,
+        "digest": incident.digest,
     }
 
 
-_KEYS = frozenset(("id", "path", "title", "kind", "impact", "components", "updates", "body", "window",
-                   "postmortem_due", "references", "hidden", "body_line", "digest"))
+_KEYS = frozenset(
+    (
+        "id",
+        "path",
+        "title",
+        "kind",
+        "impact",
+        "components",
+        "updates",
+        "body",
+        "window",
+        "postmortem_due",
+        "references",
+        "hidden",
+        "body_line",
+        "digest",
+    )
+)
 _SUFFIXES = INCIDENT_SUFFIXES
 _INCIDENT = ("incident", frozenset(INCIDENT_IMPACTS), frozenset(INCIDENT_COMPONENT_STATUSES), frozenset(IncidentStatus))
-_MAINTENANCE = ("maintenance", frozenset((Impact.MAINTENANCE,)), frozenset((ComponentStatus.UNDER_MAINTENANCE,)),
-                frozenset(MaintenanceStatus))
+_MAINTENANCE = (
+    "maintenance",
+    frozenset((Impact.MAINTENANCE,)),
+    frozenset((ComponentStatus.UNDER_MAINTENANCE,)),
+    frozenset(MaintenanceStatus),
+)
 # An instant as incident_to_json writes those the loader makes: UTC, to the second.
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", re.ASCII)
 _NO_CHANGES: frozenset[str] = frozenset()
@@ -408,9 +450,15 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
         raise ValueError("not the keys of an incident")
     folder, _, name = rel.partition("/")
     incident_id = data["id"]
-    if (folder != INCIDENT_DIR or "/" in name or not name.endswith(_SUFFIXES) or type(incident_id) is not str
-            or name.rpartition(".")[0] != incident_id or not _NAME.fullmatch(incident_id)
-            or not _valid_day(incident_id[:10])):
+    if (
+        folder != INCIDENT_DIR
+        or "/" in name
+        or not name.endswith(_SUFFIXES)
+        or type(incident_id) is not str
+        or name.rpartition(".")[0] != incident_id
+        or not _NAME.fullmatch(incident_id)
+        or not _valid_day(incident_id[:10])
+    ):
         raise ValueError(f"id {incident_id!r} is not the id of {rel}")
     if data["path"] != rel or data["digest"] != sha:
         raise ValueError("path or digest of another file")
@@ -441,10 +489,22 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
     body = _text(data["body"], raw=True)
     if body != body.strip("\n") or type(data["hidden"]) is not bool:
         raise ValueError("body or hidden")
-    return Incident(id=incident_id, path=rel, title=_text(data["title"]), kind=kind, impact=data["impact"],
-                    components=affected, updates=updates, body=body, window=window,
-                    postmortem_due=postmortem_due, references=references, hidden=data["hidden"],
-                    body_line=_line(data["body_line"], 0), digest=sha)
+    return Incident(
+        id=incident_id,
+        path=rel,
+        title=_text(data["title"]),
+        kind=kind,
+        impact=data["impact"],
+        components=affected,
+        updates=updates,
+        body=body,
+        window=window,
+        postmortem_due=postmortem_due,
+        references=references,
+        hidden=data["hidden"],
+        body_line=_line(data["body_line"], 0),
+        digest=sha,
+    )
 
 
 def _update(item: Any, statuses: AbstractSet[str], changes: AbstractSet[str], components: AbstractSet[str]) -> Update:
@@ -509,8 +569,9 @@ def open_cache(root: Path, config: Config) -> BuildCache:
     except OSError:
         config_bytes = b""
     distrust = untrusted(root)
-    store = BuildCache(root, fingerprint(config_bytes, files.theme_files(dirs)), distrust is None,
-                       components=config.by_id)
+    store = BuildCache(
+        root, fingerprint(config_bytes, files.theme_files(dirs)), distrust is None, components=config.by_id
+    )
     if distrust is not None:
         log.info("%s", distrust.message)
         store.problems.append(distrust)

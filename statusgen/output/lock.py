@@ -63,8 +63,12 @@ def _open(path: Path) -> int | None:
         return None
     if not stat.S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
-        raise StatusgenError("cannot take the build lock: it is not a file", LOCK_PATH, 0,
-                             f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
+        raise StatusgenError(
+            "cannot take the build lock: it is not a file",
+            LOCK_PATH,
+            0,
+            f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way",
+        )
     return handle
 
 
@@ -86,12 +90,20 @@ def _open_in_state_folder(path: Path) -> int:
 def _refusal(path: Path, exc: OSError) -> StatusgenError:
     state = LOCK_PATH.split("/")[0]
     if os.path.islink(path.parent):
-        return StatusgenError(f"cannot take the build lock: {state} is a symlink", state, 0,
-                              f"{state}/ holds statusgen's local state in the repository: remove the link "
-                              "(and, if git tracks it, 'git rm' it)")
+        return StatusgenError(
+            f"cannot take the build lock: {state} is a symlink",
+            state,
+            0,
+            f"{state}/ holds statusgen's local state in the repository: remove the link "
+            "(and, if git tracks it, 'git rm' it)",
+        )
     reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-    return StatusgenError(f"cannot take the build lock: {reason}", LOCK_PATH, 0,
-                          f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way")
+    return StatusgenError(
+        f"cannot take the build lock: {reason}",
+        LOCK_PATH,
+        0,
+        f"statusgen keeps its build lock in {LOCK_PATH}: move what is in the way",
+    )
 
 
 def _write_pid(handle: int) -> None:
@@ -116,9 +128,13 @@ def _acquire(handle: int, report: Callable[[str], None], timeout: float) -> None
             return
         if time.monotonic() >= deadline:
             holder = _holder(handle) or holder
-            raise StatusgenError(f"another build of this repository{f' (pid {holder})' if holder else ''} "
-                                 f"did not finish within {timeout:g} s; nothing was written", LOCK_PATH, 0,
-                                 "wait for it to finish, or stop it, then build again")
+            raise StatusgenError(
+                f"another build of this repository{f' (pid {holder})' if holder else ''} "
+                f"did not finish within {timeout:g} s; nothing was written",
+                LOCK_PATH,
+                0,
+                "wait for it to finish, or stop it, then build again",
+            )
 
 
 def _try_lock(handle: int) -> bool:
@@ -127,8 +143,12 @@ def _try_lock(handle: int) -> bool:
     except BlockingIOError:
         return False
     except OSError as exc:
-        raise StatusgenError(f"cannot take the build lock: {exc.strerror or exc}", LOCK_PATH, 0,
-                             "keep the repository on a local file system") from None
+        raise StatusgenError(
+            f"cannot take the build lock: {exc.strerror or exc}",
+            LOCK_PATH,
+            0,
+            "keep the repository on a local file system",
+        ) from None
     return True
 
 
@@ -169,9 +189,13 @@ def edit_lock(root: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StatusgenError(f"another edit of this repository has held {EDIT_LOCK} for "
-                                         f"{timeout:.0f} s; nothing was written", EDIT_LOCK, 0,
-                                         "wait for it to finish, then run the command again") from None
+                    raise StatusgenError(
+                        f"another edit of this repository has held {EDIT_LOCK} for "
+                        f"{timeout:.0f} s; nothing was written",
+                        EDIT_LOCK,
+                        0,
+                        "wait for it to finish, then run the command again",
+                    ) from None
                 time.sleep(0.02)
         yield
     finally:
@@ -186,17 +210,23 @@ def _open_lock(root: Path) -> int:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise StatusgenError(f"cannot take the edit lock: {exc.strerror or exc}", EDIT_LOCK, 0,
-                             "statusgen needs to write to the repository's folder") from None
+        raise StatusgenError(
+            f"cannot take the edit lock: {exc.strerror or exc}",
+            EDIT_LOCK,
+            0,
+            "statusgen needs to write to the repository's folder",
+        ) from None
     try:
         folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:
-        reason = "it is a symlink" if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink() \
+        reason = (
+            "it is a symlink"
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink()
             else exc.strerror or str(exc)
+        )
         raise StatusgenError(f"cannot take the edit lock: {LOCK_FOLDER} {reason}", LOCK_FOLDER, 0, hint) from None
     try:
-        handle = os.open("edit.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
-                         dir_fd=folder_fd)
+        handle = os.open("edit.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=folder_fd)
     except OSError as exc:
         reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         raise StatusgenError(f"cannot take the edit lock: {reason}", EDIT_LOCK, 0, hint) from None

@@ -44,9 +44,14 @@ def tracks(root: Path, rel: str) -> bool:
 
 def _ask_git(root: Path, rel: str) -> bool:
     try:
-        done = subprocess.run(["git", "ls-files", "-z", "--", rel], cwd=root, capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--", rel],
+            cwd=root,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=GIT_TIMEOUT,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
     except (OSError, subprocess.SubprocessError) as exc:  # no git here, or it hangs
         raise Unknown(f"git: {exc}") from None
     if done.returncode != 0:
@@ -73,7 +78,7 @@ def _git_dir(top: Path) -> Path:
         raise Unknown(f"unreadable {dot_git}") from exc
     if not text.startswith("gitdir:"):
         raise Unknown(f"{dot_git} names no git folder")
-    return top / text[len("gitdir:"):].strip()
+    return top / text[len("gitdir:") :].strip()
 
 
 def index_tracks(index: Path, rel: str) -> bool:
@@ -99,14 +104,14 @@ def _index_tracks(data: bytes, target: bytes) -> bool:
         raise ValueError(f"index format {version}")
     pos, previous = 12, b""
     for _ in range(count):
-        flags = int.from_bytes(data[pos + 60:pos + 62], "big")
+        flags = int.from_bytes(data[pos + 60 : pos + 62], "big")
         start = pos + 62 + (2 if version >= 3 and flags & 0x4000 else 0)
         if version == 4:  # each path drops some bytes of the one before and adds its own
             strip, start = _varint(data, start)
             end = data.index(b"\0", start)
             if strip > len(previous):
                 raise ValueError("bad path compression")
-            path = previous[:len(previous) - strip] + data[start:end]
+            path = previous[: len(previous) - strip] + data[start:end]
             pos = end + 1
         else:  # then one to eight NULs, to a multiple of eight bytes
             end = data.index(b"\0", start)
@@ -117,9 +122,9 @@ def _index_tracks(data: bytes, target: bytes) -> bool:
         previous = path
     # A split index keeps most entries in another file.
     while pos + 8 <= len(data) - 20:
-        if data[pos:pos + 4] == b"link":
+        if data[pos : pos + 4] == b"link":
             raise ValueError("split index")
-        pos += 8 + int.from_bytes(data[pos + 4:pos + 8], "big")
+        pos += 8 + int.from_bytes(data[pos + 4 : pos + 8], "big")
     return False
 
 

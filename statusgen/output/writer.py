@@ -25,13 +25,12 @@ from statusgen.errors import StatusgenError
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Reuse:
     """Stands for "the file at this path in the current output, as it is"; ``inode`` when known."""
 
     inode: tuple[int, int] | None = None
-
-
 
 
 MARKER = ".statusgen-site"
@@ -61,8 +60,12 @@ def _check_output_dir(out: Path, root: Path, inputs: Iterable[Path]) -> None:
     if out.is_symlink():
         # The build swaps whole folders by renaming them, which would move the link, not write
         # where it points; and a link committed to the repository could point anywhere.
-        raise StatusgenError(f"output directory {out} is a symlink; refusing to write through it", where, 0,
-                             "build into a real folder, or give --out the folder the link points to")
+        raise StatusgenError(
+            f"output directory {out} is a symlink; refusing to write through it",
+            where,
+            0,
+            "build into a real folder, or give --out the folder the link points to",
+        )
     if os.path.lexists(out) and not out.is_dir():
         raise StatusgenError(f"output directory {out} is a file; refusing to replace it", where, 0, _OWN_FOLDER)
     resolved, top = out.resolve(), root.resolve()
@@ -73,16 +76,24 @@ def _check_output_dir(out: Path, root: Path, inputs: Iterable[Path]) -> None:
         if resolved.is_relative_to(folder):
             shown = folder.relative_to(top).as_posix() + "/" if folder.is_relative_to(top) else str(folder)
             place = "is" if resolved == folder else "is inside"
-            raise StatusgenError(f"output directory {out} {place} {shown}; refusing to write there", where, 0,
-                                 f"build into a folder of its own outside {shown}, such as site/")
+            raise StatusgenError(
+                f"output directory {out} {place} {shown}; refusing to write there",
+                where,
+                0,
+                f"build into a folder of its own outside {shown}, such as site/",
+            )
     for marker in ("statusgen.yaml", ".git"):
         if (out / marker).exists():
-            raise StatusgenError(f"output directory {out} holds {marker}; refusing to replace it",
-                                 where, 0, _OWN_FOLDER)
+            raise StatusgenError(
+                f"output directory {out} holds {marker}; refusing to replace it", where, 0, _OWN_FOLDER
+            )
     if out.is_dir() and not _is_ours(out) and any(out.iterdir()):
-        raise StatusgenError(f"output directory {out} has files that statusgen did not write; "
-                             "refusing to replace it", where, 0,
-                             "remove the folder, or build into a folder of its own, such as site/")
+        raise StatusgenError(
+            f"output directory {out} has files that statusgen did not write; refusing to replace it",
+            where,
+            0,
+            "remove the folder, or build into a folder of its own, such as site/",
+        )
     if out.is_dir():
         check_strangers(out)
 
@@ -98,9 +109,13 @@ def check_spare(spare: Path) -> bool:
         return True
     kind = "symlink" if stat.S_ISLNK(info.st_mode) else "folder" if stat.S_ISDIR(info.st_mode) else "file"
     what = "has files that statusgen did not write" if kind == "folder" else f"is a {kind}"
-    raise StatusgenError(f"the spare output folder {what}; refusing to replace it", str(spare), 0,
-                         f"statusgen keeps the build before the current one in {spare.name}: move this "
-                         f"{kind} away, or build into another folder with --out")
+    raise StatusgenError(
+        f"the spare output folder {what}; refusing to replace it",
+        str(spare),
+        0,
+        f"statusgen keeps the build before the current one in {spare.name}: move this "
+        f"{kind} away, or build into another folder with --out",
+    )
 
 
 def marker_text(tops: Iterable[str]) -> bytes:
@@ -115,7 +130,7 @@ def check_strangers(folder: Path) -> None:
     file) would be lost. Markers of older builds name nothing; their folders are not checked.
     """
     try:
-        names = (folder / MARKER).read_bytes()[len(_MARKER_TEXT):].decode("utf-8", "replace").splitlines()
+        names = (folder / MARKER).read_bytes()[len(_MARKER_TEXT) :].decode("utf-8", "replace").splitlines()
         present = sorted(entry.name for entry in os.scandir(folder))
     except OSError:
         return
@@ -125,9 +140,12 @@ def check_strangers(folder: Path) -> None:
     strangers = [name for name in present if name not in known]
     if strangers:
         shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
-        raise StatusgenError(f"{folder} holds {shown}, which statusgen did not write; a build would remove it",
-                             str(folder / strangers[0]), 0,
-                             f"move it out of {folder.name}/: every build replaces the whole folder")
+        raise StatusgenError(
+            f"{folder} holds {shown}, which statusgen did not write; a build would remove it",
+            str(folder / strangers[0]),
+            0,
+            f"move it out of {folder.name}/: every build replaces the whole folder",
+        )
 
 
 def _is_ours(folder: Path) -> bool:
@@ -145,13 +163,23 @@ def safe_relative(name: str) -> str:
     longer than a file name may be is the input's.
     """
     parts = name.split("/")
-    if (not name or name.startswith((".", "/")) or any(p in ("", ".", "..") for p in parts)
-            or "\0" in name or "\\" in name):
+    if (
+        not name
+        or name.startswith((".", "/"))
+        or any(p in ("", ".", "..") for p in parts)
+        or "\0" in name
+        or "\\" in name
+    ):
         raise ValueError(f"unsafe output path {name!r}")
     longest = max(parts, key=lambda p: len(p.encode()))
     if len(longest.encode()) > NAME_MAX:
-        raise StatusgenError(f"the output file name {longest[:40]}... is {len(longest.encode())} bytes long; "
-                             f"file names have at most {NAME_MAX}", name, 0, "shorten the id it is made from")
+        raise StatusgenError(
+            f"the output file name {longest[:40]}... is {len(longest.encode())} bytes long; "
+            f"file names have at most {NAME_MAX}",
+            name,
+            0,
+            "shorten the id it is made from",
+        )
     return name
 
 
@@ -318,8 +346,9 @@ def _discard(spare: Path) -> None:
     log.warning("could not remove %s after the failed build: %s", spare, failure.strerror or failure)
 
 
-def _failure(exc: OSError, path: str | os.PathLike[str], out: Path,
-             doing: str = "cannot write the new site") -> StatusgenError:
+def _failure(
+    exc: OSError, path: str | os.PathLike[str], out: Path, doing: str = "cannot write the new site"
+) -> StatusgenError:
     """A StatusgenError for ``exc`` at ``path``, with a hint suited to its cause."""
     path = os.fspath(path)
     spare = str(spare_dir(out))
@@ -327,8 +356,10 @@ def _failure(exc: OSError, path: str | os.PathLike[str], out: Path,
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         hint = f"free some space on the disk that holds {out.parent}"
     elif exc.errno in (errno.EACCES, errno.EPERM) and (path + "/").startswith(spare + "/"):
-        hint = (f"make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: "
-                "it holds only the build before the current one")
+        hint = (
+            f"make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: "
+            "it holds only the build before the current one"
+        )
     elif exc.errno in (errno.EACCES, errno.EPERM):
         hint = "make it writable for the user running statusgen, or build elsewhere with --out"
     elif exc.errno == errno.EROFS:

@@ -40,8 +40,13 @@ class Api:
         self.state = state
         site = state.config.site
         self.page_id = hashlib.sha256(site.url.encode()).hexdigest()[:12]
-        self.page = {"id": self.page_id, "name": site.title, "url": site.url.rstrip("/"),
-                     "time_zone": site.timezone, "updated_at": iso(self._updated_at())}
+        self.page = {
+            "id": self.page_id,
+            "name": site.title,
+            "url": site.url.rstrip("/"),
+            "time_zone": site.timezone,
+            "updated_at": iso(self._updated_at()),
+        }
         self.first_seen = self._first_seen()
         self.components = self._components()
         self.by_id = {c["id"]: c for c in self.components}
@@ -78,28 +83,70 @@ class Api:
             gid = group_id(group.name) if group.name else None
             if group.name is not None:
                 created = min(self._created(c) for c in group.components)
-                result.append(self._component(gid or "", group.name, group.status, created,
-                                              max(self._changed(c.id, self._created(c)) for c in group.components),
-                                              position, None, None, None, True,
-                                              [c.id for c in group.components]))
+                result.append(
+                    self._component(
+                        gid or "",
+                        group.name,
+                        group.status,
+                        created,
+                        max(self._changed(c.id, self._created(c)) for c in group.components),
+                        position,
+                        None,
+                        None,
+                        None,
+                        True,
+                        [c.id for c in group.components],
+                    )
+                )
                 position += 1
             for component in group.components:
                 created = self._created(component)
-                result.append(self._component(
-                    component.id, component.name, self.state.components[component.id], created,
-                    self._changed(component.id, created), position, component.description or None,
-                    component.since.isoformat() if component.since else None, gid, False, None))
+                result.append(
+                    self._component(
+                        component.id,
+                        component.name,
+                        self.state.components[component.id],
+                        created,
+                        self._changed(component.id, created),
+                        position,
+                        component.description or None,
+                        component.since.isoformat() if component.since else None,
+                        gid,
+                        False,
+                        None,
+                    )
+                )
                 position += 1
         return result
 
-    def _component(self, cid: str, name: str, state: str, created: datetime, updated: datetime,
-                   position: int, description: str | None, start_date: str | None, gid: str | None,
-                   is_group: bool, members: list[str] | None) -> dict[str, Any]:
+    def _component(
+        self,
+        cid: str,
+        name: str,
+        state: str,
+        created: datetime,
+        updated: datetime,
+        position: int,
+        description: str | None,
+        start_date: str | None,
+        gid: str | None,
+        is_group: bool,
+        members: list[str] | None,
+    ) -> dict[str, Any]:
         item: dict[str, Any] = {
-            "id": cid, "name": name, "status": state, "created_at": iso(created),
-            "updated_at": iso(updated), "position": position, "description": description,
-            "showcase": not is_group, "start_date": start_date, "group_id": gid,
-            "page_id": self.page_id, "group": is_group, "only_show_if_degraded": False,
+            "id": cid,
+            "name": name,
+            "status": state,
+            "created_at": iso(created),
+            "updated_at": iso(updated),
+            "position": position,
+            "description": description,
+            "showcase": not is_group,
+            "start_date": start_date,
+            "group_id": gid,
+            "page_id": self.page_id,
+            "group": is_group,
+            "only_show_if_degraded": False,
         }
         if members is not None:
             item["components"] = members
@@ -112,23 +159,34 @@ class Api:
         changes = self.state.changes[incident.id]
         updates = []
         for update, changed in reversed(list(zip(incident.updates, changes, strict=True))):
-            updates.append({
-                "id": f"{incident.id}-{update_stamp(update.at)}",
-                "status": update.status,
-                "body": update.message,
-                "incident_id": incident.id,
-                "created_at": iso(update.at), "updated_at": iso(update.at), "display_at": iso(update.at),
-                "affected_components": [
-                    {"code": cid, "name": names[cid].name, "old_status": old, "new_status": new}
-                    for cid, (old, new) in changed.items()] or None,
-                "deliver_notifications": True, "custom_tweet": None, "tweet_id": None,
-            })
+            updates.append(
+                {
+                    "id": f"{incident.id}-{update_stamp(update.at)}",
+                    "status": update.status,
+                    "body": update.message,
+                    "incident_id": incident.id,
+                    "created_at": iso(update.at),
+                    "updated_at": iso(update.at),
+                    "display_at": iso(update.at),
+                    "affected_components": [
+                        {"code": cid, "name": names[cid].name, "old_status": old, "new_status": new}
+                        for cid, (old, new) in changed.items()
+                    ]
+                    or None,
+                    "deliver_notifications": True,
+                    "custom_tweet": None,
+                    "tweet_id": None,
+                }
+            )
         monitoring = next((u.at for u in incident.updates if u.status == IncidentStatus.MONITORING), None)
         ended = self.state.ended(incident)
         window = incident.window
         return {
-            "id": incident.id, "name": incident.title, "status": state,
-            "created_at": iso(incident.started), "updated_at": iso(incident.last_update.at),
+            "id": incident.id,
+            "name": incident.title,
+            "status": state,
+            "created_at": iso(incident.started),
+            "updated_at": iso(incident.last_update.at),
             "monitoring_at": iso(monitoring) if monitoring else None,
             "resolved_at": iso(ended) if ended else None,
             "impact": incident.impact,
@@ -152,38 +210,55 @@ class Api:
         state = self.state
         incidents = [i for i in state.incidents if not i.is_maintenance]
         incidents.sort(key=lambda i: (i.started, i.id), reverse=True)
-        maintenance = [m for m in state.incidents
-                       if m.is_maintenance and state.status_of[m.id] != MaintenanceStatus.CANCELLED]
+        maintenance = [
+            m for m in state.incidents if m.is_maintenance and state.status_of[m.id] != MaintenanceStatus.CANCELLED
+        ]
         maintenance.sort(key=lambda m: (m.when, m.id), reverse=True)
         unresolved = [i for i in incidents if timeline.is_open(i)]
         upcoming = [self.incident(m) for m in state.upcoming_maintenance]
         active = [self.incident(m) for m in state.active_maintenance]
         page = self.page
-        yield "api/v2/summary.json", {
-            "page": page, "components": self.components,
-            "incidents": [self.incident(i) for i in unresolved],
-            "scheduled_maintenances": active + upcoming, "status": self.status()}
+        yield (
+            "api/v2/summary.json",
+            {
+                "page": page,
+                "components": self.components,
+                "incidents": [self.incident(i) for i in unresolved],
+                "scheduled_maintenances": active + upcoming,
+                "status": self.status(),
+            },
+        )
         yield "api/v2/status.json", {"page": page, "status": self.status()}
         yield "api/v2/components.json", {"page": page, "components": self.components}
-        yield "api/v2/incidents.json", {"page": page,
-                                        "incidents": [self.incident(i) for i in incidents[:LIST_LIMIT]]}
-        yield "api/v2/incidents/unresolved.json", {"page": page,
-                                                   "incidents": [self.incident(i) for i in unresolved]}
-        yield "api/v2/scheduled-maintenances.json", {
-            "page": page, "scheduled_maintenances": [self.incident(m) for m in maintenance[:LIST_LIMIT]]}
+        yield "api/v2/incidents.json", {"page": page, "incidents": [self.incident(i) for i in incidents[:LIST_LIMIT]]}
+        yield "api/v2/incidents/unresolved.json", {"page": page, "incidents": [self.incident(i) for i in unresolved]}
+        yield (
+            "api/v2/scheduled-maintenances.json",
+            {"page": page, "scheduled_maintenances": [self.incident(m) for m in maintenance[:LIST_LIMIT]]},
+        )
         yield "api/v2/scheduled-maintenances/upcoming.json", {"page": page, "scheduled_maintenances": upcoming}
         yield "api/v2/scheduled-maintenances/active.json", {"page": page, "scheduled_maintenances": active}
 
 
 def uptime_document(state: SiteState) -> dict[str, Any]:
     """``api/uptime.json``: the figures the pages show, rounded the same way."""
-    return {"timezone": state.config.site.timezone, "components": {
-        cid: {"uptime_90d": figures.uptime_90d,
-              "days": [{"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
-                       for d in figures.days],
-              "months": [{"month": m.month, "uptime": m.uptime, "downtime_minutes": m.downtime_minutes}
-                         for m in figures.months]}
-        for cid, figures in state.uptime.items()}}
+    return {
+        "timezone": state.config.site.timezone,
+        "components": {
+            cid: {
+                "uptime_90d": figures.uptime_90d,
+                "days": [
+                    {"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
+                    for d in figures.days
+                ],
+                "months": [
+                    {"month": m.month, "uptime": m.uptime, "downtime_minutes": m.downtime_minutes}
+                    for m in figures.months
+                ],
+            }
+            for cid, figures in state.uptime.items()
+        },
+    }
 
 
 def encode(document: dict[str, Any], indent: int | None = 2) -> bytes:

@@ -45,8 +45,9 @@ def svg(label: str, message: str, fill: str) -> bytes:
     ]
     for x, text in ((left / 2, label), (left + right / 2, message)):
         safe = escape(text)
-        parts.append(f'<text x="{x:g}" y="15" fill="#010101" fill-opacity=".3">{safe}</text>'
-                     f'<text x="{x:g}" y="14">{safe}</text>')
+        parts.append(
+            f'<text x="{x:g}" y="15" fill="#010101" fill-opacity=".3">{safe}</text><text x="{x:g}" y="14">{safe}</text>'
+        )
     parts.append("</g></svg>\n")
     return "".join(parts).encode("utf-8")
 
@@ -60,9 +61,12 @@ def endpoint(label: str, message: str, colour: str) -> bytes:
 def all_badges(state: SiteState) -> Iterator[tuple[str, bytes]]:
     """Every badge: the site's, coloured as its indicator, and each component's."""
     badges: list[tuple[str, str, str, ComponentStatus]] = [
-        ("", "status", state.description.lower(), state.indicator.status)]
-    badges += [(f"components/{c.id}/", c.name, state.components[c.id].label.lower(), state.components[c.id])
-               for c in state.config.components]
+        ("", "status", state.description.lower(), state.indicator.status)
+    ]
+    badges += [
+        (f"components/{c.id}/", c.name, state.components[c.id].label.lower(), state.components[c.id])
+        for c in state.config.components
+    ]
     for prefix, label, message, status in badges:
         yield f"{prefix}badge.svg", svg(label, message, status.colour)
         yield f"{prefix}badge.json", endpoint(label, message, status.colour_name)

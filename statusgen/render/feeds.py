@@ -41,9 +41,11 @@ def entries(state: SiteState, incidents: Iterable[Incident], limit: int) -> list
     # No incident can have an update newer than its last one, so the newest entries all come from
     # the ``limit`` incidents updated last: only those are looked at, whatever the history's size.
     latest = heapq.nlargest(limit, incidents, key=lambda i: (i.last_update.at, i.id))
-    result = [Entry(incident, update, changes)
-              for incident in latest
-              for update, changes in zip(incident.updates, state.changes[incident.id], strict=True)]
+    result = [
+        Entry(incident, update, changes)
+        for incident in latest
+        for update, changes in zip(incident.updates, state.changes[incident.id], strict=True)
+    ]
     result.sort(key=lambda e: (e.update.at, e.incident.id), reverse=True)
     return result[:limit]
 
@@ -57,22 +59,33 @@ def all_feeds(state: SiteState) -> Iterator[Unit]:
     for component in state.config.components:
         chosen = entries(state, state.by_component[component.id], site.feed_entries)
         title = f"{component.name} · {site.title}"
-        yield from _feed_files(state, f"components/{component.id}/", title,
-                               f"Incidents and maintenance affecting {component.name}", chosen,
-                               chosen[0].update.at if chosen else newest)
+        yield from _feed_files(
+            state,
+            f"components/{component.id}/",
+            title,
+            f"Incidents and maintenance affecting {component.name}",
+            chosen,
+            chosen[0].update.at if chosen else newest,
+        )
 
 
-def _feed_files(state: SiteState, prefix: str, title: str, description: str,
-                chosen: Sequence[Entry], updated: datetime) -> Iterator[Unit]:
+def _feed_files(
+    state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry], updated: datetime
+) -> Iterator[Unit]:
     site = state.config.site
     chosen = chosen[: site.feed_entries]
     inputs = [prefix, title, description, updated, [(e.incident.id, e.incident.digest, e.update.at) for e in chosen]]
-    yield Unit(f"{prefix}feed.atom", key("atom", inputs),
-               partial(_xml, state, prefix, title, description, chosen, updated, "atom"))
-    yield Unit(f"{prefix}feed.rss", key("rss", inputs),
-               partial(_xml, state, prefix, title, description, chosen, updated, "rss"))
-    yield Unit(f"{prefix}feed.json", key("json", inputs),
-               partial(json_feed, state, prefix, title, description, chosen))
+    yield Unit(
+        f"{prefix}feed.atom",
+        key("atom", inputs),
+        partial(_xml, state, prefix, title, description, chosen, updated, "atom"),
+    )
+    yield Unit(
+        f"{prefix}feed.rss",
+        key("rss", inputs),
+        partial(_xml, state, prefix, title, description, chosen, updated, "rss"),
+    )
+    yield Unit(f"{prefix}feed.json", key("json", inputs), partial(json_feed, state, prefix, title, description, chosen))
 
 
 def _title(entry: Entry) -> str:
@@ -83,8 +96,9 @@ def _content(state: SiteState, entry: Entry) -> str:
     html = str(markup.render(entry.update.message))
     names = state.config.by_id
     if entry.changes:
-        items = "".join(f"<li>{escape(names[c].name)}: {old.label} → {new.label}</li>"
-                        for c, (old, new) in entry.changes.items())
+        items = "".join(
+            f"<li>{escape(names[c].name)}: {old.label} → {new.label}</li>" for c, (old, new) in entry.changes.items()
+        )
         html += f"<ul>{items}</ul>"
     return html
 
@@ -93,8 +107,9 @@ def _link(site: Site, entry: Entry) -> str:
     return f"{site.url}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
 
 
-def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry],
-         updated: datetime, kind: str) -> bytes:
+def _xml(
+    state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry], updated: datetime, kind: str
+) -> bytes:
     from feedgen.feed import FeedGenerator  # loads only when a feed is made
 
     site = state.config.site
@@ -129,8 +144,7 @@ def _xml(state: SiteState, prefix: str, title: str, description: str, chosen: Se
     return made
 
 
-def json_feed(state: SiteState, prefix: str, title: str, description: str,
-              chosen: Sequence[Entry]) -> bytes:
+def json_feed(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry]) -> bytes:
     """JSON Feed 1.1."""
     site = state.config.site
     document = {
@@ -141,15 +155,18 @@ def json_feed(state: SiteState, prefix: str, title: str, description: str,
         "description": description,
         "language": site.language,
         "authors": [{"name": site.title}],
-        "items": [{
-            "id": entry_id(site, e.incident, e.update),
-            "url": _link(site, e),
-            "title": _title(e),
-            "content_html": _content(state, e),
-            "summary": markup.plain(e.update.message),
-            "date_published": timeutil.iso(e.update.at),
-            "date_modified": timeutil.iso(e.update.at),
-            "tags": [e.incident.impact, e.update.status, *e.incident.component_ids],
-        } for e in chosen],
+        "items": [
+            {
+                "id": entry_id(site, e.incident, e.update),
+                "url": _link(site, e),
+                "title": _title(e),
+                "content_html": _content(state, e),
+                "summary": markup.plain(e.update.message),
+                "date_published": timeutil.iso(e.update.at),
+                "date_modified": timeutil.iso(e.update.at),
+                "tags": [e.incident.impact, e.update.status, *e.incident.component_ids],
+            }
+            for e in chosen
+        ],
     }
     return encode(document)

@@ -97,8 +97,9 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
     # The CPU limit is a backstop for a worker the parent cannot reach in time: its own time is
     # at most the build's wall time.
     limits = (MEMORY_LIMIT, int(BUILD_DEADLINE) + 1)
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_limit_worker, initargs=limits)
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_limit_worker, initargs=limits
+    )
     build_ends = time.monotonic() + BUILD_DEADLINE
     running: dict[Future[_Made], tuple[range, float]] = {}
     waiting = iter(chunks)

@@ -28,8 +28,7 @@ RECENT_DAYS = 14
 class Pages:
     """Renders every page of the site."""
 
-    def __init__(self, env: Environment, state: SiteState, formatter: Formatter,
-                 css: bytes):
+    def __init__(self, env: Environment, state: SiteState, formatter: Formatter, css: bytes):
         self.env = env
         self.state = state
         self.fmt = formatter
@@ -48,18 +47,36 @@ class Pages:
         depth = path.count("/")
         root = "../" * depth if path != "404.html" else self.site.base_path
         canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
-        html = render_page(self.env, template, path, dict(
-            site=self.site, state=self.state, root=root, canonical=canonical,
-            css_version=self.css_version, groups=self.groups, components=self.state.config.by_id,
-            titles=self.titles, due=self.due, **context))
+        html = render_page(
+            self.env,
+            template,
+            path,
+            dict(
+                site=self.site,
+                state=self.state,
+                root=root,
+                canonical=canonical,
+                css_version=self.css_version,
+                groups=self.groups,
+                components=self.state.config.by_id,
+                titles=self.titles,
+                due=self.due,
+                **context,
+            ),
+        )
         return html.encode("utf-8")
 
     def _summary(self, incident: Incident) -> list[object]:
         """What a list row or page of the incident shows beyond its file: its state at now."""
         if incident.id not in self._summaries:
-            self._summaries[incident.id] = [incident.id, incident.digest, len(incident.updates),
-                                            self.state.status_of[incident.id], self.state.ended(incident),
-                                            self.due(incident)]
+            self._summaries[incident.id] = [
+                incident.id,
+                incident.digest,
+                len(incident.updates),
+                self.state.status_of[incident.id],
+                self.state.ended(incident),
+                self.due(incident),
+            ]
         return self._summaries[incident.id]
 
     def units(self) -> Iterator[Unit]:
@@ -67,66 +84,101 @@ class Pages:
         build can carry them over unchanged; the rest depend on the clock and are always made."""
         yield Unit("index.html", None, self.index)
         for incident in self.state.incidents:
-            yield Unit(f"incidents/{incident.id}/index.html", key("incident", self._summary(incident)),
-                       partial(self.incident, incident))
+            yield Unit(
+                f"incidents/{incident.id}/index.html",
+                key("incident", self._summary(incident)),
+                partial(self.incident, incident),
+            )
         for component in self.state.config.components:
             shown = self.state.by_component[component.id][:COMPONENT_INCIDENTS]
             figures = self.state.uptime[component.id]
             linked = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
-            yield Unit(f"components/{component.id}/index.html",
-                       key("component", component.id, self.state.components[component.id], figures, linked,
-                           len(self.state.by_component[component.id]), [self._summary(i) for i in shown]),
-                       partial(self.component, component))
+            yield Unit(
+                f"components/{component.id}/index.html",
+                key(
+                    "component",
+                    component.id,
+                    self.state.components[component.id],
+                    figures,
+                    linked,
+                    len(self.state.by_component[component.id]),
+                    [self._summary(i) for i in shown],
+                ),
+                partial(self.component, component),
+            )
         incidents = self.state.incidents
         pages = history_pages(len(incidents))
         for number in range(1, pages + 1):
-            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE: number * HISTORY_PAGE_SIZE]
-            yield Unit(history_path(number), key("history", number, pages, [self._summary(i) for i in chunk]),
-                       partial(self.history, number, pages, chunk))
+            chunk = incidents[(number - 1) * HISTORY_PAGE_SIZE : number * HISTORY_PAGE_SIZE]
+            yield Unit(
+                history_path(number),
+                key("history", number, pages, [self._summary(i) for i in chunk]),
+                partial(self.history, number, pages, chunk),
+            )
         yield Unit("404.html", key("404"), partial(self.render, "404.html", "404.html", page_title="Page not found"))
         yield Unit("sitemap.xml", None, self.sitemap)
         yield Unit("robots.txt", key("robots"), self.robots)
 
     def index(self) -> bytes:
         today = self.fmt.local(self.state.now).date()
-        recent = [i for i in self.state.incidents
-                  if self.fmt.local(i.when).date() > today - timedelta(days=RECENT_DAYS)
-                  and i.when <= self.state.now]
-        by_day = {day: list(items) for day, items in
-                  groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
-        days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), []))
-                for n in range(RECENT_DAYS)]
+        recent = [
+            i
+            for i in self.state.incidents
+            if self.fmt.local(i.when).date() > today - timedelta(days=RECENT_DAYS) and i.when <= self.state.now
+        ]
+        by_day = {day: list(items) for day, items in groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
+        days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), [])) for n in range(RECENT_DAYS)]
         webcal = "webcal://" + self.site.url.split("://", 1)[1] + "maintenance.ics"
         return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
 
     def incident(self, incident: Incident) -> bytes:
         updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
         updates.reverse()
-        return self.render("incident.html", f"incidents/{incident.id}/index.html",
-                           page_title=incident.title, incident=incident, updates=updates,
-                           next_update=self.due(incident))
+        return self.render(
+            "incident.html",
+            f"incidents/{incident.id}/index.html",
+            page_title=incident.title,
+            incident=incident,
+            updates=updates,
+            next_update=self.due(incident),
+        )
 
     def component(self, component: Component) -> bytes:
         incidents = self.state.by_component[component.id]
-        return self.render("component.html", f"components/{component.id}/index.html",
-                           page_title=component.name, component=component,
-                           incidents=incidents[:COMPONENT_INCIDENTS], more=len(incidents) > COMPONENT_INCIDENTS)
+        return self.render(
+            "component.html",
+            f"components/{component.id}/index.html",
+            page_title=component.name,
+            component=component,
+            incidents=incidents[:COMPONENT_INCIDENTS],
+            more=len(incidents) > COMPONENT_INCIDENTS,
+        )
 
     def history(self, number: int, pages: int, chunk: tuple[Incident, ...]) -> bytes:
-        months = [(month, list(items)) for month, items in
-                  groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))]
-        return self.render("history.html", history_path(number), page_title="History",
-                           months=months, number=number, pages=pages, history_dir=history_dir)
+        months = [
+            (month, list(items))
+            for month, items in groupby(chunk, key=lambda i: self.fmt.local(i.when).date().replace(day=1))
+        ]
+        return self.render(
+            "history.html",
+            history_path(number),
+            page_title="History",
+            months=months,
+            number=number,
+            pages=pages,
+            history_dir=history_dir,
+        )
 
     def sitemap(self) -> bytes:
         entries: list[tuple[str, date | None]] = [("", None)]
-        entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date())
-                    for i in self.state.incidents]
+        entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date()) for i in self.state.incidents]
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
         pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
         for path, lastmod in entries:
             extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
             lines.append(f"  <url><loc>{xml_escape(self.site.url + path)}</loc>{extra}</url>")

@@ -47,30 +47,54 @@ def theme_problems(root: Path, name: str) -> list[Problem]:
 def _template_problems(env: Environment, path: Path, rel: str, shown: str, known: set[str]) -> list[Problem]:
     # Looked at before it is opened: reading a FIFO waits for a writer forever, a device never ends.
     if not stat.S_ISREG(path.stat().st_mode):
-        return [Problem(shown, 0, "a template must be a regular file, not a FIFO, socket or device",
-                        "replace it with a text file")]
+        return [
+            Problem(
+                shown,
+                0,
+                "a template must be a regular file, not a FIFO, socket or device",
+                "replace it with a text file",
+            )
+        ]
     data = path.read_bytes()
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [Problem(shown, line, f"template is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                        "save the file as UTF-8")]
+        return [
+            Problem(shown, line, f"template is not UTF-8 text (byte 0x{data[exc.start]:02x})", "save the file as UTF-8")
+        ]
     try:
         tree = env.parse(source, rel, str(path))
     except jinja2.TemplateSyntaxError as exc:
         return [Problem(shown, exc.lineno, f"template syntax error: {exc.message}", SYNTAX_HINT)]
     except (RecursionError, MemoryError):
-        return [Problem(shown, 0, "template is nested too deeply to be read",
-                        "split long expressions and deeply nested brackets into {% set %} steps")]
+        return [
+            Problem(
+                shown,
+                0,
+                "template is nested too deeply to be read",
+                "split long expressions and deeply nested brackets into {% set %} steps",
+            )
+        ]
     found = []
-    for node in tree.find_all((jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport,
-                               jinja2.nodes.Extends)):
+    for node in tree.find_all(
+        (jinja2.nodes.Include, jinja2.nodes.Import, jinja2.nodes.FromImport, jinja2.nodes.Extends)
+    ):
         target = getattr(node, "template", None)
-        if isinstance(target, jinja2.nodes.Const) and isinstance(target.value, str) \
-                and target.value not in known and not getattr(node, "ignore_missing", False):
-            found.append(Problem(shown, node.lineno, f"template {target.value!r} not found",
-                                 _close_name(target.value, known) or NOT_FOUND_HINT))
+        if (
+            isinstance(target, jinja2.nodes.Const)
+            and isinstance(target.value, str)
+            and target.value not in known
+            and not getattr(node, "ignore_missing", False)
+        ):
+            found.append(
+                Problem(
+                    shown,
+                    node.lineno,
+                    f"template {target.value!r} not found",
+                    _close_name(target.value, known) or NOT_FOUND_HINT,
+                )
+            )
     return found
 
 

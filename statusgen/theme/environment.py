@@ -35,15 +35,19 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     when a theme overrides none of them, in ``PackagedEnvironment``, whose loader reads nothing
     but the packaged folder.
     """
-    options: dict[str, Any] = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                   lstrip_blocks=True, keep_trailing_newline=True,
-                                   # A build reads each template once: no checking its mtime at every
-                                   # render (a rebuild of ``serve`` makes a new environment).
-                                   auto_reload=False)
+    options: dict[str, Any] = dict(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # A build reads each template once: no checking its mtime at every
+        # render (a rebuild of ``serve`` makes a new environment).
+        auto_reload=False,
+    )
     env: Environment
     if overrides_templates(dirs):
-        env = ThemeEnvironment(loader=jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs]),
-                               **options)
+        env = ThemeEnvironment(loader=jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs]), **options)
     else:
         dirs = [default_theme_dir()]
         env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
@@ -51,9 +55,15 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     # page calls); markdown, whose cost grows with its text, is, by the length of its text. An
     # update's anchor is shown twice on its page: made once, for this build.
     env.filters.update(
-        markdown=_by_length(env.meter, markup.render), inline_markdown=_by_length(env.meter, markup.render_inline),
-        label=_label, impact_label=_impact_label, time=formatter.time_tag,
-        duration=_duration, iso=timeutil.iso, anchor=functools.cache(update_anchor), pct=percent,
+        markdown=_by_length(env.meter, markup.render),
+        inline_markdown=_by_length(env.meter, markup.render_inline),
+        label=_label,
+        impact_label=_impact_label,
+        time=formatter.time_tag,
+        duration=_duration,
+        iso=timeutil.iso,
+        anchor=functools.cache(update_anchor),
+        pct=percent,
         bar=bar_class,
     )
     env.globals.update(fmt=formatter)
@@ -63,11 +73,13 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
 
 def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str], Markup]:
     """``render``, counted as a step for each 16 characters of its text."""
+
     def metered(text: str) -> Markup:
         if not isinstance(text, str):
             raise TypeError(f"markdown takes text, not {type(text).__name__}")
         meter.step(1 + len(text) // 16)
         return render(text)
+
     return metered
 
 
@@ -128,12 +140,18 @@ def _duration(delta: timedelta) -> str:
 
 
 _RUNTIME_HINTS: dict[type, tuple[str, str]] = {
-    SecurityError: ("not allowed in a theme", "templates format what the pages hand them; they "
-                                   "cannot reach Python's internals, files or the environment"),
-    jinja2.UndefinedError: ("undefined in the template", "check the spelling: the pages hand templates what "
-                            "the default theme's templates use"),
-    RecursionError: ("the template calls itself without end",
-                     "a macro, block or include that calls itself needs a condition that stops it"),
+    SecurityError: (
+        "not allowed in a theme",
+        "templates format what the pages hand them; they cannot reach Python's internals, files or the environment",
+    ),
+    jinja2.UndefinedError: (
+        "undefined in the template",
+        "check the spelling: the pages hand templates what the default theme's templates use",
+    ),
+    RecursionError: (
+        "the template calls itself without end",
+        "a macro, block or include that calls itself needs a condition that stops it",
+    ),
     UnicodeDecodeError: ("a template it uses is not UTF-8 text", "save the file as UTF-8"),
     Exception: ("the template failed", "fix the template at this line"),
 }
@@ -160,9 +178,12 @@ def render_page(env: Environment, template: str, out: str, context: dict[str, An
             size += sum(map(len, batch))
             if size > MAX_OUTPUT:
                 # Thrown into the template where it stands, so the error names that line.
-                stream.throw(LimitExceeded(f"the template's output is over {MAX_OUTPUT // 2**20} MiB",
-                                           "every file of the site stays under 1 MB: look for a loop "
-                                           "that does not end"))
+                stream.throw(
+                    LimitExceeded(
+                        f"the template's output is over {MAX_OUTPUT // 2**20} MiB",
+                        "every file of the site stays under 1 MB: look for a loop that does not end",
+                    )
+                )
             parts += batch
         meter.end_file()
     except Exception as exc:
@@ -205,7 +226,7 @@ def _shown(env: Environment, filename: str | None) -> str | None:
     full = os.path.abspath(filename)
     for folder, label in env.theme_folders:
         if full.startswith(folder + os.sep):
-            return printable(label + "/" + full[len(folder) + 1:].replace(os.sep, "/"))
+            return printable(label + "/" + full[len(folder) + 1 :].replace(os.sep, "/"))
     return None
 
 
@@ -216,8 +237,11 @@ def _template_line(env: Environment, exc: BaseException) -> tuple[str | None, in
         shown = _shown(env, exc.filename)
         if shown is not None:
             return shown, exc.lineno
-    found = [(shown, frame.lineno or 0) for frame in traceback.extract_tb(exc.__traceback__)
-             if (shown := _shown(env, frame.filename)) is not None]
+    found = [
+        (shown, frame.lineno or 0)
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if (shown := _shown(env, frame.filename)) is not None
+    ]
     if not found:
         return None, 0
     if isinstance(exc, RecursionError):
@@ -225,5 +249,3 @@ def _template_line(env: Environment, exc: BaseException) -> tuple[str | None, in
         # one the traceback holds over and over.
         return Counter(found).most_common(1)[0][0]
     return found[-1]
-
-

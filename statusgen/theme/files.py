@@ -31,8 +31,9 @@ def theme_dirs(root: Path, name: str) -> list[Path]:
     if custom.is_dir():
         dirs.append(custom)
     elif name != "default":
-        raise StatusgenError(f"theme {name!r} not found", "statusgen.yaml", 0,
-                             f"create themes/{name}/templates/, or use theme: default")
+        raise StatusgenError(
+            f"theme {name!r} not found", "statusgen.yaml", 0, f"create themes/{name}/templates/, or use theme: default"
+        )
     default = default_theme_dir()
     if default.resolve() not in [d.resolve() for d in dirs]:
         dirs.append(default)
@@ -48,8 +49,7 @@ class ThemeLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
     def list_templates(self) -> list[str]:
-        return [name for name in super().list_templates()
-                if not any(part.startswith(".") for part in name.split("/"))]
+        return [name for name in super().list_templates() if not any(part.startswith(".") for part in name.split("/"))]
 
 
 def theme_files(dirs: list[Path]) -> list[tuple[str, bytes]]:
@@ -73,8 +73,7 @@ def overrides_templates(dirs: list[Path]) -> bool:
     custom template may read anything, such as the build time.
     """
     default = default_theme_dir().resolve()
-    return any((d / "templates").is_dir() and any((d / "templates").iterdir())
-               for d in dirs if d.resolve() != default)
+    return any((d / "templates").is_dir() and any((d / "templates").iterdir()) for d in dirs if d.resolve() != default)
 
 
 def static_files(dirs: list[Path]) -> dict[str, bytes]:
@@ -131,8 +130,9 @@ def _static_name_problem(prefix: str, parts: tuple[str, ...]) -> Problem | None:
         if message is not None:
             if index < len(parts) - 1:
                 message = message.replace("file name", "folder name")
-            return Problem(printable("/".join((prefix, *parts))), 0, message,
-                           "rename it with letters, digits, '-', '_' and '.'")
+            return Problem(
+                printable("/".join((prefix, *parts))), 0, message, "rename it with letters, digits, '-', '_' and '.'"
+            )
     return None
 
 
@@ -183,6 +183,8 @@ def _theme_link_problem(path: Path, root: Path, real_root: Path) -> tuple[str, s
     if target.relative_to(real_root).parts[:1] == (".git",):
         return "symlink points into .git", "link to files of the working tree only"
     if target.is_dir() and Path(os.path.realpath(path.parent)).is_relative_to(target):
-        return ("symlink loop: it points to a folder that holds it",
-                "link to the folder it should show, not one that holds it")
+        return (
+            "symlink loop: it points to a folder that holds it",
+            "link to the folder it should show, not one that holds it",
+        )
     return None

@@ -29,8 +29,9 @@ class Formatter:
         self._clocks: dict[time, str] = {}
         # A clock of the locale shows hours and minutes; were its pattern to show seconds (or
         # milliseconds), the clock would be made per second.
-        shown = {token[1][0] for token in tokenize_pattern(self._locale.time_formats["short"].pattern)
-                 if token[0] == "field"}
+        shown = {
+            token[1][0] for token in tokenize_pattern(self._locale.time_formats["short"].pattern) if token[0] == "field"
+        }
         self._by_minute = not shown & {"s", "S", "A"}
 
     def local(self, moment: datetime) -> datetime:

@@ -61,12 +61,14 @@ _DIGITS = re.compile(r"\d+")
 
 # Methods of str a template may call. Left out: those that make a text many times longer than
 # their arguments (expandtabs, translate, maketrans) or that make bytes (encode).
-_STR_METHODS = frozenset("""
+_STR_METHODS = frozenset(
+    """
 capitalize casefold center count endswith find format format_map index isalnum isalpha isascii
 escape isdecimal isdigit isidentifier islower isnumeric isprintable isspace istitle isupper join ljust
 lower lstrip partition removeprefix removesuffix replace rfind rindex rjust rpartition rsplit rstrip
 split splitlines startswith strip striptags swapcase title unescape upper zfill
-""".split())
+""".split()
+)
 # What a template may read of a time zone.
 _ZONE_ATTRIBUTES = frozenset({"key", "utcoffset", "tzname", "dst"})
 
@@ -108,30 +110,38 @@ class Meter:
         """Count ``size`` characters of text made; refuse a text over the output limit on its own."""
         self.produced += size
         if size > MAX_OUTPUT:
-            raise LimitExceeded(f"the template made a text of more than {MAX_OUTPUT // 2**20} MiB",
-                                "every file of the site stays under 1 MB: " + _LOOP_HINT)
+            raise LimitExceeded(
+                f"the template made a text of more than {MAX_OUTPUT // 2**20} MiB",
+                "every file of the site stays under 1 MB: " + _LOOP_HINT,
+            )
         if self.produced > MAX_PRODUCED:
             self.check()
 
     def check(self) -> None:
         if self.produced > MAX_PRODUCED:
-            raise LimitExceeded(f"the template made more than {MAX_PRODUCED // 2**20} MiB of text for one file",
-                                _LOOP_HINT)
+            raise LimitExceeded(
+                f"the template made more than {MAX_PRODUCED // 2**20} MiB of text for one file", _LOOP_HINT
+            )
         if self.steps > MAX_STEPS:
-            raise LimitExceeded(f"the template took more than {MAX_STEPS:,} steps (loop turns, calls and "
-                                "items filtered) for one file", _LOOP_HINT)
+            raise LimitExceeded(
+                f"the template took more than {MAX_STEPS:,} steps (loop turns, calls and items filtered) for one file",
+                _LOOP_HINT,
+            )
 
     def end_file(self) -> None:
         self.build_steps += self.steps
         if self.build_steps > self.build_allowance + MAX_STEPS:
-            raise LimitExceeded(f"the theme took more than {BUILD_STEPS:,} steps a page on average",
-                                "the default theme takes a small part of that: " + _LOOP_HINT)
+            raise LimitExceeded(
+                f"the theme took more than {BUILD_STEPS:,} steps a page on average",
+                "the default theme takes a small part of that: " + _LOOP_HINT,
+            )
 
 
 # Filters whose text is short, or costs a step for each few characters: what they show needs no
 # measuring (see _Generator).
-TEXT_FILTERS = frozenset({"label", "impact_label", "time", "duration", "iso", "anchor", "pct", "bar", "markdown",
-                          "inline_markdown"})
+TEXT_FILTERS = frozenset(
+    {"label", "impact_label", "time", "duration", "iso", "anchor", "pct", "bar", "markdown", "inline_markdown"}
+)
 _PLAIN = CodeGenerator._FinalizeInfo(None, None)
 
 
@@ -202,9 +212,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         verdict_key = (type(obj), attribute, type(value))
         verdict = self._verdicts.get(verdict_key)
         if verdict is None:
-            verdict = self._verdicts[verdict_key] = (not isinstance(obj, jinja2.Undefined)
-                                                     and self.wrap_str_format(value) is None
-                                                     and self.is_safe_attribute(obj, attribute, value))
+            verdict = self._verdicts[verdict_key] = (
+                not isinstance(obj, jinja2.Undefined)
+                and self.wrap_str_format(value) is None
+                and self.is_safe_attribute(obj, attribute, value)
+            )
         if verdict:
             return value
         if isinstance(obj, jinja2.Undefined):
@@ -222,12 +234,16 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``str.format`` and ``format_map``, sandboxed, with widths and precisions bounded."""
-        if not isinstance(value, (types.MethodType, types.BuiltinMethodType)) or value.__name__ not in (
-                "format", "format_map") or not isinstance(value.__self__, str):
+        if (
+            not isinstance(value, (types.MethodType, types.BuiltinMethodType))
+            or value.__name__ not in ("format", "format_map")
+            or not isinstance(value.__self__, str)
+        ):
             return None
         text: str = value.__self__
-        formatter: Formatter = (_BoundedEscapeFormatter(self, escape=text.escape) if isinstance(text, Markup)
-                                else _BoundedFormatter(self))
+        formatter: Formatter = (
+            _BoundedEscapeFormatter(self, escape=text.escape) if isinstance(text, Markup) else _BoundedFormatter(self)
+        )
         is_map = value.__name__ == "format_map"
 
         def bounded_format(*args: Any, **kwargs: Any) -> str:
@@ -291,12 +307,16 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         """The template's tree, with every loop counted and every ``~`` measured."""
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
-            text = sum(len(data.data) if isinstance(data, nodes.TemplateData) else SHOWN_VALUE
-                       for part in (*loop.body, *loop.else_)
-                       for output in (part, *part.find_all(nodes.Output)) if isinstance(output, nodes.Output)
-                       for data in output.nodes)
-            loop.iter = nodes.Filter(loop.iter, _COUNT, [nodes.Const(text, lineno=loop.lineno)], [], None, None,
-                                     lineno=loop.lineno)
+            text = sum(
+                len(data.data) if isinstance(data, nodes.TemplateData) else SHOWN_VALUE
+                for part in (*loop.body, *loop.else_)
+                for output in (part, *part.find_all(nodes.Output))
+                if isinstance(output, nodes.Output)
+                for data in output.nodes
+            )
+            loop.iter = nodes.Filter(
+                loop.iter, _COUNT, [nodes.Const(text, lineno=loop.lineno)], [], None, None, lineno=loop.lineno
+            )
         for parent in tree.find_all(nodes.Node):
             for field_name, child in parent.iter_fields():
                 if isinstance(child, nodes.Concat):
@@ -327,8 +347,7 @@ Environment = ThemeEnvironment | PackagedEnvironment
 
 
 def _measured_concat(node: nodes.Concat) -> nodes.Filter:
-    return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), _CONCAT, [], [], None, None,
-                        lineno=node.lineno)
+    return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), _CONCAT, [], [], None, None, lineno=node.lineno)
 
 
 class _BoundedFormatter(SandboxedFormatter):
@@ -344,8 +363,9 @@ class _BoundedEscapeFormatter(SandboxedEscapeFormatter):
 
 
 def _too_big(what: str) -> LimitExceeded:
-    return LimitExceeded(f"{what} would make a text of more than {MAX_OUTPUT // 2**20} MiB",
-                         "every file of the site stays under 1 MB")
+    return LimitExceeded(
+        f"{what} would make a text of more than {MAX_OUTPUT // 2**20} MiB", "every file of the site stays under 1 MB"
+    )
 
 
 def _check_widths(text: str) -> None:
@@ -381,9 +401,12 @@ def _check_str_call(text: str, method: str, args: tuple[Any, ...], kwargs: dict[
             raise _too_big("this join()")
         # Items that are not counted yet: each costs a step as it comes, so at most MAX_STEPS.
         if not isinstance(items, Sized) and len(text) * MAX_STEPS > MAX_OUTPUT:
-            raise LimitExceeded(f"this join() of items that are not a list, with a separator of "
-                                f"{len(text):,} characters, could make a text of more than "
-                                f"{MAX_OUTPUT // 2**20} MiB", "make a list of the items first, with the list filter")
+            raise LimitExceeded(
+                f"this join() of items that are not a list, with a separator of "
+                f"{len(text):,} characters, could make a text of more than "
+                f"{MAX_OUTPUT // 2**20} MiB",
+                "make a list of the items first, with the list filter",
+            )
 
 
 def _check_binop(operator_: str, left: Any, right: Any) -> None:
@@ -395,8 +418,12 @@ def _check_binop(operator_: str, left: Any, right: Any) -> None:
         if type(left) is int and type(right) is int and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             raise _too_big_number()
     elif operator_ == "**":
-        if type(left) is int and type(right) is int and right > 0 and (
-                right > MAX_INT_BITS or left.bit_length() * right > MAX_INT_BITS):
+        if (
+            type(left) is int
+            and type(right) is int
+            and right > 0
+            and (right > MAX_INT_BITS or left.bit_length() * right > MAX_INT_BITS)
+        ):
             raise _too_big_number()
     elif operator_ == "%" and isinstance(left, str):
         _check_widths(left)
@@ -407,8 +434,10 @@ def _check_binop(operator_: str, left: Any, right: Any) -> None:
 
 
 def _too_big_number() -> LimitExceeded:
-    return LimitExceeded(f"the template computed a number of more than {MAX_INT_BITS} bits",
-                         "templates format what pages hand them; they do not compute large numbers")
+    return LimitExceeded(
+        f"the template computed a number of more than {MAX_INT_BITS} bits",
+        "templates format what pages hand them; they do not compute large numbers",
+    )
 
 
 def _measure(meter: Meter, result: Any) -> None:
@@ -450,8 +479,9 @@ def metered_filter(meter: Meter, name: str, function: Callable[..., Any]) -> Cal
 
 def _plain(args: tuple[Any, ...]) -> tuple[Any, ...]:
     # Filters marked to take the environment or context get it first; the checks look past it.
-    return tuple(a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context,
-                                                       jinja2.nodes.EvalContext)))
+    return tuple(
+        a for a in args if not isinstance(a, (jinja2.Environment, jinja2.runtime.Context, jinja2.nodes.EvalContext))
+    )
 
 
 def _text_len(value: Any) -> int:
@@ -470,13 +500,16 @@ def _check_indent(value: Any = "", width: Any = 4, first: Any = False, blank: An
         raise _too_big("this indent")
 
 
-def _check_wordwrap(value: Any = "", width: Any = 79, break_long_words: Any = True,
-                    wrapstring: Any = None, *_: Any, **__: Any) -> None:
+def _check_wordwrap(
+    value: Any = "", width: Any = 79, break_long_words: Any = True, wrapstring: Any = None, *_: Any, **__: Any
+) -> None:
     text = value if isinstance(value, str) else ""
     # Wrapping takes time that grows with the square of the text: bounded by bounding the text.
     if len(text) > 100_000:
-        raise LimitExceeded("this wordwrap of a text of more than 100,000 characters would take too long",
-                            "wrap short texts, such as one message")
+        raise LimitExceeded(
+            "this wordwrap of a text of more than 100,000 characters would take too long",
+            "wrap short texts, such as one message",
+        )
     joint = len(wrapstring) if isinstance(wrapstring, str) else 1
     if isinstance(width, int) and width > 0 and len(text) + joint * (len(text) // width + 1) > MAX_OUTPUT:
         raise _too_big("this wordwrap")
@@ -505,7 +538,12 @@ def _check_fill(value: Any = (), count: Any = 1, fill_with: Any = None, *_: Any,
 
 
 _FILTER_CHECKS: dict[str, Callable[..., None]] = {
-    "replace": _check_replace, "indent": _check_indent, "wordwrap": _check_wordwrap,
-    "format": _check_format, "center": _check_center, "join": _check_join, "batch": _check_fill, "slice": _check_fill,
+    "replace": _check_replace,
+    "indent": _check_indent,
+    "wordwrap": _check_wordwrap,
+    "format": _check_format,
+    "center": _check_center,
+    "join": _check_join,
+    "batch": _check_fill,
+    "slice": _check_fill,
 }
-

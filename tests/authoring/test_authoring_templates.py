@@ -63,8 +63,10 @@ def test_a_placeholder_in_a_comment_does_not_mislead_the_lines(repo: Repo) -> No
     text = HALF_WRITTEN.replace('message: "Fixed: [[what we did]]."', 'message: "Fixed: [[what we did]]."  # [[x]]')
     repo.incident("2025-11-03-checkout.md", text)
     [incident] = [i for i in workspace.load(repo.root).incidents if i.id == "2025-11-03-checkout"]
-    assert problems(messages.left_in(incident, repo.root))[3] == (13, "template text left in the message: "
-                                                                       "[[what we did]]")
+    assert problems(messages.left_in(incident, repo.root))[3] == (
+        13,
+        "template text left in the message: [[what we did]]",
+    )
 
 
 def test_a_half_written_postmortem_reports_every_placeholder(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,8 +75,11 @@ def test_a_half_written_postmortem_reports_every_placeholder(repo: Repo, capsys:
     assert repo.run("check", "--now", "2025-11-10T12:00:00Z") == 1
     err = capsys.readouterr().err
     text = (repo.root / "incidents/2025-11-03-api-errors.md").read_text().splitlines()
-    expected = [f"incidents/2025-11-03-api-errors.md:{number}: template text left in the body: "
-                f"{line.removeprefix('- ')} (write the real text in place of each [[...]])"
-                for number, line in enumerate(text, 1) if "[[" in line]
+    expected = [
+        f"incidents/2025-11-03-api-errors.md:{number}: template text left in the body: "
+        f"{line.removeprefix('- ')} (write the real text in place of each [[...]])"
+        for number, line in enumerate(text, 1)
+        if "[[" in line
+    ]
     assert len(expected) == 6
     assert [line for line in err.splitlines() if "template text" in line] == expected

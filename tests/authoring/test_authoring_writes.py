@@ -43,9 +43,19 @@ def names(folder: Path) -> list[str]:
 def test_stale_temporary_files_are_removed_and_look_alikes_kept(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     folder = repo.root / "incidents"
     stale = [f".{TARGET}.k3j_9xq2.tmp", ".2025-11-04-other.md.abcdefgh.tmp", ".statusgen.yaml.0a1b2c3d.tmp"]
-    look_alikes = [f".{TARGET}.tmp", f".{TARGET}.abcdefg.tmp", f".{TARGET}.abcdefghi.tmp", f".{TARGET}.ABCDEFGH.tmp",
-                   f".{TARGET}.abcd-fgh.tmp", f"{TARGET}.abcdefgh.tmp", f".{TARGET}.abcdefgh.tmp.bak",
-                   f".{TARGET}.abcdefgh.TMP", "..abcdefgh.tmp", "notes.tmp", ".abcdefgh.tmp"]
+    look_alikes = [
+        f".{TARGET}.tmp",
+        f".{TARGET}.abcdefg.tmp",
+        f".{TARGET}.abcdefghi.tmp",
+        f".{TARGET}.ABCDEFGH.tmp",
+        f".{TARGET}.abcd-fgh.tmp",
+        f"{TARGET}.abcdefgh.tmp",
+        f".{TARGET}.abcdefgh.tmp.bak",
+        f".{TARGET}.abcdefgh.TMP",
+        "..abcdefgh.tmp",
+        "notes.tmp",
+        ".abcdefgh.tmp",
+    ]
     for name in stale + look_alikes:
         aged(repo.write(f"incidents/{name}", "someone's text\n"))
     # Matching the pattern, but recent; a folder; a symlink: all kept.
@@ -58,8 +68,9 @@ def test_stale_temporary_files_are_removed_and_look_alikes_kept(repo: Repo, caps
 
     code, _, err = run(repo, capsys, *UPDATE)
     assert code == 0, err
-    assert names(folder) == sorted([TARGET, *look_alikes, f".{TARGET}.recent12.tmp", ".folder.md.abcdefgh.tmp",
-                                    ".link.md.abcdefgh.tmp"])
+    assert names(folder) == sorted(
+        [TARGET, *look_alikes, f".{TARGET}.recent12.tmp", ".folder.md.abcdefgh.tmp", ".link.md.abcdefgh.tmp"]
+    )
     assert {name: (folder / name).read_bytes() for name in look_alikes} == before
 
 
@@ -84,7 +95,8 @@ atomic.write_atomically(Path(sys.argv[1]), "the new text\\n")
 
 
 def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cleaned_up(
-        repo: Repo, capsys: pytest.CaptureFixture[str],
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = repo.root / "incidents"
     path = folder / TARGET
@@ -98,8 +110,9 @@ def test_a_write_killed_midway_leaves_the_original_and_its_temporary_file_is_cle
     assert code == 0, err
     assert left.exists()  # too recent to tell from a write going on
     aged(left)
-    code, _, err = run(repo, capsys, "resolve", "2025-11-03-api-errors", "--message", "Fixed.",
-                       "--now", "2025-11-10T15:00:00Z")
+    code, _, err = run(
+        repo, capsys, "resolve", "2025-11-03-api-errors", "--message", "Fixed.", "--now", "2025-11-10T15:00:00Z"
+    )
     assert code == 0, err
     assert names(folder) == [TARGET]
     assert path.read_text().startswith(INCIDENT.removesuffix("---\n"))
@@ -122,6 +135,7 @@ def test_writes_sync_the_file_and_its_folder(tmp_path: Path, monkeypatch: pytest
     def record(fd: int) -> None:
         synced.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
         real(fd)
+
     monkeypatch.setattr(os, "fsync", record)
     atomic.write_atomically(tmp_path / "a.md", "one\n")
     assert synced == ["file", "folder"]
@@ -166,8 +180,9 @@ def _umask() -> int:
 
 
 @pytest.mark.parametrize("command", [UPDATE, ("postmortem", "2025-11-03-linked")])
-def test_a_symlinked_incident_is_edited_at_its_target(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                      command: tuple[str, ...] | tuple[str, str]) -> None:
+def test_a_symlinked_incident_is_edited_at_its_target(
+    repo: Repo, capsys: pytest.CaptureFixture[str], command: tuple[str, ...] | tuple[str, str]
+) -> None:
     target = repo.write("shared/2025-11-03-linked.md", INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
     link.symlink_to("../shared/2025-11-03-linked.md")
@@ -189,21 +204,27 @@ def test_a_symlink_into_git_is_refused(repo: Repo, capsys: pytest.CaptureFixture
     link.symlink_to("../.git/2025-11-03-linked.md")
     code, _, err = run(repo, capsys, "resolve", "2025-11-03-linked", "--message", "x", "--now", NOW)
     # The loader refuses the link before the edit looks at it, as it does for every command.
-    assert (code, err) == (1, "incidents/2025-11-03-linked.md:1: symlink points into .git (link to files of the "
-                              "working tree only)\n1 error(s); nothing was written\n")
+    assert (code, err) == (
+        1,
+        "incidents/2025-11-03-linked.md:1: symlink points into .git (link to files of the "
+        "working tree only)\n1 error(s); nothing was written\n",
+    )
     assert link.is_symlink() and target.read_text() == INCIDENT
 
 
-def test_a_symlink_out_of_the_repository_is_refused_at_its_path(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                tmp_path: Path) -> None:
+def test_a_symlink_out_of_the_repository_is_refused_at_its_path(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     outside = tmp_path / "elsewhere.md"
     outside.write_text(INCIDENT)
     link = repo.root / "incidents" / "2025-11-03-linked.md"
     link.symlink_to(outside)
     code, _, err = run(repo, capsys, "resolve", "2025-11-03-linked", "--message", "x", "--now", NOW)
     assert code == 1
-    assert err == ("incidents/2025-11-03-linked.md:1: symlink points outside the repository (copy the file into "
-                   "the repository instead)\n1 error(s); nothing was written\n")
+    assert err == (
+        "incidents/2025-11-03-linked.md:1: symlink points outside the repository (copy the file into "
+        "the repository instead)\n1 error(s); nothing was written\n"
+    )
     assert link.is_symlink() and outside.read_text() == INCIDENT
 
 
@@ -215,9 +236,11 @@ def test_edit_target_refuses_what_leaves_the_repository(tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "out.md")
     with pytest.raises(StatusgenError) as caught:
         yamledit.edit_target(root, link, "incidents/a.md")
-    assert str(caught.value) == (f"incidents/a.md:1: this is a symlink to {tmp_path / 'out.md'}, outside the "
-                                 "repository; nothing was written (statusgen edits only files in the repository: "
-                                 "copy the file in instead of linking it)")
+    assert str(caught.value) == (
+        f"incidents/a.md:1: this is a symlink to {tmp_path / 'out.md'}, outside the "
+        "repository; nothing was written (statusgen edits only files in the repository: "
+        "copy the file in instead of linking it)"
+    )
     plain = root / "incidents" / "b.md"
     plain.write_text("y")
     assert yamledit.edit_target(root, plain, "incidents/b.md") == plain.resolve()

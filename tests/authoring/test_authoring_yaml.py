@@ -25,11 +25,13 @@ ACCEPTED = {
     "tab before a comment": INCIDENT.replace("impact: major\n", "impact: major\t# paged at 13:52\n"),
     "tab after a nested value": INCIDENT.replace("api: partial_outage\n", "api: partial_outage\t\n"),
     "tab after the last message": INCIDENT.replace(LAST, LAST.replace(".\n", ".\t\n")),
-    "tab after a quoted value": INCIDENT.replace("title: Elevated API error rates\n",
-                                                 'title: "Elevated API error rates"\t\n'),
+    "tab after a quoted value": INCIDENT.replace(
+        "title: Elevated API error rates\n", 'title: "Elevated API error rates"\t\n'
+    ),
     "tab between key and value": INCIDENT.replace("impact: major\n", "impact:\tmajor\n"),
-    "tab in a flow mapping": INCIDENT.replace("components:\n  api: partial_outage\n",
-                                              "components: {api: partial_outage,\tweb: degraded_performance}\n"),
+    "tab in a flow mapping": INCIDENT.replace(
+        "components:\n  api: partial_outage\n", "components: {api: partial_outage,\tweb: degraded_performance}\n"
+    ),
     "BOM at the file's start": "\ufeff" + INCIDENT,
     "CRLF and tabs": INCIDENT.replace("rates\n", "rates\t\n").replace("\n", "\r\n"),
     "U+2028 in the last message": INCIDENT.replace(LAST, '    message: "Back to\u2028normal."\n'),
@@ -37,7 +39,8 @@ ACCEPTED = {
     "U+2028 ending the last message's block": INCIDENT.replace(LAST, "    message: |\n      Back.\u2028\n"),
     # YAML ends the block at the U+2028; an editor shows the comment on the same line.
     "U+2028, then a comment, ending the last message": INCIDENT.replace(
-        LAST, "    message: |\n      Back.\u2028    # checked\n"),
+        LAST, "    message: |\n      Back.\u2028    # checked\n"
+    ),
     "a very long line": INCIDENT.replace(LAST, "    message: " + "Back to normal. " * 4000 + "\n"),
 }
 
@@ -48,8 +51,18 @@ def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys: pytest.Captu
     path.write_bytes(text.encode())
     assert repo.build("2025-11-10T12:00:00Z") == 0, capsys.readouterr().err
     capsys.readouterr()
-    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
-                       "--message", "It is back.", "--now", NOW)
+    code, _, err = run(
+        repo,
+        capsys,
+        "update",
+        "2025-11-03-api-errors",
+        "--status",
+        "investigating",
+        "--message",
+        "It is back.",
+        "--now",
+        NOW,
+    )
     assert (code, err) == (0, "")
     after = path.read_bytes().decode()
     closing = "---\r\n" if "\r\n" in text else "---\n"
@@ -62,8 +75,10 @@ def test_what_the_build_accepts_takes_an_update(repo: Repo, capsys: pytest.Captu
 
 
 def test_a_yaml_file_with_a_bom_and_tabs_takes_an_update(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    text = ("\ufefftitle: Queue delays\t# yaml file\nimpact: critical\t\nupdates:\n- at: 2025-11-09T10:00:00Z\n"
-            "  status: investigating\n  message: Delays.\t\n")
+    text = (
+        "\ufefftitle: Queue delays\t# yaml file\nimpact: critical\t\nupdates:\n- at: 2025-11-09T10:00:00Z\n"
+        "  status: investigating\n  message: Delays.\t\n"
+    )
     path = repo.root / "incidents/2025-11-09-queue.yaml"
     path.write_bytes(text.encode())
     code, _, err = run(repo, capsys, "resolve", "2025-11-09-queue", "--message", "Fixed.", "--now", NOW)
@@ -82,14 +97,16 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
-def test_what_the_build_refuses_an_edit_refuses_the_same_way(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                             text: str) -> None:
+def test_what_the_build_refuses_an_edit_refuses_the_same_way(
+    repo: Repo, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
     path = repo.root / "incidents/2025-11-03-api-errors.md"
     path.write_text(text)
     assert repo.run("check") == 1
     built = capsys.readouterr().err
-    code, _, err = run(repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating",
-                       "--message", "x", "--now", NOW)
+    code, _, err = run(
+        repo, capsys, "update", "2025-11-03-api-errors", "--status", "investigating", "--message", "x", "--now", NOW
+    )
     assert code == 1
     assert "Traceback" not in err
     [problem] = [line for line in built.splitlines() if line.startswith("incidents/")]

@@ -18,23 +18,51 @@ from statusgen import __version__
 def test_build_writes_the_documented_tree(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert repo.build() == 0
     files = sorted(p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file())
-    assert files == sorted([
-        ".statusgen-site", "404.html", "index.html", "robots.txt", "sitemap.xml", "static/style.css",
-        "static/favicon.svg",
-        "feed.atom", "feed.rss", "feed.json",
-        "history/index.html", "incidents/2025-11-03-api-errors/index.html",
-        *[f"components/{c}/{f}" for c in ("api", "web", "db")
-          for f in ("index.html", "feed.atom", "feed.rss", "feed.json", "badge.svg", "badge.json")],
-        "badge.svg", "badge.json", "maintenance.ics", "next-change.txt", "api/uptime.json",
-        *[f"api/v2/{f}.json" for f in ("summary", "status", "components", "incidents", "incidents/unresolved",
-                                       "scheduled-maintenances", "scheduled-maintenances/upcoming",
-                                       "scheduled-maintenances/active")],
-    ])
+    assert files == sorted(
+        [
+            ".statusgen-site",
+            "404.html",
+            "index.html",
+            "robots.txt",
+            "sitemap.xml",
+            "static/style.css",
+            "static/favicon.svg",
+            "feed.atom",
+            "feed.rss",
+            "feed.json",
+            "history/index.html",
+            "incidents/2025-11-03-api-errors/index.html",
+            *[
+                f"components/{c}/{f}"
+                for c in ("api", "web", "db")
+                for f in ("index.html", "feed.atom", "feed.rss", "feed.json", "badge.svg", "badge.json")
+            ],
+            "badge.svg",
+            "badge.json",
+            "maintenance.ics",
+            "next-change.txt",
+            "api/uptime.json",
+            *[
+                f"api/v2/{f}.json"
+                for f in (
+                    "summary",
+                    "status",
+                    "components",
+                    "incidents",
+                    "incidents/unresolved",
+                    "scheduled-maintenances",
+                    "scheduled-maintenances/upcoming",
+                    "scheduled-maintenances/active",
+                )
+            ],
+        ]
+    )
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     assert summary_without_time(out[0]) == (
         f"built {repo.site}: 7 pages, 12 feeds, 42 files in all (42 changed), 42 rendered and 0 reused, "
-        "from 1 incident file (1 parsed, 0 from the cache)")
+        "from 1 incident file (1 parsed, 0 from the cache)"
+    )
 
 
 def summary_without_time(line: str) -> str:
@@ -47,14 +75,20 @@ def summary_without_time(line: str) -> str:
 def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     # The scratch repository's 43 files; 22 are made by every build (static files, index, sitemap,
     # API, badges, next-change.txt), the 21 others only when what they show changed.
-    repo.incident("2025-11-04-web-slow.md", INCIDENT.replace("api: partial_outage", "web: degraded_performance")
-                  .replace("Elevated API error rates", "Slow dashboard"))
+    repo.incident(
+        "2025-11-04-web-slow.md",
+        INCIDENT.replace("api: partial_outage", "web: degraded_performance").replace(
+            "Elevated API error rates", "Slow dashboard"
+        ),
+    )
     head = f"built {repo.site}: 8 pages, 12 feeds, 43 files in all"
     builds = [
         ((), f"{head} (43 changed), 43 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)"),
         ((), f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)"),
-        (("--no-cache",), f"{head} (0 changed), 43 rendered and 0 reused, "
-                          "from 2 incident files (2 parsed, 0 from the cache)"),
+        (
+            ("--no-cache",),
+            f"{head} (0 changed), 43 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)",
+        ),
     ]
     for extra, expected in builds:
         assert repo.build("2025-11-10T12:00:00Z", *extra) == 0
@@ -62,13 +96,15 @@ def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.Capt
     # --no-cache neither read nor wrote the cache: it still holds the second build's.
     assert repo.build() == 0
     assert summary_without_time(capsys.readouterr().out.strip()) == (
-        f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)")
+        f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)"
+    )
     text = (repo.root / "incidents/2025-11-04-web-slow.md").read_text()
     repo.incident("2025-11-04-web-slow.md", text.replace("back to normal", "back to normal levels"))
     assert repo.build() == 0
     # The incident's page, its component's page and three feeds, the site's three feeds, the history.
     assert summary_without_time(capsys.readouterr().out.strip()) == (
-        f"{head} (8 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)")
+        f"{head} (8 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)"
+    )
 
 
 def test_the_summary_of_a_repository_without_incidents(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,8 +128,12 @@ def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys: pytes
     assert repo.build() == 0
     assert tree_digest(repo.site) == first
     assert "(0 changed)" in capsys.readouterr().out.splitlines()[-1]
-    repo.incident("2025-11-03-api-errors.md", (repo.root / "incidents/2025-11-03-api-errors.md")
-                  .read_text().replace("back to normal", "back to normal levels"))
+    repo.incident(
+        "2025-11-03-api-errors.md",
+        (repo.root / "incidents/2025-11-03-api-errors.md")
+        .read_text()
+        .replace("back to normal", "back to normal levels"),
+    )
     assert repo.build() == 0
     second = tree_digest(repo.site)
     changed = sorted(k for k in first if first[k] != second[k])
@@ -116,22 +156,27 @@ def test_source_date_epoch_sets_now(repo: Repo, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762776000")  # 2025-11-10T12:00:00Z
     assert repo.run("build", "--out", str(tmp_path / "env")) == 0
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "flag")) == 0
-    assert ({k: v[0] for k, v in tree_digest(tmp_path / "env").items()}
-            == {k: v[0] for k, v in tree_digest(tmp_path / "flag").items()})
+    assert {k: v[0] for k, v in tree_digest(tmp_path / "env").items()} == {
+        k: v[0] for k, v in tree_digest(tmp_path / "flag").items()
+    }
 
 
-@pytest.mark.parametrize("argv, code, stream, text", [
-    (["--version"], 0, "out", f"statusgen {__version__}"),
-    (["--help"], 0, "out", "usage: statusgen"),
-    (["build", "--help"], 0, "out", "--now TIME"),
-    (["check", "--help"], 0, "out", "usage: statusgen check"),
-    ([], 2, "err", "the following arguments are required: COMMAND"),
-    (["frobnicate"], 2, "err", "invalid choice: 'frobnicate'"),
-    (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
-    (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
-])
-def test_command_line(repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, stream: str,
-                      text: str) -> None:
+@pytest.mark.parametrize(
+    "argv, code, stream, text",
+    [
+        (["--version"], 0, "out", f"statusgen {__version__}"),
+        (["--help"], 0, "out", "usage: statusgen"),
+        (["build", "--help"], 0, "out", "--now TIME"),
+        (["check", "--help"], 0, "out", "usage: statusgen check"),
+        ([], 2, "err", "the following arguments are required: COMMAND"),
+        (["frobnicate"], 2, "err", "invalid choice: 'frobnicate'"),
+        (["build", "--now", "tomorrow"], 2, "err", "--now: unparsable time 'tomorrow'"),
+        (["build", "--now", "2025-11-10T12:00:00"], 2, "err", "has no UTC offset"),
+    ],
+)
+def test_command_line(
+    repo: Repo, capsys: pytest.CaptureFixture[str], argv: list[str], code: int, stream: str, text: str
+) -> None:
     assert repo.run(*argv) == code
     captured = capsys.readouterr()
     assert text in getattr(captured, stream)
@@ -169,14 +214,21 @@ def test_refuses_to_replace_a_folder_it_did_not_write(repo: Repo, capsys: pytest
 def test_console_script_runs(repo: Repo) -> None:
     script = shutil.which("statusgen", path=os.path.dirname(sys.executable))
     assert script, "the statusgen console script is installed next to python"
-    done = subprocess.run([script, "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [script, "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("built ")
-    done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "check"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "statusgen", "-C", str(repo.root), "check"], capture_output=True, text=True, check=False
+    )
     assert (done.returncode, done.stdout) == (
-        0, "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n")
+        0,
+        "ok: 1 incidents and maintenance, 3 components, 0 policy error(s), 0 warning(s)\n",
+    )
 
 
 def test_demo_passes_check_at_its_pinned_instant(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,7 +236,8 @@ def test_demo_passes_check_at_its_pinned_instant(capsys: pytest.CaptureFixture[s
     # overdue, whatever the date today.
     assert Repo(PROJECT).run("check", "--now", DEMO_NOW) == 0
     assert capsys.readouterr().out == (
-        "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n")
+        "ok: 36 incidents and maintenance, 9 components, 0 policy error(s), 0 warning(s)\n"
+    )
 
 
 def test_demo_repository_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,16 +29,21 @@ RELEASE = f"statusgen=={__version__}"
 @pytest.fixture
 def direct_url(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, object] | str | None], None]:
     """Set what pip recorded of where statusgen came from (None: from a package index)."""
+
     def fake(record: dict[str, object] | str | None) -> None:
         text = record if record is None or isinstance(record, str) else json.dumps(record)
         monkeypatch.setattr(init, "installed_direct_url", lambda: text)
+
     fake(None)
     return fake
 
 
 def files_in(target: Path) -> list[str]:
-    return sorted(p.relative_to(target).as_posix() for p in target.rglob("*")
-                  if p.is_file() and ".git" not in p.relative_to(target).parts)
+    return sorted(
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(target).parts
+    )
 
 
 def pinned(target: Path) -> list[str]:
@@ -51,15 +56,22 @@ def comments(target: Path) -> list[str]:
     return [line for line in lines if line.startswith("#")]
 
 
-def test_init_creates_a_repository_that_builds(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
+def test_init_creates_a_repository_that_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct_url: Callable[[dict[str, object] | str | None], None]
+) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
     out = capsys.readouterr().out
     files = files_in(target)
     (example,) = [f for f in files if f.startswith("incidents/")]
-    assert files == [".github/workflows/publish.yml", ".gitignore", "README.md", example, "requirements.txt",
-                     "statusgen.yaml"]
+    assert files == [
+        ".github/workflows/publish.yml",
+        ".gitignore",
+        "README.md",
+        example,
+        "requirements.txt",
+        "statusgen.yaml",
+    ]
     assert f"created {target / 'statusgen.yaml'}" in out
     assert (target / ".gitignore").read_text().splitlines()[1:] == ["site/", ".site.previous/", ".statusgen/"]
     requirements = (target / "requirements.txt").read_text().splitlines()
@@ -76,8 +88,9 @@ def test_init_creates_a_repository_that_builds(tmp_path: Path, capsys: pytest.Ca
     assert "No incidents reported yet." in scratch.page("history/index.html")
 
 
-def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
+def test_init_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], direct_url: Callable[[dict[str, object] | str | None], None]
+) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "statusgen.yaml").write_text("mine\n")
@@ -87,8 +100,9 @@ def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture
     assert (target / "statusgen.yaml").read_text() == "mine\n"
 
 
-def test_init_into_a_folder_with_other_files(tmp_path: Path,
-                                             direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
+def test_init_into_a_folder_with_other_files(
+    tmp_path: Path, direct_url: Callable[[dict[str, object] | str | None], None]
+) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "LICENSE").write_text("MIT\n")
@@ -97,8 +111,9 @@ def test_init_into_a_folder_with_other_files(tmp_path: Path,
 
 
 def test_init_refuses_a_symlink_where_a_file_would_go(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     target = tmp_path / "status"
     target.mkdir()
@@ -112,35 +127,61 @@ def test_init_refuses_a_symlink_where_a_file_would_go(
 
 REMOTE = [
     pytest.param(None, RELEASE, id="from-an-index"),
-    pytest.param({"url": "https://github.com/acme/statusgen.git",
-                  "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"}},
-                 f"statusgen @ git+https://github.com/acme/statusgen.git@{COMMIT}", id="git"),
-    pytest.param({"url": "https://github.com/acme/tools.git", "subdirectory": "statusgen",
-                  "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
-                 f"statusgen @ git+https://github.com/acme/tools.git@{COMMIT}#subdirectory=statusgen",
-                 id="git-subdirectory"),
-    pytest.param({"url": "ssh://git@git.example.com/acme/statusgen.git",
-                  "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
-                 f"statusgen @ git+ssh://git@git.example.com/acme/statusgen.git@{COMMIT}", id="git-ssh"),
-    pytest.param({"url": "https://hg.example.com/statusgen", "vcs_info": {"vcs": "hg", "commit_id": COMMIT}},
-                 f"statusgen @ hg+https://hg.example.com/statusgen@{COMMIT}", id="mercurial"),
-    pytest.param({"url": "https://files.example.com/statusgen-0.1.0-py3-none-any.whl",
-                  "archive_info": {"hash": f"sha256={SHA256}", "hashes": {"sha256": SHA256}}},
-                 f"statusgen @ https://files.example.com/statusgen-0.1.0-py3-none-any.whl#sha256={SHA256}",
-                 id="wheel"),
-    pytest.param({"url": "https://files.example.com/statusgen-0.1.0.tar.gz",
-                  "archive_info": {"hash": f"md5={'0' * 32}"}},
-                 f"statusgen @ https://files.example.com/statusgen-0.1.0.tar.gz#md5={'0' * 32}",
-                 id="sdist-legacy-hash"),
-    pytest.param({"url": "https://github.com/acme/statusgen/archive/refs/heads/main.zip", "archive_info": {}},
-                 "statusgen @ https://github.com/acme/statusgen/archive/refs/heads/main.zip", id="archive-no-hash"),
+    pytest.param(
+        {
+            "url": "https://github.com/acme/statusgen.git",
+            "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"},
+        },
+        f"statusgen @ git+https://github.com/acme/statusgen.git@{COMMIT}",
+        id="git",
+    ),
+    pytest.param(
+        {
+            "url": "https://github.com/acme/tools.git",
+            "subdirectory": "statusgen",
+            "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+        },
+        f"statusgen @ git+https://github.com/acme/tools.git@{COMMIT}#subdirectory=statusgen",
+        id="git-subdirectory",
+    ),
+    pytest.param(
+        {"url": "ssh://git@git.example.com/acme/statusgen.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+        f"statusgen @ git+ssh://git@git.example.com/acme/statusgen.git@{COMMIT}",
+        id="git-ssh",
+    ),
+    pytest.param(
+        {"url": "https://hg.example.com/statusgen", "vcs_info": {"vcs": "hg", "commit_id": COMMIT}},
+        f"statusgen @ hg+https://hg.example.com/statusgen@{COMMIT}",
+        id="mercurial",
+    ),
+    pytest.param(
+        {
+            "url": "https://files.example.com/statusgen-0.1.0-py3-none-any.whl",
+            "archive_info": {"hash": f"sha256={SHA256}", "hashes": {"sha256": SHA256}},
+        },
+        f"statusgen @ https://files.example.com/statusgen-0.1.0-py3-none-any.whl#sha256={SHA256}",
+        id="wheel",
+    ),
+    pytest.param(
+        {"url": "https://files.example.com/statusgen-0.1.0.tar.gz", "archive_info": {"hash": f"md5={'0' * 32}"}},
+        f"statusgen @ https://files.example.com/statusgen-0.1.0.tar.gz#md5={'0' * 32}",
+        id="sdist-legacy-hash",
+    ),
+    pytest.param(
+        {"url": "https://github.com/acme/statusgen/archive/refs/heads/main.zip", "archive_info": {}},
+        "statusgen @ https://github.com/acme/statusgen/archive/refs/heads/main.zip",
+        id="archive-no-hash",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("record", "line"), REMOTE)
 def test_requirements_install_what_is_running_from_where_pip_got_it(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record: dict[str, object], line: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
+    record: dict[str, object],
+    line: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
@@ -148,7 +189,8 @@ def test_requirements_install_what_is_running_from_where_pip_got_it(
     assert pinned(target) == [line]
     assert comments(target) == [
         "# The statusgen that builds and publishes this site (.github/workflows/publish.yml installs it).",
-        "# Change it to upgrade (a newer release or commit): the next build starts its cache afresh."]
+        "# Change it to upgrade (a newer release or commit): the next build starts its cache afresh.",
+    ]
     assert "warning" not in capsys.readouterr().err
     parsed = Requirement(line)  # pip reads it
     assert parsed.name == "statusgen"
@@ -156,20 +198,32 @@ def test_requirements_install_what_is_running_from_where_pip_got_it(
 
 
 LOCAL = [
-    pytest.param({"url": "file:///home/ann/src/statusgen", "dir_info": {"editable": True}},
-                 "an editable install of /home/ann/src/statusgen", id="editable"),
+    pytest.param(
+        {"url": "file:///home/ann/src/statusgen", "dir_info": {"editable": True}},
+        "an editable install of /home/ann/src/statusgen",
+        id="editable",
+    ),
     pytest.param({"url": "file:///home/ann/src/statusgen", "dir_info": {}}, "/home/ann/src/statusgen", id="folder"),
-    pytest.param({"url": "file:///tmp/dist/statusgen-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {}}},
-                 "/tmp/dist/statusgen-0.1.0-py3-none-any.whl", id="local-wheel"),
-    pytest.param({"url": "file:///home/ann/my%20src/statusgen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
-                 "/home/ann/my src/statusgen", id="local-clone"),
+    pytest.param(
+        {"url": "file:///tmp/dist/statusgen-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {}}},
+        "/tmp/dist/statusgen-0.1.0-py3-none-any.whl",
+        id="local-wheel",
+    ),
+    pytest.param(
+        {"url": "file:///home/ann/my%20src/statusgen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+        "/home/ann/my src/statusgen",
+        id="local-clone",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("record", "where"), LOCAL)
 def test_requirements_say_when_ci_cannot_install_what_is_running(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record: dict[str, object], where: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
+    record: dict[str, object],
+    where: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
@@ -181,38 +235,58 @@ def test_requirements_say_when_ci_cannot_install_what_is_running(
         f"install it from there. requirements.txt names the release {RELEASE}, which CI can install only from "
         "a package index that has it. Otherwise replace that line with where CI can get this statusgen, such as: "
         "'statusgen @ git+https://github.com/OWNER/statusgen@COMMIT' or "
-        f"'statusgen @ https://example.com/statusgen-{__version__}-py3-none-any.whl'\n")
+        f"'statusgen @ https://example.com/statusgen-{__version__}-py3-none-any.whl'\n"
+    )
     note = " ".join(line.removeprefix("# ") for line in comments(target)[2:-2])
-    assert note == (f"Warning: statusgen {__version__} was installed from {where}, which is on this machine only: "
-                    f"CI cannot install it from there. requirements.txt names the release {RELEASE}, which CI can "
-                    "install only from a package index that has it. Otherwise replace that line with where CI "
-                    "can get this statusgen, such as:")
-    assert comments(target)[-2:] == ["#   statusgen @ git+https://github.com/OWNER/statusgen@COMMIT",
-                                     f"#   statusgen @ https://example.com/statusgen-{__version__}-py3-none-any.whl"]
+    assert note == (
+        f"Warning: statusgen {__version__} was installed from {where}, which is on this machine only: "
+        f"CI cannot install it from there. requirements.txt names the release {RELEASE}, which CI can "
+        "install only from a package index that has it. Otherwise replace that line with where CI "
+        "can get this statusgen, such as:"
+    )
+    assert comments(target)[-2:] == [
+        "#   statusgen @ git+https://github.com/OWNER/statusgen@COMMIT",
+        f"#   statusgen @ https://example.com/statusgen-{__version__}-py3-none-any.whl",
+    ]
     assert all(len(line) <= 98 for line in comments(target))
 
 
-@pytest.mark.parametrize("record", ["{not json", "[]", json.dumps({"url": 7, "dir_info": {}}),
-                                    json.dumps({"url": "https://example.com/x"}),
-                                    json.dumps({"url": "https://example.com/x.git", "vcs_info": {"vcs": "git"}})])
+@pytest.mark.parametrize(
+    "record",
+    [
+        "{not json",
+        "[]",
+        json.dumps({"url": 7, "dir_info": {}}),
+        json.dumps({"url": "https://example.com/x"}),
+        json.dumps({"url": "https://example.com/x.git", "vcs_info": {"vcs": "git"}}),
+    ],
+)
 def test_an_unreadable_pip_record_names_the_release_and_says_so(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None], record: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
+    record: str,
 ) -> None:
     direct_url(record)
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
     assert pinned(target) == [RELEASE]
     assert capsys.readouterr().err.startswith(
-        f"warning: pip's record of where statusgen {__version__} came from (direct_url.json) is unreadable")
+        f"warning: pip's record of where statusgen {__version__} came from (direct_url.json) is unreadable"
+    )
 
 
 def test_a_password_in_the_recorded_address_is_never_written(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
-    direct_url({"url": "https://ann:hunter2@git.example.com/acme/statusgen.git",
-                "vcs_info": {"vcs": "git", "commit_id": COMMIT}})
+    direct_url(
+        {
+            "url": "https://ann:hunter2@git.example.com/acme/statusgen.git",
+            "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+        }
+    )
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
     assert pinned(target) == [f"statusgen @ git+https://git.example.com/acme/statusgen.git@{COMMIT}"]
@@ -230,6 +304,7 @@ def test_the_record_of_this_installation_is_read_from_its_metadata() -> None:
 def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> None:
         raise metadata.PackageNotFoundError(name)
+
     monkeypatch.setattr(metadata, "distribution", missing)
     assert init.installed_direct_url() is None
     assert init.requirement(None, "2.3.4") == init.Pin("statusgen==2.3.4")
@@ -237,25 +312,33 @@ def test_an_installation_without_metadata_names_the_release(monkeypatch: pytest.
 
 # --- uptime starts on the day of init ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("now", "zone", "day"), [
-    ("2026-03-10T23:30:00Z", "UTC", date(2026, 3, 10)),
-    ("2026-03-10T23:30:00Z", "Europe/Rome", date(2026, 3, 11)),
-    ("2026-03-11T03:00:00Z", "America/New_York", date(2026, 3, 10)),
-    ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
-])
+
+@pytest.mark.parametrize(
+    ("now", "zone", "day"),
+    [
+        ("2026-03-10T23:30:00Z", "UTC", date(2026, 3, 10)),
+        ("2026-03-10T23:30:00Z", "Europe/Rome", date(2026, 3, 11)),
+        ("2026-03-11T03:00:00Z", "America/New_York", date(2026, 3, 10)),
+        ("2026-03-11T10:00:00Z", "Pacific/Kiritimati", date(2026, 3, 12)),
+    ],
+)
 def test_the_day_of_init_is_the_sites_day(now: str, zone: str, day: date) -> None:
     assert init.site_day(parse_timestamp(now), zone) == day
 
 
 def test_components_have_uptime_from_the_day_of_init_only(
-        tmp_path: Path, direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target), "--now", "2026-03-10T23:30:00Z"]) == 0
     config = yaml.safe_load((target / "statusgen.yaml").read_text(encoding="utf-8"))
     assert config["site"]["timezone"] == "UTC"
     assert [(c["id"], c["since"]) for c in config["components"]] == [
-        ("api", date(2026, 3, 10)), ("web", date(2026, 3, 10)), ("docs", date(2026, 3, 10))]
+        ("api", date(2026, 3, 10)),
+        ("web", date(2026, 3, 10)),
+        ("docs", date(2026, 3, 10)),
+    ]
     assert (target / "incidents" / "2026-03-10-example-incident.md").is_file()
     scratch = Repo(target)
     assert scratch.build("2026-03-10T23:30:00Z") == 0
@@ -267,8 +350,9 @@ def test_components_have_uptime_from_the_day_of_init_only(
         assert uptime[component]["months"] == [{"month": "2026-03", "uptime": 100.0, "downtime_minutes": 0.0}]
 
 
-def test_since_follows_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         direct_url: Callable[[dict[str, object] | str | None], None]) -> None:
+def test_since_follows_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_url: Callable[[dict[str, object] | str | None], None]
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225599")  # 2025-12-31T23:59:59Z
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -278,14 +362,22 @@ def test_since_follows_source_date_epoch(tmp_path: Path, monkeypatch: pytest.Mon
 
 # --- git ---------------------------------------------------------------------------------------------
 
+
 def git(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False,
-                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    return subprocess.run(
+        ["git", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
 
 
 def test_init_makes_a_git_repository_on_the_branch_the_workflow_publishes(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     target = tmp_path / "status"
     assert main(["init", str(target)]) == 0
@@ -300,8 +392,9 @@ def test_init_makes_a_git_repository_on_the_branch_the_workflow_publishes(
 
 
 def test_init_inside_a_repository_leaves_git_alone(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     outer = tmp_path / "company"
     outer.mkdir()
@@ -316,8 +409,9 @@ def test_init_inside_a_repository_leaves_git_alone(
 
 
 def test_init_into_a_repository_leaves_its_git_alone(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     target = tmp_path / "status"
     target.mkdir()
@@ -329,8 +423,10 @@ def test_init_into_a_repository_leaves_its_git_alone(
 
 
 def test_init_without_git_says_why_there_is_no_repository(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
@@ -339,14 +435,17 @@ def test_init_without_git_says_why_there_is_no_repository(
     assert main(["init", str(target)]) == 0
     assert capsys.readouterr().err == (
         f"warning: git is not installed, so {target} is not a git repository yet: install git and run "
-        "'git init -b main' there (publishing and statusgen notify need its history)\n")
+        "'git init -b main' there (publishing and statusgen notify need its history)\n"
+    )
     assert not (target / ".git").exists()
     assert files_in(target)[-1] == "statusgen.yaml"
 
 
 def test_a_failing_git_init_is_reported_and_the_files_stay(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        direct_url: Callable[[dict[str, object] | str | None], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    direct_url: Callable[[dict[str, object] | str | None], None],
 ) -> None:
     fakes = tmp_path / "bin"
     fakes.mkdir()
@@ -357,5 +456,6 @@ def test_a_failing_git_init_is_reported_and_the_files_stay(
     assert main(["init", str(target)]) == 0
     assert capsys.readouterr().err == (
         "warning: git init failed (fatal: cannot mkdir .git: Permission denied): run 'git init -b main' in "
-        f"{target} yourself\n")
+        f"{target} yourself\n"
+    )
     assert len(files_in(target)) == 6

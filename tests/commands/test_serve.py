@@ -65,9 +65,13 @@ class Served:
 @pytest.fixture
 def server(repo: Repo) -> Iterator[Served]:
     """``statusgen serve`` in its own process, on a port of its choosing, once it serves."""
-    process = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=_interruptible)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,
+    )
     try:
         assert process.stdout is not None
         said = []
@@ -106,8 +110,11 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: Served) ->
     assert "for real" in get(port, "/incidents/2025-11-03-api-errors/")[1]  # the last good site
 
     path.write_text(good)
-    build_until(port, generation, lambda: state(port)["error"] == ""
-                and "for real" not in get(port, "/incidents/2025-11-03-api-errors/")[1])
+    build_until(
+        port,
+        generation,
+        lambda: state(port)["error"] == "" and "for real" not in get(port, "/incidents/2025-11-03-api-errors/")[1],
+    )
 
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
@@ -118,8 +125,15 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: Served) ->
     assert server.said[-1].endswith(f" at http://127.0.0.1:{port}/ (Ctrl-C to stop)\n")  # localhost by default
 
 
-@pytest.mark.parametrize("path", ["/../statusgen.yaml", "/%2e%2e/statusgen.yaml", "/..%2fstatusgen.yaml",
-                                  "/incidents/../../incidents/2025-11-03-api-errors.md"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../statusgen.yaml",
+        "/%2e%2e/statusgen.yaml",
+        "/..%2fstatusgen.yaml",
+        "/incidents/../../incidents/2025-11-03-api-errors.md",
+    ],
+)
 def test_serve_refuses_paths_outside_the_site(server: Served, path: str) -> None:
     port = server.port
     status, body = get(port, path)
@@ -129,7 +143,11 @@ def test_serve_refuses_paths_outside_the_site(server: Served, path: str) -> None
 
 def test_port_in_use_is_a_clear_error(repo: Repo, server: Served) -> None:
     port = server.port
-    done = subprocess.run([sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "statusgen", "-C", str(repo.root), "serve", "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr

@@ -133,8 +133,9 @@ def start(repo: Repo) -> Iterator[Callable[..., Running]]:
 
     def run(limits: serve.Limits = QUICK) -> Running:
         reports: list[str] = []
-        site = serve.LiveSite(repo.root, repo.root / "site", reports.append, lambda: NOW,
-                              observer=Watches, later=at_once)
+        site = serve.LiveSite(
+            repo.root, repo.root / "site", reports.append, lambda: NOW, observer=Watches, later=at_once
+        )
         server = site.start("127.0.0.1", 0, limits)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
@@ -180,19 +181,33 @@ def reset(client: socket.socket) -> None:
 
 # --- requests no file can answer -----------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "status", "says"), [
-    ("/%00", 400, "Bad request: the path holds a NUL character"),
-    ("/incidents/%00/index.html", 400, "Bad request: the path holds a NUL character"),
-    ("/index.html%00.txt", 400, "Bad request: the path holds a NUL character"),
-    ("/__statusgen/wait?since=abc", 400, "Bad request: since must be a whole number, not 'abc'"),
-    ("/__statusgen/wait?since=1.5", 400, "Bad request: since must be a whole number, not '1.5'"),
-    ("/" + "a" * 256, 404, "<!doctype html>"),
-    ("/incidents/" + "%C3%A9" * 128 + "/index.html", 404, "<!doctype html>"),
-    ("/" + "b/" * 3000, 404, "<!doctype html>"),
-], ids=["nul", "nul in a folder", "nul before a suffix", "since not a number", "since a fraction",
-        "segment of 256 bytes", "segment of 256 bytes in UTF-8", "path of 6000 bytes"])
-def test_requests_no_file_can_answer_get_a_clean_answer(start: Callable[..., Running], quiet: None, path: str,
-                                                        status: int, says: str) -> None:
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/%00", 400, "Bad request: the path holds a NUL character"),
+        ("/incidents/%00/index.html", 400, "Bad request: the path holds a NUL character"),
+        ("/index.html%00.txt", 400, "Bad request: the path holds a NUL character"),
+        ("/__statusgen/wait?since=abc", 400, "Bad request: since must be a whole number, not 'abc'"),
+        ("/__statusgen/wait?since=1.5", 400, "Bad request: since must be a whole number, not '1.5'"),
+        ("/" + "a" * 256, 404, "<!doctype html>"),
+        ("/incidents/" + "%C3%A9" * 128 + "/index.html", 404, "<!doctype html>"),
+        ("/" + "b/" * 3000, 404, "<!doctype html>"),
+    ],
+    ids=[
+        "nul",
+        "nul in a folder",
+        "nul before a suffix",
+        "since not a number",
+        "since a fraction",
+        "segment of 256 bytes",
+        "segment of 256 bytes in UTF-8",
+        "path of 6000 bytes",
+    ],
+)
+def test_requests_no_file_can_answer_get_a_clean_answer(
+    start: Callable[..., Running], quiet: None, path: str, status: int, says: str
+) -> None:
     running = start()
     found, body, _ = running.get(path)
     assert found == status
@@ -227,10 +242,15 @@ def test_a_page_left_while_it_waits_for_a_build_costs_nothing(start: Callable[..
 
 # --- slow and idle connections ---------------------------------------------------------------
 
-@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: localhost\r\n", b"GE"],
-                         ids=["nothing", "request line", "some headers", "part of a line"])
-def test_a_half_sent_request_is_closed_after_the_timeout(start: Callable[..., Running], quiet: None,
-                                                         sent: bytes) -> None:
+
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"GET / HTTP/1.1\r\n", b"GET / HTTP/1.1\r\nHost: localhost\r\n", b"GE"],
+    ids=["nothing", "request line", "some headers", "part of a line"],
+)
+def test_a_half_sent_request_is_closed_after_the_timeout(
+    start: Callable[..., Running], quiet: None, sent: bytes
+) -> None:
     running = start()
     client = raw(running.port)
     client.sendall(sent)
@@ -238,8 +258,9 @@ def test_a_half_sent_request_is_closed_after_the_timeout(start: Callable[..., Ru
     assert running.server.wait_idle(WAIT)
 
 
-def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_come(start: Callable[..., Running],
-                                                                                  quiet: None) -> None:
+def test_a_request_dripping_in_is_closed_at_the_deadline_however_often_bytes_come(
+    start: Callable[..., Running], quiet: None
+) -> None:
     running = start(serve.Limits(timeout=0.5))
     client = raw(running.port, timeout=0.1)  # a byte every 0.1 s: each read would see one in time
     client.sendall(b"GET / HTTP/1.1\r\n")
@@ -270,8 +291,9 @@ def test_connections_beyond_the_bound_are_refused_until_one_is_free(start: Calla
     assert running.get("/")[0] == 200
 
 
-def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(start: Callable[..., Running],
-                                                                       quiet: None) -> None:
+def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(
+    start: Callable[..., Running], quiet: None
+) -> None:
     running = start(serve.Limits(timeout=WAIT, waits=1, wait_seconds=0.2))
     generation = running.state()["generation"]
     # Nothing changes: the wait ends after wait_seconds with the same generation.
@@ -299,11 +321,14 @@ BROKEN = "{% if %}\n"
 def unstamped(page: str) -> str:
     """A page without the build generation its reload script waits after."""
     return re.sub(r"var seen = \d+;", "", page)
+
+
 THEMED = CONFIG.replace("site:\n", "site:\n  theme: x\n")
 
 
-def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start: Callable[..., Running], quiet: None,
-                                                                    repo: Repo) -> None:
+def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(
+    start: Callable[..., Running], quiet: None, repo: Repo
+) -> None:
     repo.config(THEMED)
     template = repo.write("themes/x/templates/index.html", BROKEN)
     running = start()
@@ -342,19 +367,37 @@ def test_a_theme_broken_at_start_shows_the_error_and_a_fix_rebuilds(start: Calla
     assert running.get("/")[0] == 200
 
 
-@pytest.mark.parametrize(("failure", "shown", "line"), [
-    (RuntimeError("the renderer broke"), "RuntimeError: the renderer broke",
-     "error: RuntimeError: the renderer broke (--debug shows where); still serving the last good site"),
-    (PermissionError(13, "Permission denied", "site/index.html"), "site/index.html: Permission denied",
-     "error: site/index.html: Permission denied; still serving the last good site"),
-    (KeyError("component"), "KeyError: 'component'",
-     "error: KeyError: 'component' (--debug shows where); still serving the last good site"),
-], ids=["a bug", "an OSError", "a KeyError"])
-def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start: Callable[..., Running], quiet: None,
-                                                                           caplog: pytest.LogCaptureFixture, repo: Repo,
-                                                                           monkeypatch: pytest.MonkeyPatch,
-                                                                           failure: Exception, shown: str,
-                                                                           line: str) -> None:
+@pytest.mark.parametrize(
+    ("failure", "shown", "line"),
+    [
+        (
+            RuntimeError("the renderer broke"),
+            "RuntimeError: the renderer broke",
+            "error: RuntimeError: the renderer broke (--debug shows where); still serving the last good site",
+        ),
+        (
+            PermissionError(13, "Permission denied", "site/index.html"),
+            "site/index.html: Permission denied",
+            "error: site/index.html: Permission denied; still serving the last good site",
+        ),
+        (
+            KeyError("component"),
+            "KeyError: 'component'",
+            "error: KeyError: 'component' (--debug shows where); still serving the last good site",
+        ),
+    ],
+    ids=["a bug", "an OSError", "a KeyError"],
+)
+def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(
+    start: Callable[..., Running],
+    quiet: None,
+    caplog: pytest.LogCaptureFixture,
+    repo: Repo,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    shown: str,
+    line: str,
+) -> None:
     running = start()
     generation = running.state()["generation"]
     real = build
@@ -385,8 +428,9 @@ def test_any_failure_of_a_rebuild_is_reported_and_the_next_change_rebuilds(start
 
 
 @pytest.mark.parametrize("how", ["deleted and made again", "moved away and back", "moved into place"])
-def test_edits_are_seen_after_the_incidents_folder_is_replaced(start: Callable[..., Running], quiet: None, repo: Repo,
-                                                               tmp_path: Path, how: str) -> None:
+def test_edits_are_seen_after_the_incidents_folder_is_replaced(
+    start: Callable[..., Running], quiet: None, repo: Repo, tmp_path: Path, how: str
+) -> None:
     """A watch ends with its folder (a checkout deletes and makes folders again): the root's watch
     sees the folder appear, and the new folder is watched afresh."""
     running = start()
@@ -401,8 +445,11 @@ def test_edits_are_seen_after_the_incidents_folder_is_replaced(start: Callable[.
     if how == "deleted and made again":
         running.changed(DirDeletedEvent(str(incidents)))
     else:  # moved out of the repository, or aside within it
-        running.changed(DirMovedEvent(str(incidents), str(tmp_path / "away") if how == "moved away and back"
-                                      else root + "/incidents.old"))
+        running.changed(
+            DirMovedEvent(
+                str(incidents), str(tmp_path / "away") if how == "moved away and back" else root + "/incidents.old"
+            )
+        )
     since = running.next_build(since)["generation"]
     assert running.get(page)[0] == 404
     if how == "moved into place":  # an incidents.new made beside it, then renamed over

@@ -124,9 +124,14 @@ def test_a_burst_of_changes_makes_one_build() -> None:
     watcher = Watcher()
     path = f"{ROOT}/incidents/2025-11-03-a.md"
     # An editor's save: a temporary file written, moved over the old one, and its folder touched.
-    watcher.tell(FileCreatedEvent(f"{path}.tmp1"), FileModifiedEvent(f"{path}.tmp1"),
-                 FileMovedEvent(f"{path}.tmp1", path), DirModifiedEvent(f"{ROOT}/incidents"),
-                 FileOpenedEvent(path), FileClosedNoWriteEvent(path))
+    watcher.tell(
+        FileCreatedEvent(f"{path}.tmp1"),
+        FileModifiedEvent(f"{path}.tmp1"),
+        FileMovedEvent(f"{path}.tmp1", path),
+        DirModifiedEvent(f"{ROOT}/incidents"),
+        FileOpenedEvent(path),
+        FileClosedNoWriteEvent(path),
+    )
     assert [p.cancelled for p in watcher.scheduled] == [True, True, False]
     watcher.time_passes()
     assert watcher.builds == 1
@@ -152,14 +157,18 @@ def test_the_changes_made_while_a_build_runs_make_the_next_build() -> None:
     assert watcher.builds == 2 and watcher.scheduled == []
 
 
-@pytest.mark.parametrize(("event", "appeared"), [
-    (DirCreatedEvent(f"{ROOT}/incidents"), [f"{ROOT}/incidents"]),
-    (DirMovedEvent(f"{ROOT}/incidents.new", f"{ROOT}/incidents"), [f"{ROOT}/incidents"]),
-    (DirCreatedEvent(f"{ROOT}/site"), [f"{ROOT}/site"]),  # told; LiveSite watches only its folders
-    (DirDeletedEvent(f"{ROOT}/incidents"), []),
-    (FileCreatedEvent(f"{ROOT}/incidents"), []),
-    (DirModifiedEvent(f"{ROOT}/incidents"), []),
-], ids=["created", "moved into place", "the output", "deleted", "a file", "modified"])
+@pytest.mark.parametrize(
+    ("event", "appeared"),
+    [
+        (DirCreatedEvent(f"{ROOT}/incidents"), [f"{ROOT}/incidents"]),
+        (DirMovedEvent(f"{ROOT}/incidents.new", f"{ROOT}/incidents"), [f"{ROOT}/incidents"]),
+        (DirCreatedEvent(f"{ROOT}/site"), [f"{ROOT}/site"]),  # told; LiveSite watches only its folders
+        (DirDeletedEvent(f"{ROOT}/incidents"), []),
+        (FileCreatedEvent(f"{ROOT}/incidents"), []),
+        (DirModifiedEvent(f"{ROOT}/incidents"), []),
+    ],
+    ids=["created", "moved into place", "the output", "deleted", "a file", "modified"],
+)
 def test_folders_that_appear_are_told(event: FileSystemEvent, appeared: list[str]) -> None:
     watcher = Watcher()
     watcher.tell(event)
@@ -167,6 +176,7 @@ def test_folders_that_appear_are_told(event: FileSystemEvent, appeared: list[str
 
 
 # --- the deadline on a request's head ------------------------------------------------------------
+
 
 class Dripping:
     """A connection whose visitor sends a byte whenever the server reads, a tenth of a second apart

@@ -43,18 +43,29 @@ def check(repo: Repo, capsys: pytest.CaptureFixture[str], now: str, *extra: str)
 HOW = "post one with: statusgen update 2025-11-10-checkout --status ... --message ..."
 
 
-@pytest.mark.parametrize("impact, now, expected", [
-    ("critical", "2025-11-10T10:29:00Z", None),
-    ("critical", "2025-11-10T10:42:00Z",
-     f"update overdue by 12 min (critical incidents get an update every 30 min; {HOW})"),
-    ("major", "2025-11-10T10:59:00Z", None),
-    ("major", "2025-11-10T12:05:00Z", f"update overdue by 1 h 5 min (major incidents get an update every 1 h; {HOW})"),
-    ("minor", "2025-11-10T13:59:00Z", None),
-    ("minor", "2025-11-10T14:01:00Z", f"update overdue by 1 min (minor incidents get an update every 4 h; {HOW})"),
-    ("none", "2025-11-12T00:00:00Z", None),
-])
-def test_overdue_updates(repo: Repo, capsys: pytest.CaptureFixture[str], impact: str, now: str,
-                         expected: str | None) -> None:
+@pytest.mark.parametrize(
+    "impact, now, expected",
+    [
+        ("critical", "2025-11-10T10:29:00Z", None),
+        (
+            "critical",
+            "2025-11-10T10:42:00Z",
+            f"update overdue by 12 min (critical incidents get an update every 30 min; {HOW})",
+        ),
+        ("major", "2025-11-10T10:59:00Z", None),
+        (
+            "major",
+            "2025-11-10T12:05:00Z",
+            f"update overdue by 1 h 5 min (major incidents get an update every 1 h; {HOW})",
+        ),
+        ("minor", "2025-11-10T13:59:00Z", None),
+        ("minor", "2025-11-10T14:01:00Z", f"update overdue by 1 min (minor incidents get an update every 4 h; {HOW})"),
+        ("none", "2025-11-12T00:00:00Z", None),
+    ],
+)
+def test_overdue_updates(
+    repo: Repo, capsys: pytest.CaptureFixture[str], impact: str, now: str, expected: str | None
+) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact=impact, message=PROMISE))
     code, err, out = check(repo, capsys, now)
     if expected is None:
@@ -73,20 +84,26 @@ def test_cadence_comes_from_the_configuration(repo: Repo, capsys: pytest.Capture
     assert code == 1 and err[0].startswith("incidents/2025-11-10-checkout.md:6: update overdue by 5 min")
 
 
-@pytest.mark.parametrize("body, now, expected_code", [
-    ("", "2025-11-06T11:59:00Z", 0),
-    ("", "2025-11-06T12:01:00Z", 1),
-    ("\n## Postmortem\n\nA breaker tripped.\n", "2025-11-20T00:00:00Z", 0),
-])
-def test_postmortem_due(repo: Repo, capsys: pytest.CaptureFixture[str], body: str, now: str,
-                        expected_code: int) -> None:
+@pytest.mark.parametrize(
+    "body, now, expected_code",
+    [
+        ("", "2025-11-06T11:59:00Z", 0),
+        ("", "2025-11-06T12:01:00Z", 1),
+        ("\n## Postmortem\n\nA breaker tripped.\n", "2025-11-20T00:00:00Z", 0),
+    ],
+)
+def test_postmortem_due(
+    repo: Repo, capsys: pytest.CaptureFixture[str], body: str, now: str, expected_code: int
+) -> None:
     repo.incident("2025-11-01-dc.md", CRITICAL_DONE + body)
     code, err, _ = check(repo, capsys, now)
     assert code == expected_code
     if expected_code:
-        assert err == ["incidents/2025-11-01-dc.md:9: no postmortem 5 d after the incident was resolved "
-                       "(critical incidents get one within 5 d: statusgen postmortem 2025-11-01-dc "
-                       "(or set postmortem_due: false))"]
+        assert err == [
+            "incidents/2025-11-01-dc.md:9: no postmortem 5 d after the incident was resolved "
+            "(critical incidents get one within 5 d: statusgen postmortem 2025-11-01-dc "
+            "(or set postmortem_due: false))"
+        ]
 
 
 def test_postmortem_can_be_waived(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,17 +116,25 @@ def test_first_update_without_next_update_is_a_warning(repo: Repo, capsys: pytes
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message="Checkout fails for everyone."))
     code, err, out = check(repo, capsys, "2025-11-10T10:10:00Z")
     assert code == 0
-    assert err == ["incidents/2025-11-10-checkout.md:6: warning: the first update does not say when the next "
-                   "update comes (end it with e.g. 'Next update by 14:30 UTC.')"]
+    assert err == [
+        "incidents/2025-11-10-checkout.md:6: warning: the first update does not say when the next "
+        "update comes (end it with e.g. 'Next update by 14:30 UTC.')"
+    ]
     assert out.endswith("0 policy error(s), 1 warning(s)\n")
     code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z", "--strict")
     assert code == 1 and len(err) == 1
 
 
-@pytest.mark.parametrize("message", [
-    "Next update by 14:30 UTC.", "We will post an update within 30 minutes.", "We'll update you by 15:00 CET.",
-    "More in an hour: we will provide another update at 16:00.", "Further updates to follow within the hour.",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Next update by 14:30 UTC.",
+        "We will post an update within 30 minutes.",
+        "We'll update you by 15:00 CET.",
+        "More in an hour: we will provide another update at 16:00.",
+        "Further updates to follow within the hour.",
+    ],
+)
 def test_next_update_phrasings_are_recognised(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=f"Checkout fails. {message}"))
     assert check(repo, capsys, "2025-11-10T10:10:00Z", "--strict")[:2] == (0, [])
@@ -124,7 +149,8 @@ def test_build_reports_policy_but_still_publishes(repo: Repo, capsys: pytest.Cap
         "incidents/2025-11-10-checkout.md:6: warning: the first update does not say when the next update comes "
         "(end it with e.g. 'Next update by 14:30 UTC.')",
         "incidents/2025-11-10-checkout.md:6: update overdue by 30 min (critical incidents get an update every "
-        "30 min; post one with: statusgen update 2025-11-10-checkout --status ... --message ...)"]
+        "30 min; post one with: statusgen update 2025-11-10-checkout --status ... --message ...)",
+    ]
     assert (repo.site / "incidents/2025-11-10-checkout/index.html").is_file()
 
 
@@ -132,8 +158,9 @@ def test_page_says_when_the_next_update_is_due(repo: Repo) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=PROMISE))
     assert repo.build("2025-11-10T10:10:00Z") == 0
     page = repo.page("incidents/2025-11-10-checkout/index.html")
-    assert ('<p class="next-update">Next update by <time datetime="2025-11-10T12:00:00+01:00">'
-            '12:00\u202fPM CET</time></p>') in page
+    assert (
+        '<p class="next-update">Next update by <time datetime="2025-11-10T12:00:00+01:00">12:00\u202fPM CET</time></p>'
+    ) in page
     assert "next update by <time" in repo.page("index.html")
     repo.run("resolve", "latest", "--message", "Fixed.", "--now", "2025-11-10T10:20:00Z")
     assert repo.build("2025-11-10T10:30:00Z") == 0
@@ -142,7 +169,9 @@ def test_page_says_when_the_next_update_is_due(repo: Repo) -> None:
 
 def test_build_lists_at_most_twenty_policy_problems(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(1, 26):
-        repo.incident(f"2025-10-{n:02d}-x.md", f"""\
+        repo.incident(
+            f"2025-10-{n:02d}-x.md",
+            f"""\
 ---
 title: Slow {n}
 impact: minor
@@ -154,7 +183,8 @@ updates:
     status: resolved
     message: Fine again.
 ---
-""")
+""",
+        )
     assert repo.build("2025-11-01T00:00:00Z") == 0
     captured = capsys.readouterr()
     assert captured.out.strip().endswith("; policy: 0 error(s), 25 warning(s)")
@@ -164,15 +194,18 @@ updates:
 
 
 def test_an_empty_table_switches_a_rule_off(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    repo.config(repo.root.joinpath("statusgen.yaml").read_text()
-                + "policy:\n  update_every: {}\n  postmortem_within: {}\n")
+    repo.config(
+        repo.root.joinpath("statusgen.yaml").read_text() + "policy:\n  update_every: {}\n  postmortem_within: {}\n"
+    )
     repo.incident("2025-11-01-dc.md", CRITICAL_DONE)
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="critical", message=PROMISE))
     assert check(repo, capsys, "2025-12-01T00:00:00Z")[:2] == (0, [])
 
 
-@pytest.mark.parametrize("message", ["Errors began at 14:05 UTC; we are investigating.",
-                                     "We will post updates as we learn more.", "Checkout fails."])
+@pytest.mark.parametrize(
+    "message",
+    ["Errors began at 14:05 UTC; we are investigating.", "We will post updates as we learn more.", "Checkout fails."],
+)
 def test_vague_or_missing_next_update_is_flagged(repo: Repo, capsys: pytest.CaptureFixture[str], message: str) -> None:
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=message))
     code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z")

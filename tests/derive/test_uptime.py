@@ -28,58 +28,124 @@ def by_day(result: ComponentUptime) -> dict[str, tuple[float | None, float]]:
 
 # (case, spans, now, since, {day: (uptime, downtime)}, uptime_90d, {month: (uptime, downtime)})
 CASES = [
-    ("outage-crossing-midnight",
-     # 23:30 -> 01:30 local (CET): 30 minutes on the 3rd, 90 on the 4th.
-     [span("2025-11-03T22:30", "2025-11-04T00:30", "major_outage")], "2025-11-10T12:00", None,
-     {"2025-11-02": (100.0, 0.0), "2025-11-03": (97.917, 30.0), "2025-11-04": (93.75, 90.0),
-      "2025-11-10": (100.0, 0.0)},
-     # 90 days: 89 whole days of 1440 minutes (one of them 25 hours: 26 Oct) plus 13 h today.
-     round(100 * (1 - 120 / (88 * 1440 + 1500 + 780)), 3),
-     # November so far: 9 days and 13 hours = 13,740 minutes.
-     {"2025-11": (99.127, 120.0), "2025-10": (100.0, 0.0)}),
-    ("overlapping-major-and-partial",
-     # partial 10-12, major 11:00-11:30: 30 major + 90 partial x 0.3 = 57, not summed.
-     [span("2025-11-05T10:00", "2025-11-05T12:00", "partial_outage", "a"),
-      span("2025-11-05T11:00", "2025-11-05T11:30", "major_outage", "b")], "2025-11-10T12:00", None,
-     {"2025-11-05": (96.042, 57.0)}, None, {}),
-    ("duplicate-overlapping-outages",
-     [span("2025-11-05T10:00", "2025-11-05T11:00", "major_outage", "a"),
-      span("2025-11-05T10:00", "2025-11-05T11:00", "major_outage", "b")], "2025-11-10T12:00", None,
-     {"2025-11-05": (95.833, 60.0)}, None, {}),
-    ("outage-across-dst-end",
-     # 26 Oct 2025 in Rome has 25 hours (1,500 minutes); 4 h of partial outage = 72 minutes.
-     [span("2025-10-25T22:00", "2025-10-26T02:00", "partial_outage")], "2025-11-10T12:00", None,
-     {"2025-10-25": (100.0, 0.0), "2025-10-26": (95.2, 72.0), "2025-10-27": (100.0, 0.0)}, None, {}),
-    ("whole-dst-start-day",
-     # 30 Mar 2025 in Rome has 23 hours: 23:00Z on the 29th to 22:00Z on the 30th.
-     [span("2025-03-29T23:00", "2025-03-30T22:00", "major_outage")], "2025-04-15T12:00", None,
-     {"2025-03-29": (100.0, 0.0), "2025-03-30": (0.0, 1380.0), "2025-03-31": (100.0, 0.0)}, None,
-     {"2025-03": (round(100 * (1 - 1380 / (31 * 1440 - 60)), 3), 1380.0)}),
-    ("maintenance-inside-an-outage",
-     # The outage outranks the maintenance inside it; maintenance alone is not downtime.
-     [span("2025-11-05T10:00", "2025-11-05T14:00", "partial_outage", "a"),
-      span("2025-11-05T11:00", "2025-11-05T12:00", "under_maintenance", "m"),
-      span("2025-11-06T01:00", "2025-11-06T03:00", "under_maintenance", "m2"),
-      span("2025-11-07T01:00", "2025-11-07T03:00", "degraded_performance", "d")], "2025-11-10T12:00", None,
-     {"2025-11-05": (95.0, 72.0), "2025-11-06": (100.0, 0.0), "2025-11-07": (100.0, 0.0)}, None, {}),
-    ("component-with-since",
-     # No data before 8 Nov; then 2 days and 13 h today = 3,660 minutes with one hour of outage.
-     [span("2025-11-01T10:00", "2025-11-01T11:00", "major_outage"),
-      span("2025-11-09T10:00", "2025-11-09T11:00", "major_outage")], "2025-11-10T12:00", date(2025, 11, 8),
-     {"2025-11-07": (None, 0.0), "2025-11-08": (100.0, 0.0), "2025-11-09": (95.833, 60.0),
-      "2025-11-10": (100.0, 0.0), "2025-08-13": (None, 0.0)},
-     98.361, {"2025-11": (98.361, 60.0)}),
-    ("open-outage-counts-until-now",
-     [span("2025-11-10T11:00", None, "major_outage")], "2025-11-10T12:00", None,
-     # Today so far: 13 hours (780 minutes) of which 60 down.
-     {"2025-11-10": (92.308, 60.0)}, None, {}),
+    (
+        "outage-crossing-midnight",
+        # 23:30 -> 01:30 local (CET): 30 minutes on the 3rd, 90 on the 4th.
+        [span("2025-11-03T22:30", "2025-11-04T00:30", "major_outage")],
+        "2025-11-10T12:00",
+        None,
+        {
+            "2025-11-02": (100.0, 0.0),
+            "2025-11-03": (97.917, 30.0),
+            "2025-11-04": (93.75, 90.0),
+            "2025-11-10": (100.0, 0.0),
+        },
+        # 90 days: 89 whole days of 1440 minutes (one of them 25 hours: 26 Oct) plus 13 h today.
+        round(100 * (1 - 120 / (88 * 1440 + 1500 + 780)), 3),
+        # November so far: 9 days and 13 hours = 13,740 minutes.
+        {"2025-11": (99.127, 120.0), "2025-10": (100.0, 0.0)},
+    ),
+    (
+        "overlapping-major-and-partial",
+        # partial 10-12, major 11:00-11:30: 30 major + 90 partial x 0.3 = 57, not summed.
+        [
+            span("2025-11-05T10:00", "2025-11-05T12:00", "partial_outage", "a"),
+            span("2025-11-05T11:00", "2025-11-05T11:30", "major_outage", "b"),
+        ],
+        "2025-11-10T12:00",
+        None,
+        {"2025-11-05": (96.042, 57.0)},
+        None,
+        {},
+    ),
+    (
+        "duplicate-overlapping-outages",
+        [
+            span("2025-11-05T10:00", "2025-11-05T11:00", "major_outage", "a"),
+            span("2025-11-05T10:00", "2025-11-05T11:00", "major_outage", "b"),
+        ],
+        "2025-11-10T12:00",
+        None,
+        {"2025-11-05": (95.833, 60.0)},
+        None,
+        {},
+    ),
+    (
+        "outage-across-dst-end",
+        # 26 Oct 2025 in Rome has 25 hours (1,500 minutes); 4 h of partial outage = 72 minutes.
+        [span("2025-10-25T22:00", "2025-10-26T02:00", "partial_outage")],
+        "2025-11-10T12:00",
+        None,
+        {"2025-10-25": (100.0, 0.0), "2025-10-26": (95.2, 72.0), "2025-10-27": (100.0, 0.0)},
+        None,
+        {},
+    ),
+    (
+        "whole-dst-start-day",
+        # 30 Mar 2025 in Rome has 23 hours: 23:00Z on the 29th to 22:00Z on the 30th.
+        [span("2025-03-29T23:00", "2025-03-30T22:00", "major_outage")],
+        "2025-04-15T12:00",
+        None,
+        {"2025-03-29": (100.0, 0.0), "2025-03-30": (0.0, 1380.0), "2025-03-31": (100.0, 0.0)},
+        None,
+        {"2025-03": (round(100 * (1 - 1380 / (31 * 1440 - 60)), 3), 1380.0)},
+    ),
+    (
+        "maintenance-inside-an-outage",
+        # The outage outranks the maintenance inside it; maintenance alone is not downtime.
+        [
+            span("2025-11-05T10:00", "2025-11-05T14:00", "partial_outage", "a"),
+            span("2025-11-05T11:00", "2025-11-05T12:00", "under_maintenance", "m"),
+            span("2025-11-06T01:00", "2025-11-06T03:00", "under_maintenance", "m2"),
+            span("2025-11-07T01:00", "2025-11-07T03:00", "degraded_performance", "d"),
+        ],
+        "2025-11-10T12:00",
+        None,
+        {"2025-11-05": (95.0, 72.0), "2025-11-06": (100.0, 0.0), "2025-11-07": (100.0, 0.0)},
+        None,
+        {},
+    ),
+    (
+        "component-with-since",
+        # No data before 8 Nov; then 2 days and 13 h today = 3,660 minutes with one hour of outage.
+        [
+            span("2025-11-01T10:00", "2025-11-01T11:00", "major_outage"),
+            span("2025-11-09T10:00", "2025-11-09T11:00", "major_outage"),
+        ],
+        "2025-11-10T12:00",
+        date(2025, 11, 8),
+        {
+            "2025-11-07": (None, 0.0),
+            "2025-11-08": (100.0, 0.0),
+            "2025-11-09": (95.833, 60.0),
+            "2025-11-10": (100.0, 0.0),
+            "2025-08-13": (None, 0.0),
+        },
+        98.361,
+        {"2025-11": (98.361, 60.0)},
+    ),
+    (
+        "open-outage-counts-until-now",
+        [span("2025-11-10T11:00", None, "major_outage")],
+        "2025-11-10T12:00",
+        None,
+        # Today so far: 13 hours (780 minutes) of which 60 down.
+        {"2025-11-10": (92.308, 60.0)},
+        None,
+        {},
+    ),
 ]
 
 
-@pytest.mark.parametrize("spans, now, since, days, uptime_90d, months",
-                         [pytest.param(*c[1:], id=c[0]) for c in CASES])
-def test_uptime(spans: list[Span], now: str, since: date | None, days: dict[str, tuple[float | None, float]],
-                uptime_90d: float | None, months: dict[str, tuple[float | None, float]]) -> None:
+@pytest.mark.parametrize("spans, now, since, days, uptime_90d, months", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_uptime(
+    spans: list[Span],
+    now: str,
+    since: date | None,
+    days: dict[str, tuple[float | None, float]],
+    uptime_90d: float | None,
+    months: dict[str, tuple[float | None, float]],
+) -> None:
     result = component_uptime(spans, t(now), ROME, since, date(2025, 1, 1))
     assert len(result.days) == 90
     assert result.days[-1].start == t(now).astimezone(ROME).date()
@@ -102,8 +168,10 @@ def test_months_run_from_since_or_history_start_to_now() -> None:
 
 
 def test_day_lists_its_incidents() -> None:
-    spans = [span("2025-11-03T22:30", "2025-11-04T00:30", "major_outage", "x"),
-             span("2025-11-04T09:00", "2025-11-04T09:30", "degraded_performance", "y")]
+    spans = [
+        span("2025-11-03T22:30", "2025-11-04T00:30", "major_outage", "x"),
+        span("2025-11-04T09:00", "2025-11-04T09:30", "degraded_performance", "y"),
+    ]
     result = component_uptime(spans, t("2025-11-10T12:00"), ROME, None, date(2025, 10, 1))
     days = {d.start.isoformat(): d.incidents for d in result.days}
     assert days["2025-11-03"] == ("x",)
@@ -112,7 +180,15 @@ def test_day_lists_its_incidents() -> None:
 
 
 def test_worst_segments_merge_by_severity() -> None:
-    segments = worst_segments([span("2025-11-05T10:00", "2025-11-05T12:00", "partial_outage"),
-                               span("2025-11-05T11:00", "2025-11-05T11:30", "major_outage")], t("2026-01-01T00:00"))
+    segments = worst_segments(
+        [
+            span("2025-11-05T10:00", "2025-11-05T12:00", "partial_outage"),
+            span("2025-11-05T11:00", "2025-11-05T11:30", "major_outage"),
+        ],
+        t("2026-01-01T00:00"),
+    )
     assert [(a.hour, a.minute, b.hour, b.minute, s) for a, b, s in segments] == [
-        (10, 0, 11, 0, "partial_outage"), (11, 0, 11, 30, "major_outage"), (11, 30, 12, 0, "partial_outage")]
+        (10, 0, 11, 0, "partial_outage"),
+        (11, 0, 11, 30, "major_outage"),
+        (11, 30, 12, 0, "partial_outage"),
+    ]

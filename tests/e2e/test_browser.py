@@ -92,10 +92,18 @@ def visit(web: Web, path: str, *, scheme: Scheme = "light", viewport: ViewportSi
     page.on("console", on_console)
     page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
     page.on("requestfailed", lambda request: seen.problems.append(f"failed: {request.url} {request.failure}"))
-    page.on("response", lambda response: seen.problems.append(f"{response.status}: {response.url}")
-            if response.status >= 400 else None)
-    page.on("request", lambda request: seen.problems.append(f"left the local server: {request.url}")
-            if not request.url.startswith(web.base) else None)
+    page.on(
+        "response",
+        lambda response: seen.problems.append(f"{response.status}: {response.url}") if response.status >= 400 else None,
+    )
+    page.on(
+        "request",
+        lambda request: (
+            seen.problems.append(f"left the local server: {request.url}")
+            if not request.url.startswith(web.base)
+            else None
+        ),
+    )
     try:
         response = page.goto(web.base + path, wait_until="load")
         assert response is not None and response.status == 200
@@ -141,7 +149,8 @@ def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str) -> No
 def axe(page: Page) -> dict[str, object]:
     """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
     page.add_script_tag(path=str(tool(AXE_JS)))
-    result: dict[str, object] = page.evaluate("""async (tags) => {
+    result: dict[str, object] = page.evaluate(
+        """async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return {
             violations: result.violations.map(v => ({rule: v.id, nodes: v.nodes.map(n => n.target.join(' '))})),
@@ -150,7 +159,9 @@ def axe(page: Page) -> dict[str, object]:
             // Every rule of these tags runs, except those axe-core itself marks experimental or deprecated.
             rules: axe.getRules(tags).filter(r => !r.tags.some(t => t === 'experimental' || t === 'deprecated')).length,
         };
-    }""", AXE_TAGS)
+    }""",
+        AXE_TAGS,
+    )
     return result
 
 
@@ -198,8 +209,9 @@ FOCUSABLES = """(selector) => {
 
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize(("scheme", "viewport"), [("light", DESKTOP), ("dark", PHONE)], ids=["desktop", "phone"])
-def test_keyboard_reaches_every_link_with_a_visible_focus(web: Web, name: str, scheme: Scheme,
-                                                          viewport: ViewportSize) -> None:
+def test_keyboard_reaches_every_link_with_a_visible_focus(
+    web: Web, name: str, scheme: Scheme, viewport: ViewportSize
+) -> None:
     with visit(web, PAGES[name], scheme=scheme, viewport=viewport) as seen:
         count = seen.page.evaluate(FOCUSABLES, FOCUSABLE)
         stops = []
@@ -208,9 +220,13 @@ def test_keyboard_reaches_every_link_with_a_visible_focus(web: Web, name: str, s
             stops.append(seen.page.evaluate(TAB_STOP))
         assert [stop["index"] for stop in stops] == list(range(count)), "Tab skips a link or leaves the order"
         assert [stop["label"] for stop in stops if not stop["visible"]] == []
-        assert [stop["label"] for stop in stops
-                if not (0 <= stop["left"] and stop["right"] <= stop["viewport"] and stop["width"] > 0
-                        and stop["height"] > 0)] == [], "a focused link is off screen"
+        assert [
+            stop["label"]
+            for stop in stops
+            if not (
+                0 <= stop["left"] and stop["right"] <= stop["viewport"] and stop["width"] > 0 and stop["height"] > 0
+            )
+        ] == [], "a focused link is off screen"
         assert stops[0]["label"] == "a Skip to content"
         assert seen.problems == []
 

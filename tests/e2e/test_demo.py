@@ -34,8 +34,10 @@ def checkout(tmp_path: Path) -> Path:
     (work / "scripts" / "bootstrap.sh").write_text('cd "$(dirname "${BASH_SOURCE[0]}")/.."\n', encoding="utf-8")
     bin_dir = work / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    for name, command in (("python", f'exec "{sys.executable}" "$@"'),
-                          ("statusgen", f'exec "{sys.executable}" -m statusgen "$@"')):
+    for name, command in (
+        ("python", f'exec "{sys.executable}" "$@"'),
+        ("statusgen", f'exec "{sys.executable}" -m statusgen "$@"'),
+    ):
         (bin_dir / name).write_text(f"#!/bin/sh\n{command}\n", encoding="utf-8")
         (bin_dir / name).chmod(0o755)
     return work
@@ -48,9 +50,14 @@ def get(url: str) -> str:
 
 def test_demo_script_serves_the_demo_at_its_pinned_instant(tmp_path: Path) -> None:
     work = checkout(tmp_path)
-    process = subprocess.Popen(["bash", str(work / "scripts" / "demo")], cwd=tmp_path, env={
-        "PATH": "/usr/bin:/bin", "PORT": "0", "HOME": str(tmp_path)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        ["bash", str(work / "scripts" / "demo")],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PORT": "0", "HOME": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
 

@@ -28,9 +28,18 @@ NOW = DEMO_NOW
 SITE = "https://status.example.com/"
 COMPONENTS = ["api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs"]
 # 143 updates are published by NOW; the site's feeds keep the newest 100.
-FEED_ENTRIES = {"": 100, "components/api/": 52, "components/web/": 48, "components/auth/": 30,
-                "components/db/": 19, "components/search/": 31, "components/storage/": 16,
-                "components/webhooks/": 23, "components/email/": 14, "components/docs/": 7}
+FEED_ENTRIES = {
+    "": 100,
+    "components/api/": 52,
+    "components/web/": 48,
+    "components/auth/": 30,
+    "components/db/": 19,
+    "components/search/": 31,
+    "components/storage/": 16,
+    "components/webhooks/": 23,
+    "components/email/": 14,
+    "components/docs/": 7,
+}
 
 
 def build(out: Path) -> Path:
@@ -52,8 +61,11 @@ def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
         patch.setattr(pages, "HISTORY_PAGE_SIZE", 10)
         out = build(tmp_path_factory.mktemp("paged") / "site")
     assert sorted(p.relative_to(out).as_posix() for p in (out / "history").rglob("*.html")) == [
-        "history/index.html", "history/page/2/index.html", "history/page/3/index.html",
-        "history/page/4/index.html"]
+        "history/index.html",
+        "history/page/2/index.html",
+        "history/page/3/index.html",
+        "history/page/4/index.html",
+    ]
     return out
 
 
@@ -65,9 +77,24 @@ CANARY = "<!doctype html>\n<html lang=en>\n<title>canary</title>\n<p><div>a div 
 def nu_check(*folders: Path) -> list[dict[str, str]]:
     """Every message of one run of the Nu HTML Checker over the HTML, CSS and SVG files in ``folders``."""
     done = subprocess.run(
-        [java(), "-jar", str(tool(VNU_JAR)), "--format", "json", "--stdout", "--exit-zero-always",
-         "--skip-non-html", "--also-check-css", "--also-check-svg", *map(str, folders)],
-        capture_output=True, text=True, check=True, timeout=300)
+        [
+            java(),
+            "-jar",
+            str(tool(VNU_JAR)),
+            "--format",
+            "json",
+            "--stdout",
+            "--exit-zero-always",
+            "--skip-non-html",
+            "--also-check-css",
+            "--also-check-svg",
+            *map(str, folders),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     messages: list[dict[str, str]] = json.loads(done.stdout)["messages"]
     return messages
 
@@ -93,12 +120,14 @@ def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path
 
     errors = [say(m) for m in messages if m["type"] != "info"]
     warnings = [say(m) for m in messages if m["type"] == "info" and m.get("subType") == "warning"]
-    assert errors == ["index.html: No “p” element in scope but a “p” end tag seen. "
-                      "('div>a div in a paragraph</div></p>')"]
+    assert errors == [
+        "index.html: No “p” element in scope but a “p” end tag seen. ('div>a div in a paragraph</div></p>')"
+    ]
     assert warnings == []
 
 
 # --- Links ---------------------------------------------------------------------------------------
+
 
 class References(HTMLParser):
     """The URLs an HTML page refers to, and the ids it defines."""
@@ -134,7 +163,7 @@ class Checker:
     def check(self, url: str, source: str) -> str | None:
         """None if ``url`` (absolute) is outside the site or resolves; else what is wrong."""
         if url.startswith("webcal://"):
-            url = "https://" + url[len("webcal://"):]
+            url = "https://" + url[len("webcal://") :]
         if url.rstrip("/") + "/" == SITE:
             url = SITE
         if not url.startswith(SITE):
@@ -143,7 +172,7 @@ class Checker:
             self.external.add(url)
             return None
         self.internal[source.split(":", 1)[0]] += 1
-        parts = urlsplit(url[len(SITE):])
+        parts = urlsplit(url[len(SITE) :])
         path = parts.path
         target = self.out / (path + "index.html" if path == "" or path.endswith("/") else path)
         if not target.is_file():
@@ -193,8 +222,18 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     counts = checker.internal
     assert counts["sitemap.xml"] == 1 + 35 + 9 + 1  # the index, incidents, components, history
     assert counts["robots.txt"] == 1
-    assert {kind for kind in counts} == {"page", "sitemap.xml", "robots.txt", "feed.atom", "feed.rss",
-                                         "feed.json", ".atom", ".rss", ".json", "maintenance.ics"}
+    assert {kind for kind in counts} == {
+        "page",
+        "sitemap.xml",
+        "robots.txt",
+        "feed.atom",
+        "feed.rss",
+        "feed.json",
+        ".atom",
+        ".rss",
+        ".json",
+        "maintenance.ics",
+    }
     assert counts["page"] == 1331 and counts[".json"] == 304 and counts["maintenance.ics"] == 4 * 2
     assert len(checker.external) == 15  # references and links in the demo's messages
 
@@ -205,10 +244,13 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
 
 def test_the_link_checker_finds_missing_files_and_fragments(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "index.html").write_text('<p id="here"><a href="../b/">b</a> <a href="#gone">x</a>'
-                                               ' <a href="#here">y</a> <a href="https://elsewhere.example/">z</a>')
-    (tmp_path / "feed.json").write_text('{"url": "https://status.example.com/a/#here", '
-                                        '"next": "https://status.example.com/c.json"}')
+    (tmp_path / "a" / "index.html").write_text(
+        '<p id="here"><a href="../b/">b</a> <a href="#gone">x</a>'
+        ' <a href="#here">y</a> <a href="https://elsewhere.example/">z</a>'
+    )
+    (tmp_path / "feed.json").write_text(
+        '{"url": "https://status.example.com/a/#here", "next": "https://status.example.com/c.json"}'
+    )
     problems, checker = check_links(tmp_path)
     assert problems == [
         "page:a/index.html: https://status.example.com/b/ is not a file of the site",
@@ -232,29 +274,41 @@ JSON_FEED = {
         "description": {"type": "string"},
         "language": {"type": "string"},
         "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},
-        "items": {"type": "array", "items": {
-            "type": "object",
-            "required": ["id"],
-            "anyOf": [{"required": ["content_html"]}, {"required": ["content_text"]}],
-            "properties": {
-                "id": {"type": "string", "minLength": 1},
-                "url": {"type": "string", "format": "uri"},
-                "title": {"type": "string"},
-                "content_html": {"type": "string"},
-                "content_text": {"type": "string"},
-                "summary": {"type": "string"},
-                "date_published": {"type": "string", "format": "date-time"},
-                "date_modified": {"type": "string", "format": "date-time"},
-                "tags": {"type": "array", "items": {"type": "string"}},
-                "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "anyOf": [{"required": ["content_html"]}, {"required": ["content_text"]}],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "url": {"type": "string", "format": "uri"},
+                    "title": {"type": "string"},
+                    "content_html": {"type": "string"},
+                    "content_text": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "date_published": {"type": "string", "format": "date-time"},
+                    "date_modified": {"type": "string", "format": "date-time"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},
+                },
+                "additionalProperties": False,
             },
-            "additionalProperties": False,
-        }},
+        },
     },
     "additionalProperties": False,
-    "$defs": {"author": {"type": "object", "minProperties": 1, "additionalProperties": False,
-                         "properties": {"name": {"type": "string"}, "url": {"type": "string", "format": "uri"},
-                                        "avatar": {"type": "string", "format": "uri"}}}},
+    "$defs": {
+        "author": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"},
+                "url": {"type": "string", "format": "uri"},
+                "avatar": {"type": "string", "format": "uri"},
+            },
+        }
+    },
 }
 
 
@@ -281,8 +335,14 @@ def test_feeds_parse_with_the_expected_entries(site: Path) -> None:
 
 
 def test_the_formats_are_checked() -> None:
-    assert errors_of(JSON_FEED, {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [
-        {"id": "1", "content_text": "x", "date_published": "2026-11-23T09:00:00", "url": "incidents/x/"}]}) == [
+    assert errors_of(
+        JSON_FEED,
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": "t",
+            "items": [{"id": "1", "content_text": "x", "date_published": "2026-11-23T09:00:00", "url": "incidents/x/"}],
+        },
+    ) == [
         "'incidents/x/' is not a 'uri' at ['items', 0, 'url']",
         "'2026-11-23T09:00:00' is not a 'date-time' at ['items', 0, 'date_published']",
     ]
@@ -298,8 +358,11 @@ BADGE = {
         "schemaVersion": {"const": 1},
         "label": {"type": "string"},
         "message": {"type": "string", "minLength": 1},
-        "color": {"type": "string", "pattern": r"^(brightgreen|green|yellowgreen|yellow|orange|red|blue|"
-                                               r"lightgrey|grey|[0-9a-f]{3}|[0-9a-f]{6})$"},
+        "color": {
+            "type": "string",
+            "pattern": r"^(brightgreen|green|yellowgreen|yellow|orange|red|blue|"
+            r"lightgrey|grey|[0-9a-f]{3}|[0-9a-f]{6})$",
+        },
         "labelColor": {"type": "string"},
         "isError": {"type": "boolean"},
         "namedLogo": {"type": "string"},
@@ -322,25 +385,63 @@ def test_every_json_file_matches_its_schema(site: Path) -> None:
     for rel in badges:
         assert errors_of(BADGE, json.loads((site / rel).read_text())) == [], rel
     assert json.loads((site / "components/webhooks/badge.json").read_text()) == {
-        "schemaVersion": 1, "label": "Webhooks", "message": "major outage", "color": "red"}
+        "schemaVersion": 1,
+        "label": "Webhooks",
+        "message": "major outage",
+        "color": "red",
+    }
 
 
 # --- The maintenance calendar --------------------------------------------------------------------
 
+
 def test_the_calendar_has_the_demo_maintenance_windows(site: Path) -> None:
     calendar = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
     assert not calendar.errors
-    events = [(str(e["uid"]), e.decoded("dtstart").isoformat(), e.decoded("dtend").isoformat(),
-               str(e["status"]), e.decoded("sequence"), str(e["url"])) for e in calendar.walk("VEVENT")]
+    events = [
+        (
+            str(e["uid"]),
+            e.decoded("dtstart").isoformat(),
+            e.decoded("dtend").isoformat(),
+            str(e["status"]),
+            e.decoded("sequence"),
+            str(e["url"]),
+        )
+        for e in calendar.walk("VEVENT")
+    ]
     incident = SITE + "incidents/{}/"
     assert events == [
-        ("2025-09-02-database-upgrade@status.example.com", "2025-09-14T01:00:00+00:00",
-         "2025-09-14T03:00:00+00:00", "CONFIRMED", 3, incident.format("2025-09-02-database-upgrade")),
-        ("2026-03-02-storage-migration@status.example.com", "2026-03-14T23:00:00+00:00",
-         "2026-03-15T02:00:00+00:00", "CANCELLED", 1, incident.format("2026-03-02-storage-migration")),
-        ("2026-08-18-search-cluster-upgrade@status.example.com", "2026-08-25T01:00:00+00:00",
-         "2026-08-25T02:30:00+00:00", "CONFIRMED", 0, incident.format("2026-08-18-search-cluster-upgrade")),
-        ("2026-11-20-database-major-upgrade@status.example.com", "2027-01-16T01:00:00+00:00",
-         "2027-01-16T03:00:00+00:00", "CONFIRMED", 0, incident.format("2026-11-20-database-major-upgrade")),
+        (
+            "2025-09-02-database-upgrade@status.example.com",
+            "2025-09-14T01:00:00+00:00",
+            "2025-09-14T03:00:00+00:00",
+            "CONFIRMED",
+            3,
+            incident.format("2025-09-02-database-upgrade"),
+        ),
+        (
+            "2026-03-02-storage-migration@status.example.com",
+            "2026-03-14T23:00:00+00:00",
+            "2026-03-15T02:00:00+00:00",
+            "CANCELLED",
+            1,
+            incident.format("2026-03-02-storage-migration"),
+        ),
+        (
+            "2026-08-18-search-cluster-upgrade@status.example.com",
+            "2026-08-25T01:00:00+00:00",
+            "2026-08-25T02:30:00+00:00",
+            "CONFIRMED",
+            0,
+            incident.format("2026-08-18-search-cluster-upgrade"),
+        ),
+        (
+            "2026-11-20-database-major-upgrade@status.example.com",
+            "2027-01-16T01:00:00+00:00",
+            "2027-01-16T03:00:00+00:00",
+            "CONFIRMED",
+            0,
+            incident.format("2026-11-20-database-major-upgrade"),
+        ),
     ]
     assert str(calendar["x-wr-calname"]) == "Acme Status: maintenance"

@@ -44,18 +44,96 @@ Body <script>alert('body')</script> [x](JavaScript:alert('body-link'))
 """
 
 
-_NEVER = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "base", "form",
-          "input", "button", "textarea", "select", "img", "image", "video", "audio", "source", "track",
-          "noscript", "template", "math", "foreignobject", "animate", "set", "portal", "marquee"}
+_NEVER = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "style",
+    "base",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "img",
+    "image",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "noscript",
+    "template",
+    "math",
+    "foreignobject",
+    "animate",
+    "set",
+    "portal",
+    "marquee",
+}
 _HEAD_ONLY = {"meta": {"charset", "name", "content"}, "link": {"rel", "href", "type", "title"}}
 # What sanitized markdown (and the list of status changes under it) may hold in a feed.
-_CONTENT_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
-                 "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
-                 "tbody", "td", "th", "thead", "tr", "ul"}
+_CONTENT_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
 _CONTENT_ATTRIBUTES = {"href", "title", "rel", "align", "start"}
-_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
-                   "cite", "codebase", "lowsrc", "dynsrc", "ping", "srcset", "manifest", "icon", "values",
-                   "to", "from", "by"}
+_URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "codebase",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+    "srcset",
+    "manifest",
+    "icon",
+    "values",
+    "to",
+    "from",
+    "by",
+}
 _SAFE_SCHEMES = {"http", "https", "mailto", "webcal"}
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
@@ -88,8 +166,7 @@ class LiveMarkup(HTMLParser):
             self.in_head = True
         if tag in _NEVER:
             self.found.append(f"<{tag}>")
-        elif tag in _HEAD_ONLY and not (self.page and self.in_head
-                                         and {name for name, _ in attrs} <= _HEAD_ONLY[tag]):
+        elif tag in _HEAD_ONLY and not (self.page and self.in_head and {name for name, _ in attrs} <= _HEAD_ONLY[tag]):
             self.found.append(f"<{tag} {attrs}>")
         elif not self.page and tag not in _CONTENT_TAGS:
             self.found.append(f"<{tag}> outside the allow-list")
@@ -151,8 +228,9 @@ def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
     incident = repo.page("incidents/2025-11-03-api-errors/index.html")
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; {{ 7*7 }} {% raw %}" in incident
     assert '<a href="https://example.com/" rel="nofollow noopener noreferrer">fine link</a>' in incident
-    assert ('<a href="https://example.com/ok?&lt;script&gt;alert(&#39;ref&#39;)&lt;/script&gt;" '
-            'rel="nofollow noopener">') in incident
+    assert (
+        '<a href="https://example.com/ok?&lt;script&gt;alert(&#39;ref&#39;)&lt;/script&gt;" rel="nofollow noopener">'
+    ) in incident
 
     for feed in ("feed.atom", "components/api/feed.atom"):
         root = ET.parse(repo.site / feed).getroot()
@@ -195,14 +273,15 @@ components:
     for page in repo.site.rglob("*.html"):
         assert live_markup(page.read_text(), page=True) == [], page
     index = repo.page("index.html")
-    assert ('Read <a title="ann" rel="nofollow noopener noreferrer">this</a>)  <strong>now</strong>'
-            in index)
+    assert 'Read <a title="ann" rel="nofollow noopener noreferrer">this</a>)  <strong>now</strong>' in index
     assert "&lt;b onmouseover=alert(&#39;name&#39;)&gt;API&lt;/b&gt;" in index
 
 
 def test_authors_cannot_set_element_ids(repo: Repo) -> None:
-    repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
-        "Body <script>", "## Root cause {#main}\n\n### Again {#i-operational}\n\nBody <script>"))
+    repo.incident(
+        "2025-11-03-api-errors.md",
+        HOSTILE.replace("Body <script>", "## Root cause {#main}\n\n### Again {#i-operational}\n\nBody <script>"),
+    )
     assert repo.build() == 0
     page = repo.page("incidents/2025-11-03-api-errors/index.html")
     assert "<h2>Root cause</h2>" in page and "<h3>Again</h3>" in page
@@ -210,10 +289,15 @@ def test_authors_cannot_set_element_ids(repo: Repo) -> None:
 
 
 def test_escaped_markup_in_text_stays_text_in_rss(repo: Repo) -> None:
-    repo.incident("2025-11-03-api-errors.md", HOSTILE.replace(
-        "Fixed.", "Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;").replace(
-        '"Resolved. <SCRIPT SRC=//evil.example/x.js></SCRIPT>"',
-        '"Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;"'))
+    repo.incident(
+        "2025-11-03-api-errors.md",
+        HOSTILE.replace(
+            "Fixed.", "Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;"
+        ).replace(
+            '"Resolved. <SCRIPT SRC=//evil.example/x.js></SCRIPT>"',
+            '"Seen `<img src=x onerror=alert(1)>` in logs &lt;script&gt;alert(2)&lt;/script&gt;"',
+        ),
+    )
     assert repo.build() == 0
     rss = ET.parse(repo.site / "feed.rss").getroot()
     newest = next(rss.iter("item"))
@@ -232,7 +316,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _TEMPLATE_SPAN = re.compile(r"tpl(\d\d) (.*?) tpl\1", re.S)
 # Payloads go three by three: each trio makes one incident and one component.
-TRIOS = [PAYLOADS[n:n + 3] for n in range(0, len(PAYLOADS), 3)]
+TRIOS = [PAYLOADS[n : n + 3] for n in range(0, len(PAYLOADS), 3)]
 
 
 def joined(payloads: tuple[Payload, ...]) -> str:
@@ -250,12 +334,22 @@ def _q(text: str) -> str:
 
 
 def _corpus_config() -> str:
-    lines = ["site:", f"  title: {_q(joined(PAYLOADS))}", "  url: https://status.example.com/",
-             f"  description: {_q(joined(PAYLOADS))}", "  timezone: UTC",
-             f"  announcement: {_q(chr(10).join(p.text for p in PAYLOADS))}", "components:"]
+    lines = [
+        "site:",
+        f"  title: {_q(joined(PAYLOADS))}",
+        "  url: https://status.example.com/",
+        f"  description: {_q(joined(PAYLOADS))}",
+        "  timezone: UTC",
+        f"  announcement: {_q(chr(10).join(p.text for p in PAYLOADS))}",
+        "components:",
+    ]
     for n, trio in enumerate(TRIOS):
-        lines += [f"  - id: c{n:02d}", f"    name: {_q(joined(trio))}", f"    description: {_q(joined(trio))}",
-                  f"    group: {_q(joined(trio))}"]
+        lines += [
+            f"  - id: c{n:02d}",
+            f"    name: {_q(joined(trio))}",
+            f"    description: {_q(joined(trio))}",
+            f"    group: {_q(joined(trio))}",
+        ]
     lines += ["policy: {update_every: {}, postmortem_within: {}}", ""]
     return "\n".join(lines)
 
@@ -267,8 +361,10 @@ def _corpus_incident(n: int, trio: tuple[Payload, ...]) -> str:
     # Every third incident stays open, to be shown as active on the home page.
     last = "monitoring" if n % 3 == 0 else "resolved"
     references = ", ".join(_q("https://example.com/ref?q=" + p.text) for p in trio)
-    front = (f"title: {_q(joined(trio))}\nimpact: major\ncomponents: {{{cid}: partial_outage}}\n"
-             f"references: [{references}]\nupdates:\n")
+    front = (
+        f"title: {_q(joined(trio))}\nimpact: major\ncomponents: {{{cid}: partial_outage}}\n"
+        f"references: [{references}]\nupdates:\n"
+    )
     for hour, status, payload in zip(("10", "11", "12"), ("investigating", "identified", last), trio, strict=False):
         changes = f"    components: {{{cid}: degraded_performance}}\n" if status == "identified" else ""
         front += f"  - at: {day}T{hour}:00:00Z\n    status: {status}\n{changes}    message: {_q(payload.text)}\n"
@@ -277,9 +373,11 @@ def _corpus_incident(n: int, trio: tuple[Payload, ...]) -> str:
 
 
 def _corpus_maintenance(title: str, message: str, start: str, end: str) -> str:
-    return (f"---\ntitle: {_q(title)}\nkind: maintenance\nwindow: {{start: {start}, end: {end}}}\n"
-            f"components: [c00]\nupdates:\n  - at: 2025-11-18T10:00:00Z\n    status: scheduled\n"
-            f"    message: {_q(message)}\n---\n")
+    return (
+        f"---\ntitle: {_q(title)}\nkind: maintenance\nwindow: {{start: {start}, end: {end}}}\n"
+        f"components: [c00]\nupdates:\n  - at: 2025-11-18T10:00:00Z\n    status: scheduled\n"
+        f"    message: {_q(message)}\n---\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -290,10 +388,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for n, trio in enumerate(TRIOS):
         repo.write(f"incidents/{incident_id(n, trio)}.md", _corpus_incident(n, trio))
     # One maintenance in progress and one upcoming, for the home page's lists of them.
-    repo.write("incidents/2025-11-20-active.md", _corpus_maintenance(
-        joined(TRIOS[0]), TRIOS[1][0].text, "2025-11-20T10:00:00Z", "2025-11-20T14:00:00Z"))
-    repo.write("incidents/2025-11-25-upcoming.md", _corpus_maintenance(
-        joined(TRIOS[2]), TRIOS[3][0].text, "2025-11-25T10:00:00Z", "2025-11-25T14:00:00Z"))
+    repo.write(
+        "incidents/2025-11-20-active.md",
+        _corpus_maintenance(joined(TRIOS[0]), TRIOS[1][0].text, "2025-11-20T10:00:00Z", "2025-11-20T14:00:00Z"),
+    )
+    repo.write(
+        "incidents/2025-11-25-upcoming.md",
+        _corpus_maintenance(joined(TRIOS[2]), TRIOS[3][0].text, "2025-11-25T10:00:00Z", "2025-11-25T14:00:00Z"),
+    )
     assert repo.build(CORPUS_NOW) == 0
     return repo.site
 
@@ -370,7 +472,15 @@ def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path) -> 
     for badge in badges:
         root = ET.parse(badge).getroot()
         assert {e.tag.split("}")[1] for e in root.iter()} <= {
-            "svg", "title", "linearGradient", "stop", "clipPath", "rect", "g", "text"}, badge
+            "svg",
+            "title",
+            "linearGradient",
+            "stop",
+            "clipPath",
+            "rect",
+            "g",
+            "text",
+        }, badge
         assert not [a for e in root.iter() for a in e.attrib if a.lower().startswith("on")], badge
 
 
@@ -422,8 +532,10 @@ def test_template_syntax_in_content_is_never_evaluated(corpus: Path) -> None:
 
 def test_line_break_in_the_site_title_builds(repo: Repo) -> None:
     repo.config(CONFIG.replace("  title: Example Status", '  title: "Example\\nStatus"'))
-    repo.incident("2025-11-20-db.md", _corpus_maintenance("Upgrade", "Soon.", "2025-11-20T10:00:00Z",
-                                                          "2025-11-20T14:00:00Z").replace("c00", "db"))
+    repo.incident(
+        "2025-11-20-db.md",
+        _corpus_maintenance("Upgrade", "Soon.", "2025-11-20T10:00:00Z", "2025-11-20T14:00:00Z").replace("c00", "db"),
+    )
     assert repo.build() == 0
     assert "X-WR-CALNAME:Example\\nStatus: maintenance" in repo.page("maintenance.ics")
 
@@ -509,8 +621,10 @@ def _reader_page(fragments: list[str]) -> str:
     return f"<!doctype html>\n<html lang=en><meta charset=utf-8><title>reader</title><body>{articles}</body></html>\n"
 
 
-CONTROL = ("<script>window.__xss.push('control')</script><img src=x onerror=\"alert('control')\">"
-           "<a href=\"javascript:alert(1)\">x</a><img src=\"http://evil.example/control.png\">")
+CONTROL = (
+    "<script>window.__xss.push('control')</script><img src=x onerror=\"alert('control')\">"
+    '<a href="javascript:alert(1)">x</a><img src="http://evil.example/control.png">'
+)
 
 
 @pytest.mark.browser
@@ -525,8 +639,10 @@ def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path) -> None:
         control = visit(browser, [reader_url + "control.html"])
         assert control.dialogs == ["control"]
         assert control.outside == ["http://evil.example/control.png"]
-        assert control.pages[reader_url + "control.html"] == {"xss": ["control"], "live": [
-            "img[onerror]", "a[href=javascript:alert(1)]", "<script>", "<img>", "<img>"]}
+        assert control.pages[reader_url + "control.html"] == {
+            "xss": ["control"],
+            "live": ["img[onerror]", "a[href=javascript:alert(1)]", "<script>", "<img>", "<img>"],
+        }
 
         seen = visit(browser, [site_url + page for page in pages] + [reader_url + "feeds.html"])
     assert seen.dialogs == []

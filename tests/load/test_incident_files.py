@@ -21,25 +21,37 @@ updates:
 """
 
 
-@pytest.mark.parametrize("rel, expected", [
-    ("incidents/2025-11-03-api.md", True),
-    ("incidents/2025-11-03-api.yaml", True),
-    ("incidents/2025-11-03-api.yml", True),
-    ("incidents/2025-11-03-api.txt", False),
-    ("incidents/2025-11-03-api.MD", False),
-    ("incidents/.2025-11-03-api.md", False),
-    ("incidents/README.md", False),
-    ("incidents/readme-first.md", False),
-    ("incidents/old/2025-11-03-api.md", False),
-    ("other/2025-11-03-api.md", False),
-    ("2025-11-03-api.md", False),
-])
+@pytest.mark.parametrize(
+    "rel, expected",
+    [
+        ("incidents/2025-11-03-api.md", True),
+        ("incidents/2025-11-03-api.yaml", True),
+        ("incidents/2025-11-03-api.yml", True),
+        ("incidents/2025-11-03-api.txt", False),
+        ("incidents/2025-11-03-api.MD", False),
+        ("incidents/.2025-11-03-api.md", False),
+        ("incidents/README.md", False),
+        ("incidents/readme-first.md", False),
+        ("incidents/old/2025-11-03-api.md", False),
+        ("other/2025-11-03-api.md", False),
+        ("2025-11-03-api.md", False),
+    ],
+)
 def test_incident_paths(rel: str, expected: bool) -> None:
     assert is_incident_path(rel) is expected
 
 
-@pytest.mark.parametrize("name", ["2025-11-03-api.md", "2025-11-03-api.yml", "README.md", ".2025-11-03-api.md",
-                                  "readme-first.md", "2025-11-03-api.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "2025-11-03-api.md",
+        "2025-11-03-api.yml",
+        "README.md",
+        ".2025-11-03-api.md",
+        "readme-first.md",
+        "2025-11-03-api.txt",
+    ],
+)
 def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str) -> None:
     text = INCIDENT if not name.endswith(".yml") else INCIDENT.strip("-\n") + "\n"
     (tmp_path / "incidents").mkdir()
@@ -50,12 +62,15 @@ def test_the_loader_reads_the_files_notify_follows(tmp_path: Path, name: str) ->
     assert read == ([f"incidents/{name}"] if is_incident_path(f"incidents/{name}") else [])
 
 
-@pytest.mark.parametrize("text, start, end, body, body_line", [
-    ("---\na: 1\n---\nBody\n", 4, 9, 13, 4),
-    ("\ufeff---\na: 1\n...\nBody\n", 5, 10, 14, 4),
-    ("---\r\na: 1\r\nb: 2\r\n---  \r\n", 5, 17, 24, 5),
-    ("---\n---\n", 4, 4, 8, 3),
-])
+@pytest.mark.parametrize(
+    "text, start, end, body, body_line",
+    [
+        ("---\na: 1\n---\nBody\n", 4, 9, 13, 4),
+        ("\ufeff---\na: 1\n...\nBody\n", 5, 10, 14, 4),
+        ("---\r\na: 1\r\nb: 2\r\n---  \r\n", 5, 17, 24, 5),
+        ("---\n---\n", 4, 4, 8, 3),
+    ],
+)
 def test_layout_of_a_markdown_file(text: str, start: int, end: int, body: int, body_line: int) -> None:
     parts = layout(text, "incidents/x.md")
     assert (parts.start, parts.end, parts.body, parts.body_line) == (start, end, body, body_line)

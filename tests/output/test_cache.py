@@ -22,26 +22,46 @@ COMPONENTS = ("api", "web", "auth", "db", "search", "storage", "webhooks", "emai
 # say is made before the cache is asked (static files, the API, badges) or changes with any
 # incident (the index and the sitemap, whose key would be all of them).
 FILES = 112
-ALWAYS_MADE = frozenset({
-    "static/favicon.svg", "static/style.css", "index.html", "sitemap.xml", "next-change.txt",
-    "badge.svg", "badge.json", "api/uptime.json",
-    *(f"api/v2/{name}.json" for name in ("summary", "status", "components", "incidents", "incidents/unresolved",
-                                         "scheduled-maintenances", "scheduled-maintenances/upcoming",
-                                         "scheduled-maintenances/active")),
-    *(f"components/{c}/badge.{ext}" for c in COMPONENTS for ext in ("svg", "json")),
-})
+ALWAYS_MADE = frozenset(
+    {
+        "static/favicon.svg",
+        "static/style.css",
+        "index.html",
+        "sitemap.xml",
+        "next-change.txt",
+        "badge.svg",
+        "badge.json",
+        "api/uptime.json",
+        *(
+            f"api/v2/{name}.json"
+            for name in (
+                "summary",
+                "status",
+                "components",
+                "incidents",
+                "incidents/unresolved",
+                "scheduled-maintenances",
+                "scheduled-maintenances/upcoming",
+                "scheduled-maintenances/active",
+            )
+        ),
+        *(f"components/{c}/badge.{ext}" for c in COMPONENTS for ext in ("svg", "json")),
+    }
+)
 SUMMARY = re.compile(
     r"built \S+: (?P<pages>\d+) pages, (?P<feeds>\d+) feeds, (?P<files>\d+) files in all \((?P<changed>\d+) changed\), "
     r"(?P<rendered>\d+) rendered and (?P<reused>\d+) reused, from (?P<sources>\d+) incident files? "
-    r"\((?P<parsed>\d+) parsed, (?P<cached>\d+) from the cache\) in \d+\.\d\d s(; next change by the clock at \S+)?")
+    r"\((?P<parsed>\d+) parsed, (?P<cached>\d+) from the cache\) in \d+\.\d\d s(; next change by the clock at \S+)?"
+)
 
 
 def contents(folder: Path) -> dict[str, str]:
     return {k: v[0] for k, v in tree_digest(folder).items()}
 
 
-def counted_build(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                  *extra: str) -> tuple[dict[str, int], set[str]]:
+def counted_build(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[dict[str, int], set[str]]:
     """Build ``repo`` at NOW from the command line: the figures its summary line gives, and the
     paths of the files it rendered (those it handed to the renderer rather than carried over)."""
     rendered: list[str] = []
@@ -63,25 +83,35 @@ def counted_build(repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 
 def everything(rendered: int, reused: int, parsed: int, cached: int, changed: int) -> dict[str, int]:
     """The figures of a demo build's summary."""
-    return {"pages": 47, "feeds": 30, "files": FILES, "changed": changed, "rendered": rendered, "reused": reused,
-            "sources": 36, "parsed": parsed, "cached": cached}
+    return {
+        "pages": 47,
+        "feeds": 30,
+        "files": FILES,
+        "changed": changed,
+        "rendered": rendered,
+        "reused": reused,
+        "sources": 36,
+        "parsed": parsed,
+        "cached": cached,
+    }
 
 
 def site_files(repo: Repo) -> set[str]:
     return {p.relative_to(repo.site).as_posix() for p in repo.site.rglob("*") if p.is_file()} - {".statusgen-site"}
 
 
-def test_a_cold_build_renders_every_file_and_parses_every_incident(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cold_build_renders_every_file_and_parses_every_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
     assert rendered == site_files(repo) and len(rendered) == FILES
 
 
-def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch,
-                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
@@ -109,7 +139,8 @@ SHOWN_ON = {
 
 @pytest.mark.parametrize("ident", list(SHOWN_ON))
 def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident: str
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     path = repo.root / f"incidents/{ident}.md"
@@ -124,21 +155,27 @@ def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone
     assert contents(repo.site) == contents(tmp_path / "fresh")
 
 
-def test_a_config_change_renders_and_parses_everything_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_config_change_renders_and_parses_everything_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     config = (repo.root / "statusgen.yaml").read_text()
-    repo.config(config.replace("  description: Live and historical status of Acme services",
-                               "  description: Live and past status of Acme services"))
+    repo.config(
+        config.replace(
+            "  description: Live and historical status of Acme services",
+            "  description: Live and past status of Acme services",
+        )
+    )
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=50)
     assert rendered == site_files(repo)
     assert "Live and past status of Acme services" in repo.page("index.html")
 
 
-def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_build_without_the_cache_renders_and_parses_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
@@ -146,12 +183,15 @@ def test_a_build_without_the_cache_renders_and_parses_everything(tmp_path: Path,
     assert rendered == site_files(repo)
 
 
-def test_a_theme_with_templates_reuses_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_theme_with_templates_reuses_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
-    repo.write("themes/brand/templates/incident.html",
-               "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}")
+    repo.write(
+        "themes/brand/templates/incident.html",
+        "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}",
+    )
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     # Every page renders in the sandbox, so none is carried over; the incidents still come from the cache.
@@ -159,15 +199,21 @@ def test_a_theme_with_templates_reuses_no_file(tmp_path: Path, monkeypatch: pyte
     assert rendered == site_files(repo)
 
 
-def test_a_theme_of_static_files_only_keeps_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_theme_of_static_files_only_keeps_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = copy_demo(tmp_path / "demo")
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/static/logo.txt", "brand")
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert {k: figures[k] for k in ("files", "rendered", "reused", "parsed", "cached")} == {
-        "files": FILES + 1, "rendered": 35, "reused": 78, "parsed": 0, "cached": 36}
+        "files": FILES + 1,
+        "rendered": 35,
+        "reused": 78,
+        "parsed": 0,
+        "cached": 36,
+    }
     assert rendered == ALWAYS_MADE | {"static/logo.txt"}
 
 
@@ -224,8 +270,10 @@ def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW) == 0
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
-    repo.write("themes/brand/templates/incident.html",
-               "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}")
+    repo.write(
+        "themes/brand/templates/incident.html",
+        "{% extends 'base.html' %}{% block main %}Custom {{ incident.title }}{% endblock %}",
+    )
     assert repo.build(NOW) == 0
     assert "Custom Incomplete search results" in repo.page("incidents/2025-06-17-search-results-incomplete/index.html")
 
@@ -234,6 +282,7 @@ def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path / "demo")
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
     from statusgen.render import plan
+
     limit = plan.PARALLEL_FROM
     plan.PARALLEL_FROM = 1
     try:
@@ -243,7 +292,7 @@ def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
     assert contents(tmp_path / "one") == contents(tmp_path / "two")
 
 
-SHADOW_NH3 = '''
+SHADOW_NH3 = """
 import importlib.util, sys
 _spec = importlib.util.spec_from_file_location("nh3_real", {init!r}, submodule_search_locations=[{folder!r}])
 _real = importlib.util.module_from_spec(_spec)
@@ -253,23 +302,30 @@ globals().update({{k: v for k, v in vars(_real).items() if not k.startswith("__"
 
 def clean(html, *args, **kwargs):
     return _real.clean(html, *args, **kwargs) + " [shadowed]"
-'''
+"""
 
 
-def build_in_process(root: Path, out: Path, *extra: str,
-                     pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+def build_in_process(
+    root: Path, out: Path, *extra: str, pythonpath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """A build in a fresh interpreter, as CI runs one, with ``pythonpath`` before the libraries."""
     import os
     import sys
+
     env = {**os.environ, "PYTHONPATH": str(pythonpath) if pythonpath else ""}
-    return subprocess.run([sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW,
-                           "--out", str(out), *extra], env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "statusgen", "-C", str(root), "build", "--now", NOW, "--out", str(out), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -> None:
     from pathlib import Path
 
     import nh3
+
     repo = copy_demo(tmp_path / "demo")
     shadow = tmp_path / "shadow"
     (shadow / "nh3").mkdir(parents=True)
@@ -284,8 +340,9 @@ def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -
     assert "[shadowed]" in repo.page("components/auth/feed.json")
 
 
-def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_dependency_version_or_python_rebuilds_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import re
     import sys
     from importlib import metadata
@@ -293,6 +350,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     import nh3
 
     from statusgen.output import cache
+
     repo = copy_demo(tmp_path / "demo")
     monkeypatch.setattr(cache, "runtime_digest", cache.runtime_digest.__wrapped__)
     assert repo.build(NOW) == 0
@@ -308,8 +366,11 @@ def test_another_dependency_version_or_python_rebuilds_everything(tmp_path: Path
     def marked(html: str, *args: Any, **kwargs: Any) -> str:
         return real_clean(html, *args, **kwargs) + " [upgraded]"
 
-    monkeypatch.setattr(metadata, "distribution",  # the module the cache reads versions with
-                        lambda name: Upgraded() if name == "nh3" else real_distribution(name))
+    monkeypatch.setattr(
+        metadata,
+        "distribution",  # the module the cache reads versions with
+        lambda name: Upgraded() if name == "nh3" else real_distribution(name),
+    )
     monkeypatch.setattr(nh3, "clean", marked)
     assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
     assert repo.build(NOW) == 0

@@ -112,18 +112,21 @@ def assert_as_without_cache(repo: Repo, tmp_path: Path) -> None:
 def set_update(index: int, position: int, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data["updates"][index][position] = value
+
     return change
 
 
 def set_field(name: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data[name] = value
+
     return change
 
 
 def drop_field(name: str) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         del data[name]
+
     return change
 
 
@@ -197,9 +200,19 @@ def test_a_maintenance_with_a_malformed_window_is_a_miss(tmp_path: Path) -> None
         shutil.rmtree(tmp_path / "fresh")
 
 
-@pytest.mark.parametrize("entries", [
-    [], "entries", 7, None, {TARGET: "x"}, {TARGET: [1, 2, 3]}, {TARGET: {"sha": "x"}},
-], ids=["a list", "text", "a number", "null", "entry as text", "entry of three", "entry as a mapping"])
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        "entries",
+        7,
+        None,
+        {TARGET: "x"},
+        {TARGET: [1, 2, 3]},
+        {TARGET: {"sha": "x"}},
+    ],
+    ids=["a list", "text", "a number", "null", "entry as text", "entry of three", "entry as a mapping"],
+)
 def test_a_shard_of_the_wrong_shape_is_ignored(tmp_path: Path, entries: Any) -> None:
     repo = make_repo(tmp_path / "status")
     assert repo.build(NOW) == 0
@@ -207,8 +220,7 @@ def test_a_shard_of_the_wrong_shape_is_ignored(tmp_path: Path, entries: Any) -> 
     assert_as_without_cache(repo, tmp_path)
 
 
-@pytest.mark.parametrize("files", [[], "x", {"index.html": "x"}, {"index.html": [None]},
-                                   {"index.html": {"a": 1}}])
+@pytest.mark.parametrize("files", [[], "x", {"index.html": "x"}, {"index.html": [None]}, {"index.html": {"a": 1}}])
 def test_a_page_list_of_the_wrong_shape_is_ignored(tmp_path: Path, files: Any) -> None:
     repo = make_repo(tmp_path / "status")
     assert repo.build(NOW) == 0
@@ -266,7 +278,8 @@ def test_template_text_in_a_cached_incident_stops_the_build(tmp_path: Path, caps
 
 
 def test_a_cached_incident_naming_a_component_no_longer_configured_is_refused(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "status")
     assert repo.build(NOW) == 0
     config = (repo.root / "statusgen.yaml").read_text()
@@ -281,8 +294,9 @@ def test_a_cached_incident_naming_a_component_no_longer_configured_is_refused(
 
 
 def git(top: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=top,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=top, check=True, capture_output=True
+    )
 
 
 def git_repository(tmp_path: Path, subfolder: bool) -> tuple[Path, Repo]:
@@ -306,20 +320,37 @@ def use_reader(reader: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     if reader == "index":
         without_git(monkeypatch, tmp_path)
     else:
+
         def unreadable(index: Path, rel: str) -> bool:
             raise tracked.Unknown("split index")
+
         monkeypatch.setattr(tracked, "index_tracks", unreadable)
 
 
-TRACKED_CASES = [("git", 2, False), ("git", 2, True), ("index", 2, False), ("index", 2, True),
-                 ("index", 3, False), ("index", 4, False), ("index", 4, True)]
+TRACKED_CASES = [
+    ("git", 2, False),
+    ("git", 2, True),
+    ("index", 2, False),
+    ("index", 2, True),
+    ("index", 3, False),
+    ("index", 4, False),
+    ("index", 4, True),
+]
 
 
-@pytest.mark.parametrize(("reader", "version", "subfolder"), TRACKED_CASES,
-                         ids=[f"{r}-v{v}{'-subfolder' if s else ''}" for r, v, s in TRACKED_CASES])
-def test_a_cache_that_git_tracks_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str],
-                                            reader: str, version: int, subfolder: bool) -> None:
+@pytest.mark.parametrize(
+    ("reader", "version", "subfolder"),
+    TRACKED_CASES,
+    ids=[f"{r}-v{v}{'-subfolder' if s else ''}" for r, v, s in TRACKED_CASES],
+)
+def test_a_cache_that_git_tracks_is_ignored(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    reader: str,
+    version: int,
+    subfolder: bool,
+) -> None:
     top, repo = git_repository(tmp_path, subfolder)
     assert repo.build(NOW) == 0
     # A pull request adds a cache in which the reviewed file's hash maps to other text.
@@ -346,8 +377,9 @@ def test_a_cache_that_git_tracks_is_ignored(tmp_path: Path, monkeypatch: pytest.
 
 
 @pytest.mark.parametrize("reader", ["git", "index"])
-def test_an_untracked_cache_in_a_git_repository_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str], reader: str) -> None:
+def test_an_untracked_cache_in_a_git_repository_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], reader: str
+) -> None:
     top, repo = git_repository(tmp_path, subfolder=True)
     git(top, "update-index", "--index-version", "4")
     use_reader(reader, monkeypatch, tmp_path)
@@ -360,7 +392,8 @@ def test_an_untracked_cache_in_a_git_repository_is_used(tmp_path: Path, monkeypa
 
 
 def test_a_repository_neither_git_nor_its_index_can_read_ignores_its_cache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo = make_repo(tmp_path / "status")
     (repo.root / ".git").mkdir()
     (repo.root / ".git/index").write_bytes(b"DIRC\0\0\0\x09garbage")
@@ -384,11 +417,18 @@ def copied_package(tmp_path: Path) -> Path:
 
 
 def build_with(tree: Path, root: Path, *extra: str) -> str:
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import statusgen.cli as cli; "
-            "assert cli.__file__.startswith(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import statusgen.cli as cli; "
+        "assert cli.__file__.startswith(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))"
+    )
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", code, str(tree), "-C", str(root), "build", "--now", NOW, *extra],
-                          capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tree), "-C", str(root), "build", "--now", NOW, *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     return done.stdout
 
 

@@ -55,6 +55,7 @@ def clean_build(repo: Repo, tmp_path: Path, name: str = "clean") -> dict[str, st
 
 # --- What --out may name --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["statusgen.yaml", "incidents/2025-11-03-api-errors.md"])
 def test_a_file_named_by_out_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], name: str) -> None:
     assert repo.build() == 0
@@ -62,20 +63,30 @@ def test_a_file_named_by_out_is_refused(repo: Repo, capsys: pytest.CaptureFixtur
     out = repo.root / name
     assert repo.build(NOW, "--out", str(out)) == 1
     assert capsys.readouterr().err == (
-        f"error: {out}: output directory {out} is a file; refusing to replace it ({HINT})\n")
+        f"error: {out}: output directory {out} is a file; refusing to replace it ({HINT})\n"
+    )
     assert everything(repo.root) == before
     # The next build still finds the file in place: the incident is published.
     assert repo.build() == 0
     assert "Elevated API error rates" in repo.page("incidents/2025-11-03-api-errors/index.html")
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("incidents", "incidents/"), ("incidents/site", "incidents/"), ("themes/site", "themes/"),
-    ("templates", "templates/"), (".git/site", ".git/"), (".github/pages", ".github/"),
-    (".statusgen", ".statusgen/"), (".statusgen/cache/site", ".statusgen/"),
-])
-def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys: pytest.CaptureFixture[str], name: str,
-                                                          shown: str) -> None:
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("incidents", "incidents/"),
+        ("incidents/site", "incidents/"),
+        ("themes/site", "themes/"),
+        ("templates", "templates/"),
+        (".git/site", ".git/"),
+        (".github/pages", ".github/"),
+        (".statusgen", ".statusgen/"),
+        (".statusgen/cache/site", ".statusgen/"),
+    ],
+)
+def test_out_inside_a_folder_of_the_repository_is_refused(
+    repo: Repo, capsys: pytest.CaptureFixture[str], name: str, shown: str
+) -> None:
     (repo.root / "templates").mkdir()
     (repo.root / ".git").mkdir()
     before = sorted(p.relative_to(repo.root).as_posix() for p in repo.root.rglob("*"))
@@ -84,20 +95,24 @@ def test_out_inside_a_folder_of_the_repository_is_refused(repo: Repo, capsys: py
     place = "is" if name == shown.rstrip("/") else "is inside"
     assert capsys.readouterr().err == (
         f"error: {out}: output directory {out} {place} {shown}; refusing to write there "
-        f"(build into a folder of its own outside {shown}, such as site/)\n")
+        f"(build into a folder of its own outside {shown}, such as site/)\n"
+    )
     after = sorted(p.relative_to(repo.root).as_posix() for p in repo.root.rglob("*"))
     assert [p for p in after if p not in (".statusgen", LOCK_PATH)] == before
 
 
-def test_out_inside_the_packaged_theme_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_inside_the_packaged_theme_is_refused(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     theme = tmp_path / "package/themes/default"  # a copy: were it not refused, the build would write there
     shutil.copytree(default_theme_dir(), theme)
     monkeypatch.setattr("statusgen.theme.files.default_theme_dir", lambda: theme)
     out = theme / "site"
     assert repo.build(NOW, "--out", str(out)) == 1
-    assert capsys.readouterr().err == (f"error: {out}: output directory {out} is inside {theme}; refusing to write "
-                                       f"there (build into a folder of its own outside {theme}, such as site/)\n")
+    assert capsys.readouterr().err == (
+        f"error: {out}: output directory {out} is inside {theme}; refusing to write "
+        f"there (build into a folder of its own outside {theme}, such as site/)\n"
+    )
     assert not out.exists()
 
 
@@ -112,7 +127,8 @@ def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys: pytest.Captu
     assert capsys.readouterr().err == (
         f"error: {spare}: the spare output folder has files that statusgen did not write; refusing to replace it "
         "(statusgen keeps the build before the current one in .site.previous: move this folder away, "
-        "or build into another folder with --out)\n")
+        "or build into another folder with --out)\n"
+    )
     assert tree_digest(repo.site) == site
     assert [p.name for p in spare.iterdir()] == ["notes.md"] and (spare / "notes.md").read_text() == "mine\n"
     shutil.rmtree(spare)
@@ -122,8 +138,9 @@ def test_spare_folder_of_a_person_is_left_alone(repo: Repo, capsys: pytest.Captu
 
 @pytest.mark.parametrize("name", ["CNAME", ".nojekyll", "google1234.html", "notes"])
 @pytest.mark.parametrize("where", ["site", ".site.previous"])
-def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                     name: str, where: str) -> None:
+def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(
+    repo: Repo, capsys: pytest.CaptureFixture[str], name: str, where: str
+) -> None:
     assert repo.build() == 0
     assert repo.build() == 0  # both folders are statusgen's now
     folder = repo.root / where
@@ -139,7 +156,8 @@ def test_a_file_put_at_the_top_of_a_built_folder_is_kept_and_refused(repo: Repo,
         assert repo.build() == 1
         assert capsys.readouterr().err == (
             f"error: {person}: {folder} holds {name}, which statusgen did not write; a build would remove it "
-            f"(move it out of {where}/: every build replaces the whole folder)\n")
+            f"(move it out of {where}/: every build replaces the whole folder)\n"
+        )
     assert {k: v for k, v in tree_digest(repo.root).items() if k != LOCK_PATH} == before
     shutil.rmtree(person) if person.is_dir() else person.unlink()
     assert repo.build() == 0
@@ -161,8 +179,9 @@ def test_a_folder_of_an_older_build_whose_marker_names_nothing_is_taken(repo: Re
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink", "dangling symlink"])
-def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                    kind: str) -> None:
+def test_spare_path_that_is_not_a_folder_is_refused(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
     spare = repo.root / ".site.previous"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -175,7 +194,8 @@ def test_spare_path_that_is_not_a_folder_is_refused(repo: Repo, tmp_path: Path, 
     assert capsys.readouterr().err == (
         f"error: {spare}: the spare output folder is a {what}; refusing to replace it "
         f"(statusgen keeps the build before the current one in .site.previous: move this {what} away, "
-        "or build into another folder with --out)\n")
+        "or build into another folder with --out)\n"
+    )
     assert not repo.site.exists() and list(elsewhere.iterdir()) == []
     if kind == "file":
         assert spare.read_text() == "my file\n"
@@ -196,11 +216,16 @@ def test_empty_spare_folder_is_taken_and_both_folders_carry_the_marker(repo: Rep
 
 # --- One build at a time ----------------------------------------------------------------------------
 
+
 def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path) -> None:
     """A build in another process waits, saying so, while this one holds the repository's lock."""
     with build_lock(repo.root, lambda line: None):
-        other = subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        other = subprocess.Popen(
+            [sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         first = ""
         assert other.stderr is not None
         try:
@@ -223,7 +248,8 @@ def test_a_build_that_cannot_get_the_lock_in_time_refuses(repo: Repo) -> None:
             build(repo.root, repo.site, WHEN, report=heard.append, lock_timeout=0)
     assert str(failed.value) == (
         f"{LOCK_PATH}: another build of this repository (pid {os.getpid()}) did not finish within 0 s; "
-        "nothing was written (wait for it to finish, or stop it, then build again)")
+        "nothing was written (wait for it to finish, or stop it, then build again)"
+    )
     assert heard == [f"waiting for another build of this repository (pid {os.getpid()}) to finish"]
     assert not repo.site.exists()
 
@@ -235,8 +261,9 @@ def test_a_folder_that_is_not_a_repository_gets_no_lock(tmp_path: Path, capsys: 
 
 
 @pytest.mark.parametrize("kind", ["symlink", "folder"])
-def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                   kind: str) -> None:
+def test_a_lock_file_that_is_not_a_file_is_refused(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n")
     (repo.root / ".statusgen").mkdir()
@@ -248,17 +275,21 @@ def test_a_lock_file_that_is_not_a_file_is_refused(repo: Repo, tmp_path: Path, c
     reason = "it is a symlink" if kind == "symlink" else "Is a directory"
     assert capsys.readouterr().err == (
         f"error: {LOCK_PATH}: cannot take the build lock: {reason} "
-        f"(statusgen keeps its build lock in {LOCK_PATH}: move what is in the way)\n")
+        f"(statusgen keeps its build lock in {LOCK_PATH}: move what is in the way)\n"
+    )
     assert victim.read_text() == "keep me\n" and not repo.site.exists()
 
 
-STATE_LINK = (".statusgen: cannot take the build lock: .statusgen is a symlink (.statusgen/ holds statusgen's "
-              "local state in the repository: remove the link (and, if git tracks it, 'git rm' it))")
+STATE_LINK = (
+    ".statusgen: cannot take the build lock: .statusgen is a symlink (.statusgen/ holds statusgen's "
+    "local state in the repository: remove the link (and, if git tracks it, 'git rm' it))"
+)
 
 
 @pytest.mark.parametrize("target", ["../victim", "victim-gone", ".git"])
-def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     target: str) -> None:
+def test_a_state_folder_that_is_a_symlink_is_refused(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "build.lock").write_text("keep me\n")
@@ -271,9 +302,9 @@ def test_a_state_folder_that_is_a_symlink_is_refused(repo: Repo, tmp_path: Path,
 
 
 @pytest.mark.parametrize("call", ["pwrite", "ftruncate"])
-def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(repo: Repo,
-                                                                                monkeypatch: pytest.MonkeyPatch,
-                                                                                call: str) -> None:
+def test_a_full_disk_that_keeps_the_pid_out_of_the_lock_does_not_fail_the_build(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
 
     def full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -302,6 +333,7 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
         def watched(*args: Any, **kwargs: Any) -> Any:
             held[name] = locked()
             return function(*args, **kwargs)
+
         return watched
 
     monkeypatch.setattr(build_module, "load_repository", watch("load", load_repository))
@@ -314,8 +346,9 @@ def test_the_lock_is_held_from_loading_to_saving_the_cache(repo: Repo, monkeypat
     assert not locked()
 
 
-def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Repo, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another process starts building a different configuration while this build is between
     swapping its site in and saving its cache: it waits, and builds what it finds after."""
     intruder = CONFIG.replace("Example Status", "Intruder Status")
@@ -326,8 +359,14 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
 
     def save_meanwhile(self: BuildCache, out: Path, keys: dict[str, str]) -> None:
         repo.config(intruder)
-        other.append(subprocess.Popen([sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        other.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", NOW],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
         stderr = other[0].stderr
         assert stderr is not None
         heard.append(stderr.readline())  # the line saying it waits, or nothing once it is done
@@ -350,6 +389,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(repo: Re
 
 # --- Failing to write: the old site stays, the path is named, nothing is left -----------------------
 
+
 def no_space_at(monkeypatch: pytest.MonkeyPatch, call: int, code: int = errno.ENOSPC) -> list[str]:
     """Make the writer's ``call``-th file write fail as a full disk does: at write, with no path."""
     written: list[str] = []
@@ -371,12 +411,24 @@ def target_of(temp: str) -> str:
     return f"{folder}/{name[1:].rsplit('.', 2)[0]}"
 
 
-@pytest.mark.parametrize("first_build, call, code", [
-    (True, 1, errno.ENOSPC), (True, 20, errno.ENOSPC), (False, 1, errno.ENOSPC), (False, 1, errno.EDQUOT),
-])
-def test_full_disk_names_the_path_and_leaves_nothing(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     monkeypatch: pytest.MonkeyPatch, first_build: bool, call: int,
-                                                     code: int) -> None:
+@pytest.mark.parametrize(
+    "first_build, call, code",
+    [
+        (True, 1, errno.ENOSPC),
+        (True, 20, errno.ENOSPC),
+        (False, 1, errno.ENOSPC),
+        (False, 1, errno.EDQUOT),
+    ],
+)
+def test_full_disk_names_the_path_and_leaves_nothing(
+    repo: Repo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    first_build: bool,
+    call: int,
+    code: int,
+) -> None:
     if not first_build:
         assert repo.build() == 0 and repo.build() == 0  # a spare folder exists: the build before
         edit_incident(repo)
@@ -388,10 +440,15 @@ def test_full_disk_names_the_path_and_leaves_nothing(repo: Repo, tmp_path: Path,
     assert failed.startswith(f"{repo.root}/.site.previous/")
     assert capsys.readouterr().err == (
         f"error: {failed}: cannot write the new site: {os.strerror(code)} "
-        f"(free some space on the disk that holds {repo.root}; {repo.site} was left as it was)\n")
+        f"(free some space on the disk that holds {repo.root}; {repo.site} was left as it was)\n"
+    )
     assert (tree_digest(repo.site) if repo.site.exists() else None) == site
-    assert sorted(p.name for p in repo.root.iterdir()) == [".statusgen", "incidents", *(["site"] if site else []),
-                                                           "statusgen.yaml"]
+    assert sorted(p.name for p in repo.root.iterdir()) == [
+        ".statusgen",
+        "incidents",
+        *(["site"] if site else []),
+        "statusgen.yaml",
+    ]
     monkeypatch.undo()
     assert repo.build() == 0
     assert contents(repo.site) == clean_build(repo, tmp_path)
@@ -402,8 +459,9 @@ def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch: pyte
     """Whatever the writer does to the disk, a failure names the file and leaves the site."""
     assert repo.build() == 0  # the next build lays out a new spare folder, linking unchanged files
     edit_incident(repo)
-    (repo.root / "incidents/2025-11-04-more.md").write_text((repo.root / "incidents/2025-11-03-api-errors.md")
-                                                            .read_text())
+    (repo.root / "incidents/2025-11-04-more.md").write_text(
+        (repo.root / "incidents/2025-11-03-api-errors.md").read_text()
+    )
     site = tree_digest(repo.site)
     spare = f"{repo.root}/.site.previous"
     real = getattr(os, operation)
@@ -425,7 +483,10 @@ def test_every_write_error_is_reported_at_its_path(repo: Repo, monkeypatch: pyte
     problem = failed.value.problem
     expected = target_of(hits[0]) if operation == "link" else hits[0]
     assert (problem.path, problem.message, problem.hint) == (
-        expected, "cannot write the new site: Input/output error", f"{repo.site} was left as it was")
+        expected,
+        "cannot write the new site: Input/output error",
+        f"{repo.site} was left as it was",
+    )
     assert tree_digest(repo.site) == site
     assert not os.path.lexists(spare)
 
@@ -446,29 +507,36 @@ def test_failure_to_swap_leaves_the_site(repo: Repo, monkeypatch: pytest.MonkeyP
     with pytest.raises(StatusgenError) as failed:
         build(repo.root, repo.site, WHEN)
     monkeypatch.undo()
-    assert str(failed.value) == (f"{repo.root}/.site.previous: cannot write the new site: Invalid cross-device link "
-                                 f"({repo.site} was left as it was)")
+    assert str(failed.value) == (
+        f"{repo.root}/.site.previous: cannot write the new site: Invalid cross-device link "
+        f"({repo.site} was left as it was)"
+    )
     assert tree_digest(repo.site) == site
     assert sorted(p.name for p in repo.root.iterdir()) == [".statusgen", "incidents", "site", "statusgen.yaml"]
 
 
 # --- After the swap, only warnings ----------------------------------------------------------------
 
-def test_a_cache_folder_that_cannot_be_written_is_a_warning(repo: Repo, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_a_cache_folder_that_cannot_be_written_is_a_warning(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo.root / ".statusgen").mkdir()
     (repo.root / ".statusgen/cache").write_text("in the way\n")
     assert repo.build() == 0
     captured = capsys.readouterr()
-    assert captured.err == (f"warning: {repo.root}/.statusgen/cache: could not save the build cache: File exists; "
-                            "the site was built, and the next build may take longer\n")
+    assert captured.err == (
+        f"warning: {repo.root}/.statusgen/cache: could not save the build cache: File exists; "
+        "the site was built, and the next build may take longer\n"
+    )
     assert captured.out.startswith(f"built {repo.site}: 7 pages")
     assert contents(repo.site) == clean_build(repo, tmp_path)
     assert (repo.root / ".statusgen/cache").read_text() == "in the way\n"
 
 
-def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_file_that_cannot_be_saved_is_a_warning(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(repo.root / ".statusgen/cache/pages.json"))
 
@@ -476,12 +544,14 @@ def test_a_cache_file_that_cannot_be_saved_is_a_warning(repo: Repo, tmp_path: Pa
     assert repo.build() == 0
     assert capsys.readouterr().err == (
         f"warning: {repo.root}/.statusgen/cache/pages.json: could not save the build cache: Permission denied; "
-        "the site was built, and the next build may take longer\n")
+        "the site was built, and the next build may take longer\n"
+    )
     monkeypatch.undo()
     assert contents(repo.site) == clean_build(repo, tmp_path)
 
 
 # --- A read-only old site -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def permissions(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -511,8 +581,15 @@ def permissions(monkeypatch: pytest.MonkeyPatch) -> None:
 
         monkeypatch.setattr(os, name, guarded)
 
-    for name, changed in [("mkdir", (0,)), ("rmdir", (0,)), ("unlink", (0,)), ("remove", (0,)), ("link", (1,)),
-                          ("rename", (0, 1)), ("replace", (0, 1))]:
+    for name, changed in [
+        ("mkdir", (0,)),
+        ("rmdir", (0,)),
+        ("unlink", (0,)),
+        ("remove", (0,)),
+        ("link", (1,)),
+        ("rename", (0, 1)),
+        ("replace", (0, 1)),
+    ]:
         guard(name, changed)
     write = writer._write_bytes
 
@@ -535,8 +612,11 @@ def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permiss
     (folder / "file").write_text("x")
     read_only(folder)
     attempts: list[Callable[[], None]] = [
-        lambda: os.mkdir(folder / "new"), lambda: os.unlink(folder / "file"),
-        lambda: os.replace(tmp_path / "nothing", folder / "file"), lambda: shutil.rmtree(folder)]
+        lambda: os.mkdir(folder / "new"),
+        lambda: os.unlink(folder / "file"),
+        lambda: os.replace(tmp_path / "nothing", folder / "file"),
+        lambda: shutil.rmtree(folder),
+    ]
     for attempt in attempts:
         with pytest.raises(PermissionError):
             attempt()
@@ -545,15 +625,17 @@ def test_the_permission_check_refuses_as_the_system_does(tmp_path: Path, permiss
 
 
 @pytest.mark.parametrize("change", [False, True])
-def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         permissions: None, change: bool) -> None:
+def test_a_read_only_old_site_does_not_stop_later_builds(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str], permissions: None, change: bool
+) -> None:
     assert repo.build() == 0
     read_only(repo.site)
     assert repo.build() == 0  # the read-only site becomes the spare folder
     if change:
         edit_incident(repo)
         (repo.root / "incidents/2025-11-04-more.md").write_text(
-            (repo.root / "incidents/2025-11-03-api-errors.md").read_text())
+            (repo.root / "incidents/2025-11-03-api-errors.md").read_text()
+        )
         (repo.root / "incidents/2025-11-03-api-errors.md").unlink()
     capsys.readouterr()
     assert repo.build() == 0
@@ -563,8 +645,9 @@ def test_a_read_only_old_site_does_not_stop_later_builds(repo: Repo, tmp_path: P
     assert contents(repo.site) == clean_build(repo, tmp_path, "again")
 
 
-def test_a_spare_folder_that_cannot_be_made_writable_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spare_folder_that_cannot_be_made_writable_is_reported(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert repo.build() == 0 and repo.build() == 0
     edit_incident(repo)
     site = tree_digest(repo.site)
@@ -586,14 +669,17 @@ def test_a_spare_folder_that_cannot_be_made_writable_is_reported(repo: Repo, cap
     assert capsys.readouterr().err == (
         f"error: {spare}/incidents/2025-11-03-api-errors/index.html: cannot write the new site: Permission denied "
         f"(make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: it holds only the build before the "
-        f"current one; {repo.site} was left as it was)\n")
+        f"current one; {repo.site} was left as it was)\n"
+    )
     assert tried == [str(spare)]
     assert tree_digest(repo.site) == site and not spare.exists()
 
 
 def _chattr(path: Path, flag: str) -> bool:
-    return shutil.which("chattr") is not None and subprocess.run(
-        ["chattr", flag, str(path)], capture_output=True, check=False).returncode == 0
+    return (
+        shutil.which("chattr") is not None
+        and subprocess.run(["chattr", flag, str(path)], capture_output=True, check=False).returncode == 0
+    )
 
 
 def test_an_immutable_spare_folder_is_reported(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -612,7 +698,9 @@ def test_an_immutable_spare_folder_is_reported(repo: Repo, capsys: pytest.Captur
     assert re.fullmatch(
         rf"error: {re.escape(str(spare))}/[^/]+: cannot write the new site: Operation not permitted "
         rf"\(make {re.escape(str(spare))} writable \(chmod -R u\+w, chattr -R -i\) or remove it: it holds only "
-        rf"the build before the current one; {re.escape(str(repo.site))} was left as it was\)", err.splitlines()[-1])
+        rf"the build before the current one; {re.escape(str(repo.site))} was left as it was\)",
+        err.splitlines()[-1],
+    )
     assert tree_digest(repo.site) == site
     assert repo.build() == 0
     assert "back to normal levels" in repo.page("incidents/2025-11-03-api-errors/index.html")

@@ -13,8 +13,13 @@ from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
 from schemas import FILES, SCHEMA_FILES, SCHEMAS, registry, schema_paths
 
-DEMO_INSTANTS = ["2024-12-03T15:00:00Z", "2025-09-14T01:30:00Z", "2026-06-10T13:00:00Z",
-                 "2026-11-23T10:00:00Z", "2027-01-16T02:00:00Z"]
+DEMO_INSTANTS = [
+    "2024-12-03T15:00:00Z",
+    "2025-09-14T01:30:00Z",
+    "2026-06-10T13:00:00Z",
+    "2026-11-23T10:00:00Z",
+    "2027-01-16T02:00:00Z",
+]
 
 
 def validate(site: Path) -> int:
@@ -63,8 +68,13 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path, demo: R
     assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     summary = json.loads((out / "api/v2/summary.json").read_text())
     index = (out / "index.html").read_text()
-    shown = dict(re.findall(r'<div class="line">(?:<a class="name"[^>]*>|<span class="name">)([^<]+)</(?:a|span)>'
-                            r'<span class="status s-([a-z_]+)">', index))
+    shown = dict(
+        re.findall(
+            r'<div class="line">(?:<a class="name"[^>]*>|<span class="name">)([^<]+)</(?:a|span)>'
+            r'<span class="status s-([a-z_]+)">',
+            index,
+        )
+    )
     assert len(shown) == 12
     assert {c["name"]: c["status"] for c in summary["components"]} == shown
     assert shown["Webhooks"] == "major_outage" and shown["Delivery"] == "major_outage"
@@ -78,12 +88,22 @@ def test_groups_list_their_components(tmp_path: Path, demo: Repo) -> None:
     assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     components = json.loads((out / "api/v2/components.json").read_text())["components"]
     groups = {c["id"]: c["components"] for c in components if c["group"]}
-    assert groups == {"group-platform": ["api", "web", "auth"], "group-data": ["db", "search", "storage"],
-                      "group-delivery": ["webhooks", "email"]}
+    assert groups == {
+        "group-platform": ["api", "web", "auth"],
+        "group-data": ["db", "search", "storage"],
+        "group-delivery": ["webhooks", "email"],
+    }
     assert {c["id"]: c["group_id"] for c in components if not c["group"]} == {
-        "api": "group-platform", "web": "group-platform", "auth": "group-platform", "db": "group-data",
-        "search": "group-data", "storage": "group-data", "webhooks": "group-delivery",
-        "email": "group-delivery", "docs": None}
+        "api": "group-platform",
+        "web": "group-platform",
+        "auth": "group-platform",
+        "db": "group-data",
+        "search": "group-data",
+        "storage": "group-data",
+        "webhooks": "group-delivery",
+        "email": "group-delivery",
+        "docs": None,
+    }
     assert [c["position"] for c in components] == list(range(1, 13))
 
 
@@ -110,13 +130,21 @@ updates:
 @pytest.fixture
 def timeline(repo: Repo) -> Repo:
     repo.incident("2025-11-05-search.md", OPEN)
-    repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z",
-                                                   extra=""))
-    repo.incident("2025-11-01-m2.md", MAINT_FILE.format(n=2, start="2025-11-08T02:00:00Z", end="2025-11-08T04:00:00Z",
-                                                   extra=""))
-    repo.incident("2025-11-01-m3.md", MAINT_FILE.format(
-        n=3, start="2025-11-07T02:00:00Z", end="2025-11-07T04:00:00Z",
-        extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed.\n"))
+    repo.incident(
+        "2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z", extra="")
+    )
+    repo.incident(
+        "2025-11-01-m2.md", MAINT_FILE.format(n=2, start="2025-11-08T02:00:00Z", end="2025-11-08T04:00:00Z", extra="")
+    )
+    repo.incident(
+        "2025-11-01-m3.md",
+        MAINT_FILE.format(
+            n=3,
+            start="2025-11-07T02:00:00Z",
+            end="2025-11-07T04:00:00Z",
+            extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed.\n",
+        ),
+    )
     return repo
 
 
@@ -124,18 +152,32 @@ def ids(repo: Repo, rel: str, key: str) -> list[str]:
     return [item["id"] for item in json.loads((repo.site / rel).read_text())[key]]
 
 
-@pytest.mark.parametrize("now, unresolved, upcoming, active, statuses", [
-    ("2025-11-03T14:30:00Z", ["2025-11-03-api-errors"], ["2025-11-01-m1", "2025-11-01-m2"], [],
-     ("scheduled", "scheduled")),
-    ("2025-11-05T10:15:00Z", ["2025-11-05-search"], ["2025-11-01-m1", "2025-11-01-m2"], [],
-     ("scheduled", "scheduled")),
-    ("2025-11-06T03:00:00Z", [], ["2025-11-01-m2"], ["2025-11-01-m1"], ("scheduled", "in_progress")),
-    ("2025-11-07T03:00:00Z", [], ["2025-11-01-m2"], [], ("scheduled", "completed")),
-    ("2025-11-08T02:00:00Z", [], [], ["2025-11-01-m2"], ("in_progress", "completed")),
-    ("2025-11-09T00:00:00Z", [], [], [], ("completed", "completed")),
-])
-def test_lists_at_instants(timeline: Repo, now: str, unresolved: list[str], upcoming: list[str], active: list[str],
-                           statuses: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "now, unresolved, upcoming, active, statuses",
+    [
+        (
+            "2025-11-03T14:30:00Z",
+            ["2025-11-03-api-errors"],
+            ["2025-11-01-m1", "2025-11-01-m2"],
+            [],
+            ("scheduled", "scheduled"),
+        ),
+        (
+            "2025-11-05T10:15:00Z",
+            ["2025-11-05-search"],
+            ["2025-11-01-m1", "2025-11-01-m2"],
+            [],
+            ("scheduled", "scheduled"),
+        ),
+        ("2025-11-06T03:00:00Z", [], ["2025-11-01-m2"], ["2025-11-01-m1"], ("scheduled", "in_progress")),
+        ("2025-11-07T03:00:00Z", [], ["2025-11-01-m2"], [], ("scheduled", "completed")),
+        ("2025-11-08T02:00:00Z", [], [], ["2025-11-01-m2"], ("in_progress", "completed")),
+        ("2025-11-09T00:00:00Z", [], [], [], ("completed", "completed")),
+    ],
+)
+def test_lists_at_instants(
+    timeline: Repo, now: str, unresolved: list[str], upcoming: list[str], active: list[str], statuses: tuple[str, str]
+) -> None:
     assert timeline.build(now) == 0
     assert ids(timeline, "api/v2/incidents/unresolved.json", "incidents") == unresolved
     assert ids(timeline, "api/v2/scheduled-maintenances/upcoming.json", "scheduled_maintenances") == upcoming
@@ -153,19 +195,43 @@ def test_incident_fields_follow_statuspage(timeline: Repo) -> None:
     incidents = json.loads((timeline.site / "api/v2/incidents.json").read_text())["incidents"]
     assert [i["id"] for i in incidents] == ["2025-11-05-search", "2025-11-03-api-errors"]
     search = incidents[0]
-    assert {k: search[k] for k in ("name", "status", "impact", "created_at", "updated_at", "resolved_at",
-                                   "monitoring_at", "started_at", "shortlink")} == {
-        "name": "Search down", "status": "resolved", "impact": "major", "created_at": "2025-11-05T10:00:00Z",
-        "updated_at": "2025-11-05T11:00:00Z", "resolved_at": "2025-11-05T11:00:00Z", "monitoring_at": None,
+    assert {
+        k: search[k]
+        for k in (
+            "name",
+            "status",
+            "impact",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "monitoring_at",
+            "started_at",
+            "shortlink",
+        )
+    } == {
+        "name": "Search down",
+        "status": "resolved",
+        "impact": "major",
+        "created_at": "2025-11-05T10:00:00Z",
+        "updated_at": "2025-11-05T11:00:00Z",
+        "resolved_at": "2025-11-05T11:00:00Z",
+        "monitoring_at": None,
         "started_at": "2025-11-05T10:00:00Z",
-        "shortlink": "https://status.example.com/incidents/2025-11-05-search/"}
+        "shortlink": "https://status.example.com/incidents/2025-11-05-search/",
+    }
     assert [(u["status"], u["affected_components"]) for u in search["incident_updates"]] == [
-        ("resolved", [{"code": "db", "name": "Database", "old_status": "degraded_performance",
-                       "new_status": "operational"}]),
-        ("identified", [{"code": "db", "name": "Database", "old_status": "partial_outage",
-                         "new_status": "degraded_performance"}]),
-        ("investigating", [{"code": "db", "name": "Database", "old_status": "operational",
-                            "new_status": "partial_outage"}]),
+        (
+            "resolved",
+            [{"code": "db", "name": "Database", "old_status": "degraded_performance", "new_status": "operational"}],
+        ),
+        (
+            "identified",
+            [{"code": "db", "name": "Database", "old_status": "partial_outage", "new_status": "degraded_performance"}],
+        ),
+        (
+            "investigating",
+            [{"code": "db", "name": "Database", "old_status": "operational", "new_status": "partial_outage"}],
+        ),
     ]
     assert search["incident_updates"][0]["id"] == "2025-11-05-search-20251105t110000z"
     assert [c["id"] for c in search["components"]] == ["db"]
@@ -178,6 +244,7 @@ def test_ids_are_stable_across_builds(timeline: Repo) -> None:
             text = path.read_text()
             found.update(re.findall(r'"id": "([^"]+)"', text))
         return found
+
     assert timeline.build("2025-11-06T03:00:00Z") == 0
     first = all_ids()
     assert timeline.build("2025-11-10T00:00:00Z") == 0

@@ -19,15 +19,27 @@ def test_badges_show_status_text_with_an_accessible_title(repo: Repo) -> None:
     assert site.get("aria-label") == "status: major service outage"
     title = site.find(f"{SVG}title")
     assert title is not None and title.text == "status: major service outage"
-    assert [t.text for t in site.iter(f"{SVG}text")] == ["status", "status", "major service outage",
-                                                         "major service outage"]
+    assert [t.text for t in site.iter(f"{SVG}text")] == [
+        "status",
+        "status",
+        "major service outage",
+        "major service outage",
+    ]
     web = ET.parse(repo.site / "components/web/badge.svg").getroot()
     assert web.get("aria-label") == "Dashboard: major outage"
     assert '<rect x="' in (repo.site / "components/web/badge.svg").read_text()
     assert json.loads((repo.site / "components/web/badge.json").read_text()) == {
-        "schemaVersion": 1, "label": "Dashboard", "message": "major outage", "color": "red"}
+        "schemaVersion": 1,
+        "label": "Dashboard",
+        "message": "major outage",
+        "color": "red",
+    }
     assert json.loads((repo.site / "components/db/badge.json").read_text()) == {
-        "schemaVersion": 1, "label": "Database", "message": "operational", "color": "brightgreen"}
+        "schemaVersion": 1,
+        "label": "Database",
+        "message": "operational",
+        "color": "brightgreen",
+    }
     assert json.loads((repo.site / "badge.json").read_text())["color"] == "red"
 
 
@@ -39,8 +51,11 @@ def test_badge_width_grows_with_its_text(repo: Repo) -> None:
 
 
 def test_badge_text_is_escaped(repo: Repo) -> None:
-    repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
-        "name: Database", "name: \"<script>alert(1)</script> & co\""))
+    repo.config(
+        repo.root.joinpath("statusgen.yaml")
+        .read_text()
+        .replace("name: Database", 'name: "<script>alert(1)</script> & co"')
+    )
     assert repo.build() == 0
     root = ET.parse(repo.site / "components/db/badge.svg").getroot()
     title = root.find(f"{SVG}title")

@@ -20,11 +20,19 @@ def events(repo_site: Path) -> list[icalendar.Component]:
 
 
 def test_one_event_per_maintenance_window(repo: Repo) -> None:
-    repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00+01:00",
-                                                   end="2025-11-06T04:00:00+01:00", extra=""))
-    repo.incident("2025-11-01-m3.md", MAINT_FILE.format(
-        n=3, start="2025-11-07T02:00:00Z", end="2025-11-07T04:00:00Z",
-        extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed after all.\n"))
+    repo.incident(
+        "2025-11-01-m1.md",
+        MAINT_FILE.format(n=1, start="2025-11-06T02:00:00+01:00", end="2025-11-06T04:00:00+01:00", extra=""),
+    )
+    repo.incident(
+        "2025-11-01-m3.md",
+        MAINT_FILE.format(
+            n=3,
+            start="2025-11-07T02:00:00Z",
+            end="2025-11-07T04:00:00Z",
+            extra="  - at: 2025-11-02T09:00:00Z\n    status: cancelled\n    message: Not needed after all.\n",
+        ),
+    )
     assert repo.build("2025-11-05T00:00:00Z") == 0
     found = events(repo.site)
     assert [str(e["uid"]) for e in found] == ["2025-11-01-m1@status.example.com", "2025-11-01-m3@status.example.com"]
@@ -42,13 +50,21 @@ def test_one_event_per_maintenance_window(repo: Repo) -> None:
 
 
 def test_sequence_bumps_when_the_maintenance_changes(repo: Repo) -> None:
-    path = repo.incident("2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z",
-                                                          end="2025-11-06T04:00:00Z", extra=""))
+    path = repo.incident(
+        "2025-11-01-m1.md", MAINT_FILE.format(n=1, start="2025-11-06T02:00:00Z", end="2025-11-06T04:00:00Z", extra="")
+    )
     assert repo.build("2025-11-10T00:00:00Z") == 0
     assert events(repo.site)[0]["sequence"] == 0
-    path.write_text(path.read_text().replace("---\n", "", 1).replace(
-        "message: Upgrade.\n", "message: Upgrade.\n  - at: 2025-11-03T09:00:00Z\n    status: scheduled\n"
-        "    message: Moved by a day.\n").replace("2025-11-06T", "2025-11-07T").join(["---\n", ""]))
+    path.write_text(
+        path.read_text()
+        .replace("---\n", "", 1)
+        .replace(
+            "message: Upgrade.\n",
+            "message: Upgrade.\n  - at: 2025-11-03T09:00:00Z\n    status: scheduled\n    message: Moved by a day.\n",
+        )
+        .replace("2025-11-06T", "2025-11-07T")
+        .join(["---\n", ""])
+    )
     assert repo.build("2025-11-10T00:00:00Z") == 0
     event = events(repo.site)[0]
     assert event["sequence"] == 1
@@ -72,8 +88,14 @@ def test_the_calendar_is_icalendars_own_serialization_byte_for_byte() -> None:
     cal = icalendar.Calendar()
     cal.add("prodid", "-//test//EN")
     for size in range(60, 90):
-        for text in ("x" * size, "é" * (size // 2), "x" * (size - 3) + "€€", "x" * (size - 2) + "\\,;",
-                     "a," * (size // 2), "x" * (size - 1) + "\n" + "y" * size):
+        for text in (
+            "x" * size,
+            "é" * (size // 2),
+            "x" * (size - 3) + "€€",
+            "x" * (size - 2) + "\\,;",
+            "a," * (size // 2),
+            "x" * (size - 1) + "\n" + "y" * size,
+        ):
             event = icalendar.Event()
             event.add("summary", text)
             event.add("description", text)

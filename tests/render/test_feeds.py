@@ -43,15 +43,20 @@ def parse(repo: Repo, rel: str) -> feedparser.FeedParserDict:
 def test_site_feed_has_one_entry_per_update_newest_first(built: Repo, name: str) -> None:
     feed = parse(built, name)
     assert [e.title for e in feed.entries] == [
-        "Dashboard slow: Resolved", "Dashboard slow: Investigating",
-        "Elevated API error rates: Resolved", "Elevated API error rates: Investigating"]
+        "Dashboard slow: Resolved",
+        "Dashboard slow: Investigating",
+        "Elevated API error rates: Resolved",
+        "Elevated API error rates: Investigating",
+    ]
     assert [e.id for e in feed.entries] == [
         "tag:status.example.com,2025-11-05:2025-11-05-dashboard-slow/update-20251105t083000z",
         "tag:status.example.com,2025-11-05:2025-11-05-dashboard-slow/update-20251105t080000z",
         "tag:status.example.com,2025-11-03:2025-11-03-api-errors/update-20251103t152000z",
-        "tag:status.example.com,2025-11-03:2025-11-03-api-errors/update-20251103t140500z"]
-    assert feed.entries[0].link == ("https://status.example.com/incidents/2025-11-05-dashboard-slow/"
-                                    "#update-20251105t083000z")
+        "tag:status.example.com,2025-11-03:2025-11-03-api-errors/update-20251103t140500z",
+    ]
+    assert feed.entries[0].link == (
+        "https://status.example.com/incidents/2025-11-05-dashboard-slow/#update-20251105t083000z"
+    )
     newest = time.struct_time((2025, 11, 5, 8, 30, 0, 2, 309, 0))
     assert feed.feed.updated_parsed == newest
     assert feed.entries[0].published_parsed == newest
@@ -65,13 +70,16 @@ def test_atom_entry_content_and_changes(built: Repo) -> None:
     assert entry.content[0].type == "text/html"
     assert entry.content[0].value == (
         "<p>We are investigating elevated error rates on the public API. Next update by 15:00 UTC.</p>"
-        "<ul><li>Public API: Operational → Partial outage</li></ul>")
+        "<ul><li>Public API: Operational → Partial outage</li></ul>"
+    )
 
 
 def test_component_feed_only_has_its_incidents(built: Repo) -> None:
     api = parse(built, "components/api/feed.atom")
-    assert [e.title for e in api.entries] == ["Elevated API error rates: Resolved",
-                                              "Elevated API error rates: Investigating"]
+    assert [e.title for e in api.entries] == [
+        "Elevated API error rates: Resolved",
+        "Elevated API error rates: Investigating",
+    ]
     assert api.feed.updated_parsed == time.struct_time((2025, 11, 3, 15, 20, 0, 0, 307, 0))
     db = parse(built, "components/db/feed.rss")
     assert db.entries == []
@@ -84,7 +92,11 @@ def test_json_feed(built: Repo) -> None:
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     assert document["feed_url"] == "https://status.example.com/feed.json"
     assert [i["date_published"] for i in document["items"]] == [
-        "2025-11-05T08:30:00Z", "2025-11-05T08:00:00Z", "2025-11-03T15:20:00Z", "2025-11-03T14:05:00Z"]
+        "2025-11-05T08:30:00Z",
+        "2025-11-05T08:00:00Z",
+        "2025-11-03T15:20:00Z",
+        "2025-11-03T14:05:00Z",
+    ]
     assert document["items"][0]["tags"] == ["minor", "resolved", "web"]
     assert len({i["id"] for i in document["items"]}) == 4
 
@@ -99,8 +111,9 @@ def test_ids_are_stable_when_the_build_changes(built: Repo) -> None:
 
 
 def test_feed_is_capped_by_feed_entries(repo: Repo) -> None:
-    repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace(
-        "  timezone:", "  feed_entries: 3\n  timezone:"))
+    repo.config(
+        repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  feed_entries: 3\n  timezone:")
+    )
     repo.incident("2025-11-05-dashboard-slow.md", SECOND)
     assert repo.build() == 0
     assert len(parse(repo, "feed.atom").entries) == 3
@@ -110,6 +123,8 @@ def test_feed_is_capped_by_feed_entries(repo: Repo) -> None:
 def test_updates_not_yet_due_are_not_in_feeds(built: Repo) -> None:
     assert built.build("2025-11-05T08:10:00Z") == 0
     feed = parse(built, "feed.atom")
-    assert [e.title for e in feed.entries][:2] == ["Dashboard slow: Investigating",
-                                                   "Elevated API error rates: Resolved"]
+    assert [e.title for e in feed.entries][:2] == [
+        "Dashboard slow: Investigating",
+        "Elevated API error rates: Resolved",
+    ]
     assert feed.feed.updated_parsed == time.struct_time((2025, 11, 5, 8, 0, 0, 2, 309, 0))

@@ -20,9 +20,11 @@ from statusgen.render.units import Unit
 EVIL = CONFIG.replace("  timezone:", "  theme: evil\n  timezone:")
 WHERE = "error: themes/evil/templates: a template of the theme "
 HINT = " (look for loops building deeply nested or very long values)"
-NESTED = ("{% set ns = namespace(a=()) %}"
-          + "{% for i in range(100000) %}{% set ns.a = (ns.a,) %}{% endfor %}" * 3
-          + "{{ ns.a in {} }}")
+NESTED = (
+    "{% set ns = namespace(a=()) %}"
+    + "{% for i in range(100000) %}{% set ns.a = (ns.a,) %}{% endfor %}" * 3
+    + "{{ ns.a in {} }}"
+)
 
 
 def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
@@ -32,8 +34,9 @@ def built_once(repo: Repo) -> dict[str, tuple[str, int]]:
     return tree_digest(repo.site)
 
 
-def refused(repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]],
-            *extra: str) -> list[str]:
+def refused(
+    repo: Repo, capsys: pytest.CaptureFixture[str], before: dict[str, tuple[str, int]], *extra: str
+) -> list[str]:
     """The build exits 1 with one clean line, and site/ stays exactly as it was."""
     capsys.readouterr()
     assert repo.build("2025-11-10T12:00:00Z", *extra) == 1
@@ -50,8 +53,9 @@ def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(isolation, "BUILD_DEADLINE", 6.0)
 
 
-def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                               small_limits: None) -> None:
+def test_a_template_that_crashes_the_renderer_is_a_clean_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str], small_limits: None
+) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", NESTED)
     err = refused(repo, capsys, before)
@@ -62,14 +66,16 @@ def test_a_template_that_crashes_the_renderer_is_a_clean_error(repo: Repo, capsy
 
 
 @pytest.mark.slow
-def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(repo: Repo,
-                                                                               capsys: pytest.CaptureFixture[str],
-                                                                               small_limits: None) -> None:
+def test_a_template_that_runs_for_hours_in_one_step_is_stopped_at_the_deadline(
+    repo: Repo, capsys: pytest.CaptureFixture[str], small_limits: None
+) -> None:
     before = built_once(repo)
     # Each `in` compares 10,000 texts of 8 MB that differ only at the end: one step, minutes long.
-    repo.write("themes/evil/templates/404.html",
-               '{% set a = "a" * 8000000 %}{% set b = "a" * 7999999 ~ "b" %}{% set l = [b] * 10000 %}'
-               "{% for i in range(30) %}{{ a in l }}{% endfor %}")
+    repo.write(
+        "themes/evil/templates/404.html",
+        '{% set a = "a" * 8000000 %}{% set b = "a" * 7999999 ~ "b" %}{% set l = [b] * 10000 %}'
+        "{% for i in range(30) %}{{ a in l }}{% endfor %}",
+    )
     err = refused(repo, capsys, before)
     assert err == [WHERE + "took more than 3 s, making 404.html" + HINT]
 
@@ -86,17 +92,20 @@ def _filling() -> bytes:
     return bytes(256 * 2**20)
 
 
-def test_a_page_that_fills_the_worker_memory_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                              small_limits: None,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_that_fills_the_worker_memory_is_a_clean_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str], small_limits: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>lost</p>\n")
     monkeypatch.setattr(isolation, "MEMORY_LIMIT", _vm_size() + 64 * 2**20)
     plan = render_plan
-    monkeypatch.setattr(build_module, "plan", lambda root, state: [
-        Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)])
+    monkeypatch.setattr(
+        build_module,
+        "plan",
+        lambda root, state: [Unit(u.path, u.key, _filling) if u.path == "404.html" else u for u in plan(root, state)],
+    )
     err = refused(repo, capsys, before)
     assert err == [WHERE + f"used more than {isolation.MEMORY_LIMIT // 2**20} MiB, making 404.html" + HINT]
 
@@ -105,13 +114,18 @@ def _killed(kill: signal.Signals) -> Callable[[], bytes]:
     def make() -> bytes:
         os.kill(os.getpid(), kill)
         return b"never"
+
     return make
 
 
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGSEGV, signal.SIGXCPU])
-def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                      small_limits: None, monkeypatch: pytest.MonkeyPatch,
-                                                      kill: signal.Signals) -> None:
+def test_a_worker_killed_by_a_signal_is_a_clean_error(
+    repo: Repo,
+    capsys: pytest.CaptureFixture[str],
+    small_limits: None,
+    monkeypatch: pytest.MonkeyPatch,
+    kill: signal.Signals,
+) -> None:
     from statusgen.commands import build as build_module
 
     before = built_once(repo)
@@ -119,8 +133,7 @@ def test_a_worker_killed_by_a_signal_is_a_clean_error(repo: Repo, capsys: pytest
     plan = render_plan
 
     def killing_plan(root: Path, state: SiteState) -> list[Unit]:
-        return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u
-                for u in plan(root, state)]
+        return [Unit(u.path, u.key, _killed(kill)) if u.path == "history/index.html" else u for u in plan(root, state)]
 
     monkeypatch.setattr(build_module, "plan", killing_plan)
     err = refused(repo, capsys, before)
@@ -151,24 +164,31 @@ ONE_CALL = {
 
 
 @pytest.mark.parametrize("template", ONE_CALL.values(), ids=ONE_CALL.keys())
-def test_one_call_that_would_make_too_much_is_refused_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                  small_limits: None, template: str) -> None:
+def test_one_call_that_would_make_too_much_is_refused_at_its_line(
+    repo: Repo, capsys: pytest.CaptureFixture[str], small_limits: None, template: str
+) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", f"<p>\n{template}\n")
     err = refused(repo, capsys, before)
     assert err[0].startswith("themes/evil/templates/404.html:2: "), err
-    assert err[0].endswith(", making 404.html" + err[0][err[0].rindex(" ("):]), err
+    assert err[0].endswith(", making 404.html" + err[0][err[0].rindex(" (") :]), err
     assert err[1:] == ["1 error(s); nothing was written"]
 
 
-@pytest.mark.parametrize("source", ["{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
-                                    "{{ " + " + ".join(["1"] * 30000) + " }}",
-                                    "{% if x %}" * 3000 + "{% endif %}" * 3000],
-                         ids=["brackets", "sum", "ifs"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ " + "(" * 300 + "1" + ")" * 300 + " }}",
+        "{{ " + " + ".join(["1"] * 30000) + " }}",
+        "{% if x %}" * 3000 + "{% endif %}" * 3000,
+    ],
+    ids=["brackets", "sum", "ifs"],
+)
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                source: str, command: str) -> None:
+def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str], source: str, command: str
+) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", source)
     capsys.readouterr()
@@ -180,14 +200,17 @@ def test_a_template_nested_too_deeply_to_parse_is_a_clean_error(repo: Repo, caps
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_a_fifo_among_the_templates_is_refused_without_opening_it(repo: Repo, capsys: pytest.CaptureFixture[str],
-                                                                  command: str) -> None:
+def test_a_fifo_among_the_templates_is_refused_without_opening_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
     before = built_once(repo)
     repo.write("themes/evil/templates/404.html", "<p>fine</p>\n")
     os.mkfifo(repo.root / "themes/evil/templates/page.html")
     capsys.readouterr()
     assert (repo.build() if command == "build" else repo.run(command)) == 1
     err = capsys.readouterr().err
-    assert "themes/evil/templates/page.html: a template must be a regular file, not a FIFO, socket or device " \
-           "(replace it with a text file)" in err, err
+    assert (
+        "themes/evil/templates/page.html: a template must be a regular file, not a FIFO, socket or device "
+        "(replace it with a text file)" in err
+    ), err
     assert tree_digest(repo.site) == before

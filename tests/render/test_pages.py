@@ -70,8 +70,12 @@ def test_index_shows_overall_and_component_status(repo: Repo) -> None:
     assert repo.build("2025-11-10T12:00:00Z") == 0
     text = text_of(repo.page("index.html"))
     assert "Major Service Outage" in text
-    for line in ("Platform Major outage", "Public API Degraded performance", "Dashboard Major outage",
-                 "Database Operational"):
+    for line in (
+        "Platform Major outage",
+        "Public API Degraded performance",
+        "Dashboard Major outage",
+        "Database Operational",
+    ):
         assert line in text
     assert "Active incidents Dashboard unavailable Critical Investigating" in text
     assert "Scheduled maintenance Database upgrade Maintenance Scheduled" in text
@@ -139,8 +143,10 @@ def test_every_internal_link_resolves(repo: Repo) -> None:
 def test_history_is_paginated_by_hundreds(repo: Repo) -> None:
     for n in range(205):
         day = f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}"
-        repo.incident(f"{day}-event-{n}.md", ONGOING.replace("2025-11-10T10:00:00Z", f"{day}T10:00:00Z")
-                      .replace("investigating", "resolved"))
+        repo.incident(
+            f"{day}-event-{n}.md",
+            ONGOING.replace("2025-11-10T10:00:00Z", f"{day}T10:00:00Z").replace("investigating", "resolved"),
+        )
     assert repo.build("2025-12-01T00:00:00Z") == 0
     first = repo.page("history/index.html")
     second = repo.page("history/page/2/index.html")
@@ -149,12 +155,15 @@ def test_history_is_paginated_by_hundreds(repo: Repo) -> None:
     assert [page.count('class="row"') for page in (first, second, third)] == [100, 100, 6]
     assert "Page 1 of 3" in first and 'href="../history/page/2/"' in first
     assert 'href="../../../history/"' in second and 'href="../../../history/page/3/"' in second
-    assert "<h2 id=\"m-2025-11\">November 2025</h2>" in first
+    assert '<h2 id="m-2025-11">November 2025</h2>' in first
 
 
 def test_404_uses_the_site_path(repo: Repo) -> None:
-    repo.config(repo.root.joinpath("statusgen.yaml").read_text()
-                .replace("https://status.example.com/", "https://example.github.io/status"))
+    repo.config(
+        repo.root.joinpath("statusgen.yaml")
+        .read_text()
+        .replace("https://status.example.com/", "https://example.github.io/status")
+    )
     assert repo.build() == 0
     page = repo.page("404.html")
     assert 'href="/status/static/style.css?v=' in page
@@ -165,21 +174,24 @@ def test_sitemap_and_robots(repo: Repo) -> None:
     assert repo.build() == 0
     sitemap = repo.page("sitemap.xml")
     locs = re.findall(r"<loc>(.*?)</loc>", sitemap)
-    assert locs == ["https://status.example.com/",
-                    "https://status.example.com/incidents/2025-11-03-api-errors/",
-                    "https://status.example.com/components/api/",
-                    "https://status.example.com/components/web/",
-                    "https://status.example.com/components/db/",
-                    "https://status.example.com/history/"]
+    assert locs == [
+        "https://status.example.com/",
+        "https://status.example.com/incidents/2025-11-03-api-errors/",
+        "https://status.example.com/components/api/",
+        "https://status.example.com/components/web/",
+        "https://status.example.com/components/db/",
+        "https://status.example.com/history/",
+    ]
     assert "<lastmod>2025-11-03</lastmod>" in sitemap
-    assert repo.page("robots.txt") == ("User-agent: *\nAllow: /\n"
-                                       "Sitemap: https://status.example.com/sitemap.xml\n")
+    assert repo.page("robots.txt") == ("User-agent: *\nAllow: /\nSitemap: https://status.example.com/sitemap.xml\n")
 
 
 def test_theme_overrides_one_template(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  theme: brand\n  timezone:"))
-    repo.write("themes/brand/templates/404.html",
-               "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}")
+    repo.write(
+        "themes/brand/templates/404.html",
+        "{% extends 'base.html' %}{% block main %}Lost? {{ site.title }}{% endblock %}",
+    )
     repo.write("themes/brand/static/logo.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
     assert repo.build() == 0
     assert "Lost? Example Status" in repo.page("404.html")
@@ -191,6 +203,7 @@ def test_pages_stay_small(tmp_path: Path, demo: Repo) -> None:
     import gzip
 
     from conftest import DEMO_NOW
+
     out = tmp_path / "site"
     assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     for rel in ["index.html", "incidents/2026-06-10-database-failover/index.html"]:
@@ -198,9 +211,9 @@ def test_pages_stay_small(tmp_path: Path, demo: Repo) -> None:
 
 
 # Instants a minute apart and a second apart, across the end of summer time in Rome and Sydney.
-INSTANTS = [datetime(2025, 10, 26, 0, 0, tzinfo=UTC) + timedelta(seconds=s)
-            for s in range(0, 4 * 3600, 599)] + [datetime(2025, 4, 5, 15, 59, second, tzinfo=UTC)
-                                                  for second in (0, 1, 59)]
+INSTANTS = [datetime(2025, 10, 26, 0, 0, tzinfo=UTC) + timedelta(seconds=s) for s in range(0, 4 * 3600, 599)] + [
+    datetime(2025, 4, 5, 15, 59, second, tzinfo=UTC) for second in (0, 1, 59)
+]
 
 
 @pytest.mark.parametrize("language", ["en", "de", "ar", "ja", "fi"])
