@@ -154,7 +154,7 @@ def load_incidents(
             )
             continue
         incident_id = path.stem
-        if not _NAME.fullmatch(incident_id) or not _valid_day(incident_id[:10]):
+        if not valid_id(incident_id):
             problems.append(
                 Problem(
                     rel,
@@ -209,6 +209,12 @@ def is_incident_path(rel: str) -> bool:
         and path.suffix in INCIDENT_SUFFIXES
         and not passed_over(path.name)
     )
+
+
+def valid_id(incident_id: str) -> bool:
+    """Whether ``incident_id`` (a file name without its suffix) is an incident's id: a real day,
+    then words of lowercase letters and digits joined by hyphens."""
+    return _NAME.fullmatch(incident_id) is not None and _valid_day(incident_id[:10])
 
 
 def _valid_day(text: str) -> bool:

@@ -43,15 +43,7 @@ from typing import Any
 from statusgen import __version__, timeutil
 from statusgen.errors import Problem
 from statusgen.load.config import CONFIG_NAME, Config
-from statusgen.load.incidents import (
-    _NAME,
-    INCIDENT_DIR,
-    INCIDENT_SUFFIXES,
-    Incident,
-    Update,
-    Window,
-    _valid_day,
-)
+from statusgen.load.incidents import Incident, Update, Window, is_incident_path, valid_id
 from statusgen.load.yamltext import NOT_TEXT
 from statusgen.output.atomic import write_atomically
 from statusgen.output.tracked import Unknown, tracks
@@ -426,7 +418,6 @@ _KEYS = frozenset(
         "digest",
     )
 )
-_SUFFIXES = INCIDENT_SUFFIXES
 _INCIDENT = ("incident", frozenset(INCIDENT_IMPACTS), frozenset(INCIDENT_COMPONENT_STATUSES), frozenset(IncidentStatus))
 _MAINTENANCE = (
     "maintenance",
@@ -448,16 +439,12 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
     """
     if type(data) is not dict or data.keys() != _KEYS:
         raise ValueError("not the keys of an incident")
-    folder, _, name = rel.partition("/")
     incident_id = data["id"]
     if (
-        folder != INCIDENT_DIR
-        or "/" in name
-        or not name.endswith(_SUFFIXES)
+        not is_incident_path(rel)
         or type(incident_id) is not str
-        or name.rpartition(".")[0] != incident_id
-        or not _NAME.fullmatch(incident_id)
-        or not _valid_day(incident_id[:10])
+        or rel.rpartition("/")[2].rpartition(".")[0] != incident_id
+        or not valid_id(incident_id)
     ):
         raise ValueError(f"id {incident_id!r} is not the id of {rel}")
     if data["path"] != rel or data["digest"] != sha:

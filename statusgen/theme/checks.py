@@ -11,7 +11,7 @@ import jinja2
 
 from statusgen.errors import Problem
 from statusgen.theme.environment import NOT_FOUND_HINT, SYNTAX_HINT, environment
-from statusgen.theme.files import ThemeLoader, _static_name_problem, default_theme_dir, printable, theme_dirs
+from statusgen.theme.files import ThemeLoader, default_theme_dir, printable, static_name_problem, theme_dirs
 from statusgen.theme.formatter import Formatter
 from statusgen.theme.sandbox import Environment
 
@@ -38,7 +38,7 @@ def theme_problems(root: Path, name: str) -> list[Problem]:
     for path in sorted(static.rglob("*")) if static.is_dir() else ():
         parts = path.relative_to(static).parts
         if not any(part.startswith(".") for part in parts) and path.is_file():
-            problem = _static_name_problem(f"themes/{name}/static", parts)
+            problem = static_name_problem(f"themes/{name}/static", parts)
             if problem is not None:
                 problems.append(problem)
     return problems

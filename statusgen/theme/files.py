@@ -92,7 +92,7 @@ def static_files(dirs: list[Path]) -> dict[str, bytes]:
             rel = path.relative_to(static)
             if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                 continue
-            problem = _static_name_problem(f"themes/{folder.name}/static", rel.parts)
+            problem = static_name_problem(f"themes/{folder.name}/static", rel.parts)
             if problem is not None:
                 problems.append(problem)
                 continue
@@ -124,7 +124,8 @@ def printable(path: str) -> str:
     return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
 
 
-def _static_name_problem(prefix: str, parts: tuple[str, ...]) -> Problem | None:
+def static_name_problem(prefix: str, parts: tuple[str, ...]) -> Problem | None:
+    """Why the static file ``prefix/parts...`` cannot be published under its name, if it cannot."""
     for index, part in enumerate(parts):
         message = url_name_problem(part)
         if message is not None:
