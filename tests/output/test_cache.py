@@ -13,6 +13,7 @@ import pytest
 
 from conftest import DEMO_NOW, Repo, copy_demo, tree_digest
 from statusgen.commands import build as build_command
+from statusgen.load import incidents
 from statusgen.render import plan as render_plan
 from statusgen.render.units import Unit
 
@@ -63,8 +64,16 @@ def counted_build(
     repo: Repo, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *extra: str
 ) -> tuple[dict[str, int], set[str]]:
     """Build ``repo`` at NOW from the command line: the figures its summary line gives, and the
-    paths of the files it rendered (those it handed to the renderer rather than carried over)."""
+    paths of the files it rendered (those it handed to the renderer rather than carried over).
+    The summary's count of parsed files is checked against the files the parser was handed."""
     rendered: list[str] = []
+    parsed: list[str] = []
+    parse = incidents.parse_incident
+
+    def parsing(text: str, rel: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(rel)
+        return parse(text, rel, *args, **kwargs)
+
     make_all = render_plan.make_all  # what the build command calls, by its name there
 
     def recording(units: list[Unit], *args: Any, **kwargs: Any) -> Iterator[tuple[str, bytes]]:
@@ -72,12 +81,14 @@ def counted_build(
         return make_all(units, *args, **kwargs)
 
     monkeypatch.setattr(build_command, "make_all", recording)
+    monkeypatch.setattr(incidents, "parse_incident", parsing)
     assert repo.build(NOW, *extra) == 0
     line = capsys.readouterr().out.splitlines()[0]
     match = SUMMARY.fullmatch(line)
     assert match, line
     figures = {name: int(value) for name, value in match.groupdict().items()}
     assert len(rendered) == len(set(rendered))
+    assert figures["parsed"] == len(parsed) == len(set(parsed)), parsed
     return figures, set(rendered)
 
 
