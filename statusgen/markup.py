@@ -260,3 +260,79 @@ def clean(html: str) -> str:
 def plain(text: str) -> str:
     """Markdown reduced to plain text, for summaries and titles."""
     return html_lib.unescape(nh3.clean(str(render(text)), tags=set())).strip()
+
+
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BACKTICKS = re.compile(r"(?<!\\)`+")
+
+
+def prose(text: str) -> str:
+    """``text`` with its code blanked out: fenced code blocks and code spans become spaces (line
+    breaks kept), so that offsets and lines in the result are those of ``text``.
+
+    Code is what an author pasted (a TOML table, a shell test, a log line): what is in it is the
+    content, never markup of ours. A fence that is never closed, or a run of backticks with no run
+    of the same length after it in its paragraph, is no code: markdown shows it as text too.
+    Linear in the text's size.
+    """
+    chars = list(text)
+    for start, end in _fences(text):
+        _blank(chars, start, end)
+    masked = "".join(chars)
+    for start, end in _code_spans(masked):
+        _blank(chars, start, end)
+    return "".join(chars)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def _fences(text: str) -> list[tuple[int, int]]:
+    """The spans of fenced code blocks, from the opening fence's line to the closing fence's."""
+    found = []
+    position = 0
+    while (opening := _FENCE_OPEN.search(text, position)) is not None:
+        fence = opening.group(1)
+        if fence[0] == "`" and "`" in text[opening.end(1) : opening.end()]:
+            position = opening.end()  # a backtick fence's info string holds no backtick: not a fence
+            continue
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        close = closing.search(text, opening.end())
+        if close is None:
+            position = opening.end()
+            continue
+        found.append((opening.start(), close.end()))
+        position = close.end()
+    return found
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of inline code: a run of backticks to the next run of the same length in the same
+    paragraph. Runs are found once and looked up by length, so this stays linear."""
+    breaks = [m.start() for m in _BLANK_LINE.finditer(text)]
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    later: dict[int, list[int]] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[index][1] - runs[index][0], []).append(index)
+    found = []
+    covered = 0
+    paragraph = 0
+    for start, end in runs:
+        same = later[end - start]
+        same.pop()  # this run itself: the lists hold the runs still ahead, nearest last
+        if start < covered:
+            continue
+        while paragraph < len(breaks) and breaks[paragraph] < start:
+            paragraph += 1
+        limit = breaks[paragraph] if paragraph < len(breaks) else len(text)
+        while same and runs[same[-1]][0] < covered:
+            same.pop()
+        if same and runs[same[-1]][0] < limit:
+            close = runs[same[-1]]
+            found.append((start, close[1]))
+            covered = close[1]
+    return found

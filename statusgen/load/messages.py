@@ -7,11 +7,13 @@ still has to write, and a build refuses to publish a file that still has one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import read_text
 from statusgen.load.incidents import Incident, split_front_matter
@@ -20,6 +22,7 @@ from statusgen.load.yamltext import YList, YMap, line_of, load
 BUILT_IN = Path(__file__).resolve().parents[1] / "messages"
 REPO_DIR = "templates"
 PLACEHOLDER = re.compile(r"\[\[.*?\]\]", re.S)
+_OPEN = re.compile(r"\[\[")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,9 @@ def get(root: Path, name: str) -> MessageTemplate:
 
 
 def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
-    """Template text (``[[...]]``) still in an incident's messages or body: never to be published.
+    """Template text (``[[...]]``) still in the prose of an incident's messages or body: never to
+    be published. In code (a fenced block, a code span) it is content: a pasted ``[[servers]]``
+    TOML table or a shell ``[[ -f x ]]`` test.
 
     Each occurrence is its own problem, at its own line. A placeholder in the body is placed from
     the body's text; one in a message from the file's text when ``root`` (the repository) is
@@ -65,17 +70,22 @@ def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
     found = []
     located: dict[int, list[int]] | None = None
     for update in incident.updates:
-        matches = list(PLACEHOLDER.finditer(update.message))
+        matches = list(PLACEHOLDER.finditer(markup.prose(update.message)))
         if matches and located is None:
             located = _message_placeholder_lines(root / incident.path, incident.path) if root else {}
+        # The file's text has the message's every "[[", code or not, in order: the n-th is the
+        # line of the placeholder that starts at the message's n-th "[[".
         lines = (located or {}).get(update.line, [])
-        if len(lines) != len(matches):  # the file's text could not be matched to the message
-            lines = [lines[0] if lines else update.line] * len(matches)
-        for match, line in zip(matches, lines, strict=True):
-            found.append(Problem(incident.path, line, f"template text left in the message: {match.group(0)}", hint))
-    for match in PLACEHOLDER.finditer(incident.body):
+        opens = [m.start() for m in _OPEN.finditer(update.message)]
+        for match in matches:
+            nth = bisect.bisect_left(opens, match.start())
+            line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update.line)
+            text = update.message[match.start() : match.end()]
+            found.append(Problem(incident.path, line, f"template text left in the message: {text}", hint))
+    for match in PLACEHOLDER.finditer(markup.prose(incident.body)):
         line = incident.body_line + incident.body.count("\n", 0, match.start())
-        found.append(Problem(incident.path, line, f"template text left in the body: {match.group(0)}", hint))
+        text = incident.body[match.start() : match.end()]
+        found.append(Problem(incident.path, line, f"template text left in the body: {text}", hint))
     return found
 
 
@@ -110,9 +120,9 @@ def _message_placeholder_lines(path: Path, rel: str) -> dict[int, list[int]]:
         start = line_of(entry, "message")
         end = next((mark for mark in marks if mark > start), first + len(file_lines))
         raw = "\n".join(file_lines[start - first : end - first])
-        lines = [start + raw.count("\n", 0, m.start()) for m in PLACEHOLDER.finditer(raw)]
+        lines = [start + raw.count("\n", 0, m.start()) for m in _OPEN.finditer(raw)]
         message = entry["message"] if isinstance(entry["message"], str) else ""
-        located[line_of(updates, index)] = lines if len(lines) == len(PLACEHOLDER.findall(message)) else [start]
+        located[line_of(updates, index)] = lines if len(lines) == len(_OPEN.findall(message)) else [start]
     return located
 
 
