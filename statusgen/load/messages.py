@@ -70,7 +70,7 @@ def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
     found = []
     located: dict[int, list[int]] | None = None
     for update in incident.updates:
-        matches = list(PLACEHOLDER.finditer(markup.prose(update.message)))
+        matches = list(PLACEHOLDER.finditer(markup.prose(update.message))) if "[[" in update.message else []
         if matches and located is None:
             located = _message_placeholder_lines(root / incident.path, incident.path) if root else {}
         # The file's text has the message's every "[[", code or not, in order: the n-th is the
@@ -82,7 +82,7 @@ def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
             line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update.line)
             text = update.message[match.start() : match.end()]
             found.append(Problem(incident.path, line, f"template text left in the message: {text}", hint))
-    for match in PLACEHOLDER.finditer(markup.prose(incident.body)):
+    for match in PLACEHOLDER.finditer(markup.prose(incident.body)) if "[[" in incident.body else ():
         line = incident.body_line + incident.body.count("\n", 0, match.start())
         text = incident.body[match.start() : match.end()]
         found.append(Problem(incident.path, line, f"template text left in the body: {text}", hint))
