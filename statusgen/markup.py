@@ -344,8 +344,6 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
         while paragraph < len(breaks) and breaks[paragraph] < start:
             paragraph += 1
         limit = breaks[paragraph] if paragraph < len(breaks) else len(text)
-        while same and runs[same[-1]][0] < covered:
-            same.pop()
         if same and runs[same[-1]][0] < limit:
             close = runs[same[-1]]
             found.append((start, close[1]))
