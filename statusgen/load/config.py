@@ -201,12 +201,7 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
         )
         theme = "default"
     announcement = reader.text(site, "announcement")
-    reader.markup(
-        [(announcement, line_of(site, "announcement"))],
-        "write the announcement as a line of text",
-        "",
-        "shorten the announcement, with fewer '[' and '<'",
-    )
+    reader.markup([(announcement, line_of(site, "announcement"), False)], "write the announcement as a line of text")
     return Site(
         title=reader.text(site, "title"),
         url=url,

@@ -98,19 +98,22 @@ class Reader:
             return default
         return value
 
-    def markup(self, texts: list[tuple[str, int]], nested_hint: str, costly: str, costly_hint: str) -> None:
-        """Refuse markdown, given as (text, line) pairs, that would nest deeper than the renderer
-        can, or take it minutes or hours (see markup.nesting and markup.cost): each text nested
-        too deep at its line, or else, if they cost too much together, the costliest, saying
-        what makes markup costly when ``costly`` does."""
-        deep = [line for text, line in texts if markup.nesting(text) > markup.MAX_NESTING]
+    def markup(self, texts: list[tuple[str, int, bool]], nested_hint: str) -> None:
+        """Refuse markdown, given as (text, line, whether the text's lines are the file's from that
+        line on), that would nest deeper than the renderer can, or take it too long to render (see
+        markup.cost): each text nested too deep at its line, or else, if they cost too much
+        together, the costliest, at the line of its costliest shape, saying what that shape is."""
+        deep = [line for text, line, _ in texts if markup.nesting(text) > markup.MAX_NESTING]
         for line in deep:
             self.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep", nested_hint)
         if deep:
             return
-        costs = [(markup.cost(text), line) for text, line in texts]
-        if sum(c for c, _ in costs) > markup.MAX_COST:
-            self.error(max(costs)[1], "too much markup to render" + (f": {costly}" if costly else ""), costly_hint)
+        costs = [(markup.estimate(text), line, lined) for text, line, lined in texts]
+        if sum(cost.total for cost, _, _ in costs) > markup.MAX_COST:
+            cost, line, lined = max(costs, key=lambda c: c[0].total)
+            self.error(
+                line + cost.line if lined else line, f"too much markup to render: {cost.shape.what}", cost.shape.hint
+            )
 
     def timestamp(self, mapping: YMap, key: str) -> datetime | None:
         value = mapping.get(key)

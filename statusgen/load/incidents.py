@@ -318,12 +318,8 @@ def parse_incident(
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
-    reader.markup(
-        [(u.message, u.line) for u in updates] + [(body, body_line)],
-        "flatten the nested lists, quotes or definitions",
-        "long paragraphs thick with '[', '<' or other markdown",
-        "split long paragraphs with blank lines, and use fewer brackets in each",
-    )
+    first = body_line - (len(body) - len(body.lstrip("\n")))  # the line the body's text starts on
+    reader.markup([(u.message, u.line, False) for u in updates] + [(body, first, True)], _FLATTEN)
     if len(problems) > before or not updates:
         return None
     return Incident(
@@ -341,6 +337,9 @@ def parse_incident(
         hidden=bool(reader.typed(top, "hidden", bool, False)),
         body_line=body_line,
     )
+
+
+_FLATTEN = "flatten the nested lists and quotes"
 
 
 def _check_characters(body: str, rel: str, first_line: int) -> None:

@@ -16,6 +16,11 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from statusgen.markup import cost
+from statusgen.markup.cost import FREE, MAX_COST, MAX_NESTING, Cost, Shape, nesting
+
+__all__ = ["MAX_COST", "MAX_NESTING", "Cost", "Shape", "estimate", "nesting", "renderable"]
+
 log = logging.getLogger(__name__)
 
 _TAGS = {
@@ -37,6 +42,7 @@ _TAGS = {
     "h6",
     "hr",
     "i",
+    "input",
     "li",
     "ol",
     "p",
@@ -53,158 +59,70 @@ _TAGS = {
     "tr",
     "ul",
 }
-_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "ol": {"start"}}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    "input": {"checked"},
+}
+# A task list's boxes are shown, never used: whatever input an author writes becomes one of them.
+_FORCED = {"input": {"type": "checkbox", "disabled": ""}}
+_CLASSES = {"ul": {"task-list"}, "li": {"task-list-item"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 
+# What incident authors write and see in their git host's preview: tables, fenced code, lists that
+# keep their kind and numbering, ~~strikethrough~~, bare URLs and addresses as links, and task lists.
+# Footnotes, abbreviations, definition lists, attribute lists and markdown inside HTML elements are
+# left out: git hosts show them as text, and each brings a shape of text that is slow to render.
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.tasklist"]
+_SETTINGS = {
+    "pymdownx.tilde": {"subscript": False},  # ~x~ is text, as on git hosts
+    "pymdownx.magiclink": {"repo_url_shortener": False, "social_url_shortener": False},
+}
+
+
 def _new_converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=_SETTINGS, output_format="html")
 
 
 _converter = _new_converter()
 
 
-# Text with none of these characters, and no line that could start a list, quote, heading or
+# Text with none of these characters, no URL, and no line that could start a list, quote, heading or
 # code block, is plain paragraphs; most status updates are, and they skip the markdown parser.
-_MARKUP_CHARS = re.compile(r"[\\`*_{}\[\]<>#+!|~&\t\r]")
+_MARKUP_CHARS = re.compile(r"[\\`*_{}\[\]<>#+!|~&@\t\r]|://|www\.", re.I)
 _BLOCK_START = re.compile(r"^(?:[ ]|[-=:]|\d+[.)])", re.M)
 _TRAILING_SPACE = re.compile(r"[ \t]$", re.M)
 
 
-def plain_paragraphs(text: str) -> str | None:
-    """The HTML markdown would make of ``text`` if it is plain paragraphs; else None."""
+def _is_plain(text: str) -> bool:
     body = text.strip("\n")
     if _MARKUP_CHARS.search(body) or _BLOCK_START.search(body) or _TRAILING_SPACE.search(body):
+        return False
+    return all(line.isprintable() and line == line.strip() for line in body.split("\n"))
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML markdown would make of ``text`` if it is plain paragraphs; else None."""
+    if not _is_plain(text):
         return None
-    if not all(line.isprintable() and line == line.strip() for line in body.split("\n")):
-        return None
+    body = text.strip("\n")
     paragraphs = [p for p in re.split(r"\n(?:[ ]*\n)+", body) if p]
     # As the sanitizer serializes HTML: a no-break space becomes an entity.
     return "\n".join(f"<p>{p}</p>" for p in paragraphs).replace("\xa0", "&nbsp;")
 
 
-# Python-Markdown takes time by the square of a text's length on some shapes of text, and a text
-# of a few kilobytes shaped for it would stall a build for hours. cost() sums what it does in those
-# cases, in units of one character scanned by its link patterns (about 0.1 microsecond), so that
-# MAX_COST bounds a render to well under a second; incident files above it are refused when loaded:
-# - each '[' (a link, image or footnote) scans its paragraph up to the ']' that closes it and the ')'
-#   after that, or to its end, in a paragraph lengthened by escapes and code spans, which it reads as
-#   placeholders of some 16 characters and whose brackets it does not see;
-# - each '<' (a tag or autolink) scans its paragraph, and the HTML reader the whole text, for the
-#   '>' that closes it;
-# - each inline match (a link, emphasis, escape, code, entity) copies its paragraph, and costs some
-#   ten microseconds besides;
-# - a block that loses one line at a time (headings, rules) is split into its lines again each time;
-# - the parser takes blocks off the front of a list, and its fenced-code finder scans the whole text
-#   from each fence;
-# - each abbreviation is looked for in the whole text, and each word may be one;
-# - each footnote reference is numbered by counting those before it.
-# Every term is weighted by its time per unit measured against the link scan's.
-MAX_COST = 4_000_000
-# Lists, definition lists and markdown-in-HTML nest by recursion, two to four Python frames a level.
-MAX_NESTING = 50
-_PLACEHOLDER = 16
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# A '[' and the ']' that closes it, with nothing between that could hide a bracket from the link
-# patterns (an escape, a code span, a tag) or nest another; then no '(', or a '(' closed as plainly.
-_CLOSED_BRACKETS = re.compile(r"\[[^\[\]\\`<]*\](?:\([^()\[\]\\`<'\"]*\)|(?!\())")
-# A tag or autolink closed by the next '>', with no quotes between that could hide it from the HTML
-# reader; comments and declarations ('<!', '<?') are read to their own ends.
-_CLOSED_TAG = re.compile(r"<[A-Za-z/][^<>'\"]*>")
-_FENCE = re.compile(r"^(?:`{3}|~{3})", re.M)
-# An HTML element marked markdown="1" has its content read as one paragraph, blank lines and all.
-_MARKDOWN_IN_HTML = re.compile(r"markdown", re.I)
-_BLOCK_MARKUP = frozenset(" \t>-*+:0123456789")
-# A line's leading indentation, quote marks and list markers, when there are enough to nest deeply.
-_DEEP_PREFIX = re.compile(r"(?:[ \t>]|(?:[-*+:]|\d{1,9}[.)])[ \t])" + f"{{{MAX_NESTING},}}")
-_LIST_MARKER = re.compile(r"(?:[-*+:]|\d{1,9}[.)])[ \t]")
-_DEFINITION = re.compile(r" {0,3}:[ \t]")
-
-
-def cost(text: str) -> int:
-    """About how many characters' worth of scanning rendering ``text`` takes (see MAX_COST).
-
-    Ordinary messages cost nothing to a few thousand; MAX_COST takes well under a second.
-    """
-    if not (
-        "[" in text
-        or "<" in text
-        or "\\" in text
-        or "`" in text
-        or "*" in text
-        or "_" in text
-        or "&" in text
-        or "!" in text
-        or "~" in text
-        or "\t" in text
-        or "\r" in text
-    ):
-        # Lines of words, as most updates are: at most what the full count gives, and as good when small.
-        lines = text.count("\n")
-        bound = lines * len(text) // 8 + (lines + 1) ** 2 // 32
-        if bound < MAX_COST // 256:
-            return bound
-    return _cost(text)
-
-
-@lru_cache(maxsize=8192)  # the build checks a text when it loads it, then renders it
-def _cost(text: str) -> int:
-    whole = len(text)
-    parts = [text] if "<" in text and _MARKDOWN_IN_HTML.search(text) else _PARAGRAPH_BREAK.split(text)
-    abbreviations = text.count("*[")  # definitions, at a line's start once quote marks are taken off
-    tags = text.count("<")
-    total = (
-        len(parts) ** 2 // 32
-        + abbreviations * whole
-        + 8 * text.count("[^") ** 2
-        + (text.count("&") + len(_FENCE.findall(text))) * whole // 256
-    )
-    if tags:
-        total += (tags - len(_CLOSED_TAG.findall(text))) * whole // 4
-    for part in parts:
-        length = len(part)
-        stashed = part.count("\\") + part.count("`")
-        scanned = length + 3 * part.count("\t") + _PLACEHOLDER * stashed
-        opened, tags = part.count("["), part.count("<")
-        matches = 2 * opened + tags + stashed + part.count("*") + part.count("_") + part.count("&") + part.count("!")
-        lines = part.count("\n") + part.count("\r")
-        total += 128 * matches + matches * scanned // 256 + lines * scanned // 8
-        for count, pattern in ((opened, _CLOSED_BRACKETS), (tags, _CLOSED_TAG)):
-            if count:  # those that close soon are scanned that far, the others to the end
-                closed = pattern.findall(part)
-                total += (count - len(closed)) * scanned + 2 * sum(map(len, closed)) * scanned // length
-        if abbreviations:
-            total += scanned * scanned // 512
-    return total
-
-
-def nesting(text: str) -> int:
-    """About how many levels deep the markdown parser nests to render ``text``, when that could be
-    more than MAX_NESTING; less (often 0) for shallower text."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    deepest = definitions = 0
-    start, end = 0, len(text)
-    while start < end:  # line by line, looking closer only at those that start with block markup
-        stop = text.find("\n", start)
-        stop = end if stop < 0 else stop
-        if stop == start or (text[start] in " \t" and text[start:stop].isspace()):
-            definitions = 0  # a blank line ends a definition list
-        elif text[start] in _BLOCK_MARKUP:
-            prefix = _DEEP_PREFIX.match(text, start, stop)
-            if prefix:
-                rest, markers = _LIST_MARKER.subn("", prefix.group().replace("> ", ">"))
-                deepest = max(deepest, markers + rest.count(">") + (rest.count(" ") + 4 * rest.count("\t")) // 4)
-            if _DEFINITION.match(text, start, stop):
-                definitions += 1  # each definition in a list recurses once more
-                deepest = max(deepest, definitions)
-        start = stop + 1
-    return max(deepest, len(_MARKDOWN_IN_HTML.findall(text)) if "<" in text else 0)
+def estimate(text: str) -> Cost:
+    """What rendering ``text`` costs (see markup.cost): nothing for plain paragraphs."""
+    return FREE if _is_plain(text) else cost.estimate(text)
 
 
 def renderable(text: str) -> bool:
     """Whether ``text`` renders quickly and without recursing too deeply."""
-    return cost(text) <= MAX_COST and nesting(text) <= MAX_NESTING
+    return estimate(text).renderable and nesting(text) <= MAX_NESTING
 
 
 @lru_cache(maxsize=8192)
@@ -218,7 +136,7 @@ def render(text: str) -> Markup:
     fast = plain_paragraphs(text)
     if fast is not None:
         return Markup(fast)
-    if not renderable(text):
+    if not renderable(text):  # loading refuses such text: a theme's own text may be any
         log.warning("markdown too costly to render, shown as text: %.60r...", text)
         return _as_text(text)
     try:
@@ -229,6 +147,9 @@ def render(text: str) -> Markup:
         log.warning("markdown nested too deeply to render, shown as text: %.60r...", text)
         return _as_text(text)
     return Markup(clean(html))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def _as_text(text: str) -> Markup:
@@ -254,6 +175,8 @@ def clean(html: str) -> str:
         url_schemes=_SCHEMES,
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
+        set_tag_attribute_values=_FORCED,
+        allowed_classes=_CLASSES,
     )
 
 

@@ -1,0 +1,435 @@
+"""How long Python-Markdown will take to render a text, estimated before rendering it.
+
+Most markdown renders in time that grows with its length, but a few shapes of text make the parser
+scan the rest of a paragraph, or of the whole text, once for each of their characters: a few
+kilobytes shaped so would stall a build for hours. Incident files come by pull request from many
+hands, so each text is estimated when it is loaded, and one estimated above MAX_COST is refused at
+the line of its costliest shape, named with a hint.
+
+The estimate is a sum of terms, one for each thing the parser does, each a count of what the text
+holds times a weight: the nanoseconds one unit of it takes on the reference machine (two cores,
+Python 3.11, the pinned Python-Markdown), rounded up. Linear shapes are charged linearly: a log in a
+fenced block, a table or a list costs in proportion to its size. bench/markup_cost.py times each
+shape at several sizes and prints the weights its times imply beside these, so that they can be
+derived again when the renderer changes.
+
+Counting is linear in the text's size: regular expressions and ``str.count`` find what is there,
+and Python loops only over the characters that matter (brackets, backticks, '<', '>' and quotes) and
+over the lines that start a heading, a list item or a nested quote.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# What a text may cost: half a second of rendering on the reference machine.
+MAX_COST = 500_000_000
+# Lists and quotes nest by recursion, some Python frames a level: deeper text is refused outright.
+MAX_NESTING = 50
+
+
+class Shape(enum.Enum):
+    """A shape of markdown the estimate charges, with what to tell the author who wrote it."""
+
+    LENGTH = ("so much markdown that it takes too long to render", "move long material elsewhere and link to it")
+    INLINE = (
+        "a long paragraph thick with inline markup (links, emphasis, code, escapes, entities, URLs)",
+        "split the paragraph with blank lines, or put logs and code in a fenced block (```)",
+    )
+    BRACKETS = (
+        "'[' with its ']' far away or missing, in a long paragraph",
+        "close each '[' soon, write \\[ for a bracket that opens nothing, or put logs in a fenced block (```)",
+    )
+    CODE_SPANS = (
+        "runs of backticks that no run as long closes, in a long paragraph",
+        "close each code span with as many backticks as open it, or put the code in a fenced block (```)",
+    )
+    TAGS = (
+        "'<' starting an HTML tag that no '>' closes",
+        "write &lt; for a '<' that opens no tag, or put the text in a fenced block (```)",
+    )
+    SPLITS = ("headings or rules inside one long block of lines", "put a blank line after each heading and rule")
+    FENCES = (
+        "fences that are never closed, or a great many fenced blocks",
+        "close each fenced block with a line of the same fence, and join small ones",
+    )
+    NESTING = ("long text inside deeply nested lists or quotes", "flatten the nested lists and quotes")
+    TABLE_ROW = ("a table row with many '|' and backticks", "split the row, or write \\| for a '|' inside code")
+
+    def __init__(self, what: str, hint: str) -> None:
+        self.what = what
+        self.hint = hint
+
+
+class Term(enum.Enum):
+    """One thing the parser does, with its weight: nanoseconds per unit on the reference machine."""
+
+    # Work in proportion to the text:
+    CHAR = (600, Shape.LENGTH, "a character outside fenced code, read by each inline pattern")
+    CODE_CHAR = (100, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
+    LINE = (4_000, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
+    UNIT = (40_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
+    MATCH = (15_000, Shape.LENGTH, "a character that may start inline markup ('[', '*', '`', '&', a URL...)")
+    # Work that grows with the square of some count, per pair or per character scanned:
+    BLOCK_PAIR = (0.2, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
+    COPY = (1.5, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
+    BRACKET_SCAN = (450, Shape.BRACKETS, "a character read from a '[' to its ']' (or a '](' to its ')'), in Python")
+    TICK_SCAN = (200, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long")
+    TAG_SCAN = (100, Shape.TAGS, "a character read by the HTML reader from a '<' to the '>' that ends its tag")
+    SPLIT = (100, Shape.SPLITS, "a character of a block searched again after each heading or rule split off it")
+    FENCE_COPY = (1.5, Shape.FENCES, "a character of the text copied again for each fenced block")
+    FENCE_SCAN = (200, Shape.FENCES, "a character searched from a fence that is never closed to the end")
+    LEVEL_LINE = (10_000, Shape.NESTING, "a line inside nested lists or quotes, parsed again at each level")
+    LEVEL_CHAR = (60, Shape.NESTING, "a character inside nested lists or quotes, read again at each level")
+    ROW_PAIR = (25, Shape.TABLE_ROW, "a '|' and a backtick in one table row, checked against each other in Python")
+
+    def __init__(self, weight: float, shape: Shape, unit: str) -> None:
+        self.weight = weight
+        self.shape = shape
+        self.unit = unit
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The estimated time to render a text, in nanoseconds on the reference machine, with the shape
+    that costs most and the line of the text (from 0) where that shape's costliest instance begins."""
+
+    total: int
+    shape: Shape = Shape.LENGTH
+    line: int = 0
+
+    @property
+    def renderable(self) -> bool:
+        return self.total <= MAX_COST
+
+
+FREE = Cost(0)
+
+
+@dataclass
+class _Tally:
+    """How many units of each term a text holds, and where each shape's costliest instance is."""
+
+    units: dict[Term, float] = field(default_factory=dict)
+    worst: dict[Shape, tuple[float, int]] = field(default_factory=dict)
+
+    def add(self, term: Term, units: float, at: int) -> None:
+        if units <= 0:
+            return
+        self.units[term] = self.units.get(term, 0) + units
+        amount = units * term.weight
+        if amount > self.worst.get(term.shape, (0.0, 0))[0]:
+            self.worst[term.shape] = (amount, at)
+
+    def cost(self, text: str, origin: _Origin) -> Cost:
+        by_shape: dict[Shape, float] = {}
+        for term, units in self.units.items():
+            by_shape[term.shape] = by_shape.get(term.shape, 0.0) + units * term.weight
+        if not by_shape:
+            return FREE
+        shape = max(by_shape, key=lambda s: by_shape[s])
+        line = text.count("\n", 0, origin.of(self.worst[shape][1]))
+        return Cost(int(sum(by_shape.values())), shape, line)
+
+
+@dataclass
+class _Origin:
+    """Maps offsets in the text the estimate reads back to offsets in the text as written."""
+
+    starts: list[int] = field(default_factory=lambda: [0])  # where each piece starts in the read text
+    shifts: list[int] = field(default_factory=lambda: [0])  # and what to add to it there
+
+    def of(self, offset: int) -> int:
+        return offset + self.shifts[bisect_right(self.starts, offset) - 1]
+
+
+def estimate(text: str) -> Cost:
+    """The estimated cost of rendering ``text`` as markdown (see MAX_COST), with its costliest shape."""
+    text, origin, tally = _count(text)
+    return tally.cost(text, origin)
+
+
+def breakdown(text: str) -> dict[Term, float]:
+    """How many units of each term rendering ``text`` does."""
+    return dict(_count(text)[2].units)
+
+
+@lru_cache(maxsize=8192)  # the build estimates a text when it loads it, then again when it renders it
+def _count(text: str) -> tuple[str, _Origin, _Tally]:
+    if "\r" in text:  # the parser reads '\r\n' and '\r' as '\n', and so do line numbers
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    tally = _Tally()
+    prose, origin = _fenced_code(text, tally)
+    _blocks(prose, tally)
+    _brackets_and_ticks(prose, tally)
+    _tags(prose, tally)
+    _nesting(prose, tally)
+    return text, origin, tally
+
+
+# A fence as Python-Markdown's fenced_code reads one: at the start of a line, three or more backticks
+# or tildes, an optional language or {attributes}, then the code, then a line of the same fence.
+_FENCE_OPEN = re.compile(r"""^(~{3,}|`{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(["']).*?\2[ ]*)?)\n""", re.M)
+_FENCE_CLOSE = re.compile(r"^(~{3,}|`{3,})[ ]*$", re.M)
+
+
+def _fenced_code(text: str, tally: _Tally) -> tuple[str, _Origin]:
+    """The text with each fenced code block replaced by one short line, as the parser does before it
+    reads the rest, and the map from offsets in it back to ``text``."""
+    if "```" not in text and "~~~" not in text:
+        return text, _Origin()
+    closers: dict[str, list[int]] = {}
+    for m in _FENCE_CLOSE.finditer(text):
+        closers.setdefault(m.group(1), []).append(m.start())
+    seen = dict.fromkeys(closers, 0)
+    whole = len(text)
+    pieces: list[str] = []
+    origin = _Origin()
+    kept = 0  # where the text not yet copied to pieces begins
+    length = 0  # of the pieces so far
+    position = 0
+    while (opening := _FENCE_OPEN.search(text, position)) is not None:
+        fence = opening.group(1)
+        ends = closers.get(fence, [])
+        index = seen.get(fence, 0)
+        while index < len(ends) and ends[index] < opening.end():
+            index += 1
+        seen[fence] = index
+        if index == len(ends):  # never closed: searched to the end, then read as text
+            tally.add(Term.FENCE_SCAN, whole - opening.start(), opening.start())
+            position = opening.end()
+            continue
+        close_end = text.find("\n", ends[index])
+        close_end = whole if close_end < 0 else close_end
+        block = close_end - opening.start()
+        tally.add(Term.CODE_CHAR, block, opening.start())
+        tally.add(Term.FENCE_COPY, whole, opening.start())
+        pieces.append(text[kept : opening.start()])
+        length += opening.start() - kept
+        pieces.append("\x02")  # the placeholder, on a line of its own
+        length += 1
+        kept = close_end
+        origin.starts.append(length)
+        origin.shifts.append(kept - length)
+        position = close_end
+    if not pieces:
+        return text, origin
+    pieces.append(text[kept:])
+    return "".join(pieces), origin
+
+
+# A block: lines up to a blank one. Lines of only quote marks are blank inside a quote.
+_BLOCK = re.compile(r"(?:^[^\n]*[^ \t\n>][^\n]*(?:\n|\Z))+", re.M)
+# A heading or a rule, which the parser finds anywhere in a block and splits it at; and a line under
+# another, which makes it a heading when it is the block's second line.
+_SPLIT = re.compile(r"^[ >]*(?:#|(?:[-*_][ ]{0,2}){3,}$|[=-]+[ ]*$)", re.M)
+# A list item's first line, at any depth.
+_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
+_ITEM_FIRST = re.compile(r"[ >]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
+_TABLE_HEAD = re.compile(r"[^\n]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|\Z)")
+# What may start inline markup: each is tried by the patterns, and each match rebuilds the paragraph.
+_STARTS = ("[", "<", "\\", "`", "*", "_", "~", "&", "://", "www.", "@", "  \n")
+
+
+def _blocks(prose: str, tally: _Tally) -> None:
+    """Charge each block for its length, lines, units and inline matches, and for the headings and
+    rules inside it; a paragraph's matches each copy the paragraph, a list's or table's only its
+    item or row."""
+    blocks = 0
+    for block in _BLOCK.finditer(prose):
+        blocks += 1
+        start, end = block.span()
+        text = block.group()
+        segment = start  # the block between headings and rules: a paragraph, list or table
+        for split in _SPLIT.finditer(text):
+            at = start + split.start()
+            tally.add(Term.SPLIT, end - at, at)
+            _segment(prose, segment, at, tally)
+            segment = at
+        _segment(prose, segment, end, tally)
+        tally.add(Term.CHAR, end - start + 3 * text.count("\t"), start)
+        tally.add(Term.LINE, text.count("\n") + 1, start)
+    tally.add(Term.BLOCK_PAIR, blocks * blocks, 0)
+
+
+def _segment(prose: str, start: int, end: int, tally: _Tally) -> None:
+    """Charge a paragraph, list or table from ``start`` to ``end`` for its units and inline matches."""
+    if start >= end:
+        return
+    text = prose[start:end]
+    longest, units = len(text), 1
+    if _ITEM_FIRST.match(text):
+        items = [m.start() for m in _ITEM.finditer(text)] + [len(text)]
+        longest = max(b - a for a, b in zip(items, items[1:], strict=False))
+        units = len(items) - 1
+    elif _TABLE_HEAD.match(text):
+        longest = max(map(len, text.split("\n")))
+        units = max(1, text.count("|"))
+        if "`" in text:
+            offset = start
+            for line in text.split("\n"):
+                tally.add(Term.ROW_PAIR, line.count("|") * line.count("`"), offset)
+                offset += len(line) + 1
+    tally.add(Term.UNIT, units, start)
+    matches = sum(text.count(s) for s in _STARTS)
+    if matches:
+        tally.add(Term.MATCH, matches, start)
+        # Escapes and code spans become placeholders of some fourteen characters that later patterns
+        # read; each match rebuilds the unit it is in, and no unit is longer than the longest.
+        stretch = 13 * (text.count("\\") + text.count("`")) + 3 * text.count("\t")
+        tally.add(Term.COPY, matches * (longest + stretch), start)
+
+
+_BRACKETS_OR_TICKS = re.compile(r"[\[\]()]|`+")
+
+
+def _brackets_and_ticks(prose: str, tally: _Tally) -> None:
+    """Charge each '[' for the reading to its ']', each '](' to its ')', and each run of backticks
+    that opens a code span to the run that closes it: the rest of the block when none does."""
+    if "[" not in prose and "`" not in prose:
+        return
+    for block in _BLOCK.finditer(prose):
+        text = block.group()
+        if "[" not in text and "`" not in text:
+            continue
+        base, end = block.start(), len(text)
+        brackets: list[int] = []  # the '[' still open
+        parens: list[tuple[int, bool]] = []  # the '(' still open, and whether each follows a ']'
+        runs: list[tuple[int, int]] = []
+        scanned = 0
+        worst = (0, 0)
+        for m in _BRACKETS_OR_TICKS.finditer(text):
+            c, at = m.group()[0], m.start()
+            if c == "[":
+                brackets.append(at)
+            elif c == "]":
+                if brackets:
+                    opened = brackets.pop()
+                    scanned += at - opened
+                    worst = max(worst, (at - opened, -opened))
+            elif c == "(":
+                parens.append((at, at > 0 and text[at - 1] == "]"))
+            elif c == ")":
+                if parens:
+                    opened, link = parens.pop()
+                    if link:
+                        scanned += at - opened
+                        worst = max(worst, (at - opened, -opened))
+            else:
+                runs.append((at, m.end() - at))
+        for opened in brackets + [at for at, link in parens if link]:
+            scanned += end - opened
+            worst = max(worst, (end - opened, -opened))
+        if scanned:
+            tally.add(Term.BRACKET_SCAN, scanned, base - worst[1])
+        if runs:
+            _ticks(runs, end, base, tally)
+
+
+def _ticks(runs: list[tuple[int, int]], end: int, base: int, tally: _Tally) -> None:
+    """A run of backticks is read up to the next run as long (a code span), or to the block's end;
+    the runs inside a span are skipped. Runs are looked up by length, so this is linear."""
+    later: dict[int, list[int]] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        later.setdefault(runs[index][1], []).append(index)
+    covered = 0
+    scanned = 0
+    worst = (0, 0)
+    for at, length in runs:
+        same = later[length]
+        same.pop()  # this run itself: the lists hold the runs still ahead, nearest last
+        if at < covered:
+            continue
+        close = runs[same[-1]][0] if same else end
+        scanned += close - at
+        worst = max(worst, (close - at, -at))
+        if same:
+            covered = close + length
+    tally.add(Term.TICK_SCAN, scanned, base - worst[1])
+
+
+_TAG_EVENTS = re.compile(r"<!--|-->|<[A-Za-z/!?]|[>'\"]")
+
+
+def _tags(prose: str, tally: _Tally) -> None:
+    """Charge each '<' that starts a tag for the HTML reader's reading to the '>' that ends it,
+    outside quoted attribute values, or to the end of the text when none does; a comment is read
+    to its '-->' once."""
+    if "<" not in prose:
+        return
+    pending: list[int] = []
+    quote = ""
+    comment = -1  # where the comment being read began
+    scanned = 0
+    worst = (0, 0)
+    for m in _TAG_EVENTS.finditer(prose):
+        event, at = m.group(), m.start()
+        if comment >= 0:
+            if event == "-->":
+                scanned += at - comment
+                worst = max(worst, (at - comment, -comment))
+                comment = -1
+        elif event[0] == "<" and not quote:
+            if event == "<!--" and not pending:
+                comment = at
+            else:
+                pending.append(at)
+        elif not pending or event == "-->":
+            continue
+        elif event == ">":
+            if not quote:
+                for opened in pending:
+                    scanned += at - opened
+                worst = max(worst, (at - pending[0], -pending[0]))
+                pending.clear()
+        elif not quote:
+            quote = event
+        elif event == quote:
+            quote = ""
+    for opened in pending + ([comment] if comment >= 0 else []):
+        scanned += len(prose) - opened
+        worst = max(worst, (len(prose) - opened, -opened))
+    tally.add(Term.TAG_SCAN, scanned, -worst[1])
+
+
+# A line's leading indentation, quote marks and list markers: each level nests once more.
+_NESTED_LINE = re.compile(r"^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])+[^\n]*", re.M)
+_PREFIX = re.compile(r"(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])*")
+_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
+
+
+def _nesting(prose: str, tally: _Tally) -> None:
+    """Charge each line inside nested lists or quotes for being parsed again at each level."""
+    for m in _NESTED_LINE.finditer(prose):
+        line = m.group()
+        depth = _depth(line)
+        if depth > 1:
+            tally.add(Term.LEVEL_LINE, depth, m.start())
+            tally.add(Term.LEVEL_CHAR, depth * len(line), m.start())
+
+
+def _depth(line: str) -> int:
+    prefix = _PREFIX.match(line)
+    if prefix is None:
+        return 0
+    rest, markers = _MARKER.subn("", prefix.group().replace("> ", ">"))
+    return markers + rest.count(">") + (rest.count(" ") + 4 * rest.count("\t")) // 4
+
+
+def nesting(text: str) -> int:
+    """About how many levels deep the parser recurses to render ``text``, when that could be more
+    than MAX_NESTING; less (often 0) for shallower text."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    deepest = 0
+    for m in _DEEP_LINE.finditer(text):
+        deepest = max(deepest, _depth(m.group()))
+    return deepest
+
+
+# A line with enough indentation, quote marks and list markers to nest deeply.
+_DEEP_LINE = re.compile(r"^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])" + f"{{{MAX_NESTING},}}", re.M)
