@@ -38,19 +38,19 @@ class Shape(enum.Enum):
     LENGTH = ("so much markdown that it takes too long to render", "move long material elsewhere and link to it")
     INLINE = (
         "a long paragraph thick with inline markup (links, emphasis, code, escapes, entities, URLs)",
-        "split the paragraph with blank lines, or put logs and code in a fenced block (```)",
+        "split the paragraph with blank lines, or put logs and code between ``` lines",
     )
     BRACKETS = (
         "'[' with its ']' far away or missing, in a long paragraph",
-        "close each '[' soon, write \\[ for a bracket that opens nothing, or put logs in a fenced block (```)",
+        "close each '[' soon, write \\[ for a bracket that opens nothing, or put logs between ``` lines",
     )
     CODE_SPANS = (
         "runs of backticks that no run as long closes, in a long paragraph",
-        "close each code span with as many backticks as open it, or put the code in a fenced block (```)",
+        "close each code span with as many backticks as open it, or put the code between ``` lines",
     )
     TAGS = (
         "'<' starting an HTML tag that no '>' closes",
-        "write &lt; for a '<' that opens no tag, or put the text in a fenced block (```)",
+        "write &lt; for a '<' that opens no tag, or put the text between ``` lines",
     )
     SPLITS = ("headings or rules inside one long block of lines", "put a blank line after each heading and rule")
     FENCES = (
@@ -69,23 +69,26 @@ class Term(enum.Enum):
     """One thing the parser does, with its weight: nanoseconds per unit on the reference machine."""
 
     # Work in proportion to the text:
-    CHAR = (600, Shape.LENGTH, "a character outside fenced code, read by each inline pattern")
-    CODE_CHAR = (100, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
-    LINE = (4_000, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
+    CHAR = (450, Shape.LENGTH, "a character outside fenced code, read by each inline pattern")
+    CODE_CHAR = (60, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
+    LINE = (1_500, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
+    BLOCK = (5_000, Shape.LENGTH, "a block between blank lines, tested by each block processor")
     UNIT = (40_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
-    MATCH = (15_000, Shape.LENGTH, "a character that may start inline markup ('[', '*', '`', '&', a URL...)")
+    TRY = (6_000, Shape.LENGTH, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
+    MATCH = (26_000, Shape.LENGTH, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
     # Work that grows with the square of some count, per pair or per character scanned:
     BLOCK_PAIR = (0.2, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
-    COPY = (1.5, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
+    COPY = (0.25, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
     BRACKET_SCAN = (450, Shape.BRACKETS, "a character read from a '[' to its ']' (or a '](' to its ')'), in Python")
-    TICK_SCAN = (200, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long")
+    TICK_SCAN = (80, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long, in Python")
     TAG_SCAN = (100, Shape.TAGS, "a character read by the HTML reader from a '<' to the '>' that ends its tag")
-    SPLIT = (100, Shape.SPLITS, "a character of a block searched again after each heading or rule split off it")
-    FENCE_COPY = (1.5, Shape.FENCES, "a character of the text copied again for each fenced block")
-    FENCE_SCAN = (200, Shape.FENCES, "a character searched from a fence that is never closed to the end")
-    LEVEL_LINE = (10_000, Shape.NESTING, "a line inside nested lists or quotes, parsed again at each level")
-    LEVEL_CHAR = (60, Shape.NESTING, "a character inside nested lists or quotes, read again at each level")
-    ROW_PAIR = (25, Shape.TABLE_ROW, "a '|' and a backtick in one table row, checked against each other in Python")
+    SPLIT = (70, Shape.SPLITS, "a character of a block searched again after each heading or rule split off it")
+    FENCE = (60_000, Shape.FENCES, "a fenced block, found, escaped and stashed")
+    FENCE_COPY = (0.1, Shape.FENCES, "a character of the text copied again for each fenced block")
+    FENCE_SCAN = (100, Shape.FENCES, "a character searched from a fence that is never closed to the end")
+    LEVEL_LINE = (1_500, Shape.NESTING, "a line inside nested lists or quotes, parsed again at each level")
+    LEVEL_CHAR = (45, Shape.NESTING, "a character inside nested lists or quotes, read again at each level")
+    ROW_PAIR = (10, Shape.TABLE_ROW, "a '|' and a backtick in one table row, checked against each other in Python")
 
     def __init__(self, weight: float, shape: Shape, unit: str) -> None:
         self.weight = weight
@@ -164,8 +167,9 @@ def _count(text: str) -> tuple[str, _Origin, _Tally]:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     tally = _Tally()
     prose, origin = _fenced_code(text, tally)
-    _blocks(prose, tally)
-    _brackets_and_ticks(prose, tally)
+    spans = [m.span() for m in _BLOCK.finditer(prose)]
+    _blocks(prose, spans, tally)
+    _brackets_and_ticks(prose, spans, tally)
     _tags(prose, tally)
     _nesting(prose, tally)
     return text, origin, tally
@@ -207,6 +211,7 @@ def _fenced_code(text: str, tally: _Tally) -> tuple[str, _Origin]:
         close_end = whole if close_end < 0 else close_end
         block = close_end - opening.start()
         tally.add(Term.CODE_CHAR, block, opening.start())
+        tally.add(Term.FENCE, 1, opening.start())
         tally.add(Term.FENCE_COPY, whole, opening.start())
         pieces.append(text[kept : opening.start()])
         length += opening.start() - kept
@@ -232,71 +237,126 @@ _ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 _ITEM_FIRST = re.compile(r"[ >]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _TABLE_HEAD = re.compile(r"[^\n]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|\Z)")
 # What may start inline markup: each is tried by the patterns, and each match rebuilds the paragraph.
-_STARTS = ("[", "<", "\\", "`", "*", "_", "~", "&", "://", "www.", "@", "  \n")
+_STARTS = re.compile(r"[\[<\\`*_~&@]|://|www\.|  \n")
 
 
-def _blocks(prose: str, tally: _Tally) -> None:
-    """Charge each block for its length, lines, units and inline matches, and for the headings and
-    rules inside it; a paragraph's matches each copy the paragraph, a list's or table's only its
-    item or row."""
-    blocks = 0
-    for block in _BLOCK.finditer(prose):
-        blocks += 1
-        start, end = block.span()
-        text = block.group()
-        segment = start  # the block between headings and rules: a paragraph, list or table
-        for split in _SPLIT.finditer(text):
-            at = start + split.start()
-            tally.add(Term.SPLIT, end - at, at)
-            _segment(prose, segment, at, tally)
-            segment = at
-        _segment(prose, segment, end, tally)
-        tally.add(Term.CHAR, end - start + 3 * text.count("\t"), start)
-        tally.add(Term.LINE, text.count("\n") + 1, start)
-    tally.add(Term.BLOCK_PAIR, blocks * blocks, 0)
+# A line that may start a heading, rule, list item or table row: the blocks that hold one are looked
+# at line by line; the others are paragraphs.
+_SPECIAL = re.compile(r"^[ >]*(?:[#=+*_|:-]|\d{1,9}[.)])", re.M)
 
 
-def _segment(prose: str, start: int, end: int, tally: _Tally) -> None:
-    """Charge a paragraph, list or table from ``start`` to ``end`` for its units and inline matches."""
-    if start >= end:
-        return
-    text = prose[start:end]
-    longest, units = len(text), 1
-    if _ITEM_FIRST.match(text):
-        items = [m.start() for m in _ITEM.finditer(text)] + [len(text)]
-        longest = max(b - a for a, b in zip(items, items[1:], strict=False))
-        units = len(items) - 1
-    elif _TABLE_HEAD.match(text):
-        longest = max(map(len, text.split("\n")))
-        units = max(1, text.count("|"))
-        if "`" in text:
-            offset = start
-            for line in text.split("\n"):
-                tally.add(Term.ROW_PAIR, line.count("|") * line.count("`"), offset)
-                offset += len(line) + 1
-    tally.add(Term.UNIT, units, start)
-    matches = sum(text.count(s) for s in _STARTS)
-    if matches:
-        tally.add(Term.MATCH, matches, start)
-        # Escapes and code spans become placeholders of some fourteen characters that later patterns
-        # read; each match rebuilds the unit it is in, and no unit is longer than the longest.
-        stretch = 13 * (text.count("\\") + text.count("`")) + 3 * text.count("\t")
-        tally.add(Term.COPY, matches * (longest + stretch), start)
+def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
+    """Charge the text for its length, lines, blocks, units and inline matches; each match copies the
+    unit it is in (a paragraph, list item, table cell or heading), and no unit is longer than the
+    longest. Blocks with headings, rules, lists or tables are looked at line by line, and only they:
+    the rest are paragraphs, one unit each, counted all at once."""
+    tally.add(Term.CHAR, len(prose) + 3 * prose.count("\t"), 0)
+    tally.add(Term.LINE, prose.count("\n") + 1, 0)
+    tally.add(Term.BLOCK, len(spans), 0)
+    tally.add(Term.BLOCK_PAIR, len(spans) ** 2, 0)
+    starts = [start for start, _ in spans]
+    units = 0
+    longest = (0, 0)  # the longest unit's length, and where it starts
+    looked = set()
+    position = 0
+    while (found := _SPECIAL.search(prose, position)) is not None:
+        index = bisect_right(starts, found.start()) - 1
+        start, end = spans[index] if index >= 0 else (0, 0)
+        position = max(end, found.end())
+        if found.start() >= end:  # in the blank lines between blocks
+            continue
+        count, unit = _block(prose[start:end], start, tally)
+        units += count
+        longest = max(longest, unit)
+        looked.add(index)
+    units += len(spans) - len(looked)
+    paragraphs = ((end - start, start) for i, (start, end) in enumerate(spans) if i not in looked)
+    longest = max(longest, max(paragraphs, default=(0, 0)))
+    if "`" in prose:  # a code span becomes a placeholder of some fourteen characters, read by later patterns
+        position = 0
+        while (found := prose.find("`", position)) >= 0:
+            index = bisect_right(starts, found) - 1
+            start, end = spans[index] if index >= 0 else (0, 0)
+            position = max(end, found + 1)
+            if found < end and index not in looked:
+                longest = max(longest, (end - start + 7 * prose.count("`", start, end), start))
+    tally.add(Term.UNIT, units, 0)
+    tries = len(_STARTS.findall(prose))
+    if tries:
+        tally.add(Term.TRY, tries, 0)
+        matches = _matches(prose)
+        tally.add(Term.MATCH, matches, 0)
+        tally.add(Term.COPY, matches * longest[0], longest[1])
+
+
+def _block(text: str, start: int, tally: _Tally) -> tuple[int, tuple[int, int]]:
+    """Charge a block for the headings and rules in it, which split it into paragraphs, lists and
+    tables, and for its table rows; the units in it, and its longest unit's length and start."""
+    splits = [m.start() for m in _SPLIT.finditer(text)]
+    if splits:  # the rest of the block is searched again after each
+        tally.add(Term.SPLIT, len(splits) * len(text) - sum(splits), start + splits[0])
+    ticks = "`" in text
+    units = 0
+    longest = (0, 0)
+    bounds = [0, *splits, len(text)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if a == b:
+            continue
+        if _ITEM_FIRST.match(text, a):
+            edges = [m.start() for m in _ITEM.finditer(text, a, b)] + [b]
+            units += len(edges) - 1
+        elif _TABLE_HEAD.match(text, a):
+            edges = [m.start() for m in _ROW.finditer(text, a, b)] + [b]
+            units += max(len(edges) - 1, text.count("|", a, b) - len(edges) + 1)  # the cells
+            if ticks:
+                for row, after in zip(edges, edges[1:], strict=False):
+                    tally.add(Term.ROW_PAIR, text.count("|", row, after) * text.count("`", row, after), start + row)
+        else:
+            edges = [a, b]
+            units += 1
+        pairs = zip(edges, edges[1:], strict=False)
+        if ticks:
+            longest = max(longest, max((y - x + 7 * text.count("`", x, y), start + x) for x, y in pairs))
+        else:
+            longest = max(longest, max((y - x, start + x) for x, y in pairs))
+    return units, longest
+
+
+_ROW = re.compile(r"^(?=.)", re.M)
+_REFERENCE = re.compile(r"^[ >]*\[[^\]\n]+\]:", re.M)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
+
+
+def _matches(text: str) -> int:
+    """At most how many inline matches ``text`` makes: a '[' makes one only when it is a link (or
+    may be a reference defined somewhere), emphasis and code take two marks each."""
+    links = text.count("](") + text.count("][")
+    if "]:" in text and _REFERENCE.search(text):
+        links = text.count("[")
+    pairs = text.count("*") + text.count("_") + text.count("`") + text.count("~~")
+    entities = len(_ENTITY.findall(text)) if "&" in text else 0
+    others = text.count("<") + text.count("\\") + text.count("  \n")
+    urls = text.count("://") + text.count("www.") + text.count("@")
+    return links + pairs // 2 + entities + others + urls
 
 
 _BRACKETS_OR_TICKS = re.compile(r"[\[\]()]|`+")
+_BRACKET_OR_TICK = re.compile(r"[\[`]")
 
 
-def _brackets_and_ticks(prose: str, tally: _Tally) -> None:
+def _brackets_and_ticks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
     """Charge each '[' for the reading to its ']', each '](' to its ')', and each run of backticks
     that opens a code span to the run that closes it: the rest of the block when none does."""
-    if "[" not in prose and "`" not in prose:
-        return
-    for block in _BLOCK.finditer(prose):
-        text = block.group()
-        if "[" not in text and "`" not in text:
+    starts = [start for start, _ in spans]
+    position = 0
+    while (found := _BRACKET_OR_TICK.search(prose, position)) is not None:
+        index = bisect_right(starts, found.start()) - 1
+        base, stop = spans[index] if index >= 0 else (0, 0)
+        position = max(stop, found.end())
+        if found.start() >= stop:
             continue
-        base, end = block.start(), len(text)
+        text = prose[base:stop]
+        end = len(text)
         brackets: list[int] = []  # the '[' still open
         parens: list[tuple[int, bool]] = []  # the '(' still open, and whether each follows a ']'
         runs: list[tuple[int, int]] = []
@@ -397,7 +457,7 @@ def _tags(prose: str, tally: _Tally) -> None:
 
 
 # A line's leading indentation, quote marks and list markers: each level nests once more.
-_NESTED_LINE = re.compile(r"^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])+[^\n]*", re.M)
+_NESTED_LINE = re.compile(r"^(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t]){2,}[^\n]*", re.M)
 _PREFIX = re.compile(r"(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])*")
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
 
