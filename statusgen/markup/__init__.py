@@ -42,7 +42,6 @@ _TAGS = {
     "h6",
     "hr",
     "i",
-    "input",
     "li",
     "ol",
     "p",
@@ -146,10 +145,22 @@ def render(text: str) -> Markup:
         _converter = _new_converter()  # the failed one keeps the state it was in, and reset() leaves it
         log.warning("markdown nested too deeply to render, shown as text: %.60r...", text)
         return _as_text(text)
-    return Markup(clean(html))
+    return Markup(clean(_ticked(html)))
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+# A task list's boxes are shown as ballot boxes, not form controls: nothing on a status page can be
+# ticked, a box needs no label to be read aloud, and feed readers show it as it is.
+_BOXES = {'<input type="checkbox" disabled checked/>': "\u2611", '<input type="checkbox" disabled/>': "\u2610"}
+
+
+def _ticked(html: str) -> str:
+    if "<input" in html:
+        for box, mark in _BOXES.items():
+            html = html.replace(box, mark)
+    return html
 
 
 def _as_text(text: str) -> Markup:
@@ -175,7 +186,6 @@ def clean(html: str) -> str:
         url_schemes=_SCHEMES,
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
-        set_tag_attribute_values=_FORCED,
         allowed_classes=_CLASSES,
     )
 
