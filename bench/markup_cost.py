@@ -214,6 +214,19 @@ def main(filters: list[str]) -> int:
             text = case.make(case.sizes[1])
             share = markup.estimate(text).total / MAX_COST
             print(f"{case.name} at {case.sizes[1]:,}: {len(text):,} chars, {share:.0%} of the limit")
+    print("\ntime to estimate the largest text of each shape under the file limit, slowest first:")
+    timed = []
+    for case in cases:
+        n = 1
+        while len(case.make(n * 2)) <= MAX_CHARS and n < 4_000_000:
+            n *= 2
+        text = case.make(n)
+        cost._count.cache_clear()
+        start = time.perf_counter()
+        verdict = cost.estimate(text)
+        timed.append((time.perf_counter() - start, case.name, len(text), verdict))
+    for seconds, name, size, verdict in sorted(timed, key=lambda t: t[0], reverse=True)[:8]:
+        print(f"  {seconds * 1000:6.1f} ms  {name}, {size:,} chars: {verdict.total / MAX_COST:,.1f} x the limit")
     if flagged:
         print("\nover budget at the limit: " + ", ".join(flagged))
         return 1

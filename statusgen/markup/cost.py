@@ -274,11 +274,11 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
     longest = max(longest, max(paragraphs, default=(0, 0)))
     if "`" in prose:  # a code span becomes a placeholder of some fourteen characters, read by later patterns
         position = 0
-        while (found := prose.find("`", position)) >= 0:
-            index = bisect_right(starts, found) - 1
+        while (tick := prose.find("`", position)) >= 0:
+            index = bisect_right(starts, tick) - 1
             start, end = spans[index] if index >= 0 else (0, 0)
-            position = max(end, found + 1)
-            if found < end and index not in looked:
+            position = max(end, tick + 1)
+            if tick < end and index not in looked:
                 longest = max(longest, (end - start + 7 * prose.count("`", start, end), start))
     tally.add(Term.UNIT, units, 0)
     tries = len(_STARTS.findall(prose))
