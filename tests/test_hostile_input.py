@@ -25,7 +25,7 @@ import markdown
 import pytest
 
 from conftest import CONFIG, INCIDENT, PROJECT, Repo, tree_digest
-from hostile_cases import CASES, LONG_PLAIN, LONG_PLAIN_FILES, NOW, front
+from hostile_cases import CASES, FORMER_SHAPE_FILES, LONG_PLAIN, LONG_PLAIN_FILES, NOW, front
 from statusgen import inputs
 from statusgen.errors import StatusgenError, printable
 from statusgen.load import yamltext
@@ -119,6 +119,29 @@ def test_long_plain_line_is_published_without_the_markdown_converter(
     assert seen.c_parsed.count(len(message) + 90) == 1
     assert message.strip() in repo.page("incidents/2025-11-04-long/index.html")
     assert seen.read.count("incidents/2025-11-04-long.md") == 1
+
+
+def test_shapes_of_extensions_no_longer_rendered_are_published_as_text(repo: Repo) -> None:
+    """Abbreviations, definition lists and markdown inside HTML elements are not rendered: text that
+    was costly or deep through them is only text now, and published."""
+    for name, data in FORMER_SHAPE_FILES.items():
+        (repo.root / name).write_bytes(data)
+    assert repo.build(NOW) == 0
+    bodies = {
+        name: body_of(repo.page(f"incidents/2025-11-04-{name}/index.html"))
+        for name in ("abbreviation-uses", "definitions", "markdown-in-html-nested")
+    }
+    assert bodies == {
+        "abbreviation-uses": "<p>*[A]: an abbreviation</p>\n<p>" + "A " * 100_000 + "</p>",
+        "definitions": "<p>" + "term\n: definition\n" * 999 + "term\n: definition</p>",
+        # The sanitizer drops the <div> elements, and what they held is text.
+        "markdown-in-html-nested": "\n" * 250 + "x" + "\n" * 250,
+    }
+
+
+def body_of(page: str) -> str:
+    """The rendered markdown body of an incident page."""
+    return page.split('<div class="body">', 1)[1].split("</div>\n</article>", 1)[0]
 
 
 def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(

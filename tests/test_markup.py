@@ -1,12 +1,16 @@
-"""Markdown rendering: the fast path for plain text gives exactly what the full parser gives."""
+"""Markdown rendering: the fast path for plain text gives exactly what the full parser gives, the
+extensions authors see on git hosts render as there, and the ones left out render as text."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statusgen import markup
+from statusgen.markup import cost
 
 PROSE = st.text(
     alphabet=st.sampled_from(list("abcXYZ019 .,;:'\"()/%=?-\n\u00e9\u2713\u00a0\u2028\x85\xad\u2003")), max_size=80
@@ -18,12 +22,12 @@ def slow(text: str) -> str:
 
 
 # Plain paragraphs, as most updates are: words of letters, digits and punctuation, one space apart, in
-# lines and paragraphs; no line starts with what could begin a list or a heading.
+# lines and paragraphs; no line starts with what could begin a list or a heading, and no URL.
 WORD = st.builds(
     lambda first, rest: first + rest,
     st.sampled_from(list("abcXYZ\u00e9\u2713(\"'")),
     st.text(alphabet=st.sampled_from(list("abcXYZ019.,;:'\"()/%=?-\u00e9\u2713")), max_size=10),
-)
+).filter(lambda word: "://" not in word)  # a URL's scheme: magiclink may link it
 LINE = st.lists(WORD, min_size=1, max_size=12).map(" ".join)
 PARAGRAPH = st.lists(LINE, min_size=1, max_size=4).map("\n".join)
 PLAIN = st.lists(PARAGRAPH, min_size=1, max_size=4).map("\n\n".join)
@@ -43,6 +47,22 @@ def test_render_gives_what_markdown_gives_whichever_path_it_takes(text: str) -> 
     assert str(markup.render(text)) == slow(text)
 
 
+# Text around the places a bare URL, a www. address or an e-mail address may begin: magiclink makes
+# links of them, so the fast path must leave all of it to the parser.
+LINKISH = st.lists(
+    st.sampled_from(
+        ["https://", "http://", "HTTPS://", "www.", "WWW.", "@", "ops", "example.com", "/a", ".", " ", "\n", "x"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINKISH)
+def test_render_gives_what_markdown_gives_around_urls_and_addresses(text: str) -> None:
+    assert str(markup.render(text)) == slow(text)
+
+
 def test_fast_path_is_taken_for_ordinary_updates() -> None:
     text = "Since 14:05 UTC some customers see errors (about 5%). We're investigating; next update by 15:00 UTC."
     assert markup.plain_paragraphs(text) == f"<p>{text}</p>"
@@ -50,7 +70,23 @@ def test_fast_path_is_taken_for_ordinary_updates() -> None:
 
 
 def test_markup_takes_the_full_parser() -> None:
-    for text in ["*bold*", "a <b>", "- item", "1. item", "x  \ny", "# head", "a & b", "  indented", "[l](u)"]:
+    for text in [
+        "*bold*",
+        "a <b>",
+        "- item",
+        "1. item",
+        "x  \ny",
+        "# head",
+        "a & b",
+        "  indented",
+        "[l](u)",
+        "~~gone~~",
+        "a | b",
+        "see https://status.example.com now",
+        "see HTTP://status.example.com now",
+        "see www.example.com now",
+        "write to ops@example.com",
+    ]:
         assert markup.plain_paragraphs(text) is None, text
     assert str(markup.render("**Fixed** at 10:00.")) == "<p><strong>Fixed</strong> at 10:00.</p>"
 
@@ -83,14 +119,122 @@ def test_text_nested_too_deeply_for_the_renderer_is_shown_as_text(
 
 def test_a_text_is_measured_once_when_loaded_and_rendered() -> None:
     text = "See [the status page](https://status.example.com/) and **retry**.\n\nThen [report](mailto:a@b.c)."
-    markup._cost.cache_clear()
-    markup.cost(text)  # loading
+    cost._count.cache_clear()
+    markup.estimate(text)  # loading
     assert markup.render(text) == (
         '<p>See <a href="https://status.example.com/" rel="nofollow noopener noreferrer">the status page</a> and '
         "<strong>retry</strong>.</p>\n"
         '<p>Then <a href="mailto:a@b.c" rel="nofollow noopener noreferrer">report</a>.</p>'
     )
-    assert markup._cost.cache_info()[:2] == (1, 1)  # (hits, misses)
+    assert cost._count.cache_info()[:2] == (1, 1)  # (hits, misses)
+
+
+NOFOLLOW = 'rel="nofollow noopener noreferrer"'
+
+
+@pytest.mark.parametrize(
+    "text, html",
+    [
+        ("a ~~gone~~ b", "<p>a <del>gone</del> b</p>"),
+        ("~~one~~ and ~~two words~~", "<p><del>one</del> and <del>two words</del></p>"),
+        # A single tilde is no markup, as on git hosts: not a subscript.
+        ("H~2~O and ~x~", "<p>H~2~O and ~x~</p>"),
+        (
+            "See https://example.com/a?b=1 now.",
+            f'<p>See <a href="https://example.com/a?b=1" {NOFOLLOW}>https://example.com/a?b=1</a> now.</p>',
+        ),
+        (
+            "Visit www.example.com today",
+            f'<p>Visit <a href="http://www.example.com" {NOFOLLOW}>www.example.com</a> today</p>',
+        ),
+        (
+            "Mail ops@example.com please",
+            f'<p>Mail <a href="mailto:ops@example.com" {NOFOLLOW}>ops@example.com</a> please</p>',
+        ),
+        # A bare javascript: is no URL magiclink links, and stays text.
+        ("javascript:alert(1)", "<p>javascript:alert(1)</p>"),
+        (
+            "```python\nprint('<hi>')\n```\n",
+            "<pre><code>print('&lt;hi&gt;')\n</code></pre>",
+        ),
+        (
+            "~~~\n*not* [markup]\n~~~\n",
+            "<pre><code>*not* [markup]\n</code></pre>",
+        ),
+        # Left out: footnotes, abbreviations, definition lists, attribute lists, markdown in HTML.
+        ("Text[^1].\n\n[^1]: The note.\n", "<p>Text[^1].</p>\n<p>[^1]: The note.</p>"),
+        ("*[A]: an abbreviation\n\nA b A\n", "<p>*[A]: an abbreviation</p>\n<p>A b A</p>"),
+        ("Term\n: Definition\n", "<p>Term\n: Definition</p>"),
+        ("A paragraph\n{: .cls}\n", "<p>A paragraph\n{: .cls}</p>"),
+        ("## Heading {: #id .cls }\n", "<h2>Heading {: #id .cls }</h2>"),
+        # The sanitizer drops the <div>; what it holds is text, its markdown unread.
+        ('<div markdown="1">\n*em* and [a](b)\n</div>\n', "\n*em* and [a](b)\n"),
+    ],
+)
+def test_rendered_html(text: str, html: str) -> None:
+    assert str(markup.render(text)) == html
+    assert slow(text) == html
+
+
+_INPUT = re.compile(r"<input ([^>]*)>")
+
+
+def attributes_sorted(html: str) -> str:
+    """``html`` with each input's attributes in name order: the sanitizer writes those it forces in
+    an order that changes from call to call (see the test below)."""
+    return _INPUT.sub(lambda m: "<input " + " ".join(sorted(m.group(1).split(" "))) + ">", html)
+
+
+@pytest.mark.parametrize(
+    "text, html",
+    [
+        (
+            "- [ ] todo\n- [x] done\n",
+            '<ul class="task-list">\n'
+            '<li class="task-list-item"><input disabled="" type="checkbox"> todo</li>\n'
+            '<li class="task-list-item"><input checked="" disabled="" type="checkbox"> done</li>\n'
+            "</ul>",
+        ),
+        # An input an author writes is shown as a box, never one that takes text or runs code.
+        ('A <input type="text" name="p"> box', '<p>A <input disabled="" type="checkbox"> box</p>'),
+        ('<input type="checkbox" checked onclick="x()">', '<p><input checked="" disabled="" type="checkbox"></p>'),
+        (
+            '<input type="password" value="s" formaction="https://x.example/">',
+            '<p><input disabled="" type="checkbox"></p>',
+        ),
+    ],
+)
+def test_inputs_are_disabled_checkboxes(text: str, html: str) -> None:
+    assert attributes_sorted(str(markup.render(text))) == html
+
+
+@pytest.mark.xfail(strict=True, reason="nh3 writes the attributes it forces in the order of a hash map")
+def test_a_task_list_renders_the_same_html_every_time() -> None:
+    """A build gives the same bytes for the same input, so a page that did not change is not written."""
+    assert len({markup.clean('<input type="text" checked>') for _ in range(200)}) == 1
+
+
+def test_tables_render_with_their_cells() -> None:
+    text = "| Region | Errors |\n| --- | --- |\n| eu-west | `5xx` and [log](https://x.example/l) |\n"
+    assert str(markup.render(text)) == (
+        "<table>\n<thead>\n<tr>\n<th>Region</th>\n<th>Errors</th>\n</tr>\n</thead>\n"
+        "<tbody>\n<tr>\n<td>eu-west</td>\n"
+        f'<td><code>5xx</code> and <a href="https://x.example/l" {NOFOLLOW}>log</a></td>\n'
+        "</tr>\n</tbody>\n</table>"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the tables extension writes alignment as a style attribute, which the sanitizer drops",
+)
+def test_tables_keep_their_columns_alignment() -> None:
+    text = "| L | C | R |\n|:--|:-:|--:|\n| a | b | c |\n"
+    assert str(markup.render(text)) == (
+        '<table>\n<thead>\n<tr>\n<th align="left">L</th>\n<th align="center">C</th>\n<th align="right">R</th>\n'
+        '</tr>\n</thead>\n<tbody>\n<tr>\n<td align="left">a</td>\n<td align="center">b</td>\n'
+        '<td align="right">c</td>\n</tr>\n</tbody>\n</table>'
+    )
 
 
 @pytest.mark.parametrize(
@@ -103,11 +247,12 @@ def test_a_text_is_measured_once_when_loaded_and_rendered() -> None:
         (" " * 240 + "- x", 61),
         ("\t" * 55 + "x", 55),
         ("> " * 70 + "x", 70),
-        ("term\n: a\n" * 51, 51),
-        ("term\n: a\n\n" * 200, 1),
-        ("term\r: a\r" * 60, 60),
-        ('<div markdown="1">\n' * 60, 60),
-        ('<div MARKDOWN="1">' * 3, 3),
+        ("term\n: a\n" * 51, 0),
+        ("term\n: a\n\n" * 200, 0),
+        ("term\r: a\r" * 60, 0),
+        ('<div markdown="1">\n' * 60, 0),
+        ('<div MARKDOWN="1">' * 3, 0),
+        ("\r".join("    " * n + "- x" for n in range(60)), 60),
         ("markdown " * 100, 0),
     ],
 )
@@ -126,8 +271,9 @@ def test_cost_of_ordinary_text_is_far_under_the_limit() -> None:
         ]
         * 20
     )
-    assert markup.cost(update) < 1_000
-    assert markup.cost(postmortem) < markup.MAX_COST // 10
+    assert markup.estimate(update).total < markup.MAX_COST // 1_000
+    # Some 60 ms to render on the reference machine: dense, and still a small part of the limit.
+    assert markup.estimate(postmortem).total < markup.MAX_COST // 4
 
 
 WORDS_ONLY = st.lists(st.one_of(LINE, st.just("")), min_size=1, max_size=300).map("\n".join)
@@ -135,17 +281,12 @@ WORDS_ONLY = st.lists(st.one_of(LINE, st.just("")), min_size=1, max_size=300).ma
 
 @settings(max_examples=300, deadline=None)
 @given(WORDS_ONLY)
-def test_the_quick_count_for_lines_of_words_never_counts_less_than_the_full_count(text: str) -> None:
-    """Most updates are lines of words, counted without the full count; a text refused by the full
-    count must be refused by the quick one too."""
-    assert markup.cost(text) >= markup._cost(text)
+def test_lines_of_words_cost_nothing_and_take_the_fast_path(text: str) -> None:
+    """Most updates are lines of words: they are not counted, and they never reach the parser."""
+    assert markup.estimate(text) == cost.FREE
+    assert markup.plain_paragraphs(text) is not None
 
 
-def test_lines_of_words_are_counted_without_the_full_count() -> None:
-    markup._cost.cache_clear()
-    assert markup.cost("Words only, over a few lines.\n" * 5) < 1_000
-    assert markup._cost.cache_info().misses == 0
-    # Past a bound, the quick count is not close enough: the full count decides.
-    long = "Words only, over a few lines.\n" * 5_000
-    assert markup.cost(long) == markup._cost.__wrapped__(long) > markup.MAX_COST // 256
-    assert markup._cost.cache_info().misses == 1
+def test_text_that_may_hold_markup_is_counted() -> None:
+    for text in ["a *b*", "see www.example.com", "ops@example.com", "- x", "x\n---"]:
+        assert markup.estimate(text) == cost.estimate(text) != cost.FREE, text
