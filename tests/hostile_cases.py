@@ -104,7 +104,7 @@ CASES = [
     (
         "brackets-in-many-paragraphs",
         {INCIDENT_FILE: front("title: x\n") + ("[" * 60 + "\n\n").encode() * 12_000},
-        f"{INCIDENT_FILE}:8: {too_costly(Shape.LENGTH)}",
+        f"{INCIDENT_FILE}:8: {too_costly(Shape.BRACKETS)}",
     ),
 ]
 # Bodies shaped to take Python-Markdown minutes or hours (or to crash it) at a few kilobytes, each
@@ -133,7 +133,7 @@ MARKDOWN_SHAPES = {
     "unclosed-fences": ("```\n" * 200_000, Shape.FENCES),
     "html-comments": ("<!-- a -->\n\n" * 70_000, Shape.LENGTH),
     # Once read as one paragraph by markdown="1"; now 1,500 paragraphs of 40 '[' each: long, not deep.
-    "brackets-in-html": ('<p markdown="1">' + ("[" * 40 + "\n\n") * 1_500 + "</p>\n", Shape.LENGTH),
+    "brackets-in-html": ('<p markdown="1">' + ("[" * 40 + "\n\n") * 1_500 + "</p>\n", Shape.BRACKETS),
 }
 NESTED_SHAPES = {  # these crashed the renderer with RecursionError, or nested for minutes
     "list-markers-on-one-line": "- " * 1_000 + "x\n",

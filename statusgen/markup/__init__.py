@@ -68,7 +68,7 @@ _ATTRIBUTES = {
 }
 # A task list's boxes are shown, never used: whatever input an author writes becomes one of them.
 _FORCED = {"input": {"type": "checkbox", "disabled": ""}}
-_CLASSES = {"ul": {"task-list"}, "li": {"task-list-item"}}
+_CLASSES = {"ul": {"task-list"}, "ol": {"task-list"}, "li": {"task-list-item"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 
@@ -78,6 +78,7 @@ _SCHEMES = {"http", "https", "mailto"}
 # left out: git hosts show them as text, and each brings a shape of text that is slow to render.
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.tasklist"]
 _SETTINGS = {
+    "tables": {"use_align_attribute": True},  # the sanitizer keeps align, never a style
     "pymdownx.tilde": {"subscript": False},  # ~x~ is text, as on git hosts
     "pymdownx.magiclink": {"repo_url_shortener": False, "social_url_shortener": False},
 }

@@ -25,6 +25,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 # What a text may cost: half a second of rendering on the reference machine.
 MAX_COST = 500_000_000
@@ -37,8 +38,8 @@ class Shape(enum.Enum):
 
     LENGTH = ("so much markdown that it takes too long to render", "move long material elsewhere and link to it")
     INLINE = (
-        "a long paragraph thick with inline markup (links, emphasis, code, escapes, entities, URLs)",
-        "split the paragraph with blank lines, or put logs and code between ``` lines",
+        "text thick with inline markup (links, emphasis, code, escapes, entities, URLs)",
+        "use less of it, split long paragraphs with blank lines, or put logs and code between ``` lines",
     )
     BRACKETS = (
         "'[' with its ']' far away or missing, in a long paragraph",
@@ -74,8 +75,8 @@ class Term(enum.Enum):
     LINE = (1_500, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
     BLOCK = (5_000, Shape.LENGTH, "a block between blank lines, tested by each block processor")
     UNIT = (40_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
-    TRY = (6_000, Shape.LENGTH, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
-    MATCH = (26_000, Shape.LENGTH, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
+    TRY = (6_000, Shape.INLINE, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
+    MATCH = (26_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
     # Work that grows with the square of some count, per pair or per character scanned:
     BLOCK_PAIR = (0.2, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
     COPY = (0.25, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
@@ -203,16 +204,16 @@ def _fenced_code(text: str, tally: _Tally) -> tuple[str, _Origin]:
         while index < len(ends) and ends[index] < opening.end():
             index += 1
         seen[fence] = index
+        here = length + opening.start() - kept  # where the fence is in the text returned
         if index == len(ends):  # never closed: searched to the end, then read as text
-            tally.add(Term.FENCE_SCAN, whole - opening.start(), opening.start())
+            tally.add(Term.FENCE_SCAN, whole - opening.start(), here)
             position = opening.end()
             continue
         close_end = text.find("\n", ends[index])
         close_end = whole if close_end < 0 else close_end
-        block = close_end - opening.start()
-        tally.add(Term.CODE_CHAR, block, opening.start())
-        tally.add(Term.FENCE, 1, opening.start())
-        tally.add(Term.FENCE_COPY, whole, opening.start())
+        tally.add(Term.CODE_CHAR, close_end - opening.start(), here)
+        tally.add(Term.FENCE, 1, here)
+        tally.add(Term.FENCE_COPY, whole, here)
         pieces.append(text[kept : opening.start()])
         length += opening.start() - kept
         pieces.append("\x02")  # the placeholder, on a line of its own
@@ -237,7 +238,8 @@ _ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 _ITEM_FIRST = re.compile(r"[ >]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _TABLE_HEAD = re.compile(r"[^\n]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|\Z)")
 # What may start inline markup: each is tried by the patterns, and each match rebuilds the paragraph.
-_STARTS = re.compile(r"[\[<\\`*_~&@]|://|www\.|  \n")
+_STARTS = re.compile(r"`+|[\[<\\*_~&@]|://|www\.|  \n")
+_TICKS = re.compile(r"`+")
 
 
 # A line that may start a heading, rule, list item or table row: the blocks that hold one are looked
@@ -281,11 +283,13 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
             if tick < end and index not in looked:
                 longest = max(longest, (end - start + 7 * prose.count("`", start, end), start))
     tally.add(Term.UNIT, units, 0)
-    tries = len(_STARTS.findall(prose))
+    tries = _STARTS.findall(prose)
     if tries:
-        tally.add(Term.TRY, tries, 0)
-        matches = _matches(prose)
-        tally.add(Term.MATCH, matches, 0)
+        # Where the markup is: at the middle one of the marks, which lies in the densest stretch.
+        middle = next(islice(_STARTS.finditer(prose), len(tries) // 2, None)).start()
+        tally.add(Term.TRY, len(tries), middle)
+        matches = _matches(prose, len(_TICKS.findall(prose)) if "`" in prose else 0)
+        tally.add(Term.MATCH, matches, middle)
         tally.add(Term.COPY, matches * longest[0], longest[1])
 
 
@@ -327,13 +331,14 @@ _REFERENCE = re.compile(r"^[ >]*\[[^\]\n]+\]:", re.M)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
 
 
-def _matches(text: str) -> int:
-    """At most how many inline matches ``text`` makes: a '[' makes one only when it is a link (or
-    may be a reference defined somewhere), emphasis and code take two marks each."""
+def _matches(text: str, ticks: int) -> int:
+    """At most how many inline matches ``text``, with ``ticks`` runs of backticks, makes: a '['
+    makes one only when it is a link (or may be a reference defined somewhere), emphasis and code
+    take two marks each."""
     links = text.count("](") + text.count("][")
     if "]:" in text and _REFERENCE.search(text):
         links = text.count("[")
-    pairs = text.count("*") + text.count("_") + text.count("`") + text.count("~~")
+    pairs = text.count("*") + text.count("_") + ticks + text.count("~~")
     entities = len(_ENTITY.findall(text)) if "&" in text else 0
     others = text.count("<") + text.count("\\") + text.count("  \n")
     urls = text.count("://") + text.count("www.") + text.count("@")
