@@ -135,10 +135,12 @@ MARKDOWN_SHAPES = {
     # Once read as one paragraph by markdown="1"; now 1,500 paragraphs of 40 '[' each: long, not deep.
     "brackets-in-html": ('<p markdown="1">' + ("[" * 40 + "\n\n") * 1_500 + "</p>\n", Shape.BRACKETS),
 }
-NESTED_SHAPES = {  # these crashed the renderer with RecursionError, or nested for minutes
-    "list-markers-on-one-line": "- " * 1_000 + "x\n",
-    "indented-lists": "".join("    " * n + "- x\n" for n in range(300)),
-    "quote-marks": ">" * 900_000 + "\n",
+# These crashed the renderer with RecursionError, or nested for minutes; each is refused at its
+# deepest line (counted from the body's first).
+NESTED_SHAPES = {
+    "list-markers-on-one-line": ("- " * 1_000 + "x\n", 0),
+    "indented-lists": ("".join("    " * n + "- x\n" for n in range(300)), 299),
+    "quote-marks": (">" * 900_000 + "\n", 0),
 }
 CASES += [
     (
@@ -149,8 +151,12 @@ CASES += [
     for name, (body, shape) in MARKDOWN_SHAPES.items()
 ]
 CASES += [
-    (f"markdown-{name}", {INCIDENT_FILE: front("title: x\n") + body.encode()}, f"{INCIDENT_FILE}:8: {TOO_NESTED}")
-    for name, body in NESTED_SHAPES.items()
+    (
+        f"markdown-{name}",
+        {INCIDENT_FILE: front("title: x\n") + body.encode()},
+        f"{INCIDENT_FILE}:{8 + deepest}: {TOO_NESTED}",
+    )
+    for name, (body, deepest) in NESTED_SHAPES.items()
 ]
 
 # Shapes that were refused while footnotes, abbreviations, definition lists and markdown inside HTML

@@ -103,7 +103,11 @@ class Reader:
         line on), that would nest deeper than the renderer can, or take it too long to render (see
         markup.cost): each text nested too deep at its line, or else, if they cost too much
         together, the costliest, at the line of its costliest shape, saying what that shape is."""
-        deep = [line for text, line, _ in texts if markup.nesting(text) > markup.MAX_NESTING]
+        deep = []
+        for text, line, lined in texts:
+            depth, at = markup.deepest(text)
+            if depth > markup.MAX_NESTING:
+                deep.append(line + at if lined else line)
         for line in deep:
             self.error(line, f"markdown nested more than {markup.MAX_NESTING} levels deep", nested_hint)
         if deep:

@@ -17,9 +17,9 @@ import nh3
 from markupsafe import Markup
 
 from statusgen.markup import cost
-from statusgen.markup.cost import FREE, MAX_COST, MAX_NESTING, Cost, Shape, nesting
+from statusgen.markup.cost import FREE, MAX_COST, MAX_NESTING, Cost, Shape, deepest, nesting
 
-__all__ = ["MAX_COST", "MAX_NESTING", "Cost", "Shape", "estimate", "nesting", "renderable"]
+__all__ = ["MAX_COST", "MAX_NESTING", "Cost", "Shape", "deepest", "estimate", "nesting", "renderable"]
 
 log = logging.getLogger(__name__)
 

@@ -488,12 +488,17 @@ def _depth(line: str) -> int:
 def nesting(text: str) -> int:
     """About how many levels deep the parser recurses to render ``text``, when that could be more
     than MAX_NESTING; less (often 0) for shallower text."""
+    return deepest(text)[0]
+
+
+def deepest(text: str) -> tuple[int, int]:
+    """``nesting(text)``, and the line (from 0) of the line nested that deep."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    deepest = 0
+    found = (0, 0)
     for m in _DEEP_LINE.finditer(text):
-        deepest = max(deepest, _depth(m.group()))
-    return deepest
+        found = max(found, (_depth(m.group()), -m.start()))
+    return found[0], text.count("\n", 0, -found[1])
 
 
 # A line with enough indentation, quote marks and list markers to nest deeply.

@@ -271,17 +271,18 @@ def test_hostile_markdown_later_in_a_long_postmortem_is_refused_at_its_line(repo
 
 
 @pytest.mark.parametrize(
-    "deep",
+    "deep, line",
     [
-        "- " * 60 + "x\n",
-        "> " * 60 + "x\n",
-        "".join("    " * n + "- x\n" for n in range(60)),
-        "1. " * 30 + "> " * 30 + "x\n",
+        ("- " * 60 + "x\n", 0),
+        ("> " * 60 + "x\n", 0),
+        # Each line one level deeper: the 52nd (line 51) is the first over 50; the deepest is the last.
+        ("".join("    " * n + "- x\n" for n in range(60)), 59),
+        ("1. " * 30 + "> " * 30 + "x\n", 0),
+        ("Fine.\n\n" + "> " * 20 + "x\n\n" + "- " * 70 + "deep\n\n- " * 3 + "y\n", 4),
     ],
 )
-def test_deep_nesting_is_refused(repo: Repo, deep: str) -> None:
-    # Reported at the body's first line, wherever the deep line is.
-    assert problems(repo, incident(BEFORE + deep + AFTER)) == [f"{NAME}:{BODY_LINE}: {NESTED}"]
+def test_deep_nesting_is_refused_at_the_deepest_line(repo: Repo, deep: str, line: int) -> None:
+    assert problems(repo, incident(BEFORE + deep + AFTER)) == [f"{NAME}:{HOSTILE_LINE + line}: {NESTED}"]
 
 
 def test_nesting_at_the_limit_is_accepted(repo: Repo) -> None:

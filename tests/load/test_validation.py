@@ -582,7 +582,8 @@ CASES = [
     (
         "config-announcement-cost",
         {"statusgen.yaml": CONFIG.replace("  timezone:", "  announcement: '" + "[" * 3000 + "'\n  timezone:")},
-        "statusgen.yaml:5: too much markup to render (shorten the announcement, with fewer '[' and '<')",
+        "statusgen.yaml:5: too much markup to render: '[' with its ']' far away or missing, in a long paragraph "
+        "(close each '[' soon, write \\[ for a bracket that opens nothing, or put logs between ``` lines)",
     ),
     (
         "config-announcement-nesting",

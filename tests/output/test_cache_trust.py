@@ -454,7 +454,7 @@ def test_the_fingerprint_covers_every_file_of_the_package(tmp_path: Path) -> Non
 
     tree = copied_package(tmp_path) / "statusgen"
     first = cache.package_digest(tree)
-    for name in ("messages/resolved.md", "skeleton/statusgen.yaml", "markup.py"):
+    for name in ("messages/resolved.md", "skeleton/statusgen.yaml", "markup/cost.py"):
         changed = tree.parent / f"copy-{name.replace('/', '-')}"
         shutil.copytree(tree, changed)
         (changed / name).write_bytes((changed / name).read_bytes() + b"\n")
