@@ -122,20 +122,25 @@ def test_long_plain_line_is_published_without_the_markdown_converter(
 
 
 def test_shapes_of_extensions_no_longer_rendered_are_published_as_text(repo: Repo) -> None:
-    """Abbreviations, definition lists and markdown inside HTML elements are not rendered: text that
-    was costly or deep through them is only text now, and published."""
+    """Abbreviations, definition lists and raw HTML are not read: text that was costly or deep through
+    them is only text now, and published."""
     for name, data in FORMER_SHAPE_FILES.items():
         (repo.root / name).write_bytes(data)
     assert repo.build(NOW) == 0
     bodies = {
         name: body_of(repo.page(f"incidents/2025-11-04-{name}/index.html"))
-        for name in ("abbreviation-uses", "definitions", "markdown-in-html-nested")
+        for name in ("open-tags", "abbreviation-uses", "definitions", "markdown-in-html-nested")
     }
     assert bodies == {
+        "open-tags": "<p>" + "&lt;a " * 30_000 + "</p>",
         "abbreviation-uses": "<p>*[A]: an abbreviation</p>\n<p>" + "A " * 100_000 + "</p>",
         "definitions": "<p>" + "term\n: definition\n" * 999 + "term\n: definition</p>",
-        # The sanitizer drops the <div> elements, and what they held is text.
-        "markdown-in-html-nested": "\n" * 250 + "x" + "\n" * 250,
+        # Raw HTML is text: the <div> elements are shown as written.
+        "markdown-in-html-nested": "<p>"
+        + '&lt;div markdown="1"&gt;\n' * 250
+        + "x\n"
+        + "&lt;/div&gt;\n" * 249
+        + "&lt;/div&gt;</p>",
     }
 
 

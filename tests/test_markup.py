@@ -159,14 +159,36 @@ NOFOLLOW = 'rel="nofollow noopener noreferrer"'
             "~~~\n*not* [markup]\n~~~\n",
             "<pre><code>*not* [markup]\n</code></pre>",
         ),
+        # HTML: a few formatting tags without attributes are kept, comments hidden, the rest is text.
+        (
+            "H<sub>2</sub>O and <KBD>Ctrl</KBD>+<kbd>C</kbd>,<br/>then",
+            "<p>H<sub>2</sub>O and <kbd>Ctrl</kbd>+<kbd>C</kbd>,<br>then</p>",
+        ),
+        # A tag with attributes is text; the closing tag then closes nothing, and goes.
+        ('<b class="x">bold?</b>', '<p>&lt;b class="x"&gt;bold?</p>'),
+        ("Before <!-- a note\n\nfor authors --> after", "<p>Before  after</p>"),
+        ("<!-- never closed\n\nText", "<p>&lt;!-- never closed</p>\n<p>Text</p>"),
+        (
+            "<script>alert(1)</script> <img src=x onerror=alert(1)>",
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;</p>",
+        ),
+        (
+            "<details><summary>More</summary>hidden</details>",
+            "<p>&lt;details&gt;&lt;summary&gt;More&lt;/summary&gt;hidden&lt;/details&gt;</p>",
+        ),
+        ("a < b, List<String>, <db-1>", "<p>a &lt; b, List&lt;String&gt;, &lt;db-1&gt;</p>"),
+        ("<https://example.com/x>", f'<p><a href="https://example.com/x" {NOFOLLOW}>https://example.com/x</a></p>'),
         # Left out: footnotes, abbreviations, definition lists, attribute lists, markdown in HTML.
         ("Text[^1].\n\n[^1]: The note.\n", "<p>Text[^1].</p>\n<p>[^1]: The note.</p>"),
         ("*[A]: an abbreviation\n\nA b A\n", "<p>*[A]: an abbreviation</p>\n<p>A b A</p>"),
         ("Term\n: Definition\n", "<p>Term\n: Definition</p>"),
         ("A paragraph\n{: .cls}\n", "<p>A paragraph\n{: .cls}</p>"),
         ("## Heading {: #id .cls }\n", "<h2>Heading {: #id .cls }</h2>"),
-        # The sanitizer drops the <div>; what it holds is text, its markdown unread.
-        ('<div markdown="1">\n*em* and [a](b)\n</div>\n', "\n*em* and [a](b)\n"),
+        # Raw HTML is text, shown as written; the markdown inside it is read like any other.
+        (
+            '<div markdown="1">\n*em* and [a](b)\n</div>\n',
+            f'<p>&lt;div markdown="1"&gt;\n<em>em</em> and <a href="b" {NOFOLLOW}>a</a>\n&lt;/div&gt;</p>',
+        ),
     ],
 )
 def test_rendered_html(text: str, html: str) -> None:
@@ -189,10 +211,9 @@ def test_rendered_html(text: str, html: str) -> None:
             '<ol class="task-list">\n<li class="task-list-item">\u2611 first</li>\n'
             '<li class="task-list-item">\u2610 second</li>\n</ol>',
         ),
-        # An input an author writes is no control on the page: not a box, nor a field, nor a script.
-        ('A <input type="text" name="p"> box', "<p>A  box</p>"),
-        ('<input type="checkbox" checked onclick="x()">', "<p></p>"),
-        ('<input type="password" value="s" formaction="https://x.example/">', "<p></p>"),
+        # An input an author writes is no control on the page: it is shown as text, as written.
+        ('A <input type="text" name="p"> box', '<p>A &lt;input type="text" name="p"&gt; box</p>'),
+        ('<input type="checkbox" checked onclick="x()">', '<p>&lt;input type="checkbox" checked onclick="x()"&gt;</p>'),
     ],
 )
 def test_task_lists_show_ballot_boxes_and_no_input_is_kept(text: str, html: str) -> None:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from statusgen.markup import cost
 from statusgen.markup.cost import FREE, MAX_COST, MAX_NESTING, Cost, Shape, deepest, nesting
+from statusgen.markup.extensions import PlainFences, PlainHtml
 
 __all__ = ["MAX_COST", "MAX_NESTING", "Cost", "Shape", "deepest", "estimate", "nesting", "renderable"]
 
@@ -25,15 +26,11 @@ log = logging.getLogger(__name__)
 
 _TAGS = {
     "a",
-    "abbr",
     "b",
     "blockquote",
     "br",
     "code",
-    "dd",
     "del",
-    "dl",
-    "dt",
     "em",
     "h2",
     "h3",
@@ -42,6 +39,7 @@ _TAGS = {
     "h6",
     "hr",
     "i",
+    "kbd",
     "li",
     "ol",
     "p",
@@ -76,7 +74,8 @@ _SCHEMES = {"http", "https", "mailto"}
 # keep their kind and numbering, ~~strikethrough~~, bare URLs and addresses as links, and task lists.
 # Footnotes, abbreviations, definition lists, attribute lists and markdown inside HTML elements are
 # left out: git hosts show them as text, and each brings a shape of text that is slow to render.
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.tasklist"]
+# Raw HTML is text but for a few formatting tags (see markup.extensions).
+EXTENSIONS = ["tables", "sane_lists", "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.tasklist"]
 _SETTINGS = {
     "tables": {"use_align_attribute": True},  # the sanitizer keeps align, never a style
     "pymdownx.tilde": {"subscript": False},  # ~x~ is text, as on git hosts
@@ -85,7 +84,8 @@ _SETTINGS = {
 
 
 def _new_converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=_SETTINGS, output_format="html")
+    extensions: list[str | markdown.extensions.Extension] = [*EXTENSIONS, PlainFences(), PlainHtml()]
+    return markdown.Markdown(extensions=extensions, extension_configs=_SETTINGS, output_format="html")
 
 
 _converter = _new_converter()
@@ -178,9 +178,13 @@ def render_inline(text: str) -> Markup:
     return Markup(html)
 
 
+# Characters no page or feed may hold, which an entity such as &#1; still writes: each becomes U+FFFD.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def clean(html: str) -> str:
     """Sanitize HTML against the allow-list."""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
@@ -189,11 +193,12 @@ def clean(html: str) -> str:
         strip_comments=True,
         allowed_classes=_CLASSES,
     )
+    return _NOT_TEXT.sub("\ufffd", cleaned)
 
 
 def plain(text: str) -> str:
     """Markdown reduced to plain text, for summaries and titles."""
-    return html_lib.unescape(nh3.clean(str(render(text)), tags=set())).strip()
+    return _NOT_TEXT.sub("\ufffd", html_lib.unescape(nh3.clean(str(render(text)), tags=set()))).strip()
 
 
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.M)

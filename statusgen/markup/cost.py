@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
+from statusgen.markup.extensions import FORMATTING
+
 # What a text may cost: half a second of rendering on the reference machine.
 MAX_COST = 500_000_000
 # Lists and quotes nest by recursion, some Python frames a level: deeper text is refused outright.
@@ -49,16 +51,16 @@ class Shape(enum.Enum):
         "runs of backticks that no run as long closes, in a long paragraph",
         "close each code span with as many backticks as open it, or put the code between ``` lines",
     )
-    TAGS = (
-        "'<' starting an HTML tag that no '>' closes",
-        "write &lt; for a '<' that opens no tag, or put the text between ``` lines",
-    )
     SPLITS = ("headings or rules inside one long block of lines", "put a blank line after each heading and rule")
     FENCES = (
         "fences that are never closed, or a great many fenced blocks",
         "close each fenced block with a line of the same fence, and join small ones",
     )
     NESTING = ("long text inside deeply nested lists or quotes", "flatten the nested lists and quotes")
+    LIST_ITEM = (
+        "a list item that goes on for a great many lines",
+        "end the list with a blank line before the text that follows it",
+    )
     TABLE_ROW = ("a table row with many '|' and backticks", "split the row, or write \\| for a '|' inside code")
 
     def __init__(self, what: str, hint: str) -> None:
@@ -73,16 +75,20 @@ class Term(enum.Enum):
     CHAR = (450, Shape.LENGTH, "a character outside fenced code, read by each inline pattern")
     CODE_CHAR = (60, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
     LINE = (1_500, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
+    HEADING_CHAR = (250, Shape.LENGTH, "a character of a heading, read by its pattern one at a time")
+    PIPE = (2_000, Shape.LENGTH, "a '|', split on in Python by the table test of each block it may start")
     BLOCK = (5_000, Shape.LENGTH, "a block between blank lines, tested by each block processor")
     UNIT = (40_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
     TRY = (6_000, Shape.INLINE, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
     MATCH = (26_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
     # Work that grows with the square of some count, per pair or per character scanned:
     BLOCK_PAIR = (0.2, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
+    # Copies are charged per byte of the text as Python holds it: 1, 2 or 4 a character, by the widest.
     COPY = (0.25, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
+    ITEM_COPY = (0.06, Shape.LIST_ITEM, "a character of a list item copied again for each line added to it")
+    NEST_SCAN = (30, Shape.INLINE, "a character inside emphasis, read again by the patterns at each level it is nested")
     BRACKET_SCAN = (450, Shape.BRACKETS, "a character read from a '[' to its ']' (or a '](' to its ')'), in Python")
     TICK_SCAN = (80, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long, in Python")
-    TAG_SCAN = (100, Shape.TAGS, "a character read by the HTML reader from a '<' to the '>' that ends its tag")
     SPLIT = (70, Shape.SPLITS, "a character of a block searched again after each heading or rule split off it")
     FENCE = (60_000, Shape.FENCES, "a fenced block, found, escaped and stashed")
     FENCE_COPY = (0.1, Shape.FENCES, "a character of the text copied again for each fenced block")
@@ -118,12 +124,15 @@ FREE = Cost(0)
 class _Tally:
     """How many units of each term a text holds, and where each shape's costliest instance is."""
 
+    width: int = 1  # bytes a character of the text takes in memory: what a copy costs by
     units: dict[Term, float] = field(default_factory=dict)
     worst: dict[Shape, tuple[float, int]] = field(default_factory=dict)
 
     def add(self, term: Term, units: float, at: int) -> None:
         if units <= 0:
             return
+        if term in _COPIES:
+            units *= self.width
         self.units[term] = self.units.get(term, 0) + units
         amount = units * term.weight
         if amount > self.worst.get(term.shape, (0.0, 0))[0]:
@@ -151,6 +160,11 @@ class _Origin:
         return offset + self.shifts[bisect_right(self.starts, offset) - 1]
 
 
+_COPIES = frozenset({Term.COPY, Term.ITEM_COPY, Term.FENCE_COPY})
+_WIDE = re.compile(r"[^\x00-\xff]")
+_WIDEST = re.compile(r"[^\x00-\uffff]")
+
+
 def estimate(text: str) -> Cost:
     """The estimated cost of rendering ``text`` as markdown (see MAX_COST), with its costliest shape."""
     text, origin, tally = _count(text)
@@ -166,19 +180,20 @@ def breakdown(text: str) -> dict[Term, float]:
 def _count(text: str) -> tuple[str, _Origin, _Tally]:
     if "\r" in text:  # the parser reads '\r\n' and '\r' as '\n', and so do line numbers
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    tally = _Tally()
+    if "\x02" in text or "\x03" in text:  # the parser deletes these first (it marks its placeholders so)
+        text = text.replace("\x02", "").replace("\x03", "")
+    tally = _Tally(width=1 if text.isascii() or not _WIDE.search(text) else 2 if not _WIDEST.search(text) else 4)
     prose, origin = _fenced_code(text, tally)
     spans = [m.span() for m in _BLOCK.finditer(prose)]
     _blocks(prose, spans, tally)
     _brackets_and_ticks(prose, spans, tally)
-    _tags(prose, tally)
     _nesting(prose, tally)
     return text, origin, tally
 
 
-# A fence as Python-Markdown's fenced_code reads one: at the start of a line, three or more backticks
-# or tildes, an optional language or {attributes}, then the code, then a line of the same fence.
-_FENCE_OPEN = re.compile(r"""^(~{3,}|`{3,})[ ]*(?:\{[^\n]*\}|\.?[\w#.+-]*[ ]*(?:hl_lines=(["']).*?\2[ ]*)?)\n""", re.M)
+# A fence as markup.extensions reads one: at the start of a line, three or more backticks or
+# tildes and an optional language, then the code, then a line of the same fence.
+_FENCE_OPEN = re.compile(r"^(~{3,}|`{3,})[ ]*\.?[\w#.+-]*[ ]*\n", re.M)
 _FENCE_CLOSE = re.compile(r"^(~{3,}|`{3,})[ ]*$", re.M)
 
 
@@ -230,21 +245,22 @@ def _fenced_code(text: str, tally: _Tally) -> tuple[str, _Origin]:
 
 # A block: lines up to a blank one. Lines of only quote marks are blank inside a quote.
 _BLOCK = re.compile(r"(?:^[^\n]*[^ \t\n>][^\n]*(?:\n|\Z))+", re.M)
-# A heading or a rule, which the parser finds anywhere in a block and splits it at; and a line under
-# another, which makes it a heading when it is the block's second line.
-_SPLIT = re.compile(r"^[ >]*(?:#|(?:[-*_][ ]{0,2}){3,}$|[=-]+[ ]*$)", re.M)
+# A heading, a rule or a link reference definition, which the parser finds anywhere in a block and
+# splits it at; and a line under another, which makes it a heading when it is the block's second line.
+_SPLIT = re.compile(r"^[ >]*(?:#|(?:[-*_][ ]{0,2}){3,}$|[=-]+[ ]*$|\[[^\]\n]+\]:)", re.M)
+_HEADING = re.compile(r"[ >]*#")
 # A list item's first line, at any depth.
 _ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.M)
 _ITEM_FIRST = re.compile(r"[ >]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
-_TABLE_HEAD = re.compile(r"[^\n]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|\Z)")
+_TABLE_HEAD = re.compile(r"[^\n|]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:?[ ]*)*\|?[ ]*(?:\n|\Z)")
 # What may start inline markup: each is tried by the patterns, and each match rebuilds the paragraph.
 _STARTS = re.compile(r"`+|[\[<\\*_~&@]|://|www\.|  \n")
 _TICKS = re.compile(r"`+")
 
 
-# A line that may start a heading, rule, list item or table row: the blocks that hold one are looked
-# at line by line; the others are paragraphs.
-_SPECIAL = re.compile(r"^[ >]*(?:[#=+*_|:-]|\d{1,9}[.)])", re.M)
+# A line that may start a heading, rule, list item, table row or link reference definition: the
+# blocks that hold one are looked at line by line; the others are paragraphs.
+_SPECIAL = re.compile(r"^[ >]*(?:[#=+*_|:-]|\d{1,9}[.)]|\[[^\]\n]+\]:)", re.M)
 
 
 def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
@@ -252,11 +268,18 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
     unit it is in (a paragraph, list item, table cell or heading), and no unit is longer than the
     longest. Blocks with headings, rules, lists or tables are looked at line by line, and only they:
     the rest are paragraphs, one unit each, counted all at once."""
-    tally.add(Term.CHAR, len(prose) + 3 * prose.count("\t"), 0)
+    starts = [start for start, _ in spans]
+    code = _indented_code(prose, spans, starts)
+    in_code = 0
+    for index in code:
+        start, end = spans[index]
+        tally.add(Term.CODE_CHAR, end - start, start)
+        in_code += end - start
+    tally.add(Term.CHAR, len(prose) + 3 * prose.count("\t") - in_code, 0)
     tally.add(Term.LINE, prose.count("\n") + 1, 0)
     tally.add(Term.BLOCK, len(spans), 0)
     tally.add(Term.BLOCK_PAIR, len(spans) ** 2, 0)
-    starts = [start for start, _ in spans]
+    tally.add(Term.PIPE, prose.count("|"), 0)
     units = 0
     longest = (0, 0)  # the longest unit's length, and where it starts
     looked = set()
@@ -271,6 +294,7 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
         units += count
         longest = max(longest, unit)
         looked.add(index)
+    looked |= code
     units += len(spans) - len(looked)
     paragraphs = ((end - start, start) for i, (start, end) in enumerate(spans) if i not in looked)
     longest = max(longest, max(paragraphs, default=(0, 0)))
@@ -283,6 +307,8 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
             if tick < end and index not in looked:
                 longest = max(longest, (end - start + 7 * prose.count("`", start, end), start))
     tally.add(Term.UNIT, units, 0)
+    if code:  # what the inline patterns read: the text but for its code blocks
+        prose = "".join(prose[a:b] for i, (a, b) in enumerate(spans) if i not in code)
     tries = _STARTS.findall(prose)
     if tries:
         # Where the markup is: at the middle one of the marks, which lies in the densest stretch.
@@ -293,12 +319,39 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
         tally.add(Term.COPY, matches * longest[0], longest[1])
 
 
+# A block whose every line is indented four spaces or a tab is code, unless it goes on a list.
+_INDENTED_START = re.compile(r"^(?: {4}|\t)", re.M)
+_ALL_INDENTED = re.compile(r"(?:(?: {4}|\t)[^\n]*(?:\n|\Z))+")
+
+
+def _indented_code(prose: str, spans: list[tuple[int, int]], starts: list[int]) -> set[int]:
+    """The blocks of indented code: all their lines indented, and no list before them that they
+    would go on (with only other indented blocks between)."""
+    code: set[int] = set()
+    indented: set[int] = set()
+    for found in _INDENTED_START.finditer(prose):
+        index = bisect_right(starts, found.start()) - 1
+        if index >= 0 and spans[index][0] == found.start() and _ALL_INDENTED.fullmatch(prose, *spans[index]):
+            indented.add(index)
+    for index in sorted(indented):
+        before = index - 1
+        while before in indented and before not in code:
+            before -= 1  # an indented block that goes on a list: so does this one
+        if before in code or before < 0 or not _ITEM_FIRST.match(prose, spans[before][0]):
+            code.add(index)
+    return code
+
+
 def _block(text: str, start: int, tally: _Tally) -> tuple[int, tuple[int, int]]:
     """Charge a block for the headings and rules in it, which split it into paragraphs, lists and
     tables, and for its table rows; the units in it, and its longest unit's length and start."""
     splits = [m.start() for m in _SPLIT.finditer(text)]
     if splits:  # the rest of the block is searched again after each
         tally.add(Term.SPLIT, len(splits) * len(text) - sum(splits), start + splits[0])
+        for at in splits:
+            if _HEADING.match(text, at):
+                end = text.find("\n", at)
+                tally.add(Term.HEADING_CHAR, (len(text) if end < 0 else end) - at, start + at)
     ticks = "`" in text
     units = 0
     longest = (0, 0)
@@ -309,6 +362,9 @@ def _block(text: str, start: int, tally: _Tally) -> tuple[int, tuple[int, int]]:
         if _ITEM_FIRST.match(text, a):
             edges = [m.start() for m in _ITEM.finditer(text, a, b)] + [b]
             units += len(edges) - 1
+            if text.count("\n", a, b) > len(edges):  # some item goes on over lines: each is added to it
+                for x, y in zip(edges, edges[1:], strict=False):
+                    tally.add(Term.ITEM_COPY, text.count("\n", x, y) * (y - x) // 2, start + x)
         elif _TABLE_HEAD.match(text, a):
             edges = [m.start() for m in _ROW.finditer(text, a, b)] + [b]
             units += max(len(edges) - 1, text.count("|", a, b) - len(edges) + 1)  # the cells
@@ -331,6 +387,10 @@ _REFERENCE = re.compile(r"^[ >]*\[[^\]\n]+\]:", re.M)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
 
 
+# What a '<' may start: a formatting tag (see markup.extensions), or an autolink to a URL or address.
+_HTML = re.compile(r"</?(?i:" + "|".join(FORMATTING) + r")[ \t]*/?>|<[A-Za-z][A-Za-z0-9+.-]*://|<[^<> !]+@")
+
+
 def _matches(text: str, ticks: int) -> int:
     """At most how many inline matches ``text``, with ``ticks`` runs of backticks, makes: a '['
     makes one only when it is a link (or may be a reference defined somewhere), emphasis and code
@@ -340,18 +400,19 @@ def _matches(text: str, ticks: int) -> int:
         links = text.count("[")
     pairs = text.count("*") + text.count("_") + ticks + text.count("~~")
     entities = len(_ENTITY.findall(text)) if "&" in text else 0
-    others = text.count("<") + text.count("\\") + text.count("  \n")
+    others = (len(_HTML.findall(text)) if "<" in text else 0) + text.count("\\") + text.count("  \n")
     urls = text.count("://") + text.count("www.") + text.count("@")
     return links + pairs // 2 + entities + others + urls
 
 
-_BRACKETS_OR_TICKS = re.compile(r"[\[\]()]|`+")
-_BRACKET_OR_TICK = re.compile(r"[\[`]")
+_BRACKETS_OR_TICKS = re.compile(r"[\[\]()]|`+|\*+|_+|~~")
+_BRACKET_OR_TICK = re.compile(r"[\[`*_~]")
 
 
 def _brackets_and_ticks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
     """Charge each '[' for the reading to its ']', each '](' to its ')', and each run of backticks
-    that opens a code span to the run that closes it: the rest of the block when none does."""
+    that opens a code span to the run that closes it: the rest of the block when none does; and
+    the text inside emphasis for each level it is nested (unclosed emphasis costs nothing more)."""
     starts = [start for start, _ in spans]
     position = 0
     while (found := _BRACKET_OR_TICK.search(prose, position)) is not None:
@@ -365,11 +426,20 @@ def _brackets_and_ticks(prose: str, spans: list[tuple[int, int]], tally: _Tally)
         brackets: list[int] = []  # the '[' still open
         parens: list[tuple[int, bool]] = []  # the '(' still open, and whether each follows a ']'
         runs: list[tuple[int, int]] = []
-        scanned = 0
-        worst = (0, 0)
+        emphasis: dict[str, list[int]] = {"*": [], "_": [], "~": []}  # the emphasis still open, by its mark
+        scanned = nested = 0
+        worst = nest_worst = (0, 0)
         for m in _BRACKETS_OR_TICKS.finditer(text):
             c, at = m.group()[0], m.start()
-            if c == "[":
+            if c in emphasis:
+                opened_by = emphasis[c]
+                if opened_by and at > 0 and not text[at - 1].isspace():  # closes the last one opened
+                    opened = opened_by.pop()
+                    nested += at - opened
+                    nest_worst = max(nest_worst, (at - opened, -opened))
+                elif m.end() < end and not text[m.end()].isspace():
+                    opened_by.append(at)
+            elif c == "[":
                 brackets.append(at)
             elif c == "]":
                 if brackets:
@@ -391,6 +461,8 @@ def _brackets_and_ticks(prose: str, spans: list[tuple[int, int]], tally: _Tally)
             worst = max(worst, (end - opened, -opened))
         if scanned:
             tally.add(Term.BRACKET_SCAN, scanned, base - worst[1])
+        if nested:
+            tally.add(Term.NEST_SCAN, nested, base - nest_worst[1])
         if runs:
             _ticks(runs, end, base, tally)
 
@@ -415,50 +487,6 @@ def _ticks(runs: list[tuple[int, int]], end: int, base: int, tally: _Tally) -> N
         if same:
             covered = close + length
     tally.add(Term.TICK_SCAN, scanned, base - worst[1])
-
-
-_TAG_EVENTS = re.compile(r"<!--|-->|<[A-Za-z/!?]|[>'\"]")
-
-
-def _tags(prose: str, tally: _Tally) -> None:
-    """Charge each '<' that starts a tag for the HTML reader's reading to the '>' that ends it,
-    outside quoted attribute values, or to the end of the text when none does; a comment is read
-    to its '-->' once."""
-    if "<" not in prose:
-        return
-    pending: list[int] = []
-    quote = ""
-    comment = -1  # where the comment being read began
-    scanned = 0
-    worst = (0, 0)
-    for m in _TAG_EVENTS.finditer(prose):
-        event, at = m.group(), m.start()
-        if comment >= 0:
-            if event == "-->":
-                scanned += at - comment
-                worst = max(worst, (at - comment, -comment))
-                comment = -1
-        elif event[0] == "<" and not quote:
-            if event == "<!--" and not pending:
-                comment = at
-            else:
-                pending.append(at)
-        elif not pending or event == "-->":
-            continue
-        elif event == ">":
-            if not quote:
-                for opened in pending:
-                    scanned += at - opened
-                worst = max(worst, (at - pending[0], -pending[0]))
-                pending.clear()
-        elif not quote:
-            quote = event
-        elif event == quote:
-            quote = ""
-    for opened in pending + ([comment] if comment >= 0 else []):
-        scanned += len(prose) - opened
-        worst = max(worst, (len(prose) - opened, -opened))
-    tally.add(Term.TAG_SCAN, scanned, -worst[1])
 
 
 # A line's leading indentation, quote marks and list markers: each level nests once more.

@@ -227,7 +227,11 @@ def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
         assert "49" not in html, "template syntax in content was evaluated"
     incident = repo.page("incidents/2025-11-03-api-errors/index.html")
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; {{ 7*7 }} {% raw %}" in incident
-    assert '<a href="https://example.com/" rel="nofollow noopener noreferrer">fine link</a>' in incident
+    # Raw HTML is text, shown as written, its URL a link like any other bare URL.
+    assert (
+        '&lt;a href="<a href="https://example.com/" rel="nofollow noopener noreferrer">https://example.com/</a>" '
+        'onclick="alert(\'click\')" style="color:red"&gt;fine link&lt;/a&gt;'
+    ) in incident
     assert (
         '<a href="https://example.com/ok?&lt;script&gt;alert(&#39;ref&#39;)&lt;/script&gt;" rel="nofollow noopener">'
     ) in incident
@@ -247,9 +251,14 @@ def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
     for html in html_fields:
         assert live_markup(html) == [], html
         assert "<script" not in html.lower()
-    for item in json.loads((repo.site / "feed.json").read_text())["items"]:
+    items = json.loads((repo.site / "feed.json").read_text())["items"]
+    for item in items:
         assert live_markup(item["content_html"]) == []
-        assert "<script" not in item["summary"].lower()
+    # A summary is plain text (JSON Feed's own rule): the author's words as written, tags and all,
+    # and its HTML twin shows them as text.
+    resolved = next(item for item in items if item["summary"].startswith("Resolved."))
+    assert resolved["summary"] == "Resolved. <SCRIPT SRC=//evil.example/x.js></SCRIPT>"
+    assert "Resolved. &lt;SCRIPT SRC=//evil.example/x.js&gt;&lt;/SCRIPT&gt;" in resolved["content_html"]
 
 
 def test_hostile_config_strings_are_escaped(repo: Repo) -> None:
@@ -273,7 +282,10 @@ components:
     for page in repo.site.rglob("*.html"):
         assert live_markup(page.read_text(), page=True) == [], page
     index = repo.page("index.html")
-    assert 'Read <a title="ann" rel="nofollow noopener noreferrer">this</a>)  <strong>now</strong>' in index
+    assert (
+        'Read <a title="ann" rel="nofollow noopener noreferrer">this</a>) &lt;img src=x onerror=alert(1)&gt; '
+        "<strong>now</strong>"
+    ) in index
     assert "&lt;b onmouseover=alert(&#39;name&#39;)&gt;API&lt;/b&gt;" in index
 
 
@@ -465,7 +477,7 @@ def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path) -> 
         assert live_markup(page.read_text(encoding="utf-8"), page=True) == [], page
     fragments = _feed_html(corpus)
     # Three updates an incident, each in the site's and its component's Atom, RSS and JSON feeds.
-    assert (len(PAYLOADS), len(fragments)) == (105, 1081)
+    assert (len(PAYLOADS), len(fragments)) == (105, 1105)
     for fragment in fragments:
         assert live_markup(fragment) == [], fragment
     badges = sorted(corpus.rglob("badge.svg"))
