@@ -118,6 +118,16 @@ CASES = [
     Case("fenced blocks", lambda n: "```\na\n```\n" * n, Term.FENCE, (500, 2_000, 4_000)),
     Case("a great many fenced blocks", lambda n: "```\na\n```\n" * n, Term.FENCE_COPY, (8_000, 16_000, 32_000)),
     Case("unclosed fences growing", lambda n: _growing("`", n, "\n")[5:] + "\n", Term.FENCE_SCAN, (20_000, 80_000)),
+    Case("nested emphasis", lambda n: "*x _x " * (n // 2) + "x_ x* " * (n // 2), Term.NEST_SCAN, (1_000, 2_000, 4_000)),
+    Case("wide emphasis", lambda n: "\U0001f600" + "*a* " * n, Term.COPY, (4_000, 8_000, 16_000)),
+    Case("a line of pipes", lambda n: "a|" * n + "\nx", Term.PIPE, (50_000, 100_000, 200_000)),
+    Case("a long heading", lambda n: "# " + ")1" * n, Term.HEADING_CHAR, (50_000, 100_000, 200_000)),
+    Case(
+        "table of strong and links",
+        lambda n: "| a | b |\n|---|---|\n" + "".join(f"| **{i}** | [x](u{i}) |\n" for i in range(n)),
+        Term.UNIT,
+        (500, 1_000, 2_000),
+    ),
     Case("nested lists", lambda n: "".join("    " * (i % 40) + "- a\n" for i in range(n)), Term.LEVEL_LINE),
     Case("nested quotes", lambda n: "> " * 40 + "a " * n, Term.LEVEL_CHAR, (2_000, 8_000, 32_000)),
     Case(

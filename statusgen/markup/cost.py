@@ -73,29 +73,30 @@ class Term(enum.Enum):
 
     # Work in proportion to the text:
     CHAR = (450, Shape.LENGTH, "a character outside fenced code, read by each inline pattern")
-    CODE_CHAR = (60, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
+    CODE_CHAR = (110, Shape.LENGTH, "a character in a fenced code block, copied and escaped once")
     LINE = (1_500, Shape.LENGTH, "a line outside fenced code, split, tested and joined again")
-    HEADING_CHAR = (250, Shape.LENGTH, "a character of a heading, read by its pattern one at a time")
-    PIPE = (2_000, Shape.LENGTH, "a '|', split on in Python by the table test of each block it may start")
+    HEADING_CHAR = (280, Shape.LENGTH, "a character of a heading, read by its pattern one at a time")
+    PIPE = (1_000, Shape.LENGTH, "a '|', split on in Python by the table test of each block it may start")
     BLOCK = (5_000, Shape.LENGTH, "a block between blank lines, tested by each block processor")
-    UNIT = (40_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
+    UNIT = (45_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
     TRY = (6_000, Shape.INLINE, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
-    MATCH = (26_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
+    MATCH = (20_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
     # Work that grows with the square of some count, per pair or per character scanned:
-    BLOCK_PAIR = (0.2, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
+    BLOCK_PAIR = (0.4, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
     # Copies are charged per byte of the text as Python holds it: 1, 2 or 4 a character, by the widest.
     COPY = (0.25, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
     ITEM_COPY = (0.06, Shape.LIST_ITEM, "a character of a list item copied again for each line added to it")
-    NEST_SCAN = (30, Shape.INLINE, "a character inside emphasis, read again by the patterns at each level it is nested")
+    NEST_SCAN = (20, Shape.INLINE, "a character inside emphasis, read again by the patterns at each level it is nested")
     BRACKET_SCAN = (450, Shape.BRACKETS, "a character read from a '[' to its ']' (or a '](' to its ')'), in Python")
-    TICK_SCAN = (80, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long, in Python")
+    TICK_SCAN = (110, Shape.CODE_SPANS, "a character read from a run of backticks to the next run as long, in Python")
     SPLIT = (70, Shape.SPLITS, "a character of a block searched again after each heading or rule split off it")
-    FENCE = (60_000, Shape.FENCES, "a fenced block, found, escaped and stashed")
-    FENCE_COPY = (0.1, Shape.FENCES, "a character of the text copied again for each fenced block")
-    FENCE_SCAN = (100, Shape.FENCES, "a character searched from a fence that is never closed to the end")
-    LEVEL_LINE = (1_500, Shape.NESTING, "a line inside nested lists or quotes, parsed again at each level")
-    LEVEL_CHAR = (45, Shape.NESTING, "a character inside nested lists or quotes, read again at each level")
-    ROW_PAIR = (10, Shape.TABLE_ROW, "a '|' and a backtick in one table row, checked against each other in Python")
+    REF_SPLIT = (250, Shape.SPLITS, "a character of a block tested again after each link definition split off it")
+    FENCE = (70_000, Shape.FENCES, "a fenced block, found, escaped and stashed")
+    FENCE_COPY = (0.3, Shape.FENCES, "a character of the text copied again for each fenced block")
+    FENCE_SCAN = (60, Shape.FENCES, "a character searched from a fence that is never closed to the end")
+    LEVEL_LINE = (2_200, Shape.NESTING, "a line inside nested lists or quotes, parsed again at each level")
+    LEVEL_CHAR = (100, Shape.NESTING, "a character inside nested lists or quotes, read again at each level")
+    ROW_PAIR = (15, Shape.TABLE_ROW, "a '|' and a backtick in one table row, checked against each other in Python")
 
     def __init__(self, weight: float, shape: Shape, unit: str) -> None:
         self.weight = weight
@@ -133,6 +134,8 @@ class _Tally:
             return
         if term in _COPIES:
             units *= self.width
+        elif term in _READS:  # patterns read wide text more slowly too, if not in proportion
+            units *= 1 + (self.width - 1) / 6
         self.units[term] = self.units.get(term, 0) + units
         amount = units * term.weight
         if amount > self.worst.get(term.shape, (0.0, 0))[0]:
@@ -161,6 +164,7 @@ class _Origin:
 
 
 _COPIES = frozenset({Term.COPY, Term.ITEM_COPY, Term.FENCE_COPY})
+_READS = frozenset({Term.CHAR, Term.UNIT, Term.TRY, Term.MATCH})
 _WIDE = re.compile(r"[^\x00-\xff]")
 _WIDEST = re.compile(r"[^\x00-\uffff]")
 
@@ -345,9 +349,12 @@ def _indented_code(prose: str, spans: list[tuple[int, int]], starts: list[int]) 
 def _block(text: str, start: int, tally: _Tally) -> tuple[int, tuple[int, int]]:
     """Charge a block for the headings and rules in it, which split it into paragraphs, lists and
     tables, and for its table rows; the units in it, and its longest unit's length and start."""
-    splits = [m.start() for m in _SPLIT.finditer(text)]
+    found = list(_SPLIT.finditer(text))
+    splits = [m.start() for m in found]
     if splits:  # the rest of the block is searched again after each
-        tally.add(Term.SPLIT, len(splits) * len(text) - sum(splits), start + splits[0])
+        rests = [(len(text) - m.start(), m.group().endswith(":")) for m in found]
+        tally.add(Term.SPLIT, sum(rest for rest, definition in rests if not definition), start + splits[0])
+        tally.add(Term.REF_SPLIT, sum(rest for rest, definition in rests if definition), start + splits[0])
         for at in splits:
             if _HEADING.match(text, at):
                 end = text.find("\n", at)
