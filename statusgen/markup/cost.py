@@ -80,11 +80,11 @@ class Term(enum.Enum):
     BLOCK = (5_000, Shape.LENGTH, "a block between blank lines, tested by each block processor")
     UNIT = (45_000, Shape.LENGTH, "a paragraph, list item, table cell or heading, given to each inline pattern")
     TRY = (6_000, Shape.INLINE, "a character that may start inline markup ('[', '*', '`', '&', a URL...), tried")
-    MATCH = (20_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
+    MATCH = (24_000, Shape.INLINE, "an inline match (a link, emphasis, code span, entity, URL...), made into HTML")
     # Work that grows with the square of some count, per pair or per character scanned:
     BLOCK_PAIR = (0.4, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
     # Copies are charged per byte of the text as Python holds it: 1, 2 or 4 a character, by the widest.
-    COPY = (0.25, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
+    COPY = (0.35, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
     ITEM_COPY = (0.06, Shape.LIST_ITEM, "a character of a list item copied again for each line added to it")
     NEST_SCAN = (20, Shape.INLINE, "a character inside emphasis, read again by the patterns at each level it is nested")
     BRACKET_SCAN = (450, Shape.BRACKETS, "a character read from a '[' to its ']' (or a '](' to its ')'), in Python")
