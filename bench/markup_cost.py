@@ -110,7 +110,7 @@ CASES = [
     Case("unclosed quoted attributes", lambda n: '<a x="' * n, Term.TRY, (2_000, 8_000, 32_000)),
     Case("formatting tags", lambda n: "<b>x</b> " * n, Term.MATCH, (2_000, 8_000, 16_000)),
     Case("unclosed comments", lambda n: "<!-- a\n\n" * n, Term.BLOCK, (2_000, 8_000, 16_000)),
-    Case("link references in one block", lambda n: "x\n[a]: b\n" * n, Term.SPLIT, (500, 2_000, 4_000)),
+    Case("link references in one block", lambda n: "x\n[a]: b\n" * n, Term.REF_SPLIT, (500, 2_000, 4_000)),
     Case("a list item over many lines", lambda n: "- a\n" + "b\n" * n, Term.ITEM_COPY, (20_000, 80_000, 160_000)),
     Case("headings in one block", lambda n: "# a\n" * n, Term.SPLIT, (500, 2_000, 4_000)),
     Case("rules in one block", lambda n: "a\n***\n" * n, Term.SPLIT, (500, 2_000, 4_000)),
