@@ -39,6 +39,18 @@ def nested_emphasis(depth: int) -> str:
             Shape.LENGTH,
             id="table-of-strong-and-links",
         ),
+        # Comments are taken out before the blocks are found: the blank lines inside them go too,
+        # and the paragraphs they seemed to part are one.
+        pytest.param("[<!--\n\n-->".join(["a " * 100] * 200), Shape.BRACKETS, id="brackets-joined-by-comments"),
+        pytest.param(
+            "<!--\n\n-->".join(["abcdefghijklmnopqrstuvwxyz &amp; " * 150] * 100),
+            Shape.INLINE,
+            id="matches-joined-by-comments",
+        ),
+        # Lines that go on a nested quote without quote marks are cleaned at each of its levels.
+        pytest.param("> " * 20 + "a\n" + "b\n" * 150_000, Shape.NESTING, id="lazy-lines-of-a-deep-quote"),
+        # An address is read a character at a time by the address pattern.
+        pytest.param("a" * 500_000 + "@" + "b." * 240_000, Shape.INLINE, id="a-long-address"),
         # The table test splits the first line of each block on its '|', in Python.
         pytest.param("a|" * 499_999 + "\nx", Shape.LENGTH, id="a-line-of-pipes"),
         # A heading's pattern reads it a character at a time.
@@ -81,6 +93,14 @@ def test_shapes_the_renderer_no_longer_reads_render_as_text(text: str, html: str
 )
 def test_shapes_the_renderer_no_longer_reads_are_cheap(text: str) -> None:
     assert cost.estimate(text).total < MAX_COST
+
+
+def test_indented_blocks_after_a_list_are_estimated_in_linear_time() -> None:
+    """Each indented block goes on the list as the one before it did: decided once a block."""
+    text = "- a\n\n" + "    x\n\n" * 40_000
+    assert cost.breakdown(text)[cost.Term.BLOCK] == 40_001
+    assert cost.Term.CODE_CHAR not in cost.breakdown(text)
+    assert cost.breakdown("para\n\n" + "    x\n\n" * 3)[cost.Term.CODE_CHAR] == 3 * len("    x\n")
 
 
 def test_indented_code_is_charged_as_code() -> None:

@@ -236,31 +236,38 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def _fences(text: str) -> list[tuple[int, int]]:
     """The spans of fenced code blocks, from the opening fence's line to the closing fence's.
 
-    The lines that could close a fence are found once; each opening looks along them for the
-    first of its character and at least its length.
+    The lines that could close a fence are found once, by character; each opening looks along
+    those after it for the first at least its length, unless none after it is that long (known from
+    the longest ahead of each). What an opening looks past, it closes past: this stays linear.
     """
-    closers = [(m.start(), m.end(), m.group(1)) for m in _FENCE_CLOSE.finditer(text)]
+    closers: dict[str, list[tuple[int, int, int]]] = {"`": [], "~": []}  # (start, end, length)
+    for m in _FENCE_CLOSE.finditer(text):
+        closers[m.group(1)[0]].append((m.start(), m.end(), len(m.group(1))))
+    longest_ahead = {}
+    for char, found_closers in closers.items():
+        ahead = [0] * (len(found_closers) + 1)
+        for i in range(len(found_closers) - 1, -1, -1):
+            ahead[i] = max(ahead[i + 1], found_closers[i][2])
+        longest_ahead[char] = ahead
+    later = {"`": 0, "~": 0}
     found = []
     position = 0
-    later = 0
     while (opening := _FENCE_OPEN.search(text, position)) is not None:
         fence = opening.group(1)
         position = opening.end()
         if fence[0] == "`" and "`" in text[opening.end(1) : opening.end()]:
             continue  # a backtick fence's info string holds no backtick: not a fence
-        while later < len(closers) and closers[later][0] < position:
-            later += 1
-        close = next(
-            (
-                closers[i]
-                for i in range(later, len(closers))
-                if closers[i][2][0] == fence[0] and len(closers[i][2]) >= len(fence)
-            ),
-            None,
-        )
-        if close is not None:
-            found.append((opening.start(), close[1]))
-            position = close[1]
+        these, ahead = closers[fence[0]], longest_ahead[fence[0]]
+        i = later[fence[0]]
+        while i < len(these) and these[i][0] < position:
+            i += 1
+        later[fence[0]] = i
+        if ahead[i] < len(fence):
+            continue  # never closed
+        while these[i][2] < len(fence):
+            i += 1
+        found.append((opening.start(), these[i][1]))
+        position = these[i][1]
     return found
 
 

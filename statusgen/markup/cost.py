@@ -84,6 +84,7 @@ class Term(enum.Enum):
     # Work that grows with the square of some count, per pair or per character scanned:
     BLOCK_PAIR = (0.4, Shape.LENGTH, "a pair of blocks: each is taken off the front of the list of those left")
     # Copies are charged per byte of the text as Python holds it: 1, 2 or 4 a character, by the widest.
+    ADDRESS_CHAR = (1_000, Shape.INLINE, "a character of a word with an '@', read by the address pattern")
     COPY = (0.35, Shape.INLINE, "a character of a paragraph copied again by each inline match in it")
     ITEM_COPY = (0.06, Shape.LIST_ITEM, "a character of a list item copied again for each line added to it")
     NEST_SCAN = (20, Shape.INLINE, "a character inside emphasis, read again by the patterns at each level it is nested")
@@ -159,8 +160,16 @@ class _Origin:
     starts: list[int] = field(default_factory=lambda: [0])  # where each piece starts in the read text
     shifts: list[int] = field(default_factory=lambda: [0])  # and what to add to it there
 
+    then: _Origin | None = None  # the map to apply after this one
+
     def of(self, offset: int) -> int:
-        return offset + self.shifts[bisect_right(self.starts, offset) - 1]
+        offset += self.shifts[bisect_right(self.starts, offset) - 1]
+        return offset if self.then is None else self.then.of(offset)
+
+    @staticmethod
+    def after(first: _Origin, then: _Origin) -> _Origin:
+        first.then = then
+        return first
 
 
 _COPIES = frozenset({Term.COPY, Term.ITEM_COPY, Term.FENCE_COPY})
@@ -188,10 +197,13 @@ def _count(text: str) -> tuple[str, _Origin, _Tally]:
         text = text.replace("\x02", "").replace("\x03", "")
     tally = _Tally(width=1 if text.isascii() or not _WIDE.search(text) else 2 if not _WIDEST.search(text) else 4)
     prose, origin = _fenced_code(text, tally)
+    if "<!--" in prose:  # comments are taken out next, joining what they span
+        prose, comments = _without_comments(prose)
+        origin = _Origin.after(comments, origin)
     spans = [m.span() for m in _BLOCK.finditer(prose)]
     _blocks(prose, spans, tally)
     _brackets_and_ticks(prose, spans, tally)
-    _nesting(prose, tally)
+    _nesting(prose, spans, tally)
     return text, origin, tally
 
 
@@ -199,6 +211,26 @@ def _count(text: str) -> tuple[str, _Origin, _Tally]:
 # tildes and an optional language, then the code, then a line of the same fence.
 _FENCE_OPEN = re.compile(r"^(~{3,}|`{3,})[ ]*\.?[\w#.+-]*[ ]*\n", re.M)
 _FENCE_CLOSE = re.compile(r"^(~{3,}|`{3,})[ ]*$", re.M)
+
+
+def _without_comments(text: str) -> tuple[str, _Origin]:
+    """``text`` with its HTML comments taken out as markup.extensions takes them out, and the map
+    from offsets in it back to ``text``."""
+    origin = _Origin()
+    kept = []
+    length = 0
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        kept.append(text[position:start])
+        length += start - position
+        position = end + 3
+        origin.starts.append(length)
+        origin.shifts.append(position - length)
+    kept.append(text[position:])
+    return "".join(kept), origin
 
 
 def _fenced_code(text: str, tally: _Tally) -> tuple[str, _Origin]:
@@ -260,6 +292,7 @@ _TABLE_HEAD = re.compile(r"[^\n|]*\|[^\n]*\n[ >]*\|?[ ]*:?-+:?[ ]*(?:\|[ ]*:?-+:
 # What may start inline markup: each is tried by the patterns, and each match rebuilds the paragraph.
 _STARTS = re.compile(r"`+|[\[<\\*_~&@]|://|www\.|  \n")
 _TICKS = re.compile(r"`+")
+_ADDRESS = re.compile(r"[^\s@]*@\S*")
 
 
 # A line that may start a heading, rule, list item, table row or link reference definition: the
@@ -320,6 +353,8 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
         tally.add(Term.TRY, len(tries), middle)
         matches = _matches(prose, len(_TICKS.findall(prose)) if "`" in prose else 0)
         tally.add(Term.MATCH, matches, middle)
+        if "@" in prose:  # an address's characters are each tried by the address pattern, in turn
+            tally.add(Term.ADDRESS_CHAR, sum(map(len, _ADDRESS.findall(prose))), middle)
         tally.add(Term.COPY, matches * longest[0], longest[1])
 
 
@@ -339,9 +374,10 @@ def _indented_code(prose: str, spans: list[tuple[int, int]], starts: list[int]) 
             indented.add(index)
     for index in sorted(indented):
         before = index - 1
-        while before in indented and before not in code:
-            before -= 1  # an indented block that goes on a list: so does this one
-        if before in code or before < 0 or not _ITEM_FIRST.match(prose, spans[before][0]):
+        if before in indented:  # as the indented block before it went: on a list, or code
+            if before in code:
+                code.add(index)
+        elif before < 0 or not _ITEM_FIRST.match(prose, spans[before][0]):
             code.add(index)
     return code
 
@@ -502,14 +538,24 @@ _PREFIX = re.compile(r"(?:[ \t>]|(?:[-*+]|\d{1,9}[.)])[ \t])*")
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]")
 
 
-def _nesting(prose: str, tally: _Tally) -> None:
-    """Charge each line inside nested lists or quotes for being parsed again at each level."""
+def _nesting(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
+    """Charge each line inside nested lists or quotes for being parsed again at each level; and
+    the lines that go on a nested quote without quote marks of their own, at the quote's depth."""
+    starts = [start for start, _ in spans]
+    quoted: dict[int, tuple[int, int]] = {}  # by block: the deepest quote line's depth and end
     for m in _NESTED_LINE.finditer(prose):
         line = m.group()
         depth = _depth(line)
         if depth > 1:
             tally.add(Term.LEVEL_LINE, depth, m.start())
             tally.add(Term.LEVEL_CHAR, depth * len(line), m.start())
+            if ">" in line:
+                index = bisect_right(starts, m.start()) - 1
+                quoted[index] = max(quoted.get(index, (0, 0)), (depth, m.end()))
+    for index, (depth, after) in quoted.items():
+        end = spans[index][1]
+        tally.add(Term.LEVEL_LINE, depth * prose.count("\n", after, end), after)
+        tally.add(Term.LEVEL_CHAR, depth * (end - after), after)
 
 
 def _depth(line: str) -> int:

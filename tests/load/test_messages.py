@@ -100,6 +100,10 @@ def test_a_message_marker_after_code_keeps_its_line(repo: Repo, capsys: pytest.C
         # No fence (its info string holds a backtick), but a code span of three backticks.
         ("```x`y\n[[t]]\n```", "      \n     \n   "),
         ("```\n[[t]]", "```\n[[t]]"),  # never closed
+        # A fence is closed by a line of its character at least as long, past shorter ones and
+        # past lines of the other character.
+        ("````\n[[t]]\n```\n~~~~~\n`````\n[[u]]", "    \n     \n   \n     \n     \n[[u]]"),
+        ("````\n[[t]]\n```\n~~~~", "````\n[[t]]\n```\n~~~~"),  # none closed: ~~~~ closes no backtick fence
         ("a `one\n\ntwo` b", "a `one\n\ntwo` b"),  # a code span ends with its paragraph
         ("a `one\ntwo` b", "a     \n     b"),
         ("\\`[[x]]`", "\\`[[x]]`"),  # an escaped backtick opens nothing
