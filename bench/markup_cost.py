@@ -128,6 +128,13 @@ CASES = [
         Term.UNIT,
         (500, 1_000, 2_000),
     ),
+    Case(
+        "brackets joined by comments", lambda n: "[<!--\n\n-->".join(["a " * 100] * n), Term.BRACKET_SCAN, (20, 50, 100)
+    ),
+    Case(
+        "lazy lines of a deep quote", lambda n: "> " * 20 + "a\n" + "b\n" * n, Term.LEVEL_LINE, (1_000, 4_000, 16_000)
+    ),
+    Case("a long address", lambda n: "a" * n + "@" + "b." * n, Term.ADDRESS_CHAR, (20_000, 80_000, 160_000)),
     Case("nested lists", lambda n: "".join("    " * (i % 40) + "- a\n" for i in range(n)), Term.LEVEL_LINE),
     Case("nested quotes", lambda n: "> " * 40 + "a " * n, Term.LEVEL_CHAR, (2_000, 8_000, 32_000)),
     Case(

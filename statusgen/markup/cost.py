@@ -314,8 +314,9 @@ def _blocks(prose: str, spans: list[tuple[int, int]], tally: _Tally) -> None:
         in_code += end - start
     tally.add(Term.CHAR, len(prose) + 3 * prose.count("\t") - in_code, 0)
     tally.add(Term.LINE, prose.count("\n") + 1, 0)
-    tally.add(Term.BLOCK, len(spans), 0)
-    tally.add(Term.BLOCK_PAIR, len(spans) ** 2, 0)
+    chunks = prose.count("\n\n") + 1  # the parser splits on each blank line: empty blocks count too
+    tally.add(Term.BLOCK, chunks, 0)
+    tally.add(Term.BLOCK_PAIR, chunks**2, 0)
     tally.add(Term.PIPE, prose.count("|"), 0)
     units = 0
     longest = (0, 0)  # the longest unit's length, and where it starts
