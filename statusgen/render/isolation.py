@@ -152,9 +152,19 @@ def make_isolated(units: list[Unit], jobs: int, where: str) -> Iterator[tuple[st
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop the workers now, whatever they are doing: the build is over."""
     # The executor has no public way to end a worker that is busy; its processes are the only way.
-    for process in list(getattr(pool, "_processes", {}).values()):
+    processes = list(getattr(pool, "_processes", {}).values())
+    for process in processes:
         if process.is_alive():
             process.kill()
+    for process in processes:
+        process.join(timeout=5)
+    # A worker killed while it was writing a result leaves half a message in the result pipe, and
+    # the executor's thread would wait for the rest for ever. With the workers gone, closing this
+    # process's own end of the pipe leaves it no writer: the read ends, and so does the thread.
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
     pool.shutdown(wait=True, cancel_futures=True)
 
 
