@@ -62,10 +62,7 @@ _ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
-    "input": {"checked"},
 }
-# A task list's boxes are shown, never used: whatever input an author writes becomes one of them.
-_FORCED = {"input": {"type": "checkbox", "disabled": ""}}
 _CLASSES = {"ul": {"task-list"}, "ol": {"task-list"}, "li": {"task-list-item"}}
 _SCHEMES = {"http", "https", "mailto"}
 
