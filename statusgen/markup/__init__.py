@@ -133,7 +133,9 @@ def render(text: str) -> Markup:
     fast = plain_paragraphs(text)
     if fast is not None:
         return Markup(fast)
-    if not renderable(text):  # loading refuses such text: a theme's own text may be any
+    # Not plain (checked just above), so estimated as it is. Loading refuses such text: a theme's
+    # own text may be any.
+    if not (cost.estimate(text).renderable and nesting(text) <= MAX_NESTING):
         log.warning("markdown too costly to render, shown as text: %.60r...", text)
         return _as_text(text)
     try:

@@ -573,6 +573,7 @@ def nesting(text: str) -> int:
     return deepest(text)[0]
 
 
+@lru_cache(maxsize=8192)  # loading measures a text, and rendering it measures it again
 def deepest(text: str) -> tuple[int, int]:
     """``nesting(text)``, and the line (from 0) of the line nested that deep."""
     if "\r" in text:
