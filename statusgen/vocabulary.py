@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from statusgen.i18n import N_
+
 
 class _Word(StrEnum):
     """A word of the vocabulary."""
@@ -45,11 +47,16 @@ class ComponentStatus(_Word):
         member.colour, member.colour_name = colour, colour_name
         return member
 
-    OPERATIONAL = "operational", "Operational", 0, 0, 0.0, "#1a7f37", "brightgreen"
-    DEGRADED_PERFORMANCE = "degraded_performance", "Degraded performance", 2, 1, 0.0, "#9a6700", "yellow"
-    PARTIAL_OUTAGE = "partial_outage", "Partial outage", 3, 2, 0.3, "#bc4c00", "orange"
-    MAJOR_OUTAGE = "major_outage", "Major outage", 4, 3, 1.0, "#cf222e", "red"
-    UNDER_MAINTENANCE = "under_maintenance", "Under maintenance", 1, 0, 0.0, "#0969da", "blue"
+    # TRANSLATORS: a component's status, as status pages in the language word it.
+    OPERATIONAL = "operational", N_("Operational"), 0, 0, 0.0, "#1a7f37", "brightgreen"
+    # TRANSLATORS: a component's status: it works, but slowly or with some errors.
+    DEGRADED_PERFORMANCE = "degraded_performance", N_("Degraded performance"), 2, 1, 0.0, "#9a6700", "yellow"
+    # TRANSLATORS: a component's status: part of it is down.
+    PARTIAL_OUTAGE = "partial_outage", N_("Partial outage"), 3, 2, 0.3, "#bc4c00", "orange"
+    # TRANSLATORS: a component's status: it is down.
+    MAJOR_OUTAGE = "major_outage", N_("Major outage"), 4, 3, 1.0, "#cf222e", "red"
+    # TRANSLATORS: a component's status during planned work.
+    UNDER_MAINTENANCE = "under_maintenance", N_("Under maintenance"), 1, 0, 0.0, "#0969da", "blue"
 
     @property
     def impact(self) -> Impact:
@@ -77,11 +84,16 @@ class Impact(_Word):
         member.notify_colour = notify_colour
         return member
 
-    NONE = "none", "No impact", 0, ComponentStatus.OPERATIONAL, 0x546E7A
-    MINOR = "minor", "Minor", 1, ComponentStatus.DEGRADED_PERFORMANCE, 0xF9A825
-    MAJOR = "major", "Major", 2, ComponentStatus.PARTIAL_OUTAGE, 0xEF6C00
-    CRITICAL = "critical", "Critical", 3, ComponentStatus.MAJOR_OUTAGE, 0xC62828
-    MAINTENANCE = "maintenance", "Maintenance", 0, ComponentStatus.UNDER_MAINTENANCE, 0x1565C0
+    # TRANSLATORS: an incident's impact, shown as a tag beside its title.
+    NONE = "none", N_("No impact"), 0, ComponentStatus.OPERATIONAL, 0x546E7A
+    # TRANSLATORS: an incident's impact (a minor incident), shown as a tag beside its title.
+    MINOR = "minor", N_("Minor"), 1, ComponentStatus.DEGRADED_PERFORMANCE, 0xF9A825
+    # TRANSLATORS: an incident's impact (a major incident), shown as a tag beside its title.
+    MAJOR = "major", N_("Major"), 2, ComponentStatus.PARTIAL_OUTAGE, 0xEF6C00
+    # TRANSLATORS: an incident's impact (a critical incident), shown as a tag beside its title.
+    CRITICAL = "critical", N_("Critical"), 3, ComponentStatus.MAJOR_OUTAGE, 0xC62828
+    # TRANSLATORS: the tag of a planned maintenance, in place of an incident's impact.
+    MAINTENANCE = "maintenance", N_("Maintenance"), 0, ComponentStatus.UNDER_MAINTENANCE, 0x1565C0
 
 
 class IncidentStatus(_Word):
@@ -98,10 +110,14 @@ class IncidentStatus(_Word):
         member.label, member.finished, member.running = label, finished, False
         return member
 
-    INVESTIGATING = "investigating", "Investigating", False
-    IDENTIFIED = "identified", "Identified", False
-    MONITORING = "monitoring", "Monitoring", False
-    RESOLVED = "resolved", "Resolved", True
+    # TRANSLATORS: the status of an incident's update: the cause is being looked for.
+    INVESTIGATING = "investigating", N_("Investigating"), False
+    # TRANSLATORS: the status of an incident's update: the cause is known.
+    IDENTIFIED = "identified", N_("Identified"), False
+    # TRANSLATORS: the status of an incident's update: a fix is in place and being watched.
+    MONITORING = "monitoring", N_("Monitoring"), False
+    # TRANSLATORS: an incident update's status (the incident is over); also labels the time it was resolved.
+    RESOLVED = "resolved", N_("Resolved"), True
 
 
 class MaintenanceStatus(_Word):
@@ -118,11 +134,16 @@ class MaintenanceStatus(_Word):
         member.label, member.running, member.finished = label, running, finished
         return member
 
-    SCHEDULED = "scheduled", "Scheduled", False, False
-    IN_PROGRESS = "in_progress", "In progress", True, False
-    VERIFYING = "verifying", "Verifying", True, False
-    COMPLETED = "completed", "Completed", False, True
-    CANCELLED = "cancelled", "Cancelled", False, True
+    # TRANSLATORS: the status of a planned maintenance that has not started.
+    SCHEDULED = "scheduled", N_("Scheduled"), False, False
+    # TRANSLATORS: the status of a maintenance under way.
+    IN_PROGRESS = "in_progress", N_("In progress"), True, False
+    # TRANSLATORS: the status of a maintenance whose work is done and being checked.
+    VERIFYING = "verifying", N_("Verifying"), True, False
+    # TRANSLATORS: the status of a finished maintenance.
+    COMPLETED = "completed", N_("Completed"), False, True
+    # TRANSLATORS: the status of a maintenance that was called off.
+    CANCELLED = "cancelled", N_("Cancelled"), False, True
 
 
 UpdateStatus = IncidentStatus | MaintenanceStatus
@@ -140,11 +161,16 @@ class Indicator(_Word):
         member.description = description
         return member
 
-    NONE = "none", "All Systems Operational"
-    MINOR = "minor", "Minor Service Outage"
-    MAJOR = "major", "Partial System Outage"
-    CRITICAL = "critical", "Major Service Outage"
-    MAINTENANCE = "maintenance", "Service Under Maintenance"
+    # TRANSLATORS: the banner at the top of the page: the whole service's state.
+    NONE = "none", N_("All Systems Operational")
+    # TRANSLATORS: the banner at the top of the page: the whole service's state.
+    MINOR = "minor", N_("Minor Service Outage")
+    # TRANSLATORS: the banner at the top of the page: the whole service's state.
+    MAJOR = "major", N_("Partial System Outage")
+    # TRANSLATORS: the banner at the top of the page: the whole service's state.
+    CRITICAL = "critical", N_("Major Service Outage")
+    # TRANSLATORS: the banner at the top of the page: the whole service's state.
+    MAINTENANCE = "maintenance", N_("Service Under Maintenance")
 
     @property
     def status(self) -> ComponentStatus:

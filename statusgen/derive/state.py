@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from statusgen.derive import timeline
@@ -11,6 +11,7 @@ from statusgen.derive.uptime import ComponentUptime, component_uptime
 from statusgen.load.config import Config
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
+from statusgen.load.translations import Translation
 from statusgen.vocabulary import ComponentStatus, Indicator, MaintenanceStatus, UpdateStatus
 
 
@@ -46,6 +47,8 @@ class SiteState:
     by_component: dict[str, tuple[Incident, ...]]
     uptime: dict[str, ComponentUptime]
     next_change: datetime | None
+    # Each language's translations of incidents, by incident id (see statusgen.load.translations).
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
 
     def ended(self, incident: Incident) -> datetime | None:
         """When the incident was resolved or the maintenance finished; None while it goes on."""
@@ -111,6 +114,7 @@ def derive(repo: Repository, now: datetime) -> SiteState:
             for c in repo.config.components
         },
         next_change=next_change(repo.incidents, visible, now),
+        translations=repo.translations,
     )
 
 

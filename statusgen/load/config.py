@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -10,8 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale, UnknownLocaleError
-
+from statusgen import i18n
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.fields import Reader, slug_ok
@@ -22,9 +22,22 @@ CONFIG_NAME = "statusgen.yaml"
 NOTIFY_TYPES = ("webhook", "slack", "discord", "teams", "email")
 MAX_ID = 100
 
-_SITE_KEYS = ("title", "url", "description", "language", "timezone", "theme", "announcement", "feed_entries")
+_SITE_KEYS = (
+    "title",
+    "url",
+    "description",
+    "language",
+    "languages",
+    "timezone",
+    "theme",
+    "announcement",
+    "feed_entries",
+)
 _COMPONENT_KEYS = ("id", "name", "description", "group", "since")
-_NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components")
+_NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components", "language")
+# A language code as a site writes it, and as it names a folder of the site and a translation's
+# file: a language (en), then a script or region (pt-BR, zh-Hant, es-419).
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_](?:[A-Za-z]{4}|[A-Z]{2}|[0-9]{3}))*")
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Site:
     url: str
     description: str = ""
     language: str = "en"
+    languages: tuple[str, ...] = ()
     timezone: str = "UTC"
     theme: str = "default"
     announcement: str = ""
@@ -50,6 +64,11 @@ class Site:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """Every language the site is published in, the default (at ``/``) first."""
+        return (self.language, *self.languages)
 
     @property
     def base_path(self) -> str:
@@ -65,6 +84,7 @@ class NotifyTarget:
     sender: str | None = None
     to: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
+    language: str | None = None  # None: the site's default language
 
 
 def _default_update_every() -> dict[str, timedelta]:
@@ -175,14 +195,8 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
             did_you_mean(zone, available_timezones()) or "use an IANA name like Europe/Rome",
         )
         zone = "UTC"
-    language = reader.text(site, "language", "en") or "en"
-    try:
-        Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        reader.error(
-            line_of(site, "language"), f"unknown language {language!r}", "use a locale code like en, en_GB, de or it"
-        )
-        language = "en"
+    language = _language(reader, site, "language") or "en"
+    languages = _languages(reader, site, language)
     entries = reader.typed(site, "feed_entries", int, 100)
     if entries < 1:
         reader.error(line_of(site, "feed_entries"), "feed_entries must be at least 1")
@@ -207,11 +221,61 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
         url=url,
         description=reader.text(site, "description"),
         language=language,
+        languages=languages,
         timezone=zone,
         theme=theme,
         announcement=announcement,
         feed_entries=entries,
     )
+
+
+_LANGUAGE_HINT = (
+    "use a language code like it, de, pt-BR or zh: "
+    + ", ".join(["en", *(c.replace("_", "-") for c in i18n.CATALOGS)])
+    + " have translations"
+)
+
+
+def _language(reader: Reader, mapping: YMap, key: str, line: int | None = None) -> str | None:
+    """A language code of ``mapping[key]`` (or, with ``line``, the text ``key`` itself, at that
+    line); None, reported, if CLDR does not know it."""
+    code = reader.text(mapping, key) if line is None else key
+    if not code:
+        return None
+    at = line_of(mapping, key) if line is None else line
+    if not _LANGUAGE_CODE.fullmatch(code):
+        reader.error(at, f"{code!r} is not a language code", _LANGUAGE_HINT)
+        return None
+    try:
+        i18n.parse_locale(code)
+    except ValueError:
+        reader.error(at, f"unknown language {code!r}", did_you_mean(code, _KNOWN_CODES) or _LANGUAGE_HINT)
+        return None
+    return code
+
+
+_KNOWN_CODES = ("en", *(c.replace("_", "-") for c in i18n.CATALOGS), "zh")
+
+
+def _languages(reader: Reader, site: YMap, default: str) -> tuple[str, ...]:
+    """``site.languages``: the languages published besides the default, each at /CODE/."""
+    if site.get("languages") is None:
+        return ()
+    found: list[str] = []
+    values = reader.string_list(site, "languages")
+    items = site["languages"]
+    for index, value in enumerate(values):
+        line = line_of(items, index) if isinstance(items, YList) else line_of(site, "languages")
+        code = _language(reader, site, value.strip(), line)
+        if code is None:
+            continue
+        same = [c for c in (default, *found) if i18n.parse_locale(c) == i18n.parse_locale(code)]
+        if same:
+            what = "the default language" if same[0] == default else "listed already"
+            reader.error(line, f"language {code!r} is {what}", "list each other language once, not the default")
+            continue
+        found.append(code)
+    return tuple(found)
 
 
 _URL_HINT = "feeds and the API need it, e.g. https://status.example.com/"
@@ -342,6 +406,7 @@ def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[Not
         for cid in components:
             if cid not in ids:
                 reader.error(line_of(entry, "components"), f"unknown component {cid!r}", did_you_mean(cid, ids))
+        language = _language(reader, entry, "language")
         to = entry.get("to")
         recipients = [to] if isinstance(to, str) else reader.string_list(entry, "to")
         if kind:
@@ -353,6 +418,7 @@ def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[Not
                     reader.text(entry, "from") or None,
                     tuple(recipients),
                     tuple(components),
+                    language,
                 )
             )
     return result

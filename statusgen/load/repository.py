@@ -10,6 +10,7 @@ from statusgen.errors import Problem, ValidationFailed
 from statusgen.load import messages
 from statusgen.load.config import Config, load_config, theme_path_problems
 from statusgen.load.incidents import Incident, ParseCache, load_incidents
+from statusgen.load.translations import Translation
 from statusgen.theme import checks, files
 
 # Opens the build cache of the repository at a root, for its config, once the config is loaded.
@@ -22,6 +23,8 @@ class Repository:
 
     config: Config
     incidents: tuple[Incident, ...]
+    # Each language's translations of incidents, by incident id.
+    translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
     cache: ParseCache | None = field(default=None, compare=False, repr=False)
 
 
@@ -50,4 +53,4 @@ def load_repository(root: Path, publishing: bool = True, cache: CacheOpener | No
         problems += checks.theme_problems(root, name)
     if problems or config is None:
         raise ValidationFailed(problems)
-    return Repository(config, tuple(incidents), store)
+    return Repository(config, tuple(incidents), cache=store)

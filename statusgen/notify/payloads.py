@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from statusgen import markup
+from statusgen import i18n, markup
 from statusgen.load.config import NotifyTarget, Site
 from statusgen.load.incidents import Incident, Update
 from statusgen.theme.environment import update_stamp
@@ -41,15 +41,22 @@ class Notice:
     components: tuple[str, ...]
     page: dict[str, Any]
     api_incident: dict[str, Any]
+    # The language the notice is written in: the target's, else the site's default.
+    language: str | None = None
+
+    @property
+    def words(self) -> i18n.Language:
+        return i18n.language(self.language or self.site.language)
 
     @property
     def status(self) -> str:
-        return self.update.status.label
+        return self.words.gettext(self.update.status.label)
 
     @property
     def headline(self) -> str:
         """``Investigating: Elevated API error rates``, on one line."""
-        return " ".join(f"{self.status}: {self.incident.title}".split())
+        text = self.words.gettext("%(status)s: %(title)s") % {"status": self.status, "title": self.incident.title}
+        return " ".join(text.split())
 
     @property
     def subject(self) -> str:
@@ -70,14 +77,25 @@ class Notice:
 
     def facts(self) -> list[tuple[str, str]]:
         """Labelled details shown under the message."""
-        facts = [("Affected", ", ".join(self.components))] if self.components else []
+        words = self.words
+        facts = [(words.gettext("Affected"), ", ".join(self.components))] if self.components else []
         window = self.incident.window
         if window is not None:
-            when = Formatter(self.site.zone, self.site.language)
+            when = Formatter(self.site.zone, words.code)
             start, end = when.short_date(window.start), when.short_date(window.end)
             until = when.clock(window.end) if end == start else f"{end}, {when.clock(window.end)}"
-            facts.append(("Window", f"{start}, {when.clock(window.start)} to {until}"))
+            # TRANSLATORS: a maintenance window in a notification, as in "3 Nov 2025, 02:00 CET to 04:00 CET".
+            span = words.gettext("%(start)s to %(end)s") % {
+                "start": f"{start}, {when.clock(window.start)}",
+                "end": until,
+            }
+            facts.append((words.gettext("Window"), span))
         return facts
+
+    @property
+    def view(self) -> str:
+        """The words of the link to the incident's page."""
+        return self.words.gettext("View incident")
 
     def text(self) -> str:
         """The whole notice as plain text."""
@@ -109,7 +127,8 @@ def _slack_escape(text: str) -> str:
 def slack(notice: Notice) -> dict[str, Any]:
     """A Slack incoming-webhook message: fallback ``text`` for notifications, and blocks."""
     details = " · ".join(f"{label}: {_slack_escape(value)}" for label, value in notice.facts())
-    context = f"{details} · <{notice.link}|View incident>" if details else f"<{notice.link}|View incident>"
+    link = f"<{notice.link}|{_slack_escape(notice.view)}>"
+    context = f"{details} · {link}" if details else link
     return {
         "text": clip(_slack_escape(f"{notice.headline}\n{notice.message}"), SLACK_TEXT),
         "blocks": [
@@ -130,7 +149,7 @@ def _discord_escape(text: str) -> str:
 
 def discord(notice: Notice) -> dict[str, Any]:
     """A Discord webhook message: a one-line ``content`` and an embed with the details."""
-    fields = [{"name": "Status", "value": notice.status, "inline": True}]
+    fields = [{"name": notice.words.gettext("Status"), "value": notice.status, "inline": True}]
     fields += [{"name": label, "value": clip(value, DISCORD_FIELD), "inline": True} for label, value in notice.facts()]
     return {
         "content": clip(_discord_escape(notice.headline), DISCORD_CONTENT),
@@ -172,7 +191,7 @@ def teams(notice: Notice) -> dict[str, Any]:
             {"type": "TextBlock", "text": notice.message, "wrap": True},
             {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in notice.facts()]},
         ],
-        "actions": [{"type": "Action.OpenUrl", "title": "View incident", "url": notice.link}],
+        "actions": [{"type": "Action.OpenUrl", "title": notice.view, "url": notice.link}],
     }
     return {
         "type": "message",
@@ -192,7 +211,7 @@ def _html(notice: Notice) -> str:
             "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
             '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
         ).format(
-            lang=notice.site.language,
+            lang=notice.words.tag,
             headline=notice.headline,
             message=markup.render(notice.update.message),
             facts=facts,

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from xml.sax.saxutils import escape
 
 from statusgen.derive.state import SiteState
+from statusgen.i18n import N_
 from statusgen.render.api import encode
+from statusgen.render.languages import Edition, editions
 from statusgen.vocabulary import ComponentStatus
 
 _NARROW, _WIDE = set("fijlrtI.,:;!|'()[] "), set("mwMW@%")
@@ -58,13 +60,24 @@ def endpoint(label: str, message: str, colour: str) -> bytes:
     return encode(document, indent=None)
 
 
-def all_badges(state: SiteState) -> Iterator[tuple[str, bytes]]:
-    """Every badge: the site's, coloured as its indicator, and each component's."""
+# TRANSLATORS: the label on the left of a status badge, before the page's overall status.
+N_("status")
+
+
+def all_badges(state: SiteState, edition: Edition | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every badge: the site's, coloured as its indicator, and each component's. English badges
+    are lower case, as shields.io's are; other languages' keep their words' own case."""
+    edition = edition or editions(state.config.site)[0]
+    words = edition.language
+
+    def shown(text: str) -> str:
+        return text.lower() if words.catalog is None else words.gettext(text)
+
     badges: list[tuple[str, str, str, ComponentStatus]] = [
-        ("", "status", state.description.lower(), state.indicator.status)
+        ("", shown("status"), shown(state.description), state.indicator.status)
     ]
     badges += [
-        (f"components/{c.id}/", c.name, state.components[c.id].label.lower(), state.components[c.id])
+        (f"components/{c.id}/", c.name, shown(state.components[c.id].label), state.components[c.id])
         for c in state.config.components
     ]
     for prefix, label, message, status in badges:

@@ -8,43 +8,49 @@ from icalendar import Calendar, Event, vText
 
 from statusgen import markup
 from statusgen.derive.state import SiteState
+from statusgen.render.languages import Edition, editions
 from statusgen.vocabulary import MaintenanceStatus
 
 
-def calendar(state: SiteState) -> bytes:
+def calendar(state: SiteState, edition: Edition | None = None) -> bytes:
     """One event per maintenance window, in UTC.
 
     Nothing depends on the build time: DTSTAMP is the newest update of the maintenance, and
     SEQUENCE counts its updates after the first, so every update bumps it.
     """
     site = state.config.site
+    edition = edition or editions(site)[0]
+    words = edition.language
     host = urlsplit(site.url).hostname or "localhost"
     cal = Calendar()
-    cal.add("prodid", "-//statusgen//maintenance calendar//EN")
+    cal.add("prodid", f"-//statusgen//maintenance calendar//{edition.language.tag.upper()}")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     # Extension properties are not known to be text, so icalendar escapes them only when told.
-    cal.add("x-wr-calname", vText(f"{site.title}: maintenance"))
-    cal.add("x-wr-caldesc", vText(f"Scheduled maintenance of {site.title}"))
+    cal.add("x-wr-calname", vText(words.gettext("%(site)s: maintenance") % {"site": site.title}))
+    cal.add("x-wr-caldesc", vText(words.gettext("Scheduled maintenance of %(site)s") % {"site": site.title}))
     names = state.config.by_id
     maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
     for item in maintenance:
         assert item.window is not None
         cancelled = item.last_update.status == MaintenanceStatus.CANCELLED
-        link = f"{site.url}incidents/{item.id}/"
+        link = f"{site.url}{edition.prefix}incidents/{item.id}/"
         affected = ", ".join(names[c].name for c in item.component_ids)
         event = Event()
-        event.add("uid", f"{item.id}@{host}")
+        # Each language's calendar is a calendar of its own: its events are not the same events.
+        language = "" if edition.default else f".{edition.code}"
+        event.add("uid", f"{item.id}{language}@{host}")
         event.add("dtstamp", item.last_update.at)
         event.add("last-modified", item.last_update.at)
         event.add("created", item.started)
         event.add("sequence", len(item.updates) - 1)
         event.add("dtstart", item.window.start)
         event.add("dtend", item.window.end)
-        event.add("summary", f"Maintenance: {item.title}")
+        event.add("summary", words.gettext("Maintenance: %(title)s") % {"title": item.title})
         # Only what updates say goes in the event, so it changes exactly when SEQUENCE goes up.
-        event.add("description", f"{markup.plain(item.last_update.message)}\n\nAffects: {affected}\n{link}")
+        affects = words.gettext("Affects: %(components)s") % {"components": affected}
+        event.add("description", f"{markup.plain(item.last_update.message)}\n\n{affects}\n{link}")
         event.add("url", link)
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT")

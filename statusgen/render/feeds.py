@@ -16,6 +16,7 @@ from statusgen.derive.state import SiteState
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
 from statusgen.render.api import encode
+from statusgen.render.languages import Edition, editions
 from statusgen.render.units import Unit, key
 from statusgen.theme.environment import update_anchor
 from statusgen.vocabulary import ComponentStatus
@@ -50,70 +51,91 @@ def entries(state: SiteState, incidents: Iterable[Incident], limit: int) -> list
     return result[:limit]
 
 
-def all_feeds(state: SiteState) -> Iterator[Unit]:
+def all_feeds(state: SiteState, edition: Edition | None = None) -> Iterator[Unit]:
     """The site-wide feeds and each component's, keyed on the entries they hold."""
     site = state.config.site
+    edition = edition or editions(site)[0]
     every = entries(state, state.incidents, site.feed_entries)
     newest = every[0].update.at if every else _EPOCH
-    yield from _feed_files(state, "", site.title, site.description or site.title, every, newest)
+    words = edition.language
+    yield from _feed_files(state, edition, "", site.title, site.description or site.title, every, newest)
     for component in state.config.components:
         chosen = entries(state, state.by_component[component.id], site.feed_entries)
         title = f"{component.name} · {site.title}"
         yield from _feed_files(
             state,
+            edition,
             f"components/{component.id}/",
             title,
-            f"Incidents and maintenance affecting {component.name}",
+            words.gettext("Incidents and maintenance affecting %(component)s") % {"component": component.name},
             chosen,
             chosen[0].update.at if chosen else newest,
         )
 
 
 def _feed_files(
-    state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry], updated: datetime
+    state: SiteState,
+    edition: Edition,
+    prefix: str,
+    title: str,
+    description: str,
+    chosen: Sequence[Entry],
+    updated: datetime,
 ) -> Iterator[Unit]:
     site = state.config.site
     chosen = chosen[: site.feed_entries]
-    inputs = [prefix, title, description, updated, [(e.incident.id, e.incident.digest, e.update.at) for e in chosen]]
-    yield Unit(
-        f"{prefix}feed.atom",
-        key("atom", inputs),
-        partial(_xml, state, prefix, title, description, chosen, updated, "atom"),
-    )
-    yield Unit(
-        f"{prefix}feed.rss",
-        key("rss", inputs),
-        partial(_xml, state, prefix, title, description, chosen, updated, "rss"),
-    )
-    yield Unit(f"{prefix}feed.json", key("json", inputs), partial(json_feed, state, prefix, title, description, chosen))
+    inputs = [
+        edition.language.tag,
+        prefix,
+        title,
+        description,
+        updated,
+        [(e.incident.id, e.incident.digest, e.update.at) for e in chosen],
+    ]
+    args = (state, edition, prefix, title, description, chosen)
+    yield Unit(f"{prefix}feed.atom", key("atom", inputs), partial(_xml, *args, updated, "atom"))
+    yield Unit(f"{prefix}feed.rss", key("rss", inputs), partial(_xml, *args, updated, "rss"))
+    yield Unit(f"{prefix}feed.json", key("json", inputs), partial(json_feed, *args))
 
 
-def _title(entry: Entry) -> str:
-    return f"{entry.incident.title}: {entry.update.status.label}"
+def _title(edition: Edition, entry: Entry) -> str:
+    status = edition.language.gettext(entry.update.status.label)
+    # TRANSLATORS: a feed entry's title: the incident's title and its update's status.
+    return edition.language.gettext("%(title)s: %(status)s") % {"title": entry.incident.title, "status": status}
 
 
-def _content(state: SiteState, entry: Entry) -> str:
+def _content(state: SiteState, edition: Edition, entry: Entry) -> str:
     html = str(markup.render(entry.update.message))
     names = state.config.by_id
+    words = edition.language
     if entry.changes:
         items = "".join(
-            f"<li>{escape(names[c].name)}: {old.label} → {new.label}</li>" for c, (old, new) in entry.changes.items()
+            f"<li>{escape(names[c].name)}: {escape(words.gettext(old.label))} → {escape(words.gettext(new.label))}</li>"
+            for c, (old, new) in entry.changes.items()
         )
         html += f"<ul>{items}</ul>"
     return html
 
 
-def _link(site: Site, entry: Entry) -> str:
-    return f"{site.url}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
+def _link(site: Site, edition: Edition, entry: Entry) -> str:
+    return f"{site.url}{edition.prefix}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
 
 
 def _xml(
-    state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry], updated: datetime, kind: str
+    state: SiteState,
+    edition: Edition,
+    prefix: str,
+    title: str,
+    description: str,
+    chosen: Sequence[Entry],
+    updated: datetime,
+    kind: str,
 ) -> bytes:
     from feedgen.feed import FeedGenerator  # loads only when a feed is made
 
     site = state.config.site
     feed = FeedGenerator()
+    prefix = edition.prefix + prefix
     feed.id(site.url + prefix)
     feed.title(escape(title) if kind == "rss" else title)
     feed.subtitle(escape(description) if kind == "rss" else description)
@@ -121,7 +143,7 @@ def _xml(
     # feedgen gives RSS the last link added, so the page link goes last.
     feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
     feed.link(href=site.url + prefix, rel="alternate")
-    feed.language(site.language)
+    feed.language(edition.language.tag)
     feed.generator("statusgen")
     feed.updated(updated)
     feed.lastBuildDate(updated)
@@ -130,37 +152,40 @@ def _xml(
         item.id(entry_id(site, entry.incident, entry.update))
         item.guid(entry_id(site, entry.incident, entry.update), permalink=False)
         # RSS readers take titles and descriptions for HTML; Atom says what type each one is.
-        item.title(escape(_title(entry)) if kind == "rss" else _title(entry))
-        item.link(href=_link(site, entry))
+        item.title(escape(_title(edition, entry)) if kind == "rss" else _title(edition, entry))
+        item.link(href=_link(site, edition, entry))
         item.published(entry.update.at)
         item.updated(entry.update.at)
-        item.content(_content(state, entry), type="html")
+        item.content(_content(state, edition, entry), type="html")
         if kind == "rss":
             item.description(str(markup.render(entry.update.message)))
         else:
             item.summary(markup.plain(entry.update.message))
-        item.category(term=entry.incident.impact, label=entry.incident.impact.label)
+        item.category(term=entry.incident.impact, label=edition.language.gettext(entry.incident.impact.label))
     made: bytes = feed.atom_str(pretty=True) if kind == "atom" else feed.rss_str(pretty=True)
     return made
 
 
-def json_feed(state: SiteState, prefix: str, title: str, description: str, chosen: Sequence[Entry]) -> bytes:
+def json_feed(
+    state: SiteState, edition: Edition, prefix: str, title: str, description: str, chosen: Sequence[Entry]
+) -> bytes:
     """JSON Feed 1.1."""
     site = state.config.site
+    prefix = edition.prefix + prefix
     document = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
         "home_page_url": site.url + prefix,
         "feed_url": f"{site.url}{prefix}feed.json",
         "description": description,
-        "language": site.language,
+        "language": edition.language.tag,
         "authors": [{"name": site.title}],
         "items": [
             {
                 "id": entry_id(site, e.incident, e.update),
-                "url": _link(site, e),
-                "title": _title(e),
-                "content_html": _content(state, e),
+                "url": _link(site, edition, e),
+                "title": _title(edition, e),
+                "content_html": _content(state, edition, e),
                 "summary": markup.plain(e.update.message),
                 "date_published": timeutil.iso(e.update.at),
                 "date_modified": timeutil.iso(e.update.at),

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 from statusgen.derive.groups import groups
 from statusgen.derive.policy import next_update_due
-from statusgen.derive.state import SiteState
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
+from statusgen.render.languages import Edition, Localized
 from statusgen.render.units import Unit, key
 from statusgen.theme.environment import render_page
 from statusgen.theme.formatter import Formatter
@@ -25,13 +25,34 @@ COMPONENT_INCIDENTS = 50
 RECENT_DAYS = 14
 
 
+class Alternate(NamedTuple):
+    """The page in one of the site's languages: for ``hreflang`` links and the language switcher."""
+
+    tag: str
+    name: str
+    url: str
+    href: str
+    current: bool
+
+
 class Pages:
     """Renders every page of the site."""
 
-    def __init__(self, env: Environment, state: SiteState, formatter: Formatter, css: bytes):
+    def __init__(
+        self,
+        env: Environment,
+        localized: Localized,
+        formatter: Formatter,
+        css: bytes,
+        editions: list[Edition] | None = None,
+    ):
         self.env = env
-        self.state = state
+        self.localized = localized
+        self.edition = localized.edition
+        self.editions = editions or [self.edition]
+        state = self.state = localized.state
         self.fmt = formatter
+        self.words = self.edition.language
         self.site = state.config.site
         self.css_version = hashlib.sha256(css).hexdigest()[:10]
         self.groups = groups(state)
@@ -43,19 +64,38 @@ class Pages:
         return next_update_due(incident, self.state.config.policy)
 
     def render(self, template: str, path: str, **context: Any) -> bytes:
-        """The page ``path``, made from ``template``; a theme's error is raised at its line."""
-        depth = path.count("/")
-        root = "../" * depth if path != "404.html" else self.site.base_path
-        canonical = self.site.url + (path[: -len("index.html")] if path.endswith("index.html") else path)
+        """The page ``path`` of this edition, made from ``template``; a theme's error is raised at
+        its line. ``root`` leads from the page to its language's home, ``site_root`` to the site's."""
+        prefix = self.edition.prefix
+        shown = path[: -len("index.html")] if path.endswith("index.html") else path
+        if path == "404.html":  # served at any depth: its links are absolute
+            site_root = self.site.base_path
+        else:
+            site_root = "../" * (prefix + path).count("/")
+        alternates = [
+            Alternate(
+                e.language.tag,
+                e.language.name,
+                self.site.url + e.prefix + shown,
+                (site_root + e.prefix + shown) or "./",
+                e is self.edition,
+            )
+            for e in self.editions
+        ]
         html = render_page(
             self.env,
             template,
-            path,
+            f"{prefix}{path}",
             dict(
                 site=self.site,
+                lang=self.edition.language.tag,
+                dir=self.edition.language.direction,
+                alternates=alternates if len(self.editions) > 1 else [],
+                untranslated=self.localized.untranslated,
+                site_root=site_root,
                 state=self.state,
-                root=root,
-                canonical=canonical,
+                root=site_root + prefix,
+                canonical=self.site.url + prefix + shown,
                 css_version=self.css_version,
                 groups=self.groups,
                 components=self.state.config.by_id,
@@ -115,9 +155,14 @@ class Pages:
                 key("history", number, pages, [self._summary(i) for i in chunk]),
                 partial(self.history, number, pages, chunk),
             )
-        yield Unit("404.html", key("404"), partial(self.render, "404.html", "404.html", page_title="Page not found"))
-        yield Unit("sitemap.xml", None, self.sitemap)
-        yield Unit("robots.txt", key("robots"), self.robots)
+        yield Unit(
+            "404.html",
+            key("404"),
+            partial(self.render, "404.html", "404.html", page_title=self.words.gettext("Page not found")),
+        )
+        if self.edition.default:  # one of each for the whole site
+            yield Unit("sitemap.xml", None, self.sitemap)
+            yield Unit("robots.txt", key("robots"), self.robots)
 
     def index(self) -> bytes:
         today = self.fmt.local(self.state.now).date()
@@ -162,7 +207,7 @@ class Pages:
         return self.render(
             "history.html",
             history_path(number),
-            page_title="History",
+            page_title=self.words.gettext("History"),
             months=months,
             number=number,
             pages=pages,
@@ -175,13 +220,28 @@ class Pages:
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
         pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
+        multilingual = len(self.editions) > 1
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+            + (' xmlns:xhtml="http://www.w3.org/1999/xhtml">' if multilingual else ">"),
         ]
         for path, lastmod in entries:
             extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-            lines.append(f"  <url><loc>{xml_escape(self.site.url + path)}</loc>{extra}</url>")
+            # Each language's page is listed, with every language's as its alternates.
+            links = (
+                "".join(
+                    f'<xhtml:link rel="alternate" hreflang="{e.language.tag}"'
+                    f' href="{xml_escape(self.site.url + e.prefix + path)}"/>'
+                    for e in self.editions
+                )
+                if multilingual
+                else ""
+            )
+            for edition in self.editions:
+                lines.append(
+                    f"  <url><loc>{xml_escape(self.site.url + edition.prefix + path)}</loc>{extra}{links}</url>"
+                )
         lines.append("</urlset>\n")
         return "\n".join(lines).encode()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from statusgen.derive.state import SiteState
 from statusgen.render import api, badges, feeds, isolation
+from statusgen.render.languages import Edition, Localized, editions
 from statusgen.render.pages import Pages
 from statusgen.render.units import Unit, key
 from statusgen.theme import files
@@ -20,19 +21,18 @@ PARALLEL_FROM = 300
 
 
 def plan(root: Path, state: SiteState) -> list[Unit]:
-    """Every output file of the site, as units to make or carry over."""
+    """Every output file of the site, as units to make or carry over: the pages, feeds, calendar
+    and badges in each of the site's languages (the others under /CODE/), and the rest once."""
     site = state.config.site
     dirs = files.theme_dirs(root, site.theme)
-    formatter = Formatter(site.zone, site.language)
     static = files.static_files(dirs)
-    pages = Pages(environment(dirs, formatter), state, formatter, static.get("static/style.css", b""))
+    css = static.get("static/style.css", b"")
     units = [Unit(path, None, partial(bytes, data)) for path, data in static.items()]
-    units += pages.units()
-    units += feeds.all_feeds(state)
+    every = editions(site)
+    default_tag = every[0].language.tag
+    for edition in every:
+        units += _edition(dirs, state, edition, every, default_tag, css)
     units += [Unit(path, None, partial(bytes, data)) for path, data in api.all_files(state)]
-    maintenance = [(m.id, m.digest, len(m.updates)) for m in state.incidents if m.is_maintenance]
-    units.append(Unit("maintenance.ics", key("ics", maintenance), partial(_calendar, state)))
-    units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(state)]
     next_change = (iso(state.next_change) + "\n").encode() if state.next_change else b""
     units.append(Unit("next-change.txt", None, partial(bytes, next_change)))
     if files.overrides_templates(dirs):
@@ -40,10 +40,26 @@ def plan(root: Path, state: SiteState) -> list[Unit]:
     return units
 
 
-def _calendar(state: SiteState) -> bytes:
+def _edition(
+    dirs: list[Path], state: SiteState, edition: Edition, every: list[Edition], default_tag: str, css: bytes
+) -> list[Unit]:
+    """The files of the site in one language, under its folder."""
+    localized = Localized(state, edition, default_tag)
+    shown = localized.state
+    formatter = Formatter(state.config.site.zone, edition.code)
+    pages = Pages(environment(dirs, formatter), localized, formatter, css, every)
+    units = list(pages.units())
+    units += feeds.all_feeds(shown, edition)
+    maintenance = [(m.id, m.digest, len(m.updates)) for m in shown.incidents if m.is_maintenance]
+    units.append(Unit("maintenance.ics", key("ics", edition.code, maintenance), partial(_calendar, shown, edition)))
+    units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(shown, edition)]
+    return [Unit(edition.prefix + u.path, u.key, u.make) for u in units]
+
+
+def _calendar(state: SiteState, edition: Edition) -> bytes:
     from statusgen.render import calendar
 
-    return calendar.calendar(state)
+    return calendar.calendar(state, edition)
 
 
 def make_all(units: list[Unit], jobs: int, isolate: str | None = None) -> Iterator[tuple[str, bytes]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import traceback
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
@@ -15,9 +14,9 @@ from typing import Any, Protocol
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from statusgen import markup, timeutil
+from statusgen import i18n, markup, timeutil
 from statusgen.errors import Problem, ValidationFailed
 from statusgen.theme.files import ThemeLoader, default_theme_dir, overrides_templates, printable
 from statusgen.theme.formatter import Formatter
@@ -37,6 +36,7 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     """
     options: dict[str, Any] = dict(
         autoescape=True,
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -51,19 +51,26 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     else:
         dirs = [default_theme_dir()]
         env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
+    language = i18n.language(formatter.language_code)
+    # The words of the interface, from the language's catalog. A translation is text like any
+    # other: escaped, so a catalog can no more add markup to a page than an incident file can;
+    # what a message places in it (a link) is passed as a value.
+    env.install_gettext_translations(_Escaped(language), newstyle=True)  # type: ignore[union-attr]
     # These make a short text of one value each, and are not metered (they are most of what a
     # page calls); markdown, whose cost grows with its text, is, by the length of its text. An
     # update's anchor is shown twice on its page: made once, for this build.
     env.filters.update(
         markdown=_by_length(env.meter, markup.render),
         inline_markdown=_by_length(env.meter, markup.render_inline),
-        label=_label,
-        impact_label=_impact_label,
+        label=functools.partial(_label, language),
+        impact_label=functools.partial(_impact_label, language),
         time=formatter.time_tag,
-        duration=_duration,
+        duration=functools.partial(_duration, formatter),
+        minutes=formatter.minutes,
+        number=formatter.number,
         iso=timeutil.iso,
         anchor=functools.cache(update_anchor),
-        pct=percent,
+        pct=formatter.percent,
         bar=bar_class,
     )
     env.globals.update(fmt=formatter)
@@ -83,9 +90,28 @@ def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str],
     return metered
 
 
-def _impact_label(impact: str) -> str:
+class _Escaped:
+    """A language's gettext functions, returning each translation escaped."""
+
+    def __init__(self, language: i18n.Language):
+        self._words = language.words
+
+    def gettext(self, message: str) -> Markup:
+        return escape(self._words.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> Markup:
+        return escape(self._words.ngettext(singular, plural, n))
+
+    def pgettext(self, context: str, message: str) -> Markup:
+        return escape(self._words.pgettext(context, message))
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> Markup:
+        return escape(self._words.npgettext(context, singular, plural, n))
+
+
+def _impact_label(language: i18n.Language, impact: str) -> str:
     try:
-        return as_impact(impact).label
+        return language.gettext(as_impact(impact).label)
     except KeyError:  # a theme may label any text
         return impact
 
@@ -99,13 +125,6 @@ def update_stamp(moment: datetime) -> str:
 def update_anchor(moment: datetime) -> str:
     """The fragment id of an update on its incident page; stable for as long as its time is."""
     return "update-" + update_stamp(moment)
-
-
-def percent(value: float | None) -> str:
-    """An uptime figure as shown everywhere: up to three decimals, as in api/uptime.json."""
-    if value is None:
-        return "no data"
-    return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 class Day(Protocol):
@@ -130,13 +149,14 @@ def bar_class(day: Day) -> str:
     return "u-partial" if day.uptime >= 95 else "u-major"
 
 
-def _label(status: str) -> str:
-    return status_label(status) or status.replace("_", " ").capitalize()
+def _label(language: i18n.Language, status: str) -> str:
+    label = status_label(status)
+    return language.gettext(label) if label is not None else status.replace("_", " ").capitalize()
 
 
-def _duration(delta: timedelta) -> str:
-    # A number never wraps away from its unit ("1 h 53" on one line and "min" on the next).
-    return re.sub(r"(\d) ", "\\1\u00a0", timeutil.format_duration(delta))
+def _duration(formatter: Formatter, delta: timedelta) -> str:
+    # A duration never wraps ("1 hour, 53" on one line and "minutes" on the next).
+    return formatter.duration(delta).replace(" ", "\u00a0")
 
 
 _RUNTIME_HINTS: dict[type, tuple[str, str]] = {

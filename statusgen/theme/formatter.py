@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_time, tokenize_pattern
+from babel.dates import format_date, format_time, format_timedelta, get_timezone_name, tokenize_pattern
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 from markupsafe import Markup, escape
 
-from statusgen import timeutil
+from statusgen import i18n, timeutil
+
+# Zones that are UTC by another name, which CLDR names as an "unknown region".
+_UNIVERSAL = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Etc/GMT", "GMT", "UCT", "Universal", "Zulu"}
+)
 
 
 class Formatter:
@@ -23,7 +31,13 @@ class Formatter:
         # Private, as templates get this object: they may format with it, not reach the zone
         # database or the locale data through it.
         self._zone = zone
-        self._locale = Locale.parse(language.replace("-", "_"))
+        self._language = i18n.language(language)
+        self._locale = self._language.locale
+        self._durations: dict[int, str] = {}
+        self._percents: dict[float, str] = {}
+        # A percentage's pattern with up to three decimals: "#,##0.###%", "#,##0.### %" (fr), "%#,##0.###" (tr).
+        pattern = self._locale.percent_formats[None].pattern.split(";")[0]
+        self._percent_pattern = re.sub(r"0(?![0#.])", "0.###", pattern, count=1)
         self._tags: dict[tuple[datetime, str], Markup] = {}
         self._days: dict[tuple[date, str], str] = {}
         self._clocks: dict[time, str] = {}
@@ -33,6 +47,18 @@ class Formatter:
             token[1][0] for token in tokenize_pattern(self._locale.time_formats["short"].pattern) if token[0] == "field"
         }
         self._by_minute = not shown & {"s", "S", "A"}
+
+    @property
+    def language_code(self) -> str:
+        """The language as the site writes it: ``it``, ``pt-BR``."""
+        return self._language.code
+
+    def zone_name(self) -> str:
+        """The display zone's name in the language: ``Central European Time``, ``UTC``."""
+        key = self._zone.key
+        if key in _UNIVERSAL:
+            return "UTC"
+        return get_timezone_name(self._zone, "long", locale=self._locale)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self._zone)
@@ -84,3 +110,62 @@ class Formatter:
             text = f"{self.short_date(moment)}, {self.clock(moment)}"
         # Joined by hand: what Markup("...{}...").format(...) makes, without its formatter's cost.
         return Markup(f'<time datetime="{escape(timeutil.iso(local))}">{escape(text)}</time>')
+
+    def duration(self, delta: timedelta) -> str:
+        """How long something lasted, in words of the language with its plural rules, to the
+        minute and in at most two units: ``1 hour, 53 minutes``, ``1 час 53 минуты``, ``3 days``."""
+        minutes = int(delta.total_seconds() // 60)
+        if delta.total_seconds() < 30:
+            return self._language.gettext("under a minute")
+        minutes = max(minutes, 1)
+        text = self._durations.get(minutes)
+        if text is None:
+            text = self._durations[minutes] = self._duration(minutes)
+        return text
+
+    def _duration(self, minutes: int) -> str:
+        days, rest = divmod(minutes, 1440)
+        hours, mins = divmod(rest, 60)
+        if days:
+            parts = [(days, "duration-day"), (hours, "duration-hour")]
+        elif hours:
+            parts = [(hours, "duration-hour"), (mins, "duration-minute")]
+        else:
+            parts = [(mins, "duration-minute")]
+        words = [format_unit(n, unit, length="long", locale=self._locale) for n, unit in parts if n]
+        return words[0] if len(words) == 1 else self._pair(words[0], words[1])
+
+    def _pair(self, first: str, second: str) -> str:
+        # Babel's format_list repeats the last item for some locales' unit lists (ar): the pattern
+        # for two is used directly, the first the locale has of the unit lists, else its "and".
+        patterns = self._locale.list_patterns
+        for style in ("unit", "unit-short", "unit-narrow", "standard"):
+            pattern = patterns[style].get("2") if style in patterns else None
+            if pattern:
+                return str(pattern).format(first, second)
+        return f"{first} {second}"
+
+    def minutes(self, count: float) -> str:
+        """A number of minutes in words: ``1,440 minutes``, ``12,5 минуты``."""
+        value = Decimal(f"{count:.1f}").normalize()
+        return format_unit(value, "duration-minute", length="long", locale=self._locale)
+
+    def number(self, value: int | float) -> str:
+        """A number as the language writes it: ``1,234`` (en), ``1 234`` (fr)."""
+        return format_decimal(value, locale=self._locale)
+
+    def percent(self, value: float | None) -> str:
+        """An uptime figure: up to three decimals, as the language writes a percentage
+        (``99.98%``, ``99,98 %`` in fr, ``%99,98`` in tr); ``no data`` for a day without any."""
+        if value is None:
+            return self._language.gettext("no data")
+        text = self._percents.get(value)
+        if text is None:
+            shown = i18n.percent_number(value) / 100
+            text = self._percents[value] = format_percent(shown, self._percent_pattern, locale=self._locale)
+        return text
+
+    def ago(self, moment: datetime, now: datetime) -> str:
+        """How long before ``now`` (the build's time) ``moment`` was, or how long after: ``2 hours
+        ago``, ``in 25 minutes``, with CLDR's plural rules."""
+        return format_timedelta(moment - now, threshold=1.5, add_direction=True, locale=self._locale)

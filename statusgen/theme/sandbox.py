@@ -140,7 +140,20 @@ class Meter:
 # Filters whose text is short, or costs a step for each few characters: what they show needs no
 # measuring (see _Generator).
 TEXT_FILTERS = frozenset(
-    {"label", "impact_label", "time", "duration", "iso", "anchor", "pct", "bar", "markdown", "inline_markdown"}
+    {
+        "label",
+        "impact_label",
+        "time",
+        "duration",
+        "iso",
+        "anchor",
+        "pct",
+        "bar",
+        "minutes",
+        "number",
+        "markdown",
+        "inline_markdown",
+    }
 )
 _PLAIN = CodeGenerator._FinalizeInfo(None, None)
 
