@@ -157,7 +157,7 @@ def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(
     template = (PROJECT / "themes/default/templates/incident.html").read_text()
     repo.write(
         "themes/own/templates/incident.html",
-        template.replace("{{ incident.title }}", "{{ incident.title | markdown }}"),
+        template.replace("{{ ui.title(incident) }}", "{{ incident.title | markdown }}"),
     )
     repo.config(CONFIG.replace("  timezone:", "  theme: own\n  timezone:"))
     title = "*a* " * 200_000

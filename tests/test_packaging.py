@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, Repo
-from statusgen import __version__
+from conftest import CONFIG, PROJECT, Repo
+from statusgen import __version__, i18n
 
 pytestmark = pytest.mark.slow  # builds and installs the distributions
 
@@ -155,3 +155,31 @@ def test_installed_wheel_builds_without_the_checkout(repo: Repo, tmp_path: Path,
             check=False,
         )
         assert done.returncode == 0, done.stderr
+
+
+def test_the_wheel_ships_every_catalog_compiled(repo: Repo, tmp_path: Path, wheel: Path) -> None:
+    """Each language's .po is in the wheel as a .mo, and an installed site reads its words from it."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    compiled = sorted(n for n in names if n.endswith(".mo"))
+    assert compiled == sorted(f"statusgen/locale/{c}/LC_MESSAGES/statusgen.mo" for c in i18n.CATALOGS)
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    # Without its source, the catalog can only be read compiled.
+    (target / "statusgen/locale/it/LC_MESSAGES/statusgen.po").unlink()
+    repo.config(CONFIG.replace("  timezone:", "  language: it\n  timezone:"))
+    done = subprocess.run(
+        [sys.executable, "-m", "statusgen", "-C", str(repo.root), "build", "--now", "2025-11-10T12:00:00Z"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    page = repo.page("index.html")
+    assert '<html lang="it" dir="ltr">' in page
+    assert "<span>Tutti i sistemi sono operativi</span>" in page

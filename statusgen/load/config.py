@@ -229,11 +229,8 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
     )
 
 
-_LANGUAGE_HINT = (
-    "use a language code like it, de, pt-BR or zh: "
-    + ", ".join(["en", *(c.replace("_", "-") for c in i18n.CATALOGS)])
-    + " have translations"
-)
+_TRANSLATED = ", ".join(sorted(["en", *(c.replace("_", "-") for c in i18n.CATALOGS)]))
+_LANGUAGE_HINT = f"use a language code such as it, pt-BR or en-GB: the interface is translated to {_TRANSLATED}"
 
 
 def _language(reader: Reader, mapping: YMap, key: str, line: int | None = None) -> str | None:
@@ -247,9 +244,17 @@ def _language(reader: Reader, mapping: YMap, key: str, line: int | None = None) 
         reader.error(at, f"{code!r} is not a language code", _LANGUAGE_HINT)
         return None
     try:
-        i18n.parse_locale(code)
+        locale = i18n.parse_locale(code)
     except ValueError:
         reader.error(at, f"unknown language {code!r}", did_you_mean(code, _KNOWN_CODES) or _LANGUAGE_HINT)
+        return None
+    if locale.language != i18n.SOURCE_LANGUAGE and i18n.catalog_of(locale) is None:
+        # Its dates would be its own and every word English, under a lang attribute saying otherwise.
+        reader.error(
+            at,
+            f"statusgen has no translation to {locale.english_name} ({code!r}) yet",
+            f"{_LANGUAGE_HINT}; see 'Languages' in the README to add one",
+        )
         return None
     return code
 

@@ -31,6 +31,11 @@ SINCE_HINT = "write the first day the component was in service"
 TAG_HINT = "remove the '!' tag; plain values are enough"
 HINT_TIME = "write it with an offset, like 2025-11-03T14:05:00Z or 2025-11-03T15:05:00+01:00"
 
+LANGUAGE_HINT = (
+    "use a language code such as it, pt-BR or en-GB: the interface is translated to ar, cs, de, en, es, fr, he, hi, "
+    "id, it, ja, ko, nl, pl, pt-BR, ru, sv, tr, uk, vi, zh-Hans"
+)
+
 # (case id, {path: text}, expected line of stderr)
 CASES = [
     (
@@ -514,7 +519,7 @@ CASES = [
             "    from: a@example.com\n    to: b@example.com\n    subjet: x\n"
         },
         "statusgen.yaml:20: unknown key 'subjet' in email target "
-        "(allowed: components, from, smtp_env, to, type, url_env)",
+        "(allowed: components, from, language, smtp_env, to, type, url_env)",
     ),
     (
         "config-unknown-key",
@@ -540,7 +545,43 @@ CASES = [
     (
         "config-language",
         {"statusgen.yaml": CONFIG.replace("  timezone:", "  language: xx-nope\n  timezone:")},
-        "statusgen.yaml:5: unknown language 'xx-nope' (use a locale code like en, en_GB, de or it)",
+        f"statusgen.yaml:5: unknown language 'xx-nope' ({LANGUAGE_HINT})",
+    ),
+    (
+        "config-language-not-a-code",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  language: Italian\n  timezone:")},
+        f"statusgen.yaml:5: 'Italian' is not a language code ({LANGUAGE_HINT})",
+    ),
+    (
+        "config-language-untranslated",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  language: el\n  timezone:")},
+        f"statusgen.yaml:5: statusgen has no translation to Greek ('el') yet ({LANGUAGE_HINT}; see 'Languages' in the "
+        "README to add one)",
+    ),
+    (
+        "config-languages-default",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  languages:\n    - it\n    - en\n  timezone:")},
+        "statusgen.yaml:7: language 'en' is the default language (list each other language once, not the default)",
+    ),
+    (
+        "config-languages-twice",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  languages: [pt-BR, de, pt_BR]\n  timezone:")},
+        "statusgen.yaml:5: language 'pt_BR' is listed already (list each other language once, not the default)",
+    ),
+    (
+        "config-languages-unknown",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  languages:\n    - de\n    - zz\n  timezone:")},
+        f"statusgen.yaml:7: unknown language 'zz' ({LANGUAGE_HINT})",
+    ),
+    (
+        "config-languages-not-a-list",
+        {"statusgen.yaml": CONFIG.replace("  timezone:", "  languages: it\n  timezone:")},
+        "statusgen.yaml:5: 'languages' must be a list of text values",
+    ),
+    (
+        "config-notify-language",
+        {"statusgen.yaml": CONFIG + "notify:\n  - type: slack\n    url_env: S\n    language: klingon\n"},
+        f"statusgen.yaml:18: 'klingon' is not a language code ({LANGUAGE_HINT})",
     ),
     (
         "config-duplicate-component",

@@ -440,8 +440,8 @@ def test_a_change_to_statusgen_itself_renders_every_page_again(tmp_path: Path) -
     # A fix to the code changes what a page says, without a new version number.
     module = tree / "statusgen/vocabulary.py"
     text = module.read_text()
-    assert '"resolved", "Resolved"' in text
-    module.write_text(text.replace('"resolved", "Resolved"', '"resolved", "Fixed"'))
+    assert '"resolved", N_("Resolved")' in text
+    module.write_text(text.replace('"resolved", N_("Resolved")', '"resolved", N_("Fixed")'))
     summary = build_with(tree, repo.root)
     assert "(0 changed)" not in summary
     build_with(tree, repo.root, "--no-cache", "--out", str(tmp_path / "fresh"))

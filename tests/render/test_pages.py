@@ -93,7 +93,7 @@ def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo) -> None:
 def test_incident_page_has_timeline_changes_and_duration(repo: Repo) -> None:
     assert repo.build() == 0
     text = text_of(repo.page("incidents/2025-11-03-api-errors/index.html"))
-    assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 h 15 min)" in text
+    assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 hour, 15 minutes)" in text
     assert text.index("Error rates are back to normal.") < text.index("We are investigating")
     assert "Public API: Operational → Partial outage" in text
     assert "Public API: Partial outage → Operational" in text
