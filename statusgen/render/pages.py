@@ -70,8 +70,10 @@ class Pages:
         shown = path[: -len("index.html")] if path.endswith("index.html") else path
         if path == "404.html":  # served at any depth: its links are absolute
             site_root = self.site.base_path
+            root = site_root + prefix
         else:
             site_root = "../" * (prefix + path).count("/")
+            root = "../" * path.count("/")
         alternates = [
             Alternate(
                 e.language.tag,
@@ -94,7 +96,7 @@ class Pages:
                 untranslated=self.localized.untranslated,
                 site_root=site_root,
                 state=self.state,
-                root=site_root + prefix,
+                root=root,
                 canonical=self.site.url + prefix + shown,
                 css_version=self.css_version,
                 groups=self.groups,
@@ -173,7 +175,7 @@ class Pages:
         ]
         by_day = {day: list(items) for day, items in groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
         days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), [])) for n in range(RECENT_DAYS)]
-        webcal = "webcal://" + self.site.url.split("://", 1)[1] + "maintenance.ics"
+        webcal = "webcal://" + self.site.url.split("://", 1)[1] + self.edition.prefix + "maintenance.ics"
         return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
 
     def incident(self, incident: Incident) -> bytes:

@@ -37,6 +37,8 @@ class Formatter:
         self._percents: dict[float, str] = {}
         # A percentage's pattern with up to three decimals: "#,##0.###%", "#,##0.### %" (fr), "%#,##0.###" (tr).
         pattern = self._locale.percent_formats[None].pattern.split(";")[0]
+        # How the language joins a date and a time: "{1}, {0}" (en), "{1} {0}" (ja), "{1}، {0}" (ar).
+        self._joined = str(self._locale.datetime_formats["medium"]).replace("'", "")
         self._percent_pattern = re.sub(r"0(?![0#.])", "0.###", pattern, count=1)
         self._tags: dict[tuple[datetime, str], Markup] = {}
         self._days: dict[tuple[date, str], str] = {}
@@ -107,7 +109,7 @@ class Formatter:
         elif style == "clock":
             text = self.clock(moment)
         else:
-            text = f"{self.short_date(moment)}, {self.clock(moment)}"
+            text = self._joined.format(self.clock(moment), self.short_date(moment))
         # Joined by hand: what Markup("...{}...").format(...) makes, without its formatter's cost.
         return Markup(f'<time datetime="{escape(timeutil.iso(local))}">{escape(text)}</time>')
 
