@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 from statusgen.load.incidents import Incident, Update, Window
 from statusgen.vocabulary import as_impact, as_update_status
@@ -68,3 +69,46 @@ updates:
     message: Upgrade.
 {extra}---
 """
+
+
+# A maintenance window on the database, announced on 2025-11-01.
+MAINT = """\
+---
+title: Database upgrade
+kind: maintenance
+window: {start: 2025-11-20T02:00:00Z, end: 2025-11-20T04:00:00Z}
+components: [db]
+updates:
+  - at: 2025-11-01T09:00:00Z
+    status: scheduled
+    message: We will upgrade the database.
+---
+"""
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.times: list[tuple[str, str]] = []
+        self._time: str | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "a" and "href" in attributes:
+            self.links.append(attributes["href"] or "")  # a bare href is the empty URL
+        if tag == "time":
+            self._time = attributes["datetime"]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._time:
+            self.times.append((self._time, data))
+            self._time = None
+
+
+def collect(html: str) -> Collector:
+    parser = Collector()
+    parser.feed(html)
+    return parser

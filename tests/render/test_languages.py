@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -15,8 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from conftest import CONFIG, Repo
-from factories import ONGOING
-from render.test_pages import MAINT, collect
+from factories import MAINT, ONGOING, collect
 from statusgen import i18n
 from statusgen.derive.state import derive
 from statusgen.load.repository import load_repository

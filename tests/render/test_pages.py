@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,50 +13,9 @@ from babel.dates import format_date, format_time, parse_pattern
 from markupsafe import Markup
 
 from conftest import Repo
-from factories import ONGOING
+from factories import MAINT, ONGOING, collect
 from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
-
-MAINT = """\
----
-title: Database upgrade
-kind: maintenance
-window: {start: 2025-11-20T02:00:00Z, end: 2025-11-20T04:00:00Z}
-components: [db]
-updates:
-  - at: 2025-11-01T09:00:00Z
-    status: scheduled
-    message: We will upgrade the database.
----
-"""
-
-
-class Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.times: list[tuple[str, str]] = []
-        self._time: str | None = None
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "a" and "href" in attributes:
-            self.links.append(attributes["href"] or "")  # a bare href is the empty URL
-        if tag == "time":
-            self._time = attributes["datetime"]
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self._time:
-            self.times.append((self._time, data))
-            self._time = None
-
-
-def collect(html: str) -> Collector:
-    parser = Collector()
-    parser.feed(html)
-    return parser
 
 
 def text_of(html: str) -> str:
