@@ -4,6 +4,9 @@ Every message says the same things: the incident's title, the update's status, i
 plain text, the affected components and a link to the incident's page. The generic webhook
 gets the Statuspage webhook document (``meta``, ``page``, ``incident``), so receivers written
 for Statuspage work unchanged; chat services get their own message shapes, within their limits.
+Those and email are written in the notice's language: its words and dates, and the incident's
+title and message where a translation gives them; the webhook document is always the API's, in
+the site's default language.
 """
 
 from __future__ import annotations
@@ -33,7 +36,11 @@ _DONE = 0x2E7D32  # the colour of a notice that an incident or maintenance is ov
 
 @dataclass(frozen=True)
 class Notice:
-    """One update to announce: the incident as published at that update, and the page then."""
+    """One update to announce: the incident as published at that update, and the page then.
+
+    ``incident`` and ``update`` carry the text in the notice's language (translated where a
+    translation gives it); ``page`` and ``api_incident`` are the API's, in the default language.
+    """
 
     site: Site
     incident: Incident
@@ -43,10 +50,22 @@ class Notice:
     api_incident: dict[str, Any]
     # The language the notice is written in: the target's, else the site's default.
     language: str | None = None
+    # The folder of the site's pages in that language ("it/"), where the link leads; "" at the root.
+    prefix: str = ""
+    # The language tag of the title and of the message when they are shown untranslated, in the
+    # default language (None: translated, or the notice is in the default language): the email's
+    # HTML marks such text with its own ``lang``.
+    title_lang: str | None = None
+    message_lang: str | None = None
 
     @property
     def words(self) -> i18n.Language:
         return i18n.language(self.language or self.site.language)
+
+    @property
+    def in_default_language(self) -> bool:
+        """Whether the notice is written in the site's default language."""
+        return self.words.tag.lower() == i18n.language(self.site.language).tag.lower()
 
     @property
     def status(self) -> str:
@@ -65,7 +84,7 @@ class Notice:
 
     @property
     def link(self) -> str:
-        return f"{self.site.url}incidents/{self.incident.id}/"
+        return f"{self.site.url}{self.prefix}incidents/{self.incident.id}/"
 
     @property
     def message(self) -> str:
@@ -201,19 +220,35 @@ def teams(notice: Notice) -> dict[str, Any]:
     }
 
 
+def _marked(html: Markup, lang: str | None, element: str) -> Markup:
+    """``html`` in an ``element`` naming its language, when that is not the page's."""
+    if lang is None:
+        return html
+    return Markup('<{0} lang="{1}">{2}</{0}>').format(Markup(element), lang, html)
+
+
+def _html_headline(notice: Notice) -> Markup:
+    """The headline as HTML, its title marked when it is shown untranslated."""
+    title = _marked(Markup.escape(" ".join(notice.incident.title.split())), notice.title_lang, "span")
+    words = " ".join(notice.words.gettext("%(status)s: %(title)s").split())
+    # The catalog's words are text, never markup: escaped before the title goes in.
+    return Markup.escape(words) % {"status": " ".join(notice.status.split()), "title": title}
+
+
 def _html(notice: Notice) -> str:
     facts = Markup("").join(
         Markup("<p><strong>{}:</strong> {}</p>\n").format(label, value) for label, value in notice.facts()
     )
     return str(
         Markup(
-            '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{headline}</title></head>\n'
+            '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
             "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
             '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
         ).format(
             lang=notice.words.tag,
-            headline=notice.headline,
-            message=markup.render(notice.update.message),
+            title=notice.headline,
+            headline=_html_headline(notice),
+            message=_marked(markup.render(notice.update.message), notice.message_lang, "div"),
             facts=facts,
             link=notice.link,
         )
@@ -231,7 +266,9 @@ def email(notice: Notice, target: NotifyTarget) -> EmailMessage:
     message["Date"] = format_datetime(notice.update.at)
     # Stable ids: the same update always has the same Message-ID, and a mail reader threads an
     # incident's updates together.
-    message["Message-ID"] = f"<{notice.incident.id}.{stamp}@{host}>"
+    # A notice in another language than the default is another message, with an id of its own.
+    language = "" if notice.in_default_language else f".{notice.words.tag}"
+    message["Message-ID"] = f"<{notice.incident.id}.{stamp}{language}@{host}>"
     message["References"] = f"<{notice.incident.id}@{host}>"
     message.set_content(notice.text())
     message.add_alternative(_html(notice), subtype="html")

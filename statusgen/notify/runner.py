@@ -19,15 +19,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from statusgen import i18n
 from statusgen.derive.state import derive
 from statusgen.errors import StatusgenError
-from statusgen.load.config import NotifyTarget
+from statusgen.load.config import Config, NotifyTarget, Site
 from statusgen.load.incidents import INCIDENT_DIR, INCIDENT_SUFFIXES, Incident, Update, parse_incident
 from statusgen.load.repository import Repository
 from statusgen.notify import gitdiff, payloads, transport
 from statusgen.notify.record import RECORD as RECORD  # the CLI reads both here
 from statusgen.notify.record import DeliveryRecord as DeliveryRecord
 from statusgen.render.api import Api
+from statusgen.render.languages import Edition, Localized, editions
 from statusgen.timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -247,14 +249,40 @@ def matches(target: NotifyTarget, incident: Incident) -> bool:
     return not target.components or bool(set(target.components) & set(incident.component_ids))
 
 
+def _same_language(one: str, other: str) -> bool:
+    return i18n.language(one).tag.lower() == i18n.language(other).tag.lower()
+
+
+def targets(config: Config) -> tuple[NotifyTarget, ...]:
+    """The notify targets, a ``language:`` naming the site's default language dropped: such a
+    target is sent what it was sent without one, and keeps its name in the delivery record."""
+    default = config.site.language
+    return tuple(
+        replace(t, language=None) if t.language is not None and _same_language(t.language, default) else t
+        for t in config.notify
+    )
+
+
+def edition_of(site: Site, language: str | None) -> Edition:
+    """The site's pages in a notice's language: the edition the site publishes in it, else (a
+    language the site is not published in) the default edition's text with that language's words."""
+    every = editions(site)
+    if language is None:
+        return every[0]
+    published = next((e for e in every if _same_language(e.code, language)), None)
+    return published or Edition(language, "", i18n.language(language))
+
+
 class _Notices:
-    """The notice for each update, from the site's state at the update's instant."""
+    """The notice for each update and language, from the site's state at the update's instant."""
 
     def __init__(self, repo: Repository):
         self.repo = repo
         self._apis: dict[datetime, Api] = {}
+        self._localized: dict[tuple[datetime, str], Localized] = {}
 
-    def __call__(self, item: NewUpdate) -> payloads.Notice:
+    def __call__(self, item: NewUpdate, language: str | None = None) -> payloads.Notice:
+        """The notice of ``item`` in ``language`` (None: the site's default language)."""
         at = item.update.at
         if at not in self._apis:
             self._apis[at] = Api(derive(self.repo, at))
@@ -263,7 +291,30 @@ class _Notices:
         shown = next(i for i in state.incidents if i.id == item.incident.id)
         names = tuple(self.repo.config.by_id[c].name for c in shown.component_ids)
         page = {"id": api.page_id, "status_indicator": state.indicator, "status_description": state.description}
-        return payloads.Notice(state.config.site, shown, item.update, names, page, api.incident(shown))
+        site = state.config.site
+        edition = edition_of(site, language)
+        if (at, edition.code) not in self._localized:
+            self._localized[at, edition.code] = Localized(state, edition, i18n.language(site.language).tag)
+        localized = self._localized[at, edition.code]
+        incident = next(i for i in localized.state.incidents if i.id == shown.id)
+        title_lang, message_lang = localized.untranslated(shown), localized.untranslated(shown, item.update)
+        if edition.default and not _same_language(edition.code, site.language):
+            # A language the site is not published in: all of the incident's text is the default's.
+            title_lang = message_lang = i18n.language(site.language).tag
+        message = next((u.message for u in incident.updates if u.at == item.update.at), item.update.message)
+        return payloads.Notice(
+            site,
+            incident,
+            replace(item.update, message=message),
+            names,
+            page,
+            # The webhook's document is the API's, in the default language whatever the target's.
+            api.incident(shown),
+            language=language,
+            prefix=edition.prefix,
+            title_lang=title_lang,
+            message_lang=message_lang,
+        )
 
 
 def send(target: NotifyTarget, notice: payloads.Notice, environ: Mapping[str, str], retry: transport.Retry) -> None:
@@ -315,8 +366,9 @@ def run(
         record.carry(old, new)
     notices = _Notices(repo)
     failed: set[str] = set()
+    every = targets(repo.config)
     # Every target's address, blanked out of every preview: the previews are printed together.
-    names = {t.url_env or t.smtp_env or "" for t in repo.config.notify}
+    names = {t.url_env or t.smtp_env or "" for t in every}
     addresses = [value for name in sorted(names) if (value := env.get(name, "").strip())]
     for item in batch.updates:
         if item.update.at > now:
@@ -325,7 +377,7 @@ def run(
             yield Outcome(item, None, "held back", f"not published until {iso(item.update.at)}{later}")
             continue
         complete = True
-        for target in repo.config.notify:
+        for target in every:
             if not matches(target, item.incident):
                 continue
             key = transport.target_key(target)
@@ -336,7 +388,7 @@ def run(
                 complete = False
                 yield Outcome(item, target, "not tried", "an earlier update to this target failed")
                 continue
-            notice = notices(item)
+            notice = notices(item, target.language)
             if dry_run:
                 name = target.url_env or target.smtp_env or ""
                 missing = "" if env.get(name, "").strip() else f"${name} is not set here"

@@ -41,7 +41,7 @@ from ipaddress import ip_address
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
-from statusgen import __version__
+from statusgen import __version__, i18n
 from statusgen.load.config import NotifyTarget
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,10 @@ def target_key(target: NotifyTarget) -> str:
         parts.append("to=" + ",".join(target.to))
     if target.components:
         parts.append("components=" + ",".join(sorted(target.components)))
+    # Only when given: a target without one keeps the name it had before targets had languages.
+    # As a tag, so that pt_BR and pt-BR name the same target.
+    if target.language is not None:
+        parts.append("language=" + i18n.language(target.language).tag)
     return ":".join(parts)
 
 
@@ -104,6 +108,8 @@ def target_label(target: NotifyTarget) -> str:
         details.append("to " + ", ".join(target.to))
     if target.components:
         details.append("components " + ", ".join(target.components))
+    if target.language is not None:
+        details.append("language " + target.language)
     return f"{target.type} ({'; '.join(details)})"
 
 

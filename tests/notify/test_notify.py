@@ -34,10 +34,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import CONFIG, Repo
+from statusgen import cli, i18n
 from statusgen.cli import main
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
 from statusgen.load.repository import load_repository
+from statusgen.load.translations import Translation
 from statusgen.notify import gitdiff, payloads, runner, transport
 from statusgen.vocabulary import Impact, IncidentStatus
 
@@ -1727,3 +1729,203 @@ def test_an_smtp_server_dripping_its_replies_is_left_at_the_deadline(dripping_sm
     assert str(failure.value) == "no complete answer within 1 s (after 2 attempts)"
     assert waits == [1.0]
     assert len(connections) == 2 and "answered" not in connections
+
+
+# --- targets in other languages ------------------------------------------------------------
+
+LANGUAGES = CONFIG.replace("  timezone: Europe/Rome\n", "  timezone: Europe/Rome\n  languages: [it]\n")
+assert LANGUAGES != CONFIG
+IN_LANGUAGES = """\
+notify:
+  - type: webhook
+    url_env: HOOK_URL
+  - type: webhook
+    url_env: HOOK_URL
+    language: it
+  - type: slack
+    url_env: SLACK_URL
+  - type: slack
+    url_env: SLACK_URL
+    language: it
+  - type: email
+    smtp_env: SMTP_URL
+    from: status@example.com
+    to: [oncall@example.com]
+    language: de
+"""
+HOOK_IT, SLACK_IT = "webhook ($HOOK_URL; language it)", "slack ($SLACK_URL; language it)"
+MAIL_DE = "email ($SMTP_URL; to oncall@example.com; language de)"
+API_ID = "2025-11-03-api-errors"
+ITALIAN_TITLE = "Tassi di errore elevati sulle API"
+ITALIAN = Translation(
+    API_ID,
+    "it",
+    f"incidents/{API_ID}.it.md",
+    ITALIAN_TITLE,
+    # Only the identified update's message: the resolution's stays English.
+    messages={datetime(2025, 11, 3, 14, 40, tzinfo=UTC): "Un rilascio difettoso del **limitatore**. Lo annulliamo."},
+)
+IT, DE = i18n.language("it"), i18n.language("de")
+
+
+def headline(words: i18n.Language, status: str, title: str) -> str:
+    return words.gettext("%(status)s: %(title)s") % {"status": words.gettext(status), "title": title}
+
+
+def window(words: i18n.Language, start: str, end: str) -> str:
+    return words.gettext("%(start)s to %(end)s") % {"start": start, "end": end}
+
+
+@pytest.fixture
+def in_languages(history: History, monkeypatch: pytest.MonkeyPatch) -> History:
+    """The history with targets in Italian and German, and the incident translated into Italian
+    (given to the command as loaded, whatever files hold translations)."""
+    history.repo.config(LANGUAGES + IN_LANGUAGES)
+
+    def load(root: Path) -> Any:
+        return replace(load_repository(root), translations={"it": {API_ID: ITALIAN}})
+
+    monkeypatch.setattr(cli, "load_repository", load)
+    return history
+
+
+def test_each_target_is_sent_its_notices_in_its_language(
+    in_languages: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = in_languages
+    code, out, err = history.notify(capsys)
+    assert (code, err) == (0, "")
+    assert out == [
+        *lines(SCHEDULED, "delivered", HOOK, HOOK_IT, SLACK, SLACK_IT, MAIL_DE),
+        *lines(IDENTIFIED_LINE, "delivered", HOOK, HOOK_IT, SLACK, SLACK_IT, MAIL_DE),
+        *lines(RESOLVED_LINE, "delivered", HOOK, HOOK_IT, SLACK, SLACK_IT, MAIL_DE),
+        summary(history, "15 delivered, 0 failed, 0 skipped"),
+    ]
+
+    # Two webhook targets differing only in language: two deliveries of the same document, the
+    # API's in the default language, each with its own idempotency key.
+    hook = history.endpoints.bodies("hook")
+    assert len(hook) == 6
+    assert (hook[0], hook[2], hook[4]) == (hook[1], hook[3], hook[5])
+    assert [(b["incident"]["id"], b["incident"]["name"], b["incident"]["status"]) for b in hook[1::2]] == [
+        ("2025-12-01-db-upgrade", "Database upgrade", "scheduled"),
+        (API_ID, "Elevated API error rates", "identified"),
+        (API_ID, "Elevated API error rates", "resolved"),
+    ]
+    assert hook[3]["incident"]["shortlink"] == SITE + f"incidents/{API_ID}/"
+    assert hook[3]["incident"]["incident_updates"][0]["body"] == (
+        "A faulty **rate-limiter** deploy. We are rolling it back."
+    )
+    keys = [key for name, key in history.endpoints.idempotency_keys if name == "hook"]
+    assert len(set(keys)) == 6
+
+    slack = history.endpoints.bodies("slack")
+    assert [b["blocks"][0]["text"]["text"] for b in slack] == [
+        "Scheduled: Database upgrade",
+        headline(IT, "Scheduled", "Database upgrade"),
+        "Identified: Elevated API error rates",
+        headline(IT, "Identified", ITALIAN_TITLE),
+        "Resolved: Elevated API error rates",
+        headline(IT, "Resolved", ITALIAN_TITLE),
+    ]
+    assert [b["blocks"][1]["text"]["text"] for b in slack[1::2]] == [
+        "We will upgrade the primary database; writes pause for up to 10 minutes.",
+        "Un rilascio difettoso del limitatore. Lo annulliamo.",
+        "Error rates have been normal since 15:12 UTC.",  # not translated: the default's
+    ]
+    db_it = SITE + "it/incidents/2025-12-01-db-upgrade/"
+    span = window(IT, "1 dic 2025, 03:00 CET", "05:00 CET")
+    affected, view = IT.gettext("Affected"), IT.gettext("View incident")
+    assert slack[1]["blocks"][2]["elements"][0]["text"] == (
+        f"{affected}: Database, Public API · {IT.gettext('Window')}: {span} · <{db_it}|{view}>"
+    )
+    assert slack[3]["blocks"][2]["elements"][0]["text"] == (
+        f"{affected}: Public API · <{SITE}it/incidents/{API_ID}/|{view}>"
+    )
+
+    mails = [m for _, _, m in history.mailbox.envelopes]
+    assert [m["Subject"] for m in mails] == [
+        f"[Example Status] {headline(DE, 'Scheduled', 'Database upgrade')}",
+        f"[Example Status] {headline(DE, 'Identified', 'Elevated API error rates')}",
+        f"[Example Status] {headline(DE, 'Resolved', 'Elevated API error rates')}",
+    ]
+    assert mails[0]["Message-ID"] == "<2025-12-01-db-upgrade.20251103t143000z.de@status.example.com>"
+    plain, html = mails[0].get_body(("plain",)), mails[0].get_body(("html",))
+    assert plain is not None and html is not None
+    german = window(DE, "01.12.2025, 03:00 CET", "05:00 CET")
+    # The site is not published in German: the link leads to the default pages.
+    assert (
+        plain.get_content()
+        .replace("\r\n", "\n")
+        .endswith(f"\n{DE.gettext('Window')}: {german}\n{SITE}incidents/2025-12-01-db-upgrade/\n")
+    )
+    page = html.get_content().replace("\r\n", "\n")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="de">\n')
+    # Its English title and message are marked as English.
+    assert '<span lang="en">Database upgrade</span>' in page
+    assert '<div lang="en"><p>We will upgrade the primary database; writes pause' in page
+
+    record = record_of(history)
+    assert sorted(record["targets"]) == [
+        "email:SMTP_URL:to=oncall@example.com:language=de",
+        "slack:SLACK_URL",
+        "slack:SLACK_URL:language=it",
+        "webhook:HOOK_URL",
+        "webhook:HOOK_URL:language=it",
+    ]
+    code, out, _ = history.notify(capsys)
+    assert code == 0
+    assert out[-1] == summary(history, "0 delivered, 0 failed, 15 skipped")
+    assert (len(history.endpoints.requests), len(history.mailbox.envelopes)) == (12, 3)
+
+
+def test_naming_the_default_language_on_a_target_sends_it_nothing_again(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history.notify(capsys)
+    before = record_of(history)
+    explicit = TARGETS.replace("url_env: SLACK_URL\n", "url_env: SLACK_URL\n    language: en\n")
+    assert explicit != TARGETS
+    history.repo.config(CONFIG + explicit)
+    code, out, _ = history.notify(capsys)
+    assert code == 0
+    assert out == [line.replace("delivered", "skipped: already delivered") for line in ALL_DELIVERED] + [
+        summary(history, "0 delivered, 0 failed, 13 skipped")
+    ]
+    assert requests_by_endpoint(history) == {"hook": 3, "slack": 3, "discord": 1, "teams": 3, "web": 0}
+    assert record_of(history) == before
+
+
+def test_dry_run_previews_each_target_in_its_language(
+    in_languages: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = in_languages
+    code, out, _ = history.notify(capsys, "--dry-run", since=history.commits[1])
+    assert code == 0
+    assert [line for line in out if line and not line.startswith(" ")] == [
+        *lines(RESOLVED_LINE, "would deliver", HOOK, HOOK_IT, SLACK, SLACK_IT, MAIL_DE),
+        summary(history, "dry run, nothing sent: 5 to deliver, 0 skipped", since=1),
+    ]
+
+    def preview(target: str) -> list[str]:
+        start = out.index(f"{RESOLVED_LINE} -> {target}: would deliver") + 1
+        # The preview's lines are indented, but for its blank ones.
+        end = next(i for i in range(start, len(out)) if out[i] and not out[i].startswith("    "))
+        return [line.removeprefix("    ") for line in out[start:end]]
+
+    assert json.loads("\n".join(preview(HOOK_IT))) == json.loads("\n".join(preview(HOOK)))
+    italian = json.loads("\n".join(preview(SLACK_IT)))
+    assert italian["blocks"][0]["text"]["text"] == headline(IT, "Resolved", ITALIAN_TITLE)
+    assert italian["blocks"][2]["elements"][0]["text"].endswith(
+        f"<{SITE}it/incidents/{API_ID}/|{IT.gettext('View incident')}>"
+    )
+    mail = preview(MAIL_DE)
+    assert mail[:5] == [
+        f"Subject: [Example Status] {headline(DE, 'Resolved', 'Elevated API error rates')}",
+        "From: status@example.com",
+        "To: oncall@example.com",
+        "",
+        headline(DE, "Resolved", "Elevated API error rates"),
+    ]
+    assert f"{DE.gettext('Affected')}: Public API" in mail
+    assert history.endpoints.requests == [] and history.mailbox.attempts == 0
