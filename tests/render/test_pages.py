@@ -185,7 +185,8 @@ def test_dates_and_clocks_are_babels_for_every_instant(language: str, zone: str)
         clock = f"{format_time(local.time(), 'short', locale=locale)} {local.tzname()}"
         day = format_date(local.date(), "medium", locale=locale)
         assert (fmt.clock(moment), fmt.short_date(moment)) == (clock, day)
-        assert fmt.time_tag(moment) == Markup('<time datetime="{}">{}</time>').format(iso(local), f"{day}, {clock}")
+        both = str(locale.datetime_formats["medium"]).format(clock, day)  # "{1}, {0}": the date, then the clock
+        assert fmt.time_tag(moment) == Markup('<time datetime="{}">{}</time>').format(iso(local), both)
         assert fmt.time_tag(moment, "clock") == Markup('<time datetime="{}">{}</time>').format(iso(local), clock)
         assert fmt.long_date(local.date()) == format_date(local.date(), "long", locale=locale)
         assert fmt.month(local.date()) == format_date(local.date(), "LLLL y", locale=locale)
