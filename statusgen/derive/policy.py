@@ -7,9 +7,12 @@ of when the next one comes. (Template text left in a file is a validation error:
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from datetime import datetime
 
+from statusgen import i18n
 from statusgen.derive.timeline import is_open, published, resolved_at
 from statusgen.errors import Problem
 from statusgen.load.config import Policy
@@ -40,8 +43,47 @@ def has_postmortem(incident: Incident) -> bool:
     return bool(_POSTMORTEM.search(incident.body))
 
 
-def promises_next_update(message: str) -> bool:
-    return bool(_NEXT_UPDATE.search(message))
+def promises_next_update(message: str, language: str = "en") -> bool:
+    """Whether a message says when the next update comes: in English, or in the words the site's
+    language says it with on the pages and in its message templates ("Prossimo aggiornamento")."""
+    if _NEXT_UPDATE.search(message):
+        return True
+    stems = _next_update_stems(language)
+    return bool(stems) and any(stem in _words(message) for stem in stems)
+
+
+def _words(text: str) -> str:
+    """The text's words, folded and joined by single spaces: "Nächstes Update:" reads "nächstes update"."""
+    spaced = "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text.casefold())
+    return " " + " ".join(spaced.split()) + " "
+
+
+@functools.cache
+def _next_update_stems(language: str) -> tuple[str, ...]:
+    words = i18n.language(language)
+    if words.catalog is None:
+        return ()
+    stems = []
+    for english in _PROMISES:
+        # From the start of a word, to the end of one or not: Korean and Turkish add endings.
+        said = _words(words.gettext(english).split("%(time)s")[0]).rstrip()
+        if said:
+            stems.append(said)
+            shorter = said.rsplit(" ", 1)[0]  # "entro le": the time may be written another way
+            if len(shorter.split()) >= 2:
+                stems.append(shorter)
+    return tuple(dict.fromkeys(stems))
+
+
+# The catalog's ways of promising the next update, each followed by its time.
+_PROMISES = ("Next update by %(time)s", "next update by %(time)s")
+
+
+def example_promise(language: str) -> str:
+    """A last sentence promising the next update, in the site's language."""
+    words = i18n.language(language)
+    said = words.gettext("Next update by %(time)s") % {"time": "14:30 UTC"}
+    return said + "." if words.catalog is None else said
 
 
 def check(repo: Repository, now: datetime) -> list[Problem]:
@@ -85,13 +127,18 @@ def check(repo: Repository, now: datetime) -> list[Problem]:
                 )
             )
         first = incident.updates[0]
-        if incident.impact != Impact.NONE and not first.status.finished and not promises_next_update(first.message):
+        language = repo.config.site.language
+        if (
+            incident.impact != Impact.NONE
+            and not first.status.finished
+            and not promises_next_update(first.message, language)
+        ):
             problems.append(
                 Problem(
                     incident.path,
                     first.line,
                     "the first update does not say when the next update comes",
-                    "end it with e.g. 'Next update by 14:30 UTC.'",
+                    f"end it with e.g. '{example_promise(language)}'",
                     warning=True,
                 )
             )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Repo
+from conftest import CONFIG, PROJECT, Repo
+from statusgen import i18n
+from statusgen.derive.policy import promises_next_update
+from statusgen.i18n.extract import message_template_text
 
 OPEN = """\
 ---
@@ -210,3 +213,51 @@ def test_vague_or_missing_next_update_is_flagged(repo: Repo, capsys: pytest.Capt
     repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=message))
     code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z")
     assert code == 0 and len(err) == 1 and "does not say when the next update comes" in err[0]
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("it", "Il checkout non funziona. Prossimo aggiornamento entro le 10:30 CET."),
+        ("it", "Il checkout non funziona. prossimo aggiornamento entro mezz'ora."),
+        ("de", "Der Checkout schlägt fehl. Nächstes Update: bis 11:30 Uhr."),
+        ("tr", "Ödeme çalışmıyor. Bir sonraki güncelleme en geç 10:30 UTC saatinde."),
+        ("ko", "결제가 실패합니다. 다음 업데이트는 10:30 UTC 이전에 게시하겠습니다."),
+        ("ja", "決済が失敗しています。次回の更新は 10:30 UTC までに行います。"),
+        ("it", "Checkout fails for everyone. Next update by 10:30 UTC."),  # English is always understood
+    ],
+)
+def test_the_next_update_is_recognised_in_the_sites_language(
+    repo: Repo, capsys: pytest.CaptureFixture[str], language: str, message: str
+) -> None:
+    repo.config(CONFIG.replace("  timezone:", f"  language: {language}\n  timezone:"))
+    repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message=message))
+    assert check(repo, capsys, "2025-11-10T10:10:00Z", "--strict")[:2] == (0, [])
+
+
+def test_the_hint_for_a_missing_next_update_is_in_the_sites_language(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.config(CONFIG.replace("  timezone:", "  language: it\n  timezone:"))
+    repo.incident("2025-11-10-checkout.md", OPEN.format(impact="major", message="Il checkout non funziona."))
+    code, err, _ = check(repo, capsys, "2025-11-10T10:10:00Z")
+    assert (code, err) == (
+        0,
+        [
+            "incidents/2025-11-10-checkout.md:6: warning: the first update does not say when the next update comes "
+            "(end it with e.g. 'Prossimo aggiornamento entro le 14:30 UTC')"
+        ],
+    )
+
+
+@pytest.mark.parametrize("catalog", i18n.CATALOGS)
+@pytest.mark.parametrize("template", ["investigating", "minor", "major", "critical", "identified"])
+def test_every_languages_first_update_templates_promise_the_next_update(catalog: str, template: str) -> None:
+    """An update started from a built-in template, in any language, passes the policy once filled."""
+    code = {"pt_BR": "pt-BR", "zh_Hans": "zh"}.get(catalog, catalog)
+    text = (PROJECT / f"statusgen/messages/{template}.md").read_text(encoding="utf-8")
+    translated = i18n.language(code).gettext(message_template_text(text))
+    assert translated != message_template_text(text)
+    assert promises_next_update(translated.replace("$next_update", "14:30 UTC"), code)
+    without = "\n".join(line for line in translated.splitlines() if "$next_update" not in line)
+    assert not promises_next_update(without, code)
