@@ -17,6 +17,7 @@ from statusgen import markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import read_text
 from statusgen.load.incidents import Incident, split_front_matter
+from statusgen.load.translations import Translation
 from statusgen.load.yamltext import YList, YMap, line_of, load
 
 BUILT_IN = Path(__file__).resolve().parents[1] / "messages"
@@ -66,26 +67,40 @@ def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
     the body's text; one in a message from the file's text when ``root`` (the repository) is
     given, and otherwise at the line its update starts on.
     """
+    texts = [(u.message, u.line) for u in incident.updates]
+    return _left_in(incident.path, texts, incident.body, incident.body_line, root)
+
+
+def left_in_translation(translation: Translation, root: Path | None = None) -> list[Problem]:
+    """Template text still in a translation's messages or body, as ``left_in`` finds it in an
+    incident's."""
+    texts = [(message, translation.lines.get(at, 0)) for at, message in sorted(translation.messages.items())]
+    return _left_in(translation.path, texts, translation.body or "", translation.body_line, root)
+
+
+def _left_in(rel: str, texts: list[tuple[str, int]], body: str, body_line: int, root: Path | None) -> list[Problem]:
+    """Template text in the messages ``texts`` (each with the line its update starts on) and the
+    body of the file ``rel``."""
     hint = "write the real text in place of each [[...]]"
     found = []
     located: dict[int, list[int]] | None = None
-    for update in incident.updates:
-        matches = list(PLACEHOLDER.finditer(markup.prose(update.message))) if "[[" in update.message else []
+    for message, update_line in texts:
+        matches = list(PLACEHOLDER.finditer(markup.prose(message))) if "[[" in message else []
         if matches and located is None:
-            located = _message_placeholder_lines(root / incident.path, incident.path) if root else {}
+            located = _message_placeholder_lines(root / rel, rel) if root else {}
         # The file's text has the message's every "[[", code or not, in order: the n-th is the
         # line of the placeholder that starts at the message's n-th "[[".
-        lines = (located or {}).get(update.line, [])
-        opens = [m.start() for m in _OPEN.finditer(update.message)]
+        lines = (located or {}).get(update_line, [])
+        opens = [m.start() for m in _OPEN.finditer(message)]
         for match in matches:
             nth = bisect.bisect_left(opens, match.start())
-            line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update.line)
-            text = update.message[match.start() : match.end()]
-            found.append(Problem(incident.path, line, f"template text left in the message: {text}", hint))
-    for match in PLACEHOLDER.finditer(markup.prose(incident.body)) if "[[" in incident.body else ():
-        line = incident.body_line + incident.body.count("\n", 0, match.start())
-        text = incident.body[match.start() : match.end()]
-        found.append(Problem(incident.path, line, f"template text left in the body: {text}", hint))
+            line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update_line)
+            text = message[match.start() : match.end()]
+            found.append(Problem(rel, line, f"template text left in the message: {text}", hint))
+    for match in PLACEHOLDER.finditer(markup.prose(body)) if "[[" in body else ():
+        line = body_line + body.count("\n", 0, match.start())
+        text = body[match.start() : match.end()]
+        found.append(Problem(rel, line, f"template text left in the body: {text}", hint))
     return found
 
 
