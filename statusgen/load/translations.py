@@ -153,19 +153,21 @@ def parse_translation(
     if top is None:
         return None
     before = len(problems)
-    _keys(reader, top, TRANSLATION_KEYS if not rel.endswith(".md") else TRANSLATION_KEYS[:2], "")
-    if rel.endswith(".md") and "body" in top:
+    markdown = rel.endswith(".md")
+    # A markdown file's 'body' key is refused below, as in an incident's file.
+    _keys(reader, top, TRANSLATION_KEYS[:2] if markdown else TRANSLATION_KEYS, "", ("body",) if markdown else ())
+    if markdown and "body" in top:
         reader.error(
             line_of(top, "body"), "'body' is only for .yaml files", "write the body as markdown after the closing '---'"
         )
-    if not rel.endswith(".md"):
+    if not markdown:
         body, body_line = reader.text(top, "body"), yaml_body_line(text, top)
     if top.get("title") is None:
         reader.error(
             line_of(top, "title") if "title" in top else top.line, "missing 'title'", "give the title in this language"
         )
     title = reader.text(top, "title")
-    if "title" in top and top["title"] is not None and not title:
+    if isinstance(top.get("title"), str) and not title:
         reader.error(line_of(top, "title"), "title is empty", "give the title in this language")
     messages, lines = _entries(reader, top, incident)
     first = body_line - (len(body) - len(body.lstrip("\n")))
@@ -186,11 +188,12 @@ def parse_translation(
     )
 
 
-def _keys(reader: Reader, mapping: YMap, allowed: tuple[str, ...], where: str) -> None:
-    """Report keys a translation may not have: those of the incident's own file as such."""
+def _keys(reader: Reader, mapping: YMap, allowed: tuple[str, ...], where: str, passed: tuple[str, ...] = ()) -> None:
+    """Report keys a translation may not have (but those ``passed``, reported elsewhere): those of
+    the incident's own file as such."""
     place = f" in {where}" if where else ""
     for key in mapping:
-        if key in allowed:
+        if key in allowed or key in passed:
             continue
         if key in _FROM_MAIN:
             reader.error(line_of(mapping, key), f"{str(key)!r}{place} comes from the incident's own file", _WHAT)
@@ -228,7 +231,7 @@ def _entries(reader: Reader, top: YMap, incident: Incident) -> tuple[dict[dateti
                 )
         at = reader.timestamp(entry, "at")
         message = reader.text(entry, "message")
-        if entry.get("message") is not None and not message:
+        if isinstance(entry.get("message"), str) and not message:
             reader.error(line_of(entry, "message"), "message is empty", "translate the update's message")
         if at is None:
             continue
