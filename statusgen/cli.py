@@ -264,7 +264,7 @@ def _update_parser(commands: Subparsers) -> None:
         help="a component's status from this update on, e.g. api=degraded_performance "
         "(repeat for several); the status must be given",
     )
-    _message_options(cmd)
+    _message_options(cmd, required=False)  # one is, but with --lang (see _update)
     cmd.add_argument(
         "--lang",
         metavar="LANG",
@@ -361,8 +361,8 @@ def _templates_parser(commands: Subparsers) -> None:
     cmd.add_argument("--lang", metavar="LANG", help="list only the templates in LANG, one of the site's languages")
 
 
-def _message_options(cmd: argparse.ArgumentParser) -> None:
-    group = cmd.add_mutually_exclusive_group(required=True)
+def _message_options(cmd: argparse.ArgumentParser, required: bool = True) -> None:
+    group = cmd.add_mutually_exclusive_group(required=required)
     group.add_argument("--message", metavar="TEXT", help="the update's message (markdown)")
     group.add_argument("--template", metavar="NAME", help="fill the message from a template to edit")
 
@@ -564,6 +564,8 @@ def _update(root: Path, args: argparse.Namespace) -> int:
         raise UsageError("--at is for --lang: a new update is stamped with --now")
     if args.status is None:
         raise UsageError("the following arguments are required: --status")
+    if args.message is None and args.template is None:
+        raise UsageError("one of the arguments --message --template is required")
     at = _now(args)
     with _argument_errors():
         written = workspace.add_update(
