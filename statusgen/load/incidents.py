@@ -238,13 +238,6 @@ def passed_over(name: str) -> bool:
     return name.startswith(".") or name.lower().startswith("readme")
 
 
-def is_translation_path(rel: str) -> bool:
-    """Whether ``rel`` names a file in incidents/ that the loader takes for a translation of an
-    incident (``incidents/ID.LANG.md``), whatever the site's languages."""
-    path = PurePosixPath(rel)
-    return is_incident_path(rel) and translation_name(path.stem, ()) is not None
-
-
 def is_incident_path(rel: str) -> bool:
     """Whether ``rel``, a path relative to the repository, names a file the loader reads as an
     incident: directly in incidents/, with an incident file's suffix, and not passed over."""

@@ -319,3 +319,17 @@ def test_a_site_in_one_language_lists_its_templates_as_before(repo: Repo, capsys
     code, out, _ = run(repo, capsys, "templates")
     assert code == 0
     assert out.splitlines()[0].startswith(f"{'cancelled':<14} {'built-in cancelled.md':<28} We have cancelled")
+
+
+def test_a_site_whose_default_language_is_another_writes_its_templates_in_it(
+    repo: Repo, capsys: pytest.CaptureFixture[str], italian: None
+) -> None:
+    repo.config(CONFIG.replace("  timezone: Europe/Rome\n", "  timezone: Europe/Rome\n  language: it\n"))
+    code, out, _ = run(repo, capsys, "new", "Errori", "--impact", "major", "--now", "2025-11-10T14:00:00Z")
+    assert (code, out) == (0, "incidents/2025-11-10-errori.md\n")
+    text = (repo.root / "incidents/2025-11-10-errori.md").read_text()
+    assert text.splitlines()[6] == (
+        "    message: Stiamo indagando su [[cosa non funziona]]. Prossimo aggiornamento entro le 16:00 CET."
+    )
+    code, out, _ = run(repo, capsys, "templates")
+    assert out.splitlines()[7] == f"{'major':<14} {'built-in major.md':<28} {ITALIAN['major'][:70]}"
