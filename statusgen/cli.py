@@ -21,7 +21,7 @@ from statusgen.commands.build import build
 from statusgen.derive import policy
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
 from statusgen.load.repository import load_repository
-from statusgen.timeutil import resolve_now
+from statusgen.timeutil import iso, resolve_now
 from statusgen.vocabulary import INCIDENT_IMPACTS as IMPACTS
 from statusgen.vocabulary import IncidentStatus, MaintenanceStatus
 
@@ -233,6 +233,13 @@ def _new_parser(commands: Subparsers) -> None:
     cmd.add_argument("--end", type=_edit_instant, metavar="TIME", help="maintenance window end")
     cmd.add_argument("--template", metavar="NAME", help="message template (see 'statusgen templates')")
     cmd.add_argument("--message", metavar="TEXT", help="the first update's message (markdown; quote it)")
+    cmd.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="instead, write the translation of incident --for ID to LANG, one of site.languages: "
+        "incidents/ID.LANG.md with TITLE and the message of ID's first update",
+    )
+    cmd.add_argument("--for", dest="for_id", metavar="ID", help="with --lang: the incident translated")
     cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP)
 
 
@@ -244,7 +251,11 @@ def _update_parser(commands: Subparsers) -> None:
         "prefix of it, or 'latest'), keeping everything else as written.",
     )
     cmd.add_argument("ident", metavar="ID")
-    cmd.add_argument("--status", required=True, choices=IncidentStatus.words() + MaintenanceStatus.words())
+    cmd.add_argument(
+        "--status",
+        choices=IncidentStatus.words() + MaintenanceStatus.words(),
+        help="the update's status (required, but with --lang)",
+    )
     cmd.add_argument(
         "--component",
         action="append",
@@ -253,7 +264,19 @@ def _update_parser(commands: Subparsers) -> None:
         help="a component's status from this update on, e.g. api=degraded_performance "
         "(repeat for several); the status must be given",
     )
-    _message_options(cmd)
+    _message_options(cmd, required=False)  # one is, but with --lang (see _update)
+    cmd.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="instead, add to ID's translation to LANG (incidents/ID.LANG.md) the message of ID's latest update, "
+        "or of the one --at TIME",
+    )
+    cmd.add_argument(
+        "--at",
+        type=_edit_instant,
+        metavar="TIME",
+        help="with --lang: the time of the update translated, as its at: gives it (default: the latest)",
+    )
     cmd.add_argument("--now", type=_edit_now, metavar="TIME", help=NOW_HELP + "; the update is stamped with it")
 
 
@@ -327,16 +350,19 @@ def _notify_parser(commands: Subparsers) -> None:
 
 
 def _templates_parser(commands: Subparsers) -> None:
-    commands.add_parser(
+    cmd = commands.add_parser(
         "templates",
         help="list the message templates",
         description="List the built-in message templates and the repository's own "
-        "(templates/NAME.md, which override built-in ones of the same name).",
+        "(templates/NAME.md, which override built-in ones of the same name), in each "
+        "language of the site, the default first (another language's own are in "
+        "templates/LANG/NAME.md).",
     )
+    cmd.add_argument("--lang", metavar="LANG", help="list only the templates in LANG, one of the site's languages")
 
 
-def _message_options(cmd: argparse.ArgumentParser) -> None:
-    group = cmd.add_mutually_exclusive_group(required=True)
+def _message_options(cmd: argparse.ArgumentParser, required: bool = True) -> None:
+    group = cmd.add_mutually_exclusive_group(required=required)
     group.add_argument("--message", metavar="TEXT", help="the update's message (markdown)")
     group.add_argument("--template", metavar="NAME", help="fill the message from a template to edit")
 
@@ -460,6 +486,10 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     from statusgen.authoring import workspace
     from statusgen.load import messages
 
+    if args.lang is not None:
+        return _new_translation(root, args)
+    if args.for_id is not None:
+        raise UsageError("--for is for --lang: it names the incident a translation is of")
     if args.maintenance:
         if args.start is None or args.end is None:
             raise UsageError("--maintenance needs --start and --end")
@@ -493,9 +523,49 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _new_translation(root: Path, args: argparse.Namespace) -> int:
+    from statusgen.authoring import translate, workspace
+    from statusgen.load import messages
+
+    given = [o for o, v in (("--impact", args.impact), ("--maintenance", args.maintenance)) if v]
+    given += [o for o, v in (("--component", args.component), ("--start", args.start), ("--end", args.end)) if v]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)}: a translation has only a title and messages; everything else "
+            "comes from the incident's own file"
+        )
+    if args.for_id is None:
+        raise UsageError("--lang needs --for ID: the incident to translate")
+    if args.message is not None and args.template is not None:
+        raise UsageError("give --message or --template, not both")
+    with _argument_errors():
+        written = translate.new_translation(
+            root,
+            workspace.load(root),
+            args.title,
+            language=args.lang,
+            ident=args.for_id,
+            message=args.message,
+            template=args.template,
+        )
+    _warn(written.warnings)
+    print(written.path.relative_to(root) if written.path.is_relative_to(root) else written.path)
+    if messages.left_in_translation(written.translation, root):
+        print("fill in each [[...]] before you commit: a build refuses to publish them", file=sys.stderr)
+    return EXIT_OK
+
+
 def _update(root: Path, args: argparse.Namespace) -> int:
     from statusgen.authoring import workspace
 
+    if args.lang is not None:
+        return _update_translation(root, args)
+    if args.at is not None:
+        raise UsageError("--at is for --lang: a new update is stamped with --now")
+    if args.status is None:
+        raise UsageError("the following arguments are required: --status")
+    if args.message is None and args.template is None:
+        raise UsageError("one of the arguments --message --template is required")
     at = _now(args)
     with _argument_errors():
         written = workspace.add_update(
@@ -510,6 +580,32 @@ def _update(root: Path, args: argparse.Namespace) -> int:
         )
     _warn(written.warnings)
     print(f"{written.incident.path}: added '{written.incident.last_update.status}' update")
+    return EXIT_OK
+
+
+def _update_translation(root: Path, args: argparse.Namespace) -> int:
+    from statusgen.authoring import translate, workspace
+    from statusgen.load import messages
+
+    given = [o for o, v in (("--status", args.status), ("--component", args.component)) if v]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)}: not with --lang: a translation takes statuses from the incident's own file"
+        )
+    with _argument_errors():
+        written = translate.add_translated_update(
+            root,
+            workspace.load(root),
+            args.ident,
+            language=args.lang,
+            at=args.at,
+            message=args.message,
+            template=args.template,
+        )
+    _warn(written.warnings)
+    print(f"{written.translation.path}: added the message of the update at {iso(written.update.at)}")
+    if messages.left_in_translation(written.translation, root):
+        print("fill in each [[...]] before you commit: a build refuses to publish them", file=sys.stderr)
     return EXIT_OK
 
 
@@ -573,10 +669,24 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
 def _templates(root: Path, args: argparse.Namespace) -> int:
     from statusgen.load import messages
+    from statusgen.load.config import load_config
 
-    for template in messages.available(root).values():
-        # Names and first lines come from the repository's templates/ folder.
-        print(printable(f"{template.name:<14} {template.source:<28} {template.summary[:70]}"))
+    problems: list[Problem] = []
+    config = load_config(root, problems)
+    if problems or config is None:
+        raise ValidationFailed(problems)
+    site = config.site
+    languages = site.all_languages
+    if args.lang is not None:
+        if args.lang not in languages:
+            raise UsageError(f"--lang {args.lang}: not one of the site's languages (they are {', '.join(languages)})")
+        languages = (args.lang,)
+    for language in languages:
+        if len(site.all_languages) > 1:
+            print(printable(f"{language}{' (default)' if language == site.language else ''}:"))
+        for template in messages.available(root, language, language == site.language).values():
+            # Names and first lines come from the repository's templates/ folder.
+            print(printable(f"{template.name:<14} {template.source:<28} {template.summary[:70]}"))
     return EXIT_OK
 
 

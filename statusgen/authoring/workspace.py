@@ -226,7 +226,7 @@ def parse_components(
 
 def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
     """The incident an edit produced; an edit that does not parse back is refused, never written."""
-    _check_size(text, rel)
+    check_size(text, rel)
     try:
         return _validated(text, rel, stem, config)
     except ValidationFailed:
@@ -241,7 +241,7 @@ def _edited(text: str, rel: str, stem: str, config: Config) -> Incident:
 def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
     """The incident ``text`` holds, checked exactly as a build reads the file (its size and
     encoding too): an edit never writes a file the build would refuse."""
-    _check_size(text, rel)
+    check_size(text, rel)
     problems: list[Problem] = []
     try:
         incident = parse_incident(text, rel, stem, config, problems)
@@ -253,7 +253,8 @@ def _validated(text: str, rel: str, stem: str, config: Config) -> Incident:
     return incident
 
 
-def _check_size(text: str, rel: str) -> None:
+def check_size(text: str, rel: str) -> None:
+    """Refuse text for ``rel`` that a build would not read: over the size limit of a file."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_FILE_BYTES:
         raise StatusgenError(
@@ -298,7 +299,7 @@ def check_text(argument: str, text: str, *, multiline: bool) -> None:
     )
 
 
-def _message(
+def compose_message(
     root: Path,
     config: Config,
     message: str | None,
@@ -310,7 +311,10 @@ def _message(
     at: datetime,
     window: tuple[datetime, datetime] | None,
     timeline: str = "",
+    language: str | None = None,
 ) -> str:
+    """An update's message: ``message`` as given (checked), or else the ``template`` filled in,
+    in ``language`` (None: the site's default), its times formatted in that language."""
     if message is not None:
         if not message.strip():
             raise ArgumentError(
@@ -326,8 +330,8 @@ def _message(
         check_text("--message", message.replace("\r\n", "\n"), multiline=True)
         return message
     assert template is not None
-    chosen = _template(root, template)
-    fmt = _formatter(config)
+    chosen = template_in(root, template, language or config.site.language, default=language is None)
+    fmt = Formatter(config.site.zone, language) if language else _formatter(config)
     every = config.policy.update_every.get(impact, timedelta(hours=1))
     names = ", ".join(config.by_id[c].name for c in components)
     when = ""
@@ -345,9 +349,11 @@ def _message(
     )
 
 
-def _template(root: Path, name: str) -> messages.MessageTemplate:
+def template_in(root: Path, name: str, language: str, *, default: bool) -> messages.MessageTemplate:
+    """The message template ``name`` in ``language`` (the site's ``default`` or another), for
+    ``--template``: an unknown name is a usage error."""
     try:
-        return messages.get(root, name)
+        return messages.get(root, name, language, default)
     except StatusgenError as exc:
         raise ArgumentError(f"--template {name}", exc.problem.message, exc.problem.hint) from None
 
@@ -390,7 +396,7 @@ def new(
             )
         window = (start, end)
     kind_template = "maintenance" if maintenance else impact
-    text = _message(
+    text = compose_message(
         root,
         config,
         message,
@@ -534,7 +540,7 @@ def _appended(
         )
     changes = parse_components(config, components, incident.impact, False, need_status=True)
     timeline_name = template or (None if message is not None else status)
-    body = _message(
+    body = compose_message(
         root,
         config,
         message,
@@ -603,7 +609,7 @@ def add_postmortem(root: Path, ws: Workspace, ident: str) -> Written:
     found = find(ws, ident)
     warnings = ws.check(found.path)
     path = yamledit.edit_target(root, root / found.path, found.path)
-    skeleton = messages.get(root, "postmortem")
+    skeleton = messages.get(root, "postmortem", config.site.language)
     _with_postmortem(config, *_reread(path, found, config), skeleton)  # a mistake touches nothing
     with edit_lock(root):
         text, incident = _reread(path, found, config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -141,8 +142,38 @@ def _dash_column(front: str, item: yaml.Node) -> int:
     return dash - (front.rfind("\n", 0, dash) + 1)
 
 
+def render_entry(at: str, message: str, dash: int, content: int, newline: str = "\n") -> str:
+    """A translation's sequence item: the ``at`` of the update it translates, written as the
+    incident's file writes it, and its ``message``."""
+    pad = " " * content
+    # Written as the incident's file writes it: the loader reads a time as text, quoted or not.
+    written = at if _PLAIN_TIME.fullmatch(at) else scalar(at, content)
+    lines = [f"{' ' * dash}-{' ' * (content - dash - 1)}at: {written}"]
+    lines.append(f"{pad}message: {scalar(message, content)}".replace("\n", newline))
+    return newline.join(lines) + newline
+
+
+_PLAIN_TIME = re.compile(r"[0-9][0-9Tt:.,+\-Zz ]*[0-9Zz]")
+# Renders an item of a list at (dash column, content column, line ending).
+ItemRenderer = Callable[[int, int, str], str]
+
+
 def append_update(text: str, rel: str, update: NewUpdate) -> str:
     """The file's text with ``update`` appended to its ``updates`` list."""
+    return _append_item(text, rel, lambda dash, content, newline: render_update(update, dash, content, newline))
+
+
+def append_entry(text: str, rel: str, at: str, message: str) -> str:
+    """The text of a translation's file with an entry for the update at ``at`` appended to its
+    ``updates`` list, which is added after its last key if it has none."""
+    return _append_item(
+        text, rel, lambda dash, content, newline: render_entry(at, message, dash, content, newline), create=True
+    )
+
+
+def _append_item(text: str, rel: str, render: ItemRenderer, create: bool = False) -> str:
+    """The file's text with the item ``render`` makes appended to its ``updates`` list (with
+    ``create``, a list made for it when the file has none)."""
     newline = line_ending(text, rel)
     parts = layout(text, rel)  # exactly the YAML the build parses
     start, end = parts.start, parts.end
@@ -150,6 +181,10 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     first_line = text.count("\n", 0, start) + 1
     root = compose(front, rel, first_line)
     updates = next((value for key, value in getattr(root, "value", []) if key.value == "updates"), None)
+    if updates is None and create and isinstance(root, yaml.MappingNode) and not root.flow_style:
+        before = front if not front or front.endswith("\n") else front + newline
+        item = "updates:" + newline + render(2, 4, newline)
+        return text[:start] + before + item + text[end:]
     if not isinstance(updates, yaml.SequenceNode) or not updates.value:
         raise StatusgenError("no updates list to add to", rel, 1)
     if updates.flow_style:
@@ -173,5 +208,5 @@ def append_update(text: str, rel: str, update: NewUpdate) -> str:
     before = front[:cut]
     if before and not before.endswith("\n"):
         before += newline
-    item = render_update(update, dash, content, newline)
+    item = render(dash, content, newline)
     return text[:start] + before + item + front[cut:] + text[end:]

@@ -1,4 +1,5 @@
-"""The check command: validate a repository and its communication policy, building nothing.
+"""The check command: validate a repository and its communication policy, building nothing, and
+name what is not translated yet to each of the site's other languages (warnings).
 
 Problems are reported as ``path:line: message`` by the command line, or as GitHub Actions workflow
 commands (see ``annotate``), which mark each problem on its file and line in a run.
@@ -9,12 +10,18 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from statusgen.derive import policy
+from statusgen.derive.timeline import published
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
-from statusgen.load.repository import load_repository
+from statusgen.load.incidents import Incident
+from statusgen.load.repository import Repository, load_repository
+from statusgen.load.translations import Translation, translation_rel
+
+# How many times of untranslated updates a warning names; the rest are counted.
+TIMES_NAMED = 6
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,61 @@ def check(root: Path, now: datetime) -> Checked:
     or a StatusgenError (see ``load_problems``).
     """
     repo = load_repository(root)
-    return Checked(len(repo.incidents), len(repo.config.components), policy.check(repo, now))
+    problems = sorted(policy.check(repo, now) + missing_translations(repo, now))
+    return Checked(len(repo.incidents), len(repo.config.components), problems)
+
+
+def missing_translations(repo: Repository, now: datetime) -> list[Problem]:
+    """A warning for each incident published by ``now`` and each of ``site.languages`` that it is
+    not translated to, or whose translation lacks a published update's message or the body."""
+    found = []
+    for full in repo.incidents:
+        incident = None if full.hidden else published(full, now)
+        if incident is None:
+            continue
+        for language in repo.config.site.languages:
+            translation = repo.translations.get(language, {}).get(incident.id)
+            missing = _missing(incident, translation)
+            if not missing:
+                continue
+            rel = translation_rel(incident, language) if translation is None else translation.path
+            if translation is None:
+                hint = f"write {rel}: statusgen new TITLE --lang {language} --for {incident.id}"
+            elif any(u.at not in translation.messages for u in incident.updates):
+                hint = (
+                    f"add what is missing to {rel}; statusgen update {incident.id} --lang {language} "
+                    "--at TIME adds an update's entry"
+                )
+            else:
+                hint = f"add the body to {rel}"
+            message = f"not translated to {language}: {', '.join(missing)}"
+            found.append(Problem(incident.path, 0, message, hint, warning=True))
+    return found
+
+
+def _missing(incident: Incident, translation: Translation | None) -> list[str]:
+    """What of ``incident`` as published ``translation`` lacks (None: there is none), named."""
+    parts = ["the title"] if translation is None else []
+    messages = {} if translation is None else translation.messages
+    untranslated = [u.at for u in incident.updates if u.at not in messages]
+    if untranslated:
+        total = len(incident.updates)
+        parts.append(
+            f"{len(untranslated)} of {total} update{'s' if total != 1 else ''} ({_times(incident, untranslated)})"
+        )
+    if incident.body and (translation is None or translation.body is None):
+        parts.append("the body")
+    return parts
+
+
+def _times(incident: Incident, times: list[datetime]) -> str:
+    """``times`` in UTC as an engineer finds them among the incident's ``at:``, its day too when
+    its updates are not all of one day."""
+    days = {u.at.astimezone(UTC).date() for u in incident.updates}
+    shape = "%H:%M" if len(days) == 1 else "%Y-%m-%d %H:%M"
+    named = ", ".join(t.astimezone(UTC).strftime(shape) for t in times[:TIMES_NAMED])
+    more = len(times) - TIMES_NAMED
+    return named + (f" and {more} more" if more > 0 else "") + " UTC"
 
 
 def load_problems(exc: StatusgenError) -> list[Problem]:

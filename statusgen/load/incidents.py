@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -32,6 +33,9 @@ INCIDENT_DIR = "incidents"
 INCIDENT_SUFFIXES = (".md", ".yaml", ".yml")
 
 _NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
+# What the end of a file name ``ID.LANG`` looks like when LANG is meant for a language code, well
+# written or not (it, pt-BR, pt_br, zh-Hant): such a file is read as a translation, never an incident.
+_LANGUAGE_LIKE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _COMMON_KEYS = ("title", "kind", "components", "updates", "references", "hidden", "body")
 _INCIDENT_KEYS = _COMMON_KEYS + ("impact", "postmortem_due")
 _MAINTENANCE_KEYS = _COMMON_KEYS + ("window",)
@@ -112,18 +116,48 @@ class Incident:
         return tuple(seen)
 
 
+@dataclass(frozen=True)
+class TranslationFile:
+    """A file of incidents/ named ``ID.LANG`` (``rel``, at ``path``): the translation of incident
+    ``incident_id`` to ``language``, as its name writes them; load.translations reads it."""
+
+    rel: str
+    path: Path
+    incident_id: str
+    language: str
+
+
+def translation_name(stem: str, languages: Collection[str]) -> tuple[str, str] | None:
+    """(incident id, language) when a file stem names a translation, ``ID.LANG``: LANG one of
+    ``languages``, or any language-like code after an incident's id (which load.translations
+    then refuses, naming the languages there are); None for any other stem."""
+    head, dot, tail = stem.rpartition(".")
+    if not dot or not head:
+        return None
+    if tail in languages or (valid_id(head) and _LANGUAGE_LIKE.fullmatch(tail)):
+        return head, tail
+    return None
+
+
 class ParseCache(Protocol):
     def incident(self, rel: str, sha: str) -> Incident | None: ...
     def parsed(self, rel: str, sha: str, incident: Incident) -> None: ...
 
 
 def load_incidents(
-    root: Path, config: Config | None, problems: list[Problem], cache: ParseCache | None = None
+    root: Path,
+    config: Config | None,
+    problems: list[Problem],
+    cache: ParseCache | None = None,
+    translations: list[TranslationFile] | None = None,
 ) -> list[Incident]:
     """Load every incident file under ``root/incidents``, in id order.
 
-    With a ``cache``, a file whose bytes were parsed before is not parsed again.
+    With a ``cache``, a file whose bytes were parsed before is not parsed again. Translation files
+    (``ID.LANG.md``, see translation_name) are no incidents: they are added to ``translations``,
+    when given, for load.translations to read, and otherwise left alone.
     """
+    languages = config.site.all_languages if config is not None else ()
     folder = root / INCIDENT_DIR
     if not folder.is_dir():
         if folder.exists() or folder.is_symlink():
@@ -154,6 +188,11 @@ def load_incidents(
             )
             continue
         incident_id = path.stem
+        translated = None if valid_id(incident_id) else translation_name(incident_id, languages)
+        if translated is not None:
+            if translations is not None:
+                translations.append(TranslationFile(rel, path, *translated))
+            continue
         if not valid_id(incident_id):
             problems.append(
                 Problem(
@@ -266,18 +305,26 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     return text[parts.start : parts.end], text[parts.body :], parts.body_line
 
 
+def read_document(text: str, rel: str) -> tuple[Any, str, int]:
+    """The YAML of an incident file's text (or of a translation's), and for markdown its body and
+    the line the body's text starts on (a .yaml file's body is a key of its YAML: "", 0).
+
+    Raises StatusgenError for text that is no such file: no front matter, bad YAML.
+    """
+    parts = layout(text, rel)
+    if not rel.endswith(".md"):
+        return load(text[parts.start :], rel), "", 0
+    body, body_line = text[parts.body :], parts.body_line
+    check_characters(body, rel, body_line)
+    body_line += len(body) - len(body.lstrip("\n"))
+    return load(text[parts.start : parts.end], rel, first_line=2), body, body_line
+
+
 def parse_incident(
     text: str, rel: str, incident_id: str, config: Config | None, problems: list[Problem]
 ) -> Incident | None:
     """Parse the text of one incident file; problems are appended, not raised."""
-    parts = layout(text, rel)
-    if rel.endswith(".md"):
-        body, body_line = text[parts.body :], parts.body_line
-        _check_characters(body, rel, body_line)
-        body_line += len(body) - len(body.lstrip("\n"))
-        data = load(text[parts.start : parts.end], rel, first_line=2)
-    else:
-        data, body, body_line = load(text[parts.start :], rel), "", 0
+    data, body, body_line = read_document(text, rel)
     reader = Reader(rel, problems)
     top = reader.mapping(
         data,
@@ -293,7 +340,7 @@ def parse_incident(
     reader.keys(top, _MAINTENANCE_KEYS if maintenance else _INCIDENT_KEYS, ("title", "updates"))
     if not rel.endswith(".md"):
         body = reader.text(top, "body")
-        body_line = _yaml_body_line(text, top)
+        body_line = yaml_body_line(text, top)
     elif "body" in top:
         reader.error(
             line_of(top, "body"), "'body' is only for .yaml files", "write the body as markdown after the closing '---'"
@@ -319,7 +366,7 @@ def parse_incident(
         postmortem_due = reader.typed(top, "postmortem_due", bool)
     references = _references(reader, top)
     first = body_line - (len(body) - len(body.lstrip("\n")))  # the line the body's text starts on
-    reader.markup([(u.message, u.line, False) for u in updates] + [(body, first, True)], _FLATTEN)
+    reader.markup([(u.message, u.line, False) for u in updates] + [(body, first, True)], FLATTEN_HINT)
     if len(problems) > before or not updates:
         return None
     return Incident(
@@ -339,10 +386,10 @@ def parse_incident(
     )
 
 
-_FLATTEN = "flatten the nested lists and quotes"
+FLATTEN_HINT = "flatten the nested lists and quotes"
 
 
-def _check_characters(body: str, rel: str, first_line: int) -> None:
+def check_characters(body: str, rel: str, first_line: int) -> None:
     """Refuse in a markdown body the control characters that YAML refuses in front matter."""
     bad = NOT_TEXT.search(body)
     if bad:
@@ -352,7 +399,7 @@ def _check_characters(body: str, rel: str, first_line: int) -> None:
         )
 
 
-def _yaml_body_line(text: str, top: YMap) -> int:
+def yaml_body_line(text: str, top: YMap) -> int:
     """The file line where a .yaml incident's body text begins (0 without a body)."""
     if not isinstance(top.get("body"), str):
         return 0

@@ -1,4 +1,6 @@
-"""Message templates: built-in ones per impact and per stage, overridable in ``templates/``.
+"""Message templates: built-in ones per impact and per stage, overridable in ``templates/``, in
+each language of the site (the built-in ones through the catalogs, a repository's own in
+``templates/LANGUAGE/``).
 
 A template is a markdown file. ``$name`` fields are filled in when it is used (``$next_update``,
 ``$title``, ``$components``, ``$window``, ``$timeline``); ``[[...]]`` marks what the engineer
@@ -13,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from statusgen import markup
+from statusgen import i18n, markup
 from statusgen.errors import Problem, StatusgenError, did_you_mean
+from statusgen.i18n.extract import message_template_text
 from statusgen.inputs import read_text
 from statusgen.load.incidents import Incident, split_front_matter
+from statusgen.load.translations import Translation
 from statusgen.load.yamltext import YList, YMap, line_of, load
 
 BUILT_IN = Path(__file__).resolve().parents[1] / "messages"
@@ -36,20 +40,39 @@ class MessageTemplate:
         return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
 
 
-def available(root: Path) -> dict[str, MessageTemplate]:
-    """Every template by name; one in the repository's ``templates/`` wins over the built-in one."""
+def available(root: Path, language: str = "en", default: bool = True) -> dict[str, MessageTemplate]:
+    """Every template in ``language`` by name: the built-in ones in that language (as far as its
+    catalog translates them), and the repository's own, which win over them: ``templates/NAME.md``
+    for the site's ``default`` language, ``templates/LANGUAGE/NAME.md`` for another one (a default
+    language's template does not stand in for another language's)."""
+    words = i18n.language(language)
     found: dict[str, MessageTemplate] = {}
-    for folder, source in ((BUILT_IN, "built-in"), (root / REPO_DIR, REPO_DIR)):
-        if not folder.is_dir():
-            continue
+    if BUILT_IN.is_dir():
+        for path in sorted(BUILT_IN.glob("*.md")):
+            found[path.stem] = _built_in(path, words)
+    folder, source = (root / REPO_DIR, REPO_DIR) if default else (root / REPO_DIR / language, f"{REPO_DIR}/{language}")
+    if folder.is_dir():
         for path in sorted(folder.glob("*.md")):
-            rel = f"{source}/{path.name}" if source == REPO_DIR else f"built-in {path.name}"
+            rel = f"{source}/{path.name}"
             found[path.stem] = MessageTemplate(path.stem, rel, read_text(path, rel))
     return found
 
 
-def get(root: Path, name: str) -> MessageTemplate:
-    templates = available(root)
+def _built_in(path: Path, words: i18n.Language) -> MessageTemplate:
+    """A built-in template in a language: its catalog's translation of the template's text (see
+    i18n.extract), and the newline that ends the file; English where the catalog has none."""
+    rel = f"built-in {path.name}"
+    text = read_text(path, rel)
+    message = message_template_text(text)
+    translated = words.gettext(message)
+    if words.catalog is not None and translated == message:
+        rel += " (not translated)"
+    return MessageTemplate(path.stem, rel, translated + text[len(message) :])
+
+
+def get(root: Path, name: str, language: str = "en", default: bool = True) -> MessageTemplate:
+    """The template ``name`` in ``language`` (see ``available``)."""
+    templates = available(root, language, default)
     if name not in templates:
         raise StatusgenError(
             f"no template {name!r}", "", 0, did_you_mean(name, templates) or "see 'statusgen templates'"
@@ -66,26 +89,40 @@ def left_in(incident: Incident, root: Path | None = None) -> list[Problem]:
     the body's text; one in a message from the file's text when ``root`` (the repository) is
     given, and otherwise at the line its update starts on.
     """
+    texts = [(u.message, u.line) for u in incident.updates]
+    return _left_in(incident.path, texts, incident.body, incident.body_line, root)
+
+
+def left_in_translation(translation: Translation, root: Path | None = None) -> list[Problem]:
+    """Template text still in a translation's messages or body, as ``left_in`` finds it in an
+    incident's."""
+    texts = [(message, translation.lines.get(at, 0)) for at, message in sorted(translation.messages.items())]
+    return _left_in(translation.path, texts, translation.body or "", translation.body_line, root)
+
+
+def _left_in(rel: str, texts: list[tuple[str, int]], body: str, body_line: int, root: Path | None) -> list[Problem]:
+    """Template text in the messages ``texts`` (each with the line its update starts on) and the
+    body of the file ``rel``."""
     hint = "write the real text in place of each [[...]]"
     found = []
     located: dict[int, list[int]] | None = None
-    for update in incident.updates:
-        matches = list(PLACEHOLDER.finditer(markup.prose(update.message))) if "[[" in update.message else []
+    for message, update_line in texts:
+        matches = list(PLACEHOLDER.finditer(markup.prose(message))) if "[[" in message else []
         if matches and located is None:
-            located = _message_placeholder_lines(root / incident.path, incident.path) if root else {}
+            located = _message_placeholder_lines(root / rel, rel) if root else {}
         # The file's text has the message's every "[[", code or not, in order: the n-th is the
         # line of the placeholder that starts at the message's n-th "[[".
-        lines = (located or {}).get(update.line, [])
-        opens = [m.start() for m in _OPEN.finditer(update.message)]
+        lines = (located or {}).get(update_line, [])
+        opens = [m.start() for m in _OPEN.finditer(message)]
         for match in matches:
             nth = bisect.bisect_left(opens, match.start())
-            line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update.line)
-            text = update.message[match.start() : match.end()]
-            found.append(Problem(incident.path, line, f"template text left in the message: {text}", hint))
-    for match in PLACEHOLDER.finditer(markup.prose(incident.body)) if "[[" in incident.body else ():
-        line = incident.body_line + incident.body.count("\n", 0, match.start())
-        text = incident.body[match.start() : match.end()]
-        found.append(Problem(incident.path, line, f"template text left in the body: {text}", hint))
+            line = lines[nth] if len(lines) == len(opens) else (lines[0] if lines else update_line)
+            text = message[match.start() : match.end()]
+            found.append(Problem(rel, line, f"template text left in the message: {text}", hint))
+    for match in PLACEHOLDER.finditer(markup.prose(body)) if "[[" in body else ():
+        line = body_line + body.count("\n", 0, match.start())
+        text = body[match.start() : match.end()]
+        found.append(Problem(rel, line, f"template text left in the body: {text}", hint))
     return found
 
 

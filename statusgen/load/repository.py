@@ -9,8 +9,8 @@ from pathlib import Path
 from statusgen.errors import Problem, ValidationFailed
 from statusgen.load import messages
 from statusgen.load.config import Config, load_config, theme_path_problems
-from statusgen.load.incidents import Incident, ParseCache, load_incidents
-from statusgen.load.translations import Translation
+from statusgen.load.incidents import Incident, ParseCache, TranslationFile, load_incidents
+from statusgen.load.translations import Translation, load_translations
 from statusgen.theme import checks, files
 
 # Opens the build cache of the repository at a root, for its config, once the config is loaded.
@@ -45,12 +45,17 @@ def load_repository(root: Path, publishing: bool = True, cache: CacheOpener | No
     links = files.link_problems(root, f"themes/{name}") if reachable and (publishing or cache is not None) else []
     problems += links
     store = cache(root, config) if cache is not None and config is not None and not problems else None
-    incidents = load_incidents(root, config, problems, store)
+    translation_files: list[TranslationFile] = []
+    incidents = load_incidents(root, config, problems, store, translation_files)
+    translations = load_translations(root, translation_files, incidents, config, problems) if config is not None else {}
+    hidden = {i.id for i in incidents if i.hidden}
     for incident in incidents if publishing else ():
         if not incident.hidden:  # cached or not: what is published is checked every time
             problems += messages.left_in(incident)
+    for by_id in translations.values() if publishing else ():
+        problems += [p for iid, t in by_id.items() if iid not in hidden for p in messages.left_in_translation(t)]
     if publishing and name is not None and reachable and not links:
         problems += checks.theme_problems(root, name)
     if problems or config is None:
         raise ValidationFailed(problems)
-    return Repository(config, tuple(incidents), cache=store)
+    return Repository(config, tuple(incidents), translations, cache=store)
