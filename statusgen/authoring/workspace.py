@@ -13,6 +13,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from statusgen import i18n
 from statusgen.authoring import yamledit
 from statusgen.derive.maintenance import active_interval, status_at
 from statusgen.derive.policy import has_postmortem
@@ -337,11 +338,12 @@ def compose_message(
     when = ""
     if window:
         start, end = window
-        when = f"{fmt.short_date(start)}, {fmt.clock(start)} – {fmt.short_date(end)}, {fmt.clock(end)}"
+        when = f"{fmt.date_time(start)} – {fmt.date_time(end)}"
     return messages.fill(
         chosen,
         title=title,
-        components=names or "our services",
+        # TRANSLATORS: fills a message template's $components when an update names no component.
+        components=names or i18n.language(language or config.site.language).gettext("our services"),
         impact=impact,
         next_update=fmt.clock(at + every),
         window=when,
@@ -624,8 +626,9 @@ def _with_postmortem(
     if has_postmortem(incident):
         raise StatusgenError(f"{incident.id} already has a postmortem", incident.path, incident.body_line)
     fmt = _formatter(config)
+    words = i18n.language(config.site.language)
     timeline = "\n".join(
-        f"- {fmt.short_date(u.at)}, {fmt.clock(u.at)}: {u.status.label}. {u.message.strip().splitlines()[0]}"
+        f"- {fmt.date_time(u.at)}: {words.gettext(u.status.label)}. {u.message.strip().splitlines()[0]}"
         for u in incident.updates
     )
     skeleton = messages.fill(template, title=incident.title, timeline=timeline)

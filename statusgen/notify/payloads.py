@@ -102,12 +102,9 @@ class Notice:
         if window is not None:
             when = Formatter(self.site.zone, words.code)
             start, end = when.short_date(window.start), when.short_date(window.end)
-            until = when.clock(window.end) if end == start else f"{end}, {when.clock(window.end)}"
+            until = when.clock(window.end) if end == start else when.date_time(window.end)
             # TRANSLATORS: a maintenance window in a notification, as in "3 Nov 2025, 02:00 CET to 04:00 CET".
-            span = words.gettext("%(start)s to %(end)s") % {
-                "start": f"{start}, {when.clock(window.start)}",
-                "end": until,
-            }
+            span = words.gettext("%(start)s to %(end)s") % {"start": when.date_time(window.start), "end": until}
             facts.append((words.gettext("Window"), span))
         return facts
 

@@ -94,6 +94,10 @@ class Formatter:
             text = self._clocks[shown] = format_time(shown, "short", locale=self._locale)
         return f"{text} {local.tzname()}"
 
+    def date_time(self, moment: datetime) -> str:
+        """The instant's day and clock, joined as the language joins them: ``Nov 3, 2025, 3:05 PM CET``."""
+        return self._joined.format(self.clock(moment), self.short_date(moment))
+
     def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
         """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
         key = (moment, style)
@@ -109,7 +113,7 @@ class Formatter:
         elif style == "clock":
             text = self.clock(moment)
         else:
-            text = self._joined.format(self.clock(moment), self.short_date(moment))
+            text = self.date_time(moment)
         # Joined by hand: what Markup("...{}...").format(...) makes, without its formatter's cost.
         return Markup(f'<time datetime="{escape(timeutil.iso(local))}">{escape(text)}</time>')
 
