@@ -1,11 +1,12 @@
 """Time builds of the demo and of generated repositories, with peak memory.
 
-    python bench/bench.py [N ...]        (default: 1000 10000)
+    python bench/bench.py [N ...] [--languages it,de]     (default: 1000 10000)
 
 For each repository: a cold build (no cache, no previous output), a warm rebuild with nothing
-changed, and a rebuild after one incident's message changed. Each build runs in its own process;
-"build" is the time the build reports, "wall" adds starting Python and importing statusgen, and
-"peak" is the process's maximum resident memory.
+changed, and a rebuild after one incident's message changed. With ``--languages``, the generated
+repositories are published in those languages too, every fourth incident translated to each.
+Each build runs in its own process; "build" is the time the build reports, "wall" adds starting
+Python and importing statusgen, and "peak" is the process's maximum resident memory.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def timed_build(root: Path) -> tuple[float, float, float]:
 
 
 def change_one(root: Path) -> None:
-    files = sorted((root / "incidents").glob("*.md"))
+    files = sorted(p for p in (root / "incidents").glob("*.md") if "." not in p.stem)
     target = files[len(files) // 2]
     text = target.read_text()
     target.write_text(text.replace("message: |\n", "message: |\n      Edited once more.\n", 1))
@@ -53,17 +54,19 @@ def change_one(root: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--languages", default="", help="languages besides the default, e.g. it,de")
     args = parser.parse_args()
+    languages = tuple(code for code in args.languages.split(",") if code)
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         demo = Path(scratch) / "demo"
         demo.mkdir()
         shutil.copy(PROJECT / "statusgen.yaml", demo)
         shutil.copytree(PROJECT / "incidents", demo / "incidents")
-        repos = [("demo", sum(1 for _ in (demo / "incidents").iterdir()), demo)]
+        repos = [("demo", sum(1 for p in (demo / "incidents").iterdir() if "." not in p.stem), demo)]
         for size in args.sizes:
             root = Path(scratch) / f"repo-{size}"
-            generate(root, size)
+            generate(root, size, languages=languages)
             repos.append(("generated", size, root))
         for name, count, root in repos:
             cold = timed_build(root)

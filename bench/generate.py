@@ -43,12 +43,13 @@ def paragraph(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def config() -> str:
+def config(languages: tuple[str, ...] = ()) -> str:
     lines = [
         "site:",
         "  title: Bench Status",
         "  url: https://status.bench.example/",
         "  timezone: Europe/Berlin",
+        *([f"  languages: [{', '.join(languages)}]"] if languages else []),
         "components:",
     ]
     for group, ids in GROUPS.items():
@@ -101,11 +102,30 @@ def maintenance(rng: random.Random, start: datetime, components: list[str]) -> t
     return "\n".join(lines) + "\n", start.date().isoformat()
 
 
-def generate(out: Path, count: int, seed: int = 1, years: float = 5.0) -> None:
+def translation(seed: int, start: datetime) -> str:
+    """A translation of an incident's title and first update (the text is as random as theirs)."""
+    rng = random.Random(seed)
+    return "\n".join(
+        [
+            "---",
+            f"title: {sentence(rng, 5)[:-1]}",
+            "updates:",
+            f"  - at: {start.isoformat().replace('+00:00', 'Z')}",
+            "    message: |",
+            "      " + paragraph(rng, rng.randint(40, 90)),
+            "---",
+            "",
+        ]
+    )
+
+
+def generate(out: Path, count: int, seed: int = 1, years: float = 5.0, languages: tuple[str, ...] = ()) -> None:
+    """``count`` incidents and maintenance over ``years``; with ``languages``, the site is
+    published in each too, and every fourth of them has a translation in each."""
     rng = random.Random(seed)
     components = [c for ids in GROUPS.values() for c in ids]
     (out / "incidents").mkdir(parents=True, exist_ok=True)
-    (out / "statusgen.yaml").write_text(config())
+    (out / "statusgen.yaml").write_text(config(languages))
     end = datetime(2026, 11, 1, tzinfo=UTC)
     span = timedelta(days=365 * years)
     for n in range(count):
@@ -114,6 +134,9 @@ def generate(out: Path, count: int, seed: int = 1, years: float = 5.0) -> None:
         make = maintenance if n % 10 == 9 else incident
         text, day = make(rng, start, components)
         (out / "incidents" / f"{day}-event-{n:05d}.md").write_text(text)
+        for index, language in enumerate(languages if n % 4 == 0 else ()):
+            translated = translation(seed * 1_000_003 + n * 31 + index, start)
+            (out / "incidents" / f"{day}-event-{n:05d}.{language}.md").write_text(translated)
 
 
 def main() -> None:

@@ -47,10 +47,12 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     )
     env: Environment
     if overrides_templates(dirs):
-        env = ThemeEnvironment(loader=jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs]), **options)
+        loader: jinja2.BaseLoader = jinja2.ChoiceLoader([ThemeLoader(str(d / "templates")) for d in dirs])
+        env = ThemeEnvironment(loader=loader, bytecode_cache=_COMPILED[ThemeEnvironment], **options)
     else:
         dirs = [default_theme_dir()]
-        env = PackagedEnvironment(loader=ThemeLoader(str(dirs[0] / "templates")), **options)
+        loader = ThemeLoader(str(dirs[0] / "templates"))
+        env = PackagedEnvironment(loader=loader, bytecode_cache=_COMPILED[PackagedEnvironment], **options)
     language = i18n.language(formatter.language_code)
     # The words of the interface, from the language's catalog. A translation is text like any
     # other: escaped, so a catalog can no more add markup to a page than an incident file can;
@@ -76,6 +78,27 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     env.globals.update(fmt=formatter)
     env.theme_folders = [(os.path.abspath(d / "templates"), f"themes/{d.name}/templates") for d in dirs]
     return env
+
+
+class _Compiled(jinja2.BytecodeCache):
+    """Templates compiled once for every language of a build (each has an environment of its
+    own, with its words and formats), and for every rebuild of ``serve``. Jinja keys each on the
+    template's file and checks it against the template's text, so a changed template is compiled
+    again; the code of one kind of environment is never given to the other."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED: dict[type, _Compiled] = {ThemeEnvironment: _Compiled(), PackagedEnvironment: _Compiled()}
 
 
 def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str], Markup]:
