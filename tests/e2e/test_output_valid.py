@@ -105,8 +105,8 @@ def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path
     (tmp_path / "canary").mkdir()
     (tmp_path / "canary" / "index.html").write_text(CANARY)
     checked = [*site.rglob("*.html"), *(paged / "history").rglob("*.html")]
-    assert len(checked) == 47 + 4
-    assert len(list(site.rglob("*.svg"))) == 11 and len(list(site.rglob("*.css"))) == 1
+    assert len(checked) == 2 * 47 + 4  # the demo in English and in Italian, and the pager's pages
+    assert len(list(site.rglob("*.svg"))) == 1 + 2 * 10 and len(list(site.rglob("*.css"))) == 1
 
     messages = nu_check(site, paged / "history", tmp_path / "canary")
 
@@ -220,7 +220,8 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     problems, checker = check_links(site)
     assert problems == []
     counts = checker.internal
-    assert counts["sitemap.xml"] == 1 + 35 + 9 + 1  # the index, incidents, components, history
+    # The index, incidents, components and history, in each language, each with its two alternates.
+    assert counts["sitemap.xml"] == 2 * (1 + 35 + 9 + 1) * 3
     assert counts["robots.txt"] == 1
     assert {kind for kind in counts} == {
         "page",
@@ -239,7 +240,7 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
 
     problems, checker = check_links(paged)
     assert problems == []
-    assert checker.internal["sitemap.xml"] == 1 + 35 + 9 + 4
+    assert checker.internal["sitemap.xml"] == 2 * (1 + 35 + 9 + 4) * 3
 
 
 def test_the_link_checker_finds_missing_files_and_fragments(tmp_path: Path) -> None:
@@ -381,7 +382,8 @@ def test_every_json_file_matches_its_schema(site: Path) -> None:
         assert errors_of(json.loads((SCHEMAS / schema).read_text()), json.loads((site / rel).read_text())) == [], rel
 
     badges = sorted(p.relative_to(site).as_posix() for p in site.rglob("badge.json"))
-    assert badges == sorted(["badge.json", *(f"components/{c}/badge.json" for c in COMPONENTS)])
+    one = ["badge.json", *(f"components/{c}/badge.json" for c in COMPONENTS)]
+    assert badges == sorted([*one, *(f"it/{rel}" for rel in one)])
     for rel in badges:
         assert errors_of(BADGE, json.loads((site / rel).read_text())) == [], rel
     assert json.loads((site / "components/webhooks/badge.json").read_text()) == {
@@ -390,6 +392,14 @@ def test_every_json_file_matches_its_schema(site: Path) -> None:
         "message": "major outage",
         "color": "red",
     }
+    # Italian badges keep their words' own case.
+    assert json.loads((site / "it/components/webhooks/badge.json").read_text()) == {
+        "schemaVersion": 1,
+        "label": "Webhooks",
+        "message": "Interruzione grave",
+        "color": "red",
+    }
+    assert json.loads((site / "it/badge.json").read_text())["label"] == "stato"
 
 
 # --- The maintenance calendar --------------------------------------------------------------------
