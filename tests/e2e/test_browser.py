@@ -8,17 +8,26 @@ temporary folder of the run (/tmp/pytest-of-USER/pytest-N/): a test run writes n
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
+from playwright.sync_api import Page, ViewportSize
 
-from chromium import AXE_JS, chromium, serve_folder, tool
+from chromium import (
+    DESKTOP,
+    PHONE,
+    PNG_SIGNATURE,
+    SCHEMES,
+    Scheme,
+    Web,
+    axe,
+    chromium,
+    results_folder,
+    serve_folder,
+    visit,
+)
+from chromium import shot as screenshot
 from conftest import DEMO_NOW, copy_demo
 from statusgen.cli import main
 
@@ -33,36 +42,7 @@ PAGES = {
     "history": "history/",
     "not-found": "404.html",
 }
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 375, "height": 740}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-Scheme = Literal["light", "dark"]
-SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'
-
-
-@dataclass
-class Web:
-    """The built demo served on loopback, and a browser to read it with."""
-
-    site: Path
-    base: str
-    browser: Browser
-    results: Path  # screenshots and axe's figures, for a person to look at
-
-
-def results_folder(factory: pytest.TempPathFactory) -> Path:
-    """Where screenshots and axe's figures go: STATUSGEN_TEST_RESULTS, else under pytest's tmp."""
-    named = os.environ.get("STATUSGEN_TEST_RESULTS")
-    return Path(named) if named else factory.getbasetemp() / "test-results"
-
-
-@dataclass
-class Visit:
-    """One page load, with everything that went wrong while it loaded and ran."""
-
-    page: Page
-    problems: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -77,47 +57,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         yield Web(site, base, browser, results)
 
 
-@contextmanager
-def visit(web: Web, path: str, *, scheme: Scheme = "light", viewport: ViewportSize = DESKTOP) -> Iterator[Visit]:
-    """Open ``path`` in a fresh context, recording console messages, script errors, failed or
-    refused requests and any request that would leave the local server."""
-    context = web.browser.new_context(viewport=viewport, color_scheme=scheme)
-    page = context.new_page()
-    seen = Visit(page)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            seen.problems.append(f"console {message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: seen.problems.append(f"failed: {request.url} {request.failure}"))
-    page.on(
-        "response",
-        lambda response: seen.problems.append(f"{response.status}: {response.url}") if response.status >= 400 else None,
-    )
-    page.on(
-        "request",
-        lambda request: (
-            seen.problems.append(f"left the local server: {request.url}")
-            if not request.url.startswith(web.base)
-            else None
-        ),
-    )
-    try:
-        response = page.goto(web.base + path, wait_until="load")
-        assert response is not None and response.status == 200
-        yield seen
-    finally:
-        context.close()
-
-
 def shot(web: Web, page: Page, name: str) -> Path:
-    folder = web.results / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    return screenshot(page, web.results / "screenshots", name)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -129,7 +70,7 @@ def test_page_loads_cleanly_in_both_schemes_and_on_a_phone(web: Web, name: str) 
                 assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(13, 17, 23)")
                 path = shot(web, seen.page, f"{name}-{scheme}-{device}")
                 assert seen.problems == [], f"{name} {scheme} {device}"
-            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -144,25 +85,6 @@ def test_page_fits_a_phone_without_sideways_scrolling(web: Web, name: str) -> No
         }""")
         assert (width, scroll, wide) == (375, 375, [])
         assert seen.problems == []
-
-
-def axe(page: Page) -> dict[str, object]:
-    """Run axe-core's WCAG 2.0 and 2.1 A and AA rules on the page."""
-    page.add_script_tag(path=str(tool(AXE_JS)))
-    result: dict[str, object] = page.evaluate(
-        """async (tags) => {
-        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-        return {
-            violations: result.violations.map(v => ({rule: v.id, nodes: v.nodes.map(n => n.target.join(' '))})),
-            checked: result.passes.length + result.inapplicable.length + result.incomplete.length,
-            incomplete: result.incomplete.map(v => v.id),
-            // Every rule of these tags runs, except those axe-core itself marks experimental or deprecated.
-            rules: axe.getRules(tags).filter(r => !r.tags.some(t => t === 'experimental' || t === 'deprecated')).length,
-        };
-    }""",
-        AXE_TAGS,
-    )
-    return result
 
 
 @pytest.mark.parametrize("name", PAGES)
