@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -126,13 +127,19 @@ DEMO_FILES = ("statusgen.yaml", "pinned-now.txt")
 DEMO_FOLDERS = ("incidents",)
 
 
-def copy_demo(target: Path) -> Repo:
-    """A copy of this repository's demo at ``target``, to build without writing into the checkout."""
+def copy_demo(target: Path, languages: bool = True) -> Repo:
+    """A copy of this repository's demo at ``target``, to build without writing into the checkout;
+    without ``languages``, in its default language alone (no other language, no translations)."""
     target.mkdir(parents=True)
     for name in DEMO_FILES:
         shutil.copy(PROJECT / name, target / name)
     for name in DEMO_FOLDERS:
         shutil.copytree(PROJECT / name, target / name)
+    if not languages:
+        config = target / "statusgen.yaml"
+        config.write_text(re.sub(r"(?m)^  languages: .*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
+        for translation in (target / "incidents").glob("*.*.*"):
+            translation.unlink()
     return Repo(target)
 
 

@@ -19,7 +19,7 @@ from statusgen.render.units import Unit
 
 NOW = DEMO_NOW
 COMPONENTS = ("api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs")
-# The demo's 112 files, and those of them that every build makes afresh, cache or not: what they
+# The demo's 112 files in its default language alone, and those of them that every build makes afresh, cache or not: what they
 # say is made before the cache is asked (static files, the API, badges) or changes with any
 # incident (the index and the sitemap, whose key would be all of them).
 FILES = 112
@@ -114,7 +114,7 @@ def site_files(repo: Repo) -> set[str]:
 def test_a_cold_build_renders_every_file_and_parses_every_incident(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
     assert rendered == site_files(repo) and len(rendered) == FILES
@@ -123,7 +123,7 @@ def test_a_cold_build_renders_every_file_and_parses_every_incident(
 def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert figures == everything(rendered=34, reused=78, parsed=0, cached=36, changed=0)
@@ -152,7 +152,7 @@ SHOWN_ON = {
 def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ident: str
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     path = repo.root / f"incidents/{ident}.md"
     path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Edited ", 1))
@@ -169,7 +169,7 @@ def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone
 def test_a_config_change_renders_and_parses_everything_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     config = (repo.root / "statusgen.yaml").read_text()
     repo.config(
@@ -187,7 +187,7 @@ def test_a_config_change_renders_and_parses_everything_again(
 def test_a_build_without_the_cache_renders_and_parses_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
     assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=0)
@@ -197,7 +197,7 @@ def test_a_build_without_the_cache_renders_and_parses_everything(
 def test_a_theme_with_templates_reuses_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write(
         "themes/brand/templates/incident.html",
@@ -213,7 +213,7 @@ def test_a_theme_with_templates_reuses_no_file(
 def test_a_theme_of_static_files_only_keeps_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write("themes/brand/static/logo.txt", "brand")
     counted_build(repo, monkeypatch, capsys)
@@ -229,7 +229,7 @@ def test_a_theme_of_static_files_only_keeps_the_cache(
 
 
 def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW) == 0
     assert (repo.root / ".statusgen/cache/pages.json").is_file()
     # Change one incident, then rebuild with the cache and without it.
@@ -248,7 +248,7 @@ def test_cached_rebuilds_equal_a_build_without_cache(tmp_path: Path, capsys: pyt
 
 
 def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW) == 0
     first = tree_digest(repo.site)
     assert repo.build(NOW) == 0
@@ -257,7 +257,7 @@ def test_unchanged_rebuild_reuses_files(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW) == 0
     page = repo.site / "incidents/2025-06-17-search-results-incomplete/index.html"
     page.write_text("defaced")
@@ -266,7 +266,7 @@ def test_a_tampered_output_file_is_not_reused(tmp_path: Path) -> None:
 
 
 def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW) == 0
     cache = repo.root / ".statusgen/cache"
     for shard in cache.glob("incidents-*.json"):
@@ -278,7 +278,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path) -> None:
 
 
 def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW) == 0
     repo.config((repo.root / "statusgen.yaml").read_text().replace("  theme: default", "  theme: brand"))
     repo.write(
@@ -290,7 +290,7 @@ def test_a_theme_change_rebuilds_everything(tmp_path: Path) -> None:
 
 
 def test_parallel_and_serial_builds_agree(tmp_path: Path) -> None:
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     assert repo.build(NOW, "--no-cache", "--jobs", "1", "--out", str(tmp_path / "one")) == 0
     from statusgen.render import plan
 
@@ -337,7 +337,7 @@ def test_a_shadowing_sanitizer_on_the_path_rebuilds_everything(tmp_path: Path) -
 
     import nh3
 
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     shadow = tmp_path / "shadow"
     (shadow / "nh3").mkdir(parents=True)
     real = Path(nh3.__file__)
@@ -362,7 +362,7 @@ def test_another_dependency_version_or_python_rebuilds_everything(
 
     from statusgen.output import cache
 
-    repo = copy_demo(tmp_path / "demo")
+    repo = copy_demo(tmp_path / "demo", languages=False)
     monkeypatch.setattr(cache, "runtime_digest", cache.runtime_digest.__wrapped__)
     assert repo.build(NOW) == 0
     real_distribution, real_clean = metadata.distribution, nh3.clean
