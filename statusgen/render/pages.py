@@ -94,6 +94,7 @@ class Pages:
                 dir=self.edition.language.direction,
                 alternates=alternates if len(self.editions) > 1 else [],
                 untranslated=self.localized.untranslated,
+                translating=not self.edition.default,
                 site_root=site_root,
                 state=self.state,
                 root=root,

@@ -57,7 +57,15 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
     # The words of the interface, from the language's catalog. A translation is text like any
     # other: escaped, so a catalog can no more add markup to a page than an incident file can;
     # what a message places in it (a link) is passed as a value.
-    env.install_gettext_translations(_Escaped(language), newstyle=True)  # type: ignore[union-attr]
+    words = _Words(language)
+    env.newstyle_gettext = True  # type: ignore[union-attr]
+    env.globals.update(
+        _=words.gettext,
+        gettext=words.gettext,
+        ngettext=words.ngettext,
+        pgettext=words.pgettext,
+        npgettext=words.npgettext,
+    )
     # These make a short text of one value each, and are not metered (they are most of what a
     # page calls); markdown, whose cost grows with its text, is, by the length of its text. An
     # update's anchor is shown twice on its page: made once, for this build.
@@ -113,23 +121,38 @@ def _by_length(meter: Meter, render: Callable[[str], Markup]) -> Callable[[str],
     return metered
 
 
-class _Escaped:
-    """A language's gettext functions, returning each translation escaped."""
+class _Words:
+    """A language's gettext functions for templates, as Jinja's i18n extension makes them in its
+    "newstyle" (``_("Page %(n)s", n=2)`` formats the translation with the values, escaped), but with
+    each translation escaped as well, and kept: a page calls them dozens of times, each page of a
+    build with the same few messages."""
 
     def __init__(self, language: i18n.Language):
         self._words = language.words
+        self._known: dict[tuple[str, ...], Markup] = {}
 
-    def gettext(self, message: str) -> Markup:
-        return escape(self._words.gettext(message))
+    def gettext(self, message: str, **variables: Any) -> Markup:
+        known = self._known.get((message,))
+        if known is None:
+            known = self._known[(message,)] = escape(self._words.gettext(message))
+        # Always formatted, as Jinja's are, so that "%%" is "%" with values or without.
+        return known % variables
 
-    def ngettext(self, singular: str, plural: str, n: int) -> Markup:
-        return escape(self._words.ngettext(singular, plural, n))
+    def ngettext(self, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+        variables.setdefault("num", n)
+        return escape(self._words.ngettext(singular, plural, n)) % variables
 
-    def pgettext(self, context: str, message: str) -> Markup:
-        return escape(self._words.pgettext(context, message))
+    def pgettext(self, context: str, message: str, **variables: Any) -> Markup:
+        variables.setdefault("context", context)
+        known = self._known.get((context, message))
+        if known is None:
+            known = self._known[(context, message)] = escape(self._words.pgettext(context, message))
+        return known % variables
 
-    def npgettext(self, context: str, singular: str, plural: str, n: int) -> Markup:
-        return escape(self._words.npgettext(context, singular, plural, n))
+    def npgettext(self, context: str, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+        variables.setdefault("context", context)
+        variables.setdefault("num", n)
+        return escape(self._words.npgettext(context, singular, plural, n)) % variables
 
 
 def _impact_label(language: i18n.Language, impact: str) -> str:

@@ -119,7 +119,7 @@ def mirrored(facts: dict[str, object]) -> dict[str, object]:
 
 def build(scratch: Path, language: str, others: list[str]) -> None:
     """The demo built with ``language`` as its default and ``others`` beside it, into ``scratch/language``."""
-    demo = copy_demo(scratch / f"demo-{language}")
+    demo = copy_demo(scratch / f"demo-{language}", languages=False)
     config = demo.root / "statusgen.yaml"
     text = config.read_text(encoding="utf-8")
     settings = {
