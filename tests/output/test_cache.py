@@ -19,9 +19,9 @@ from statusgen.render.units import Unit
 
 NOW = DEMO_NOW
 COMPONENTS = ("api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs")
-# The demo's 112 files in its default language alone, and those of them that every build makes afresh, cache or not: what they
-# say is made before the cache is asked (static files, the API, badges) or changes with any
-# incident (the index and the sitemap, whose key would be all of them).
+# The demo's 112 files in its default language alone, and those of them that every build makes
+# afresh, cache or not: what they say is made before the cache is asked (static files, the API,
+# badges) or changes with any incident (the index and the sitemap, whose key would be all of them).
 FILES = 112
 ALWAYS_MADE = frozenset(
     {
