@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from icalendar import Calendar
 
-from conftest import CONFIG, Repo
+from conftest import CONFIG, DEMO_NOW, Repo, copy_demo
 from factories import MAINT, ONGOING, collect
 from statusgen import i18n
 from statusgen.derive.state import derive
@@ -302,3 +303,18 @@ def test_the_zone_is_named_in_the_language() -> None:
 def test_pages_show_relative_times_at_the_build(multi: Repo) -> None:
     assert re.findall(r"\(([^()]* ago)\)", multi.page("index.html")) == ["2 hours ago", "9 days ago"]
     assert re.findall(r"\(([^()]*)\) ·", multi.page("it/index.html")) == ["2 ore fa"]
+
+
+def test_the_demo_is_published_in_italian_with_its_translated_incidents(tmp_path: Path) -> None:
+    demo = copy_demo(tmp_path / "demo")
+    out = tmp_path / "site"
+    assert demo.build(DEMO_NOW, "--out", str(out)) == 0
+    page = (out / "it/incidents/2026-11-23-webhook-delivery-failures/index.html").read_text(encoding="utf-8")
+    assert "<h1>Consegna dei webhook non riuscita</h1>" in page
+    assert "Un nodo della nostra coda di eventi ha esaurito lo spazio su disco" in page
+    assert 'lang="en"' not in page.split("<main", 1)[1].split("</main>")[0]
+    home = (out / "it/index.html").read_text(encoding="utf-8")
+    assert '<html lang="it" dir="ltr">' in home
+    assert ">Consegna dei webhook non riuscita</a>" in home
+    english = (out / "incidents/2026-11-23-webhook-delivery-failures/index.html").read_text(encoding="utf-8")
+    assert "<h1>Webhook deliveries failing</h1>" in english
