@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.1
 EVENTS_PATH = "/__statusgen/wait"
+# A folder a language of the site is published in, as the first part of a path: /it/, /pt-BR/.
+_FOLDER = re.compile(r"[A-Za-z0-9_-]{2,16}")
 # Injected into HTML in serve mode only: waits for the next build, then reloads or shows errors.
 RELOAD_SCRIPT = b"""<script>
 (function () {
@@ -224,7 +227,7 @@ class Handler(SimpleHTTPRequestHandler):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", self._error_page())
             return
         if target is None:
-            not_found = self.site / "404.html"
+            not_found = self._not_found_page(parts.path)
             body = not_found.read_bytes() if not_found.is_file() else b"Not found"
             self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", self._inject(body))
             return
@@ -233,6 +236,13 @@ class Handler(SimpleHTTPRequestHandler):
         if kind == "text/html":
             kind, body = "text/html; charset=utf-8", self._inject(body)
         self._send(HTTPStatus.OK, kind, body)
+
+    def _not_found_page(self, path: str) -> Path:
+        """The 404 page of the language the path is in (``/it/...``: ``it/404.html``), else the site's."""
+        first = unquote(path).lstrip("/").split("/", 1)[0]
+        if _FOLDER.fullmatch(first) and (self.site / first / "404.html").is_file():
+            return self.site / first / "404.html"
+        return self.site / "404.html"
 
     def _wait(self, query: str) -> None:
         """Answer once the build after ``since`` is done, or after ``wait_seconds`` anyway."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Repo
+from conftest import CONFIG, Repo
 
 pytestmark = pytest.mark.slow  # each test starts statusgen serve in its own process
 
@@ -151,3 +151,19 @@ def test_port_in_use_is_a_clear_error(repo: Repo, server: Served) -> None:
     )
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def bilingual(repo: Repo) -> Repo:
+    repo.config(CONFIG.replace("  timezone:", "  languages: [it]\n  timezone:"))
+    return repo
+
+
+def test_a_missing_page_of_a_language_gets_that_languages_404(bilingual: Repo, server: Served) -> None:
+    status, body = get(server.port, "/it/incidents/nowhere/")
+    assert status == 404
+    assert '<html lang="it" dir="ltr">' in body and "<title>Pagina non trovata · Example Status</title>" in body
+    status, body = get(server.port, "/incidents/nowhere/")
+    assert status == 404 and '<html lang="en" dir="ltr">' in body
+    status, body = get(server.port, "/xx/nowhere")
+    assert status == 404 and '<html lang="en" dir="ltr">' in body
