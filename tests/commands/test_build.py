@@ -250,5 +250,6 @@ def test_demo_repository_builds(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "Webhook deliveries failing" in index
     assert "Scheduled maintenance" in index
     assert "## Postmortem" not in index
-    postmortems = [p for p in (PROJECT / "incidents").iterdir() if "## Postmortem" in p.read_text()]
+    incidents_only = [p for p in (PROJECT / "incidents").iterdir() if p.name.count(".") == 1]
+    postmortems = [p for p in incidents_only if "## Postmortem" in p.read_text()]
     assert len(postmortems) == 1
