@@ -76,7 +76,9 @@ def catalog_of(locale: Locale) -> str | None:
     if exact in CATALOGS:
         return exact
     if locale.language == "zh":
-        return "zh_Hans"  # the Chinese catalog there is, for every script and region
+        # Simplified Chinese is no translation for readers of Traditional (zh-Hant, zh-TW, zh-HK).
+        traditional = locale.script == "Hant" or (locale.script is None and locale.territory in ("TW", "HK", "MO"))
+        return None if traditional else "zh_Hans"
     return next((c for c in CATALOGS if c.split("_")[0] == locale.language), None)
 
 

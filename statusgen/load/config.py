@@ -37,7 +37,8 @@ _COMPONENT_KEYS = ("id", "name", "description", "group", "since")
 _NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components", "language")
 # A language code as a site writes it, and as it names a folder of the site and a translation's
 # file: a language (en), then a script or region (pt-BR, zh-Hant, es-419).
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_](?:[A-Za-z]{4}|[A-Z]{2}|[0-9]{3}))*")
+# Letter case does not matter in a language tag (en-GB, en-gb).
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_](?:[a-z]{4}|[a-z]{2}|[0-9]{3}))*", re.I)
 
 
 @dataclass(frozen=True)

@@ -218,10 +218,11 @@ def teams(notice: Notice) -> dict[str, Any]:
 
 
 def _marked(html: Markup, lang: str | None, element: str) -> Markup:
-    """``html`` in an ``element`` naming its language, when that is not the page's."""
+    """``html`` in an ``element`` naming its language and direction, when that is not the page's."""
     if lang is None:
         return html
-    return Markup('<{0} lang="{1}">{2}</{0}>').format(Markup(element), lang, html)
+    direction = i18n.language(lang).direction
+    return Markup('<{0} lang="{1}" dir="{2}">{3}</{0}>').format(Markup(element), lang, direction, html)
 
 
 def _html_headline(notice: Notice) -> Markup:
@@ -238,11 +239,12 @@ def _html(notice: Notice) -> str:
     )
     return str(
         Markup(
-            '<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
+            '<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
             "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
             '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
         ).format(
             lang=notice.words.tag,
+            direction=notice.words.direction,
             title=notice.headline,
             headline=_html_headline(notice),
             message=_marked(markup.render(notice.update.message), notice.message_lang, "div"),

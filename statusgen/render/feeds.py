@@ -31,10 +31,12 @@ class Entry:
     changes: dict[str, tuple[ComponentStatus, ComponentStatus]]
 
 
-def entry_id(site: Site, incident: Incident, update: Update) -> str:
-    """A ``tag:`` URI naming one update; it never changes for as long as the update's time does."""
+def entry_id(site: Site, incident: Incident, update: Update, edition: Edition | None = None) -> str:
+    """A ``tag:`` URI naming one update; it never changes for as long as the update's time does.
+    In a language other than the default, the entry is another one (its text is), named so."""
     host = urlsplit(site.url).hostname or "localhost"
-    return f"tag:{host},{incident.id[:10]}:{incident.id}/{update_anchor(update.at)}"
+    language = f"/{edition.code}" if edition is not None and not edition.default else ""
+    return f"tag:{host},{incident.id[:10]}:{incident.id}{language}/{update_anchor(update.at)}"
 
 
 def entries(state: SiteState, incidents: Iterable[Incident], limit: int) -> list[Entry]:
@@ -149,8 +151,8 @@ def _xml(
     feed.lastBuildDate(updated)
     for entry in chosen:
         item = feed.add_entry(order="append")
-        item.id(entry_id(site, entry.incident, entry.update))
-        item.guid(entry_id(site, entry.incident, entry.update), permalink=False)
+        item.id(entry_id(site, entry.incident, entry.update, edition))
+        item.guid(entry_id(site, entry.incident, entry.update, edition), permalink=False)
         # RSS readers take titles and descriptions for HTML; Atom says what type each one is.
         item.title(escape(_title(edition, entry)) if kind == "rss" else _title(edition, entry))
         item.link(href=_link(site, edition, entry))
@@ -182,7 +184,7 @@ def json_feed(
         "authors": [{"name": site.title}],
         "items": [
             {
-                "id": entry_id(site, e.incident, e.update),
+                "id": entry_id(site, e.incident, e.update, edition),
                 "url": _link(site, edition, e),
                 "title": _title(edition, e),
                 "content_html": _content(state, edition, e),

@@ -223,28 +223,16 @@ class Pages:
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
         pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
-        multilingual = len(self.editions) > 1
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-            + (' xmlns:xhtml="http://www.w3.org/1999/xhtml">' if multilingual else ">"),
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
         ]
+        # Each language's page is listed; the pages name their other languages themselves
+        # (hreflang), so the sitemap grows with the languages, not with their square.
         for path, lastmod in entries:
             extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-            # Each language's page is listed, with every language's as its alternates.
-            links = (
-                "".join(
-                    f'<xhtml:link rel="alternate" hreflang="{e.language.tag}"'
-                    f' href="{xml_escape(self.site.url + e.prefix + path)}"/>'
-                    for e in self.editions
-                )
-                if multilingual
-                else ""
-            )
             for edition in self.editions:
-                lines.append(
-                    f"  <url><loc>{xml_escape(self.site.url + edition.prefix + path)}</loc>{extra}{links}</url>"
-                )
+                lines.append(f"  <url><loc>{xml_escape(self.site.url + edition.prefix + path)}</loc>{extra}</url>")
         lines.append("</urlset>\n")
         return "\n".join(lines).encode()
 

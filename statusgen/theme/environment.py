@@ -131,25 +131,25 @@ class _Words:
         self._words = language.words
         self._known: dict[tuple[str, ...], Markup] = {}
 
-    def gettext(self, message: str, **variables: Any) -> Markup:
+    def gettext(self, message: str, /, **variables: Any) -> Markup:
         known = self._known.get((message,))
         if known is None:
             known = self._known[(message,)] = escape(self._words.gettext(message))
         # Always formatted, as Jinja's are, so that "%%" is "%" with values or without.
         return known % variables
 
-    def ngettext(self, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    def ngettext(self, singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
         variables.setdefault("num", n)
         return escape(self._words.ngettext(singular, plural, n)) % variables
 
-    def pgettext(self, context: str, message: str, **variables: Any) -> Markup:
+    def pgettext(self, context: str, message: str, /, **variables: Any) -> Markup:
         variables.setdefault("context", context)
         known = self._known.get((context, message))
         if known is None:
             known = self._known[(context, message)] = escape(self._words.pgettext(context, message))
         return known % variables
 
-    def npgettext(self, context: str, singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    def npgettext(self, context: str, singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
         variables.setdefault("context", context)
         variables.setdefault("num", n)
         return escape(self._words.npgettext(context, singular, plural, n)) % variables

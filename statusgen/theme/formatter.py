@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, format_timedelta, get_timezone_name, tokenize_pattern
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta, get_timezone_name, tokenize_pattern
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 from markupsafe import Markup, escape
@@ -75,7 +75,12 @@ class Formatter:
         return self._day(day, "medium")
 
     def month(self, day: date) -> str:
-        return self._day(day, "LLLL y")
+        """A month and its year as the language writes them: ``November 2025``, ``2025年11月``."""
+        key = (day.replace(day=1), "month")
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = format_skeleton("yMMMM", key[0], locale=self._locale)
+        return text
 
     def _day(self, day: date, style: str) -> str:
         key = (day, style)

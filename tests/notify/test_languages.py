@@ -242,8 +242,9 @@ def parts(message: EmailMessage) -> list[tuple[str, str]]:
 
 
 def html(lang: str, title: str, body: str, link: str) -> str:
+    direction = i18n.language(lang).direction
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'</head>\n<body>\n{body}<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
     )
 
@@ -298,12 +299,12 @@ def test_a_missing_translation_falls_back_to_the_default_text_marked_english(rep
         f"{subject}\n\nWe are investigating elevated error rates.\n\n{DE.gettext('Affected')}: Public API\n{link}\n"
     )
     # The German headline, with the English title in it marked as English.
-    marked = str(escape(subject)).replace("Elevated API error rates", '<span lang="en">Elevated API error rates</span>')
+    marked = str(escape(subject)).replace("Elevated API error rates", '<span lang="en" dir="ltr">Elevated API error rates</span>')
     assert page == html(
         "de",
         subject,
         f"<h1>{marked}</h1>\n"
-        '<div lang="en"><p>We are investigating <strong>elevated</strong> error rates.</p></div>\n'
+        '<div lang="en" dir="ltr"><p>We are investigating <strong>elevated</strong> error rates.</p></div>\n'
         f"<p><strong>{escape(DE.gettext('Affected'))}:</strong> Public API</p>\n",
         link,
     )
@@ -322,7 +323,7 @@ def test_an_untranslated_message_falls_back_while_the_title_stays_translated(rep
     assert payloads.slack(sent)["text"] == f"{headline(IT, 'Resolved', title)}\nError rates are back to normal."
     page = parts(payloads.email(sent, target(repo, "email")))[1][1]
     assert f"<h1>{escape(headline(IT, 'Resolved', title))}</h1>" in page
-    assert '<div lang="en"><p>Error rates are back to normal.</p></div>' in page
+    assert '<div lang="en" dir="ltr"><p>Error rates are back to normal.</p></div>' in page
     # A translated message is not marked.
     first = parts(payloads.email(notice(repo, OUTAGE_ID, INVESTIGATING, "it"), target(repo, "email")))[1][1]
     assert "<p>Stiamo analizzando tassi di errore <strong>elevati</strong>.</p>\n<p><strong>" in first
@@ -340,8 +341,8 @@ def test_a_language_the_site_is_not_published_in_has_its_words_and_the_default_t
     message = payloads.email(sent, target(repo, "email"))
     assert message["Message-ID"] == f"<{OUTAGE_ID}.20251103t140500z.fr@status.example.com>"
     page = parts(message)[1][1]
-    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
-    assert '<span lang="en">Elevated API error rates</span>' in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr" dir="ltr">')
+    assert '<span lang="en" dir="ltr">Elevated API error rates</span>' in page
 
 
 def test_the_default_language_is_unchanged_and_unmarked(repo: Repository) -> None:
@@ -404,3 +405,10 @@ def test_a_target_naming_the_default_language_is_the_target_without_one(repo: Re
         "slack:B_URL:language=it",
         "slack:C_URL",
     ]
+
+
+def test_an_email_in_arabic_is_written_right_to_left_and_english_in_it_left_to_right(repo: Repository) -> None:
+    message = payloads.email(notice(repo, OUTAGE_ID, INVESTIGATING, "ar"), target(repo, "email"))
+    (_, page) = parts(message)[1]
+    assert page.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    assert '<div lang="en" dir="ltr"><p>We are investigating <strong>elevated</strong> error rates.</p></div>' in page

@@ -1860,10 +1860,10 @@ def test_each_target_is_sent_its_notices_in_its_language(
         .endswith(f"\n{DE.gettext('Window')}: {german}\n{SITE}incidents/2025-12-01-db-upgrade/\n")
     )
     page = html.get_content().replace("\r\n", "\n")
-    assert page.startswith('<!DOCTYPE html>\n<html lang="de">\n')
+    assert page.startswith('<!DOCTYPE html>\n<html lang="de" dir="ltr">\n')
     # Its English title and message are marked as English.
-    assert '<span lang="en">Database upgrade</span>' in page
-    assert '<div lang="en"><p>We will upgrade the primary database; writes pause' in page
+    assert '<span lang="en" dir="ltr">Database upgrade</span>' in page
+    assert '<div lang="en" dir="ltr"><p>We will upgrade the primary database; writes pause' in page
 
     record = record_of(history)
     assert sorted(record["targets"]) == [

@@ -500,7 +500,7 @@ def test_email(
         ("text/plain", text),
         (
             "text/html",
-            f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{headline}</title>'
+            f'<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head><meta charset="utf-8"><title>{headline}</title>'
             f'</head>\n<body>\n{html_body}<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n',
         ),
     ]

@@ -140,7 +140,9 @@ def test_feeds_calendar_and_badges_are_in_their_language(multi: Repo) -> None:
     assert words.gettext("Investigating") != "Investigating"
     english = feedparser.parse(multi.site / "feed.atom")
     assert english.feed.language == "en" and english.entries[0].title == "Dashboard unavailable: Investigating"
-    assert [e.id for e in feed.entries] == [e.id for e in english.entries]
+    # The same updates, each entry of its own in each language (its text is another).
+    assert [e.id for e in feed.entries] == [e.id.replace("/update-", "/it/update-") for e in english.entries]
+    assert english.entries[0].id == "tag:status.example.com,2025-11-10:2025-11-10-dashboard/update-20251110t100000z"
 
     calendar = Calendar.from_ical((multi.site / "it/maintenance.ics").read_bytes())
     (event,) = calendar.walk("VEVENT")
@@ -162,7 +164,7 @@ def test_the_api_is_one_in_the_default_language_with_statuspages_words(multi: Re
     assert not (multi.site / "it/api").exists()
 
 
-def test_the_sitemap_lists_every_language_with_its_alternates(multi: Repo) -> None:
+def test_the_sitemap_lists_every_languages_pages(multi: Repo) -> None:
     sitemap = (multi.site / "sitemap.xml").read_text()
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert locs[:3] == [
@@ -170,9 +172,10 @@ def test_the_sitemap_lists_every_language_with_its_alternates(multi: Repo) -> No
         "https://status.example.com/it/",
         "https://status.example.com/ar/",
     ]
-    assert len(locs) == 3 * len(set(loc.replace("/it/", "/").replace("/ar/", "/") for loc in locs))
-    assert sitemap.count('<xhtml:link rel="alternate" hreflang="it"') == len(locs)
-    assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in sitemap
+    # The index, three incidents, three components and the history, in each language.
+    assert len(locs) == 3 * len(set(loc.replace("/it/", "/").replace("/ar/", "/") for loc in locs)) == 3 * 8
+    # The pages name their alternates themselves: the sitemap grows with the languages, not their square.
+    assert "xhtml:link" not in sitemap
     assert not (multi.site / "it/sitemap.xml").exists() and not (multi.site / "it/robots.txt").exists()
 
 
@@ -318,3 +321,44 @@ def test_the_demo_is_published_in_italian_with_its_translated_incidents(tmp_path
     assert ">Consegna dei webhook non riuscita</a>" in home
     english = (out / "incidents/2026-11-23-webhook-delivery-failures/index.html").read_text(encoding="utf-8")
     assert "<h1>Webhook deliveries failing</h1>" in english
+
+
+def test_the_announcement_is_marked_as_the_default_languages(repo: Repo) -> None:
+    repo.config(MULTI.replace("  timezone:", '  announcement: "We are **moving** today."\n  timezone:'))
+    assert repo.build() == 0
+    assert '<p lang="en">We are <strong>moving</strong> today.</p>' in repo.page("ar/index.html")
+    assert "<p>We are <strong>moving</strong> today.</p>" in repo.page("index.html")
+
+
+@pytest.mark.parametrize(
+    "language, heading",
+    [("en", "November 2025"), ("ja", "2025年11月"), ("ko", "2025년 11월"), ("ru", "ноябрь 2025\u202fг.")],
+)
+def test_month_headings_are_written_as_the_language_writes_them(repo: Repo, language: str, heading: str) -> None:
+    repo.config(CONFIG.replace("  timezone:", f"  language: {language}\n  timezone:"))
+    assert repo.build() == 0
+    assert f'<h2 id="m-2025-11">{heading}</h2>' in repo.page("history/index.html")
+
+
+@pytest.mark.parametrize("written", ["en-gb", "EN-GB", "pt-br", "PT_br", "de-de"])
+def test_a_language_code_is_read_whatever_its_letter_case(repo: Repo, written: str) -> None:
+    repo.config(CONFIG.replace("  timezone:", f"  language: {written}\n  timezone:"))
+    assert repo.build() == 0
+    assert f'<html lang="{written.replace("_", "-")}" dir="ltr">' in repo.page("index.html")
+
+
+def test_a_themes_templates_translate_with_any_variable_names(repo: Repo) -> None:
+    """Jinja's own i18n syntax, with values named as the gettext functions' own arguments."""
+    repo.write(
+        "themes/own/templates/404.html",
+        '{% extends "base.html" %}{% block main %}'
+        "<p>{% trans n=3 %}one{% pluralize %}{{ n }} many{% endtrans %}</p>"
+        '<p>{{ _("Say %(message)s", message="<hi>") }}</p>'
+        '<p>{{ ngettext("%(num)s day", "%(num)s days", 2, plural="x") }}</p>'
+        '<p>{{ _("Page not found") }}</p>{% endblock %}',
+    )
+    repo.config(CONFIG.replace("  timezone:", "  theme: own\n  language: de\n  timezone:"))
+    assert repo.build() == 0
+    page = repo.page("404.html")
+    assert "<p>3 many</p><p>Say &lt;hi&gt;</p><p>2 days</p>" in page
+    assert f"<p>{i18n.language('de').gettext('Page not found')}</p>" in page
