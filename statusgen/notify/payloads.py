@@ -239,7 +239,8 @@ def _html(notice: Notice) -> str:
     )
     return str(
         Markup(
-            '<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
+            '<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n'
+            '<head><meta charset="utf-8"><title>{title}</title></head>\n'
             "<body>\n<h1>{headline}</h1>\n{message}\n{facts}"
             '<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
         ).format(

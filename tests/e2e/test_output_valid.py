@@ -238,7 +238,12 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     }
     # Each language's pages link as one language's did (1331), and each of the 94 pages to its two
     # languages in the switcher and by hreflang (with x-default): 2 * 1331 + 94 * (2 + 3).
-    assert counts["page"] == 3132 and counts[".json"] == 664 and counts["maintenance.ics"] == 4 * 2 and counts[".ics"] == 4 * 2
+    assert (
+        counts["page"] == 3132
+        and counts[".json"] == 664
+        and counts["maintenance.ics"] == 4 * 2
+        and counts[".ics"] == 4 * 2
+    )
     assert len(checker.external) == 15  # references and links in the demo's messages
 
     problems, checker = check_links(paged)

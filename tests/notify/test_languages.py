@@ -244,7 +244,8 @@ def parts(message: EmailMessage) -> list[tuple[str, str]]:
 def html(lang: str, title: str, body: str, link: str) -> str:
     direction = i18n.language(lang).direction
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n'
+        f'<head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'</head>\n<body>\n{body}<p><a href="{link}">{link}</a></p>\n</body>\n</html>\n'
     )
 
@@ -299,7 +300,9 @@ def test_a_missing_translation_falls_back_to_the_default_text_marked_english(rep
         f"{subject}\n\nWe are investigating elevated error rates.\n\n{DE.gettext('Affected')}: Public API\n{link}\n"
     )
     # The German headline, with the English title in it marked as English.
-    marked = str(escape(subject)).replace("Elevated API error rates", '<span lang="en" dir="ltr">Elevated API error rates</span>')
+    marked = str(escape(subject)).replace(
+        "Elevated API error rates", '<span lang="en" dir="ltr">Elevated API error rates</span>'
+    )
     assert page == html(
         "de",
         subject,
