@@ -35,6 +35,7 @@ class Formatter:
         self._locale = self._language.locale
         self._durations: dict[int, str] = {}
         self._percents: dict[float, str] = {}
+        self._minutes: dict[float, str] = {}
         # A percentage's pattern with up to three decimals: "#,##0.###%", "#,##0.### %" (fr), "%#,##0.###" (tr).
         pattern = self._locale.percent_formats[None].pattern.split(";")[0]
         # How the language joins a date and a time: "{1}, {0}" (en), "{1} {0}" (ja), "{1}، {0}" (ar).
@@ -158,8 +159,11 @@ class Formatter:
 
     def minutes(self, count: float) -> str:
         """A number of minutes in words: ``1,440 minutes``, ``12,5 минуты``."""
-        value = Decimal(f"{count:.1f}").normalize()
-        return format_unit(value, "duration-minute", length="long", locale=self._locale)
+        text = self._minutes.get(count)
+        if text is None:
+            value = Decimal(f"{count:.1f}").normalize()
+            text = self._minutes[count] = format_unit(value, "duration-minute", length="long", locale=self._locale)
+        return text
 
     def number(self, value: int | float) -> str:
         """A number as the language writes it: ``1,234`` (en), ``1 234`` (fr)."""
