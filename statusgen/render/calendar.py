@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vText
@@ -27,6 +28,9 @@ def calendar(state: SiteState, edition: Edition | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    # How often a calendar app should look again (RFC 7986, and Outlook's own property).
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vText("PT1H"))
     # Extension properties are not known to be text, so icalendar escapes them only when told.
     cal.add("x-wr-calname", vText(words.gettext("%(site)s: maintenance") % {"site": site.title}))
     cal.add("x-wr-caldesc", vText(words.gettext("Scheduled maintenance of %(site)s") % {"site": site.title}))

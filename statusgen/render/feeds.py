@@ -119,6 +119,13 @@ def _content(state: SiteState, edition: Edition, entry: Entry) -> str:
     return html
 
 
+def _as_html(text: str) -> str:
+    """Text for an RSS title or description, which readers take for HTML: only what a reader could
+    take for markup is escaped (``&``, ``<``, ``>``), so quotes reach it as written, not as
+    ``&#34;``. The XML around it is escaped once more by the feed's writer."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _link(site: Site, edition: Edition, entry: Entry) -> str:
     return f"{site.url}{edition.prefix}incidents/{entry.incident.id}/#{update_anchor(entry.update.at)}"
 
@@ -139,8 +146,8 @@ def _xml(
     feed = FeedGenerator()
     prefix = edition.prefix + prefix
     feed.id(site.url + prefix)
-    feed.title(escape(title) if kind == "rss" else title)
-    feed.subtitle(escape(description) if kind == "rss" else description)
+    feed.title(_as_html(title) if kind == "rss" else title)
+    feed.subtitle(_as_html(description) if kind == "rss" else description)
     feed.author({"name": site.title})
     # feedgen gives RSS the last link added, so the page link goes last.
     feed.link(href=f"{site.url}{prefix}feed.{kind}", rel="self")
@@ -154,7 +161,7 @@ def _xml(
         item.id(entry_id(site, entry.incident, entry.update, edition))
         item.guid(entry_id(site, entry.incident, entry.update, edition), permalink=False)
         # RSS readers take titles and descriptions for HTML; Atom says what type each one is.
-        item.title(escape(_title(edition, entry)) if kind == "rss" else _title(edition, entry))
+        item.title(_as_html(_title(edition, entry)) if kind == "rss" else _title(edition, entry))
         item.link(href=_link(site, edition, entry))
         item.published(entry.update.at)
         item.updated(entry.update.at)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -101,3 +101,13 @@ def test_the_calendar_is_icalendars_own_serialization_byte_for_byte() -> None:
             event.add("description", text)
             cal.add_component(event)
     assert calendar.serialized(cal) == cal.to_ical()
+
+
+def test_the_calendar_says_how_often_to_look_again(repo: Repo) -> None:
+    assert repo.build() == 0
+    data = (repo.site / "maintenance.ics").read_bytes()
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in data
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in data
+    parsed = icalendar.Calendar.from_ical(data)
+    refresh = parsed["refresh-interval"]
+    assert isinstance(refresh, icalendar.vDDDTypes) and refresh.dt == timedelta(hours=1)

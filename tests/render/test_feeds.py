@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from html import unescape
 
 import feedparser
 import pytest
@@ -128,3 +129,31 @@ def test_updates_not_yet_due_are_not_in_feeds(built: Repo) -> None:
         "Elevated API error rates: Resolved",
     ]
     assert feed.feed.updated_parsed == time.struct_time((2025, 11, 5, 8, 0, 0, 2, 309, 0))
+
+
+@pytest.mark.parametrize("name", ["feed.atom", "feed.rss", "feed.json"])
+def test_titles_with_quotes_ampersands_and_angle_brackets_read_as_written(repo: Repo, name: str) -> None:
+    title = """Exports stuck in "pending" & <queued> for 'some' users"""
+    repo.incident(
+        "2025-11-05-exports.md",
+        SECOND.replace("title: Dashboard slow", f"title: '{title.replace(chr(39), chr(39) * 2)}'"),
+    )
+    assert repo.build() == 0
+    if name == "feed.json":
+        titles = [item["title"] for item in json.loads((repo.site / name).read_text())["items"]]
+    else:
+        entries = parse(repo, name).entries
+        # An RSS reader takes a title with markup characters for HTML (feedparser says which):
+        # shown as that, it reads as written.
+        titles = [unescape(e.title) if e.title_detail.type == "text/html" else e.title for e in entries]
+    assert titles[:2] == [f"{title}: Resolved", f"{title}: Investigating"]
+    assert "#34;" not in (repo.site / name).read_text()  # no quote escaped, once or twice
+
+
+def test_rss_titles_escape_only_what_a_reader_could_take_for_markup(repo: Repo) -> None:
+    repo.incident(
+        "2025-11-05-exports.md", SECOND.replace("title: Dashboard slow", """title: 'Stuck in "pending" & <b>'""")
+    )
+    assert repo.build() == 0
+    rss = (repo.site / "feed.rss").read_text()
+    assert '<title>Stuck in "pending" &amp;amp; &amp;lt;b&amp;gt;: Resolved</title>' in rss
