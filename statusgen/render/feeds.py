@@ -110,6 +110,10 @@ def _content(state: SiteState, edition: Edition, entry: Entry) -> str:
     html = str(markup.render(entry.update.message))
     names = state.config.by_id
     words = edition.language
+    if entry.incident.component_ids:
+        # Readers show an entry's text, seldom its categories: the components are said in it.
+        affected = ", ".join(names[c].name for c in entry.incident.component_ids)
+        html += f"<p>{escape(words.gettext('Affects: %(components)s') % {'components': affected})}</p>"
     if entry.changes:
         items = "".join(
             f"<li>{escape(names[c].name)}: {escape(words.gettext(old.label))} → {escape(words.gettext(new.label))}</li>"

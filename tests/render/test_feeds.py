@@ -9,7 +9,8 @@ from html import unescape
 import feedparser
 import pytest
 
-from conftest import Repo
+from conftest import CONFIG, Repo
+from statusgen import i18n
 
 SECOND = """\
 ---
@@ -71,6 +72,7 @@ def test_atom_entry_content_and_changes(built: Repo) -> None:
     assert entry.content[0].type == "text/html"
     assert entry.content[0].value == (
         "<p>We are investigating elevated error rates on the public API. Next update by 15:00 UTC.</p>"
+        "<p>Affects: Public API</p>"
         "<ul><li>Public API: Operational → Partial outage</li></ul>"
     )
 
@@ -157,3 +159,25 @@ def test_rss_titles_escape_only_what_a_reader_could_take_for_markup(repo: Repo) 
     assert repo.build() == 0
     rss = (repo.site / "feed.rss").read_text()
     assert '<title>Stuck in "pending" &amp;amp; &amp;lt;b&amp;gt;: Resolved</title>' in rss
+
+
+@pytest.mark.parametrize("name", ["feed.atom", "feed.rss", "feed.json"])
+def test_every_entry_says_which_components_are_affected_in_its_text(repo: Repo, name: str) -> None:
+    repo.config(CONFIG.replace("  timezone:", "  languages: [it]\n  timezone:"))
+    repo.incident(
+        "2025-11-05-dashboard-slow.md",
+        SECOND.replace("{web: degraded_performance}", "{web: degraded_performance, db: partial_outage}"),
+    )
+    assert repo.build() == 0
+    italian = i18n.language("it").gettext("Affects: %(components)s")
+    for prefix, affects in (("", "Affects: %(components)s"), ("it/", italian)):
+        if name == "feed.json":
+            contents = [item["content_html"] for item in json.loads((repo.site / prefix / name).read_text())["items"]]
+        else:
+            contents = [e.content[0].value for e in parse(repo, prefix + name).entries]
+        assert [c.split("</p>")[1] for c in contents] == [
+            "<p>" + affects % {"components": "Dashboard, Database"},
+            "<p>" + affects % {"components": "Dashboard, Database"},
+            "<p>" + affects % {"components": "Public API"},
+            "<p>" + affects % {"components": "Public API"},
+        ]
