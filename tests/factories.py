@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 from statusgen.load.incidents import Incident, Update, Window
 from statusgen.vocabulary import as_impact, as_update_status
@@ -112,3 +113,21 @@ def collect(html: str) -> Collector:
     parser = Collector()
     parser.feed(html)
     return parser
+
+
+def internal_links_checked(site: Path) -> int:
+    """How many links of the site's pages (404.html aside, as it is served anywhere) lead into the
+    site; each one is asserted to lead to a file that exists."""
+    checked = 0
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        for href in collect(page.read_text()).links:
+            if href.startswith(("https://", "http://", "#", "mailto:", "webcal://")):
+                continue
+            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
+            checked += 1
+    return checked

@@ -15,7 +15,7 @@ import pytest
 from icalendar import Calendar
 
 from conftest import CONFIG, DEMO_NOW, Repo, copy_demo
-from factories import MAINT, ONGOING, collect
+from factories import MAINT, ONGOING, collect, internal_links_checked
 from statusgen import i18n
 from statusgen.derive.state import derive
 from statusgen.load.repository import load_repository
@@ -98,18 +98,7 @@ def test_a_single_language_site_has_no_switcher_and_no_hreflang(repo: Repo) -> N
 
 
 def test_every_internal_link_of_every_language_resolves(multi: Repo) -> None:
-    checked = 0
-    for page in multi.site.rglob("*.html"):
-        if page.name == "404.html":
-            continue
-        for href in collect(page.read_text()).links:
-            if href.startswith(("https://", "http://", "#", "mailto:", "webcal://")):
-                continue
-            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            assert target.is_file(), f"{page.relative_to(multi.site)} links to missing {href}"
-            checked += 1
+    checked = internal_links_checked(multi.site)
     # Each language's 8 pages (404 aside) link as the single-language site's do, and to the three
     # languages of the page.
     assert checked == 3 * (118 + 8 * 3)

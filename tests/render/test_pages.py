@@ -13,7 +13,7 @@ from babel.dates import format_date, format_skeleton, format_time, parse_pattern
 from markupsafe import Markup
 
 from conftest import Repo
-from factories import MAINT, ONGOING, collect
+from factories import MAINT, ONGOING, collect, internal_links_checked
 from statusgen.theme.formatter import Formatter
 from statusgen.timeutil import iso
 
@@ -83,18 +83,7 @@ def test_every_internal_link_resolves(repo: Repo) -> None:
     repo.incident("2025-11-10-dashboard.md", ONGOING)
     repo.incident("2025-11-01-db-upgrade.md", MAINT)
     assert repo.build("2025-11-10T12:00:00Z") == 0
-    checked = 0
-    for page in repo.site.rglob("*.html"):
-        if page.name == "404.html":
-            continue
-        for href in collect(page.read_text()).links:
-            if href.startswith(("https://", "http://", "#", "mailto:", "webcal://")):
-                continue
-            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            assert target.is_file(), f"{page.relative_to(repo.site)} links to missing {href}"
-            checked += 1
+    checked = internal_links_checked(repo.site)
     assert checked == 118
 
 
