@@ -84,21 +84,38 @@ def read_text(path: Path, rel: str) -> str:
         raise StatusgenError("not UTF-8 text", rel, line, "save the file as UTF-8") from None
 
 
-def _check_regular(info: os.stat_result, rel: str) -> None:
+def read_bytes(path: Path, rel: str, limit: int, hint: str) -> bytes:
+    """The bytes of the source file ``rel`` at ``path``, refused as ``read_text`` refuses a file,
+    and over ``limit`` bytes, with ``hint`` saying what to do then (a logo, say, far smaller than
+    a text may be)."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            problem = link_problem(path, path.parents[rel.count("/")])
+            if problem:
+                raise StatusgenError(problem, rel, 1, LINK_HINTS[problem])
+            info = os.stat(path)
+        _check_regular(info, rel, limit, hint)
+        return _read_regular(path, rel, limit, hint)
+    except OSError as exc:
+        raise StatusgenError(f"cannot read the file: {exc.strerror or exc}", rel, 1) from None
+
+
+def _check_regular(info: os.stat_result, rel: str, limit: int = MAX_FILE_BYTES, hint: str = _TOO_BIG_HINT) -> None:
     kind = not_a_file(info.st_mode)
     if kind is not None:
         raise StatusgenError(f"{kind}, not a file", rel, 0, "remove it, or put a plain text file in its place")
-    if info.st_size > MAX_FILE_BYTES:
-        raise StatusgenError(f"file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}", rel, 1, _TOO_BIG_HINT)
+    if info.st_size > limit:
+        raise StatusgenError(f"file is {info.st_size:,} bytes; the limit is {limit:,}", rel, 1, hint)
 
 
-def _read_regular(path: Path, rel: str) -> bytes:
+def _read_regular(path: Path, rel: str, limit: int = MAX_FILE_BYTES, hint: str = _TOO_BIG_HINT) -> bytes:
     """The bytes of ``path``, checked a regular file once open too: what was checked before it was
     opened may have been swapped since. O_NONBLOCK keeps the open of a named pipe from waiting."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
-        _check_regular(os.fstat(fd), rel)
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:  # it grew after it was measured
-        raise StatusgenError(f"file is over {MAX_FILE_BYTES:,} bytes, the limit", rel, 1, _TOO_BIG_HINT)
+        _check_regular(os.fstat(fd), rel, limit, hint)
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew after it was measured
+        raise StatusgenError(f"file is over {limit:,} bytes, the limit", rel, 1, hint)
     return data

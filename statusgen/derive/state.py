@@ -110,7 +110,7 @@ def derive(repo: Repository, now: datetime) -> SiteState:
         spans=spans,
         by_component={k: tuple(v) for k, v in by_component.items()},
         uptime={
-            c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start)
+            c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start, c.sla)
             for c in repo.config.components
         },
         next_change=next_change(repo.incidents, visible, now),

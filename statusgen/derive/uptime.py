@@ -8,12 +8,18 @@ the site's zone, so a DST day has 23 or 25 hours. Days before a component's ``si
 Months start at the component's ``since``, else at the month of the site's first incident, and go back at most
 MONTHS months: a status page is read for its recent record, and a ``since:`` decades back, or one
 incident filed in 1970, must not fill the component pages and ``api/uptime.json`` with empty months.
+
+Quarters and years cover the same stretch, from the same minutes: a quarter's uptime is that of its
+minutes, not an average of its months. The first quarter and year count from where the months
+start (the component's ``since``), so they may be partial, like the current ones, which count the
+time elapsed so far. With an ``sla`` (an uptime target), each month, quarter and year carries its
+verdict: met or missed, and by how much, final once the period is over.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -27,17 +33,41 @@ _BY_SEVERITY = sorted(ComponentStatus, key=lambda s: s.severity)
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """A period's uptime against the component's target: met or not, by how many percentage
+    points it fell short (three decimals), and whether the period is over (``final``) or the
+    verdict is so far."""
+
+    target: float
+    met: bool
+    missed_by: float | None
+    final: bool
+
+
+@dataclass(frozen=True)
 class Period:
-    """A day or a month: uptime in percent (None without data) and downtime in minutes, rounded."""
+    """A day, month, quarter or year: uptime in percent (None without data) and downtime in
+    minutes, rounded; whether it is over; its verdict against the target, if there is one."""
 
     start: date
     uptime: float | None
     downtime_minutes: float
     incidents: tuple[str, ...] = ()
+    complete: bool = True
+    verdict: Verdict | None = None
 
     @property
     def month(self) -> str:
         return self.start.isoformat()[:7]
+
+    @property
+    def quarter(self) -> str:
+        """The quarter it starts in, like ``2025-Q4``."""
+        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+
+    @property
+    def year(self) -> str:
+        return str(self.start.year)
 
 
 @dataclass(frozen=True)
@@ -45,6 +75,9 @@ class ComponentUptime:
     days: tuple[Period, ...]
     months: tuple[Period, ...]
     uptime_90d: float | None
+    quarters: tuple[Period, ...] = ()
+    years: tuple[Period, ...] = ()
+    sla: float | None = None
 
 
 def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, ComponentStatus]]:
@@ -117,10 +150,24 @@ def percent(downtime: float, minutes: float) -> float | None:
     return round(max(0.0, 100.0 * (1 - downtime / minutes)), 3)
 
 
+def verdict(uptime: float | None, target: float | None, complete: bool) -> Verdict | None:
+    """``uptime`` (as shown, to three decimals) against ``target``; None without either."""
+    if uptime is None or target is None:
+        return None
+    met = uptime >= target
+    return Verdict(target, met, None if met else round(target - uptime, 3), complete)
+
+
 def component_uptime(
-    spans: list[Span], now: datetime, zone: ZoneInfo, since: date | None, history_start: date
+    spans: list[Span],
+    now: datetime,
+    zone: ZoneInfo,
+    since: date | None,
+    history_start: date,
+    sla: float | None = None,
 ) -> ComponentUptime:
-    """Uptime of one component as of ``now``.
+    """Uptime of one component as of ``now``, with each month's, quarter's and year's verdict
+    against ``sla``, its uptime target in percent, if it has one.
 
     ``history_start`` is the first month shown when the component has no ``since``.
     """
@@ -144,21 +191,62 @@ def component_uptime(
         down = per_day.get(day, 0.0) if minutes else 0.0
         total_down += down
         total_minutes += minutes
-        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ()))))
+        over = midnight(day + timedelta(days=1), zone) <= now
+        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ())), over))
 
-    months = []
-    month = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
-    per_month: dict[date, float] = defaultdict(float)
-    for day, down in per_day.items():
-        if since is None or day >= since:
-            per_month[day.replace(day=1)] += down
-    while month <= today:
-        following = (month + timedelta(days=32)).replace(day=1)
-        minutes = minutes_with_data(month, following)
-        down = per_month.get(month, 0.0)
-        months.append(Period(month, percent(down, minutes), round(down, 1)))
-        month = following
-    return ComponentUptime(tuple(days), tuple(months), percent(total_down, total_minutes))
+    first = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
+    kept = {day: down for day, down in per_day.items() if day >= first and (since is None or day >= since)}
+
+    def periods(start_of: Callable[[date], date], after: Callable[[date], date]) -> tuple[Period, ...]:
+        """The periods from the one holding ``first`` to the one holding today, each counted from
+        ``first`` at the earliest (and from ``since``, by minutes_with_data)."""
+        downtime: dict[date, float] = defaultdict(float)
+        for day, down in kept.items():
+            downtime[start_of(day)] += down
+        found = []
+        start = start_of(first)
+        while start <= today:
+            following = after(start)
+            shown = percent(downtime.get(start, 0.0), minutes_with_data(max(start, first), following))
+            complete = midnight(following, zone) <= now
+            found.append(
+                Period(start, shown, round(downtime.get(start, 0.0), 1), (), complete, verdict(shown, sla, complete))
+            )
+            start = following
+        return tuple(found)
+
+    return ComponentUptime(
+        tuple(days),
+        periods(_month_of, _next_month),
+        percent(total_down, total_minutes),
+        periods(_quarter_of, _next_quarter),
+        periods(_year_of, _next_year),
+        sla,
+    )
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _quarter_of(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def _next_quarter(quarter: date) -> date:
+    return date(quarter.year + 1, 1, 1) if quarter.month == 10 else date(quarter.year, quarter.month + 3, 1)
+
+
+def _year_of(day: date) -> date:
+    return date(day.year, 1, 1)
+
+
+def _next_year(year: date) -> date:
+    return date(year.year + 1, 1, 1)
 
 
 def _months_before(month: date, count: int) -> date:
@@ -168,19 +256,29 @@ def _months_before(month: date, count: int) -> date:
 
 
 def _worst_period(periods: tuple[Period, ...]) -> Period:
+    """The worst of the members' figures for one period; a group has no target, so no verdict."""
     with_data = [p for p in periods if p.uptime is not None]
     worst = min(with_data, key=lambda p: p.uptime or 0.0) if with_data else periods[0]
     incidents = tuple(dict.fromkeys(i for p in periods for i in p.incidents))
-    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents)
+    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents, worst.complete)
+
+
+def _worst_by_start(members: Iterable[tuple[Period, ...]]) -> tuple[Period, ...]:
+    by_start: dict[date, list[Period]] = defaultdict(list)
+    for periods in members:
+        for period in periods:
+            by_start[period.start].append(period)
+    return tuple(_worst_period(tuple(by_start[start])) for start in sorted(by_start))
 
 
 def combine(members: list[ComponentUptime]) -> ComponentUptime:
-    """A group's uptime: on each day and month, its worst component's figures."""
+    """A group's uptime: on each day, month, quarter and year, its worst component's figures."""
     days = tuple(_worst_period(ps) for ps in zip(*(m.days for m in members), strict=True))
-    by_month: dict[date, list[Period]] = defaultdict(list)
-    for member in members:
-        for period in member.months:
-            by_month[period.start].append(period)
-    months = tuple(_worst_period(tuple(by_month[m])) for m in sorted(by_month))
     figures = [m.uptime_90d for m in members if m.uptime_90d is not None]
-    return ComponentUptime(days, months, min(figures) if figures else None)
+    return ComponentUptime(
+        days,
+        _worst_by_start(m.months for m in members),
+        min(figures) if figures else None,
+        _worst_by_start(m.quarters for m in members),
+        _worst_by_start(m.years for m in members),
+    )

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from statusgen import i18n
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
+from statusgen.load.brand import LINK_KEYS, Accent, Links, accent_problem, link_problem
 from statusgen.load.fields import Reader, slug_ok
+from statusgen.load.logo import Logo, read_logo
 from statusgen.load.yamltext import YList, YMap, line_of, load
 from statusgen.vocabulary import INCIDENT_IMPACTS, Impact
 
@@ -32,8 +34,11 @@ _SITE_KEYS = (
     "theme",
     "announcement",
     "feed_entries",
+    "logo",
+    "accent",
+    "links",
 )
-_COMPONENT_KEYS = ("id", "name", "description", "group", "since")
+_COMPONENT_KEYS = ("id", "name", "description", "group", "since", "sla")
 _NOTIFY_KEYS = ("type", "url_env", "smtp_env", "from", "to", "components", "language")
 # A language code as a site writes it, and as it names a folder of the site and a translation's
 # file: a language (en), then a script or region (pt-BR, zh-Hant, es-419).
@@ -48,6 +53,7 @@ class Component:
     description: str = ""
     group: str | None = None
     since: date | None = None
+    sla: float | None = None  # the uptime target, in percent
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class Site:
     theme: str = "default"
     announcement: str = ""
     feed_entries: int = 100
+    logo: Logo | None = None
+    accent: Accent | None = None
+    links: Links = field(default_factory=Links)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -217,6 +226,7 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
         theme = "default"
     announcement = reader.text(site, "announcement")
     reader.markup([(announcement, line_of(site, "announcement"), False)], "write the announcement as a line of text")
+    logo = reader.text(site, "logo")
     return Site(
         title=reader.text(site, "title"),
         url=url,
@@ -227,7 +237,51 @@ def _site(reader: Reader, value: object, line: int, root: Path) -> Site | None:
         theme=theme,
         announcement=announcement,
         feed_entries=entries,
+        logo=read_logo(root, logo, line_of(site, "logo"), reader.problems) if logo else None,
+        accent=_accent(reader, site),
+        links=_links(reader, site),
     )
+
+
+def _accent(reader: Reader, site: YMap) -> Accent | None:
+    """``site.accent``, checked readable on the page (see statusgen.load.brand)."""
+    if "accent" in site and site["accent"] is None:
+        reader.error(
+            line_of(site, "accent"),
+            "accent is empty",
+            'write the colour quoted, like accent: "#0b5fff": unquoted, YAML reads # as the start of a comment',
+        )
+        return None
+    text = reader.text(site, "accent")
+    if not text:
+        return None
+    found = accent_problem(text)
+    if isinstance(found, Accent):
+        return found
+    reader.error(line_of(site, "accent"), *found)
+    return None
+
+
+def _links(reader: Reader, site: YMap) -> Links:
+    """``site.links``: the team's home page, support and contact addresses."""
+    value = site.get("links")
+    if value is None:
+        return Links()
+    links = reader.mapping(value, "'site.links'", line_of(site, "links"), "e.g. links: {home: https://example.com/}")
+    if links is None:
+        return Links()
+    reader.keys(links, LINK_KEYS, (), "site.links")
+    found: dict[str, str] = {}
+    for key in LINK_KEYS:
+        url = reader.text(links, key)
+        if key not in links or links[key] is None:
+            continue
+        problem = link_problem(key, url)
+        if problem is not None:
+            reader.error(line_of(links, key), *problem)
+        else:
+            found[key] = url
+    return Links(**found)
 
 
 _TRANSLATED = ", ".join(sorted(["en", *(c.replace("_", "-") for c in i18n.CATALOGS)]))
@@ -389,9 +443,33 @@ def _components(reader: Reader, value: object, line: int) -> list[Component]:
                     reader.text(entry, "description"),
                     reader.text(entry, "group") or None,
                     reader.day(entry, "since"),
+                    _sla(reader, entry),
                 )
             )
     return result
+
+
+_SLA_HINT = "write the uptime target in percent, like sla: 99.9"
+
+
+def _sla(reader: Reader, entry: YMap) -> float | None:
+    """A component's ``sla``: an uptime target in percent, above 0 and below 100, to at most three
+    decimals (uptime is measured to three)."""
+    value = entry.get("sla")
+    if value is None:
+        return None
+    line = line_of(entry, "sla")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        reader.error(line, f"'sla' must be a number, not {value!r}", _SLA_HINT)
+        return None
+    target = float(value)
+    if not 0 < target < 100:
+        reader.error(line, f"'sla' must be above 0 and below 100, not {value}", _SLA_HINT)
+        return None
+    if round(target, 3) != target:
+        reader.error(line, f"'sla' has more than three decimals: {value}", "uptime is measured to three decimals")
+        return None
+    return target
 
 
 def _notify(reader: Reader, value: object, line: int, ids: set[str]) -> list[NotifyTarget]:

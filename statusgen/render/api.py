@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -20,6 +20,7 @@ from statusgen.derive import timeline
 from statusgen.derive.groups import groups
 from statusgen.derive.maintenance import edges
 from statusgen.derive.state import SiteState
+from statusgen.derive.uptime import ComponentUptime, Period, Verdict
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
 from statusgen.theme.environment import update_stamp
@@ -240,24 +241,48 @@ class Api:
         yield "api/v2/scheduled-maintenances/active.json", {"page": page, "scheduled_maintenances": active}
 
 
+def _verdict(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    return {"target": verdict.target, "met": verdict.met, "missed_by": verdict.missed_by, "final": verdict.final}
+
+
+def _periods(
+    name: str, label: Callable[[Period], str], periods: tuple[Period, ...], target: bool
+) -> list[dict[str, Any]]:
+    """Months, quarters or years, each labelled under ``name``; with a ``target``, each with its
+    verdict against it (null for a period without data)."""
+    found = []
+    for period in periods:
+        item = {name: label(period), "uptime": period.uptime, "downtime_minutes": period.downtime_minutes}
+        if target:
+            item["sla"] = _verdict(period.verdict)
+        found.append(item)
+    return found
+
+
+def _component_uptime(figures: ComponentUptime) -> dict[str, Any]:
+    target = figures.sla is not None
+    document: dict[str, Any] = {"uptime_90d": figures.uptime_90d}
+    if target:
+        document["sla_target"] = figures.sla
+    document["days"] = [
+        {"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
+        for d in figures.days
+    ]
+    document["months"] = _periods("month", lambda p: p.month, figures.months, target)
+    document["quarters"] = _periods("quarter", lambda p: p.quarter, figures.quarters, target)
+    document["years"] = _periods("year", lambda p: p.year, figures.years, target)
+    return document
+
+
 def uptime_document(state: SiteState) -> dict[str, Any]:
-    """``api/uptime.json``: the figures the pages show, rounded the same way."""
+    """``api/uptime.json``: the figures the pages show, rounded the same way. A component with an
+    uptime target (``sla``) has it as ``sla_target``, and each of its months, quarters and years
+    its verdict as ``sla``; the others have neither."""
     return {
         "timezone": state.config.site.timezone,
-        "components": {
-            cid: {
-                "uptime_90d": figures.uptime_90d,
-                "days": [
-                    {"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
-                    for d in figures.days
-                ],
-                "months": [
-                    {"month": m.month, "uptime": m.uptime, "downtime_minutes": m.downtime_minutes}
-                    for m in figures.months
-                ],
-            }
-            for cid, figures in state.uptime.items()
-        },
+        "components": {cid: _component_uptime(figures) for cid, figures in state.uptime.items()},
     }
 
 

@@ -1,0 +1,282 @@
+"""``site.logo``: the team's logo, an SVG or PNG file of the repository, checked before it is published.
+
+The logo comes by pull request like any other file, and is published as ``static/logo.svg`` (or
+``.png``) on the site's own origin. Shown with ``<img>`` an SVG runs no script, but opened by its
+address it is a document of the site, where a script would run with the site's cookies and
+storage. So an SVG logo is parsed as XML and refused, at the line of what it holds, when it holds
+anything that could run or fetch: scripts, event handler attributes, HTML, links or styles that
+lead anywhere but into the file itself, entity declarations (the "billion laughs"), processing
+instructions (an ``xml-stylesheet``). Nothing is rewritten: what the build publishes is the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from xml.parsers import expat
+
+from statusgen.errors import Problem, StatusgenError
+from statusgen.inputs import LINK_HINTS, link_problem, read_bytes
+
+MAX_LOGO_BYTES = 200_000
+KINDS = {".svg": "svg", ".png": "png"}
+MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG_NS = "http://www.w3.org/2000/svg"
+# Namespaces whose elements a browser would make something of inside an SVG document: HTML
+# (scripts, frames, forms) and MathML (links). Elements of editors' namespaces (Inkscape's,
+# Sodipodi's, RDF metadata) are inert and allowed.
+_LIVE_NAMESPACES = ("http://www.w3.org/1999/xhtml", "http://www.w3.org/1998/Math/MathML")
+_REFUSED_ELEMENTS = {
+    "script": "a <script> element",
+    "foreignObject": "a <foreignObject> element (it embeds HTML)",
+    "iframe": "an <iframe> element",
+    "embed": "an <embed> element",
+    "object": "an <object> element",
+    "handler": "a <handler> element",
+    "listener": "a <listener> element",
+}
+_ANIMATIONS = ("set", "animate", "animateMotion", "animateTransform", "discard")
+# Pictures embedded whole in the file are allowed; anything else a reference names is fetched.
+_EMBEDDED = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.I)
+_URL_IN_CSS = re.compile(r"url\(\s*(['\"]?)\s*([^'\")\s]*)", re.I)
+_HINT = "export the logo as a plain SVG (shapes and text only), or as a PNG"
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A checked logo: its path in the repository, its kind (``svg`` or ``png``), its bytes, and
+    its intrinsic size in CSS pixels where the file states one."""
+
+    path: str
+    kind: str
+    data: bytes = b""
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def published(self) -> str:
+        """Its path in the site: ``static/logo.svg`` or ``static/logo.png``."""
+        return f"static/logo.{self.kind}"
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+def read_logo(root: Path, value: str, line: int, problems: list[Problem]) -> Logo | None:
+    """The logo named by ``site.logo`` (``value``, written at ``line`` of statusgen.yaml), checked;
+    None, with the problems reported, if it cannot be published."""
+    where = _path_problem(root, value)
+    if where is not None:
+        message, hint = where
+        problems.append(Problem("statusgen.yaml", line, message, hint))
+        return None
+    rel = PurePosixPath(value).as_posix()
+    kind = KINDS[PurePosixPath(rel).suffix.lower()]
+    try:
+        data = read_bytes(root / rel, rel, MAX_LOGO_BYTES, "a logo is shown small: export it smaller, or as an SVG")
+    except StatusgenError as exc:
+        problems.append(exc.problem)
+        return None
+    found = svg_problems(data, rel) if kind == "svg" else png_problems(data, rel)
+    if found:
+        problems.extend(found)
+        return None
+    width, height = svg_size(data) if kind == "svg" else png_size(data)
+    return Logo(rel, kind, data, width, height)
+
+
+def _path_problem(root: Path, value: str) -> tuple[str, str] | None:
+    """What is wrong with ``value`` as the path of a logo in the repository at ``root``, if anything."""
+    hint = "give a path inside the repository, like logo.svg or assets/logo.png"
+    if not value or "\\" in value or any(not c.isprintable() for c in value):
+        return f"logo must be a path inside the repository, not {value!r}", hint
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "://" in value:
+        return f"logo must be a path inside the repository, not {value!r}", hint
+    if path.parts[:1] == (".git",) or any(part.lower() == ".git" for part in path.parts):
+        return f"logo must not be in .git: {value!r}", hint
+    if path.suffix.lower() not in KINDS:
+        return (
+            f"logo must be an SVG or PNG file, not {path.suffix or 'a file without an extension'!r}",
+            "export it as logo.svg or logo.png",
+        )
+    full = root / value
+    if not os.path.lexists(full):
+        return f"logo file {value!r} not found", "add the file to the repository, or fix the path"
+    # Any folder on the way may be a link too: the whole path must stay in the repository.
+    problem = link_problem(full, root)
+    if problem is not None:
+        return f"logo {value!r}: {problem}", LINK_HINTS[problem]
+    return None
+
+
+def png_problems(data: bytes, rel: str) -> list[Problem]:
+    """Why ``data`` is not a PNG file, if it is not."""
+    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+        return [Problem(rel, 1, "not a PNG file: it does not start with the PNG signature", _HINT)]
+    return []
+
+
+def png_size(data: bytes) -> tuple[int | None, int | None]:
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+class _Stop(Exception):
+    """Raised by a handler to stop the parse at once: on a declaration that could make it expand
+    text without end."""
+
+
+class _SvgChecker:
+    """Walks an SVG document once, noting each thing it must not hold at its line."""
+
+    def __init__(self, rel: str):
+        self.rel = rel
+        self.problems: list[Problem] = []
+        self.depth = 0
+        self.root: str | None = None
+        self.in_style = 0
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.text
+        self.parser.EntityDeclHandler = self.entity
+        self.parser.StartDoctypeDeclHandler = self.doctype
+        self.parser.ProcessingInstructionHandler = self.instruction
+        self.parser.ExternalEntityRefHandler = self.external
+
+    def refuse(self, what: str, hint: str = _HINT) -> None:
+        self.problems.append(Problem(self.rel, self.parser.CurrentLineNumber, f"an SVG logo must not hold {what}", hint))
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if self.depth == 0:
+            self.root = name
+        self.depth += 1
+        if local in _REFUSED_ELEMENTS:
+            self.refuse(_REFUSED_ELEMENTS[local])
+        elif namespace in _LIVE_NAMESPACES:
+            self.refuse(f"HTML or MathML elements: <{local}>")
+        if local == "style":
+            self.in_style += 1
+        for attribute, value in attributes.items():
+            self.attribute(local, attribute.rpartition(" ")[2], value)
+
+    def attribute(self, element: str, name: str, value: str) -> None:
+        if name.lower().startswith("on"):
+            self.refuse(f"event handler attributes: {name}=", "remove the attribute: a logo needs no script")
+        elif name == "href":
+            if not _internal(value):
+                self.refuse(f"links or references out of the file: href={value[:60]!r}", _REF_HINT)
+        elif element in _ANIMATIONS and name == "attributeName" and value.strip().rpartition(":")[2] == "href":
+            self.refuse("an animation that changes a link", _HINT)
+        elif name == "style":
+            self.css(value)
+        elif "url(" in value.lower():
+            self.css(value)
+        if "javascript:" in re.sub(r"\s", "", value).lower():
+            self.refuse(f"javascript: addresses: {name}=", _HINT)
+
+    def css(self, text: str) -> None:
+        if "@import" in text.lower():
+            self.refuse("a stylesheet @import", _REF_HINT)
+        for match in _URL_IN_CSS.finditer(text):
+            if not _internal(match.group(2)):
+                self.refuse(f"references out of the file: url({match.group(2)[:60]})", _REF_HINT)
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        if name.rpartition(" ")[2] == "style":
+            self.in_style -= 1
+
+    def text(self, data: str) -> None:
+        if self.in_style:
+            self.css(data)
+
+    def entity(self, name: str, *_: object) -> None:
+        self.refuse(f"entity declarations: <!ENTITY {name}>", "remove the DOCTYPE: an SVG needs none")
+        raise _Stop
+
+    def doctype(self, name: str, system: str | None, public: str | None, internal_subset: bool) -> None:
+        if internal_subset:
+            self.refuse("a DOCTYPE with declarations of its own", "remove the DOCTYPE: an SVG needs none")
+            raise _Stop
+
+    def instruction(self, target: str, data: str) -> None:
+        self.refuse(f"processing instructions: <?{target} ...?>", "remove it: an SVG needs none")
+
+    def external(self, *_: object) -> int:
+        self.refuse("external entities", "remove the DOCTYPE: an SVG needs none")
+        return 1
+
+
+_REF_HINT = "a logo is published alone: keep shapes, gradients and pictures inside the file (href=\"#id\")"
+
+
+def _internal(reference: str) -> bool:
+    """Whether ``reference`` leads into the file itself, or embeds a picture whole."""
+    reference = reference.strip()
+    return reference.startswith("#") or _EMBEDDED.match(reference) is not None
+
+
+def svg_problems(data: bytes, rel: str) -> list[Problem]:
+    """What the SVG file ``data`` (at ``rel``) holds that a published logo must not, at its lines;
+    a file that is not well-formed XML, or whose root is not an SVG ``<svg>``, is refused too."""
+    checker = _SvgChecker(rel)
+    try:
+        checker.parser.Parse(data, True)
+    except _Stop:
+        return checker.problems
+    except expat.ExpatError as exc:
+        message = expat.ErrorString(exc.code) if exc.code is not None else str(exc)
+        return [
+            *checker.problems,
+            Problem(rel, exc.lineno, f"not an SVG file: the XML is not well-formed ({message})", _HINT),
+        ]
+    if checker.root is None or checker.root.rpartition(" ")[2] != "svg":
+        shown = (checker.root or "").rpartition(" ")[2]
+        return [Problem(rel, 1, f"not an SVG file: its root element is <{shown}>, not <svg>", _HINT)]
+    if checker.root != f"{SVG_NS} svg":
+        return [
+            Problem(
+                rel,
+                1,
+                "not an SVG file: the <svg> element lacks the SVG namespace",
+                f'write it as <svg xmlns="{SVG_NS}" ...>: a browser shows nothing without it',
+            )
+        ]
+    return checker.problems
+
+
+_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px)?\s*")
+
+
+def svg_size(data: bytes) -> tuple[int | None, int | None]:
+    """The width and height an SVG states in pixels (its ``width`` and ``height``, else its
+    ``viewBox``), rounded; None for what it does not state."""
+    found: dict[str, str] = {}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if not found:
+            found.update(attributes)
+            found.setdefault("", "seen")
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.Parse(data, True)  # checked well-formed already
+    width, height = (_LENGTH.fullmatch(found.get(k, "")) for k in ("width", "height"))
+    if width and height:
+        return round(float(width.group(1))), round(float(height.group(1)))
+    box = found.get("viewBox", "").replace(",", " ").split()
+    try:
+        w, h = float(box[2]), float(box[3])
+    except (IndexError, ValueError):
+        return None, None
+    return (round(w), round(h)) if w > 0 and h > 0 else (None, None)
