@@ -114,7 +114,10 @@ def accent_problem(text: str) -> tuple[str, str] | Accent:
     """The accent written ``text``, or what is wrong with it and a hint."""
     rgb = parse_hex(text.strip())
     if rgb is None:
-        return f"accent must be a CSS hex colour like #0b5fff or #05a, not {text!r}", 'write it quoted: accent: "#0b5fff"'
+        return (
+            f"accent must be a CSS hex colour like #0b5fff or #05a, not {text!r}",
+            'write it quoted: accent: "#0b5fff"',
+        )
     light, darks = page_backgrounds()
     ratio = contrast(rgb, light)
     if ratio < AA_NORMAL_TEXT:
@@ -146,7 +149,7 @@ class Links:
         return bool(self.home or self.support or self.contact)
 
 
-def link_problem(key: str, url: str) -> tuple[str, str] | None:
+def address_problem(key: str, url: str) -> tuple[str, str] | None:
     """What is wrong with ``url`` as the site's ``links.<key>``, and a hint, if anything."""
     hint = "write a full address, like https://example.com/support"
     if key == "contact":

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from statusgen import i18n
 from statusgen.errors import Problem, StatusgenError, did_you_mean
 from statusgen.inputs import LINK_HINTS, link_problem, read_text
-from statusgen.load.brand import LINK_KEYS, Accent, Links, accent_problem, link_problem
+from statusgen.load.brand import LINK_KEYS, Accent, Links, accent_problem, address_problem
 from statusgen.load.fields import Reader, slug_ok
 from statusgen.load.logo import Logo, read_logo
 from statusgen.load.yamltext import YList, YMap, line_of, load
@@ -276,7 +276,7 @@ def _links(reader: Reader, site: YMap) -> Links:
         url = reader.text(links, key)
         if key not in links or links[key] is None:
             continue
-        problem = link_problem(key, url)
+        problem = address_problem(key, url)
         if problem is not None:
             reader.error(line_of(links, key), *problem)
         else:

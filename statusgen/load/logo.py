@@ -152,7 +152,9 @@ class _SvgChecker:
         self.parser.ExternalEntityRefHandler = self.external
 
     def refuse(self, what: str, hint: str = _HINT) -> None:
-        self.problems.append(Problem(self.rel, self.parser.CurrentLineNumber, f"an SVG logo must not hold {what}", hint))
+        self.problems.append(
+            Problem(self.rel, self.parser.CurrentLineNumber, f"an SVG logo must not hold {what}", hint)
+        )
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
@@ -216,7 +218,7 @@ class _SvgChecker:
         return 1
 
 
-_REF_HINT = "a logo is published alone: keep shapes, gradients and pictures inside the file (href=\"#id\")"
+_REF_HINT = 'a logo is published alone: keep shapes, gradients and pictures inside the file (href="#id")'
 
 
 def _internal(reference: str) -> bool:

@@ -254,7 +254,11 @@ def _periods(
     verdict against it (null for a period without data)."""
     found = []
     for period in periods:
-        item = {name: label(period), "uptime": period.uptime, "downtime_minutes": period.downtime_minutes}
+        item: dict[str, Any] = {
+            name: label(period),
+            "uptime": period.uptime,
+            "downtime_minutes": period.downtime_minutes,
+        }
         if target:
             item["sla"] = _verdict(period.verdict)
         found.append(item)
@@ -267,8 +271,7 @@ def _component_uptime(figures: ComponentUptime) -> dict[str, Any]:
     if target:
         document["sla_target"] = figures.sla
     document["days"] = [
-        {"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes}
-        for d in figures.days
+        {"date": d.start.isoformat(), "uptime": d.uptime, "downtime_minutes": d.downtime_minutes} for d in figures.days
     ]
     document["months"] = _periods("month", lambda p: p.month, figures.months, target)
     document["quarters"] = _periods("quarter", lambda p: p.quarter, figures.quarters, target)

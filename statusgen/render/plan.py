@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from statusgen.derive.state import SiteState
+from statusgen.load.config import Site
 from statusgen.render import api, badges, feeds, isolation
 from statusgen.render.languages import Edition, Localized, editions
 from statusgen.render.pages import Pages
@@ -25,7 +26,7 @@ def plan(root: Path, state: SiteState) -> list[Unit]:
     and badges in each of the site's languages (the others under /CODE/), and the rest once."""
     site = state.config.site
     dirs = files.theme_dirs(root, site.theme)
-    static = files.static_files(dirs)
+    static = files.static_files(dirs) | _logo(site)
     css = static.get("static/style.css", b"")
     units = [Unit(path, None, partial(bytes, data)) for path, data in static.items()]
     every = editions(site)
@@ -38,6 +39,12 @@ def plan(root: Path, state: SiteState) -> list[Unit]:
     if files.overrides_templates(dirs):
         units = [Unit(u.path, None, u.make) for u in units]
     return units
+
+
+def _logo(site: Site) -> dict[str, bytes]:
+    """The team's logo (site.logo, checked when loaded) at its place in ``static/``: it replaces
+    a theme's file of that name, as the site's settings come before its theme's."""
+    return {site.logo.published: site.logo.data} if site.logo is not None else {}
 
 
 def _edition(

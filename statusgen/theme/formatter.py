@@ -83,6 +83,21 @@ class Formatter:
             text = self._days[key] = format_skeleton("yMMMM", key[0], locale=self._locale)
         return text
 
+    def quarter(self, day: date) -> str:
+        """The quarter holding ``day`` as the language writes it: ``Q4 2025``, ``T4 2025`` (fr), ``2025/Q4`` (ja)."""
+        return self._skeleton(date(day.year, (day.month - 1) // 3 * 3 + 1, 1), "yQQQ")
+
+    def year(self, day: date) -> str:
+        """The year of ``day`` as the language writes it: ``2025``, ``2025年`` (ja)."""
+        return self._skeleton(date(day.year, 1, 1), "y")
+
+    def _skeleton(self, day: date, skeleton: str) -> str:
+        key = (day, skeleton)
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = format_skeleton(skeleton, day, locale=self._locale)
+        return text
+
     def _day(self, day: date, style: str) -> str:
         key = (day, style)
         text = self._days.get(key)
