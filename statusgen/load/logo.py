@@ -171,6 +171,7 @@ class _SvgChecker:
             self.attribute(local, attribute.rpartition(" ")[2], value)
 
     def attribute(self, element: str, name: str, value: str) -> None:
+        """Note the attribute ``name`` of ``element`` if it could run or fetch (once, by its worst)."""
         if name.lower().startswith("on"):
             self.refuse(f"event handler attributes: {name}=", "remove the attribute: a logo needs no script")
         elif name == "href":
@@ -178,12 +179,10 @@ class _SvgChecker:
                 self.refuse(f"links or references out of the file: href={value[:60]!r}", _REF_HINT)
         elif element in _ANIMATIONS and name == "attributeName" and value.strip().rpartition(":")[2] == "href":
             self.refuse("an animation that changes a link", _HINT)
-        elif name == "style":
-            self.css(value)
-        elif "url(" in value.lower():
-            self.css(value)
-        if "javascript:" in re.sub(r"\s", "", value).lower():
+        elif "javascript:" in re.sub(r"\s", "", value).lower():
             self.refuse(f"javascript: addresses: {name}=", _HINT)
+        elif name == "style" or "url(" in value.lower():
+            self.css(value)
 
     def css(self, text: str) -> None:
         if "@import" in text.lower():
