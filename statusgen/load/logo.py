@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
@@ -48,14 +47,15 @@ _HINT = "export the logo as a plain SVG (shapes and text only), or as a PNG"
 
 @dataclass(frozen=True)
 class Logo:
-    """A checked logo: its path in the repository, its kind (``svg`` or ``png``), its bytes, and
-    its intrinsic size in CSS pixels where the file states one."""
+    """A checked logo: its path in the repository, its kind (``svg`` or ``png``) and its bytes.
+
+    The pages name it by its kind alone, which statusgen.yaml says: a page carried over by the
+    build cache never shows anything of an older logo file (its size, say), only its address.
+    """
 
     path: str
     kind: str
     data: bytes = b""
-    width: int | None = None
-    height: int | None = None
 
     @property
     def published(self) -> str:
@@ -86,8 +86,7 @@ def read_logo(root: Path, value: str, line: int, problems: list[Problem]) -> Log
     if found:
         problems.extend(found)
         return None
-    width, height = svg_size(data) if kind == "svg" else png_size(data)
-    return Logo(rel, kind, data, width, height)
+    return Logo(rel, kind, data)
 
 
 def _path_problem(root: Path, value: str) -> tuple[str, str] | None:
@@ -120,11 +119,6 @@ def png_problems(data: bytes, rel: str) -> list[Problem]:
     if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
         return [Problem(rel, 1, "not a PNG file: it does not start with the PNG signature", _HINT)]
     return []
-
-
-def png_size(data: bytes) -> tuple[int | None, int | None]:
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 class _Stop(Exception):
@@ -253,31 +247,3 @@ def svg_problems(data: bytes, rel: str) -> list[Problem]:
             )
         ]
     return checker.problems
-
-
-_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px)?\s*")
-
-
-def svg_size(data: bytes) -> tuple[int | None, int | None]:
-    """The width and height an SVG states in pixels (its ``width`` and ``height``, else its
-    ``viewBox``), rounded; None for what it does not state."""
-    found: dict[str, str] = {}
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        if not found:
-            found.update(attributes)
-            found.setdefault("", "seen")
-
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = start
-    parser.Parse(data, True)  # checked well-formed already
-    width, height = (_LENGTH.fullmatch(found.get(k, "")) for k in ("width", "height"))
-    if width and height:
-        return round(float(width.group(1))), round(float(height.group(1)))
-    box = found.get("viewBox", "").replace(",", " ").split()
-    try:
-        w, h = float(box[2]), float(box[3])
-    except (IndexError, ValueError):
-        return None, None
-    return (round(w), round(h)) if w > 0 and h > 0 else (None, None)
