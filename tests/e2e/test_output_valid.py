@@ -237,9 +237,11 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
         ".ics",
     }
     # Each language's pages link as one language's did (1331), and each of the 94 pages to its two
-    # languages in the switcher and by hreflang (with x-default): 2 * 1331 + 94 * (2 + 3).
+    # languages in the switcher and by hreflang (with x-default): 2 * 1331 + 94 * (2 + 3); and the
+    # icon of each verdict against a target, of 37 periods (25 months, 9 quarters, 3 years) of the
+    # two components with one, in both languages: 2 * 2 * 37.
     assert (
-        counts["page"] == 3132
+        counts["page"] == 3132 + 148
         and counts[".json"] == 664
         and counts["maintenance.ics"] == 4 * 2
         and counts[".ics"] == 4 * 2

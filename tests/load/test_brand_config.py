@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIG, Repo, tree_digest
+from statusgen.errors import Problem
 from statusgen.load.brand import Accent, Links, contrast, darker_passing, lighter_passing, page_backgrounds, parse_hex
 from statusgen.load.config import load_config
 from statusgen.load.logo import MAX_LOGO_BYTES
@@ -420,7 +421,8 @@ def test_good_brand_settings_are_loaded(repo: Repo) -> None:
             "contact: 'mailto:help@example.com'}\n"
         ).replace("    group: Platform\n", "    group: Platform\n    sla: 99.95\n", 1)
     )
-    config = load_config(repo.root, problems := [])
+    problems: list[Problem] = []
+    config = load_config(repo.root, problems)
     assert problems == []
     assert config is not None
     logo = config.site.logo
@@ -441,14 +443,16 @@ def test_good_brand_settings_are_loaded(repo: Repo) -> None:
 def test_a_png_logo_is_loaded(repo: Repo) -> None:
     repo.root.joinpath("logo.PNG").write_bytes(PNG + b"rest of the file")
     repo.config(site("  logo: logo.PNG\n"))
-    config = load_config(repo.root, problems := [])
+    problems: list[Problem] = []
+    config = load_config(repo.root, problems)
     assert problems == []
     assert config is not None and config.site.logo is not None
     assert (config.site.logo.published, config.site.logo.media_type) == ("static/logo.png", "image/png")
 
 
 def test_without_brand_settings_nothing_is_set(repo: Repo) -> None:
-    config = load_config(repo.root, problems := [])
+    problems: list[Problem] = []
+    config = load_config(repo.root, problems)
     assert problems == [] and config is not None
     assert (config.site.logo, config.site.accent, config.site.links, bool(config.site.links)) == (
         None,

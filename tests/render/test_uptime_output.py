@@ -87,7 +87,13 @@ def test_pages_and_uptime_json_agree(tmp_path: Path, demo: Repo) -> None:
         assert len(figures["days"]) == 90
         assert figures["days"][-1]["date"] == "2026-11-23"
         page = (out / f"components/{cid}/index.html").read_text()
-        rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+) minutes?</td></tr>', page)
+        page = page[page.index("<caption>Uptime by month</caption>") :]  # after the years and quarters
+        # Each row, and its verdict against the target for the components that have one.
+        rows = re.findall(
+            r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td>([^<]+) minutes?</td>'
+            r'(?:<td class="verdict">.*?</td>)?</tr>',
+            page,
+        )
         assert len(rows) == len(figures["months"]) == MONTHS[cid]
         assert [row for row in rows if row[1:] != ("100%", "0")] == DOWN_MONTHS[cid]
         # The page shows the figures of the file, newest month first.
