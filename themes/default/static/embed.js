@@ -69,8 +69,9 @@
     return svg;
   };
 
-  // A link from the API is followed only when it leads to a page of this status site.
-  const link = (href) => (typeof href === "string" && href.startsWith(base) ? href : base);
+  // An incident's page, beside this script: made of its id (the API's links name the site's
+  // published address, which may not be the one the script was loaded from).
+  const pageOf = (item) => (/^[a-z0-9-]+$/.test(item.id) ? `${base}incidents/${item.id}/` : base);
   const text = (value) => (typeof value === "string" ? value : "");
   const words = (status) => {
     const plain = text(status).replace(/_/g, " ");
@@ -96,7 +97,7 @@
       const box = el("div", "banner b-" + indicator);
       box.setAttribute("role", "status");
       const a = el("a", "", text(item.name));
-      a.href = link(item.shortlink);
+      a.href = pageOf(item);
       box.append(icon(indicator), a, el("span", "st", words(item.status)));
       return box;
     });
