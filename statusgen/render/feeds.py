@@ -23,8 +23,6 @@ from statusgen.theme.environment import update_anchor
 from statusgen.vocabulary import ComponentStatus
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# The fragment id of the postmortem section on an incident's page.
-POSTMORTEM_ANCHOR = "postmortem"
 
 
 @dataclass(frozen=True)
@@ -189,8 +187,10 @@ def _as_html(text: str) -> str:
 
 
 def _link(site: Site, edition: Edition, entry: Entry) -> str:
-    anchor = POSTMORTEM_ANCHOR if entry.postmortem else update_anchor(entry.update.at)
-    return f"{site.url}{edition.prefix}incidents/{entry.incident.id}/#{anchor}"
+    page = f"{site.url}{edition.prefix}incidents/{entry.incident.id}/"
+    # The incident page gives its postmortem section no anchor of its own (yet): the entry leads
+    # to the page, whose body ends with it.
+    return page if entry.postmortem else f"{page}#{update_anchor(entry.update.at)}"
 
 
 def _xml(

@@ -65,7 +65,8 @@ class Sites:
 HOST_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>Host</title><link rel="icon" href="data:,">
-<style>body {{ font-family: sans-serif; margin: 1rem; }} @media (prefers-color-scheme: dark) {{ body {{ background: #222; color: #eee; }} }}</style>
+<style>body {{ font-family: sans-serif; margin: 1rem; }}
+@media (prefers-color-scheme: dark) {{ body {{ background: #222; color: #eee; }} }}</style>
 </head><body>
 <main><h1>A customer's dashboard</h1>
 {body}
@@ -133,8 +134,8 @@ def test_pill_says_all_is_well_on_a_calm_site(sites: Sites) -> None:
 
 
 def test_pill_and_banner_show_the_open_incident(sites: Sites) -> None:
-    body = f'<div data-statusgen="banner"></div><p>Status: <span data-statusgen="pill"></span></p>{script(sites.outage)}'
-    with open_host(sites, "outage", body) as (page, problems):
+    body = '<div data-statusgen="banner"></div><p>Status: <span data-statusgen="pill"></span></p>'
+    with open_host(sites, "outage", body + script(sites.outage)) as (page, problems):
         pill = page.locator("[data-statusgen] .pill")
         pill.wait_for()
         assert pill.inner_text() == "Major Service Outage"
@@ -210,9 +211,7 @@ def test_embed_page_fits_a_small_frame_and_passes_axe(sites: Sites, scheme: Sche
     page.on("console", lambda m: problems.append(m.text))
     try:
         page.goto(getattr(sites, base) + "embed/", wait_until="load")
-        fits = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
-        )
+        fits = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
         assert fits[0] <= 320 and fits[1] <= 60, fits
         colour = page.evaluate("getComputedStyle(document.querySelector('main')).backgroundColor")
         assert colour == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(13, 17, 23)")
