@@ -235,7 +235,10 @@ class Handler(SimpleHTTPRequestHandler):
         kind = self.guess_type(str(target))
         if kind == "text/html":
             kind, body = "text/html; charset=utf-8", self._inject(body)
-        self._send(HTTPStatus.OK, kind, body)
+        # The API is read by scripts of other sites (embed.js, status widgets), as a host of the
+        # site must allow too: any origin may read it; it holds nothing the page does not show.
+        shared = target.relative_to(self.site.resolve()).parts[:1] == ("api",) and target.suffix == ".json"
+        self._send(HTTPStatus.OK, kind, body, shared=shared)
 
     def _not_found_page(self, path: str) -> Path:
         """The 404 page of the language the path is in (``/it/...``: ``it/404.html``), else the site's."""
@@ -291,10 +294,14 @@ class Handler(SimpleHTTPRequestHandler):
         at = body.rfind(b"</body>")
         return body[:at] + script + body[at:] if at != -1 else body + script
 
-    def _send(self, status: HTTPStatus, kind: str, body: bytes, retry_after: int | None = None) -> None:
+    def _send(
+        self, status: HTTPStatus, kind: str, body: bytes, retry_after: int | None = None, shared: bool = False
+    ) -> None:
         self._answered = True
         self.send_response(status)
         self.send_header("Content-Type", kind)
+        if shared:
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         if retry_after is not None:

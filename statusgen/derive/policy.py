@@ -43,6 +43,27 @@ def has_postmortem(incident: Incident) -> bool:
     return bool(_POSTMORTEM.search(incident.body))
 
 
+_HEADING = re.compile(r"^(#{1,6})\s", re.M)
+
+
+def postmortem_section(body: str) -> str | None:
+    """The markdown of the body's postmortem section, its heading left out: from the heading to
+    the next heading of its level or above, or to the end. None when the body has none."""
+    found = _POSTMORTEM.search(body)
+    if found is None:
+        return None
+    level = len(found.group()) - len(found.group().lstrip("#"))
+    start = body.find("\n", found.end())
+    if start == -1:
+        return ""
+    end = len(body)
+    for heading in _HEADING.finditer(body, start):
+        if len(heading.group(1)) <= level:
+            end = heading.start()
+            break
+    return body[start:end].strip("\n")
+
+
 def promises_next_update(message: str, language: str = "en") -> bool:
     """Whether a message says when the next update comes: in English, or in the words the site's
     language says it with on the pages and in its message templates ("Prossimo aggiornamento")."""

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
+from statusgen import timeutil
 from statusgen.errors import Problem, StatusgenError, did_you_mean, one_of
 from statusgen.inputs import link_problem, read_text
 from statusgen.load.config import Config
@@ -37,7 +38,7 @@ _NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*")
 # written or not (it, pt-BR, pt_br, zh-Hant): such a file is read as a translation, never an incident.
 _LANGUAGE_LIKE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _COMMON_KEYS = ("title", "kind", "components", "updates", "references", "hidden", "body")
-_INCIDENT_KEYS = _COMMON_KEYS + ("impact", "postmortem_due")
+_INCIDENT_KEYS = _COMMON_KEYS + ("impact", "postmortem_due", "postmortem_at")
 _MAINTENANCE_KEYS = _COMMON_KEYS + ("window",)
 _UPDATE_KEYS = ("at", "status", "message", "components")
 _INCIDENT_STATUSES = tuple(IncidentStatus)
@@ -81,6 +82,7 @@ class Incident:
     body: str = ""
     window: Window | None = None
     postmortem_due: bool | None = None
+    postmortem_at: datetime | None = None
     references: tuple[str, ...] = ()
     hidden: bool = False
     body_line: int = 0
@@ -364,6 +366,7 @@ def parse_incident(
     postmortem_due = top.get("postmortem_due")
     if postmortem_due is not None:
         postmortem_due = reader.typed(top, "postmortem_due", bool)
+    postmortem_at = _postmortem_at(reader, top, updates)
     references = _references(reader, top)
     first = body_line - (len(body) - len(body.lstrip("\n")))  # the line the body's text starts on
     reader.markup([(u.message, u.line, False) for u in updates] + [(body, first, True)], FLATTEN_HINT)
@@ -380,6 +383,7 @@ def parse_incident(
         body=body.strip("\n"),
         window=window,
         postmortem_due=postmortem_due,
+        postmortem_at=postmortem_at,
         references=references,
         hidden=bool(reader.typed(top, "hidden", bool, False)),
         body_line=body_line,
@@ -408,6 +412,20 @@ def yaml_body_line(text: str, top: YMap) -> int:
     raw = top["body"]
     leading = len(raw) - len(raw.lstrip("\n"))
     return line + 1 + leading if after_key[:1] in ("|", ">") else line
+
+
+def _postmortem_at(reader: Reader, top: YMap, updates: list[Update]) -> datetime | None:
+    """When the postmortem was published: never before the incident's last update, which it
+    follows (a postmortem is written once the incident is over)."""
+    at = reader.timestamp(top, "postmortem_at")
+    if at is not None and updates and at < updates[-1].at:
+        reader.error(
+            line_of(top, "postmortem_at"),
+            f"postmortem_at is before the incident's last update ({timeutil.iso(updates[-1].at)})",
+            "write the time the postmortem was published, after the incident was resolved",
+        )
+        return None
+    return at
 
 
 def _references(reader: Reader, top: YMap) -> tuple[str, ...]:

@@ -34,7 +34,17 @@ from statusgen.timeutil import iso
 TRANSLATION_KEYS = ("title", "updates", "body")
 ENTRY_KEYS = ("at", "message")
 # Keys of an incident's file that a translation may not give: they are the same in every language.
-_FROM_MAIN = ("kind", "impact", "components", "window", "references", "hidden", "postmortem_due", "status")
+_FROM_MAIN = (
+    "kind",
+    "impact",
+    "components",
+    "window",
+    "references",
+    "hidden",
+    "postmortem_due",
+    "postmortem_at",
+    "status",
+)
 _WHAT = "a translation gives only title, updates (each with at and message) and the body"
 # How many of an incident's update times an error about an unknown `at` lists.
 _TIMES_SHOWN = 5

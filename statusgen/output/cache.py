@@ -393,6 +393,7 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
         "body": incident.body,
         "window": [incident.window.start.isoformat(), incident.window.end.isoformat()] if incident.window else None,
         "postmortem_due": incident.postmortem_due,
+        "postmortem_at": incident.postmortem_at.isoformat() if incident.postmortem_at else None,
         "references": list(incident.references),
         "hidden": incident.hidden,
         "body_line": incident.body_line,
@@ -412,6 +413,7 @@ _KEYS = frozenset(
         "body",
         "window",
         "postmortem_due",
+        "postmortem_at",
         "references",
         "hidden",
         "body_line",
@@ -470,6 +472,9 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
     postmortem_due = data["postmortem_due"]
     if postmortem_due is not None and (maintenance or type(postmortem_due) is not bool):
         raise ValueError(f"postmortem_due {postmortem_due!r}")
+    postmortem_at = None if data["postmortem_at"] is None else _moment(data["postmortem_at"])
+    if postmortem_at is not None and (maintenance or postmortem_at < updates[-1].at):
+        raise ValueError(f"postmortem_at {data['postmortem_at']!r}")
     references = tuple(_text(ref, raw=True) for ref in _list(data["references"]))
     if not all(ref.lower().startswith(("https://", "http://")) for ref in references):
         raise ValueError("a reference is not a web link")
@@ -487,6 +492,7 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
         body=body,
         window=window,
         postmortem_due=postmortem_due,
+        postmortem_at=postmortem_at,
         references=references,
         hidden=data["hidden"],
         body_line=_line(data["body_line"], 0),

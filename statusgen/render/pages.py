@@ -158,6 +158,8 @@ class Pages:
                 key("history", number, pages, [self._summary(i) for i in chunk]),
                 partial(self.history, number, pages, chunk),
             )
+        yield Unit("subscribe/index.html", key("subscribe", self._listed()), self.subscribe)
+        yield Unit("embed/index.html", key("embed", *self._embedded()), self.embed)
         yield Unit(
             "404.html",
             key("404"),
@@ -176,8 +178,43 @@ class Pages:
         ]
         by_day = {day: list(items) for day, items in groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
         days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), [])) for n in range(RECENT_DAYS)]
-        webcal = "webcal://" + self.site.url.split("://", 1)[1] + self.edition.prefix + "maintenance.ics"
-        return self.render("index.html", "index.html", page_title=None, days=days, webcal=webcal)
+        return self.render("index.html", "index.html", page_title=None, days=days, webcal=self.webcal())
+
+    def webcal(self) -> str:
+        """The maintenance calendar's address for a calendar app to subscribe to."""
+        return "webcal://" + self.site.url.split("://", 1)[1] + self.edition.prefix + "maintenance.ics"
+
+    def _listed(self) -> list[object]:
+        """What the subscribe page shows beyond the site's settings: the components, by group."""
+        return [(g.name, [(c.id, c.name) for c in g.components]) for g in self.groups]
+
+    def subscribe(self) -> bytes:
+        """Every way to follow the site: its feeds, each component's, the calendar, chat, email,
+        and the badge and embed snippets, with the site's absolute addresses filled in."""
+        return self.render(
+            "subscribe.html",
+            "subscribe/index.html",
+            page_title=self.words.gettext("Subscribe to updates"),
+            home=self.site.url + self.edition.prefix,
+            webcal=self.webcal(),
+        )
+
+    def _embedded(self) -> tuple[object, ...]:
+        """What the embed page shows: the overall status and what is open now."""
+        state = self.state
+        shown = [(i.id, i.title) for i in (*state.open_incidents, *state.active_maintenance)]
+        return state.indicator, state.description, shown
+
+    def embed(self) -> bytes:
+        """A small page for an iframe on another site: the overall status, the open incident."""
+        state = self.state
+        return self.render(
+            "embed.html",
+            "embed/index.html",
+            page_title=self.words.gettext("Current status"),
+            home=self.site.url + self.edition.prefix,
+            shown=(state.open_incidents or state.active_maintenance)[:1],
+        )
 
     def incident(self, incident: Incident) -> bytes:
         updates = list(zip(incident.updates, self.state.changes[incident.id], strict=True))
@@ -221,6 +258,7 @@ class Pages:
         entries: list[tuple[str, date | None]] = [("", None)]
         entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date()) for i in self.state.incidents]
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
+        entries.append(("subscribe/", None))
         pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
         lines = [

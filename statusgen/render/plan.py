@@ -19,6 +19,8 @@ from statusgen.timeutil import iso
 
 # Below this many pages to make, starting worker processes costs more than it saves.
 PARALLEL_FROM = 300
+# Static files of a theme published at the site's top rather than under static/.
+TOP_FILES = ("embed.js",)
 
 
 def plan(root: Path, state: SiteState) -> list[Unit]:
@@ -28,7 +30,9 @@ def plan(root: Path, state: SiteState) -> list[Unit]:
     dirs = files.theme_dirs(root, site.theme)
     static = files.static_files(dirs) | _logo(site)
     css = static.get("static/style.css", b"")
-    units = [Unit(path, None, partial(bytes, data)) for path, data in static.items()]
+    # embed.js is included by other sites from the site's top, where it finds the API beside it.
+    top = {name: static.pop(f"static/{name}") for name in TOP_FILES if f"static/{name}" in static}
+    units = [Unit(path, None, partial(bytes, data)) for path, data in (*static.items(), *top.items())]
     every = editions(site)
     default_tag = every[0].language.tag
     for edition in every:

@@ -167,3 +167,24 @@ def test_a_missing_page_of_a_language_gets_that_languages_404(bilingual: Repo, s
     assert status == 404 and '<html lang="en" dir="ltr">' in body
     status, body = get(server.port, "/xx/nowhere")
     assert status == 404 and '<html lang="en" dir="ltr">' in body
+
+
+def test_serve_lets_any_origin_read_the_api_and_nothing_else(server: Served) -> None:
+    """embed.js and status widgets on other sites read the API across origins."""
+
+    def allowed(path: str) -> tuple[int, str | None]:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Origin": "http://127.0.0.2:8000"})
+            response = connection.getresponse()
+            response.read()
+            return response.status, response.getheader("Access-Control-Allow-Origin")
+        finally:
+            connection.close()
+
+    assert allowed("/api/v2/summary.json") == (200, "*")
+    assert allowed("/api/v2/incidents/unresolved.json") == (200, "*")
+    assert allowed("/api/uptime.json") == (200, "*")
+    assert allowed("/") == (200, None)
+    assert allowed("/feed.atom") == (200, None)
+    assert allowed("/api/v2/missing.json") == (404, None)

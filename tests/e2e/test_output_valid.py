@@ -28,15 +28,17 @@ NOW = DEMO_NOW
 SITE = "https://status.example.com/"
 COMPONENTS = ["api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs"]
 # 143 updates are published by NOW; the site's feeds keep the newest 100.
+# The database failover's postmortem is an entry of its own, in the feeds of the five components
+# it touched (api, web, auth, db, webhooks).
 FEED_ENTRIES = {
     "": 100,
-    "components/api/": 52,
-    "components/web/": 48,
-    "components/auth/": 30,
-    "components/db/": 19,
+    "components/api/": 53,
+    "components/web/": 49,
+    "components/auth/": 31,
+    "components/db/": 20,
     "components/search/": 31,
     "components/storage/": 16,
-    "components/webhooks/": 23,
+    "components/webhooks/": 24,
     "components/email/": 14,
     "components/docs/": 7,
 }
@@ -105,7 +107,7 @@ def test_every_page_passes_the_nu_html_checker(site: Path, paged: Path, tmp_path
     (tmp_path / "canary").mkdir()
     (tmp_path / "canary" / "index.html").write_text(CANARY)
     checked = [*site.rglob("*.html"), *(paged / "history").rglob("*.html")]
-    assert len(checked) == 2 * 47 + 4  # the demo in English and in Italian, and the pager's pages
+    assert len(checked) == 2 * 49 + 4  # the demo in English and in Italian, and the pager's pages
     assert len(list(site.rglob("*.svg"))) == 1 + 2 * 10 and len(list(site.rglob("*.css"))) == 1
 
     messages = nu_check(site, paged / "history", tmp_path / "canary")
@@ -220,8 +222,8 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     problems, checker = check_links(site)
     assert problems == []
     counts = checker.internal
-    # The index, incidents, components and history, in each language.
-    assert counts["sitemap.xml"] == 2 * (1 + 35 + 9 + 1)
+    # The index, incidents, components, subscribe page and history, in each language.
+    assert counts["sitemap.xml"] == 2 * (1 + 35 + 9 + 1 + 1)
     assert counts["robots.txt"] == 1
     assert {kind for kind in counts} == {
         "page",
@@ -236,13 +238,15 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
         "maintenance.ics",
         ".ics",
     }
-    # Each language's pages link as one language's did (1331), and each of the 94 pages to its two
-    # languages in the switcher and by hreflang (with x-default): 2 * 1331 + 94 * (2 + 3); and the
+    # Each language's pages link as one language's did (1178), and each of the 98 pages to its two
+    # languages in the switcher and by hreflang (with x-default): 2 * 1178 + 98 * (2 + 3); and the
     # icon of each verdict against a target, of 37 periods (25 months, 9 quarters, 3 years) of the
-    # two components with one, in both languages: 2 * 2 * 37.
+    # two components with one, in both languages: 2 * 2 * 37. The feeds are linked from the
+    # subscribe page alone; the JSON Feeds' items include the 10 postmortem entries (the site's
+    # feed and five components', in two languages).
     assert (
-        counts["page"] == 3132 + 148
-        and counts[".json"] == 664
+        counts["page"] == 2 * 1178 + 98 * (2 + 3) + 2 * 2 * 37
+        and counts[".json"] == 664 + 10
         and counts["maintenance.ics"] == 4 * 2
         and counts[".ics"] == 4 * 2
     )
@@ -250,7 +254,7 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
 
     problems, checker = check_links(paged)
     assert problems == []
-    assert checker.internal["sitemap.xml"] == 2 * (1 + 35 + 9 + 4)
+    assert checker.internal["sitemap.xml"] == 2 * (1 + 35 + 9 + 1 + 4)  # with four history pages
 
 
 def test_the_link_checker_finds_missing_files_and_fragments(tmp_path: Path) -> None:
