@@ -288,7 +288,8 @@ def test_the_translated_postmortem_is_summarised_in_its_language(repo: Repo) -> 
     repo.incident("2025-11-03-checkout.md", POSTMORTEM.format(summary="### Summary\n\nA deploy broke checkout."))
     repo.incident(
         "2025-11-03-checkout.it.md",
-        "---\ntitle: Pagamenti non riusciti\n---\n## Postmortem\n\n### Riepilogo\n\nUn rilascio ha rotto i pagamenti.\n",
+        "---\ntitle: Pagamenti non riusciti\n---\n"
+        "## Postmortem\n\n### Riepilogo\n\nUn rilascio ha rotto i pagamenti.\n",
     )
     assert repo.build() == 0
     html = repo.page("it/incidents/2025-11-03-checkout/index.html")
