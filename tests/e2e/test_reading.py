@@ -24,7 +24,14 @@ LATE = "2026-11-23T11:00:00Z"
 POSTMORTEM = "now/incidents/2026-06-10-database-failover/"
 OPEN = "now/incidents/2026-11-23-webhook-delivery-failures/"
 OVERDUE = "late/incidents/2026-11-23-webhook-delivery-failures/"
-PAGES = {"postmortem": POSTMORTEM, "open": OPEN, "overdue": OVERDUE, "home": "now/", "history": "now/history/"}
+PAGES = {
+    "postmortem": POSTMORTEM,
+    "open": OPEN,
+    "overdue": OVERDUE,
+    "home": "now/",
+    "home-overdue": "late/",
+    "history": "now/history/",
+}
 VIEWPORTS: dict[str, ViewportSize] = {"phone": PHONE, "desktop": DESKTOP}
 COMBINATIONS = [(scheme, device) for scheme in SCHEMES for device in VIEWPORTS]
 
