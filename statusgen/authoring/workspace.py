@@ -345,7 +345,9 @@ def compose_message(
         # TRANSLATORS: fills a message template's $components when an update names no component.
         components=names or i18n.language(language or config.site.language).gettext("our services"),
         impact=impact,
-        next_update=fmt.clock(at + every),
+        # Said as the pages say the same instant (next_update_due): its clock on the update's
+        # day, with its date when it falls on the next.
+        next_update=fmt.due(at + every, at),
         window=when,
         timeline=timeline,
     )

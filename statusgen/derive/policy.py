@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from statusgen import i18n
@@ -28,7 +29,9 @@ _NEXT_UPDATE = re.compile(
     r"\bby \d{1,2}:\d{2}",
     re.I,
 )
-_POSTMORTEM = re.compile(r"^#{1,3}\s*post-?mortem\b", re.I | re.M)
+_POSTMORTEM = re.compile(r"#{1,3}\s*post-?mortem\b", re.I)
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 
 
 def next_update_due(incident: Incident, policy: Policy) -> datetime | None:
@@ -39,8 +42,48 @@ def next_update_due(incident: Incident, policy: Policy) -> datetime | None:
     return incident.last_update.at + every
 
 
+@dataclass(frozen=True)
+class Postmortem:
+    """An incident body's ``## Postmortem`` section, and what comes before it (markdown each)."""
+
+    before: str
+    section: str
+    summary: str  # its first paragraph: that of its "Summary" when it opens with one
+
+
+def postmortem(body: str) -> Postmortem | None:
+    """The body split at its postmortem's heading (one in a fenced code block is text), if it
+    has one. The section runs to the end of the body, as ``statusgen postmortem`` writes it."""
+    lines = body.splitlines(keepends=True)
+    fence = ""
+    for index, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if fence:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                if not line[opened.end() :].strip():
+                    fence = ""
+            continue
+        if opened:
+            fence = opened.group(1)
+        elif _POSTMORTEM.match(line):
+            return Postmortem("".join(lines[:index]), "".join(lines[index:]), _first_paragraph(lines[index + 1 :]))
+    return None
+
+
+def _first_paragraph(lines: list[str]) -> str:
+    """The first paragraph of ``lines``, past the headings and blank lines before it."""
+    shown: list[str] = []
+    for line in lines:
+        if not line.strip() or _HEADING.match(line):
+            if shown:
+                break
+            continue
+        shown.append(line)
+    return "".join(shown).strip()
+
+
 def has_postmortem(incident: Incident) -> bool:
-    return bool(_POSTMORTEM.search(incident.body))
+    return postmortem(incident.body) is not None
 
 
 _HEADING = re.compile(r"^(#{1,6})\s", re.M)

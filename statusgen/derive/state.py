@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from statusgen.derive import timeline
 from statusgen.derive.maintenance import active_interval, edges
+from statusgen.derive.policy import next_update_due
 from statusgen.derive.uptime import ComponentUptime, component_uptime
-from statusgen.load.config import Config
+from statusgen.load.config import Config, Policy
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
 from statusgen.load.translations import Translation
@@ -113,19 +114,26 @@ def derive(repo: Repository, now: datetime) -> SiteState:
             c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start, c.sla)
             for c in repo.config.components
         },
-        next_change=next_change(repo.incidents, visible, now),
+        next_change=next_change(repo.incidents, visible, now, repo.config.policy),
         translations=repo.translations,
     )
 
 
-def next_change(incidents: tuple[Incident, ...], visible: list[Incident], now: datetime) -> datetime | None:
+def next_change(
+    incidents: tuple[Incident, ...], visible: list[Incident], now: datetime, policy: Policy
+) -> datetime | None:
     """The next instant after ``now`` at which the site changes by the clock alone.
 
-    That is when an update written with a later time falls due, or when a maintenance starts or
-    ends.
+    That is when an update written with a later time falls due, when a maintenance starts or
+    ends, or when an open incident's next update falls due by the ``policy``: from then on its
+    pages say the update is overdue.
     """
     moments = [u.at for i in incidents if not i.hidden for u in i.updates if u.at > now]
     for incident in visible:
         if incident.is_maintenance:
             moments += [m for m in edges(incident) if m > now]
+        else:
+            due = next_update_due(incident, policy)
+            if due is not None and due > now:
+                moments.append(due)
     return min(moments, default=None)

@@ -10,8 +10,10 @@ from itertools import groupby
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
+from statusgen import markup
 from statusgen.derive.groups import groups
-from statusgen.derive.policy import next_update_due
+from statusgen.derive.policy import next_update_due, postmortem
+from statusgen.derive.timeline import is_open
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
 from statusgen.render.languages import Edition, Localized
@@ -127,9 +129,12 @@ class Pages:
         build can carry them over unchanged; the rest depend on the clock and are always made."""
         yield Unit("index.html", None, self.index)
         for incident in self.state.incidents:
+            # An open incident's page says how long it has been going on, and whether its next
+            # update is overdue, as of the build: it is made at every build.
+            now = self.state.now if self._ongoing(incident) else None
             yield Unit(
                 f"incidents/{incident.id}/index.html",
-                key("incident", self._summary(incident)),
+                key("incident", self._summary(incident), now),
                 partial(self.incident, incident),
             )
         for component in self.state.config.components:
@@ -169,6 +174,9 @@ class Pages:
             yield Unit("sitemap.xml", None, self.sitemap)
             yield Unit("robots.txt", key("robots"), self.robots)
 
+    def _ongoing(self, incident: Incident) -> bool:
+        return not incident.is_maintenance and is_open(incident)
+
     def index(self) -> bytes:
         today = self.fmt.local(self.state.now).date()
         recent = [
@@ -178,7 +186,9 @@ class Pages:
         ]
         by_day = {day: list(items) for day, items in groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
         days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), [])) for n in range(RECENT_DAYS)]
-        return self.render("index.html", "index.html", page_title=None, days=days, webcal=self.webcal())
+        return self.render(
+            "index.html", "index.html", page_title=None, past=past_days(days), excerpt=excerpt, webcal=self.webcal()
+        )
 
     def webcal(self) -> str:
         """The maintenance calendar's address for a calendar app to subscribe to."""
@@ -226,6 +236,8 @@ class Pages:
             incident=incident,
             updates=updates,
             next_update=self.due(incident),
+            ongoing=self.state.duration(incident) if self._ongoing(incident) else None,
+            postmortem=postmortem(incident.body),
         )
 
     def component(self, component: Component) -> bytes:
@@ -289,3 +301,40 @@ def history_path(number: int) -> str:
 
 def history_dir(number: int) -> str:
     return history_path(number)[: -len("index.html")]
+
+
+class PastDays(NamedTuple):
+    """Days of the home page's "Past incidents", newest first: one day with its incidents, or a
+    run of quiet days from ``first`` to ``last`` (the same day for one)."""
+
+    first: date
+    last: date
+    incidents: list[Incident]
+
+
+def past_days(days: list[tuple[date, list[Incident]]]) -> list[PastDays]:
+    """``days`` (newest first) with each run of days without incidents made one entry."""
+    shown: list[PastDays] = []
+    for day, incidents in days:
+        if not incidents and shown and not shown[-1].incidents:
+            shown[-1] = shown[-1]._replace(first=day)
+        else:
+            shown.append(PastDays(day, day, incidents))
+    return shown
+
+
+EXCERPT_LENGTH = 160
+
+
+def excerpt(message: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of a message as plain text, for a list: its text as the page shows it (markup
+    rendered, sanitized and dropped), whole when short, else cut at the last word that fits and
+    ended with "…". Text of a language written without spaces is cut at ``length``."""
+    text = " ".join(markup.plain(message).split())
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1]
+    space = cut.rfind(" ")
+    # A word as long as half the excerpt (a URL) is cut where it stands.
+    cut = cut[:space] if space > length // 2 else text[:length]
+    return cut.rstrip(" ,;:.-–—") + "…"

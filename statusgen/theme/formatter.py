@@ -119,6 +119,29 @@ class Formatter:
         """The instant's day and clock, joined as the language joins them: ``Nov 3, 2025, 3:05 PM CET``."""
         return self._joined.format(self.clock(moment), self.short_date(moment))
 
+    def due_style(self, moment: datetime, now: datetime) -> str:
+        """How a promised instant is shown as of ``now``: ``clock`` alone when it falls on now's day
+        in the site's zone, else ``datetime``, with its date (the ``time`` filter's styles)."""
+        return "clock" if self.local(moment).date() == self.local(now).date() else "datetime"
+
+    def due(self, moment: datetime, now: datetime) -> str:
+        """A promised instant as text written at ``now`` says it: ``10:55 AM CET`` on now's day,
+        ``Nov 24, 2026, 2:00 AM CET`` on another."""
+        return self.clock(moment) if self.due_style(moment, now) == "clock" else self.date_time(moment)
+
+    def day_month(self, day: date) -> str:
+        """A day of a recent month, without its year, as the language writes it: ``Nov 18``,
+        ``18 nov``, ``18. Nov.``."""
+        key = (day, "day-month")
+        text = self._days.get(key)
+        if text is None:
+            text = self._days[key] = format_skeleton("MMMd", day, locale=self._locale)
+        return text
+
+    def day_tag(self, day: date) -> Markup:
+        """A ``<time>`` element showing a day as ``day_month`` does."""
+        return Markup(f'<time datetime="{day.isoformat()}">{escape(self.day_month(day))}</time>')
+
     def time_tag(self, moment: datetime, style: str = "datetime") -> Markup:
         """A ``<time>`` element showing the instant in the site's zone, with the zone named."""
         key = (moment, style)

@@ -101,9 +101,10 @@ def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.Capt
     text = (repo.root / "incidents/2025-11-04-web-slow.md").read_text()
     repo.incident("2025-11-04-web-slow.md", text.replace("back to normal", "back to normal levels"))
     assert repo.build() == 0
-    # The incident's page, its component's page and three feeds, the site's three feeds, the history.
+    # The incident's page, its component's page and three feeds, the site's three feeds, the history,
+    # and the home page, which quotes the start of the incident's last update.
     assert summary_without_time(capsys.readouterr().out.strip()) == (
-        f"{head} (8 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)"
+        f"{head} (9 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)"
     )
 
 

@@ -38,7 +38,10 @@ def test_index_shows_overall_and_component_status(repo: Repo) -> None:
     assert "Active incidents Dashboard unavailable Critical Investigating" in text
     assert "Scheduled maintenance Database upgrade Maintenance Scheduled" in text
     assert "November 3, 2025 Elevated API error rates Major Resolved" in text
-    assert text.count("No incidents reported.") == 12
+    # The twelve quiet days of the last fourteen, in the two runs the incidents leave.
+    assert text.count("No incidents reported") == 2
+    assert "No incidents reported from Nov 4 to Nov 9" in text
+    assert "No incidents reported from Oct 28 to Nov 2" in text
 
 
 def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo) -> None:
@@ -51,7 +54,8 @@ def test_times_are_in_the_site_zone_with_the_zone_named(repo: Repo) -> None:
 def test_incident_page_has_timeline_changes_and_duration(repo: Repo) -> None:
     assert repo.build() == 0
     text = text_of(repo.page("incidents/2025-11-03-api-errors/index.html"))
-    assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 hour, 15 minutes)" in text
+    # The duration is an element of its own, which never wraps.
+    assert "Resolved Nov 3, 2025, 4:20 PM CET (after 1 hour, 15 minutes )" in text
     assert text.index("Error rates are back to normal.") < text.index("We are investigating")
     assert "Public API: Operational → Partial outage" in text
     assert "Public API: Partial outage → Operational" in text
