@@ -22,18 +22,21 @@ from statusgen.derive.timeline import Span
 from statusgen.vocabulary import ComponentStatus
 
 DAYS = 90
+RECENT_DAYS = 30
 MONTHS = 120  # ten years, the current month included
 _BY_SEVERITY = sorted(ComponentStatus, key=lambda s: s.severity)
 
 
 @dataclass(frozen=True)
 class Period:
-    """A day or a month: uptime in percent (None without data) and downtime in minutes, rounded."""
+    """A day or a month: uptime in percent (None without data) and downtime in minutes, rounded;
+    for a day, the incidents touching it and the worst status it had at any moment."""
 
     start: date
     uptime: float | None
     downtime_minutes: float
     incidents: tuple[str, ...] = ()
+    worst: ComponentStatus = ComponentStatus.OPERATIONAL
 
     @property
     def month(self) -> str:
@@ -45,6 +48,8 @@ class ComponentUptime:
     days: tuple[Period, ...]
     months: tuple[Period, ...]
     uptime_90d: float | None
+    # The last RECENT_DAYS days' uptime: what a narrow screen shows of the bars.
+    uptime_30d: float | None = None
 
 
 def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, ComponentStatus]]:
@@ -97,6 +102,18 @@ def daily_downtime(segments: Iterable[tuple[datetime, datetime, ComponentStatus]
     return per_day
 
 
+def daily_worst(
+    segments: Iterable[tuple[datetime, datetime, ComponentStatus]], zone: ZoneInfo
+) -> dict[date, ComponentStatus]:
+    """The worst status on each local day that had any other than operational."""
+    per_day: dict[date, ComponentStatus] = {}
+    for start, end, status in segments:
+        for day, _, _ in _days_between(start, end, zone):
+            if day not in per_day or status.severity > per_day[day].severity:
+                per_day[day] = status
+    return per_day
+
+
 def day_incidents(spans: Iterable[Span], first: date, now: datetime, zone: ZoneInfo) -> dict[date, list[str]]:
     """The incidents touching the component on each local day from ``first`` on."""
     result: dict[date, list[str]] = defaultdict(list)
@@ -125,7 +142,9 @@ def component_uptime(
     ``history_start`` is the first month shown when the component has no ``since``.
     """
     today = now.astimezone(zone).date()
-    per_day = daily_downtime(worst_segments(spans, now), zone)
+    segments = worst_segments(spans, now)
+    per_day = daily_downtime(segments, zone)
+    worst_of = daily_worst(segments, zone)
     first_day = today - timedelta(days=DAYS - 1)
     incidents = day_incidents(spans, first_day, now, zone)
 
@@ -137,14 +156,18 @@ def component_uptime(
         return max(0.0, (hi - lo).total_seconds() / 60)
 
     days = []
-    total_down = total_minutes = 0.0
+    total_down = total_minutes = recent_down = recent_minutes = 0.0
     for offset in range(DAYS):
         day = first_day + timedelta(days=offset)
         minutes = minutes_with_data(day, day + timedelta(days=1))
         down = per_day.get(day, 0.0) if minutes else 0.0
         total_down += down
         total_minutes += minutes
-        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ()))))
+        if offset >= DAYS - RECENT_DAYS:
+            recent_down += down
+            recent_minutes += minutes
+        worst = worst_of.get(day, ComponentStatus.OPERATIONAL) if minutes else ComponentStatus.OPERATIONAL
+        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ())), worst))
 
     months = []
     month = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
@@ -158,7 +181,9 @@ def component_uptime(
         down = per_month.get(month, 0.0)
         months.append(Period(month, percent(down, minutes), round(down, 1)))
         month = following
-    return ComponentUptime(tuple(days), tuple(months), percent(total_down, total_minutes))
+    return ComponentUptime(
+        tuple(days), tuple(months), percent(total_down, total_minutes), percent(recent_down, recent_minutes)
+    )
 
 
 def _months_before(month: date, count: int) -> date:
@@ -171,7 +196,8 @@ def _worst_period(periods: tuple[Period, ...]) -> Period:
     with_data = [p for p in periods if p.uptime is not None]
     worst = min(with_data, key=lambda p: p.uptime or 0.0) if with_data else periods[0]
     incidents = tuple(dict.fromkeys(i for p in periods for i in p.incidents))
-    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents)
+    status = max((p.worst for p in periods), key=lambda s: s.severity)
+    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents, status)
 
 
 def combine(members: list[ComponentUptime]) -> ComponentUptime:
@@ -183,4 +209,5 @@ def combine(members: list[ComponentUptime]) -> ComponentUptime:
             by_month[period.start].append(period)
     months = tuple(_worst_period(tuple(by_month[m])) for m in sorted(by_month))
     figures = [m.uptime_90d for m in members if m.uptime_90d is not None]
-    return ComponentUptime(days, months, min(figures) if figures else None)
+    recent = [m.uptime_30d for m in members if m.uptime_30d is not None]
+    return ComponentUptime(days, months, min(figures) if figures else None, min(recent) if recent else None)

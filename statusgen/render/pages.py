@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from statusgen.derive.groups import groups
 from statusgen.derive.policy import next_update_due
+from statusgen.derive.uptime import ComponentUptime
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
 from statusgen.render.languages import Edition, Localized
@@ -23,6 +25,9 @@ from statusgen.theme.sandbox import Environment
 HISTORY_PAGE_SIZE = 100
 COMPONENT_INCIDENTS = 50
 RECENT_DAYS = 14
+# Incidents a day of the uptime bars names; the others are "and N more", linked to the day in the
+# history. A busy history must not fill the home page's 90 days x every bar with links.
+BAR_INCIDENTS = 3
 
 
 class Alternate(NamedTuple):
@@ -58,6 +63,7 @@ class Pages:
         self.groups = groups(state)
         self.titles = {i.id: i.title for i in state.incidents}
         self._summaries: dict[str, list[object]] = {}
+        self._history_days: tuple[list[date], dict[date, int]] | None = None
 
     def due(self, incident: Incident) -> datetime | None:
         """When the open incident's next update is due by the communication policy."""
@@ -104,6 +110,8 @@ class Pages:
                 components=self.state.config.by_id,
                 titles=self.titles,
                 due=self.due,
+                bar_incidents=BAR_INCIDENTS,
+                history_day=self.history_day,
                 **context,
             ),
         )
@@ -135,7 +143,7 @@ class Pages:
         for component in self.state.config.components:
             shown = self.state.by_component[component.id][:COMPONENT_INCIDENTS]
             figures = self.state.uptime[component.id]
-            linked = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+            linked = self._bars_links(figures)
             yield Unit(
                 f"components/{component.id}/index.html",
                 key(
@@ -202,6 +210,30 @@ class Pages:
             more=len(incidents) > COMPONENT_INCIDENTS,
         )
 
+    def _bars_links(self, figures: ComponentUptime) -> list[object]:
+        """What the links of a component's uptime bars show: each day's incidents with their
+        titles, and where a day's "and N more" leads, which moves as the history grows."""
+        linked: list[object] = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+        linked += [
+            self.history_day(day.start)
+            for day in figures.days
+            if sum(i in self.titles for i in day.incidents) > BAR_INCIDENTS
+        ]
+        return linked
+
+    def history_day(self, day: date) -> str:
+        """Where ``day`` is in the history, from the root of the language: the page and anchor of
+        the incidents that started on it, else of the nearest older day's (where those that
+        touched it began), else the history's first page."""
+        if self._history_days is None:
+            self._history_days = history_days(self.state.incidents, self.fmt)
+        anchored, page_of = self._history_days
+        index = bisect.bisect_right(anchored, day)
+        if index == 0:
+            return history_dir(1)
+        found = anchored[index - 1]
+        return f"{history_dir(page_of[found])}#{day_anchor(found)}"
+
     def history(self, number: int, pages: int, chunk: tuple[Incident, ...]) -> bytes:
         months = [
             (month, list(items))
@@ -215,6 +247,8 @@ class Pages:
             number=number,
             pages=pages,
             history_dir=history_dir,
+            by_day=partial(by_day, self.fmt),
+            day_anchor=day_anchor,
         )
 
     def sitemap(self) -> bytes:
@@ -238,6 +272,25 @@ class Pages:
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+
+
+def by_day(fmt: Formatter, incidents: list[Incident]) -> list[tuple[date, list[Incident]]]:
+    """``incidents``, in their order, grouped by the local day each started on."""
+    return [(day, list(items)) for day, items in groupby(incidents, key=lambda i: fmt.local(i.when).date())]
+
+
+def day_anchor(day: date) -> str:
+    """The fragment id of a day's incidents in the history: ``d-2025-11-03``."""
+    return f"d-{day.isoformat()}"
+
+
+def history_days(incidents: tuple[Incident, ...], fmt: Formatter) -> tuple[list[date], dict[date, int]]:
+    """The local days incidents started on, oldest first, and for each the first history page
+    (the newest of them) that lists one of them."""
+    page_of: dict[date, int] = {}
+    for index, incident in enumerate(incidents):
+        page_of.setdefault(fmt.local(incident.when).date(), index // HISTORY_PAGE_SIZE + 1)
+    return sorted(page_of), page_of
 
 
 def history_pages(incidents: int) -> int:
