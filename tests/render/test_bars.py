@@ -4,8 +4,8 @@ incidents a day and a link to the rest in the right page of the history."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,9 @@ def bars(html: str) -> Bars:
     return Bars(sets, key)
 
 
-def write(repo: Repo, name: str, start: datetime, minutes: int, status: str = "partial_outage", cid: str = "api") -> None:
+def write(
+    repo: Repo, name: str, start: datetime, minutes: int, status: str = "partial_outage", cid: str = "api"
+) -> None:
     end = start + timedelta(minutes=minutes)
     repo.incident(
         f"{name}.md",
@@ -114,7 +116,10 @@ def test_each_day_says_its_worst_status_in_words_colour_and_shape(repo: Repo) ->
         "Nov 5, 2025: Degraded performance, 100% uptime, Incident 2025-11-05-slow",
         [("incidents/2025-11-05-slow/", "Incident 2025-11-05-slow")],
     )
-    assert api[-5][:2] == ("u-major_outage", "Nov 6, 2025: Major outage, 95.486% uptime, 1 hr, 5 min down, Incident 2025-11-06-down")
+    assert api[-5][:2] == (
+        "u-major_outage",
+        "Nov 6, 2025: Major outage, 95.486% uptime, 1 hr, 5 min down, Incident 2025-11-06-down",
+    )
     assert api[-1] == ("u-operational", "Nov 10, 2025: 100% uptime", [])
     assert db[-4][:2] == ("u-under_maintenance", "Nov 7, 2025: Under maintenance, 100% uptime, Database upgrade")
     # A group's day is its worst component's.
@@ -200,7 +205,9 @@ def test_a_day_whose_incidents_began_earlier_links_to_the_day_they_began(repo: R
     ]
 
 
-def test_older_busy_days_of_the_home_page_say_their_status_and_date(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_older_busy_days_of_the_home_page_say_their_status_and_date(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The home page tells its 3 newest days with incidents in full (3 days of api, Platform).
     monkeypatch.setattr(pages, "BAR_DETAILS", 3)
     write(repo, "2025-11-05-a", datetime(2025, 11, 5, 9, tzinfo=UTC), 60)

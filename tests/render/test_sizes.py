@@ -44,7 +44,9 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 def test_every_file_stays_under_1_mb(generated: tuple[Path, int]) -> None:
     root, _ = generated
-    sizes = {p.relative_to(root / "site").as_posix(): p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()}
+    sizes = {
+        p.relative_to(root / "site").as_posix(): p.stat().st_size for p in (root / "site").rglob("*") if p.is_file()
+    }
     largest = max(sizes, key=sizes.__getitem__)
     assert sizes[largest] < LIMIT, f"{largest} is {sizes[largest]:,} bytes"
 
