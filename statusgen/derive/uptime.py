@@ -28,6 +28,7 @@ from statusgen.derive.timeline import Span
 from statusgen.vocabulary import ComponentStatus
 
 DAYS = 90
+RECENT_DAYS = 30
 MONTHS = 120  # ten years, the current month included
 _BY_SEVERITY = sorted(ComponentStatus, key=lambda s: s.severity)
 
@@ -47,7 +48,8 @@ class Verdict:
 @dataclass(frozen=True)
 class Period:
     """A day, month, quarter or year: uptime in percent (None without data) and downtime in
-    minutes, rounded; whether it is over; its verdict against the target, if there is one."""
+    minutes, rounded; whether it is over; its verdict against the target, if there is one; for a
+    day, the incidents touching it and the worst status it had at any moment."""
 
     start: date
     uptime: float | None
@@ -55,6 +57,7 @@ class Period:
     incidents: tuple[str, ...] = ()
     complete: bool = True
     verdict: Verdict | None = None
+    worst: ComponentStatus = ComponentStatus.OPERATIONAL
 
     @property
     def month(self) -> str:
@@ -78,6 +81,8 @@ class ComponentUptime:
     quarters: tuple[Period, ...] = ()
     years: tuple[Period, ...] = ()
     sla: float | None = None
+    # The last RECENT_DAYS days' uptime: what a narrow screen shows of the bars.
+    uptime_30d: float | None = None
 
 
 def worst_segments(spans: Iterable[Span], until: datetime) -> list[tuple[datetime, datetime, ComponentStatus]]:
@@ -130,6 +135,18 @@ def daily_downtime(segments: Iterable[tuple[datetime, datetime, ComponentStatus]
     return per_day
 
 
+def daily_worst(
+    segments: Iterable[tuple[datetime, datetime, ComponentStatus]], zone: ZoneInfo
+) -> dict[date, ComponentStatus]:
+    """The worst status on each local day that had any other than operational."""
+    per_day: dict[date, ComponentStatus] = {}
+    for start, end, status in segments:
+        for day, _, _ in _days_between(start, end, zone):
+            if day not in per_day or status.severity > per_day[day].severity:
+                per_day[day] = status
+    return per_day
+
+
 def day_incidents(spans: Iterable[Span], first: date, now: datetime, zone: ZoneInfo) -> dict[date, list[str]]:
     """The incidents touching the component on each local day from ``first`` on."""
     result: dict[date, list[str]] = defaultdict(list)
@@ -172,7 +189,9 @@ def component_uptime(
     ``history_start`` is the first month shown when the component has no ``since``.
     """
     today = now.astimezone(zone).date()
-    per_day = daily_downtime(worst_segments(spans, now), zone)
+    segments = worst_segments(spans, now)
+    per_day = daily_downtime(segments, zone)
+    worst_of = daily_worst(segments, zone)
     first_day = today - timedelta(days=DAYS - 1)
     incidents = day_incidents(spans, first_day, now, zone)
 
@@ -184,15 +203,21 @@ def component_uptime(
         return max(0.0, (hi - lo).total_seconds() / 60)
 
     days = []
-    total_down = total_minutes = 0.0
+    total_down = total_minutes = recent_down = recent_minutes = 0.0
     for offset in range(DAYS):
         day = first_day + timedelta(days=offset)
         minutes = minutes_with_data(day, day + timedelta(days=1))
         down = per_day.get(day, 0.0) if minutes else 0.0
         total_down += down
         total_minutes += minutes
+        if offset >= DAYS - RECENT_DAYS:
+            recent_down += down
+            recent_minutes += minutes
         over = midnight(day + timedelta(days=1), zone) <= now
-        days.append(Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ())), over))
+        worst = worst_of.get(day, ComponentStatus.OPERATIONAL) if minutes else ComponentStatus.OPERATIONAL
+        days.append(
+            Period(day, percent(down, minutes), round(down, 1), tuple(incidents.get(day, ())), over, worst=worst)
+        )
 
     first = max((since or history_start).replace(day=1), _months_before(today.replace(day=1), MONTHS - 1))
     kept = {day: down for day, down in per_day.items() if day >= first and (since is None or day >= since)}
@@ -222,6 +247,7 @@ def component_uptime(
         periods(_quarter_of, _next_quarter),
         periods(_year_of, _next_year),
         sla,
+        percent(recent_down, recent_minutes),
     )
 
 
@@ -260,7 +286,8 @@ def _worst_period(periods: tuple[Period, ...]) -> Period:
     with_data = [p for p in periods if p.uptime is not None]
     worst = min(with_data, key=lambda p: p.uptime or 0.0) if with_data else periods[0]
     incidents = tuple(dict.fromkeys(i for p in periods for i in p.incidents))
-    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents, worst.complete)
+    status = max((p.worst for p in periods), key=lambda s: s.severity)
+    return Period(worst.start, worst.uptime, worst.downtime_minutes, incidents, worst.complete, worst=status)
 
 
 def _worst_by_start(members: Iterable[tuple[Period, ...]]) -> tuple[Period, ...]:
@@ -275,10 +302,12 @@ def combine(members: list[ComponentUptime]) -> ComponentUptime:
     """A group's uptime: on each day, month, quarter and year, its worst component's figures."""
     days = tuple(_worst_period(ps) for ps in zip(*(m.days for m in members), strict=True))
     figures = [m.uptime_90d for m in members if m.uptime_90d is not None]
+    recent = [m.uptime_30d for m in members if m.uptime_30d is not None]
     return ComponentUptime(
         days,
         _worst_by_start(m.months for m in members),
         min(figures) if figures else None,
         _worst_by_start(m.quarters for m in members),
         _worst_by_start(m.years for m in members),
+        uptime_30d=min(recent) if recent else None,
     )

@@ -1,24 +1,53 @@
-"""``maintenance.ics``: the maintenance windows as a subscribable iCalendar (RFC 5545) feed."""
+"""``maintenance.ics``: the maintenance windows as a subscribable iCalendar (RFC 5545) feed.
+
+It holds the windows to come and those that ended in the last twelve months, not every window
+ever: a calendar app shows what is planned and what happened lately, and a history of years would
+grow the file without end. icalendar is imported when a calendar is made, so that a build whose
+calendars are all carried over never loads it.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from icalendar import Calendar, Event, vText
 
 from statusgen import markup
 from statusgen.derive.state import SiteState
+from statusgen.load.incidents import Incident
 from statusgen.render.languages import Edition, editions
 from statusgen.vocabulary import MaintenanceStatus
 
+if TYPE_CHECKING:
+    from icalendar import Calendar
+
+
+def year_before(moment: datetime) -> datetime:
+    """The same instant a year earlier (29 February's is 28 February)."""
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:
+        return moment.replace(year=moment.year - 1, day=28)
+
+
+def kept(state: SiteState) -> list[Incident]:
+    """The maintenance the calendar holds, oldest first: each whose window ends after the same
+    instant a year before the build's "now". Which those are changes with the clock alone."""
+    since = year_before(state.now)
+    return sorted(
+        (m for m in state.incidents if m.is_maintenance and m.window is not None and m.window.end > since),
+        key=lambda m: (m.when, m.id),
+    )
+
 
 def calendar(state: SiteState, edition: Edition | None = None) -> bytes:
-    """One event per maintenance window, in UTC.
+    """One event per maintenance window kept (see ``kept``), in UTC.
 
-    Nothing depends on the build time: DTSTAMP is the newest update of the maintenance, and
+    Nothing else depends on the build time: DTSTAMP is the newest update of the maintenance, and
     SEQUENCE counts its updates after the first, so every update bumps it.
     """
+    from icalendar import Calendar, Event, vText
+
     site = state.config.site
     edition = edition or editions(site)[0]
     words = edition.language
@@ -35,8 +64,7 @@ def calendar(state: SiteState, edition: Edition | None = None) -> bytes:
     cal.add("x-wr-calname", vText(words.gettext("%(site)s: maintenance") % {"site": site.title}))
     cal.add("x-wr-caldesc", vText(words.gettext("Scheduled maintenance of %(site)s") % {"site": site.title}))
     names = state.config.by_id
-    maintenance = sorted((m for m in state.incidents if m.is_maintenance), key=lambda m: (m.when, m.id))
-    for item in maintenance:
+    for item in kept(state):
         assert item.window is not None
         cancelled = item.last_update.status == MaintenanceStatus.CANCELLED
         link = f"{site.url}{edition.prefix}incidents/{item.id}/"

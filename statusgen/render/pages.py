@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -14,6 +15,7 @@ from statusgen import markup
 from statusgen.derive.groups import groups
 from statusgen.derive.policy import next_update_due, postmortem
 from statusgen.derive.timeline import is_open
+from statusgen.derive.uptime import ComponentUptime, Period
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
 from statusgen.render.languages import Edition, Localized
@@ -25,6 +27,18 @@ from statusgen.theme.sandbox import Environment
 HISTORY_PAGE_SIZE = 100
 COMPONENT_INCIDENTS = 50
 RECENT_DAYS = 14
+# A sitemap lists at most 50,000 URLs (the protocol's limit) and, as every file of the site, stays
+# under 1 MB; the frame is what a sitemap holds besides its URLs.
+SITEMAP_URLS = 50_000
+SITEMAP_BYTES = 1_000_000
+SITEMAP_FRAME = 120
+# Incidents a day of the uptime bars names; the others are "and N more", linked to the day in the
+# history. A busy history must not fill the home page's 90 days x every bar with links.
+BAR_INCIDENTS = 3
+# Days with incidents the home page's bars tell in full (figures and incidents), newest first over
+# all its bars; older ones say their status alone, which is all a home page of 24 bars x 90 busy
+# days can say in 14 KB. A component's page, 90 days of one bar, tells every day in full.
+BAR_DETAILS = 30
 
 
 class Alternate(NamedTuple):
@@ -60,6 +74,7 @@ class Pages:
         self.groups = groups(state)
         self.titles = {i.id: i.title for i in state.incidents}
         self._summaries: dict[str, list[object]] = {}
+        self._history_days: tuple[list[date], dict[date, int]] | None = None
 
     def due(self, incident: Incident) -> datetime | None:
         """When the open incident's next update is due by the communication policy."""
@@ -106,6 +121,9 @@ class Pages:
                 components=self.state.config.by_id,
                 titles=self.titles,
                 due=self.due,
+                bar_incidents=BAR_INCIDENTS,
+                history_day=self.history_day,
+                bars_brief_before=self.bars_brief_before() if template == "index.html" else None,
                 **context,
             ),
         )
@@ -140,7 +158,7 @@ class Pages:
         for component in self.state.config.components:
             shown = self.state.by_component[component.id][:COMPONENT_INCIDENTS]
             figures = self.state.uptime[component.id]
-            linked = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+            linked = self._bars_links(figures)
             yield Unit(
                 f"components/{component.id}/index.html",
                 key(
@@ -171,7 +189,8 @@ class Pages:
             partial(self.render, "404.html", "404.html", page_title=self.words.gettext("Page not found")),
         )
         if self.edition.default:  # one of each for the whole site
-            yield Unit("sitemap.xml", None, self.sitemap)
+            for path, data in self.sitemaps():
+                yield Unit(path, None, partial(bytes, data))
             yield Unit("robots.txt", key("robots"), self.robots)
 
     def _ongoing(self, incident: Incident) -> bool:
@@ -251,6 +270,45 @@ class Pages:
             more=len(incidents) > COMPONENT_INCIDENTS,
         )
 
+    def _bars_links(self, figures: ComponentUptime) -> list[object]:
+        """What the links of a component's uptime bars show: each day's incidents with their
+        titles, and where a day's "and N more" leads, which moves as the history grows."""
+        linked: list[object] = [(i, self.titles.get(i)) for day in figures.days for i in day.incidents]
+        linked += [
+            self.history_day(day.start)
+            for day in figures.days
+            if sum(i in self.titles for i in day.incidents) > BAR_INCIDENTS
+        ]
+        return linked
+
+    def bars_brief_before(self) -> date | None:
+        """The first day the home page's bars tell in full: of all its bars' days with incidents,
+        the newest BAR_DETAILS at most, whole days at a time; None when every day fits."""
+        shown = [g.uptime for g in self.groups if g.uptime is not None]
+        shown += [self.state.uptime[c.id] for c in self.state.config.components]
+        # A column a day, oldest first, of every bar's Period of that day.
+        columns: list[tuple[Period, ...]] = list(zip(*(figures.days for figures in shown), strict=True))
+        told = 0
+        for index in range(len(columns) - 1, -1, -1):
+            told += sum(1 for day in columns[index] if any(i in self.titles for i in day.incidents))
+            if told > BAR_DETAILS:
+                # This day is one too many: those after it are told in full, and today always.
+                return columns[min(index + 1, len(columns) - 1)][0].start
+        return None
+
+    def history_day(self, day: date) -> str:
+        """Where ``day`` is in the history, from the root of the language: the page and anchor of
+        the incidents that started on it, else of the nearest older day's (where those that
+        touched it began), else the history's first page."""
+        if self._history_days is None:
+            self._history_days = history_days(self.state.incidents, self.fmt)
+        anchored, page_of = self._history_days
+        index = bisect.bisect_right(anchored, day)
+        if index == 0:
+            return history_dir(1)
+        found = anchored[index - 1]
+        return f"{history_dir(page_of[found])}#{day_anchor(found)}"
+
     def history(self, number: int, pages: int, chunk: tuple[Incident, ...]) -> bytes:
         months = [
             (month, list(items))
@@ -264,30 +322,79 @@ class Pages:
             number=number,
             pages=pages,
             history_dir=history_dir,
+            by_day=partial(by_day, self.fmt),
+            day_anchor=day_anchor,
         )
 
-    def sitemap(self) -> bytes:
+    def sitemaps(self) -> list[tuple[str, bytes]]:
+        """``sitemap.xml``, every page of the site; when that would pass a sitemap's limits (or
+        the 1 MB every file stays under), ``sitemap.xml`` is an index of ``sitemap-N.xml`` files."""
         entries: list[tuple[str, date | None]] = [("", None)]
         entries += [(f"incidents/{i.id}/", self.fmt.local(i.last_update.at).date()) for i in self.state.incidents]
         entries += [(f"components/{c.id}/", None) for c in self.state.config.components]
         entries.append(("subscribe/", None))
         pages = history_pages(len(self.state.incidents))
         entries += [(history_dir(n), None) for n in range(1, pages + 1)]
-        lines = [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        ]
         # Each language's page is listed; the pages name their other languages themselves
         # (hreflang), so the sitemap grows with the languages, not with their square.
-        for path, lastmod in entries:
-            extra = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-            for edition in self.editions:
-                lines.append(f"  <url><loc>{xml_escape(self.site.url + edition.prefix + path)}</loc>{extra}</url>")
-        lines.append("</urlset>\n")
-        return "\n".join(lines).encode()
+        urls = [
+            f"  <url><loc>{xml_escape(self.site.url + edition.prefix + path)}</loc>"
+            + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "")
+            + "</url>"
+            for path, lastmod in entries
+            for edition in self.editions
+        ]
+        parts = sitemap_parts(urls)
+        if len(parts) == 1:
+            return [("sitemap.xml", sitemap_file("urlset", parts[0]))]
+        names = [f"sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+        listed = [f"  <sitemap><loc>{xml_escape(self.site.url + name)}</loc></sitemap>" for name in names]
+        files = [("sitemap.xml", sitemap_file("sitemapindex", listed))]
+        return files + [(name, sitemap_file("urlset", part)) for name, part in zip(names, parts, strict=True)]
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\nSitemap: {self.site.url}sitemap.xml\n".encode()
+
+
+def by_day(fmt: Formatter, incidents: list[Incident]) -> list[tuple[date, list[Incident]]]:
+    """``incidents``, in their order, grouped by the local day each started on."""
+    return [(day, list(items)) for day, items in groupby(incidents, key=lambda i: fmt.local(i.when).date())]
+
+
+def day_anchor(day: date) -> str:
+    """The fragment id of a day's incidents in the history: ``d-2025-11-03``."""
+    return f"d-{day.isoformat()}"
+
+
+def history_days(incidents: tuple[Incident, ...], fmt: Formatter) -> tuple[list[date], dict[date, int]]:
+    """The local days incidents started on, oldest first, and for each the first history page
+    (the newest of them) that lists one of them."""
+    page_of: dict[date, int] = {}
+    for index, incident in enumerate(incidents):
+        page_of.setdefault(fmt.local(incident.when).date(), index // HISTORY_PAGE_SIZE + 1)
+    return sorted(page_of), page_of
+
+
+def sitemap_parts(urls: list[str]) -> list[list[str]]:
+    """``urls`` (lines of a sitemap) in as few sitemaps as hold them, in order: each of at most
+    SITEMAP_URLS lines and SITEMAP_BYTES bytes, the limits of the sitemap protocol and of a file of
+    the site; always one, even empty."""
+    parts: list[list[str]] = [[]]
+    size = SITEMAP_FRAME
+    for url in urls:
+        length = len(url.encode()) + 1
+        if parts[-1] and (len(parts[-1]) == SITEMAP_URLS or size + length > SITEMAP_BYTES):
+            parts.append([])
+            size = SITEMAP_FRAME
+        parts[-1].append(url)
+        size += length
+    return parts
+
+
+def sitemap_file(root: str, lines: list[str]) -> bytes:
+    """A sitemap (``urlset``) or sitemap index (``sitemapindex``) of ``lines``."""
+    head = ['<?xml version="1.0" encoding="UTF-8"?>', f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    return "\n".join([*head, *lines, f"</{root}>\n"]).encode()
 
 
 def history_pages(incidents: int) -> int:

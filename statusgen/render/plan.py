@@ -8,7 +8,7 @@ from pathlib import Path
 
 from statusgen.derive.state import SiteState
 from statusgen.load.config import Site
-from statusgen.render import api, badges, feeds, isolation
+from statusgen.render import api, badges, calendar, feeds, isolation
 from statusgen.render.languages import Edition, Localized, editions
 from statusgen.render.pages import Pages
 from statusgen.render.units import Unit, key
@@ -61,16 +61,13 @@ def _edition(
     pages = Pages(environment(dirs, formatter), localized, formatter, css, every)
     units = list(pages.units())
     units += feeds.all_feeds(shown, edition)
-    maintenance = [(m.id, m.digest, len(m.updates)) for m in shown.incidents if m.is_maintenance]
-    units.append(Unit("maintenance.ics", key("ics", edition.code, maintenance), partial(_calendar, shown, edition)))
+    # Over the windows the calendar holds, which the clock changes as a window leaves the year.
+    maintenance = [(m.id, m.digest, len(m.updates)) for m in calendar.kept(shown)]
+    units.append(
+        Unit("maintenance.ics", key("ics", edition.code, maintenance), partial(calendar.calendar, shown, edition))
+    )
     units += [Unit(path, None, partial(bytes, data)) for path, data in badges.all_badges(shown, edition)]
     return [Unit(edition.prefix + u.path, u.key, u.make) for u in units]
-
-
-def _calendar(state: SiteState, edition: Edition) -> bytes:
-    from statusgen.render import calendar
-
-    return calendar.calendar(state, edition)
 
 
 def make_all(units: list[Unit], jobs: int, isolate: str | None = None) -> Iterator[tuple[str, bytes]]:

@@ -6,7 +6,7 @@ import functools
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
@@ -21,7 +21,7 @@ from statusgen.errors import Problem, ValidationFailed
 from statusgen.theme.files import ThemeLoader, default_theme_dir, overrides_templates, printable
 from statusgen.theme.formatter import Formatter
 from statusgen.theme.sandbox import MAX_OUTPUT, Environment, LimitExceeded, Meter, PackagedEnvironment, ThemeEnvironment
-from statusgen.vocabulary import as_impact, status_label
+from statusgen.vocabulary import ComponentStatus, as_impact, status_label
 
 
 def environment(dirs: list[Path], formatter: Formatter) -> Environment:
@@ -77,13 +77,15 @@ def environment(dirs: list[Path], formatter: Formatter) -> Environment:
         time=formatter.time_tag,
         duration=functools.partial(_duration, formatter),
         minutes=formatter.minutes,
+        downtime=formatter.downtime,
         number=formatter.number,
         iso=timeutil.iso,
         anchor=functools.cache(update_anchor),
         pct=formatter.percent,
         bar=bar_class,
     )
-    env.globals.update(fmt=formatter)
+    # The statuses a day of the uptime bars can have, in the order the bars' key names them.
+    env.globals.update(fmt=formatter, component_statuses=tuple(ComponentStatus))
     env.theme_folders = [(os.path.abspath(d / "templates"), f"themes/{d.name}/templates") for d in dirs]
     return env
 
@@ -181,18 +183,13 @@ class Day(Protocol):
     @property
     def downtime_minutes(self) -> float: ...
     @property
-    def incidents(self) -> Sequence[str]: ...
+    def worst(self) -> ComponentStatus: ...
 
 
 def bar_class(day: Day) -> str:
-    """The colour class of one day's uptime bar."""
-    if day.uptime is None:
-        return "u-none"
-    if day.downtime_minutes == 0:
-        return "u-note" if day.incidents else "u-ok"
-    if day.uptime >= 99:
-        return "u-minor"
-    return "u-partial" if day.uptime >= 95 else "u-major"
+    """The class of one day's uptime bar, which gives it its colour and shape: its worst status's
+    (``u-partial_outage``), or ``u-none`` for a day without data."""
+    return "u-none" if day.uptime is None else f"u-{day.worst}"
 
 
 def _label(language: i18n.Language, status: str) -> str:

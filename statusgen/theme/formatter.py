@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -36,6 +37,7 @@ class Formatter:
         self._durations: dict[int, str] = {}
         self._percents: dict[float, str] = {}
         self._minutes: dict[float, str] = {}
+        self._downtimes: dict[float, str] = {}
         # A percentage's pattern with up to three decimals: "#,##0.###%", "#,##0.### %" (fr), "%#,##0.###" (tr).
         pattern = self._locale.percent_formats[None].pattern.split(";")[0]
         # How the language joins a date and a time: "{1}, {0}" (en), "{1} {0}" (ja), "{1}، {0}" (ar).
@@ -185,11 +187,12 @@ class Formatter:
         words = [format_unit(n, unit, length="long", locale=self._locale) for n, unit in parts if n]
         return words[0] if len(words) == 1 else self._pair(words[0], words[1])
 
-    def _pair(self, first: str, second: str) -> str:
-        # Babel's format_list repeats the last item for some locales' unit lists (ar): the pattern
-        # for two is used directly, the first the locale has of the unit lists, else its "and".
+    def _pair(self, first: str, second: str, styles: tuple[str, ...] = ("unit", "unit-short", "unit-narrow")) -> str:
+        # Babel's format_list repeats the last item for some locales' unit lists (ar), and fails on
+        # others whose narrow lists CLDR leaves to the short ones (de): the pattern for two is used
+        # directly, the first of ``styles`` the locale has, else its "and".
         patterns = self._locale.list_patterns
-        for style in ("unit", "unit-short", "unit-narrow", "standard"):
+        for style in (*styles, "standard"):
             pattern = patterns[style].get("2") if style in patterns else None
             if pattern:
                 return str(pattern).format(first, second)
@@ -202,6 +205,36 @@ class Formatter:
             value = Decimal(f"{count:.1f}").normalize()
             text = self._minutes[count] = format_unit(value, "duration-minute", length="long", locale=self._locale)
         return text
+
+    def downtime(self, minutes: float) -> str:
+        """Downtime as people read it, in CLDR's short units and at most two of them, joined as
+        the language joins units: ``45 min``, ``1 hr, 5 min``, ``24 hr``, ``7 days, 15 hr`` (en),
+        ``1 h e 5 min`` (it), ``1小时5分钟`` (zh).
+
+        Rounded half up to its smallest unit shown: under a minute, to the second (``18 sec``,
+        never below one second); up to 24 hours, to the minute, in hours and minutes; beyond, to the
+        hour, in days and hours. A whole day down reads ``24 hr``, as a day's bar would say it.
+        """
+        text = self._downtimes.get(minutes)
+        if text is None:
+            text = self._downtimes[minutes] = self._downtime(minutes)
+        return text
+
+    def _downtime(self, minutes: float) -> str:
+        if minutes <= 0:
+            parts = [(0, "duration-minute")]
+        elif minutes < 1:
+            parts = [(max(1, _half_up(minutes * 60)), "duration-second")]
+        elif (whole := _half_up(minutes)) <= 1440:
+            hours, mins = divmod(whole, 60)
+            parts = [(hours, "duration-hour"), (mins, "duration-minute")] if hours else [(mins, "duration-minute")]
+        else:
+            days, hours = divmod(_half_up(minutes / 60), 24)
+            parts = [(days, "duration-day"), (hours, "duration-hour")]
+        words = [format_unit(n, unit, length="short", locale=self._locale) for n, unit in parts if n or len(parts) == 1]
+        if len(words) == 1:
+            return words[0]
+        return self._pair(words[0], words[1], ("unit-short", "unit"))
 
     def number(self, value: int | float) -> str:
         """A number as the language writes it: ``1,234`` (en), ``1 234`` (fr)."""
@@ -222,3 +255,8 @@ class Formatter:
         """How long before ``now`` (the build's time) ``moment`` was, or how long after: ``2 hours
         ago``, ``in 25 minutes``, with CLDR's plural rules."""
         return format_timedelta(moment - now, threshold=1.5, add_direction=True, locale=self._locale)
+
+
+def _half_up(value: float) -> int:
+    """``value`` to the nearest whole number, halves up (``round`` takes 6.5 to 6, the even one)."""
+    return math.floor(value + 0.5)

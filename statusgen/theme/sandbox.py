@@ -150,6 +150,7 @@ TEXT_FILTERS = frozenset(
         "pct",
         "bar",
         "minutes",
+        "downtime",
         "number",
         "markdown",
         "inline_markdown",

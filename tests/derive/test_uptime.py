@@ -192,3 +192,60 @@ def test_worst_segments_merge_by_severity() -> None:
         (11, 0, 11, 30, "major_outage"),
         (11, 30, 12, 0, "partial_outage"),
     ]
+
+
+def test_each_day_has_its_worst_status_and_a_group_its_worst_members() -> None:
+    """A day's worst status is the worst any moment of it had, maintenance and degraded days
+    included (they are no downtime); a day a span crosses into has it too, in the site's zone."""
+    from statusgen.derive.uptime import combine
+
+    spans = [
+        span("2025-11-03T10:00", "2025-11-03T11:00", "degraded_performance", "a"),
+        span("2025-11-03T10:30", "2025-11-03T10:40", "partial_outage", "b"),
+        span("2025-11-05T02:00", "2025-11-05T04:00", "under_maintenance", "m"),
+        # 23:30 on the 6th to 00:10 on the 7th in Rome.
+        span("2025-11-06T22:30", "2025-11-06T23:10", "major_outage", "c"),
+        span("2025-11-08T09:00", "2025-11-08T09:05", "degraded_performance", "d"),
+        span("2025-11-08T09:01", "2025-11-08T09:02", "under_maintenance", "m2"),
+    ]
+    api = component_uptime(spans, t("2025-11-10T12:00"), ROME, None, date(2025, 1, 1))
+    worst = {d.start.isoformat(): str(d.worst) for d in api.days if str(d.worst) != "operational"}
+    assert worst == {
+        "2025-11-03": "partial_outage",
+        "2025-11-05": "under_maintenance",
+        "2025-11-06": "major_outage",
+        "2025-11-07": "major_outage",
+        "2025-11-08": "degraded_performance",
+    }
+    # Before a component's since: no data, and no status.
+    late = component_uptime(spans, t("2025-11-10T12:00"), ROME, date(2025, 11, 6), date(2025, 1, 1))
+    assert [(d.start.day, d.uptime, str(d.worst)) for d in late.days[-8:-4]] == [
+        (3, None, "operational"),
+        (4, None, "operational"),
+        (5, None, "operational"),
+        (6, 97.917, "major_outage"),
+    ]
+    quiet = component_uptime([], t("2025-11-10T12:00"), ROME, None, date(2025, 1, 1))
+    group = combine([quiet, api])
+    assert [str(d.worst) for d in group.days[-8:]] == [
+        "partial_outage",
+        "operational",
+        "under_maintenance",
+        "major_outage",
+        "major_outage",
+        "degraded_performance",
+        "operational",
+        "operational",
+    ]
+
+
+def test_the_last_30_days_have_their_own_uptime() -> None:
+    # 60 major minutes 40 days before now, 30 within the last 30 days (the 1st of November).
+    spans = [
+        span("2025-10-01T10:00", "2025-10-01T11:00", "major_outage", "a"),
+        span("2025-11-01T10:00", "2025-11-01T10:30", "major_outage", "b"),
+    ]
+    api = component_uptime(spans, t("2025-11-10T12:00"), ROME, None, date(2025, 1, 1))
+    # The last 30 days, 12 October on: 29 whole days (26 October of 25 hours) and 13 hours of today.
+    assert api.uptime_30d == round(100 * (1 - 30 / (28 * 1440 + 1500 + 780)), 3) == 99.93
+    assert api.uptime_90d == round(100 * (1 - 90 / (88 * 1440 + 1500 + 780)), 3)

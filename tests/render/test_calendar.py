@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
+import pytest
 
 from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
@@ -76,9 +77,10 @@ def test_demo_calendar(tmp_path: Path, demo: Repo) -> None:
     assert demo.build(DEMO_NOW, "--out", str(out)) == 0
     maintenance = [p for p in (demo.root / "incidents").iterdir() if "kind: maintenance" in p.read_text()]
     found = events(out)
-    assert len(found) == len(maintenance) == 4
-    assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED", "CONFIRMED"]
-    assert len({str(e["uid"]) for e in found}) == 4
+    # Of the demo's four windows, September 2025's ended over a year before the demo's now.
+    assert len(maintenance) == 4 and len(found) == 3
+    assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED"]
+    assert len({str(e["uid"]) for e in found}) == 3
     assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "index.html").read_text()
 
 
@@ -111,3 +113,55 @@ def test_the_calendar_says_how_often_to_look_again(repo: Repo) -> None:
     parsed = icalendar.Calendar.from_ical(data)
     refresh = parsed["refresh-interval"]
     assert isinstance(refresh, icalendar.vDDDTypes) and refresh.dt == timedelta(hours=1)
+
+
+# Windows around the cut a year before 2025-11-10T12:00Z, the build's "now" below.
+WINDOWS = {
+    "2024-10-01-old": ("2024-10-01T02:00:00Z", "2024-10-01T04:00:00Z"),  # ended 13 months before
+    "2024-11-10-at-cut": ("2024-11-10T10:00:00Z", "2024-11-10T12:00:00Z"),  # ended the instant of the cut
+    "2024-11-10-after-cut": ("2024-11-10T11:00:00Z", "2024-11-10T12:30:00Z"),  # ended 30 minutes after it
+    "2025-06-01-recent": ("2025-06-01T02:00:00Z", "2025-06-01T04:00:00Z"),
+    "2025-11-10-running": ("2025-11-10T11:00:00Z", "2025-11-10T13:00:00Z"),
+    "2025-12-01-upcoming": ("2025-12-01T02:00:00Z", "2025-12-01T04:00:00Z"),
+}
+
+
+def write_windows(repo: Repo) -> None:
+    for n, (name, (start, end)) in enumerate(WINDOWS.items()):
+        repo.incident(f"{name}.md", MAINT_FILE.format(n=n, start=start, end=end, extra=""))
+
+
+def uids(site: Path) -> list[str]:
+    return [str(e["uid"]).split("@")[0] for e in events(site)]
+
+
+def test_the_calendar_keeps_what_is_to_come_and_the_last_twelve_months(repo: Repo) -> None:
+    write_windows(repo)
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    assert uids(repo.site) == ["2024-11-10-after-cut", "2025-06-01-recent", "2025-11-10-running", "2025-12-01-upcoming"]
+    # The pages still show every maintenance; only the calendar is cut.
+    assert (repo.site / "incidents/2024-10-01-old/index.html").is_file()
+
+
+def test_a_window_leaves_the_calendar_when_it_leaves_the_year_even_from_the_cache(repo: Repo) -> None:
+    write_windows(repo)
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    assert "2024-11-10-after-cut" in uids(repo.site)
+    # Nothing changed in the repository: only the clock, 45 minutes on.
+    assert repo.build("2025-11-10T12:45:00Z") == 0
+    assert uids(repo.site) == ["2025-06-01-recent", "2025-11-10-running", "2025-12-01-upcoming"]
+    # And back, from the same cache: the calendar is the one a fresh build makes.
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    assert len(uids(repo.site)) == 4
+
+
+@pytest.mark.parametrize(
+    ("now", "cut"),
+    [
+        ("2025-11-10T12:00:00+00:00", "2024-11-10T12:00:00+00:00"),
+        ("2028-02-29T08:00:00+00:00", "2027-02-28T08:00:00+00:00"),
+        ("2025-03-01T00:00:00+00:00", "2024-03-01T00:00:00+00:00"),
+    ],
+)
+def test_a_year_before(now: str, cut: str) -> None:
+    assert calendar.year_before(datetime.fromisoformat(now)) == datetime.fromisoformat(cut)
