@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,6 +56,14 @@ def postmortem(body: str) -> Postmortem | None:
     """The body split at its postmortem's heading (one in a fenced code block is text), if it
     has one. The section runs to the end of the body, as ``statusgen postmortem`` writes it."""
     lines = body.splitlines(keepends=True)
+    for index, line in _outside_fences(lines):
+        if _POSTMORTEM.match(line):
+            return Postmortem("".join(lines[:index]), "".join(lines[index:]), _first_paragraph(lines[index + 1 :]))
+    return None
+
+
+def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The lines that are not inside a fenced code block, with their index."""
     fence = ""
     for index, line in enumerate(lines):
         opened = _FENCE.match(line)
@@ -62,12 +71,10 @@ def postmortem(body: str) -> Postmortem | None:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
                 if not line[opened.end() :].strip():
                     fence = ""
-            continue
-        if opened:
+        elif opened:
             fence = opened.group(1)
-        elif _POSTMORTEM.match(line):
-            return Postmortem("".join(lines[:index]), "".join(lines[index:]), _first_paragraph(lines[index + 1 :]))
-    return None
+        else:
+            yield index, line
 
 
 def _first_paragraph(lines: list[str]) -> str:
@@ -86,25 +93,23 @@ def has_postmortem(incident: Incident) -> bool:
     return postmortem(incident.body) is not None
 
 
-_HEADING = re.compile(r"^(#{1,6})\s", re.M)
-
-
-def postmortem_section(body: str) -> str | None:
-    """The markdown of the body's postmortem section, its heading left out: from the heading to
-    the next heading of its level or above, or to the end. None when the body has none."""
-    found = _POSTMORTEM.search(body)
+def postmortem_text(body: str) -> str | None:
+    """The markdown of the body's postmortem section below its heading, to the next heading of its
+    level or above, or None without a postmortem."""
+    found = postmortem(body)
     if found is None:
         return None
-    level = len(found.group()) - len(found.group().lstrip("#"))
-    start = body.find("\n", found.end())
-    if start == -1:
-        return ""
-    end = len(body)
-    for heading in _HEADING.finditer(body, start):
-        if len(heading.group(1)) <= level:
-            end = heading.start()
+    heading, *lines = found.section.splitlines(keepends=True)
+    for index, line in _outside_fences(lines):
+        if _HEADING.match(line) and _level(line) <= _level(heading):
+            lines = lines[:index]
             break
-    return body[start:end].strip("\n")
+    return "".join(lines).strip("\n")
+
+
+def _level(heading: str) -> int:
+    stripped = heading.lstrip(" ")
+    return len(stripped) - len(stripped.lstrip("#"))
 
 
 def promises_next_update(message: str, language: str = "en") -> bool:

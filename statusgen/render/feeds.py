@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from markupsafe import escape
 
 from statusgen import markup, timeutil
-from statusgen.derive.policy import has_postmortem, postmortem_section
+from statusgen.derive.policy import has_postmortem, postmortem_text
 from statusgen.derive.state import SiteState
 from statusgen.load.config import Site
 from statusgen.load.incidents import Incident, Update
@@ -158,7 +158,7 @@ def _title(edition: Edition, entry: Entry) -> str:
 def _text(entry: Entry) -> str:
     """The markdown an entry brings: its update's message, or the postmortem section."""
     if entry.postmortem:
-        return postmortem_section(entry.incident.body) or ""
+        return postmortem_text(entry.incident.body) or ""
     return entry.update.message
 
 
@@ -188,9 +188,7 @@ def _as_html(text: str) -> str:
 
 def _link(site: Site, edition: Edition, entry: Entry) -> str:
     page = f"{site.url}{edition.prefix}incidents/{entry.incident.id}/"
-    # The incident page gives its postmortem section no anchor of its own (yet): the entry leads
-    # to the page, whose body ends with it.
-    return page if entry.postmortem else f"{page}#{update_anchor(entry.update.at)}"
+    return f"{page}#postmortem" if entry.postmortem else f"{page}#{update_anchor(entry.update.at)}"
 
 
 def _xml(

@@ -40,7 +40,7 @@ A *faulty* deploy of the rate limiter.
 Not part of the postmortem.
 """
 ENTRY_ID = "tag:status.example.com,2025-11-03:2025-11-03-api-errors/postmortem"
-LINK = "https://status.example.com/incidents/2025-11-03-api-errors/"
+LINK = "https://status.example.com/incidents/2025-11-03-api-errors/#postmortem"
 TITLE = "Postmortem: Elevated API error rates"
 
 
@@ -163,7 +163,7 @@ def test_translated_feed_names_its_own_postmortem_entry(repo: Repo) -> None:
     assert repo.build() == 0
     italian = parse(repo, "it/feed.atom").entries[0]
     assert italian.id == "tag:status.example.com,2025-11-03:2025-11-03-api-errors/it/postmortem"
-    assert italian.link == "https://status.example.com/it/incidents/2025-11-03-api-errors/"
+    assert italian.link == "https://status.example.com/it/incidents/2025-11-03-api-errors/#postmortem"
 
 
 @pytest.mark.parametrize(
