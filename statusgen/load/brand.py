@@ -77,9 +77,10 @@ def _shades(rgb: RGB, toward: int) -> Iterator[RGB]:
             yield last
 
 
-def darker_passing(rgb: RGB, background: RGB) -> RGB:
-    """The nearest darker shade of ``rgb`` with AA contrast on ``background`` (black at worst)."""
-    return next((s for s in _shades(rgb, 0) if contrast(s, background) >= AA_NORMAL_TEXT), (0, 0, 0))
+def darker_passing(rgb: RGB, backgrounds: tuple[RGB, ...]) -> RGB:
+    """The nearest darker shade of ``rgb`` with AA contrast on every one of ``backgrounds`` (black
+    at worst)."""
+    return next((s for s in _shades(rgb, 0) if all(contrast(s, b) >= AA_NORMAL_TEXT for b in backgrounds)), (0, 0, 0))
 
 
 def lighter_passing(rgb: RGB, backgrounds: tuple[RGB, ...]) -> RGB:
@@ -94,9 +95,9 @@ def lighter_passing(rgb: RGB, backgrounds: tuple[RGB, ...]) -> RGB:
 
 
 @cache
-def page_backgrounds() -> tuple[RGB, tuple[RGB, ...]]:
-    """The default theme's light page background, and its dark scheme's backgrounds (the page's
-    and its panels'), as its stylesheet sets them."""
+def page_backgrounds() -> tuple[tuple[RGB, ...], tuple[RGB, ...]]:
+    """The backgrounds links are shown on (the page's and its panels', such as the announcement's)
+    in the default theme's light scheme and in its dark scheme, as its stylesheet sets them."""
     css = (default_theme_dir() / "static" / "style.css").read_text(encoding="utf-8")
     light_part, _, dark_part = css.partition("prefers-color-scheme: dark")
 
@@ -107,7 +108,10 @@ def page_backgrounds() -> tuple[RGB, tuple[RGB, ...]]:
             raise RuntimeError(f"the default theme's style.css sets no --{name}")
         return rgb
 
-    return colour(light_part, "bg"), (colour(dark_part, "bg"), colour(dark_part, "panel"))
+    return (colour(light_part, "bg"), colour(light_part, "panel")), (
+        colour(dark_part, "bg"),
+        colour(dark_part, "panel"),
+    )
 
 
 def accent_problem(text: str) -> tuple[str, str] | Accent:
@@ -118,15 +122,15 @@ def accent_problem(text: str) -> tuple[str, str] | Accent:
             f"accent must be a CSS hex colour like #0b5fff or #05a, not {text!r}",
             'write it quoted: accent: "#0b5fff"',
         )
-    light, darks = page_backgrounds()
-    ratio = contrast(rgb, light)
+    lights, darks = page_backgrounds()
+    ratio, light = min((contrast(rgb, background), background) for background in lights)
     if ratio < AA_NORMAL_TEXT:
         # Two decimals, as contrast checkers show it; 4.497 is shown 4.49, not as the 4.50 it falls short of.
         shown = min(round(ratio, 2), math.floor(AA_NORMAL_TEXT * 100 - 1) / 100)
         return (
-            f"accent {text.strip()} has a contrast of {shown:.2f}:1 on the page's background {to_hex(light)};"
+            f"accent {text.strip()} has a contrast of {shown:.2f}:1 on the light page's background {to_hex(light)};"
             f" links need at least {AA_NORMAL_TEXT}:1 (WCAG AA)",
-            f"the nearest darker shade that passes is {to_hex(darker_passing(rgb, light))}",
+            f"the nearest darker shade that passes is {to_hex(darker_passing(rgb, lights))}",
         )
     return Accent(to_hex(rgb), to_hex(lighter_passing(rgb, darks)))
 

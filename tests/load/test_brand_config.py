@@ -45,20 +45,20 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
     (
         "accent-below-aa",
         {"statusgen.yaml": site('  accent: "#777777"\n')},
-        "statusgen.yaml:5: accent #777777 has a contrast of 4.48:1 on the page's background #ffffff; links need at "
-        "least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #767676)",
+        "statusgen.yaml:5: accent #777777 has a contrast of 4.21:1 on the light page's background #f6f8fa; links need "
+        "at least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #727272)",
     ),
     (
         "accent-short-form-below-aa",
         {"statusgen.yaml": site('  accent: "#abc"\n')},
-        "statusgen.yaml:5: accent #abc has a contrast of 1.96:1 on the page's background #ffffff; links need at "
-        "least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #6d7883)",
+        "statusgen.yaml:5: accent #abc has a contrast of 1.85:1 on the light page's background #f6f8fa; links need "
+        "at least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #69737e)",
     ),
     (
         "accent-yellow",
         {"statusgen.yaml": site('  accent: "#ffcc00"\n')},
-        "statusgen.yaml:5: accent #ffcc00 has a contrast of 1.51:1 on the page's background #ffffff; links need at "
-        "least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #907300)",
+        "statusgen.yaml:5: accent #ffcc00 has a contrast of 1.42:1 on the light page's background #f6f8fa; links need "
+        "at least 4.5:1 (WCAG AA) (the nearest darker shade that passes is #8b6f00)",
     ),
     (
         "accent-name",
@@ -485,11 +485,14 @@ def test_contrast_of_known_pairs(one: str, other: str, ratio: float) -> None:
 
 def test_the_shades_are_the_nearest_that_pass() -> None:
     white = (255, 255, 255)
-    assert darker_passing((0x77, 0x77, 0x77), white) == (0x76, 0x76, 0x76)
+    assert darker_passing((0x77, 0x77, 0x77), (white,)) == (0x76, 0x76, 0x76)
     one_step_lighter = (0x77, 0x77, 0x77)
     assert contrast(one_step_lighter, white) < 4.5 <= contrast((0x76, 0x76, 0x76), white)
-    light, darks = page_backgrounds()
-    assert (light, darks) == ((255, 255, 255), ((0x0D, 0x11, 0x17), (0x15, 0x1B, 0x23)))
+    lights, darks = page_backgrounds()
+    assert (lights, darks) == (((255, 255, 255), (0xF6, 0xF8, 0xFA)), ((0x0D, 0x11, 0x17), (0x15, 0x1B, 0x23)))
+    # Links are shown on the light panels too (the announcement): a shade must pass on both.
+    assert darker_passing((0x77, 0x77, 0x77), lights) == (0x72, 0x72, 0x72)
+    assert contrast((0x73, 0x73, 0x73), lights[1]) < 4.5 <= contrast((0x72, 0x72, 0x72), lights[1])
     dark = lighter_passing((0x0B, 0x5F, 0xFF), darks)
     assert dark == (0x37, 0x7C, 0xFF)
     assert all(contrast(dark, b) >= 4.5 for b in darks)

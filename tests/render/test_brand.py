@@ -188,18 +188,18 @@ def test_the_component_page_shows_each_period_against_the_target(repo: Repo) -> 
     # year so far, from 1 September: 101,640 minutes, 1 - 82.5 / 101,640 = 99.919 %.
     assert shown["Uptime by year"] == [
         ["Year", *heading],
-        ["2025", "99.919%", "82.5 minutes", "Met so far"],
+        ["2025", "99.919%", "1 hr, 23 min", "Met so far"],
     ]
     assert shown["Uptime by quarter"] == [
         ["Quarter", *heading],
-        ["Q4 2025", "99.961%", "22.5 minutes", "Met so far"],
-        ["Q3 2025", "99.861%", "60 minutes", "Missed by 0.039%"],
+        ["Q4 2025", "99.961%", "23 min", "Met so far"],
+        ["Q3 2025", "99.861%", "1 hr", "Missed by 0.039%"],
     ]
     assert shown["Uptime by month"] == [
         ["Month", *heading],
-        ["November 2025", "99.836%", "22.5 minutes", "Below the target by 0.064% so far"],
-        ["October 2025", "100%", "0 minutes", "Met"],
-        ["September 2025", "99.861%", "60 minutes", "Missed by 0.039%"],
+        ["November 2025", "99.836%", "23 min", "Below the target by 0.064% so far"],
+        ["October 2025", "100%", "0 min", "Met"],
+        ["September 2025", "99.861%", "1 hr", "Missed by 0.039%"],
     ]
 
 
@@ -209,11 +209,11 @@ def test_a_component_without_a_target_shows_its_periods_without_verdicts(repo: R
     html = repo.page("components/web/index.html")
     shown = tables(html)
     assert "sla-target" not in html
-    assert shown["Uptime by year"] == [["Year", "Uptime", "Downtime"], ["2025", "100%", "0 minutes"]]
+    assert shown["Uptime by year"] == [["Year", "Uptime", "Downtime"], ["2025", "100%", "0 min"]]
     assert shown["Uptime by quarter"] == [
         ["Quarter", "Uptime", "Downtime"],
-        ["Q4 2025", "100%", "0 minutes"],
-        ["Q3 2025", "100%", "0 minutes"],
+        ["Q4 2025", "100%", "0 min"],
+        ["Q3 2025", "100%", "0 min"],
     ]
 
 
@@ -223,7 +223,7 @@ def test_the_target_words_are_translated(repo: Repo) -> None:
     assert repo.build() == 0
     shown = tables(repo.page("components/api/index.html"))
     # Until the catalogs are brought up to date the words are English; the numbers and dates are Italian.
-    assert shown["Uptime by quarter"][2][:3] == ["T3 2025", "99,861%", "60 minuti"]
+    assert shown["Uptime by quarter"][2][:3] == ["T3 2025", "99,861%", "1 h"]
 
 
 def test_uptime_json_carries_the_target_quarters_years_and_verdicts(repo: Repo) -> None:
