@@ -39,6 +39,23 @@ def placeholders(text: str) -> list[str]:
     return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
 
 
+def plural_problems(message: Message, forms: int) -> list[str]:
+    """What is wrong with a message that has plural forms: each of the language's forms must be
+    written; the last (which reads every count the others do not) keeps the plural's placeholders,
+    and no form has one the plural has not (a form for one alone may say "one" in words)."""
+    singular, plural = (str(part) for part in message.id)
+    texts = [str(text) for text in message.string]
+    wanted = set(placeholders(plural))
+    problems = [f"fuzzy: {singular!r}"] if message.fuzzy else []
+    if len(texts) != forms or not all(texts):
+        problems.append(f"not every one of the {forms} plural forms is translated: {singular!r}")
+    elif sorted(set(placeholders(texts[-1]))) != sorted(wanted):
+        problems.append(f"the last plural form keeps {placeholders(texts[-1])}, not {sorted(wanted)}: {singular!r}")
+    elif any(not set(placeholders(text)) <= wanted for text in texts):
+        problems.append(f"a plural form has a placeholder the message has not: {singular!r}")
+    return problems
+
+
 def po(catalog: str) -> Path:
     return LOCALE / catalog / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
 
@@ -89,6 +106,9 @@ def test_each_catalog_translates_every_message_and_keeps_its_placeholders(catalo
     assert translated.obsolete == {}, "obsolete entries: remove them"
     problems = []
     for message in messages(translated):
+        if message.pluralizable:
+            problems += plural_problems(message, translated.num_plurals)
+            continue
         original, text = str(message.id), str(message.string)
         if message.fuzzy:
             problems.append(f"fuzzy: {original!r}")
