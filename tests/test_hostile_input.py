@@ -146,7 +146,7 @@ def test_shapes_of_extensions_no_longer_rendered_are_published_as_text(repo: Rep
 
 def body_of(page: str) -> str:
     """The rendered markdown body of an incident page."""
-    return page.split('<div class="body">', 1)[1].split("</div>\n</article>", 1)[0]
+    return re.split(r"</div>\s*</article>", page.split('<div class="body">', 1)[1], maxsplit=1)[0]
 
 
 def test_theme_rendering_unmeasured_text_as_markdown_shows_costly_text_as_text(

@@ -55,7 +55,7 @@ def shot(web: Web, page: Page, name: str) -> Path:
 
 def fits(page: Page) -> list[str]:
     """The elements wider than the viewport (none, on a page with no sideways scrolling)."""
-    return page.evaluate("""() => {
+    wide: list[str] = page.evaluate("""() => {
         const width = document.documentElement.clientWidth;
         const wide = [...document.querySelectorAll('body *')]
             .filter(el => el.getBoundingClientRect().width > width)
@@ -63,6 +63,7 @@ def fits(page: Page) -> list[str]:
         if (document.documentElement.scrollWidth > width) wide.push('page');
         return wide;
     }""")
+    return wide
 
 
 @pytest.mark.parametrize(("scheme", "device"), COMBINATIONS)

@@ -666,8 +666,9 @@ def test_a_spare_folder_that_cannot_be_made_writable_is_reported(
     capsys.readouterr()
     assert repo.build() == 1
     spare = repo.root / ".site.previous"
+    # The first file the edit changed: the home page, which quotes the start of the edited update.
     assert capsys.readouterr().err == (
-        f"error: {spare}/incidents/2025-11-03-api-errors/index.html: cannot write the new site: Permission denied "
+        f"error: {spare}/index.html: cannot write the new site: Permission denied "
         f"(make {spare} writable (chmod -R u+w, chattr -R -i) or remove it: it holds only the build before the "
         f"current one; {repo.site} was left as it was)\n"
     )

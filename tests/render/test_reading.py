@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import CONFIG, Repo
+from factories import incident
 from statusgen.render.pages import PastDays, excerpt, past_days
 
 OPEN = """\
@@ -394,7 +395,7 @@ def test_past_days_runs() -> None:
     from datetime import date
 
     d = [date(2025, 11, n) for n in range(10, 0, -1)]
-    marker: list = ["x"]
+    marker = [incident("x", {}, ("2025-11-10T09:00:00", "investigating"))]
     days = [(d[0], marker), (d[1], []), (d[2], []), (d[3], marker), (d[4], []), (d[5], marker), (d[6], marker)]
     assert past_days(days) == [
         PastDays(d[0], d[0], marker),
