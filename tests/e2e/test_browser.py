@@ -119,7 +119,8 @@ TAB_STOP = """() => {
             viewport: document.documentElement.clientWidth};
 }"""
 FOCUSABLES = """(selector) => {
-    window.focusables = [...document.querySelectorAll(selector)];
+    // What the page shows: on a phone the home page's bars hide their first 60 days, links and all.
+    window.focusables = [...document.querySelectorAll(selector)].filter(el => el.checkVisibility());
     window.unfocused = window.focusables.map(el => {
         const style = getComputedStyle(el);
         return {outline: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor,
