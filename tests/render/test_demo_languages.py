@@ -18,8 +18,9 @@ from statusgen.load.incidents import split_front_matter
 # The site's code for each catalog, as a site's statusgen.yaml writes it.
 SITE_CODES = {catalog: {"pt_BR": "pt-BR", "zh_Hans": "zh"}.get(catalog, catalog) for catalog in i18n.CATALOGS}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
-# Incident text: the demo's own, in English, whatever the interface's language.
-CONTENT_CLASSES = {"message", "body"}
+# Incident text (messages, bodies, a postmortem's summary, excerpts): the demo's own, in English,
+# whatever the interface's language; and code to copy, which is code in any language.
+CONTENT_CLASSES = {"message", "body", "summary", "excerpt"}
 ATTRIBUTES = ("aria-label", "title", "alt")
 
 
@@ -40,7 +41,7 @@ class Interface(HTMLParser):
             self.lang, self.dir = values.get("lang"), values.get("dir")
         skipped = bool(self._stack and self._stack[-1][1])
         skipped = skipped or bool(CONTENT_CLASSES & set((values.get("class") or "").split()))
-        skipped = skipped or tag in ("script", "style", "svg")
+        skipped = skipped or tag in ("script", "style", "svg", "code")
         if not skipped:
             self.texts += [values[name] or "" for name in ATTRIBUTES if name in values]
         if tag not in ("meta", "link", "br", "img", "input", "use"):  # void elements
@@ -106,7 +107,7 @@ def test_every_page_of_the_demo_speaks_the_language(demo_root: Path, tmp_path: P
     assert len(english) > 100 and "Operational" in english
     direction = "rtl" if catalog in ("ar", "he") else "ltr"
     pages = sorted(out.rglob("*.html"))
-    assert len(pages) == 47
+    assert len(pages) == 49
     left: dict[str, set[str]] = {}
     for page in pages:
         parser = Interface()
