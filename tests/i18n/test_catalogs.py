@@ -43,6 +43,7 @@ def plural_problems(message: Message, forms: int) -> list[str]:
     """What is wrong with a message that has plural forms: each of the language's forms must be
     written; the last (which reads every count the others do not) keeps the plural's placeholders,
     and no form has one the plural has not (a form for one alone may say "one" in words)."""
+    assert isinstance(message.id, tuple | list) and isinstance(message.string, tuple | list)
     singular, plural = (str(part) for part in message.id)
     texts = [str(text) for text in message.string]
     wanted = set(placeholders(plural))
