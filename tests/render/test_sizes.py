@@ -22,6 +22,7 @@ LIMIT = 1_000_000  # every file of the site
 INDEX_LIMIT = 14 * 1024  # the home page, gzipped
 # The home page's components and their uptime bars: 24 rows of 90 days, at most this much of it.
 BARS_LIMIT = 8 * 1024
+pytestmark = pytest.mark.slow
 
 
 def generator() -> ModuleType:
@@ -49,6 +50,11 @@ def test_every_file_stays_under_1_mb(generated: tuple[Path, int]) -> None:
     }
     largest = max(sizes, key=sizes.__getitem__)
     assert sizes[largest] < LIMIT, f"{largest} is {sizes[largest]:,} bytes"
+
+
+def test_the_home_page_stays_under_14_kb_gzipped(generated: tuple[Path, int]) -> None:
+    root, _ = generated
+    assert len(gzip.compress((root / "site/index.html").read_bytes())) < INDEX_LIMIT
 
 
 def test_the_home_pages_bars_stay_small(generated: tuple[Path, int]) -> None:
