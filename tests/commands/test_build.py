@@ -31,6 +31,9 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys: pytest.CaptureFixt
             "feed.rss",
             "feed.json",
             "history/index.html",
+            "subscribe/index.html",
+            "embed/index.html",
+            "embed.js",
             "incidents/2025-11-03-api-errors/index.html",
             *[
                 f"components/{c}/{f}"
@@ -60,7 +63,7 @@ def test_build_writes_the_documented_tree(repo: Repo, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     assert summary_without_time(out[0]) == (
-        f"built {repo.site}: 7 pages, 12 feeds, 42 files in all (42 changed), 42 rendered and 0 reused, "
+        f"built {repo.site}: 9 pages, 12 feeds, 45 files in all (45 changed), 45 rendered and 0 reused, "
         "from 1 incident file (1 parsed, 0 from the cache)"
     )
 
@@ -73,21 +76,21 @@ def summary_without_time(line: str) -> str:
 
 
 def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    # The scratch repository's 43 files; 22 are made by every build (static files, index, sitemap,
-    # API, badges, next-change.txt), the 21 others only when what they show changed.
+    # The scratch repository's 46 files; 23 are made by every build (static files, index, sitemap,
+    # API, badges, next-change.txt), the 23 others only when what they show changed.
     repo.incident(
         "2025-11-04-web-slow.md",
         INCIDENT.replace("api: partial_outage", "web: degraded_performance").replace(
             "Elevated API error rates", "Slow dashboard"
         ),
     )
-    head = f"built {repo.site}: 8 pages, 12 feeds, 43 files in all"
+    head = f"built {repo.site}: 10 pages, 12 feeds, 46 files in all"
     builds = [
-        ((), f"{head} (43 changed), 43 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)"),
-        ((), f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)"),
+        ((), f"{head} (46 changed), 46 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)"),
+        ((), f"{head} (0 changed), 23 rendered and 23 reused, from 2 incident files (0 parsed, 2 from the cache)"),
         (
             ("--no-cache",),
-            f"{head} (0 changed), 43 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)",
+            f"{head} (0 changed), 46 rendered and 0 reused, from 2 incident files (2 parsed, 0 from the cache)",
         ),
     ]
     for extra, expected in builds:
@@ -96,7 +99,7 @@ def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.Capt
     # --no-cache neither read nor wrote the cache: it still holds the second build's.
     assert repo.build() == 0
     assert summary_without_time(capsys.readouterr().out.strip()) == (
-        f"{head} (0 changed), 22 rendered and 21 reused, from 2 incident files (0 parsed, 2 from the cache)"
+        f"{head} (0 changed), 23 rendered and 23 reused, from 2 incident files (0 parsed, 2 from the cache)"
     )
     text = (repo.root / "incidents/2025-11-04-web-slow.md").read_text()
     repo.incident("2025-11-04-web-slow.md", text.replace("back to normal", "back to normal levels"))
@@ -104,7 +107,7 @@ def test_the_summary_counts_what_the_cache_saved(repo: Repo, capsys: pytest.Capt
     # The incident's page, its component's page and three feeds, the site's three feeds, the history,
     # and the home page, which quotes the start of the incident's last update.
     assert summary_without_time(capsys.readouterr().out.strip()) == (
-        f"{head} (9 changed), 31 rendered and 12 reused, from 2 incident files (1 parsed, 1 from the cache)"
+        f"{head} (9 changed), 32 rendered and 14 reused, from 2 incident files (1 parsed, 1 from the cache)"
     )
 
 
@@ -120,7 +123,7 @@ def test_two_builds_are_byte_identical(repo: Repo, tmp_path: Path) -> None:
     assert repo.build("2025-11-10T12:00:00Z", "--out", str(tmp_path / "two")) == 0
     one = {k: v[0] for k, v in tree_digest(tmp_path / "one").items()}
     two = {k: v[0] for k, v in tree_digest(tmp_path / "two").items()}
-    assert one == two and len(one) == 43
+    assert one == two and len(one) == 46
 
 
 def test_rebuild_keeps_unchanged_files_and_their_mtime(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,14 +19,15 @@ from statusgen.render.units import Unit
 
 NOW = DEMO_NOW
 COMPONENTS = ("api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs")
-# The demo's 112 files in its default language alone, and those of them that every build makes
+# The demo's 115 files in its default language alone, and those of them that every build makes
 # afresh, cache or not: what they say is made before the cache is asked (static files, the API,
 # badges) or changes with any incident (the index and the sitemap, whose key would be all of them).
-FILES = 112
+FILES = 115
 ALWAYS_MADE = frozenset(
     {
         "static/favicon.svg",
         "static/style.css",
+        "embed.js",
         "index.html",
         "sitemap.xml",
         "next-change.txt",
@@ -95,7 +96,7 @@ def counted_build(
 def everything(rendered: int, reused: int, parsed: int, cached: int, changed: int) -> dict[str, int]:
     """The figures of a demo build's summary."""
     return {
-        "pages": 47,
+        "pages": 49,
         "feeds": 30,
         "files": FILES,
         "changed": changed,
@@ -116,7 +117,7 @@ def test_a_cold_build_renders_every_file_and_parses_every_incident(
 ) -> None:
     repo = copy_demo(tmp_path / "demo", languages=False)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
-    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=112)
+    assert figures == everything(rendered=115, reused=0, parsed=36, cached=0, changed=115)
     assert rendered == site_files(repo) and len(rendered) == FILES
 
 
@@ -126,8 +127,8 @@ def test_an_unchanged_rebuild_reuses_every_reusable_file_and_parses_nothing(
     repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
-    assert figures == everything(rendered=34, reused=78, parsed=0, cached=36, changed=0)
-    assert rendered == ALWAYS_MADE and len(ALWAYS_MADE) == 34
+    assert figures == everything(rendered=35, reused=80, parsed=0, cached=36, changed=0)
+    assert rendered == ALWAYS_MADE and len(ALWAYS_MADE) == 35
 
 
 def component_pages(*components: str) -> set[str]:
@@ -159,7 +160,7 @@ def test_one_changed_incident_renders_the_pages_that_show_it_and_parses_it_alone
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     shown = {f"incidents/{ident}/index.html", *SHOWN_ON[ident]}
     assert rendered == ALWAYS_MADE | shown
-    assert figures["rendered"] == 34 + len(shown) and figures["reused"] == FILES - 34 - len(shown)
+    assert figures["rendered"] == 35 + len(shown) and figures["reused"] == FILES - 35 - len(shown)
     assert (figures["parsed"], figures["cached"]) == (1, 35)
     assert "Edited " in repo.page(f"incidents/{ident}/index.html")
     assert repo.build(NOW, "--no-cache", "--out", str(tmp_path / "fresh")) == 0
@@ -179,7 +180,7 @@ def test_a_config_change_renders_and_parses_everything_again(
         )
     )
     figures, rendered = counted_build(repo, monkeypatch, capsys)
-    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=50)
+    assert figures == everything(rendered=115, reused=0, parsed=36, cached=0, changed=51)
     assert rendered == site_files(repo)
     assert "Live and past status of Acme services" in repo.page("index.html")
 
@@ -190,7 +191,7 @@ def test_a_build_without_the_cache_renders_and_parses_everything(
     repo = copy_demo(tmp_path / "demo", languages=False)
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys, "--no-cache")
-    assert figures == everything(rendered=112, reused=0, parsed=36, cached=0, changed=0)
+    assert figures == everything(rendered=115, reused=0, parsed=36, cached=0, changed=0)
     assert rendered == site_files(repo)
 
 
@@ -206,7 +207,7 @@ def test_a_theme_with_templates_reuses_no_file(
     counted_build(repo, monkeypatch, capsys)
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     # Every page renders in the sandbox, so none is carried over; the incidents still come from the cache.
-    assert figures == everything(rendered=112, reused=0, parsed=0, cached=36, changed=0)
+    assert figures == everything(rendered=115, reused=0, parsed=0, cached=36, changed=0)
     assert rendered == site_files(repo)
 
 
@@ -220,8 +221,8 @@ def test_a_theme_of_static_files_only_keeps_the_cache(
     figures, rendered = counted_build(repo, monkeypatch, capsys)
     assert {k: figures[k] for k in ("files", "rendered", "reused", "parsed", "cached")} == {
         "files": FILES + 1,
-        "rendered": 35,
-        "reused": 78,
+        "rendered": 36,
+        "reused": 80,
         "parsed": 0,
         "cached": 36,
     }
