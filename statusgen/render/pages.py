@@ -410,23 +410,35 @@ def history_dir(number: int) -> str:
     return history_path(number)[: -len("index.html")]
 
 
+# The home page's "Past incidents" shows at most this many incidents of its 14 days, newest first:
+# the others of a day are "and N more", linked to it in the history, so that a busy fortnight
+# keeps the page small.
+PAST_INCIDENTS = 20
+
+
 class PastDays(NamedTuple):
-    """Days of the home page's "Past incidents", newest first: one day with its incidents, or a
-    run of quiet days from ``first`` to ``last`` (the same day for one)."""
+    """Days of the home page's "Past incidents", newest first: one day with the incidents it
+    shows and how many more it had, or a run of quiet days from ``first`` to ``last`` (the same
+    day for one)."""
 
     first: date
     last: date
     incidents: list[Incident]
+    more: int = 0
 
 
-def past_days(days: list[tuple[date, list[Incident]]]) -> list[PastDays]:
-    """``days`` (newest first) with each run of days without incidents made one entry."""
+def past_days(days: list[tuple[date, list[Incident]]], limit: int = PAST_INCIDENTS) -> list[PastDays]:
+    """``days`` (newest first) with each run of days without incidents made one entry, and no
+    more than ``limit`` incidents shown in all."""
     shown: list[PastDays] = []
+    left = limit
     for day, incidents in days:
-        if not incidents and shown and not shown[-1].incidents:
+        if not incidents and shown and not shown[-1].incidents and not shown[-1].more:
             shown[-1] = shown[-1]._replace(first=day)
         else:
-            shown.append(PastDays(day, day, incidents))
+            listed = incidents[:left]
+            left -= len(listed)
+            shown.append(PastDays(day, day, listed, len(incidents) - len(listed)))
     return shown
 
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import CONFIG, Repo
-from factories import incident
+from factories import incident, internal_links_checked
 from statusgen.render.pages import PastDays, excerpt, past_days
 
 OPEN = """\
@@ -453,3 +453,37 @@ def test_each_past_incident_shows_its_impact_resolution_and_an_excerpt(repo: Rep
     )
     # Text, never markup: the message's markup is gone.
     assert '<p class="excerpt">Back to normal.</p>' in past
+
+
+def test_past_days_show_at_most_the_limit_and_count_the_rest() -> None:
+    from datetime import date
+
+    d = [date(2025, 11, n) for n in range(10, 5, -1)]
+    one = incident("x", {}, ("2025-11-10T09:00:00", "investigating"))
+    days = [(d[0], [one] * 3), (d[1], []), (d[2], [one] * 4), (d[3], [one] * 2), (d[4], [])]
+    assert past_days(days, limit=5) == [
+        PastDays(d[0], d[0], [one] * 3),
+        PastDays(d[1], d[1], []),
+        PastDays(d[2], d[2], [one] * 2, more=2),
+        PastDays(d[3], d[3], [], more=2),
+        PastDays(d[4], d[4], []),  # a quiet day is not joined to a day of incidents not shown
+    ]
+
+
+def test_a_busy_fortnight_shows_twenty_incidents_and_links_to_the_others(repo: Repo) -> None:
+    for n in range(15):
+        repo.incident(f"2025-11-09-slow-{n:02}.md", resolved(f"Slow dashboard {n:02}", "2025-11-09"))
+    for n in range(10):
+        repo.incident(f"2025-11-08-db-{n:02}.md", resolved(f"Short {n:02}", "2025-11-08"))
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    home = repo.page("index.html")
+    past = home[home.index('id="past"') :]
+    assert len(texts(past, "row")) == 20
+    # Nov 9: all 15 shown; Nov 8: 5 of 10, then the others, linked to the day in the history; Nov 3
+    # (the scratch repository's own incident): none of its one.
+    assert re.findall(r'<p class="more"><a href="([^"]+)">([^<]+)</a></p>', past) == [
+        ("history/#d-2025-11-08", "and 5 more"),
+        ("history/#d-2025-11-03", "and 1 more"),
+    ]
+    assert 'id="d-2025-11-08"' in repo.page("history/index.html")
+    assert internal_links_checked(repo.site) > 0
