@@ -81,7 +81,8 @@ def test_demo_calendar(tmp_path: Path, demo: Repo) -> None:
     assert len(maintenance) == 4 and len(found) == 3
     assert sorted(str(e["status"]) for e in found) == ["CANCELLED", "CONFIRMED", "CONFIRMED"]
     assert len({str(e["uid"]) for e in found}) == 3
-    assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "index.html").read_text()
+    assert 'href="webcal://status.example.com/maintenance.ics"' in (out / "subscribe/index.html").read_text()
+    assert 'href="subscribe/#calendar"' in (out / "index.html").read_text()
 
 
 def test_the_calendar_is_icalendars_own_serialization_byte_for_byte() -> None:

@@ -43,12 +43,13 @@ def test_each_language_has_the_whole_site_under_its_folder(multi: Repo) -> None:
         "sitemap.xml",
         "robots.txt",
         "next-change.txt",
+        "embed.js",
     }
     assert "index.html" in per_language and "maintenance.ics" in per_language and "badge.svg" in per_language
     assert "components/api/feed.atom" in per_language and "incidents/2025-11-03-api-errors/index.html" in per_language
     for prefix in ("it/", "ar/"):
         assert {f[len(prefix) :] for f in files if f.startswith(prefix)} == per_language
-    # One API, one stylesheet, one sitemap for the whole site.
+    # One API, one stylesheet, one sitemap, one embed.js for the whole site.
     assert not any(f.startswith(("it/api/", "ar/api/", "it/static/", "ar/static/")) for f in files)
     assert len(files) == len(default) + 2 * len(per_language)
 
@@ -99,12 +100,12 @@ def test_a_single_language_site_has_no_switcher_and_no_hreflang(repo: Repo) -> N
 
 def test_every_internal_link_of_every_language_resolves(multi: Repo) -> None:
     checked = internal_links_checked(multi.site)
-    # Each language's 8 pages (404 aside) link as the single-language site's do, and to the three
-    # languages of the page.
-    assert checked == 3 * (118 + 8 * 3)
+    # Each language's 9 pages (404 and the embed page aside) link as the single-language site's do,
+    # and to the three languages of the page.
+    assert checked == 3 * (98 + 9 * 3)
     links = collect(multi.page("it/index.html")).links
     assert links[:4] == ["#main", "", "", "history/"]
-    assert links[-4:] == ["../api/v2/summary.json", "../", "../it/", "../ar/"]
+    assert links[-4:] == ["subscribe/", "../", "../it/", "../ar/"]
     assert 'href="../static/style.css?v=' in multi.page("it/index.html")
     assert "webcal://status.example.com/it/maintenance.ics" in links
 
@@ -161,8 +162,9 @@ def test_the_sitemap_lists_every_languages_pages(multi: Repo) -> None:
         "https://status.example.com/it/",
         "https://status.example.com/ar/",
     ]
-    # The index, three incidents, three components and the history, in each language.
-    assert len(locs) == 3 * len(set(loc.replace("/it/", "/").replace("/ar/", "/") for loc in locs)) == 3 * 8
+    # The index, three incidents, three components, the subscribe page and the history, in each
+    # language (the embed page is for frames, not for search engines).
+    assert len(locs) == 3 * len(set(loc.replace("/it/", "/").replace("/ar/", "/") for loc in locs)) == 3 * 9
     # The pages name their alternates themselves: the sitemap grows with the languages, not their square.
     assert "xhtml:link" not in sitemap
     assert not (multi.site / "it/sitemap.xml").exists() and not (multi.site / "it/robots.txt").exists()

@@ -500,7 +500,7 @@ def test_the_packaged_templates_render_the_same_in_the_sandbox(tmp_path: Path) -
     packaged, sandboxed = (
         {k: v[0] for k, v in tree_digest(tmp_path / name).items()} for name in ("packaged", "sandboxed")
     )
-    assert len(packaged) == 211  # the demo's site in two languages: every page, feed, badge, API and static file
+    assert len(packaged) == 216  # the demo's site in two languages: every page, feed, badge, API and static file
     assert sandboxed == packaged
 
 
