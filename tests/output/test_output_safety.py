@@ -237,7 +237,7 @@ def test_a_second_build_waits_for_the_first(repo: Repo, tmp_path: Path) -> None:
                 other.kill()
     out, err = other.communicate(timeout=120)
     assert (other.returncode, err) == (0, "")
-    assert out.startswith(f"built {repo.site}: 7 pages")
+    assert out.startswith(f"built {repo.site}: 9 pages")
     assert contents(repo.site) == clean_build(repo, tmp_path)
 
 
@@ -382,7 +382,7 @@ def test_a_build_meanwhile_neither_mixes_the_site_nor_poisons_the_cache(
     assert heard == [f"waiting for another build of this repository (pid {os.getpid()}) to finish\n"]
     assert repo.build() == 0
     pages = {p: (repo.site / p).read_text() for p in contents(repo.site) if p.endswith(".html")}
-    assert len(pages) == 7
+    assert len(pages) == 9
     assert [p for p, text in pages.items() if "Intruder Status" in text] == []
     assert contents(repo.site) == clean_build(repo, tmp_path)
 
@@ -529,7 +529,7 @@ def test_a_cache_folder_that_cannot_be_written_is_a_warning(
         f"warning: {repo.root}/.statusgen/cache: could not save the build cache: File exists; "
         "the site was built, and the next build may take longer\n"
     )
-    assert captured.out.startswith(f"built {repo.site}: 7 pages")
+    assert captured.out.startswith(f"built {repo.site}: 9 pages")
     assert contents(repo.site) == clean_build(repo, tmp_path)
     assert (repo.root / ".statusgen/cache").read_text() == "in the way\n"
 
