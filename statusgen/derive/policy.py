@@ -17,6 +17,8 @@ from datetime import datetime
 from statusgen import i18n
 from statusgen.derive.timeline import is_open, published, resolved_at
 from statusgen.errors import Problem
+from statusgen.i18n.extract import message_template_text
+from statusgen.load import messages
 from statusgen.load.config import Policy
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
@@ -30,7 +32,7 @@ _NEXT_UPDATE = re.compile(
     r"\bby \d{1,2}:\d{2}",
     re.I,
 )
-_POSTMORTEM = re.compile(r"#{1,3}\s*post-?mortem\b", re.I)
+_POSTMORTEM_WORD = r"post-?mortem\b"
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 
@@ -57,9 +59,25 @@ def postmortem(body: str) -> Postmortem | None:
     has one. The section runs to the end of the body, as ``statusgen postmortem`` writes it."""
     lines = body.splitlines(keepends=True)
     for index, line in _outside_fences(lines):
-        if _POSTMORTEM.match(line):
+        if _postmortem_heading().match(line):
             return Postmortem("".join(lines[:index]), "".join(lines[index:]), _first_paragraph(lines[index + 1 :]))
     return None
+
+
+@functools.cache
+def _postmortem_heading() -> re.Pattern[str]:
+    """A postmortem's heading: "## Postmortem", or the heading the built-in postmortem template
+    has in any language's catalog ("## Nachbetrachtung"), so that a translated incident's
+    postmortem, which its translator headed in its own language, is one too."""
+    template = (messages.BUILT_IN / "postmortem.md").read_text(encoding="utf-8")
+    english = message_template_text(template)
+    headings = {_POSTMORTEM_WORD}
+    for catalog in i18n.CATALOGS:
+        translated = i18n.language(catalog).gettext(english)
+        first = next((line for line in translated.splitlines() if line.startswith("#")), "")
+        if first.lstrip("#").strip():
+            headings.add(re.escape(first.lstrip("#").strip()) + r"\s*$")
+    return re.compile(r"#{1,3}\s*(?:" + "|".join(sorted(headings)) + ")", re.I)
 
 
 def _outside_fences(lines: list[str]) -> Iterator[tuple[int, str]]:

@@ -487,3 +487,33 @@ def test_a_busy_fortnight_shows_twenty_incidents_and_links_to_the_others(repo: R
     ]
     assert 'id="d-2025-11-08"' in repo.page("history/index.html")
     assert internal_links_checked(repo.site) > 0
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "text"),
+    [("de", "## Nachbetrachtung", "Ein fehlerhafter Deploy."), ("ko", "## 사후 분석", "잘못된 배포.")],
+)
+def test_a_translated_postmortem_under_the_languages_own_heading_is_one(
+    repo: Repo, language: str, heading: str, text: str
+) -> None:
+    import feedparser
+
+    repo.config(
+        (repo.root / "statusgen.yaml")
+        .read_text(encoding="utf-8")
+        .replace("timezone:", f"languages: [{language}]\n  timezone:")
+    )
+    repo.incident(
+        "2025-11-09-slow.md", resolved("Slow dashboard", "2025-11-09") + "\n## Postmortem\n\nA faulty deploy.\n"
+    )
+    repo.incident(
+        "2025-11-09-slow.de.md" if language == "de" else f"2025-11-09-slow.{language}.md",
+        f"---\ntitle: Translated\n---\n{heading}\n\n{text}\n",
+    )
+    assert repo.build("2025-11-10T12:00:00Z") == 0
+    page = repo.page(f"{language}/incidents/2025-11-09-slow/index.html")
+    assert texts(page, "summary") == [text]
+    assert f'<section id="postmortem"><h2>{heading[3:]}</h2>' in page
+    entries = feedparser.parse((repo.site / f"{language}/feed.atom").read_bytes()).entries
+    postmortems = [e for e in entries if e.id.endswith(f"/{language}/postmortem")]
+    assert len(postmortems) == 1 and text in postmortems[0].summary
