@@ -222,8 +222,10 @@ class _SvgChecker:
             found[text.index("\\")] = ("CSS escapes (a backslash) in its styles", _ESCAPE_HINT)
         # The text is looked through as it is and with its comments taken out: whichever way a
         # reader splits tokens at a comment (u/**/rl), or takes a comment for text in a string.
-        uncommented, origin = _without_comments(text)
-        for source, where in ((text, range(len(text))), (uncommented, origin)):
+        sources: list[tuple[str, range | list[int]]] = [(text, range(len(text)))]
+        if "/*" in text:
+            sources.append(_without_comments(text))
+        for source, where in sources:
             for match in _FETCHING_CSS.finditer(source):
                 found.setdefault(where[match.start()], _fetching(match.group().lower()))
             for match in _URL_IN_CSS.finditer(source):
