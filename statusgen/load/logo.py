@@ -11,6 +11,8 @@ instructions (an ``xml-stylesheet``). Nothing is rewritten: what the build publi
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from statusgen.errors import Problem, StatusgenError
-from statusgen.inputs import LINK_HINTS, link_problem, read_bytes
+from statusgen.inputs import LINK_HINTS, link_problem, not_a_file, read_bytes
 
 MAX_LOGO_BYTES = 200_000
 KINDS = {".svg": "svg", ".png": "png"}
@@ -42,7 +44,14 @@ _ANIMATIONS = ("set", "animate", "animateMotion", "animateTransform", "discard")
 # Pictures embedded whole in the file are allowed; anything else a reference names is fetched.
 _EMBEDDED = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.I)
 _URL_IN_CSS = re.compile(r"url\(\s*(['\"]?)\s*([^'\")\s]*)", re.I)
+# What in CSS fetches, or could be made to: the functions that take an address or a picture, the
+# rules that load a file. The check is by plain text, so a backslash (a CSS escape can spell any of
+# them, "\\75 rl(" is "url(") is refused too: a logo's styles need none.
+_FETCHING_CSS = re.compile(r"@import|@font-face|(?:image-set|image|cross-fade|element|src)\(", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
+_ESCAPE_HINT = "write the styles out plainly: a logo's CSS needs no escapes"
 _HINT = "export the logo as a plain SVG (shapes and text only), or as a PNG"
+_PNG_HINT = "export the PNG again: this file is cut short or damaged"
 
 
 @dataclass(frozen=True)
@@ -111,13 +120,22 @@ def _path_problem(root: Path, value: str) -> tuple[str, str] | None:
     problem = link_problem(full, root)
     if problem is not None:
         return f"logo {value!r}: {problem}", LINK_HINTS[problem]
+    try:
+        kind = not_a_file(os.stat(full).st_mode)
+    except OSError as exc:
+        return f"logo {value!r}: cannot read the file: {exc.strerror or exc}", hint
+    if kind is not None:
+        return f"logo {value!r} is {kind}, not a file", "give the path of the SVG or PNG file itself"
     return None
 
 
 def png_problems(data: bytes, rel: str) -> list[Problem]:
     """Why ``data`` is not a PNG file, if it is not."""
-    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+    if not data.startswith(PNG_SIGNATURE):
         return [Problem(rel, 1, "not a PNG file: it does not start with the PNG signature", _HINT)]
+    # The signature is followed by the IHDR chunk: its length, its name, the width and height.
+    if data[12:16] != b"IHDR" or len(data) < 24:
+        return [Problem(rel, 1, "not a valid PNG image: its IHDR header is missing or cut short", _PNG_HINT)]
     return []
 
 
@@ -135,6 +153,7 @@ class _SvgChecker:
         self.depth = 0
         self.root: str | None = None
         self.in_style = 0
+        self.style_text: list[tuple[int, str]] = []
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartElementHandler = self.start
@@ -145,16 +164,19 @@ class _SvgChecker:
         self.parser.ProcessingInstructionHandler = self.instruction
         self.parser.ExternalEntityRefHandler = self.external
 
-    def refuse(self, what: str, hint: str = _HINT) -> None:
-        self.problems.append(
-            Problem(self.rel, self.parser.CurrentLineNumber, f"an SVG logo must not hold {what}", hint)
-        )
+    def refuse(self, what: str, hint: str = _HINT, line: int | None = None) -> None:
+        where = self.parser.CurrentLineNumber if line is None else line
+        self.problems.append(Problem(self.rel, where, f"an SVG logo must not hold {what}", hint))
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
         if self.depth == 0:
             self.root = name
         self.depth += 1
+        if self.in_style:
+            # A browser reads a style's CSS from its text alone: text in an element inside it
+            # would be left out, and the CSS read here would not be the CSS the browser reads.
+            self.refuse(f"elements inside a <style> element: <{local}>", "a <style> holds CSS text only")
         if local in _REFUSED_ELEMENTS:
             self.refuse(_REFUSED_ELEMENTS[local])
         elif namespace in _LIVE_NAMESPACES:
@@ -162,10 +184,16 @@ class _SvgChecker:
         if local == "style":
             self.in_style += 1
         for attribute, value in attributes.items():
-            self.attribute(local, attribute.rpartition(" ")[2], value)
+            attribute_namespace, _, attribute_name = attribute.rpartition(" ")
+            self.attribute(local, attribute_name, value, plain=not attribute_namespace)
 
-    def attribute(self, element: str, name: str, value: str) -> None:
-        """Note the attribute ``name`` of ``element`` if it could run or fetch (once, by its worst)."""
+    def attribute(self, element: str, name: str, value: str, plain: bool = True) -> None:
+        """Note the attribute ``name`` of ``element`` if it could run or fetch (once, by its worst).
+
+        Attributes in no namespace (``plain``) are SVG's own, and a browser reads many of them as
+        CSS (``fill``, ``filter``, ``style``, an animation's ``values``): they are all checked as
+        CSS. Editors' attributes (``sodipodi:docbase``) may hold a Windows path: only what would
+        fetch is looked for in them."""
         if name.lower().startswith("on"):
             self.refuse(f"event handler attributes: {name}=", "remove the attribute: a logo needs no script")
         elif name == "href":
@@ -175,24 +203,53 @@ class _SvgChecker:
             self.refuse("an animation that changes a link", _HINT)
         elif "javascript:" in re.sub(r"\s", "", value).lower():
             self.refuse(f"javascript: addresses: {name}=", _HINT)
-        elif name == "style" or "url(" in value.lower():
-            self.css(value)
+        else:
+            self.css([(self.parser.CurrentLineNumber, value)], escapes=plain)
 
-    def css(self, text: str) -> None:
-        if "@import" in text.lower():
-            self.refuse("a stylesheet @import", _REF_HINT)
-        for match in _URL_IN_CSS.finditer(text):
-            if not _internal(match.group(2)):
-                self.refuse(f"references out of the file: url({match.group(2)[:60]})", _REF_HINT)
+    def css(self, chunks: list[tuple[int, str]], escapes: bool = True) -> None:
+        """Note what in the CSS ``chunks`` (each the line it starts at and its text) could fetch,
+        at its line; and, if ``escapes``, any backslash."""
+        text = "".join(chunk for _, chunk in chunks)
+        starts = list(itertools.accumulate((len(chunk) for _, chunk in chunks[:-1]), initial=0))
+
+        def line_of(offset: int) -> int:
+            index = bisect.bisect_right(starts, offset) - 1
+            line, chunk = chunks[index]
+            return line + chunk[: offset - starts[index]].count("\n")
+
+        found: dict[int, tuple[str, str]] = {}
+        if escapes and "\\" in text:
+            found[text.index("\\")] = ("CSS escapes (a backslash) in its styles", _ESCAPE_HINT)
+        # The text is looked through as it is and with its comments taken out: whichever way a
+        # reader splits tokens at a comment (u/**/rl), or takes a comment for text in a string.
+        sources: list[tuple[str, range | list[int]]] = [(text, range(len(text)))]
+        if "/*" in text:
+            sources.append(_without_comments(text))
+        for source, where in sources:
+            for match in _FETCHING_CSS.finditer(source):
+                found.setdefault(where[match.start()], _fetching(match.group().lower()))
+            for match in _URL_IN_CSS.finditer(source):
+                if not _internal(match.group(2)):
+                    what = f"references out of the file: url({match.group(2)[:60]})"
+                    found.setdefault(where[match.start()], (what, _REF_HINT))
+        for offset in sorted(found):
+            what, hint = found[offset]
+            self.refuse(what, hint, line_of(offset))
 
     def end(self, name: str) -> None:
         self.depth -= 1
         if name.rpartition(" ")[2] == "style":
             self.in_style -= 1
+            if not self.in_style:
+                # Checked whole: text comes in pieces (at each line, entity or comment), and a
+                # piece alone may hide what the pieces together spell.
+                if self.style_text:
+                    self.css(self.style_text)
+                self.style_text = []
 
     def text(self, data: str) -> None:
         if self.in_style:
-            self.css(data)
+            self.style_text.append((self.parser.CurrentLineNumber, data))
 
     def entity(self, name: str, *_: object) -> None:
         self.refuse(f"entity declarations: <!ENTITY {name}>", "remove the DOCTYPE: an SVG needs none")
@@ -212,6 +269,29 @@ class _SvgChecker:
 
 
 _REF_HINT = 'a logo is published alone: keep shapes, gradients and pictures inside the file (href="#id")'
+
+
+def _without_comments(css: str) -> tuple[str, list[int]]:
+    """``css`` without its ``/* */`` comments, and the offset in ``css`` of each of its characters."""
+    kept: list[str] = []
+    origin: list[int] = []
+    start = 0
+    for match in [*_CSS_COMMENT.finditer(css), None]:
+        end = len(css) if match is None else match.start()
+        kept.append(css[start:end])
+        origin.extend(range(start, end))
+        if match is not None:
+            start = match.end()
+    return "".join(kept), origin
+
+
+def _fetching(token: str) -> tuple[str, str]:
+    """What a logo must not hold, said for the CSS ``token`` that fetches, and its hint."""
+    if token == "@import":
+        return "a stylesheet @import", _REF_HINT
+    if token == "@font-face":
+        return "a web font (@font-face)", "turn the text into paths: a logo is published alone"
+    return f"references out of the file: {token}", _REF_HINT
 
 
 def _internal(reference: str) -> bool:

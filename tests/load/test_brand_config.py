@@ -23,6 +23,8 @@ DOCTYPE_HINT = "remove the DOCTYPE: an SVG needs none"
 PATH_HINT = "give a path inside the repository, like logo.svg or assets/logo.png"
 SLA_HINT = "write the uptime target in percent, like sla: 99.9"
 LINK_HINT = "write a full address, like https://example.com/support"
+ESCAPE_HINT = "write the styles out plainly: a logo's CSS needs no escapes"
+PNG_HINT = "export the PNG again: this file is cut short or damaged"
 
 
 def site(setting: str) -> str:
@@ -210,6 +212,21 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
         f"logo.png:1: not a PNG file: it does not start with the PNG signature ({SVG_HINT})",
     ),
     (
+        "logo-png-signature-only",
+        {"statusgen.yaml": site("  logo: logo.png\n"), "logo.png": PNG[:8]},
+        f"logo.png:1: not a valid PNG image: its IHDR header is missing or cut short ({PNG_HINT})",
+    ),
+    (
+        "logo-png-cut-in-its-header",
+        {"statusgen.yaml": site("  logo: logo.png\n"), "logo.png": PNG[:20]},
+        f"logo.png:1: not a valid PNG image: its IHDR header is missing or cut short ({PNG_HINT})",
+    ),
+    (
+        "logo-png-without-header",
+        {"statusgen.yaml": site("  logo: logo.png\n"), "logo.png": PNG[:8] + b"\x00\x00\x00\x00IEND\xaeB`\x82"},
+        f"logo.png:1: not a valid PNG image: its IHDR header is missing or cut short ({PNG_HINT})",
+    ),
+    (
         "svg-script",
         {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<g>\n<script>alert(1)</script></g>")},
         f"logo.svg:3: an SVG logo must not hold a <script> element ({SVG_HINT})",
@@ -288,6 +305,113 @@ CASES: list[tuple[str, dict[str, str | bytes], str]] = [
             "logo.svg": svg("<style>\n@import 'https://x.example/s.css';\n</style>"),
         },
         f"logo.svg:3: an SVG logo must not hold a stylesheet @import ({REF_HINT})",
+    ),
+    (
+        "svg-style-escaped-url",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<style>rect{fill:\\75 rl(/x.png)}</style>")},
+        f"logo.svg:2: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+    ),
+    (
+        "svg-style-escaped-import",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg('<style>\n\n@\\69mport "/x.css";</style>')},
+        f"logo.svg:4: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+    ),
+    (
+        "svg-style-escaped-entity",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<style>rect{fill:&#92;75rl(/x)}</style>")},
+        f"logo.svg:2: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+    ),
+    (
+        "svg-style-attribute-escape",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg('<rect style="fill:\\75rl(/x.png)"/>')},
+        f"logo.svg:2: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+    ),
+    (
+        "svg-presentation-attribute-escape",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg('\n<rect filter="\\75 rl(/f.svg#f)"/>')},
+        f"logo.svg:3: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+    ),
+    (
+        "svg-style-image-set",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg('<style>svg{background-image:image-set("/x.png" 1x)}</style>'),
+        },
+        f"logo.svg:2: an SVG logo must not hold references out of the file: image-set( ({REF_HINT})",
+    ),
+    (
+        "svg-style-webkit-image-set-upper-case",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg("<style>svg{background:-WEBKIT-IMAGE-SET('/x.png' 1x)}</style>"),
+        },
+        f"logo.svg:2: an SVG logo must not hold references out of the file: image-set( ({REF_HINT})",
+    ),
+    (
+        "svg-style-image",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg("<style><![CDATA[\nrect{}\nsvg{background:image('/x.png')}\n]]></style>"),
+        },
+        f"logo.svg:4: an SVG logo must not hold references out of the file: image( ({REF_HINT})",
+    ),
+    (
+        "svg-style-cross-fade",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg("<style>svg{background:cross-fade(red, blue)}</style>"),
+        },
+        f"logo.svg:2: an SVG logo must not hold references out of the file: cross-fade( ({REF_HINT})",
+    ),
+    (
+        "svg-style-element",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<style>svg{background:element(#a)}</style>")},
+        f"logo.svg:2: an SVG logo must not hold references out of the file: element( ({REF_HINT})",
+    ),
+    (
+        "svg-style-src",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg('<style>svg{background:src("/x.png")}</style>')},
+        f"logo.svg:2: an SVG logo must not hold references out of the file: src( ({REF_HINT})",
+    ),
+    (
+        "svg-style-font-face",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg("<style>\n@font-face{font-family:F;src:local(Arial)}</style>"),
+        },
+        "logo.svg:3: an SVG logo must not hold a web font (@font-face) (turn the text into paths: a logo is "
+        "published alone)",
+    ),
+    (
+        "svg-style-import-upper-case",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg('<style>@IMPORT "/x.css";</style>')},
+        f"logo.svg:2: an SVG logo must not hold a stylesheet @import ({REF_HINT})",
+    ),
+    (
+        "svg-style-comment-in-token",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<style>rect{fill:u/**/rl(/x.png)}</style>")},
+        f"logo.svg:2: an SVG logo must not hold references out of the file: url(/x.png) ({REF_HINT})",
+    ),
+    (
+        "svg-style-entity-in-token",
+        {"statusgen.yaml": site("  logo: logo.svg\n"), "logo.svg": svg("<style>rect{fill:u&#114;l(/x.png)}</style>")},
+        f"logo.svg:2: an SVG logo must not hold references out of the file: url(/x.png) ({REF_HINT})",
+    ),
+    (
+        "svg-style-xml-comment-in-token",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg("<style>rect{fill:u<!-- a\nb -->rl(/x.png)}</style>"),
+        },
+        f"logo.svg:2: an SVG logo must not hold references out of the file: url(/x.png) ({REF_HINT})",
+    ),
+    (
+        "svg-animated-fill",
+        {
+            "statusgen.yaml": site("  logo: logo.svg\n"),
+            "logo.svg": svg('<rect><animate attributeName="fill" values="image-set(\'/x.png\' 1x)"/></rect>'),
+        },
+        f"logo.svg:2: an SVG logo must not hold references out of the file: image-set( ({REF_HINT})",
     ),
     (
         "svg-foreign-object",
@@ -391,6 +515,51 @@ def test_a_logo_through_a_link_out_of_the_repository_is_refused(
     )
 
 
+@pytest.mark.parametrize("kind", ["folder", "named pipe", "link to a folder"])
+def test_a_logo_that_is_not_a_file_is_reported_at_its_line(
+    repo: Repo, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert repo.build() == 0
+    before = tree_digest(repo.site)
+    if kind == "folder":
+        (repo.root / "logo.svg").mkdir()
+    elif kind == "named pipe":
+        os.mkfifo(repo.root / "logo.svg")
+    else:
+        (repo.root / "assets").mkdir()
+        os.symlink("assets", repo.root / "logo.svg")
+    repo.config(site("  logo: logo.svg\n"))
+    capsys.readouterr()
+    assert repo.build() == 1
+    what = "a named pipe" if kind == "named pipe" else "a folder"
+    assert capsys.readouterr().err.splitlines() == [
+        f"statusgen.yaml:5: logo 'logo.svg' is {what}, not a file (give the path of the SVG or PNG file itself)",
+        "1 error(s); nothing was written",
+    ]
+    assert tree_digest(repo.site) == before
+
+
+def test_every_problem_of_an_svg_style_is_reported_at_its_line(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.config(site("  logo: logo.svg\n"))
+    repo.write(
+        "logo.svg",
+        svg(
+            "<style>\nrect{fill:url(#g)}\nu<g/>rl(/x.png)\n"
+            "svg{background:cross-fade(url(#g), url('https://x.example/p'))}</style>\n"
+            '<rect style="fill: url(#g); stroke: \\75rl(/y)"/>'
+        ),
+    )
+    assert repo.run("check") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "logo.svg:4: an SVG logo must not hold elements inside a <style> element: <g> (a <style> holds CSS text only)",
+        f"logo.svg:4: an SVG logo must not hold references out of the file: url(/x.png) ({REF_HINT})",
+        f"logo.svg:5: an SVG logo must not hold references out of the file: cross-fade( ({REF_HINT})",
+        f"logo.svg:5: an SVG logo must not hold references out of the file: url(https://x.example/p) ({REF_HINT})",
+        f"logo.svg:6: an SVG logo must not hold CSS escapes (a backslash) in its styles ({ESCAPE_HINT})",
+        "5 error(s); nothing was written",
+    ]
+
+
 def test_every_problem_of_an_svg_logo_is_reported_at_once(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     repo.config(site("  logo: logo.svg\n"))
     repo.write("logo.svg", svg('<script>x()</script>\n<rect onmouseover="x()"/>\n<image href="http://x.example/a"/>'))
@@ -409,7 +578,14 @@ def test_good_brand_settings_are_loaded(repo: Repo) -> None:
     inkscape = svg(
         '<sodipodi:namedview xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"/>\n'
         '<defs><linearGradient id="g"/></defs><rect fill="url(#g)" style="stroke: url(\'#g\')"/>\n'
-        '<use href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/>',
+        '<use href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/>\n'
+        # What an editor writes of its own may hold a Windows path; a style may hold comments,
+        # references into the file and embedded pictures.
+        '<sodipodi:docbase xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+        'sodipodi:docname="C:\\Users\\me\\logo.svg"/>\n'
+        "<style>/* brand colours */\n.a{fill:url( '#g' );stroke:#0b5fff}\n"
+        ".b{background-image:url(data:image/png;base64,iVBORw0KGgo=)}</style>\n"
+        '<text class="a" font-family="Inter, sans-serif" fill="url(#g)">Example</text>',
         head='<?xml version="1.0" encoding="UTF-8"?>\n',
     )
     repo.write("assets/logo.svg", inkscape)
