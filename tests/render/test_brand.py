@@ -222,8 +222,12 @@ def test_the_target_words_are_translated(repo: Repo) -> None:
     repo.config(repo.root.joinpath("statusgen.yaml").read_text().replace("  timezone:", "  language: it\n  timezone:"))
     assert repo.build() == 0
     shown = tables(repo.page("components/api/index.html"))
-    # Until the catalogs are brought up to date the words are English; the numbers and dates are Italian.
-    assert shown["Uptime by quarter"][2][:3] == ["T3 2025", "99,861%", "1 h"]
+    # The words, numbers and dates are Italian.
+    assert shown["Disponibilità per trimestre"][:3] == [
+        ["Trimestre", "Disponibilità", "Tempo di inattività", "Obiettivo 99,9%"],
+        ["T4 2025", "99,961%", "23 min", "Finora raggiunto"],
+        ["T3 2025", "99,861%", "1 h", "Mancato di 0,039%"],
+    ]
 
 
 def test_uptime_json_carries_the_target_quarters_years_and_verdicts(repo: Repo) -> None:
