@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from statusgen.load.incidents import Incident
 from statusgen.vocabulary import MaintenanceStatus
@@ -72,3 +72,17 @@ def status_at(maintenance: Incident, moment: datetime) -> MaintenanceStatus:
         verifying = published[-1].status == MaintenanceStatus.VERIFYING
         return MaintenanceStatus.VERIFYING if verifying else MaintenanceStatus.IN_PROGRESS
     return MaintenanceStatus.COMPLETED
+
+
+def leaves_calendar(maintenance: Incident) -> datetime:
+    """When the maintenance leaves ``maintenance.ics``, which keeps the windows that ended in the
+    last twelve months: the same instant in UTC a year after its window ends (a window that ends
+    on 29 February stays until 1 March). Until then the calendar holds it; from then on it does not.
+    """
+    window = maintenance.window
+    assert window is not None
+    end = window.end.astimezone(UTC)
+    try:
+        return end.replace(year=end.year + 1)
+    except ValueError:
+        return end.replace(year=end.year + 1, month=3, day=1)

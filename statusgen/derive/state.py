@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from statusgen.derive import timeline
-from statusgen.derive.maintenance import active_interval, edges
-from statusgen.derive.policy import next_update_due
+from statusgen.derive.maintenance import active_interval, edges, leaves_calendar
+from statusgen.derive.policy import has_postmortem, next_update_due
 from statusgen.derive.uptime import ComponentUptime, component_uptime
 from statusgen.load.config import Config, Policy
 from statusgen.load.incidents import Incident
@@ -125,15 +125,24 @@ def next_change(
     """The next instant after ``now`` at which the site changes by the clock alone.
 
     That is when an update written with a later time falls due, when a maintenance starts or
-    ends, or when an open incident's next update falls due by the ``policy``: from then on its
-    pages say the update is overdue.
+    ends, when a maintenance leaves the calendar a year after its window (see
+    ``leaves_calendar``), when a postmortem's ``postmortem_at`` comes and its feed entry with it,
+    or when an open incident's next update falls due by the ``policy``: from then on its pages
+    say the update is overdue.
     """
     moments = [u.at for i in incidents if not i.hidden for u in i.updates if u.at > now]
     for incident in visible:
         if incident.is_maintenance:
             moments += [m for m in edges(incident) if m > now]
+            if incident.window is not None and leaves_calendar(incident) > now:
+                moments.append(leaves_calendar(incident))
         else:
             due = next_update_due(incident, policy)
             if due is not None and due > now:
                 moments.append(due)
+            # postmortem_at is looked at first: most incidents have none, and the body's
+            # postmortem section is only looked for in those that do.
+            at = incident.postmortem_at
+            if at is not None and at > now and has_postmortem(incident):
+                moments.append(at)
     return min(moments, default=None)

@@ -415,14 +415,14 @@ def yaml_body_line(text: str, top: YMap) -> int:
 
 
 def _postmortem_at(reader: Reader, top: YMap, updates: list[Update]) -> datetime | None:
-    """When the postmortem was published: never before the incident's last update, which it
-    follows (a postmortem is written once the incident is over)."""
+    """When the postmortem was published: never before the incident's first update, when it
+    began. It may be before a later update: an incident can be reopened after its postmortem."""
     at = reader.timestamp(top, "postmortem_at")
-    if at is not None and updates and at < updates[-1].at:
+    if at is not None and updates and at < updates[0].at:
         reader.error(
             line_of(top, "postmortem_at"),
-            f"postmortem_at is before the incident's last update ({timeutil.iso(updates[-1].at)})",
-            "write the time the postmortem was published, after the incident was resolved",
+            f"postmortem_at is before the incident's first update ({timeutil.iso(updates[0].at)})",
+            "write the time the postmortem was published, which is after the incident began",
         )
         return None
     return at

@@ -473,7 +473,7 @@ def incident_from_json(data: Any, rel: str, sha: str, components: AbstractSet[st
     if postmortem_due is not None and (maintenance or type(postmortem_due) is not bool):
         raise ValueError(f"postmortem_due {postmortem_due!r}")
     postmortem_at = None if data["postmortem_at"] is None else _moment(data["postmortem_at"])
-    if postmortem_at is not None and (maintenance or postmortem_at < updates[-1].at):
+    if postmortem_at is not None and (maintenance or postmortem_at < updates[0].at):
         raise ValueError(f"postmortem_at {data['postmortem_at']!r}")
     references = tuple(_text(ref, raw=True) for ref in _list(data["references"]))
     if not all(ref.lower().startswith(("https://", "http://")) for ref in references):

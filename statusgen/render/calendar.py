@@ -8,11 +8,12 @@ calendars are all carried over never loads it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from statusgen import markup
+from statusgen.derive.maintenance import leaves_calendar
 from statusgen.derive.state import SiteState
 from statusgen.load.incidents import Incident
 from statusgen.render.languages import Edition, editions
@@ -22,20 +23,12 @@ if TYPE_CHECKING:
     from icalendar import Calendar
 
 
-def year_before(moment: datetime) -> datetime:
-    """The same instant a year earlier (29 February's is 28 February)."""
-    try:
-        return moment.replace(year=moment.year - 1)
-    except ValueError:
-        return moment.replace(year=moment.year - 1, day=28)
-
-
 def kept(state: SiteState) -> list[Incident]:
-    """The maintenance the calendar holds, oldest first: each whose window ends after the same
-    instant a year before the build's "now". Which those are changes with the clock alone."""
-    since = year_before(state.now)
+    """The maintenance the calendar holds, oldest first: each whose window has not yet left it
+    by the build's "now" (see ``leaves_calendar``). Which those are changes with the clock alone."""
+    now = state.now
     return sorted(
-        (m for m in state.incidents if m.is_maintenance and m.window is not None and m.window.end > since),
+        (m for m in state.incidents if m.is_maintenance and m.window is not None and now < leaves_calendar(m)),
         key=lambda m: (m.when, m.id),
     )
 

@@ -47,8 +47,10 @@ def postmortem_time(incident: Incident) -> datetime:
 
 
 def _newest(incident: Incident) -> datetime:
-    """The time of the incident's newest entry: a postmortem comes after every update."""
-    return postmortem_time(incident) if has_postmortem(incident) else incident.last_update.at
+    """The time of the incident's newest entry: its last update, or its postmortem if that came
+    later (an incident reopened after its postmortem was published has updates after it)."""
+    last = incident.last_update.at
+    return max(last, postmortem_time(incident)) if has_postmortem(incident) else last
 
 
 def entry_id(site: Site, incident: Incident, update: Update, edition: Edition | None = None) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 import pytest
 
 from factories import maintenance as mk
 from factories import t
 from statusgen.derive import maintenance, timeline
+from statusgen.load.incidents import Window
 
 WINDOW = ("2025-12-01T02:00", "2025-12-01T04:00")
 ANNOUNCED = ("2025-11-20T10:00", "scheduled")
@@ -96,3 +100,22 @@ def test_maintenance_before_during_after_sets_components() -> None:
         for x in ("2025-12-01T01:00", "2025-12-01T02:00", "2025-12-01T03:00", "2025-12-01T04:00")
     ] == ["operational", "under_maintenance", "under_maintenance", "operational"]
     assert timeline.status_at(spans["api"], t("2025-12-01T03:00")) == "under_maintenance"
+
+
+@pytest.mark.parametrize(
+    ("end", "leaves"),
+    [
+        ("2024-11-10T12:00:00+00:00", "2025-11-10T12:00:00+00:00"),
+        # The same instant, whatever the offset the window was written in.
+        ("2024-11-10T13:30:00+01:30", "2025-11-10T12:00:00+00:00"),
+        ("2024-12-31T23:30:00-01:00", "2026-01-01T00:30:00+00:00"),
+        # 29 February has no same day a year later: the window stays until 1 March.
+        ("2028-02-29T08:00:00+00:00", "2029-03-01T08:00:00+00:00"),
+        ("2027-02-28T08:00:00+00:00", "2028-02-28T08:00:00+00:00"),
+    ],
+)
+def test_a_window_leaves_the_calendar_a_year_after_it_ends(end: str, leaves: str) -> None:
+    item = mk("m", "2024-01-01T00:00", "2024-01-01T01:00", ("2023-12-01T00:00", "scheduled"))
+    item = replace(item, window=Window(datetime.fromisoformat(end) - timedelta(hours=2), datetime.fromisoformat(end)))
+    assert maintenance.leaves_calendar(item) == datetime.fromisoformat(leaves)
+    assert maintenance.leaves_calendar(item).utcoffset() == timedelta(0)

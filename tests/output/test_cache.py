@@ -397,3 +397,37 @@ def test_another_dependency_version_or_python_rebuilds_everything(
     monkeypatch.setattr(nh3, "clean", marked)
     assert repo.build(NOW) == 0
     assert contents(repo.site) == contents(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize(
+    ("postmortem_at", "kept"),
+    [
+        ("2025-11-03T14:05:00+00:00", True),  # when the incident began
+        ("2025-11-05T09:00:00+00:00", True),  # between its resolution and its reopening
+        ("2025-11-03T14:04:59+00:00", False),  # before it began: the loader refuses that too
+    ],
+)
+def test_the_cache_takes_postmortem_at_as_the_loader_does(postmortem_at: str, kept: bool) -> None:
+    from dataclasses import replace
+    from datetime import datetime
+
+    from factories import incident
+    from statusgen.output import cache
+
+    reopened = incident(
+        "2025-11-03-api",
+        {"api": "partial_outage"},
+        ("2025-11-03T14:05", "investigating"),
+        ("2025-11-03T15:20", "resolved"),
+        ("2025-11-06T08:00", "investigating"),
+        ("2025-11-06T09:30", "resolved"),
+    )
+    # As loaded: each update on a line of its own file.
+    updates = tuple(replace(u, line=8 + 3 * n) for n, u in enumerate(reopened.updates))
+    reopened = replace(reopened, updates=updates, postmortem_at=datetime.fromisoformat(postmortem_at), digest="0" * 64)
+    data = json.loads(json.dumps(cache.incident_to_json(reopened)))
+    if kept:
+        assert cache.incident_from_json(data, reopened.path, "0" * 64, {"api"}) == reopened
+    else:
+        with pytest.raises(ValueError, match="postmortem_at"):
+            cache.incident_from_json(data, reopened.path, "0" * 64, {"api"})

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
-import pytest
 
 from conftest import DEMO_NOW, Repo
 from factories import MAINT_FILE
@@ -154,15 +153,3 @@ def test_a_window_leaves_the_calendar_when_it_leaves_the_year_even_from_the_cach
     # And back, from the same cache: the calendar is the one a fresh build makes.
     assert repo.build("2025-11-10T12:00:00Z") == 0
     assert len(uids(repo.site)) == 4
-
-
-@pytest.mark.parametrize(
-    ("now", "cut"),
-    [
-        ("2025-11-10T12:00:00+00:00", "2024-11-10T12:00:00+00:00"),
-        ("2028-02-29T08:00:00+00:00", "2027-02-28T08:00:00+00:00"),
-        ("2025-03-01T00:00:00+00:00", "2024-03-01T00:00:00+00:00"),
-    ],
-)
-def test_a_year_before(now: str, cut: str) -> None:
-    assert calendar.year_before(datetime.fromisoformat(now)) == datetime.fromisoformat(cut)

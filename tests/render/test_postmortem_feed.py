@@ -170,15 +170,15 @@ def test_translated_feed_names_its_own_postmortem_entry(repo: Repo) -> None:
     ("extra", "line", "message"),
     [
         (
-            "postmortem_at: 2025-11-03T15:00:00Z\n",
+            "postmortem_at: 2025-11-01T15:00:00Z\n",
             6,
-            "postmortem_at is before the incident's last update (2025-11-03T15:20:00Z)",
+            "postmortem_at is before the incident's first update (2025-11-03T14:05:00Z)",
         ),
-        # The same instant written in another zone is still before the resolution.
+        # The same instant written in another zone is still before the incident began.
         (
-            "postmortem_at: 2025-11-03T16:19:59+01:00\n",
+            "postmortem_at: 2025-11-03T15:04:59+01:00\n",
             6,
-            "postmortem_at is before the incident's last update (2025-11-03T15:20:00Z)",
+            "postmortem_at is before the incident's first update (2025-11-03T14:05:00Z)",
         ),
         ("postmortem_at: 2025-11-05T10:00:00\n", 6, "time '2025-11-05T10:00:00' has no UTC offset"),
         ("postmortem_at: 2025-11-05\n", 6, "'2025-11-05' is a date, not a time"),
@@ -196,10 +196,88 @@ def test_bad_postmortem_at_is_refused_at_its_line(
     assert not repo.site.exists()
 
 
+def test_bad_postmortem_at_says_how_to_fix_it(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, extra="postmortem_at: 2025-11-01T15:00:00Z\n")
+    assert repo.run("check") == 1
+    assert "write the time the postmortem was published, which is after the incident began" in capsys.readouterr().err
+
+
 def test_postmortem_at_at_the_last_update_is_allowed(repo: Repo) -> None:
     write(repo, extra="postmortem_at: 2025-11-03T16:20:00+01:00\n")
     assert repo.build() == 0
     assert parse(repo, "feed.atom").entries[0].published_parsed[:6] == (2025, 11, 3, 15, 20, 0)
+
+
+@pytest.mark.parametrize(
+    ("at", "published"),
+    [
+        ("2025-11-03T14:05:00Z", (2025, 11, 3, 14, 5, 0)),  # the instant the incident began
+        ("2025-11-03T16:00:00+01:00", (2025, 11, 3, 15, 0, 0)),  # before its resolution
+    ],
+)
+def test_postmortem_at_from_the_first_update_on_is_allowed(repo: Repo, at: str, published: tuple[int, ...]) -> None:
+    write(repo, extra=f"postmortem_at: {at}\n")
+    assert repo.run("check") == 0
+    assert repo.build() == 0
+    entries = parse(repo, "feed.atom").entries
+    assert [(e.title, e.published_parsed[:6]) for e in entries if e.id == ENTRY_ID] == [(TITLE, published)]
+
+
+REOPENED = "  - at: 2025-11-06T08:00:00Z\n    status: investigating\n    message: Errors are back.\n" + (
+    "  - at: 2025-11-06T09:30:00Z\n    status: resolved\n    message: Fixed again.\n"
+)
+
+
+def reopen(repo: Repo, extra: str = "postmortem_at: 2025-11-05T10:00:00+01:00\n") -> None:
+    """The incident, reopened and resolved again after its postmortem was published."""
+    text = POSTMORTEM.format(extra=extra).replace("---\nThe rate limiter", REOPENED + "---\nThe rate limiter")
+    repo.incident("2025-11-03-api-errors.md", text)
+
+
+def test_an_incident_reopened_after_its_postmortem_builds(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    reopen(repo)
+    assert repo.run("check") == 0
+    assert repo.build() == 0
+    feed = parse(repo, "feed.atom")
+    # The postmortem keeps its own time, among the updates: not moved to the last one.
+    assert [(e.title, e.published_parsed[:6]) for e in feed.entries] == [
+        ("Elevated API error rates: Resolved", (2025, 11, 6, 9, 30, 0)),
+        ("Elevated API error rates: Investigating", (2025, 11, 6, 8, 0, 0)),
+        (TITLE, (2025, 11, 5, 9, 0, 0)),
+        ("Elevated API error rates: Resolved", (2025, 11, 3, 15, 20, 0)),
+        ("Elevated API error rates: Investigating", (2025, 11, 3, 14, 5, 0)),
+    ]
+    assert feed.entries[2].id == ENTRY_ID
+    assert feed.feed.updated_parsed[:6] == (2025, 11, 6, 9, 30, 0)
+    items = json.loads((repo.site / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert [(i["id"], i["date_published"]) for i in items if "postmortem" in i["tags"]] == [
+        (ENTRY_ID, "2025-11-05T09:00:00Z")
+    ]
+    capsys.readouterr()
+    # The next build reads the incident back from the cache, postmortem_at and all.
+    assert repo.build("2025-11-10T12:30:00Z") == 0
+    assert "(0 parsed, 1 from the cache)" in capsys.readouterr().out
+    assert parse(repo, "feed.atom").entries[2].id == ENTRY_ID
+
+
+def test_a_reopened_incident_is_among_the_newest_by_its_last_update(repo: Repo) -> None:
+    """With room for one incident's entries, the incident reopened after its postmortem is
+    newer than one resolved between its postmortem and its reopening."""
+    repo.config(
+        (repo.root / "statusgen.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  timezone:", "  feed_entries: 1\n  timezone:")
+    )
+    reopen(repo)
+    repo.incident(
+        "2025-11-05-web.md",
+        "---\ntitle: Dashboard slow\nimpact: minor\ncomponents: {web: degraded_performance}\nupdates:\n"
+        "  - at: 2025-11-05T12:00:00Z\n    status: resolved\n    message: Fixed.\n---\n",
+    )
+    assert repo.build() == 0
+    assert [(e.title, e.published_parsed[:6]) for e in parse(repo, "feed.atom").entries] == [
+        ("Elevated API error rates: Resolved", (2025, 11, 6, 9, 30, 0)),
+    ]
 
 
 def test_postmortem_at_is_not_a_key_of_maintenance(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
