@@ -238,15 +238,16 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
         "maintenance.ics",
         ".ics",
     }
-    # Each language's pages link as one language's did (1179, the postmortem's summary to the
-    # postmortem among them), and each of the 98 pages to its two languages in the switcher and by
-    # hreflang (with x-default): 2 * 1179 + 98 * (2 + 3); and the icon of each verdict against a
+    # Each language's pages link as one language's did (1177: the postmortem's summary to the
+    # postmortem among them, and the uptime bars' incidents, of their 30 newest busy days in full on
+    # the home page), and each of the 98 pages to its two languages in the switcher and by hreflang
+    # (with x-default): 2 * 1177 + 98 * (2 + 3); and the icon of each verdict against a
     # target, of 37 periods (25 months, 9 quarters, 3 years) of the two components with one, in
     # both languages: 2 * 2 * 37. The feeds are linked from the subscribe page alone; the JSON
     # Feeds' items include the 10 postmortem entries (the site's feed and five components', in two
     # languages).
     assert (
-        counts["page"] == 2 * 1179 + 98 * (2 + 3) + 2 * 2 * 37
+        counts["page"] == 2 * 1177 + 98 * (2 + 3) + 2 * 2 * 37
         and counts[".json"] == 664 + 10
         and counts["maintenance.ics"] == 4 * 2
         and counts[".ics"] == 4 * 2

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Dialog, Route
 
 from chromium import chromium, serve_folder
 from conftest import CONFIG, Repo
+from statusgen.theme import files
 from xss_payloads import EVALUATED, PAYLOADS, TEMPLATES, Payload
 
 HOSTILE = """\
@@ -74,6 +75,18 @@ _NEVER = {
     "portal",
     "marquee",
 }
+# The style elements the default theme writes itself: the embed page's rules, and the accent's
+# colours (from a validated setting: #rrggbb only). Any other is live markup.
+THEME_STYLES = {
+    block.strip()
+    for block in re.findall(
+        r"<style>(.*?)</style>", (files.default_theme_dir() / "templates/embed.html").read_text(), re.S
+    )
+}
+ACCENT_STYLE = re.compile(
+    r":root\{--link:#[0-9a-f]{6};--accent:#[0-9a-f]{6}\}"
+    r"@media \(prefers-color-scheme:dark\)\{:root\{--link:#[0-9a-f]{6};--accent:#[0-9a-f]{6}\}\}"
+)
 _HEAD_ONLY = {"meta": {"charset", "name", "content"}, "link": {"rel", "href", "type", "title"}}
 # What sanitized markdown (and the list of status changes under it) may hold in a feed.
 _CONTENT_TAGS = {
@@ -159,12 +172,15 @@ class LiveMarkup(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = page
         self.in_head = False
+        self.in_style = False
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "head":
             self.in_head = True
-        if tag in _NEVER:
+        if tag == "style" and self.page and self.in_head and not attrs:
+            self.in_style = True  # the theme's own rules: checked by what they say, below
+        elif tag in _NEVER:
             self.found.append(f"<{tag}>")
         elif tag in _HEAD_ONLY and not (self.page and self.in_head and {name for name, _ in attrs} <= _HEAD_ONLY[tag]):
             self.found.append(f"<{tag} {attrs}>")
@@ -180,9 +196,15 @@ class LiveMarkup(HTMLParser):
             if name == "href" and tag == "use" and not (value or "").startswith("#"):
                 self.found.append(f"use[href={value!r}]")
 
+    def handle_data(self, data: str) -> None:
+        if self.in_style and data.strip() not in THEME_STYLES and not ACCENT_STYLE.fullmatch(data):
+            self.found.append(f"<style>{data[:80]}")
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self.in_head = False
+        if tag == "style":
+            self.in_style = False
 
 
 def live_markup(html: str, page: bool = False) -> list[str]:
@@ -220,7 +242,7 @@ def test_hostile_content_is_inert_everywhere(repo: Repo) -> None:
     repo.incident("2025-11-03-api-errors.md", HOSTILE)
     assert repo.build() == 0
     pages = list(repo.site.rglob("*.html"))
-    assert len(pages) == 7
+    assert len(pages) == 9
     for page in pages:
         html = page.read_text()
         assert live_markup(html, page=True) == [], page
@@ -471,13 +493,16 @@ def test_the_checker_sees_each_payload_unsanitized() -> None:
 
 def test_corpus_leaves_no_live_markup_in_pages_feeds_or_badges(corpus: Path) -> None:
     pages = sorted(corpus.rglob("*.html"))
-    # A page per incident and per component, the two maintenance pages, home, history and 404.
-    assert len(pages) == 2 * len(TRIOS) + 5
+    # A page per incident and per component, the two maintenance pages, home, history, 404, the
+    # subscribe page and the embed page.
+    assert len(pages) == 2 * len(TRIOS) + 7
     for page in pages:
         assert live_markup(page.read_text(encoding="utf-8"), page=True) == [], page
     fragments = _feed_html(corpus)
-    # Three updates an incident, each in the site's and its component's Atom, RSS and JSON feeds.
-    assert (len(PAYLOADS), len(fragments)) == (105, 1105)
+    # Three updates an incident, each in the site's and its component's Atom, RSS and JSON feeds;
+    # and the entry of each of the 35 postmortems, its five pieces (an Atom content, an RSS title,
+    # description and content, a JSON Feed content) where the feeds' newest 100 hold it.
+    assert (len(PAYLOADS), len(fragments)) == (105, 1105 + 35 * 5)
     for fragment in fragments:
         assert live_markup(fragment) == [], fragment
     badges = sorted(corpus.rglob("badge.svg"))
@@ -522,6 +547,9 @@ def test_corpus_reaches_the_api_as_inert_text(corpus: Path) -> None:
     assert summary["page"]["name"] == joined(PAYLOADS)
 
 
+_CODE = re.compile(r"<pre><code>.*?</code></pre>", re.S)
+
+
 def _unemphasized(text: str) -> str:
     return text.replace("*", "").replace("_", "")
 
@@ -529,7 +557,9 @@ def _unemphasized(text: str) -> str:
 def test_template_syntax_in_content_is_never_evaluated(corpus: Path) -> None:
     literal = {p.id[1:]: p.text.split(" ", 1)[1].rsplit(" ", 1)[0] for p in TEMPLATES}
     seen: dict[str, int] = dict.fromkeys(literal, 0)
-    texts = [text_of(p.read_text(encoding="utf-8")) for p in sorted(corpus.rglob("*.html"))]
+    # The subscribe page's snippets are HTML to copy: what they quote is escaped for the snippet,
+    # and the snippet for the page, so they are read as code, not as text.
+    texts = [text_of(_CODE.sub("", p.read_text(encoding="utf-8"))) for p in sorted(corpus.rglob("*.html"))]
     texts += [text_of(fragment) for fragment in _feed_html(corpus)]
     texts += [t for p in sorted(corpus.rglob("*.json")) for t in strings(json.loads(p.read_text()))]
     for text in texts:
@@ -538,11 +568,13 @@ def test_template_syntax_in_content_is_never_evaluated(corpus: Path) -> None:
             assert _unemphasized(inner) == _unemphasized(literal[number]), (number, inner)
             assert not any(result in inner for result in EVALUATED), (number, inner)
             seen[number] += 1
-    # Each is on every page (the site's title), on its incident's and component's pages several
-    # times over, in the feeds (the components an entry affects among them) and in the API; three
-    # of them in more places than the rest; the four that are a postmortem's first paragraph once
-    # more, in the summary at the top of its incident's page.
-    assert seen == {**dict.fromkeys(literal, 354), "03": 355, "06": 355, "07": 402, "08": 402, "09": 404, "12": 355}
+    # Each is on every page (the site's title; the subscribe and embed pages too), on its
+    # incident's and component's pages several times over, in the feeds (the components an entry
+    # affects among them) and in the API; three of them in more places than the rest (the newest
+    # incidents' last updates, quoted on the home page among them); the four that are a
+    # postmortem's first paragraph in the summary at the top of its incident's page and in its
+    # postmortem's feed entries.
+    assert seen == {**dict.fromkeys(literal, 367), "03": 376, "06": 376, "07": 384, "08": 384, "09": 394, "12": 376}
 
 
 def test_line_break_in_the_site_title_builds(repo: Repo) -> None:
@@ -584,7 +616,8 @@ _VISIT = """async () => {
       }
     }
   }
-  const embedded = document.querySelectorAll('script, iframe, object, embed, form, base, img, style');
+  // A style in the head is the theme's own (live_markup checks it says only what the theme wrote).
+  const embedded = document.querySelectorAll('script, iframe, object, embed, form, base, img, body style');
   live.push(...[...embedded].map(e => `<${e.localName}>`));
   return {xss: window.__xss === undefined ? null : window.__xss, live};
 }"""
@@ -663,4 +696,6 @@ def test_corpus_runs_nothing_in_a_browser(corpus: Path, tmp_path: Path) -> None:
     assert seen.dialogs == []
     assert seen.outside == []
     assert {url: found for url, found in seen.pages.items() if found != {"xss": [], "live": []}} == {}
-    assert len(seen.pages) == 2 * len(TRIOS) + 5 + 1
+    assert (
+        len(seen.pages) == 2 * len(TRIOS) + 7 + 1
+    )  # every page (the subscribe and embed pages too), and the feeds' page

@@ -79,7 +79,8 @@ def test_the_sitemap_lists_every_page_once_in_parts(generated: tuple[Path, int])
     urls = [url for part in parts for url in re.findall(r"<loc>([^<]+)</loc>", (site / part).read_text())]
     assert all(len(re.findall("<url>", (site / part).read_text())) <= 50_000 for part in parts)
     # The home page, each incident, 20 components and the history's pages of 100.
-    assert len(urls) == len(set(urls)) == 1 + count + 20 + -(-count // 100)
+    # The home page, each incident, each component, the subscribe page and each history page.
+    assert len(urls) == len(set(urls)) == 1 + count + 20 + 1 + -(-count // 100)
     assert sorted(p.name for p in site.glob("sitemap*.xml")) == sorted(["sitemap.xml", *parts])
     assert (site / "robots.txt").read_text().endswith("Sitemap: https://status.bench.example/sitemap.xml\n")
 
@@ -117,17 +118,18 @@ def test_a_long_sitemap_is_an_index_of_parts_and_shrinks_back(repo: Repo, monkey
         "  <sitemap><loc>https://status.example.com/sitemap-1.xml</loc></sitemap>\n"
         "  <sitemap><loc>https://status.example.com/sitemap-2.xml</loc></sitemap>\n"
         "  <sitemap><loc>https://status.example.com/sitemap-3.xml</loc></sitemap>\n"
+        "  <sitemap><loc>https://status.example.com/sitemap-4.xml</loc></sitemap>\n"
         "</sitemapindex>\n"
     )
-    # The home page, 7 incidents, 3 components, 1 history page: 12 URLs, 4 a file.
-    found = [re.findall(r"<loc>([^<]+)</loc>", repo.page(f"sitemap-{n}.xml")) for n in (1, 2, 3)]
-    assert [len(urls) for urls in found] == [4, 4, 4]
+    # The home page, 7 incidents, 3 components, the subscribe page, 1 history page: 13 URLs, 4 a file.
+    found = [re.findall(r"<loc>([^<]+)</loc>", repo.page(f"sitemap-{n}.xml")) for n in (1, 2, 3, 4)]
+    assert [len(urls) for urls in found] == [4, 4, 4, 1]
     assert found[0][:2] == ["https://status.example.com/", "https://status.example.com/incidents/2025-11-06-e5/"]
-    assert found[2][-1] == "https://status.example.com/history/"
+    assert found[3][-1] == "https://status.example.com/history/"
     assert repo.page("sitemap-1.xml").startswith('<?xml version="1.0" encoding="UTF-8"?>\n<urlset ')
     monkeypatch.setattr(pages, "SITEMAP_URLS", 50_000)
     assert repo.build() == 0
-    assert repo.page("sitemap.xml").count("<url>") == 12
+    assert repo.page("sitemap.xml").count("<url>") == 13
     assert sorted(p.name for p in repo.site.glob("sitemap*")) == ["sitemap.xml"]
 
 
