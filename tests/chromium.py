@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import struct
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,9 +89,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free loopback port; yields the base URL, like ``http://127.0.0.1:PORT/``."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve_folder(folder: Path, host: type[http.server.SimpleHTTPRequestHandler] | None = None) -> Iterator[str]:
+    """Serve ``folder`` on a free loopback port (with ``host``'s headers, if given); yields the base
+    URL, like ``http://127.0.0.1:PORT/``."""
+    handler = functools.partial(host or _QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -201,3 +204,29 @@ def axe(page: Page) -> dict[str, object]:
         AXE_TAGS,
     )
     return result
+
+
+def nu_check(*folders: Path, skip_non_html: bool = True) -> list[dict[str, str]]:
+    """Every message of one run of the Nu HTML Checker over the HTML, CSS and SVG files in ``folders``
+    (``skip_non_html=False``: and the files named that are neither)."""
+    done = subprocess.run(
+        [
+            java(),
+            "-jar",
+            str(tool(VNU_JAR)),
+            "--format",
+            "json",
+            "--stdout",
+            "--exit-zero-always",
+            *(["--skip-non-html"] if skip_non_html else []),
+            "--also-check-css",
+            "--also-check-svg",
+            *map(str, folders),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    messages: list[dict[str, str]] = json.loads(done.stdout)["messages"]
+    return messages

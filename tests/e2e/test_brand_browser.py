@@ -5,8 +5,6 @@ Checker passes the pages that carry them. Screenshots go to the results folder."
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +14,14 @@ from chromium import (
     DESKTOP,
     PHONE,
     SCHEMES,
-    VNU_JAR,
     Web,
     axe,
     chromium,
-    java,
+    nu_check,
     png_size,
     results_folder,
     serve_folder,
     shot,
-    tool,
     visit,
 )
 from conftest import DEMO_NOW, copy_demo
@@ -137,24 +133,6 @@ def test_the_verdicts_are_read_in_words_and_fit_a_phone(web: Web) -> None:
 @pytest.mark.validator
 def test_branded_pages_pass_the_nu_html_checker(web: Web) -> None:
     checked = [web.site / "index.html", web.site / "components" / "api" / "index.html", web.site / "static"]
-    done = subprocess.run(
-        [
-            java(),
-            "-jar",
-            str(tool(VNU_JAR)),
-            "--format",
-            "json",
-            "--stdout",
-            "--exit-zero-always",
-            "--also-check-css",
-            "--also-check-svg",
-            *map(str, checked),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    messages = json.loads(done.stdout)["messages"]
+    messages = nu_check(*checked, skip_non_html=False)
     assert [f"{Path(m.get('url', '?')).name}: {m['message']}" for m in messages if m["type"] != "info"] == []
     assert [m["message"] for m in messages if m.get("subType") == "warning"] == []

@@ -5,10 +5,8 @@ Screenshots go to ``screenshots/`` of the results folder (see tests/chromium.py)
 
 from __future__ import annotations
 
-import functools
 import gzip
 import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from chromium import DESKTOP, PHONE, SCHEMES, Scheme, axe, chromium, results_folder, shot
+from chromium import DESKTOP, PHONE, SCHEMES, Scheme, axe, chromium, results_folder, serve_folder, shot
 from conftest import CONFIG, DEMO_NOW, INCIDENT, Repo, copy_demo
 from statusgen.cli import main
 
@@ -40,15 +38,8 @@ class _StatusHost(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_StatusHost, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(folder, _StatusHost) as url:
+        yield url
 
 
 @dataclass

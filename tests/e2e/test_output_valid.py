@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +16,7 @@ import icalendar
 import pytest
 from jsonschema import Draft202012Validator
 
-from chromium import VNU_JAR, java, tool
+from chromium import nu_check
 from conftest import DEMO_NOW, copy_demo
 from schemas import FILES as API_SCHEMAS
 from schemas import SCHEMAS, registry
@@ -74,31 +73,6 @@ def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- The Nu HTML Checker -------------------------------------------------------------------------
 
 CANARY = "<!doctype html>\n<html lang=en>\n<title>canary</title>\n<p><div>a div in a paragraph</div></p>\n"
-
-
-def nu_check(*folders: Path) -> list[dict[str, str]]:
-    """Every message of one run of the Nu HTML Checker over the HTML, CSS and SVG files in ``folders``."""
-    done = subprocess.run(
-        [
-            java(),
-            "-jar",
-            str(tool(VNU_JAR)),
-            "--format",
-            "json",
-            "--stdout",
-            "--exit-zero-always",
-            "--skip-non-html",
-            "--also-check-css",
-            "--also-check-svg",
-            *map(str, folders),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    messages: list[dict[str, str]] = json.loads(done.stdout)["messages"]
-    return messages
 
 
 @pytest.mark.validator
