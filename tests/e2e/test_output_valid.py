@@ -219,12 +219,13 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     # target, of 37 periods (25 months, 9 quarters, 3 years) of the two components with one, in
     # both languages: 2 * 2 * 37. The feeds are linked from the subscribe page alone; the JSON
     # Feeds' items include the 10 postmortem entries (the site's feed and five components', in two
-    # languages).
+    # languages). The calendar, too, is named on the subscribe pages alone (its webcal link and its
+    # address to copy).
     assert (
         counts["page"] == 2 * 1177 + 98 * (2 + 3) + 2 * 2 * 37
         and counts[".json"] == 664 + 10
-        and counts["maintenance.ics"] == 4 * 2
-        and counts[".ics"] == 4 * 2
+        and counts["maintenance.ics"] == 3 * 2
+        and counts[".ics"] == 3 * 2
     )
     assert len(checker.external) == 15  # references and links in the demo's messages
 
