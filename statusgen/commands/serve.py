@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import threading
 import time
@@ -320,6 +321,7 @@ class SiteServer(ThreadingHTTPServer):
         self.limits = limits
         self.slots = threading.BoundedSemaphore(limits.connections)
         self.active = 0
+        self.handing: set[int] = set()  # requests whose thread has not yet taken their slot
         self.idle = threading.Condition()
         super().__init__(address, handler)
 
@@ -335,13 +337,22 @@ class SiteServer(ThreadingHTTPServer):
             return
         with self.idle:
             self.active += 1
+            self.handing.add(id(request))
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._done()
+            # Ctrl-C can land while the thread is being started: the slot is released once, by
+            # whichever of the two holds it, so the interrupt is not lost to a double release.
+            with self.idle:
+                ours = id(request) in self.handing
+                self.handing.discard(id(request))
+            if ours:
+                self._done()
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self.idle:
+            self.handing.discard(id(request))
         try:
             super().process_request_thread(request, client_address)
         finally:
@@ -592,9 +603,42 @@ def serve(
     site = LiveSite(root, out, report, now or (lambda: datetime.now(UTC).replace(microsecond=0)))
     server = site.start(host, port, limits)
     report(f"serving {out} at http://{host}:{server.port}/ (Ctrl-C to stop)")
+    # The server runs in a thread of its own and this one only waits, so Ctrl-C (or a SIGTERM)
+    # always lands here, never in the middle of the server's handing a request to its thread.
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="statusgen-server", daemon=True)
+    terminate = _on_sigterm()
+    thread.start()
     try:
-        server.serve_forever(poll_interval=0.2)
+        while thread.is_alive():
+            thread.join(0.5)
     except KeyboardInterrupt:
         report("stopped")
     finally:
+        server.shutdown()
         site.stop()
+        if terminate is not None:
+            signal.signal(signal.SIGTERM, terminate)
+    if failed:
+        raise failed[0]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm() -> Any:
+    """Make SIGTERM stop the server as Ctrl-C does; the handler it replaced, or None off the main
+    thread (where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _interrupt)
+    return signal.SIG_DFL if previous is None else previous

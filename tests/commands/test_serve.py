@@ -125,6 +125,15 @@ def test_serve_rebuilds_shows_errors_and_recovers(repo: Repo, server: Served) ->
     assert server.said[-1].endswith(f" at http://127.0.0.1:{port}/ (Ctrl-C to stop)\n")  # localhost by default
 
 
+def test_sigterm_stops_it_as_ctrl_c_does(server: Served) -> None:
+    assert get(server.port, "/")[0] == 200
+    server.process.send_signal(signal.SIGTERM)
+    out, err = server.process.communicate(timeout=10)
+    assert server.process.returncode == 0
+    assert out.splitlines()[-1] == "stopped"
+    assert err == ""
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -15,6 +15,7 @@ import logging
 import re
 import shutil
 import socket
+import socketserver
 import struct
 import threading
 from collections.abc import Callable, Iterator
@@ -289,6 +290,30 @@ def test_connections_beyond_the_bound_are_refused_until_one_is_free(start: Calla
         client.close()
     assert running.server.wait_idle(WAIT)
     assert running.get("/")[0] == 200
+
+
+def test_ctrl_c_while_a_request_is_handed_to_its_thread_is_not_lost(
+    start: Callable[..., Running], quiet: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = start(serve.Limits(timeout=WAIT, connections=2))
+    running.server.shutdown()  # its loop stops; this test takes the requests itself
+    handed = socketserver.ThreadingMixIn.process_request
+
+    def interrupted(server: Any, request: Any, client_address: Any) -> None:
+        handed(server, request, client_address)  # the thread is started
+        assert server.wait_idle(WAIT)  # and has answered and freed its slot
+        raise KeyboardInterrupt  # when Ctrl-C lands, before the call returns
+
+    monkeypatch.setattr(socketserver.ThreadingMixIn, "process_request", interrupted)
+    client = raw(running.port)
+    client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    with pytest.raises(KeyboardInterrupt):
+        running.server._handle_request_noblock()  # type: ignore[attr-defined]
+    assert b"".join(iter(lambda: client.recv(65536), b"")).startswith(b"HTTP/1.0 200 OK\r\n")
+    client.close()
+    # Both slots are free again, and no more than both.
+    assert running.server.slots.acquire(timeout=0) and running.server.slots.acquire(timeout=0)
+    assert not running.server.slots.acquire(timeout=0)
 
 
 def test_pages_waiting_for_a_build_are_bounded_and_wait_a_bounded_time(
