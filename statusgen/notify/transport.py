@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import http.client
 import json
 import logging
 import re
@@ -37,12 +36,12 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from functools import lru_cache
 from http.client import HTTPException, InvalidURL
-from ipaddress import ip_address
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from statusgen import __version__, i18n
 from statusgen.load.config import NotifyTarget
+from statusgen.net import Deadline, bounded, is_loopback, opener
 
 log = logging.getLogger(__name__)
 ERROR_BODY_CHARS = 200
@@ -238,122 +237,6 @@ class RedactSecrets(logging.Filter):
 log.addFilter(RedactSecrets())
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A webhook that answers with a redirect is misconfigured; following it would quietly turn
-    # the POST into a GET that delivers nothing.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class Deadline:
-    """The end of one attempt: once it passes, every socket being watched is shut down, so a
-    read waiting on a receiver that drips its answer a byte at a time returns at once."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[Callable[[], socket.socket | None]] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-    def left(self) -> float:
-        """Seconds until the deadline; TimeoutError once it has passed."""
-        left = self.at - time.monotonic()
-        if left <= 0 or self.expired:
-            self.expired = True
-            raise TimeoutError("the deadline passed")
-        return left
-
-    def watch(self, current: Callable[[], socket.socket | None]) -> None:
-        """Shut down the socket ``current`` returns when the deadline passes (at once if it has)."""
-        with self._lock:
-            self._sockets.append(current)
-            if not self.expired:
-                return
-        self._shut(current)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            watched = list(self._sockets)
-        for current in watched:
-            self._shut(current)
-
-    @staticmethod
-    def _shut(current: Callable[[], socket.socket | None]) -> None:
-        sock = current()
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # closed already
-
-
-class _WatchedConnection(http.client.HTTPConnection):
-    deadline: Deadline  # set on a subclass made for each attempt
-
-    def connect(self) -> None:
-        self.timeout = _bounded(self.timeout, self.deadline)
-        self.deadline.watch(lambda: self.sock)
-        super().connect()
-
-
-def _bounded(timeout: Any, deadline: Deadline) -> float:
-    """A connection's timeout, no later than the deadline: connecting is a single wait."""
-    return min(timeout if isinstance(timeout, (int, float)) else deadline.seconds, deadline.left())
-
-
-class _WatchedTLSConnection(http.client.HTTPSConnection):
-    deadline: Deadline  # set on a subclass made for each attempt
-
-    def connect(self) -> None:
-        self.timeout = _bounded(self.timeout, self.deadline)
-        self.deadline.watch(lambda: self.sock)
-        super().connect()
-
-
-class _WatchedHTTP(urllib.request.HTTPHandler):
-    def __init__(self, deadline: Deadline):
-        super().__init__()
-        self.deadline = deadline
-
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        until = self.deadline
-
-        class Watched(_WatchedConnection):
-            deadline = until
-
-        return self.do_open(Watched, req)
-
-
-class _WatchedHTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: Deadline):
-        super().__init__()
-        self.deadline = deadline
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        until = self.deadline
-
-        class Watched(_WatchedTLSConnection):
-            deadline = until
-
-        return self.do_open(Watched, req, context=self._context)  # type: ignore[attr-defined]
-
-
-def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
-    # urllib still reads proxy settings from the environment; only the connections are watched.
-    return urllib.request.build_opener(_NoRedirects(), _WatchedHTTP(deadline), _WatchedHTTPS(deadline))
-
-
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -431,7 +314,7 @@ def _post_once(url: str, address: WebAddress, data: bytes, headers: dict[str, st
     with Deadline(retry.deadline) as deadline:
         request = urllib.request.Request(address.url, data=data, headers=headers, method="POST")
         try:
-            with _opener(deadline).open(request, timeout=retry.timeout) as response:
+            with opener(deadline).open(request, timeout=retry.timeout) as response:
                 response.read(MAX_ANSWER_BYTES)
             # A socket shut down at the deadline reads as the end of the answer, which may look whole.
             deadline.left()
@@ -512,13 +395,6 @@ def smtp_server(url: str) -> SmtpServer:
     )
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 _Client = TypeVar("_Client", bound=smtplib.SMTP)
 
 
@@ -529,7 +405,7 @@ def _watched(base: type[_Client], deadline: Deadline) -> type[_Client]:
     class Watched(base):  # type: ignore[valid-type,misc]
         def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
             deadline.watch(lambda: self.sock)
-            opened: socket.socket = super()._get_socket(host, port, _bounded(timeout, deadline))
+            opened: socket.socket = super()._get_socket(host, port, bounded(timeout, deadline))
             return opened
 
     return Watched
@@ -563,7 +439,7 @@ def _exchange(server: SmtpServer, message: EmailMessage, timeout: float, deadlin
             client.ehlo()
             encrypted = True
         if server.user:
-            if not encrypted and not _loopback(server.host):
+            if not encrypted and not is_loopback(server.host):
                 raise DeliveryFailed(
                     "the SMTP server does not offer STARTTLS; refusing to send the "
                     "password unencrypted (use smtps:// for implicit TLS)"
