@@ -103,15 +103,25 @@ def bounded(timeout: Any, deadline: Deadline) -> float:
     return min(timeout if isinstance(timeout, (int, float)) else deadline.seconds, deadline.left())
 
 
+def _connect_watched(connection: WatchedConnection | WatchedTLSConnection, connect: Callable[[], None]) -> None:
+    """Connect within the deadline, and have it shut the socket however far the exchange got."""
+    deadline = connection.deadline
+    connection.timeout = bounded(connection.timeout, deadline)
+    deadline.watch(lambda: connection.sock)  # the socket being connected, or the TLS handshake
+    connect()
+    # urllib lets go of connection.sock once the headers are in (the response reads the body
+    # through a file of its own), so the socket itself is watched too: it is what a body drips on.
+    opened = connection.sock
+    deadline.watch(lambda: opened)
+
+
 class WatchedConnection(http.client.HTTPConnection):
     """An HTTP connection whose socket ``deadline`` shuts."""
 
     deadline: Deadline  # set on a subclass made for each attempt
 
     def connect(self) -> None:
-        self.timeout = bounded(self.timeout, self.deadline)
-        self.deadline.watch(lambda: self.sock)
-        super().connect()
+        _connect_watched(self, super().connect)
 
 
 class WatchedTLSConnection(http.client.HTTPSConnection):
@@ -120,9 +130,7 @@ class WatchedTLSConnection(http.client.HTTPSConnection):
     deadline: Deadline  # set on a subclass made for each attempt
 
     def connect(self) -> None:
-        self.timeout = bounded(self.timeout, self.deadline)
-        self.deadline.watch(lambda: self.sock)
-        super().connect()
+        _connect_watched(self, super().connect)
 
 
 class WatchedHTTP(urllib.request.HTTPHandler):
@@ -196,9 +204,12 @@ def shown(url: str) -> str:
     query or fragment."""
     try:
         parts = urlsplit(url)
-        port = parts.port
     except ValueError:
         return "(an address that is not a valid URL)"
+    try:
+        port = parts.port
+    except ValueError:  # shown without it
+        port = None
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
@@ -228,23 +239,26 @@ def _checked(url: str, *, redirect_from: _Address | None = None) -> _Address:
     what = "the redirect to" if redirect_from is not None else "the address"
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
         raise FetchFailed(f"{what} {shown(url)} is not a valid URL") from None
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise FetchFailed(f"{what} {shown(url)} has a port that is not valid") from None
     if any(c.isspace() or not c.isprintable() for c in url):
         raise FetchFailed(f"{what} {shown(url)} is not a valid URL")
     host = parts.hostname or ""
     scheme = parts.scheme.lower()
     if not (scheme == "https" or (scheme == "http" and is_loopback(host))):
-        raise FetchFailed(f"refused {what} {shown(url)}: only https://, or http:// to this machine, is fetched")
+        raise FetchFailed(f"refused {what} {shown(url)} (only https://, or http:// to this machine, is fetched)")
     if not host:
         raise FetchFailed(f"{what} {shown(url)} names no host")
     if parts.username is not None or parts.password is not None:
         # Public status documents need none, and a redirect must not carry them elsewhere.
-        raise FetchFailed(f"refused {what} {shown(url)}: it holds a user name or password, which fetch never sends")
+        raise FetchFailed(f"refused {what} {shown(url)} (it holds a user name or password, which a fetch never sends)")
     if redirect_from is not None and is_loopback(host) and not is_loopback(redirect_from.parts.hostname or ""):
         # Another site's say-so must not reach the services of the machine running the build.
-        raise FetchFailed(f"refused {what} {shown(url)}: a site elsewhere may not send fetch to this machine")
+        raise FetchFailed(f"refused {what} {shown(url)} (a site elsewhere may not send a fetch to this machine)")
     try:
         host.encode("idna")
     except UnicodeError:
