@@ -182,6 +182,11 @@ def _build_parser(commands: Subparsers) -> None:
         "--no-cache", action="store_true", help="ignore and do not update the build cache in .statusgen/cache/"
     )
     cmd.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch no upstream status page: show what is kept of each in .statusgen/upstream/",
+    )
+    cmd.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="processes to render a cold build with (default: 1)"
     )
 
@@ -429,6 +434,7 @@ def _build(root: Path, args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         jobs=args.jobs,
         report=lambda line: print(printable(line), file=sys.stderr),
+        fetch=not args.offline,
     )
     if result.cache is not None:
         _report(result.cache.problems)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
+from collections.abc import Collection
+from ipaddress import ip_address
+from pathlib import Path, PurePosixPath
 
 from statusgen.errors import StatusgenError
 
@@ -119,3 +121,50 @@ def _read_regular(path: Path, rel: str, limit: int = MAX_FILE_BYTES, hint: str =
     if len(data) > limit:  # it grew after it was measured
         raise StatusgenError(f"file is over {limit:,} bytes, the limit", rel, 1, hint)
     return data
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine: 127.0.0.0/8, ::1 or localhost."""
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def repository_path_problem(
+    root: Path,
+    value: str,
+    what: str,
+    hint: str,
+    suffixes: Collection[str],
+    wrong_kind: tuple[str, str],
+    not_file_hint: str,
+) -> tuple[str, str] | None:
+    """What is wrong with ``value``, a setting naming a file in the repository at ``root`` (the
+    ``what``), if anything, and a hint: it must be a relative path that stays in the repository
+    (no ``..``, no link out of it, not in .git), end in one of ``suffixes`` (else ``wrong_kind``:
+    the message's end and its hint), and name a regular file."""
+    if not value or "\\" in value or any(not c.isprintable() for c in value):
+        return f"{what} must be a path inside the repository, not {value!r}", hint
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "://" in value:
+        return f"{what} must be a path inside the repository, not {value!r}", hint
+    if any(part.lower() == ".git" for part in path.parts):
+        return f"{what} must not be in .git: {value!r}", hint
+    if path.suffix.lower() not in suffixes:
+        found = path.suffix or "a file without an extension"
+        return f"{what} {wrong_kind[0]}, not {found!r}", wrong_kind[1]
+    full = root / value
+    if not os.path.lexists(full):
+        return f"{what} file {value!r} not found", "add the file to the repository, or fix the path"
+    # Any folder on the way may be a link too: the whole path must stay in the repository.
+    problem = link_problem(full, root)
+    if problem is not None:
+        return f"{what} {value!r}: {problem}", LINK_HINTS[problem]
+    try:
+        kind = not_a_file(os.stat(full).st_mode)
+    except OSError as exc:
+        return f"{what} {value!r}: cannot read the file: {exc.strerror or exc}", hint
+    if kind is not None:
+        return f"{what} {value!r} is {kind}, not a file", not_file_hint
+    return None

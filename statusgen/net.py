@@ -25,11 +25,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from ipaddress import ip_address
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from statusgen import __version__
+from statusgen.inputs import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -179,14 +179,6 @@ def opener(deadline: Deadline) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(NoRedirects(), WatchedHTTP(deadline), WatchedHTTPS(deadline))
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or an address) is this machine: 127.0.0.0/8, ::1 or localhost."""
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return host.lower() == "localhost"
-
-
 # --- fetching --------------------------------------------------------------------------------
 
 
@@ -292,7 +284,7 @@ def fetch(
 
 def overall_text(deadline: Deadline) -> str:
     """What a fetch cut off by ``deadline`` failed with."""
-    return f"no answer within the overall deadline of {deadline.seconds:g} s"
+    return f"no answer within {deadline.seconds:g} s in all"
 
 
 def _fetch(url: str, timeout: float, deadline: Deadline, max_bytes: int, max_redirects: int, accept: str) -> bytes:
@@ -396,8 +388,9 @@ def fetch_all(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> dict[str, bytes | FetchFailed]:
     """Fetch each (key, url, timeout) of ``requests`` at once (at most ``MAX_PARALLEL`` at a
-    time), all within ``deadline`` seconds: the body or the FetchFailed of each key, in the order
-    given. It returns by the deadline; a fetch unfinished then failed with the overall deadline."""
+    time), each within its ``timeout`` in all and all within ``deadline`` seconds: the body or the
+    FetchFailed of each key, in the order given. It returns by the deadline; a fetch unfinished
+    then failed with the overall deadline."""
     keys = [key for key, _, _ in requests]
     if len(set(keys)) != len(keys):
         raise ValueError("each request needs a key of its own")
@@ -415,7 +408,13 @@ def fetch_all(
             except queue.Empty:
                 return
             try:
-                value: bytes | FetchFailed = fetch(url, timeout=timeout, deadline=overall, max_bytes=max_bytes)
+                # Each fetch has its timeout for all it does, within what is left of the whole: that
+                # deadline ends it, before any wait for a single read could.
+                own = min(timeout, overall.at - time.monotonic())
+                if own <= 0:
+                    value: bytes | FetchFailed = FetchFailed(overall_text(overall))
+                else:
+                    value = fetch(url, timeout=timeout + 1, deadline=own, max_bytes=max_bytes)
             except FetchFailed as failed:
                 value = failed
             except BaseException as exc:  # a bug: raised again by the caller's thread

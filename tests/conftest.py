@@ -124,7 +124,7 @@ def tree_digest(folder: Path) -> dict[str, tuple[str, int]]:
 
 # The demo's own files: what a copy of it needs to build as the checkout would.
 DEMO_FILES = ("statusgen.yaml", "pinned-now.txt")
-DEMO_FOLDERS = ("incidents",)
+DEMO_FOLDERS = ("incidents", "upstream")
 
 
 def copy_demo(target: Path, languages: bool = True) -> Repo:

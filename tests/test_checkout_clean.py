@@ -69,7 +69,7 @@ def test_outside_a_git_checkout_there_is_nothing_to_compare(tmp_path: Path) -> N
 
 def test_the_demo_copy_builds_without_touching_the_checkout(tmp_path: Path) -> None:
     demo = copy_demo(tmp_path / "demo")
-    assert sorted(p.name for p in demo.root.iterdir()) == ["incidents", "pinned-now.txt", "statusgen.yaml"]
+    assert sorted(p.name for p in demo.root.iterdir()) == ["incidents", "pinned-now.txt", "statusgen.yaml", "upstream"]
     assert demo.build("2026-11-23T09:00:00Z", "--out", str(tmp_path / "site")) == 0
     assert (demo.root / ".statusgen/build.lock").is_file()
     assert (tmp_path / "site/index.html").is_file()

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from chromium import ACTIONLINT, tool
-from conftest import DEMO_NOW, PROJECT
+from conftest import DEMO_FOLDERS, DEMO_NOW, PROJECT
 from statusgen import __version__
 from statusgen.cli import main
 from statusgen.timeutil import parse_timestamp
@@ -497,7 +497,8 @@ def demo_copy(tmp_path: Path) -> Path:
     workspace.mkdir()
     for name in ("statusgen.yaml", "pinned-now.txt"):
         shutil.copy(PROJECT / name, workspace / name)
-    shutil.copytree(PROJECT / "incidents", workspace / "incidents")
+    for folder in DEMO_FOLDERS:
+        shutil.copytree(PROJECT / folder, workspace / folder)
     return workspace
 
 

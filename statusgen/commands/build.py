@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import itertools
 import logging
@@ -14,12 +15,14 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from statusgen import upstream
 from statusgen.derive.state import SiteState, derive
-from statusgen.errors import StatusgenError
+from statusgen.errors import Problem, StatusgenError
 from statusgen.load.config import CONFIG_NAME
 from statusgen.load.repository import Repository, load_repository
+from statusgen.load.upstream import Kept, upstream_states
 from statusgen.output import writer
-from statusgen.output.cache import BuildCache, open_cache
+from statusgen.output.cache import BuildCache, open_cache, untrusted
 from statusgen.output.lock import TIMEOUT, build_lock
 from statusgen.output.writer import Reuse
 from statusgen.render.plan import isolated_templates, make_all, plan
@@ -85,13 +88,15 @@ def build(
     jobs: int | None = None,
     report: Callable[[str], None] | None = None,
     lock_timeout: float = TIMEOUT,
+    fetch: bool = False,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``out`` as of ``now``.
 
     Nothing is written unless the whole repository is valid and every file rendered. One build
     of a repository runs at a time: another waits for it, up to ``lock_timeout`` seconds.
-    ``report`` hears what the user should (the wait, a cache that could not be saved); without
-    it, that is logged.
+    ``report`` hears what the user should (the wait, a cache that could not be saved, an upstream
+    page that could not be fetched); without it, that is logged. With ``fetch``, the upstream pages
+    are fetched first (see statusgen.upstream); without, the build shows what is kept of them.
     """
     tell = report or partial(log.warning, "%s")
     # Not a status repository (the command run in the wrong folder): loading fails, and the lock
@@ -101,6 +106,9 @@ def build(
         started = time.perf_counter()
         with _collector_paused():
             repo = load_repository(root, cache=open_cache if use_cache else None)
+            repo = with_upstream(root, repo, now, tell, fetch)
+            for warning in repo.warnings:
+                tell(str(warning))
             dirs = files.theme_dirs(root, repo.config.site.theme)
             writer.check_output_dir(out, root, dirs)
             isolate = isolated_templates(repo.config.site.theme, dirs)
@@ -140,6 +148,35 @@ def build(
         repo=repo,
         cache=cache,
     )
+
+
+def with_upstream(root: Path, repo: Repository, now: datetime, tell: Callable[[str], None], fetch: bool) -> Repository:
+    """The repository with its fetched upstream pages as fetched now (``fetch``; where that
+    failed, as kept), else as kept.
+
+    What is fetched is kept as of the build's ``now``, the instant the page shows, so that the
+    page's "as of" and how long an upstream's spell lasted are on the page's own time line. A
+    ``.statusgen/`` that git tracks came with a commit, from anyone: what is kept in it is then
+    neither read nor written.
+    """
+    fetched = [u for u in repo.config.upstream if u.url is not None]
+    if not fetched:
+        return repo
+    problem = untrusted(root)
+    if problem is not None:
+        tell(
+            f"warning: {problem.path}: {problem.message.split(',')[0]}, so nothing kept in it of upstream pages is used"
+        )
+    kept: dict[str, Kept | None] | None = {} if problem is not None else None
+    if fetch:
+        known, warnings = upstream.refresh(root, fetched, clock=lambda: now, keep=problem is None)
+        for warning in warnings:
+            tell(warning)
+        kept = dict(known)
+    problems: list[Problem] = []
+    states = {s.upstream.id: s for s in upstream_states(root, fetched, problems, kept)}
+    shown = tuple(states.get(s.upstream.id, s) for s in repo.upstream)
+    return dataclasses.replace(repo, upstream=shown, warnings=repo.warnings + [p for p in problems if p.warning])
 
 
 def _save_cache(cache: BuildCache, out: Path, keys: dict[str, str], tell: Callable[[str], None]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from statusgen.commands.build import with_upstream
 from statusgen.derive import policy
 from statusgen.derive.timeline import published
 from statusgen.errors import Problem, StatusgenError, ValidationFailed, printable
@@ -59,7 +60,8 @@ def check(root: Path, now: datetime) -> Checked:
     or a StatusgenError (see ``load_problems``).
     """
     repo = load_repository(root)
-    problems = sorted(policy.check(repo, now) + missing_translations(repo, now))
+    repo = with_upstream(root, repo, now, lambda line: None, fetch=False)  # as kept: a check never fetches
+    problems = sorted(policy.check(repo, now) + missing_translations(repo, now) + repo.warnings)
     return Checked(len(repo.incidents), len(repo.config.components), problems)
 
 

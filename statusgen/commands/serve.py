@@ -492,6 +492,7 @@ class LiveSite:
         self.root, self.out, self.report, self.clock = root, out, report, clock
         self.state = BuildState()
         self.building = threading.Lock()
+        self.fetched = False
         self.server: SiteServer | None = None
         self.make_observer, self.later = observer, later
         self.observer: Any = None
@@ -501,8 +502,10 @@ class LiveSite:
     def rebuild(self) -> None:
         """Build once; whatever goes wrong is reported, and the next change builds again."""
         with self.building:
+            # The first build fetches the upstream pages; rebuilds on each edit show what is kept.
+            fetch, self.fetched = not self.fetched, True
             try:
-                result = build(self.root, self.out, self.clock(), jobs=1)
+                result = build(self.root, self.out, self.clock(), jobs=1, report=self.report, fetch=fetch)
             except Exception as exc:  # any failure, expected or a bug, must leave the server running
                 if not isinstance(exc, StatusgenError):
                     log.debug("the build failed", exc_info=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statusgen.derive.state import SiteState
+from statusgen.derive.state import ShownUpstream, SiteState
 from statusgen.derive.uptime import ComponentUptime, combine
 from statusgen.load.config import Component
 from statusgen.vocabulary import ComponentStatus
@@ -16,12 +16,39 @@ class Group:
 
     name: str | None
     components: tuple[Component, ...]
-    status: ComponentStatus
+    status: ComponentStatus | None  # None: a group of upstream pages none of which is known yet
     uptime: ComponentUptime | None = None
+    upstream: tuple[ShownUpstream, ...] = ()  # other status pages shown in it, after its components
 
 
-def groups(state: SiteState) -> list[Group]:
-    """Components by group in config order; a group shows its components' worst status."""
+def groups(state: SiteState, upstream: bool = False) -> list[Group]:
+    """Components by group in config order; a group shows its components' worst status.
+
+    With ``upstream``, each upstream page joins the group it names (or its own, after the rest):
+    an upstream's components never change a group of this site's own components, whose status
+    stays theirs; a group of upstream pages alone shows their worst.
+    """
+    ours = _ours(state)
+    if not upstream:
+        return ours
+    index = {g.name: i for i, g in enumerate(ours) if g.name is not None}
+    for shown in state.upstream:
+        name = shown.group
+        if name not in index:
+            index[name] = len(ours)
+            ours.append(Group(name, (), ComponentStatus.OPERATIONAL))
+        old = ours[index[name]]
+        ours[index[name]] = Group(old.name, old.components, old.status, old.uptime, (*old.upstream, shown))
+    return [_upstream_status(g) if not g.components else g for g in ours]
+
+
+def _upstream_status(group: Group) -> Group:
+    statuses = [c.status for u in group.upstream for c in u.state.components]
+    status = max(statuses, key=lambda s: s.severity, default=None)
+    return Group(group.name, (), status, None, group.upstream)
+
+
+def _ours(state: SiteState) -> list[Group]:
     result: list[Group] = []
     index: dict[str, int] = {}
     for component in state.config.components:

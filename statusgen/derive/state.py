@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from statusgen.load.config import Config, Policy
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
 from statusgen.load.translations import Translation
+from statusgen.load.upstream import STALE_AFTER, UpstreamState
 from statusgen.vocabulary import ComponentStatus, Indicator, MaintenanceStatus, UpdateStatus
 
 
@@ -27,6 +29,48 @@ class Changes:
         if incident_id not in self._known:
             self._known[incident_id] = timeline.update_changes(self._incidents[incident_id])
         return self._known[incident_id]
+
+
+@dataclass(frozen=True)
+class ShownUpstream:
+    """An upstream page as the build at its now shows it: ``stale`` when the page marks it out of
+    date (its last fetch failed, or it is old), ``expired`` once it is older than STALE_AFTER,
+    when this site's components stop following it."""
+
+    state: UpstreamState
+    stale: bool
+    expired: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.state.upstream.id
+
+    @property
+    def group(self) -> str:
+        """The group of the component list it is shown in, as statusgen.yaml says: its group,
+        else its name, else its id (never what the upstream calls itself, which may change)."""
+        return self.state.upstream.group or self.state.upstream.name or self.state.upstream.id
+
+
+def shown_upstream(state: UpstreamState, now: datetime) -> ShownUpstream:
+    """``state`` as a build at ``now`` shows it. What was kept by a build at a later time than
+    ``now`` is not known at ``now``; a document in the repository is as of ``now`` at the latest."""
+    if state.as_of is not None and state.as_of > now:
+        if state.fetched:
+            state = UpstreamState(state.upstream, state.name, state.page, failed=True, error="kept at a later time")
+        else:
+            state = dataclasses.replace(state, as_of=now)
+    expired = state.fetched and (state.as_of is None or now - state.as_of > STALE_AFTER)
+    return ShownUpstream(state, state.stale(now), expired)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a component is at ``status``: the upstream components at it, each as "GitHub Git
+    Operations" (the upstream's name, then the component's)."""
+
+    status: ComponentStatus
+    causes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +94,11 @@ class SiteState:
     next_change: datetime | None
     # Each language's translations of incidents, by incident id (see statusgen.load.translations).
     translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
+    # The other status pages shown beside the components, each with whether it is out of date.
+    upstream: tuple[ShownUpstream, ...] = ()
+    # Why a component follows an upstream's status now: the worst status its upstreams give it,
+    # and the upstream components at that status ("GitHub Git Operations"), by component id.
+    reasons: dict[str, Reason] = field(default_factory=dict)
 
     def ended(self, incident: Incident) -> datetime | None:
         """When the incident was resolved or the maintenance finished; None while it goes on."""
@@ -79,6 +128,8 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     visible.sort(key=lambda i: (i.when, i.id), reverse=True)
     status_of = {i.id: timeline.current_status(i, now) for i in visible}
     spans = timeline.spans_by_component(visible)
+    upstreams = tuple(shown_upstream(u, now) for u in repo.upstream)
+    reasons = _follow(upstreams, spans, now)
     components = {c.id: timeline.status_at(spans.get(c.id, ()), now) for c in repo.config.components}
     open_incidents = tuple(i for i in visible if timeline.is_open(i))
     maintenance = [i for i in visible if i.is_maintenance]
@@ -114,9 +165,71 @@ def derive(repo: Repository, now: datetime) -> SiteState:
             c.id: component_uptime(spans.get(c.id, []), now, zone, c.since, history_start, c.sla)
             for c in repo.config.components
         },
-        next_change=next_change(repo.incidents, visible, now, repo.config.policy),
+        next_change=min(
+            (m for m in (next_change(repo.incidents, visible, now, repo.config.policy), _goes_stale(upstreams)) if m),
+            default=None,
+        ),
         translations=repo.translations,
+        upstream=upstreams,
+        reasons=reasons,
     )
+
+
+def _goes_stale(shown: tuple[ShownUpstream, ...]) -> datetime | None:
+    """When the first fetched upstream not yet out of date by its age becomes so, by the clock
+    alone: the page then marks it, and stops following it."""
+    return min(
+        (u.state.as_of + STALE_AFTER for u in shown if u.state.fetched and not u.expired and u.state.as_of),
+        default=None,
+    )
+
+
+UPSTREAM_SPAN = "upstream:"  # how a span that follows an upstream names its cause
+
+
+def _follow(
+    shown: tuple[ShownUpstream, ...], spans: dict[str, list[timeline.Span]], now: datetime
+) -> dict[str, Reason]:
+    """Add to ``spans`` the times each component listed in an upstream's ``affects:`` followed
+    that upstream's components, and return why each follows one now.
+
+    A spell counts while it lasts, and once over it stays counted, even if its component is no
+    longer shown. A failed fetch keeps the last good state followed; once an upstream is older
+    than STALE_AFTER, what it last said counts up to then, not on by guess.
+    """
+    reasons: dict[str, Reason] = {}
+    for upstream in shown:
+        affects = upstream.state.upstream.affects
+        if not affects:
+            continue
+        names = {c.their_id: f"{upstream.state.name} {c.name}" for c in upstream.state.components}
+        until = upstream.state.as_of + STALE_AFTER if upstream.expired and upstream.state.as_of else None
+        for spell in upstream.state.spells:
+            end = spell.end
+            if end is None and upstream.expired:
+                if until is None or spell.component not in names:
+                    continue
+                end = until
+            if end is not None and end <= spell.start:
+                continue
+            for cid in affects:
+                spans.setdefault(cid, []).append(
+                    timeline.Span(cid, spell.start, end, spell.status, UPSTREAM_SPAN + upstream.id)
+                )
+            if spell.component in names and spell.start <= now and (end is None or end > now):
+                for cid in affects:
+                    reasons[cid] = _worse(reasons.get(cid), spell.status, names[spell.component])
+    for cid in {c for u in shown for c in u.state.upstream.affects}:
+        spans.get(cid, []).sort(key=lambda s: (s.start, s.incident))
+    return reasons
+
+
+def _worse(reason: Reason | None, status: ComponentStatus, cause: str) -> Reason:
+    if reason is None or status.severity > reason.status.severity:
+        return Reason(status, (cause,))
+    if status == reason.status and cause not in reason.causes:
+        return Reason(status, (*reason.causes, cause))
+    return reason
 
 
 def next_change(

@@ -17,6 +17,7 @@ from statusgen.inputs import LINK_HINTS, link_problem, read_text
 from statusgen.load.brand import LINK_KEYS, Accent, Links, accent_problem, address_problem
 from statusgen.load.fields import Reader, slug_ok
 from statusgen.load.logo import Logo, read_logo
+from statusgen.load.upstream import Upstream, read_upstream
 from statusgen.load.yamltext import YList, YMap, line_of, load
 from statusgen.vocabulary import INCIDENT_IMPACTS, Impact
 
@@ -119,6 +120,7 @@ class Config:
     components: tuple[Component, ...]
     notify: tuple[NotifyTarget, ...] = ()
     policy: Policy = field(default_factory=Policy)
+    upstream: tuple[Upstream, ...] = ()  # other status pages shown beside this site's components
 
     @cached_property
     def by_id(self) -> dict[str, Component]:
@@ -145,15 +147,16 @@ def load_config(root: Path, problems: list[Problem]) -> Config | None:
     top = reader.mapping(data, "statusgen.yaml", 1)
     if top is None:
         return None
-    reader.keys(top, ("site", "components", "notify", "policy"), ("site", "components"))
+    reader.keys(top, ("site", "components", "notify", "policy", "upstream"), ("site", "components"))
     site = _site(reader, top.get("site"), line_of(top, "site", 1), root)
     components = _components(reader, top.get("components"), line_of(top, "components", 1))
     ids = {c.id for c in components}
     notify = _notify(reader, top.get("notify"), line_of(top, "notify", 1), ids)
     policy = _policy(reader, top.get("policy"), line_of(top, "policy", 1))
+    upstream = read_upstream(reader, top.get("upstream"), line_of(top, "upstream", 1), ids, root)
     if site is None:
         return None
-    return Config(site, tuple(components), tuple(notify), policy)
+    return Config(site, tuple(components), tuple(notify), policy, tuple(upstream))
 
 
 def theme_path_problems(root: Path, theme: str) -> list[Problem]:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
 
 from statusgen.errors import Problem, StatusgenError
-from statusgen.inputs import LINK_HINTS, link_problem, not_a_file, read_bytes
+from statusgen.inputs import read_bytes, repository_path_problem
 
 MAX_LOGO_BYTES = 200_000
 KINDS = {".svg": "svg", ".png": "png"}
@@ -100,33 +99,15 @@ def read_logo(root: Path, value: str, line: int, problems: list[Problem]) -> Log
 
 def _path_problem(root: Path, value: str) -> tuple[str, str] | None:
     """What is wrong with ``value`` as the path of a logo in the repository at ``root``, if anything."""
-    hint = "give a path inside the repository, like logo.svg or assets/logo.png"
-    if not value or "\\" in value or any(not c.isprintable() for c in value):
-        return f"logo must be a path inside the repository, not {value!r}", hint
-    path = PurePosixPath(value)
-    if path.is_absolute() or ".." in path.parts or "://" in value:
-        return f"logo must be a path inside the repository, not {value!r}", hint
-    if path.parts[:1] == (".git",) or any(part.lower() == ".git" for part in path.parts):
-        return f"logo must not be in .git: {value!r}", hint
-    if path.suffix.lower() not in KINDS:
-        return (
-            f"logo must be an SVG or PNG file, not {path.suffix or 'a file without an extension'!r}",
-            "export it as logo.svg or logo.png",
-        )
-    full = root / value
-    if not os.path.lexists(full):
-        return f"logo file {value!r} not found", "add the file to the repository, or fix the path"
-    # Any folder on the way may be a link too: the whole path must stay in the repository.
-    problem = link_problem(full, root)
-    if problem is not None:
-        return f"logo {value!r}: {problem}", LINK_HINTS[problem]
-    try:
-        kind = not_a_file(os.stat(full).st_mode)
-    except OSError as exc:
-        return f"logo {value!r}: cannot read the file: {exc.strerror or exc}", hint
-    if kind is not None:
-        return f"logo {value!r} is {kind}, not a file", "give the path of the SVG or PNG file itself"
-    return None
+    return repository_path_problem(
+        root,
+        value,
+        "logo",
+        "give a path inside the repository, like logo.svg or assets/logo.png",
+        KINDS,
+        ("must be an SVG or PNG file", "export it as logo.svg or logo.png"),
+        "give the path of the SVG or PNG file itself",
+    )
 
 
 def png_problems(data: bytes, rel: str) -> list[Problem]:

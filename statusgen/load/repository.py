@@ -11,6 +11,7 @@ from statusgen.load import messages
 from statusgen.load.config import Config, load_config, theme_path_problems
 from statusgen.load.incidents import Incident, ParseCache, TranslationFile, load_incidents
 from statusgen.load.translations import Translation, load_translations
+from statusgen.load.upstream import UpstreamState, upstream_states
 from statusgen.theme import checks, files
 
 # Opens the build cache of the repository at a root, for its config, once the config is loaded.
@@ -26,6 +27,9 @@ class Repository:
     # Each language's translations of incidents, by incident id.
     translations: dict[str, dict[str, Translation]] = field(default_factory=dict)
     cache: ParseCache | None = field(default=None, compare=False, repr=False)
+    # The other status pages shown beside the components, as last fetched (statusgen.load.upstream).
+    upstream: tuple[UpstreamState, ...] = ()
+    warnings: list[Problem] = field(default_factory=list)  # what the build reports but builds anyway
 
 
 def load_repository(root: Path, publishing: bool = True, cache: CacheOpener | None = None) -> Repository:
@@ -56,6 +60,10 @@ def load_repository(root: Path, publishing: bool = True, cache: CacheOpener | No
         problems += [p for iid, t in by_id.items() if iid not in hidden for p in messages.left_in_translation(t)]
     if publishing and name is not None and reachable and not links:
         problems += checks.theme_problems(root, name)
+    # Documents in the repository are read here; what is fetched is the build's to add.
+    upstream = upstream_states(root, config.upstream, problems, kept={}) if config is not None else []
+    warnings = [p for p in problems if p.warning]
+    problems = [p for p in problems if not p.warning]
     if problems or config is None:
         raise ValidationFailed(problems)
-    return Repository(config, tuple(incidents), translations, cache=store)
+    return Repository(config, tuple(incidents), translations, cache=store, upstream=tuple(upstream), warnings=warnings)

@@ -40,8 +40,9 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit, urlunsplit
 
 from statusgen import __version__, i18n
+from statusgen.inputs import is_loopback
 from statusgen.load.config import NotifyTarget
-from statusgen.net import Deadline, bounded, is_loopback, opener
+from statusgen.net import Deadline, bounded, opener
 
 log = logging.getLogger(__name__)
 ERROR_BODY_CHARS = 200

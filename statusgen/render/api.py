@@ -19,10 +19,11 @@ from typing import Any
 from statusgen.derive import timeline
 from statusgen.derive.groups import groups
 from statusgen.derive.maintenance import edges
-from statusgen.derive.state import SiteState
+from statusgen.derive.state import ShownUpstream, SiteState
 from statusgen.derive.uptime import ComponentUptime, Period, Verdict
 from statusgen.load.config import Component
 from statusgen.load.incidents import Incident
+from statusgen.load.upstream import UpstreamComponent
 from statusgen.theme.environment import update_stamp
 from statusgen.timeutil import iso
 from statusgen.vocabulary import IncidentStatus, MaintenanceStatus
@@ -78,25 +79,31 @@ class Api:
         return max(edges)
 
     def _components(self) -> list[dict[str, Any]]:
+        """Every component and group, in the page's order; an upstream page's components follow
+        this site's in their group, their ids ``UPSTREAM.THEIRS``, described as third-party."""
         result: list[dict[str, Any]] = []
         position = 1
-        for group in groups(self.state):
+        for group in groups(self.state, upstream=True):
             gid = group_id(group.name) if group.name else None
+            theirs = [(u, c) for u in group.upstream for c in u.state.components]
+            if group.status is None or not (group.components or theirs):
+                continue  # upstream pages not known yet: nothing to list
             if group.name is not None:
-                created = min(self._created(c) for c in group.components)
+                made = [self._created(c) for c in group.components] + [self._seen(u, c) for u, c in theirs]
+                changed = [self._changed(c.id, self._created(c)) for c in group.components]
                 result.append(
                     self._component(
                         gid or "",
                         group.name,
                         group.status,
-                        created,
-                        max(self._changed(c.id, self._created(c)) for c in group.components),
+                        min(made, default=self.state.now),
+                        max(changed + [self._seen(u, c) for u, c in theirs], default=self.state.now),
                         position,
                         None,
                         None,
                         None,
                         True,
-                        [c.id for c in group.components],
+                        [c.id for c in group.components] + [c.key for _, c in theirs],
                     )
                 )
                 position += 1
@@ -118,7 +125,31 @@ class Api:
                     )
                 )
                 position += 1
+            for upstream, theirs_one in theirs:
+                seen = self._seen(upstream, theirs_one)
+                where = f"{upstream.state.name}, {upstream.state.page}" if upstream.state.page else upstream.state.name
+                result.append(
+                    self._component(
+                        theirs_one.key,
+                        theirs_one.name,
+                        theirs_one.status,
+                        seen,
+                        seen,
+                        position,
+                        f"Third-party: {where}",
+                        None,
+                        gid,
+                        False,
+                        None,
+                    )
+                )
+                position += 1
         return result
+
+    def _seen(self, upstream: ShownUpstream, component: UpstreamComponent) -> datetime:
+        """When an upstream's component took its status, as the upstream says, else when it was
+        fetched: never later than now."""
+        return min(component.since or upstream.state.as_of or self.state.now, self.state.now)
 
     def _component(
         self,

@@ -165,6 +165,7 @@ class Pages:
                     "component",
                     component.id,
                     self.state.components[component.id],
+                    self.state.reasons.get(component.id),
                     figures,
                     linked,
                     len(self.state.by_component[component.id]),
@@ -206,7 +207,13 @@ class Pages:
         by_day = {day: list(items) for day, items in groupby(recent, key=lambda i: self.fmt.local(i.when).date())}
         days = [(today - timedelta(days=n), by_day.get(today - timedelta(days=n), [])) for n in range(RECENT_DAYS)]
         return self.render(
-            "index.html", "index.html", page_title=None, past=past_days(days), excerpt=excerpt, webcal=self.webcal()
+            "index.html",
+            "index.html",
+            page_title=None,
+            past=past_days(days),
+            excerpt=excerpt,
+            webcal=self.webcal(),
+            shown_groups=groups(self.state, upstream=True),
         )
 
     def webcal(self) -> str:

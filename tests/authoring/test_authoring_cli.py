@@ -373,7 +373,7 @@ def test_a_broken_configuration_blocks_every_edit(repo: Repo, capsys: pytest.Cap
     code, _, err = run(repo, capsys, "new", "X", "--impact", "minor", "--message", "x", "--now", NOW)
     assert code == 1 and err == (
         "statusgen.yaml:15: unknown key 'colour' (allowed: components, notify, policy, "
-        "site)\n1 error(s); nothing was written\n"
+        "site, upstream)\n1 error(s); nothing was written\n"
     )
     assert files(repo) == before
 

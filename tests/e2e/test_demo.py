@@ -16,7 +16,7 @@ from typing import IO
 
 import pytest
 
-from conftest import DEMO_NOW, PROJECT
+from conftest import DEMO_FOLDERS, DEMO_NOW, PROJECT
 
 pytestmark = pytest.mark.slow  # starts ./scripts/demo and waits for its build
 
@@ -29,7 +29,8 @@ def checkout(tmp_path: Path) -> Path:
     (work / "scripts").mkdir(parents=True)
     for name in ("statusgen.yaml", "pinned-now.txt", "scripts/demo"):
         shutil.copy(PROJECT / name, work / name)
-    shutil.copytree(PROJECT / "incidents", work / "incidents")
+    for folder in DEMO_FOLDERS:
+        shutil.copytree(PROJECT / folder, work / folder)
     # The environment exists already: the stand-in for bootstrap.sh only goes to the top.
     (work / "scripts" / "bootstrap.sh").write_text('cd "$(dirname "${BASH_SOURCE[0]}")/.."\n', encoding="utf-8")
     bin_dir = work / ".venv" / "bin"

@@ -217,17 +217,20 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     # the home page), and each of the 98 pages to its two languages in the switcher and by hreflang
     # (with x-default): 2 * 1177 + 98 * (2 + 3); and the icon of each verdict against a
     # target, of 37 periods (25 months, 9 quarters, 3 years) of the two components with one, in
-    # both languages: 2 * 2 * 37. The feeds are linked from the subscribe page alone; the JSON
+    # both languages: 2 * 2 * 37; and the status icons of the provider's group and its two
+    # components shown, in both languages: 2 * 3. The feeds are linked from the subscribe page alone; the JSON
     # Feeds' items include the 10 postmortem entries (the site's feed and five components', in two
     # languages). The calendar, too, is named on the subscribe pages alone (its webcal link and its
     # address to copy).
     assert (
-        counts["page"] == 2 * 1177 + 98 * (2 + 3) + 2 * 2 * 37
+        counts["page"] == 2 * 1177 + 98 * (2 + 3) + 2 * 2 * 37 + 2 * 3
         and counts[".json"] == 664 + 10
         and counts["maintenance.ics"] == 3 * 2
         and counts[".ics"] == 3 * 2
     )
-    assert len(checker.external) == 15  # references and links in the demo's messages
+    # References and links in the demo's messages, and the provider's page and its open incident.
+    assert len(checker.external) == 15 + 2
+    assert {"https://status.nimbus.example/", "https://status.nimbus.example/incidents/w4x8k2m9p1qz"} <= checker.external
 
     problems, checker = check_links(paged)
     assert problems == []

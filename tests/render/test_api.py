@@ -75,9 +75,15 @@ def test_summary_reads_back_the_statuses_the_index_shows(tmp_path: Path, demo: R
             index,
         )
     )
-    assert len(shown) == 12
+    assert len(shown) == 15  # 9 components in 3 groups, and a provider's 2 in a group of their own
     assert {c["name"]: c["status"] for c in summary["components"]} == shown
     assert shown["Webhooks"] == "major_outage" and shown["Delivery"] == "major_outage"
+    # File storage follows the provider's Object Storage; the provider's Compute counts for nothing here.
+    assert (shown["File storage"], shown["Object Storage"], shown["Compute"]) == (
+        "degraded_performance",
+        "degraded_performance",
+        "operational",
+    )
     assert summary["status"] == {"indicator": "critical", "description": "Major Service Outage"}
     assert [i["id"] for i in summary["incidents"]] == ["2026-11-23-webhook-delivery-failures"]
     assert [m["id"] for m in summary["scheduled_maintenances"]] == ["2026-11-20-database-major-upgrade"]
@@ -92,8 +98,11 @@ def test_groups_list_their_components(tmp_path: Path, demo: Repo) -> None:
         "group-platform": ["api", "web", "auth"],
         "group-data": ["db", "search", "storage"],
         "group-delivery": ["webhooks", "email"],
+        "group-third-party": ["nimbus.p3objstore01a", "nimbus.r1compute003c"],
     }
     assert {c["id"]: c["group_id"] for c in components if not c["group"]} == {
+        "nimbus.p3objstore01a": "group-third-party",
+        "nimbus.r1compute003c": "group-third-party",
         "api": "group-platform",
         "web": "group-platform",
         "auth": "group-platform",
@@ -104,7 +113,7 @@ def test_groups_list_their_components(tmp_path: Path, demo: Repo) -> None:
         "email": "group-delivery",
         "docs": None,
     }
-    assert [c["position"] for c in components] == list(range(1, 13))
+    assert [c["position"] for c in components] == list(range(1, 16))
 
 
 OPEN = """\

@@ -19,8 +19,9 @@ from statusgen.load.incidents import split_front_matter
 SITE_CODES = {catalog: {"pt_BR": "pt-BR", "zh_Hans": "zh"}.get(catalog, catalog) for catalog in i18n.CATALOGS}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
 # Incident text (messages, bodies, a postmortem's summary, excerpts): the demo's own, in English,
-# whatever the interface's language; and code to copy, which is code in any language.
-CONTENT_CLASSES = {"message", "body", "summary", "excerpt"}
+# whatever the interface's language; an upstream page's incident titles, in its language; and code
+# to copy, which is code in any language.
+CONTENT_CLASSES = {"message", "body", "summary", "excerpt", "event"}
 ATTRIBUTES = ("aria-label", "title", "alt")
 
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 
 from conftest import DEMO_NOW, Repo
@@ -87,7 +88,7 @@ def test_subscribe_page_lists_every_feed_with_its_address(demo_site: Repo) -> No
 def test_subscribe_page_has_each_components_feeds_under_its_anchor(demo_site: Repo) -> None:
     page = parsed(demo_site, "subscribe/index.html")
     config = (demo_site.root / "statusgen.yaml").read_text(encoding="utf-8")
-    ids = re.findall(r"^  - id: ([a-z0-9-]+)$", config, re.M)
+    ids = [c["id"] for c in yaml.safe_load(config)["components"]]
     assert ids == ["api", "web", "auth", "db", "search", "storage", "webhooks", "email", "docs"]
     assert [i for i in page.ids if i.startswith("c-")] == [f"c-{i}" for i in ids]
     hrefs = [href for href, _ in page.links]

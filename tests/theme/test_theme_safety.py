@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from jinja2 import FileSystemLoader
 
-from conftest import CONFIG, INCIDENT, PROJECT, Repo, copy_demo, tree_digest
+from conftest import CONFIG, DEMO_FOLDERS, INCIDENT, PROJECT, Repo, copy_demo, tree_digest
 from hostile_cases import OUTPUT_BOMB, OUTPUT_BOMB_ERROR
 from statusgen.commands.build import build
 from statusgen.render import isolation
@@ -510,7 +510,8 @@ def copied_default_theme(root: Path) -> Path:
     config = (PROJECT / "statusgen.yaml").read_text()
     assert "\n  theme: default\n" in config
     (root / "statusgen.yaml").write_text(config.replace("\n  theme: default\n", "\n  theme: copy\n", 1))
-    shutil.copytree(PROJECT / "incidents", root / "incidents")
+    for folder in DEMO_FOLDERS:
+        shutil.copytree(PROJECT / folder, root / folder)
     (root / "themes/copy/templates").mkdir(parents=True)
     shutil.copy(files.default_theme_dir() / "templates/_icons.html", root / "themes/copy/templates")
     return root
