@@ -35,6 +35,16 @@ def group_id(name: str) -> str:
     return "group-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed")
 
 
+def _unique(gid: str, used: set[str]) -> str:
+    """``gid``, or, if a group listed before has it (their names differ only in punctuation, as
+    "Platform" and "Platform!"), it with the first free number after it."""
+    found, number = gid, 2
+    while found in used:
+        found, number = f"{gid}-{number}", number + 1
+    used.add(found)
+    return found
+
+
 class Api:
     """Builds the API documents from the site state."""
 
@@ -83,8 +93,9 @@ class Api:
         this site's in their group, their ids ``UPSTREAM.THEIRS``, described as third-party."""
         result: list[dict[str, Any]] = []
         position = 1
+        used: set[str] = set()
         for group in groups(self.state, upstream=True):
-            gid = group_id(group.name) if group.name else None
+            gid = _unique(group_id(group.name), used) if group.name else None
             theirs = [(u, c) for u in group.upstream for c in u.state.components]
             if group.status is None or not (group.components or theirs):
                 continue  # upstream pages not known yet: nothing to list

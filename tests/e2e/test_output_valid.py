@@ -230,7 +230,10 @@ def test_every_reference_to_the_site_resolves(site: Path, paged: Path) -> None:
     )
     # References and links in the demo's messages, and the provider's page and its open incident.
     assert len(checker.external) == 15 + 2
-    assert {"https://status.nimbus.example/", "https://status.nimbus.example/incidents/w4x8k2m9p1qz"} <= checker.external
+    assert {
+        "https://status.nimbus.example/",
+        "https://status.nimbus.example/incidents/w4x8k2m9p1qz",
+    } <= checker.external
 
     problems, checker = check_links(paged)
     assert problems == []

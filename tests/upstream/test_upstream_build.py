@@ -440,3 +440,20 @@ def test_a_statusgen_folder_tracked_by_git_is_not_trusted(
     assert built(repo, capsys, NOW, "--no-cache") == warnings
     assert upstream_html(repo).count('<span class="status s-operational">') == 3  # as fetched, not as planted
     assert json.loads((repo.root / ".statusgen/upstream/github.json").read_text()) == planted  # nor written
+
+
+def test_api_ids_stay_unique_and_stable_whatever_the_upstream_calls_itself(
+    repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    twice = [component("c1", "Git Operations"), component("c1", "Git Operations again", "major_outage")]
+    url = server.page("github", summary(twice, name="Platform!"))
+    repo.config(upstream(url, "    group: Platform!\n").replace("    name: GitHub\n", ""))
+    assert built(repo, capsys) == []
+    components = json.loads(repo.page("api/v2/components.json"))["components"]
+    ids = [c["id"] for c in components]
+    assert ids == ["group-platform", "api", "web", "db", "group-platform-2", "github.c1"]
+    assert [c["status"] for c in components if c["id"] == "github.c1"] == ["operational"]  # the first listed
+    # Renamed upstream, same ids: the group is named in statusgen.yaml, not by the upstream.
+    server.page("github", summary(twice, name="GitHub (new name)"))
+    assert built(repo, capsys, LATER) == []
+    assert [c["id"] for c in json.loads(repo.page("api/v2/components.json"))["components"]] == ids
