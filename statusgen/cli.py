@@ -148,6 +148,7 @@ def parser() -> argparse.ArgumentParser:
         _serve_parser,
         _notify_parser,
         _templates_parser,
+        _import_parser,
     ):
         add(commands)
     return top
@@ -364,6 +365,23 @@ def _templates_parser(commands: Subparsers) -> None:
         "templates/LANG/NAME.md).",
     )
     cmd.add_argument("--lang", metavar="LANG", help="list only the templates in LANG, one of the site's languages")
+
+
+IMPORT_SOURCES = ("cstate",)
+
+
+def _import_parser(commands: Subparsers) -> None:
+    cmd = commands.add_parser(
+        "import",
+        help="move a history in from another status page",
+        description="Read another status page's files at PATH and write its components into statusgen.yaml "
+        "(appended after what is there) and each of its incidents into incidents/. A rerun writes only what "
+        "changed in the source; a file edited since it was imported is left alone. Ends with what could "
+        "not be carried over.",
+    )
+    cmd.add_argument("source", choices=IMPORT_SOURCES, metavar="SOURCE", help="where from: cstate")
+    cmd.add_argument("path", type=Path, metavar="PATH", help="the other status page's folder")
+    cmd.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
 
 
 def _message_options(cmd: argparse.ArgumentParser, required: bool = True) -> None:
@@ -745,6 +763,31 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
     return EXIT_INVALID if counts["failed"] else EXIT_OK
 
 
+def _import(root: Path, args: argparse.Namespace) -> int:
+    from statusgen.importers import cstate, write
+
+    source = cstate.read_site(args.path)
+    outcome = write.import_source(root, source, dry_run=args.dry_run)
+    verb = "would write" if args.dry_run else "wrote"
+    for rel in outcome.written:
+        print(printable(f"{verb} {rel}"))
+        if args.dry_run:
+            for line in outcome.texts[rel].splitlines():
+                print(printable(f"    {line}"))
+    for rel, why in outcome.skipped:
+        print(printable(f"skipped {rel}: {why}"))
+    if outcome.components_added:
+        print(printable(f"components added: {', '.join(outcome.components_added)}"))
+    if outcome.new_config:
+        print("statusgen.yaml is new: complete its site: settings (url, title, description) before publishing")
+    print(printable(f"times without an offset were read in {source.site.timezone}"))
+    for note in outcome.notes:
+        print(printable(f"not carried over as it is: {note}"))
+    counts = f"{len(outcome.written)} {verb}, {len(outcome.unchanged)} unchanged, {len(outcome.skipped)} skipped"
+    print(f"import {args.source}: {counts}" + ("; dry run, nothing written" if args.dry_run else ""))
+    return EXIT_OK
+
+
 def _say(line: str) -> None:
     """Print one line of notify's report, with what it quotes from content or a target escaped."""
     print(printable(line), flush=True)
@@ -761,4 +804,5 @@ COMMANDS = {
     "templates": _templates,
     "serve": _serve,
     "notify": _notify,
+    "import": _import,
 }

@@ -7,7 +7,19 @@ import pytest
 from conftest import PROJECT, Repo
 from statusgen import cli
 
-COMMANDS = ["init", "build", "check", "new", "update", "resolve", "postmortem", "serve", "notify", "templates"]
+COMMANDS = [
+    "init",
+    "build",
+    "check",
+    "new",
+    "update",
+    "resolve",
+    "postmortem",
+    "serve",
+    "notify",
+    "templates",
+    "import",
+]
 
 
 def test_the_help_lists_every_command_in_order(
