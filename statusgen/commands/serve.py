@@ -469,8 +469,9 @@ def _failure(exc: BaseException) -> tuple[str, str]:
     return text, f"error: {text} (--debug shows where)"
 
 
-# The folders a build reads besides the root's own files, each watched with all it holds.
-WATCHED_FOLDERS = ("incidents", "templates", "themes")
+# The folders a build reads besides the root's own files, each watched with all it holds
+# (upstream/: where upstream status documents kept in the repository go).
+WATCHED_FOLDERS = ("incidents", "templates", "themes", "upstream")
 
 
 class LiveSite:
@@ -502,10 +503,9 @@ class LiveSite:
     def rebuild(self) -> None:
         """Build once; whatever goes wrong is reported, and the next change builds again."""
         with self.building:
-            # The first build fetches the upstream pages; rebuilds on each edit show what is kept.
-            fetch, self.fetched = not self.fetched, True
+            # The first good build fetches the upstream pages; rebuilds on each edit show what is kept.
             try:
-                result = build(self.root, self.out, self.clock(), jobs=1, report=self.report, fetch=fetch)
+                result = build(self.root, self.out, self.clock(), jobs=1, report=self.report, fetch=not self.fetched)
             except Exception as exc:  # any failure, expected or a bug, must leave the server running
                 if not isinstance(exc, StatusgenError):
                     log.debug("the build failed", exc_info=True)
@@ -518,6 +518,7 @@ class LiveSite:
                 self.report(f"{line}; {kept}")
                 self.state.record(text)
             else:
+                self.fetched = True
                 self.report(result.summary())
                 self.state.record("")
 

@@ -14,7 +14,7 @@ from statusgen.load.config import Config, Policy
 from statusgen.load.incidents import Incident
 from statusgen.load.repository import Repository
 from statusgen.load.translations import Translation
-from statusgen.load.upstream import STALE_AFTER, UpstreamState
+from statusgen.load.upstream import STALE_AFTER, UpstreamState, next_spells
 from statusgen.vocabulary import ComponentStatus, Indicator, MaintenanceStatus, UpdateStatus
 
 
@@ -60,6 +60,9 @@ def shown_upstream(state: UpstreamState, now: datetime) -> ShownUpstream:
             state = UpstreamState(state.upstream, state.name, state.page, failed=True, error="kept at a later time")
         else:
             state = dataclasses.replace(state, as_of=now)
+    if not state.fetched and state.as_of is None:  # a document that gives no time: as of now
+        spells = next_spells((), state.components, now, None, state.upstream.affects)
+        state = dataclasses.replace(state, as_of=now, spells=spells)
     expired = state.fetched and (state.as_of is None or now - state.as_of > STALE_AFTER)
     return ShownUpstream(state, state.stale(now), expired)
 
@@ -129,7 +132,7 @@ def derive(repo: Repository, now: datetime) -> SiteState:
     status_of = {i.id: timeline.current_status(i, now) for i in visible}
     spans = timeline.spans_by_component(visible)
     upstreams = tuple(shown_upstream(u, now) for u in repo.upstream)
-    reasons = _follow(upstreams, spans, now)
+    reasons = _follow(upstreams, spans, now, {c.id for c in repo.config.components})
     components = {c.id: timeline.status_at(spans.get(c.id, ()), now) for c in repo.config.components}
     open_incidents = tuple(i for i in visible if timeline.is_open(i))
     maintenance = [i for i in visible if i.is_maintenance]
@@ -188,39 +191,45 @@ UPSTREAM_SPAN = "upstream:"  # how a span that follows an upstream names its cau
 
 
 def _follow(
-    shown: tuple[ShownUpstream, ...], spans: dict[str, list[timeline.Span]], now: datetime
+    shown: tuple[ShownUpstream, ...], spans: dict[str, list[timeline.Span]], now: datetime, ours: set[str]
 ) -> dict[str, Reason]:
-    """Add to ``spans`` the times each component listed in an upstream's ``affects:`` followed
-    that upstream's components, and return why each follows one now.
+    """Add to ``spans`` the times this site's components (``ours``) followed an upstream's, and
+    return why each follows one now.
 
-    A spell counts while it lasts, and once over it stays counted, even if its component is no
-    longer shown. A failed fetch keeps the last good state followed; once an upstream is older
-    than STALE_AFTER, what it last said counts up to then, not on by guess.
+    A spell counts for the components that followed it while it lasted (``affects:`` then), and
+    once over it stays counted, even if its component is no longer shown; one that goes on counts
+    for those still listed. A failed fetch keeps the last good state followed; once an upstream
+    is older than STALE_AFTER, what it last said counts up to then, not on by guess; a component
+    no longer shown counts up to the last look.
     """
     reasons: dict[str, Reason] = {}
+    touched: set[str] = set()
     for upstream in shown:
-        affects = upstream.state.upstream.affects
-        if not affects:
-            continue
-        names = {c.their_id: f"{upstream.state.name} {c.name}" for c in upstream.state.components}
-        until = upstream.state.as_of + STALE_AFTER if upstream.expired and upstream.state.as_of else None
-        for spell in upstream.state.spells:
-            end = spell.end
-            if end is None and upstream.expired:
-                if until is None or spell.component not in names:
-                    continue
-                end = until
-            if end is not None and end <= spell.start:
+        state = upstream.state
+        names = {c.their_id: f"{state.name} {c.name}" for c in state.components}
+        listed = set(state.upstream.affects)
+        for spell in state.spells:
+            end, followers = spell.end, [f for f in spell.followers if f in ours]
+            if end is None:
+                followers = [f for f in followers if f in listed]
+                if spell.component not in names:
+                    end = state.as_of
+                elif upstream.expired:
+                    end = state.as_of + STALE_AFTER if state.as_of else None
+                    if end is None:
+                        continue
+            if not followers or (end is not None and end <= spell.start):
                 continue
-            for cid in affects:
+            touched.update(followers)
+            for cid in followers:
                 spans.setdefault(cid, []).append(
                     timeline.Span(cid, spell.start, end, spell.status, UPSTREAM_SPAN + upstream.id)
                 )
             if spell.component in names and spell.start <= now and (end is None or end > now):
-                for cid in affects:
+                for cid in followers:
                     reasons[cid] = _worse(reasons.get(cid), spell.status, names[spell.component])
-    for cid in {c for u in shown for c in u.state.upstream.affects}:
-        spans.get(cid, []).sort(key=lambda s: (s.start, s.incident))
+    for cid in touched:
+        spans[cid].sort(key=lambda s: (s.start, s.incident))
     return reasons
 
 

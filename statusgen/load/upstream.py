@@ -104,12 +104,14 @@ class UpstreamEvent:
 
 @dataclass(frozen=True)
 class Spell:
-    """A time one upstream component spent in one status other than operational."""
+    """A time one upstream component spent in one status other than operational, and this site's
+    components that followed it then (``affects:`` while it lasted)."""
 
     component: str  # the upstream's id of it
     status: ComponentStatus
     start: datetime
     end: datetime | None  # None: it lasts
+    followers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,11 +334,12 @@ def parse_summary(data: object, key_prefix: str) -> Summary:
     seen: set[str] = set()
     for index, raw in enumerate(components):
         item = _mapping(raw, f"components[{index}]")
-        their = _text(item.get("id"), f"components[{index}].id")
+        their = _identifier(item.get("id"), f"components[{index}].id")
         label = _text(item.get("name"), f"components[{index}].name")
-        if their in seen:  # listed twice: the first is the one shown, and the only one in the API
+        key = f"{key_prefix}.{_key(their)}"
+        if key in seen:  # listed twice: the first is the one shown, and the only one in the API
             continue
-        seen.add(their)
+        seen.add(key)
         if item.get("group") is True:
             group_names[their] = label
             continue
@@ -345,7 +348,7 @@ def parse_summary(data: object, key_prefix: str) -> Summary:
             raise ShapeError(f"components[{index}].status: unknown status {_quoted(status)}")
         leaves.append(
             UpstreamComponent(
-                f"{key_prefix}.{_key(their)}",
+                key,
                 their,
                 label,
                 as_component_status(status),
@@ -394,12 +397,19 @@ def _events(
         )
 
 
+def _identifier(value: object, what: str) -> str:
+    """An upstream's id of a component, as it is: it is matched, not shown."""
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise ShapeError(f"{what} must be a text of 1 to 200 characters")
+    return value
+
+
 def _key(their_id: str) -> str:
     """An upstream's component id as this site's API shows it after the upstream's: as it is if
     it is plain (letters, digits, - and _), else a digest of it, as stable."""
-    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", their_id):
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", their_id) and not re.fullmatch(r"h[0-9a-f]{16}", their_id):
         return their_id
-    return hashlib.sha256(their_id.encode("utf-8")).hexdigest()[:16]
+    return "h" + hashlib.sha256(their_id.encode("utf-8")).hexdigest()[:16]
 
 
 def _impact(value: object) -> str:
@@ -515,6 +525,7 @@ class Kept:
                     "status": str(s.status),
                     "start": iso(s.start),
                     "end": iso(s.end) if s.end else None,
+                    "followers": list(s.followers),
                 }
                 for s in self.spells
             ],
@@ -540,7 +551,13 @@ def read_kept(root: Path, upstream: Upstream) -> Kept | None:
         if not isinstance(data, dict) or data.get("url") != upstream.url:
             return None
         spells = tuple(
-            Spell(str(s["component"]), as_component_status(s["status"]), _start(s["start"]), _kept_time(s["end"]))
+            Spell(
+                str(s["component"]),
+                as_component_status(s["status"]),
+                _start(s["start"]),
+                _kept_time(s["end"]),
+                tuple(str(f) for f in s.get("followers") or ()),
+            )
             for s in data.get("spells") or []
         )
         return Kept(
@@ -549,7 +566,7 @@ def read_kept(root: Path, upstream: Upstream) -> Kept | None:
             data.get("document"),
             _kept_time(data.get("failed_at")),
             _bounded(data["error"], 300) if isinstance(data.get("error"), str) else None,
-            spells[-MAX_SPELLS:],
+            _pruned(list(spells)),
         )
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, OverflowError, RecursionError):
         return None
@@ -580,39 +597,64 @@ def _kept_time(value: object) -> datetime | None:
 
 
 def next_spells(
-    old: tuple[Spell, ...], components: Iterable[UpstreamComponent], at: datetime, last: datetime | None
+    old: tuple[Spell, ...],
+    components: Iterable[UpstreamComponent],
+    at: datetime,
+    last: datetime | None,
+    followers: tuple[str, ...],
 ) -> tuple[Spell, ...]:
     """The spells once the components are seen as they are at ``at``, the last look having been
-    at ``last`` (None: never).
+    at ``last`` (None: never), with ``followers`` following them from now on. Only spells that
+    someone follows are kept: they are what counts in this site's uptime.
 
     A spell begins when a component is first seen in a status other than operational, at the
     time the upstream says it took that status, but never before the last look (which saw it
-    otherwise), nor, at a first look, more than FIRST_LOOK_BACK before it. It ends when the
-    component is seen otherwise, at the time the upstream says it changed, within the same
-    bounds. A spell of a component no longer shown ends at the last look, which saw it last.
+    otherwise), nor, at a first look, more than FIRST_LOOK_BACK before it; a time the upstream
+    gives after ``at`` cannot be placed, and starts nothing. It ends when the component is seen
+    otherwise, at the time the upstream says it changed, within the same bounds; with no such
+    time, at the last look, or STALE_AFTER after it if the look before this one was that long
+    ago: time no look saw is not counted. A spell of a component no longer shown, or whose
+    followers changed, ends at the last look (or now, for a change of followers).
     """
     floor = last if last is not None and last <= at else at - FIRST_LOOK_BACK
+    unseen_end = min(at, floor + STALE_AFTER) if last is not None else at
     spells = list(old)
     open_at = {sp.component: i for i, sp in enumerate(spells) if sp.end is None}
     seen = set()
     for component in components:
         seen.add(component.their_id)
-        said = component.since if component.since is not None else at
-        since = min(max(said, floor), at)
+        said = component.since
         index = open_at.get(component.their_id)
         if index is not None:
             spell = spells[index]
-            if spell.status == component.status:
+            if spell.status == component.status and spell.followers == followers:
                 continue
-            since = max(since, spell.start)
-            spells[index] = Spell(spell.component, spell.status, spell.start, since)
-        if component.status != ComponentStatus.OPERATIONAL:
-            spells.append(Spell(component.their_id, component.status, since, None))
+            if spell.status == component.status:  # the same trouble, followed by others from now on
+                spells[index] = Spell(spell.component, spell.status, spell.start, at, spell.followers)
+                spells.append(Spell(spell.component, spell.status, at, None, followers))
+                continue
+            end = min(max(said, floor), at) if said is not None and said <= at else unseen_end
+            spells[index] = Spell(spell.component, spell.status, spell.start, max(spell.start, end), spell.followers)
+        if component.status == ComponentStatus.OPERATIONAL or not followers:
+            continue
+        if said is not None and said > at:
+            continue
+        start = max(said, floor) if said is not None else at
+        if index is not None:
+            start = max(start, spells[index].end or start)
+        spells.append(Spell(component.their_id, component.status, start, None, followers))
     for their, index in open_at.items():
         if their not in seen:
             spell = spells[index]
-            spells[index] = Spell(spell.component, spell.status, spell.start, max(spell.start, floor))
-    return tuple(spells[-MAX_SPELLS:])
+            spells[index] = Spell(spell.component, spell.status, spell.start, max(spell.start, floor), spell.followers)
+    return _pruned(spells)
+
+
+def _pruned(spells: list[Spell]) -> tuple[Spell, ...]:
+    """Every open spell, and the newest closed ones up to MAX_SPELLS in all."""
+    closed = [s for s in spells if s.end is not None]
+    drop = {id(s) for s in closed[: max(0, len(spells) - MAX_SPELLS)]}
+    return tuple(s for s in spells if id(s) not in drop)
 
 
 # -- the state a build shows -------------------------------------------------------------------
@@ -660,7 +702,7 @@ def _from_document(root: Path, upstream: Upstream, problems: list[Problem]) -> U
         return None
     shown = _shown(upstream, summary, problems)
     at = summary.updated or max((c.since for c in shown if c.since), default=None)
-    spells = next_spells((), shown, at, None) if at is not None else ()
+    spells = next_spells((), shown, at, None, upstream.affects) if at is not None else ()
     return UpstreamState(
         upstream,
         upstream.name or summary.name,

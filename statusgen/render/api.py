@@ -61,6 +61,9 @@ class Api:
         }
         self.first_seen = self._first_seen()
         self.components = self._components()
+        # The summary is this page's own: another page reading it (an organisation's gathering its
+        # teams') must not take the providers this one shows for its own components.
+        self.own = self._components(upstream=False) if self.state.upstream else self.components
         self.by_id = {c["id"]: c for c in self.components}
 
     def _updated_at(self) -> datetime:
@@ -88,13 +91,14 @@ class Api:
             edges += [m for m in (span.start, span.end) if m is not None and m <= now]
         return max(edges)
 
-    def _components(self) -> list[dict[str, Any]]:
-        """Every component and group, in the page's order; an upstream page's components follow
-        this site's in their group, their ids ``UPSTREAM.THEIRS``, described as third-party."""
+    def _components(self, upstream: bool = True) -> list[dict[str, Any]]:
+        """Every component and group, in the page's order; with ``upstream``, an upstream page's
+        components follow this site's in their group, their ids ``UPSTREAM.THEIRS``, described as
+        third-party."""
         result: list[dict[str, Any]] = []
         position = 1
         used: set[str] = set()
-        for group in groups(self.state, upstream=True):
+        for group in groups(self.state, upstream=upstream):
             gid = _unique(group_id(group.name), used) if group.name else None
             theirs = [(u, c) for u in group.upstream for c in u.state.components]
             if group.status is None or not (group.components or theirs):
@@ -136,9 +140,9 @@ class Api:
                     )
                 )
                 position += 1
-            for upstream, theirs_one in theirs:
-                seen = self._seen(upstream, theirs_one)
-                where = f"{upstream.state.name}, {upstream.state.page}" if upstream.state.page else upstream.state.name
+            for shown, theirs_one in theirs:
+                seen = self._seen(shown, theirs_one)
+                where = f"{shown.state.name}, {shown.state.page}" if shown.state.page else shown.state.name
                 result.append(
                     self._component(
                         theirs_one.key,
@@ -265,7 +269,7 @@ class Api:
             "api/v2/summary.json",
             {
                 "page": page,
-                "components": self.components,
+                "components": self.own,
                 "incidents": [self.incident(i) for i in unresolved],
                 "scheduled_maintenances": active + upcoming,
                 "status": self.status(),

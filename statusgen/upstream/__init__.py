@@ -68,8 +68,11 @@ def refresh(
     keep = keep and _state_folder(root, folder, warnings)
     for upstream in wanted:
         old = read_kept(root, upstream) if keep else None
-        if old is not None and old.fetched is not None and old.fetched > at:
-            old = None  # kept by a build at a later time: nothing this one can build on
+        # Kept by a build at a later "now" (a preview of the past): this build neither builds on
+        # it nor replaces it.
+        later = old is not None and any(t is not None and t > at for t in (old.fetched, old.failed))
+        if later:
+            old = None
         answer = answers.get(upstream.id, net.FetchFailed("no answer"))
         try:
             kept = _kept(upstream, old, answer, at)
@@ -77,7 +80,7 @@ def refresh(
             kept = _failed(upstream, old, str(exc), at)
             warnings.append(_warning(upstream, kept, at))
         known[upstream.id] = kept
-        if not keep:
+        if not keep or later:
             continue
         try:
             write_atomically(
@@ -114,7 +117,7 @@ def _kept(upstream: Upstream, old: Kept | None, answer: bytes | net.FetchFailed,
     shown, _, _ = select(summary, upstream.components)
     spells = old.spells if old is not None else ()
     last = old.fetched if old is not None else None
-    return Kept(upstream.url or "", at, document, spells=next_spells(spells, shown, at, last))
+    return Kept(upstream.url or "", at, document, spells=next_spells(spells, shown, at, last, upstream.affects))
 
 
 def _failed(upstream: Upstream, old: Kept | None, reason: str, at: datetime) -> Kept:

@@ -5,6 +5,7 @@ the build green with the last good state marked out of date and a warning."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import subprocess
 from collections.abc import Callable, Iterator
@@ -267,7 +268,13 @@ def test_spells_start_no_earlier_than_the_last_look_and_stay_counted(
     kept = json.loads((repo.root / ".statusgen/upstream/github.json").read_text())
     # A first look believes at most a day back.
     assert kept["spells"] == [
-        {"component": "c1", "status": "major_outage", "start": "2025-11-09T12:00:00Z", "end": None}
+        {
+            "component": "c1",
+            "status": "major_outage",
+            "start": "2025-11-09T12:00:00Z",
+            "end": None,
+            "followers": ["api"],
+        }
     ]
     server.page("github", summary([component("c1", "Git Operations", "operational", "2025-11-10T12:10:00Z")]))
     assert built(repo, capsys, "2025-11-10T12:15:00Z") == []
@@ -278,8 +285,20 @@ def test_spells_start_no_earlier_than_the_last_look_and_stay_counted(
     assert built(repo, capsys, "2025-11-10T12:45:00Z") == []
     kept = json.loads((repo.root / ".statusgen/upstream/github.json").read_text())
     assert kept["spells"] == [
-        {"component": "c1", "status": "major_outage", "start": "2025-11-09T12:00:00Z", "end": "2025-11-10T12:10:00Z"},
-        {"component": "c1", "status": "major_outage", "start": "2025-11-10T12:15:00Z", "end": "2025-11-10T12:30:00Z"},
+        {
+            "component": "c1",
+            "status": "major_outage",
+            "start": "2025-11-09T12:00:00Z",
+            "end": "2025-11-10T12:10:00Z",
+            "followers": ["api"],
+        },
+        {
+            "component": "c1",
+            "status": "major_outage",
+            "start": "2025-11-10T12:15:00Z",
+            "end": "2025-11-10T12:30:00Z",
+            "followers": ["api"],
+        },
     ]
     days = json.loads(repo.page("api/uptime.json"))["components"]["api"]["days"]
     # Yesterday from 13:00 (CET) to midnight, today from midnight to 13:10 and 13:15 to 13:30.
@@ -457,3 +476,118 @@ def test_api_ids_stay_unique_and_stable_whatever_the_upstream_calls_itself(
     server.page("github", summary(twice, name="GitHub (new name)"))
     assert built(repo, capsys, LATER) == []
     assert [c["id"] for c in json.loads(repo.page("api/v2/components.json"))["components"]] == ids
+
+
+def kept_spells(repo: Repo) -> list[tuple[str, str | None, list[str]]]:
+    kept = json.loads((repo.root / ".statusgen/upstream/github.json").read_text())
+    return [(s["start"], s["end"], s["followers"]) for s in kept["spells"]]
+
+
+def db_down(repo: Repo, day: int = -1) -> float:
+    return float(json.loads(repo.page("api/uptime.json"))["components"]["db"]["days"][day]["downtime_minutes"])
+
+
+def test_a_build_at_an_earlier_now_neither_uses_nor_replaces_what_is_kept(
+    repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.page("github", summary([component("c1", "Git Operations", "major_outage", "2025-11-10T11:30:00Z")]))
+    repo.config(upstream(url, "    affects: [db]\n"))
+    assert built(repo, capsys) == []
+    kept = (repo.root / ".statusgen/upstream/github.json").read_bytes()
+    assert built(repo, capsys, "2025-11-09T12:00:00Z") == []  # a look at the day before
+    assert (repo.root / ".statusgen/upstream/github.json").read_bytes() == kept
+    assert db_down(repo) == 0.0  # what the upstream says began on the 10th is not placed on the 9th
+    assert built(repo, capsys, "2025-11-10T12:20:00Z") == []
+    assert (db_down(repo, -2), db_down(repo)) == (0.0, 50.0)  # 11:30 to 12:20
+
+
+def test_a_component_added_to_affects_is_not_charged_with_the_past(
+    repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.page("github", summary([component("c1", "Git Operations", "major_outage", "2025-11-10T11:30:00Z")]))
+    repo.config(upstream(url, "    affects: [db]\n"))
+    assert built(repo, capsys) == []
+    repo.config(upstream(url, "    affects: [db, web]\n"))
+    assert built(repo, capsys, "2025-11-10T12:10:00Z") == []
+    assert kept_spells(repo) == [
+        ("2025-11-10T11:30:00Z", "2025-11-10T12:10:00Z", ["db"]),
+        ("2025-11-10T12:10:00Z", None, ["db", "web"]),
+    ]
+    assert built(repo, capsys, "2025-11-10T12:20:00Z") == []
+    uptime = json.loads(repo.page("api/uptime.json"))["components"]
+    assert (uptime["db"]["days"][-1]["downtime_minutes"], uptime["web"]["days"][-1]["downtime_minutes"]) == (50.0, 10.0)
+
+
+def test_time_no_fetch_saw_is_not_counted(repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server.page("github", summary([component("c1", "Git Operations", "major_outage", "2025-11-10T11:30:00Z")]))
+    repo.config(upstream(url, "    affects: [db]\n"))
+    assert built(repo, capsys) == []
+    assert built(repo, capsys, "2025-11-10T19:00:00Z", "--offline") == []
+    assert db_down(repo) == 60.0  # 11:30 to 12:30, half an hour after it was last heard
+    # Back at 20:00, with no word of when it recovered: the unseen hours stay uncounted.
+    back = component("c1", "Git Operations", "operational")
+    back["updated_at"] = None
+    server.page("github", summary([back]))
+    assert built(repo, capsys, "2025-11-10T20:00:00Z") == []
+    assert db_down(repo) == 60.0
+
+
+def test_a_component_no_longer_shown_is_followed_no_more(
+    repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.page(
+        "github",
+        summary(
+            [component("c1", "Git Operations", "major_outage", "2025-11-10T11:30:00Z"), component("c2", "API Requests")]
+        ),
+    )
+    repo.config(upstream(url, "    affects: [db]\n"))
+    assert built(repo, capsys) == []
+    repo.config(upstream(url, "    affects: [db]\n    components: [API Requests]\n"))
+    assert built(repo, capsys, "2025-11-10T12:05:00Z", "--offline") == []
+    statuses = {c["id"]: c["status"] for c in json.loads(repo.page("api/v2/components.json"))["components"]}
+    assert statuses["db"] == "operational" and '<p class="reason">' not in repo.page("index.html")
+    assert db_down(repo) == 30.0  # up to the last look, at 12:00
+
+
+def test_a_team_pages_providers_are_not_taken_for_its_own(
+    repo: Repo, server: Server, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    provider = server.page("github", summary([component("c1", "Git Operations", "major_outage")]))
+    team = Repo(tmp_path / "team")
+    team.config(upstream(provider))
+    assert built(team, capsys) == []
+    theirs = json.loads(team.page("api/v2/components.json"))["components"]
+    assert "github.c1" in [c["id"] for c in theirs]  # listed among its components
+    server.answers["/team/api/v2/summary.json"] = Answer(body=team.page("api/v2/summary.json").encode())
+    repo.config(CONFIG + f"upstream:\n  - id: team\n    name: Team\n    url: {server.base}/team/\n    affects: [db]\n")
+    assert built(repo, capsys) == []
+    ids = [c["id"] for c in json.loads(repo.page("api/v2/components.json"))["components"]]
+    assert [i for i in ids if i.startswith("team.")] == ["team.api", "team.web", "team.db"]
+    assert db_down(repo) == 0.0 and '<p class="reason">' not in repo.page("index.html")
+
+
+def test_a_document_without_times_is_as_of_the_build(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    data = summary([component("c1", "Object Storage", "major_outage")])
+    data["page"]["updated_at"] = None
+    data["components"][0]["updated_at"] = None
+    repo.write("upstream/nimbus.json", json.dumps(data))
+    repo.config(
+        CONFIG + "upstream:\n  - id: nimbus\n    name: Nimbus\n    document: upstream/nimbus.json\n    affects: [db]\n"
+    )
+    assert built(repo, capsys) == []
+    index = repo.page("index.html")
+    assert '<p class="reason">Major outage: Nimbus Object Storage</p>' in index
+    assert '<span class="small">As of <time datetime="2025-11-10T13:00:00+01:00">' in index
+    assert "could not be fetched" not in index
+
+
+def test_ids_that_would_collide_are_told_apart(repo: Repo, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    clash = hashlib.sha256(b"x.y").hexdigest()[:16]
+    url = server.page("github", summary([component("x.y", "Dotted"), component("h" + clash, "Looks like a digest")]))
+    repo.config(upstream(url))
+    assert built(repo, capsys) == []
+    ids = [
+        c["id"] for c in json.loads(repo.page("api/v2/components.json"))["components"] if c["id"].startswith("github.")
+    ]
+    assert ids == [f"github.h{clash}", "github.h" + hashlib.sha256(("h" + clash).encode()).hexdigest()[:16]]
