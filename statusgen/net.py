@@ -410,10 +410,11 @@ def fetch_all(
             try:
                 # Each fetch has its timeout for all it does, within what is left of the whole: that
                 # deadline ends it, before any wait for a single read could.
-                own = min(timeout, overall.at - time.monotonic())
-                if own <= 0:
+                left = overall.at - time.monotonic()
+                if left <= 0:
                     value: bytes | FetchFailed = FetchFailed(overall_text(overall))
                 else:
+                    own: Deadline | float = timeout if timeout < left else overall
                     value = fetch(url, timeout=timeout + 1, deadline=own, max_bytes=max_bytes)
             except FetchFailed as failed:
                 value = failed
