@@ -49,7 +49,10 @@ class Client:
     """GETs JSON documents within bounds, waiting out a 429 as the server asks."""
 
     headers: dict[str, str] = field(default_factory=dict)
-    sleep: Callable[[float], None] = time.sleep
+
+    def sleep(self, seconds: float) -> None:
+        """Wait before asking again."""
+        time.sleep(seconds)
 
     def get(self, url: str) -> Any:
         """The JSON document at ``url``; StatusgenError (naming the request, never a header) if not."""
@@ -276,8 +279,13 @@ def _updates(
     updates: list[ImportedUpdate] = []
     statuses: dict[str, ComponentStatus] = {}
     changed: set[str] = set()
-    for update in (u for u in item.get("incident_updates") or [] if isinstance(u, dict)):
-        at = parse_time(update.get("display_at") or update.get("created_at"), where)
+    # Oldest first (the API lists the newest first), so that components are named as they were hit.
+    timed = [
+        (parse_time(u.get("display_at") or u.get("created_at"), where), u)
+        for u in item.get("incident_updates") or []
+        if isinstance(u, dict)
+    ]
+    for at, update in sorted(timed, key=lambda pair: pair[0]):
         word = str(update.get("status"))
         status = _INCIDENT_STATUSES.get(word)
         if status is None:
