@@ -220,7 +220,7 @@ class Server:
             return 401, {"error": "Could not authenticate"}, {}
         number = int(query.get("page", ["1"])[0])
         per_page = int(query.get("per_page", ["100"])[0])
-        lists = {
+        lists: dict[str, list[dict[str, Any]]] = {
             f"/v1/pages/{PAGE}/components": [c for c in COMPONENTS if not c["group"]],
             f"/v1/pages/{PAGE}/component-groups": [
                 {"id": "g1", "name": "Core", "components": ["c1", "c2"], "description": "The core."}
