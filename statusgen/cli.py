@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from statusgen import __version__
 from statusgen.commands import check
@@ -24,6 +24,9 @@ from statusgen.load.repository import load_repository
 from statusgen.timeutil import iso, resolve_now
 from statusgen.vocabulary import INCIDENT_IMPACTS as IMPACTS
 from statusgen.vocabulary import IncidentStatus, MaintenanceStatus
+
+if TYPE_CHECKING:
+    from statusgen.importers import Source
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 BUILD_REPORT_LIMIT = 20
@@ -367,20 +370,35 @@ def _templates_parser(commands: Subparsers) -> None:
     cmd.add_argument("--lang", metavar="LANG", help="list only the templates in LANG, one of the site's languages")
 
 
-IMPORT_SOURCES = ("cstate",)
+IMPORT_SOURCES = ("cstate", "statuspage")
 
 
 def _import_parser(commands: Subparsers) -> None:
     cmd = commands.add_parser(
         "import",
         help="move a history in from another status page",
-        description="Read another status page's files at PATH and write its components into statusgen.yaml "
-        "(appended after what is there) and each of its incidents into incidents/. A rerun writes only what "
-        "changed in the source; a file edited since it was imported is left alone. Ends with what could "
-        "not be carried over.",
+        description="Read another status page (cstate: its files at PATH; statuspage: its API, with --url or "
+        "--page-id) and write its components into statusgen.yaml (appended after what is there) and each of "
+        "its incidents into incidents/. A rerun writes only what changed in the source; a file edited since "
+        "it was imported is left alone. Ends with what could not be carried over.",
     )
-    cmd.add_argument("source", choices=IMPORT_SOURCES, metavar="SOURCE", help="where from: cstate")
-    cmd.add_argument("path", type=Path, metavar="PATH", help="the other status page's folder")
+    cmd.add_argument("source", choices=IMPORT_SOURCES, metavar="SOURCE", help="where from: cstate, statuspage")
+    cmd.add_argument("path", type=Path, nargs="?", metavar="PATH", help="cstate: the cState site's folder")
+    cmd.add_argument("--url", metavar="URL", help="statuspage: the page's public address (its v2 API)")
+    cmd.add_argument(
+        "--page-id", metavar="ID", help="statuspage: the page's id, read through the management API with a key"
+    )
+    cmd.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        default="STATUSPAGE_API_KEY",
+        help="statuspage: the environment variable holding the API key (default: STATUSPAGE_API_KEY)",
+    )
+    cmd.add_argument(
+        "--api-url",
+        metavar="URL",
+        help="statuspage: the management API's address (default: $STATUSPAGE_API_URL, else https://api.statuspage.io)",
+    )
     cmd.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
 
 
@@ -764,9 +782,9 @@ def _notify(root: Path, args: argparse.Namespace) -> int:
 
 
 def _import(root: Path, args: argparse.Namespace) -> int:
-    from statusgen.importers import cstate, write
+    from statusgen.importers import write
 
-    source = cstate.read_site(args.path)
+    source = _import_source(args)
     outcome = write.import_source(root, source, dry_run=args.dry_run)
     verb = "would write" if args.dry_run else "wrote"
     for rel in outcome.written:
@@ -780,12 +798,40 @@ def _import(root: Path, args: argparse.Namespace) -> int:
         print(printable(f"components added: {', '.join(outcome.components_added)}"))
     if outcome.new_config:
         print("statusgen.yaml is new: complete its site: settings (url, title, description) before publishing")
-    print(printable(f"times without an offset were read in {source.site.timezone}"))
+    if args.source == "cstate":
+        print(printable(f"times without an offset were read in {source.site.timezone}"))
     for note in outcome.notes:
         print(printable(f"not carried over as it is: {note}"))
     counts = f"{len(outcome.written)} {verb}, {len(outcome.unchanged)} unchanged, {len(outcome.skipped)} skipped"
     print(f"import {args.source}: {counts}" + ("; dry run, nothing written" if args.dry_run else ""))
     return EXIT_OK
+
+
+def _import_source(args: argparse.Namespace) -> Source:
+    """Read the source the arguments name; StatusgenError for options that do not fit it."""
+    from statusgen.importers import cstate, statuspage
+
+    if args.source == "cstate":
+        if args.path is None or args.url or args.page_id:
+            raise StatusgenError("import cstate reads a folder", hint="give the cState site's folder as PATH")
+        return cstate.read_site(args.path)
+    if args.path is not None or bool(args.url) == bool(args.page_id):
+        raise StatusgenError(
+            "import statuspage reads one page's API",
+            hint="give --url https://status.example.com/ (public API) or --page-id ID (management API, with a key)",
+        )
+    if args.url:
+        return statuspage.read_public(args.url)
+    key = os.environ.get(args.api_key_env, "").strip()
+    if not key:
+        raise StatusgenError(
+            f"no API key in the environment variable {args.api_key_env}",
+            hint="set it to a Statuspage API key (your profile's API info), or name another with --api-key-env",
+        )
+    api = args.api_url or os.environ.get("STATUSPAGE_API_URL") or statuspage.DEFAULT_API
+    return statuspage.read_managed(
+        args.page_id, key, api, progress=lambda line: print(printable(line), file=sys.stderr, flush=True)
+    )
 
 
 def _say(line: str) -> None:

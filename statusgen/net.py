@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -184,11 +184,14 @@ def opener(deadline: Deadline) -> urllib.request.OpenerDirector:
 
 class FetchFailed(Exception):
     """A document could not be fetched; ``reason`` is short, and safe to show: no user name,
-    password or query of any address is in it."""
+    password or query of any address is in it. ``status`` is the HTTP status of an answer that
+    was an error (None when there was no answer), and ``retry_after`` its Retry-After header."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, status: int | None = None, retry_after: str | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
 
 
 def shown(url: str) -> str:
@@ -266,6 +269,7 @@ def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_redirects: int = 3,
     accept: str = "application/json",
+    headers: Mapping[str, str] | None = None,
 ) -> bytes:
     """GET ``url`` and return its body; FetchFailed for every way that can fail.
 
@@ -274,12 +278,14 @@ def fetch(
     followed. It gives up after ``timeout`` seconds without a byte, and once ``deadline`` passes
     (seconds from now, or a running ``Deadline`` shared with other fetches) whatever is under
     way: connecting, redirects, reading. A body over ``max_bytes`` is refused, unread when its
-    Content-Length says so.
+    Content-Length says so. ``headers`` are sent to ``url``'s scheme, host and port only: a
+    redirect elsewhere never carries them (they may hold a key).
     """
+    extra = dict(headers or {})
     if isinstance(deadline, Deadline):
-        return _fetch(url, timeout, deadline, max_bytes, max_redirects, accept)
+        return _fetch(url, timeout, deadline, max_bytes, max_redirects, accept, extra)
     with Deadline(deadline) as own:
-        return _fetch(url, timeout, own, max_bytes, max_redirects, accept)
+        return _fetch(url, timeout, own, max_bytes, max_redirects, accept, extra)
 
 
 def overall_text(deadline: Deadline) -> str:
@@ -287,10 +293,14 @@ def overall_text(deadline: Deadline) -> str:
     return f"no answer within {deadline.seconds:g} s in all"
 
 
-def _fetch(url: str, timeout: float, deadline: Deadline, max_bytes: int, max_redirects: int, accept: str) -> bytes:
+def _fetch(
+    url: str, timeout: float, deadline: Deadline, max_bytes: int, max_redirects: int, accept: str, extra: dict[str, str]
+) -> bytes:
     address = _checked(url)
-    headers = {"User-Agent": f"statusgen/{__version__}", "Accept": accept}
+    plain = {"User-Agent": f"statusgen/{__version__}", "Accept": accept}
     for hop in range(max_redirects + 1):
+        same_origin = (address.parts.scheme, address.parts.netloc) == (urlsplit(url).scheme, urlsplit(url).netloc)
+        headers = {**plain, **extra} if same_origin else plain
         if deadline.passed():
             raise FetchFailed(overall_text(deadline))
         try:
@@ -298,7 +308,11 @@ def _fetch(url: str, timeout: float, deadline: Deadline, max_bytes: int, max_red
         except FetchFailed as failed:
             if hop == 0 or deadline.passed():
                 raise
-            raise FetchFailed(f"{failed.reason} (at {shown(address.url)}, redirected from {shown(url)})") from None
+            raise FetchFailed(
+                f"{failed.reason} (at {shown(address.url)}, redirected from {shown(url)})",
+                failed.status,
+                failed.retry_after,
+            ) from None
         if isinstance(location, bytes):
             return location
         address = _checked(urljoin(address.url, location), redirect_from=address)
@@ -315,7 +329,7 @@ def _get(address: _Address, headers: dict[str, str], timeout: float, deadline: D
         with exc:
             status = f"HTTP {exc.code} {_printable(str(exc.reason), _REASON_CHARS)}".rstrip()
             if exc.code not in REDIRECTS:
-                raise FetchFailed(status) from None
+                raise FetchFailed(status, exc.code, exc.headers.get("Retry-After")) from None
             location = exc.headers.get("Location")
             if not location:
                 raise FetchFailed(f"{status} without a Location to go to") from None
