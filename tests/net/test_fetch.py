@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
-import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +17,7 @@ import pytest
 
 from statusgen import __version__, net
 from statusgen.net import FetchFailed, fetch, fetch_all
+from tls import tls_server
 
 GOOD = json.dumps({"status": {"indicator": "none", "description": "All Systems Operational"}}).encode("utf-8")
 LIMIT = 1000  # the max_bytes of the tests about size
@@ -354,52 +351,9 @@ def test_a_remote_site_may_not_redirect_to_this_machine() -> None:
 
 @pytest.fixture
 def untrusted_tls(tmp_path: Path) -> Iterator[int]:
-    """A TLS server on 127.0.0.1 with a self-signed certificate; yields its port."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl makes the certificate")
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-        ]
-        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "OPENSSL_CONF": "/dev/null"},
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            with connection:
-                try:
-                    context.wrap_socket(connection, server_side=True).close()
-                except OSError:
-                    pass  # the client refused the certificate
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    listener.shutdown(socket.SHUT_RDWR)
-    listener.close()
-    thread.join(5)
+    """A TLS server on 127.0.0.1 with a certificate no client trusts; yields its port."""
+    with tls_server(tmp_path) as (port, _):
+        yield port
 
 
 def test_a_certificate_that_does_not_verify_is_a_failure(untrusted_tls: int) -> None:

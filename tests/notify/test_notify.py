@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import socket
-import ssl
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -42,6 +41,7 @@ from statusgen.load.repository import load_repository
 from statusgen.load.translations import Translation
 from statusgen.notify import gitdiff, payloads, runner, transport
 from statusgen.vocabulary import Impact, IncidentStatus
+from tls import tls_server
 
 # The SMTP server takes a password over plain SMTP on loopback, which it warns of each time.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -1150,55 +1150,12 @@ def test_redaction_blanks_the_secret_and_its_parts() -> None:
     )
 
 
-# A self-signed certificate for 127.0.0.1, valid until 2126, that no client trusts.
-UNTRUSTED = """\
------BEGIN CERTIFICATE-----
-MIIBjzCCATagAwIBAgIUGlEArT780T3NqRVQmtWEoRTBmrwwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzE1MjQ1OVoYDzIxMjYxMDMw
-MTUyNDU5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAASLWZL5ONZU4rfRcYQbD5Sduci1L9eT+WoCAmL9Zd7vchfl2hM06bsQ
-DWAjhaENVAMhIsTqrudgJETGfC+YEcW2o2QwYjAdBgNVHQ4EFgQUFsEKfM1R1iLg
-SDZSF+pw4ETu0UwwHwYDVR0jBBgwFoAUFsEKfM1R1iLgSDZSF+pw4ETu0UwwDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
-IExtcf0LrwX8K6bvjmSzTrZyif/+xd9eJ8MOBWCJes2HAiBy6rlcFOjRcVqvxTgS
-i4yZLg4wSCS26tcRcAhEnbuLvA==
------END CERTIFICATE-----
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEo0pjj9UkaxaKAU6
-CQMK8etORrMpSQshjdt+HvOMax2hRANCAASLWZL5ONZU4rfRcYQbD5Sduci1L9eT
-+WoCAmL9Zd7vchfl2hM06bsQDWAjhaENVAMhIsTqrudgJETGfC+YEcW2
------END PRIVATE KEY-----
-"""
-
-
 @pytest.fixture
 def untrusted_tls(tmp_path: Path) -> Iterator[tuple[int, list[str]]]:
-    """A TLS server on 127.0.0.1 showing ``UNTRUSTED``; yields its port and a note of each connection."""
-    (tmp_path / "untrusted.pem").write_text(UNTRUSTED, encoding="ascii")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "untrusted.pem")
-    listener = socket.create_server(("127.0.0.1", 0))
-    connections: list[str] = []
-
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            connections.append("connected")  # before the handshake: the client cannot fail before this
-            with connection:
-                try:
-                    context.wrap_socket(connection, server_side=True).close()
-                except OSError:
-                    pass  # the client refused the certificate
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], connections
-    listener.shutdown(socket.SHUT_RDWR)
-    listener.close()
-    thread.join(5)
+    """A TLS server on 127.0.0.1 with a certificate no client trusts: its port, and a note of
+    each connection."""
+    with tls_server(tmp_path) as (port, connections):
+        yield port, connections
 
 
 @pytest.mark.parametrize("scheme", ["https", "smtps"])
